@@ -1,0 +1,1 @@
+"""The GraphQL backend-for-frontend: a thin layer over the domain packages."""

@@ -1,0 +1,85 @@
+"""create_app(settings) -> Starlette. Nothing runs at import time."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.authentication import AuthenticationMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+
+from bff.auth import BearerTokenBackend
+from bff.middleware import RequestContextMiddleware
+from bff.schema import build_schema
+from bff.view import GraphQLEndpoint
+from superapp import db
+from superapp.logs import configure_logging
+from superapp.runtime import running
+from superapp.settings import Settings
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+
+
+async def healthz(request: Request) -> JSONResponse:
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> JSONResponse:
+    runtime = request.app.state.runtime
+    checks = {"database": await db.database_ready()}
+    try:
+        checks["redis"] = bool(await runtime.redis.ping())
+    except Exception:  # noqa: BLE001 - readiness reports any failure as not ready
+        checks["redis"] = False
+    ready = all(checks.values())
+    return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
+
+
+async def metrics(request: Request) -> Response:
+    registry = REGISTRY
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):  # `serve --workers N`: add up all workers
+        from prometheus_client import multiprocess
+
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+    return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or Settings.from_env()
+    configure_logging(settings.log_level)
+    graphql = GraphQLEndpoint(build_schema(settings), debug=settings.debug)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette):
+        async with running(settings) as runtime:
+            app.state.runtime = runtime
+            yield
+
+    routes = [
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        Route("/metrics", metrics),
+    ]
+    if STATIC_DIR.is_dir():
+        routes.append(Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"))
+    app = Starlette(
+        debug=settings.debug,
+        routes=routes,
+        middleware=[
+            Middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes),
+            Middleware(AuthenticationMiddleware, backend=BearerTokenBackend()),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    return app

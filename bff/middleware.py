@@ -1,0 +1,117 @@
+"""Pure ASGI middleware: request id, body size cap, access log and HTTP metrics."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+import uuid
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from bff.observability import HTTP_LATENCY, HTTP_REQUESTS
+from superapp.logs import request_id
+
+log = logging.getLogger("bff.access")
+_CLIENT_REQUEST_ID = re.compile(r"[A-Za-z0-9\-_.]{8,64}")
+_ROUTE_PREFIXES = ("/graphql", "/healthz", "/readyz", "/metrics", "/static")
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+def _route_label(path: str, status: int) -> str:
+    if status == 404:
+        return "unmatched"
+    for prefix in _ROUTE_PREFIXES:
+        if path.startswith(prefix):
+            return prefix
+    return "/" + path.strip("/").split("/", 1)[0]
+
+
+class RequestContextMiddleware:
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or ())
+        supplied = headers.get(b"x-request-id", b"").decode("latin-1")
+        rid = supplied if _CLIENT_REQUEST_ID.fullmatch(supplied) else uuid.uuid4().hex
+        token = request_id.set(rid)
+        try:
+            if scope["type"] == "websocket":
+                await self.app(scope, receive, send)
+                return
+            await self._http(scope, receive, send, headers, rid)
+        finally:
+            request_id.reset(token)
+
+    async def _http(self, scope, receive, send, headers, rid) -> None:
+        started = time.perf_counter()
+        status = 500
+        limit = self.max_body_bytes
+        declared = headers.get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await _too_large(send, rid, limit)
+            self._record(scope, 413, started)
+            return
+        received = 0
+
+        async def capped_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise BodyTooLarge()
+            return message
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", ()), (b"x-request-id", rid.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, capped_receive, send_with_id)
+        except BodyTooLarge:
+            status = 413
+            await _too_large(send, rid, limit)
+        finally:
+            self._record(scope, status, started)
+
+    def _record(self, scope: Scope, status: int, started: float) -> None:
+        elapsed = time.perf_counter() - started
+        route = _route_label(scope["path"], status)
+        HTTP_REQUESTS.labels(route, scope["method"], str(status)).inc()
+        HTTP_LATENCY.labels(route, scope["method"]).observe(elapsed)
+        log.info(
+            "request",
+            extra={"fields": {"method": scope["method"], "path": scope["path"], "status": status,
+                              "ms": round(elapsed * 1000, 2)}},
+        )
+
+
+async def _too_large(send: Send, rid: str, limit: int) -> None:
+    body = json.dumps(
+        {"errors": [{"message": f"Request body over {limit} bytes.", "extensions": {"code": "PAYLOAD_TOO_LARGE"}}]}
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"x-request-id", rid.encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,1 @@
+"""Runtime plumbing of the super-app backend: settings, database, Redis, CLI, logging."""

@@ -1,0 +1,72 @@
+"""Everything a running app holds: settings, connections and the domain services.
+
+Built once per process in the app's lifespan and closed with it. Domain services are
+plain objects; the GraphQL layer reaches them through the request context.
+"""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import AsyncIterator
+
+import redis.asyncio as aioredis
+
+from identity.service import IdentityService, LoginPolicy
+from identity.sms import OutboxSmsGateway
+from identity.tokens import AccessTokens
+from superapp import db
+from superapp.kv import RedisHandle, open_redis
+from superapp.pii import PiiCipher
+from superapp.pubsub import EventBroker
+from superapp.settings import Settings
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    redis_handle: RedisHandle
+    cipher: PiiCipher
+    broker: EventBroker
+    identity: IdentityService
+    sms: OutboxSmsGateway
+
+    @property
+    def redis(self) -> aioredis.Redis:
+        return self.redis_handle.client
+
+
+def build_cipher(settings: Settings) -> PiiCipher:
+    return PiiCipher(str(settings.pii_keys), str(settings.secret_key))
+
+
+@asynccontextmanager
+async def running(settings: Settings) -> AsyncIterator[Runtime]:
+    """Open the database and Redis, build the services; close everything on exit."""
+    await db.open_database(settings)
+    redis_handle = await open_redis(settings)
+    cipher = build_cipher(settings)
+    broker = EventBroker(redis_handle.client, prefix=settings.channel_prefix)
+    sms = OutboxSmsGateway(cipher, echo=settings.embedded_redis)
+    identity = IdentityService(
+        redis=redis_handle.client,
+        cipher=cipher,
+        sms=sms,
+        tokens=AccessTokens(str(settings.secret_key), ttl_seconds=settings.access_token_seconds),
+        policy=LoginPolicy(
+            code_seconds=settings.login_code_seconds,
+            max_attempts=settings.login_code_max_attempts,
+            resend_seconds=settings.login_code_resend_seconds,
+            per_phone_per_hour=settings.login_codes_per_phone_per_hour,
+            per_ip_per_hour=settings.login_codes_per_ip_per_hour,
+            refresh_seconds=settings.refresh_token_seconds,
+        ),
+        code_secret=str(settings.secret_key),
+    )
+    runtime = Runtime(settings, redis_handle, cipher, broker, identity, sms)
+    try:
+        yield runtime
+    finally:
+        await broker.close()
+        await redis_handle.close()
+        await db.close_database()

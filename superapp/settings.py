@@ -1,0 +1,149 @@
+"""Typed settings read from the environment when the app is created, never at import.
+
+Every default is the embedded mode: a SQLite file and a Redis server started by the app
+under ``var/``, so ``superapp serve`` works with nothing set. A malformed variable stops
+startup with an error that names it.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from starlette.config import Config
+from starlette.datastructures import Secret
+
+
+class SettingsError(ValueError):
+    """A variable in the environment cannot be used; the message names it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    debug: bool
+    data_dir: Path
+    database_url: str
+    redis_url: str | None  # None: start the embedded Redis under data_dir
+    secret_key: Secret
+    pii_keys: Secret  # "kid:base64key,kid:base64key", the first one encrypts
+    access_token_seconds: int
+    refresh_token_seconds: int
+    login_code_seconds: int
+    login_code_max_attempts: int
+    login_codes_per_phone_per_hour: int
+    login_code_resend_seconds: int
+    login_codes_per_ip_per_hour: int
+    max_body_bytes: int
+    max_query_depth: int
+    max_aliases: int
+    max_tokens: int
+    sms_gateway: str
+    channel_prefix: str
+    log_level: str
+    environ: Mapping[str, str] = field(default_factory=dict, repr=False)
+
+    @property
+    def embedded_redis(self) -> bool:
+        return self.redis_url is None
+
+    @property
+    def uses_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def config(self) -> Config:
+        """A starlette Config over the same environment, for a domain's own settings."""
+        return Config(environ=dict(self.environ))
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = dict(os.environ if environ is None else environ)
+        config = Config(environ=env)
+        data_dir = Path(read_env(config, "SUPERAPP_DATA_DIR", str, "var")).resolve()
+        debug = read_env(config, "DEBUG", bool, False)
+        secret_key = read_env(config, "SECRET_KEY", Secret, None) or Secret(
+            _embedded_secret(data_dir, "secret_key")
+        )
+        pii_keys = read_env(config, "PII_KEYS", Secret, None) or Secret(
+            "k1:" + _embedded_secret(data_dir, "pii_key")
+        )
+        _check_pii_keys(str(pii_keys))
+        database_url = read_env(config, "DATABASE_URL", str, f"sqlite://{data_dir / 'superapp.sqlite3'}")
+        if not database_url.startswith(("sqlite://", "postgres://", "postgresql://", "asyncpg://")):
+            raise SettingsError("DATABASE_URL must be a sqlite:// or postgres:// URL")
+        redis_url = read_env(config, "REDIS_URL", str, None) or None
+        if redis_url and not redis_url.startswith(("redis://", "rediss://", "unix://")):
+            raise SettingsError("REDIS_URL must be a redis://, rediss:// or unix:// URL")
+        return cls(
+            debug=debug,
+            data_dir=data_dir,
+            database_url=database_url,
+            redis_url=redis_url,
+            secret_key=secret_key,
+            pii_keys=pii_keys,
+            access_token_seconds=positive_int(config, "ACCESS_TOKEN_SECONDS", 900),
+            refresh_token_seconds=positive_int(config, "REFRESH_TOKEN_SECONDS", 30 * 24 * 3600),
+            login_code_seconds=positive_int(config, "LOGIN_CODE_SECONDS", 300),
+            login_code_max_attempts=positive_int(config, "LOGIN_CODE_MAX_ATTEMPTS", 5),
+            login_codes_per_phone_per_hour=positive_int(config, "LOGIN_CODES_PER_PHONE_PER_HOUR", 5),
+            login_code_resend_seconds=positive_int(config, "LOGIN_CODE_RESEND_SECONDS", 60),
+            login_codes_per_ip_per_hour=positive_int(config, "LOGIN_CODES_PER_IP_PER_HOUR", 30),
+            max_body_bytes=positive_int(config, "MAX_BODY_BYTES", 1_000_000),
+            max_query_depth=positive_int(config, "GRAPHQL_MAX_DEPTH", 12),
+            max_aliases=positive_int(config, "GRAPHQL_MAX_ALIASES", 30),
+            max_tokens=positive_int(config, "GRAPHQL_MAX_TOKENS", 3000),
+            sms_gateway=one_of(config, "SMS_GATEWAY", ("outbox",), "outbox"),
+            channel_prefix=read_env(config, "CHANNEL_PREFIX", str, "superapp"),
+            log_level=one_of(config, "LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
+            environ=env,
+        )
+
+
+def read_env(config: Config, name: str, cast, default):
+    """Read one variable; a malformed value raises SettingsError naming it."""
+    try:
+        return config(name, cast=cast, default=default)
+    except ValueError as exc:
+        raise SettingsError(f"{name} is malformed: {exc}") from None
+
+
+def positive_int(config: Config, name: str, default: int) -> int:
+    value = read_env(config, name, int, default)
+    if value <= 0:
+        raise SettingsError(f"{name} must be a positive integer, got {value}")
+    return value
+
+
+def one_of(config: Config, name: str, allowed: tuple[str, ...], default: str) -> str:
+    value = read_env(config, name, str, default)
+    if value not in allowed:
+        raise SettingsError(f"{name} must be one of {', '.join(allowed)}, got {value!r}")
+    return value
+
+
+def _check_pii_keys(raw: str) -> None:
+    import base64
+    import binascii
+
+    for item in raw.split(","):
+        kid, _, key = item.strip().partition(":")
+        try:
+            ok = bool(kid) and len(base64.b64decode(key, validate=True)) == 32
+        except binascii.Error:
+            ok = False
+        if not ok:
+            raise SettingsError("PII_KEYS must be 'kid:base64(32 bytes)' items separated by commas")
+
+
+def _embedded_secret(data_dir: Path, name: str) -> str:
+    """A random key kept under the data dir, so embedded mode needs no configuration."""
+    import base64
+
+    path = data_dir / "keys" / name
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(base64.b64encode(secrets.token_bytes(32)).decode())
+        path.chmod(0o600)
+    return path.read_text().strip()

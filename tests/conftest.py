@@ -1,0 +1,155 @@
+"""Test harness: real PostgreSQL and real Redis on loopback, a fresh state for every test.
+
+Each pytest run creates its own PostgreSQL database (``TEST_DATABASE_NAME``, default
+``superapp_test_<pid>``), applies the migrations once, and truncates every table before
+each test. Redis uses database ``TEST_REDIS_DB`` (default 15), flushed before each test,
+and a pub/sub channel prefix of its own. Connections leaving loopback are refused.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import ipaddress
+import os
+import sys
+from collections.abc import AsyncIterator
+
+import asyncpg
+import httpx
+import pytest
+import redis.asyncio as aioredis
+
+from superapp import db
+from superapp.settings import Settings
+
+PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+REDIS_BASE = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
+REDIS_DB = int(os.environ.get("TEST_REDIS_DB", "15"))
+DATABASE_NAME = os.environ.get("TEST_DATABASE_NAME", f"superapp_test_{os.getpid()}")
+
+
+def _loopback_only(event: str, args: tuple) -> None:
+    """Tests talk only to this machine: any other address is refused before connecting."""
+    if event != "socket.connect":
+        return
+    address = args[1]
+    if not isinstance(address, tuple):
+        return  # unix socket
+    host = address[0]
+    if host in ("localhost",):
+        return
+    try:
+        if ipaddress.ip_address(host).is_loopback:
+            return
+    except ValueError:
+        pass
+    raise ConnectionRefusedError(f"tests may not connect to {host}: loopback only")
+
+
+sys.addaudithook(_loopback_only)
+
+
+def test_environ(**overrides: str) -> dict[str, str]:
+    """The environment a test app is created from: real PostgreSQL and Redis, fixed keys."""
+    base = {
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DATABASE_NAME}",
+        "REDIS_URL": f"{REDIS_BASE}/{REDIS_DB}",
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "PII_KEYS": "t1:" + base64.b64encode(b"k" * 32).decode(),
+        "CHANNEL_PREFIX": f"test{os.getpid()}",
+        "LOG_LEVEL": "WARNING",
+    }
+    base.update(overrides)
+    return base
+
+
+@pytest.fixture(scope="session")
+def migrated_database() -> str:
+    async def create() -> None:
+        admin = await asyncpg.connect(PG_ADMIN_URL)
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE_NAME}" WITH (FORCE)')
+            await admin.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
+        finally:
+            await admin.close()
+        await db.migrate(Settings.from_env(test_environ()))
+
+    async def drop() -> None:
+        admin = await asyncpg.connect(PG_ADMIN_URL)
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE_NAME}" WITH (FORCE)')
+        finally:
+            await admin.close()
+
+    asyncio.run(create())
+    yield DATABASE_NAME
+    if not os.environ.get("TEST_KEEP_DATABASE"):
+        asyncio.run(drop())
+
+
+async def _reset_state() -> None:
+    conn = await asyncpg.connect(test_environ()["DATABASE_URL"])
+    try:
+        tables = await conn.fetch(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'tortoise_migrations'"
+        )
+        if tables:
+            names = ", ".join(f'"{t["tablename"]}"' for t in tables)
+            await conn.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+    finally:
+        await conn.close()
+    client = aioredis.Redis.from_url(test_environ()["REDIS_URL"])
+    try:
+        await client.flushdb()
+    finally:
+        await client.aclose()
+
+
+@pytest.fixture
+def environ(migrated_database: str, tmp_path) -> dict[str, str]:
+    """Override entries in a test to change one setting: ``environ["X"] = "1"``."""
+    return test_environ(SUPERAPP_DATA_DIR=str(tmp_path / "var"))
+
+
+@pytest.fixture
+def settings(environ: dict[str, str]) -> Settings:
+    return Settings.from_env(environ)
+
+
+@pytest.fixture
+async def app(settings: Settings):
+    from bff.app import create_app
+
+    await _reset_state()
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+def runtime(app):
+    return app.state.runtime
+
+
+@pytest.fixture
+async def client(app) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app, client=("10.1.2.3", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
+@pytest.fixture
+def gql(client):
+    """POST a GraphQL document: ``await gql(query, variables, token=...)`` -> response JSON."""
+    from tests.support import GraphQLClient
+
+    return GraphQLClient(client)
+
+
+@pytest.fixture
+def sign_in(gql, runtime):
+    """Sign a user in through the public login flow; optional roles are granted first."""
+    from tests.support import SignIn
+
+    return SignIn(gql, runtime)
