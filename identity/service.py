@@ -25,11 +25,13 @@ from superapp.ratelimit import RateLimiter
 _DEVICE_ID = re.compile(r"[A-Za-z0-9._\-]{8,128}")
 _PLATFORMS = {"ios", "android", "h5"}
 
-# Atomically check a code: burn it on success or after the last allowed wrong try.
+# Atomically check a code: burn it on success or after the last allowed wrong try. A used
+# code also lifts the resend pause, so a second device can sign in straight away; the
+# hourly per-phone cap still applies.
 _CHECK_CODE = """
 local stored = redis.call('HGET', KEYS[1], 'h')
 if not stored then return {-1, 0} end
-if stored == ARGV[1] then redis.call('DEL', KEYS[1]) return {1, 0} end
+if stored == ARGV[1] then redis.call('DEL', KEYS[1], KEYS[2]) return {1, 0} end
 local tries = redis.call('HINCRBY', KEYS[1], 'n', 1)
 local left = tonumber(ARGV[2]) - tries
 if left <= 0 then redis.call('DEL', KEYS[1]) left = 0 end
@@ -123,7 +125,7 @@ class IdentityService:
         if not (isinstance(code, str) and code.isdigit() and len(code) == 6):
             code = "invalid"  # still counts as a wrong try
         ok, left = await self._check_code(
-            keys=[f"login:code:{phone_index}"],
+            keys=[f"login:code:{phone_index}", f"login:resend:{phone_index}"],
             args=[self._code_hash(phone_index, code), self._policy.max_attempts],
         )
         if ok == -1:

@@ -6,6 +6,7 @@ import logging
 from typing import Protocol
 
 from identity.models import SmsOutbox
+from identity.phone import normalize_mainland_mobile
 from superapp.masking import mask_phone
 from superapp.pii import PiiCipher
 
@@ -33,6 +34,7 @@ class OutboxSmsGateway:
             print(f"[sms outbox] to {mask_phone(phone)}: {text}", flush=True)
 
     async def latest_to(self, phone: str) -> str | None:
+        phone = normalize_mainland_mobile(phone)
         row = (
             await SmsOutbox.filter(phone_index=self._cipher.blind_index(phone, purpose="phone"))
             .order_by("-id")

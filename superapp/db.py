@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tortoise import Tortoise, connections
+from tortoise import connections
+from tortoise.context import TortoiseContext
 from tortoise.migrations.api import migrate as migrate_api
 
 from superapp.settings import Settings
@@ -39,20 +40,27 @@ def tortoise_config(settings: Settings) -> dict[str, Any]:
     }
 
 
-async def open_database(settings: Settings) -> None:
-    # The ASGI server runs the lifespan in its own task; the global fallback lets request
-    # tasks see the connections it opened (Tortoise 1.x scopes them to a contextvar).
-    await Tortoise.init(config=tortoise_config(settings), _enable_global_fallback=True)
+async def open_database(settings: Settings) -> TortoiseContext:
+    """Connect; the returned context must be passed to ``close_database``.
+
+    The ASGI server runs the lifespan in its own task, so the context is made the
+    process's global fallback: request tasks see the connections the lifespan opened.
+    """
+    context = TortoiseContext()
+    with context:
+        await context.init(config=tortoise_config(settings), _enable_global_fallback=True)
+    return context
 
 
-async def close_database() -> None:
-    await connections.close_all()
+async def close_database(context: TortoiseContext) -> None:
+    await context.close_connections()
 
 
 async def migrate(settings: Settings, *, reporter=None) -> None:
     """Apply every domain's migrations; the same files run on SQLite and PostgreSQL."""
-    await migrate_api(config=tortoise_config(settings), progress=reporter)
-    await close_database()
+    with TortoiseContext() as context:
+        await migrate_api(config=tortoise_config(settings), progress=reporter)
+        await context.close_connections()
 
 
 async def database_ready() -> bool:

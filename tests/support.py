@@ -47,6 +47,7 @@ mutation Login($phone: String!, $code: String!, $device: DeviceInput!) {
   login(phone: $phone, code: $code, device: $device) {
     __typename
     ... on AuthSession { accessToken refreshToken user { id roles } }
+    ... on WrongCode { attemptsLeft }
     ... on Error { message }
   }
 }

@@ -1,0 +1,96 @@
+"""Sessions: short-lived access tokens, rotating refresh tokens bound to the device."""
+
+import asyncio
+
+REFRESH = """
+mutation Refresh($token: String!, $device: String!) {
+  refreshSession(refreshToken: $token, deviceId: $device) {
+    __typename
+    ... on AuthSession { accessToken refreshToken }
+    ... on Error { message }
+  }
+}
+"""
+ME = "{ me { id } }"
+
+
+async def refresh(gql, token, device):
+    return (await gql(REFRESH, {"token": token, "device": device}))["data"]["refreshSession"]
+
+
+async def test_refresh_rotates_the_token(gql, sign_in):
+    session = await sign_in()
+    renewed = await refresh(gql, session.refresh_token, session.device_id)
+    assert renewed["__typename"] == "AuthSession"
+    assert renewed["refreshToken"] != session.refresh_token
+    assert (await gql(ME, token=renewed["accessToken"]))["data"]["me"]["id"] == str(session.user_id)
+
+
+async def test_reusing_an_old_refresh_token_revokes_the_whole_family(gql, sign_in):
+    # given a session refreshed once
+    session = await sign_in()
+    renewed = await refresh(gql, session.refresh_token, session.device_id)
+    # when someone presents the old refresh token again (it was stolen and replayed)
+    replay = await refresh(gql, session.refresh_token, session.device_id)
+    # then it is refused and every token of that session stops working
+    assert replay["__typename"] == "RefreshTokenReused"
+    assert (await refresh(gql, renewed["refreshToken"], session.device_id))["__typename"] == "RefreshRejected"
+    denied = await gql(ME, token=renewed["accessToken"])
+    assert denied["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_concurrent_refreshes_with_one_token_leave_at_most_one_winner(gql, sign_in):
+    session = await sign_in()
+    results = await asyncio.gather(*(refresh(gql, session.refresh_token, session.device_id) for _ in range(5)))
+    kinds = sorted(r["__typename"] for r in results)
+    assert kinds.count("AuthSession") <= 1
+    assert set(kinds) <= {"AuthSession", "RefreshTokenReused", "RefreshRejected"}
+
+
+async def test_refresh_token_is_bound_to_its_device(gql, sign_in):
+    session = await sign_in()
+    stolen = await refresh(gql, session.refresh_token, "another-device-9999")
+    assert stolen["__typename"] == "RefreshRejected"
+
+
+async def test_unknown_refresh_token_is_refused(gql):
+    assert (await refresh(gql, "rt_nonsense", "some-device-0001"))["__typename"] == "RefreshRejected"
+
+
+async def test_logout_ends_the_session_at_once(gql, sign_in):
+    session = await sign_in()
+    assert (await gql("mutation { logout { ok } }", token=session.access_token))["data"]["logout"]["ok"]
+    assert (await gql(ME, token=session.access_token))["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert (await refresh(gql, session.refresh_token, session.device_id))["__typename"] == "RefreshRejected"
+
+
+async def test_logout_on_one_device_keeps_the_other_signed_in(gql, sign_in):
+    phone = await sign_in("13911110000")
+    tablet = await sign_in("13911110000")
+    await gql("mutation { logout { ok } }", token=phone.access_token)
+    assert (await gql(ME, token=tablet.access_token))["data"]["me"]["id"] == str(tablet.user_id)
+
+
+async def test_expired_access_token_is_refused(gql, sign_in, runtime):
+    import time
+
+    import jwt
+
+    session = await sign_in()
+    claims = jwt.decode(session.access_token, options={"verify_signature": False})
+    assert claims["exp"] - claims["iat"] == runtime.settings.access_token_seconds
+    # a token whose lifetime has passed, signed with the server's own key
+    expired = runtime.identity._tokens.issue(user_id=session.user_id, session_id=claims["sid"], roles=["customer"])
+    expired_claims = dict(jwt.decode(expired, options={"verify_signature": False}), exp=int(time.time()) - 1)
+    forged = jwt.encode(expired_claims, runtime.identity._tokens._key, algorithm="HS256")
+    assert (await gql(ME, token=forged))["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_token_signed_with_another_key_is_refused(gql, sign_in):
+    import jwt
+
+    session = await sign_in()
+    claims = jwt.decode(session.access_token, options={"verify_signature": False})
+    claims["roles"] = ["admin"]
+    forged = jwt.encode(claims, "not-the-server-key-but-long-enough-32b", algorithm="HS256")
+    assert (await gql(ME, token=forged))["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
