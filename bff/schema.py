@@ -38,7 +38,13 @@ class Schema(strawberry.Schema):
                 log.error("unexpected error in %s", error.path, exc_info=error.original_error)
 
 
-def build_schema(settings: Settings) -> strawberry.Schema:
+def build_schema(
+    settings: Settings,
+    *,
+    queries: tuple[type, ...] = QUERIES,
+    mutations: tuple[type, ...] = MUTATIONS,
+    subscriptions: tuple[type, ...] = SUBSCRIPTIONS,
+) -> strawberry.Schema:
     # Factories: Strawberry builds fresh extension instances per request; the parser and
     # validation caches live at module level, so they are shared all the same.
     extensions = [
@@ -52,9 +58,9 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     if not settings.debug:
         extensions.append(lambda: MaskErrors(should_mask_error=is_unexpected))
     return Schema(
-        query=merge_types("Query", QUERIES),
-        mutation=merge_types("Mutation", MUTATIONS),
-        subscription=merge_types("Subscription", SUBSCRIPTIONS),
+        query=merge_types("Query", queries),
+        mutation=merge_types("Mutation", mutations),
+        subscription=merge_types("Subscription", subscriptions),
         extensions=extensions,
         types=[InvalidInput, RateLimited],
     )

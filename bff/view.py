@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from starlette.exceptions import HTTPException
+from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
@@ -41,7 +41,7 @@ class GraphQLEndpoint(GraphQL):
         except PersistedQueryError as exc:
             response = error_response(exc.code, str(exc))
         except HTTPException as exc:
-            response = error_response("BAD_REQUEST", exc.detail, exc.status_code)
+            response = error_response("BAD_REQUEST" if exc.status_code != 404 else "NOT_FOUND", exc.reason, exc.status_code)
         await response(scope, receive, send)
 
     def _runtime(self, request: Request | WebSocket):

@@ -153,3 +153,25 @@ def sign_in(gql, runtime):
     from tests.support import SignIn
 
     return SignIn(gql, runtime)
+
+
+@pytest.fixture
+async def start_app(environ):
+    """For tests that change settings: ``gql, runtime = await start_app()`` after editing environ."""
+    from contextlib import AsyncExitStack
+
+    from bff.app import create_app
+    from tests.support import GraphQLClient
+
+    stack = AsyncExitStack()
+
+    async def start():
+        await _reset_state()
+        application = create_app(Settings.from_env(environ))
+        await stack.enter_async_context(application.router.lifespan_context(application))
+        transport = httpx.ASGITransport(app=application)
+        http = await stack.enter_async_context(httpx.AsyncClient(transport=transport, base_url="http://testserver"))
+        return GraphQLClient(http), application.state.runtime
+
+    yield start
+    await stack.aclose()
