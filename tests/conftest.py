@@ -175,3 +175,19 @@ async def start_app(environ):
 
     yield start
     await stack.aclose()
+
+
+@pytest.fixture
+async def sign_in_with(start_app):
+    """``gql, runtime = await sign_in_with()`` then ``await sign_in_with.sign_in(phone)``."""
+    from tests.support import SignIn
+
+    class Starter:
+        sign_in = None
+
+        async def __call__(self):
+            gql, runtime = await start_app()
+            self.sign_in = SignIn(gql, runtime)
+            return gql, runtime
+
+    return Starter()
