@@ -8,9 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import logging
+
 import redis.asyncio as aioredis
 
 from superapp.settings import Settings
+
+log = logging.getLogger("superapp.redis")
 
 
 @dataclass
@@ -23,6 +27,7 @@ class RedisHandle:
         await self.client.aclose()
         if self._embedded is not None:
             self._embedded.shutdown()
+            log.info("embedded redis-server stopped")
             self._embedded = None
 
 
@@ -40,6 +45,7 @@ async def open_redis(settings: Settings) -> RedisHandle:
     if url is None:
         embedded = start_embedded_redis(settings)
         url = f"unix://{embedded.socket_file}"
+        log.info("embedded redis-server started at %s", url)
     client = aioredis.Redis.from_url(url, decode_responses=False, health_check_interval=30)
     await client.ping()
     return RedisHandle(client=client, url=url, _embedded=embedded)

@@ -22,23 +22,35 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+class ServerProcess:
+    def __init__(self, base: str, process: subprocess.Popen, log) -> None:
+        self.base = base
+        self.process = process
+        self._log = log
+
+    def output(self) -> str:
+        """What the server printed so far (stdout and stderr)."""
+        self._log.seek(0)
+        return self._log.read().decode(errors="replace")
+
+
 @asynccontextmanager
-async def server_process(environ: dict[str, str], *args: str):
-    """`superapp serve` in a subprocess on a free loopback port; yields its base URL."""
+async def server(environ: dict[str, str], *args: str, inherit_environment: bool = True):
+    """`superapp serve` in a subprocess on a free loopback port; yields a ServerProcess."""
     port = free_port()
-    env = {**os.environ, **environ}
+    env = {**(os.environ if inherit_environment else {"PATH": os.environ["PATH"]}), **environ}
     log = tempfile.TemporaryFile()
     process = subprocess.Popen(
         [sys.executable, "-m", "superapp.cli", "serve", "--no-migrate", "--port", str(port), *args],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=log,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     try:
         await _wait_ready(base, process, log)
-        yield base
+        yield ServerProcess(base, process, log)
     finally:
         process.terminate()
         try:
@@ -62,3 +74,10 @@ async def _wait_ready(base: str, process: subprocess.Popen, log, attempts: int =
                 pass
             await asyncio.sleep(0.05)
     raise RuntimeError(f"server at {base} not ready")
+
+
+@asynccontextmanager
+async def server_process(environ: dict[str, str], *args: str):
+    """`superapp serve` in a subprocess; yields its base URL."""
+    async with server(environ, *args) as running:
+        yield running.base

@@ -1,41 +1,43 @@
-"""With nothing configured the app runs on SQLite and a Redis server it starts itself."""
+"""With nothing configured, `superapp serve` runs on SQLite and a Redis server it starts
+itself, and a newcomer can sign in with the code printed on the console.
 
-import os
+Runs in a subprocess: Tortoise caches dialect-specific SQL on model classes, so one
+process cannot use SQLite and PostgreSQL one after the other.
+"""
 
-from bff.app import create_app
-from superapp import db
-from superapp.settings import Settings
-from tests.support import GraphQLClient, SignIn
+import re
+import subprocess
+import sys
+
+import httpx
+import redis
+
+from tests.servers import ROOT, server
+from tests.support import LOGIN, REQUEST_CODE, GraphQLClient
 
 
 async def test_embedded_mode_signs_a_customer_in_and_stops_its_redis(tmp_path):
-    import httpx
-
-    # given no DATABASE_URL and no REDIS_URL, only a data directory
-    settings = Settings.from_env({"SUPERAPP_DATA_DIR": str(tmp_path / "var")})
-    assert settings.uses_sqlite and settings.embedded_redis
-    await db.migrate(settings)
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        runtime = app.state.runtime
-        redis_pid = runtime.redis_handle._embedded.pid
-        assert runtime.redis_handle.url.startswith("unix://")
-        assert (await runtime.redis.info("server"))["redis_version"].startswith("6.2")
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
+    data_dir = tmp_path / "var"
+    environ = {"SUPERAPP_DATA_DIR": str(data_dir)}  # and no DATABASE_URL, no REDIS_URL
+    migrate = subprocess.run([sys.executable, "-m", "superapp.cli", "migrate"], cwd=ROOT,
+                             env={"PATH": "/usr/bin:/bin", **environ}, capture_output=True, text=True)
+    assert migrate.returncode == 0, migrate.stderr
+    async with server(environ, inherit_environment=False) as app:
+        socket_url = re.search(r"embedded redis-server started at (unix://\S+?)\"", app.output()).group(1)
+        assert redis.Redis.from_url(socket_url).info("server")["redis_version"].startswith("6.2")
+        async with httpx.AsyncClient(base_url=app.base) as http:
             gql = GraphQLClient(http)
-            session = await SignIn(gql, runtime)("13700000001")
-            me = await gql("{ me { maskedPhone } }", token=session.access_token)
+            assert (await gql(REQUEST_CODE, {"phone": "13700000001"}))["data"]["requestLoginCode"]["__typename"] == "LoginCodeSent"
+            code = re.search(r"\[sms outbox\] to 137\*\*\*\*0001: \D*(\d{6})", app.output()).group(1)
+            login = await gql(LOGIN, {"phone": "13700000001", "code": code, "device": {"id": "newcomer-laptop", "platform": "H5"}})
+            token = login["data"]["login"]["accessToken"]
+            me = await gql("{ me { maskedPhone } }", token=token)
             assert me["data"]["me"]["maskedPhone"] == "137****0001"
-            assert (await http.get("/readyz")).json()["ready"] is True
-    # then the data lives under the data dir and the Redis server stopped with the app
-    assert (tmp_path / "var" / "superapp.sqlite3").exists()
-    assert not _alive(redis_pid)
-
-
-def _alive(pid: int) -> bool:
+    # then the data lives under the data dir, and the Redis server stopped with the app
+    assert (data_dir / "superapp.sqlite3").exists()
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    with open(f"/proc/{pid}/stat") as stat:  # a zombie has exited too
-        return stat.read().split()[2] != "Z"
+        redis.Redis.from_url(socket_url).ping()
+    except (redis.ConnectionError, FileNotFoundError):
+        pass
+    else:
+        raise AssertionError("embedded redis-server still running after the app stopped")
