@@ -52,10 +52,16 @@ async def metrics(request: Request) -> Response:
     return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    schema=None,
+    extra_routes: list | None = None,
+) -> Starlette:
+    """The app; ``schema`` and ``extra_routes`` let benchmarks add what they compare."""
     settings = settings or Settings.from_env()
     configure_logging(settings.log_level)
-    graphql = GraphQLEndpoint(build_schema(settings), debug=settings.debug)
+    graphql = GraphQLEndpoint(schema or build_schema(settings), debug=settings.debug)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
@@ -69,6 +75,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/metrics", metrics),
+        *(extra_routes or ()),
     ]
     if STATIC_DIR.is_dir():
         routes.append(Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"))

@@ -9,6 +9,7 @@ import logging
 
 import strawberry
 from strawberry.extensions import (
+    AddValidationRules,
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -18,6 +19,7 @@ from strawberry.extensions import (
 )
 from strawberry.tools import merge_types
 
+from bff.execution import BasicLeafFastPath
 from bff.errors import InvalidInput, RateLimited, is_unexpected
 from bff.identity.schema import IdentityMutation, IdentityQuery, IdentitySubscription
 from bff.observability import OperationMetrics
@@ -45,11 +47,15 @@ def build_schema(
     mutations: tuple[type, ...] = MUTATIONS,
     subscriptions: tuple[type, ...] = SUBSCRIPTIONS,
 ) -> strawberry.Schema:
-    # Factories: Strawberry builds fresh extension instances per request; the parser and
-    # validation caches live at module level, so they are shared all the same.
+    # Strawberry builds extension instances per request (factories). The limiters' rule
+    # classes are built once here: the validation cache is keyed by the rules, so fresh
+    # rule classes per request would make every request a cache miss.
+    limits = [
+        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
+    ]
     extensions = [
-        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        lambda: AddValidationRules(limits),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         lambda: ParserCache(maxsize=1024),
         lambda: ValidationCache(maxsize=1024),
@@ -63,4 +69,5 @@ def build_schema(
         subscription=merge_types("Subscription", subscriptions),
         extensions=extensions,
         types=[InvalidInput, RateLimited],
+        execution_context_class=BasicLeafFastPath,
     )
