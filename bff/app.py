@@ -16,7 +16,7 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from bff.auth import BearerTokenBackend
-from bff.middleware import RequestContextMiddleware
+from bff.middleware import DatabaseContext, RequestContextMiddleware
 from bff.schema import build_schema
 from bff.view import GraphQLEndpoint
 from superapp import db
@@ -28,7 +28,7 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
 
 async def healthz(request: Request) -> JSONResponse:
-    return JSONResponse({"status": "ok"})
+    return JSONResponse({"status": "ok", "worker": os.getpid()})
 
 
 async def readyz(request: Request) -> JSONResponse:
@@ -84,6 +84,7 @@ def create_app(
         routes=routes,
         middleware=[
             Middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes),
+            Middleware(DatabaseContext),
             Middleware(AuthenticationMiddleware, backend=BearerTokenBackend()),
         ],
         lifespan=lifespan,

@@ -8,6 +8,7 @@ import re
 import time
 import uuid
 
+from tortoise.context import _current_context as _current_tortoise_context
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bff.observability import HTTP_LATENCY, HTTP_REQUESTS
@@ -115,3 +116,22 @@ async def _too_large(send: Send, rid: str, limit: int) -> None:
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+class DatabaseContext:
+    """Runs each request inside this app's Tortoise context (one app, one set of connections)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        # Set the contextvar directly: TortoiseContext's own `with` keeps one token on the
+        # shared context object, which concurrent requests would overwrite.
+        token = _current_tortoise_context.set(scope["app"].state.runtime.database)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            _current_tortoise_context.reset(token)

@@ -37,7 +37,9 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from superapp import db
+    from superapp.logs import configure_logging
 
+    configure_logging(settings.log_level)
     if not args.no_migrate:
         asyncio.run(db.migrate(settings))
     embedded = None

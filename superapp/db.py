@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from tortoise import connections
+from tortoise import context as tortoise_context
 from tortoise.context import TortoiseContext
 from tortoise.migrations.api import migrate as migrate_api
 
@@ -43,12 +44,17 @@ def tortoise_config(settings: Settings) -> dict[str, Any]:
 async def open_database(settings: Settings) -> TortoiseContext:
     """Connect; the returned context must be passed to ``close_database``.
 
-    The ASGI server runs the lifespan in its own task, so the context is made the
-    process's global fallback: request tasks see the connections the lifespan opened.
+    Tortoise 1.x keeps connections in a context. The app enters its own context around
+    every request (bff.middleware.DatabaseContext). The first context opened in a process
+    is also its global fallback, so CLI commands and workers that run outside a request
+    find their connections without ceremony.
     """
     context = TortoiseContext()
     with context:
-        await context.init(config=tortoise_config(settings), _enable_global_fallback=True)
+        await context.init(
+            config=tortoise_config(settings),
+            _enable_global_fallback=tortoise_context._global_context is None,
+        )
     return context
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import AsyncIterator
 
 import redis.asyncio as aioredis
+from tortoise.context import TortoiseContext
 
 from identity.service import IdentityService, LoginPolicy
 from identity.sms import OutboxSmsGateway
@@ -25,6 +26,7 @@ from superapp.settings import Settings
 @dataclass
 class Runtime:
     settings: Settings
+    database: TortoiseContext
     redis_handle: RedisHandle
     cipher: PiiCipher
     broker: EventBroker
@@ -63,7 +65,7 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
         ),
         code_secret=str(settings.secret_key),
     )
-    runtime = Runtime(settings, redis_handle, cipher, broker, identity, sms)
+    runtime = Runtime(settings, database, redis_handle, cipher, broker, identity, sms)
     try:
         yield runtime
     finally:

@@ -79,9 +79,13 @@ async def test_batched_operations_are_refused(gql):
     assert response.status_code == 400
 
 
-async def test_graphiql_only_in_debug(client):
+async def test_graphiql_only_in_debug(client, environ, start_app):
     response = await client.get("/graphql", headers={"accept": "text/html"})
     assert response.status_code == 404
+    environ["DEBUG"] = "true"
+    debug_gql, _ = await start_app()
+    page = await debug_gql.http.get("/graphql", headers={"accept": "text/html"})
+    assert page.status_code == 200 and "graphiql" in page.text.lower()
 
 
 @strawberry.type

@@ -7,7 +7,7 @@ from superapp.settings import Settings
 
 
 async def test_health_and_readiness(client):
-    assert (await client.get("/healthz")).json() == {"status": "ok"}
+    assert (await client.get("/healthz")).json()["status"] == "ok"
     ready = await client.get("/readyz")
     assert ready.status_code == 200
     assert ready.json() == {"ready": True, "checks": {"database": True, "redis": True}}
