@@ -17,6 +17,7 @@ from starlette.staticfiles import StaticFiles
 
 from bff.auth import BearerTokenBackend
 from bff.middleware import RequestContextMiddleware
+from bff.miniprogram.http import miniprogram_routes
 from bff.schema import build_schema
 from bff.view import GraphQLEndpoint
 from superapp import db
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/metrics", metrics),
+        *miniprogram_routes(),
     ]
     if STATIC_DIR.is_dir():
         routes.append(Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"))

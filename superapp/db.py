@@ -15,6 +15,7 @@ from superapp.settings import Settings
 
 DOMAINS: tuple[str, ...] = (
     "identity",
+    "miniprogram_host",
 )
 
 

@@ -15,6 +15,7 @@ import redis.asyncio as aioredis
 from identity.service import IdentityService, LoginPolicy
 from identity.sms import OutboxSmsGateway
 from identity.tokens import AccessTokens
+from miniprogram_host.service import MiniProgramHost
 from superapp import db
 from superapp.kv import RedisHandle, open_redis
 from superapp.pii import PiiCipher
@@ -30,6 +31,7 @@ class Runtime:
     broker: EventBroker
     identity: IdentityService
     sms: OutboxSmsGateway
+    miniprograms: MiniProgramHost | None = None
 
     @property
     def redis(self) -> aioredis.Redis:
@@ -63,7 +65,10 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
         ),
         code_secret=str(settings.secret_key),
     )
-    runtime = Runtime(settings, redis_handle, cipher, broker, identity, sms)
+    runtime = Runtime(
+        settings, redis_handle, cipher, broker, identity, sms,
+        miniprograms=MiniProgramHost.build(settings, redis_handle.client),
+    )
     try:
         yield runtime
     finally:
