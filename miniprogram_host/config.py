@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from superapp.settings import Settings, positive_int, read_env
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class PackageLimits:
     archive_bytes: int = 20 * 1024 * 1024  # the uploaded zip itself
     main_bytes: int = 2 * 1024 * 1024  # files outside subpackages, uncompressed
