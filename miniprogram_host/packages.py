@@ -58,7 +58,8 @@ def check_package(archive: bytes, limits: PackageLimits) -> CheckedPackage:
         checked.fail("NOT_A_ZIP", "the upload is not a readable zip archive")
         return checked
     with zf:
-        _read_members(zf, members, limits, checked)
+        if not _read_members(zf, members, limits, checked):
+            return checked
     manifest = _parse_manifest(checked)
     if manifest is not None:
         _check_manifest(manifest, checked)
@@ -74,11 +75,12 @@ def _unsafe_name(name: str) -> bool:
 
 
 def _read_members(zf: zipfile.ZipFile, members: list[zipfile.ZipInfo], limits: PackageLimits,
-                  checked: CheckedPackage) -> None:
+                  checked: CheckedPackage) -> bool:
+    """Read every safe member into `checked.files`; False when the archive was abandoned."""
     files = [m for m in members if not m.filename.endswith("/")]
     if len(files) > limits.max_files:
         checked.fail("TOO_MANY_FILES", f"{len(files)} files, at most {limits.max_files}")
-        return
+        return False
     seen: set[str] = set()
     budget = limits.total_bytes
     for info in files:
@@ -102,10 +104,11 @@ def _read_members(zf: zipfile.ZipFile, members: list[zipfile.ZipInfo], limits: P
         data = _bounded_read(zf, info, budget, limits, checked)
         if data is None:
             if budget <= 0 or any(p.code == "TOTAL_TOO_LARGE" for p in checked.problems):
-                return  # the uncompressed cap is spent: reading further would be the bomb's aim
+                return False  # the uncompressed cap is spent: reading on is what a bomb wants
             continue
         budget -= len(data)
         checked.files[name] = data
+    return True
 
 
 def _bounded_read(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, limits: PackageLimits,
