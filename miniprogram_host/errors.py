@@ -93,4 +93,4 @@ class InvalidPackage(HostError):
 
 
 class InvalidIcon(HostError):
-    message = "the icon must be a PNG or JPEG image of at least 144x144 pixels"
+    message = "the icon must be a PNG or JPEG image of at least 192x192 pixels"
