@@ -76,12 +76,27 @@ class SigningKeys:
 
 
 def _embedded_key(data_dir: Path) -> str:
-    """Embedded mode: a signing key generated once and kept under the data dir."""
+    """Embedded mode: a signing key generated once and kept under the data dir.
+
+    `serve --workers N` builds the runtime in every worker at once, so the key is written
+    to a temporary file and linked into place: exactly one worker's key wins, all read it.
+    """
+    import os
     import secrets
+    import tempfile
 
     path = data_dir / "keys" / "mp_signing_key"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text("mp1:" + base64.b64encode(secrets.token_bytes(32)).decode())
-        path.chmod(0o600)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".mp_signing_key-")
+        try:
+            with os.fdopen(fd, "w") as out:
+                out.write("mp1:" + base64.b64encode(secrets.token_bytes(32)).decode())
+            os.chmod(tmp, 0o600)
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                pass
+        finally:
+            os.unlink(tmp)
     return path.read_text().strip()

@@ -8,9 +8,11 @@ from datetime import datetime
 from enum import Enum
 
 import strawberry
+from tortoise.expressions import Q
 
 from bff.context import Context, Info
 from bff.errors import Error
+from miniprogram_host.lifecycle import ROLLBACK_DEPTH
 from miniprogram_host.models import AppVersion, AuditEntry, DeveloperOrg, MiniApp
 
 
@@ -192,24 +194,7 @@ class MiniAppType:
 
     @strawberry.field
     async def release(self, info: Info) -> ReleaseState:
-        from miniprogram_host.lifecycle import rollback_targets
-
-        app = await MiniApp.get(id=self.pk)
-        by_pk = await AppVersion.filter(id__in=[i for i in (app.live_version_id, app.gray_version_id) if i]).values("id", "version")
-        names = {row["id"]: row["version"] for row in by_pk}
-        gray = None
-        if app.gray_version_id in names:
-            r = app.gray_rules
-            gray = GrayRelease(
-                version=names[app.gray_version_id], percent=r["percent"],
-                whitelist=[strawberry.ID(str(u)) for u in r["whitelist"]],
-                platforms=[ClientPlatform(p) for p in r["platforms"]],
-                min_client_version=r["minClientVersion"], max_client_version=r["maxClientVersion"],
-            )
-        return ReleaseState(
-            live_version=names.get(app.live_version_id), gray=gray, offline=app.offline,
-            rollback_targets=[t.version for t in await rollback_targets(app)],
-        )
+        return await info.context.loader(releases_by_app).load(self.pk)
 
     @strawberry.field(description="Every change to this app, newest first.")
     async def audit(self, info: Info, limit: int = 50) -> list[AuditRecord]:
@@ -223,6 +208,42 @@ async def versions_by_app(context: Context, keys: Sequence[tuple[int, str]]) -> 
     for v in await AppVersion.filter(app_id__in=list(app_ids)).order_by("-uploaded_at", "-id"):
         grouped[v.app_id].append(VersionType.of(v, app_ids[v.app_id]))
     return [grouped[pk] for pk, _ in keys]
+
+
+async def releases_by_app(context: Context, pks: Sequence[int]) -> list[ReleaseState | None]:
+    """Live, gray and rollback targets of many apps in two queries."""
+    apps = {a.id: a for a in await MiniApp.filter(id__in=list(pks))}
+    released = defaultdict(list)
+    names: dict[int, str] = {}
+    live_or_gray = {i for a in apps.values() for i in (a.live_version_id, a.gray_version_id) if i}
+    rows = await AppVersion.filter(app_id__in=list(apps)).filter(
+        Q(released_at__isnull=False) | Q(id__in=list(live_or_gray) or [0])
+    ).order_by("-released_at", "-id").values("id", "app_id", "version", "released_at")
+    for row in rows:
+        names[row["id"]] = row["version"]
+        app = apps[row["app_id"]]
+        if row["released_at"] is not None and row["id"] != app.live_version_id:
+            released[app.id].append(row["version"])
+    result: list[ReleaseState | None] = []
+    for pk in pks:
+        app = apps.get(pk)
+        if app is None:
+            result.append(None)
+            continue
+        gray = None
+        if app.gray_version_id in names:
+            r = app.gray_rules
+            gray = GrayRelease(
+                version=names[app.gray_version_id], percent=r["percent"],
+                whitelist=[strawberry.ID(str(u)) for u in r["whitelist"]],
+                platforms=[ClientPlatform(p) for p in r["platforms"]],
+                min_client_version=r["minClientVersion"], max_client_version=r["maxClientVersion"],
+            )
+        result.append(ReleaseState(
+            live_version=names.get(app.live_version_id), gray=gray, offline=app.offline,
+            rollback_targets=released[pk][:ROLLBACK_DEPTH],
+        ))
+    return result
 
 
 async def apps_by_org(context: Context, org_ids: Sequence[int]) -> list[list[MiniAppType]]:
