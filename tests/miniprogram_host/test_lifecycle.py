@@ -6,7 +6,18 @@ import asyncio
 
 from identity.roles import Role
 from tests.miniprogram_host.helpers import (
-    APP, APPROVE, GRAY, RAISE, REJECT, RELEASE, ROLLBACK, SUBMIT, developer_app, package, released, upload,
+    APP,
+    APPROVE,
+    GRAY,
+    RAISE,
+    REJECT,
+    RELEASE,
+    ROLLBACK,
+    SUBMIT,
+    developer_app,
+    package,
+    released,
+    upload,
 )
 
 QUEUE = "{ miniAppReviewQueue { appId version state } }"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from identity.roles import Role
 from tests.miniprogram_host.helpers import (
-    APPROVE, GRAY, RAISE, ROLLBACK, SUBMIT, developer_app, package, released, upload,
+    APPROVE,
+    GRAY,
+    RAISE,
+    ROLLBACK,
+    SUBMIT,
+    developer_app,
+    package,
+    released,
+    upload,
 )
 
 RESOLVE = """query($app: String!, $v: String!) { resolveMiniProgram(appId: $app, platform: IOS, clientVersion: $v) {
