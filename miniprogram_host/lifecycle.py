@@ -234,11 +234,18 @@ async def rollback_targets(app: MiniApp) -> list[AppVersion]:
 
 
 async def rollback(*, actor: Actor, app_id: str, version: str, refresh: Refresh) -> MiniApp:
-    """Make an earlier release live at once; a running gray release is withdrawn with it."""
+    """Make an earlier release live at once; a running gray release is withdrawn with it.
+
+    During a gray release the live version itself is a target too: that stops the gray
+    release and leaves everyone on what they had.
+    """
     app = await _release_app(actor, app_id)
     async with in_transaction():
         app = await MiniApp.select_for_update().get(id=app.id)
         targets = await rollback_targets(app)
+        if app.gray_version_id is not None and app.live_version_id is not None:
+            # During a gray release, "back to the live version" ends the gray release.
+            targets.insert(0, await AppVersion.get(id=app.live_version_id))
         target = next((t for t in targets if t.version == version), None)
         if target is None:
             raise RollbackTargetInvalid(allowed=[t.version for t in targets])

@@ -164,7 +164,8 @@ async def test_rollback_works_during_a_gray_release_and_reaches_the_last_five(gq
     back = await gql(ROLLBACK, {"app": app.app_id, "v": "1.3.0"}, token=operator.access_token)
 
     assert quiet(too_old["data"]["rollbackMiniApp"]) == {
-        "__typename": "RollbackTargetInvalid", "allowedVersions": ["1.5.0", "1.4.0", "1.3.0", "1.2.0", "1.1.0"],
+        "__typename": "RollbackTargetInvalid",
+        "allowedVersions": ["1.6.0", "1.5.0", "1.4.0", "1.3.0", "1.2.0", "1.1.0"],  # live, then the last 5
     }
     assert back["data"]["rollbackMiniApp"]["release"] == {
         "liveVersion": "1.3.0", "gray": None, "rollbackTargets": ["1.6.0", "1.5.0", "1.4.0", "1.2.0", "1.1.0"],
@@ -173,3 +174,37 @@ async def test_rollback_works_during_a_gray_release_and_reaches_the_last_five(gq
     assert {v["version"]: v["state"] for v in state["versions"]}["2.0.0"] == "WITHDRAWN"
     rollback = next(a for a in state["audit"] if a["action"] == "rolled_back")
     assert rollback["detail"] == {"previous": "1.6.0", "gray_withdrawn": "2.0.0"}
+
+
+async def test_rolling_back_to_the_live_version_ends_a_gray_release(gql, client, sign_in):
+    app = await developer_app(gql, sign_in)
+    reviewer = await sign_in("13900000201", Role.REVIEWER)
+    await released(gql, client, sign_in, app, "1.0.0", reviewer)
+    await upload(client, app, package(app.app_id, "1.1.0"))
+    await gql(SUBMIT, {"app": app.app_id, "v": "1.1.0"}, token=app.developer.access_token)
+    await gql(APPROVE, {"app": app.app_id, "v": "1.1.0"}, token=reviewer.access_token)
+    await gql(GRAY, {"app": app.app_id, "v": "1.1.0", "rules": {"percent": 5}}, token=app.developer.access_token)
+
+    stopped = await gql(ROLLBACK, {"app": app.app_id, "v": "1.0.0"}, token=app.developer.access_token)
+    again = await gql(ROLLBACK, {"app": app.app_id, "v": "1.0.0"}, token=app.developer.access_token)
+
+    assert stopped["data"]["rollbackMiniApp"]["release"] == {"liveVersion": "1.0.0", "gray": None, "rollbackTargets": []}
+    assert again["data"]["rollbackMiniApp"]["__typename"] == "RollbackTargetInvalid"
+    await upload(client, app, package(app.app_id, "1.2.0"))
+    resubmitted = await gql(SUBMIT, {"app": app.app_id, "v": "1.2.0"}, token=app.developer.access_token)
+    assert resubmitted["data"]["submitMiniAppVersion"]["state"] == "SUBMITTED"
+
+
+async def test_two_submissions_at_once_leave_one_in_review(gql, client, sign_in):
+    app = await developer_app(gql, sign_in)
+    for version in ("1.0.0", "1.1.0"):
+        await upload(client, app, package(app.app_id, version))
+
+    results = await asyncio.gather(*(
+        gql(SUBMIT, {"app": app.app_id, "v": v}, token=app.developer.access_token) for v in ("1.0.0", "1.1.0")
+    ))
+
+    names = sorted(r["data"]["submitMiniAppVersion"]["__typename"] for r in results)
+    assert names == ["MiniAppVersion", "VersionInFlight"]
+    state = (await gql(APP, {"app": app.app_id}, token=app.developer.access_token))["data"]["miniApp"]
+    assert sorted(v["state"] for v in state["versions"]) == ["SUBMITTED", "UPLOADED"]
