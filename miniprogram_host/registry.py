@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import secrets
@@ -129,8 +130,8 @@ async def update_profile(
     if description is not None:
         app.description = changed["description"] = _text(description, field="description", low=0, high=2000)
     if icon is not None:
-        renditions = icon_renditions(icon)
-        app.icons = {str(size): store.put(png, ".png") for size, png in renditions.items()}
+        renditions = await asyncio.to_thread(icon_renditions, icon)
+        app.icons = {str(size): await asyncio.to_thread(store.put, png, ".png") for size, png in renditions.items()}
         changed["icons"] = app.icons
     if changed:
         await app.save()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 import redis.asyncio as aioredis
@@ -42,7 +43,8 @@ class MiniProgramHost:
 
     async def upload(self, *, app: MiniApp, archive: bytes, actor: Actor) -> AppVersion:
         """Validate, store by digest, sign. Raises InvalidPackage listing every problem."""
-        checked = check_package(archive, self.config.limits)
+        # Inflating up to the caps takes a while: keep it off the event loop.
+        checked = await asyncio.to_thread(check_package, archive, self.config.limits)
         manifest = checked.manifest or {}
         if manifest.get("appId") not in (None, app.app_id):
             checked.fail("APP_ID_MISMATCH", f"the manifest is for {manifest.get('appId')}, not {app.app_id}", "manifest.appId")
@@ -60,7 +62,7 @@ class MiniProgramHost:
                 checked.fail("VERSION_NOT_NEWER", "a new version must be greater than every uploaded one", "manifest.version")
         if not checked.ok:
             raise InvalidPackage(checked.problems)
-        digest = self.store.put(archive, ".zip")
+        digest = await asyncio.to_thread(self.store.put, archive, ".zip")
         signature = self.keys.sign(app_id=app.app_id, version=version, digest=digest)
         try:
             created = await AppVersion.create(
