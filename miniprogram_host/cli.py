@@ -72,22 +72,39 @@ def _publish(args: argparse.Namespace, http) -> int:
         return 1
     response = http.post(f"/mp/apps/{args.app}/packages", content=archive,
                          headers={"content-type": "application/zip"})
-    body = response.json()
+    body = _json(response)
     if response.status_code == 201:
         print(f"uploaded {body['appId']} {body['version']}: {body['state']}")
         print(f"  digest {body['digest']} ({body['size']} bytes), signed by key {body['keyId']}")
         return 0
+    if response.status_code == 413:
+        print(f"upload refused: the server takes at most {_limit(body)} per request (its MAX_BODY_BYTES); "
+              f"the package is {len(archive)} bytes")
+        return 2
     error = body.get("error", {})
-    print(f"upload refused: {error.get('code')}: {error.get('message')}")
+    print(f"upload refused: {error.get('code', response.status_code)}: {error.get('message', response.text[:200])}")
     _print_problems(error.get("problems", []))
     return 1 if response.status_code == 422 else 2
 
 
+def _json(response) -> dict:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _limit(body: dict) -> str:
+    errors = body.get("errors") or [{}]
+    return errors[0].get("message", "a limited size").removeprefix("Request body over ").rstrip(".")
+
+
 def _status(args: argparse.Namespace, http) -> int:
     response = http.get(f"/mp/apps/{args.app}/status")
-    body = response.json()
+    body = _json(response)
     if response.status_code != 200:
-        print(f"status refused: {body.get('error', {}).get('message')}")
+        print(f"status refused: {body.get('error', {}).get('message', response.status_code)}")
         return 2
     release = body["release"]
     gray = f"{release['gray']} at {release['grayPercent']}%" if release["gray"] else "none"

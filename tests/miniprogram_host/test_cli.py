@@ -5,33 +5,17 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import sys
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from tests.miniprogram_host.helpers import PAGE, developer_app, manifest
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-async def server_url(app):
-    """The test app behind a real HTTP server; the socket listens before the server starts."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(64)
-    server = uvicorn.Server(uvicorn.Config(app, lifespan="off", log_config=None, ws="none"))
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server.should_exit = True
-    await task
-    sock.close()
-
-
-async def superapp(*args: str, secret: str, server: str, tmp_path) -> tuple[int, str]:
+async def run_superapp(*args: str, secret: str, server: str, tmp_path) -> tuple[int, str]:
     env = {**os.environ, "SUPERAPP_APP_SECRET": secret, "SUPERAPP_SERVER": server,
            "SUPERAPP_DATA_DIR": str(tmp_path / "cli-var")}
     process = await asyncio.create_subprocess_exec(
@@ -60,9 +44,9 @@ async def test_publish_uploads_with_the_app_credentials_and_status_shows_it(gql,
     source = tmp_path / "branches"
     write_package(source, app.app_id)
 
-    code, out = await superapp("mp", "publish", str(source), "--app", app.app_id,
+    code, out = await run_superapp("mp", "publish", str(source), "--app", app.app_id,
                                secret=app.secret, server=server_url, tmp_path=tmp_path)
-    status_code, status = await superapp("mp", "status", "--app", app.app_id,
+    status_code, status = await run_superapp("mp", "status", "--app", app.app_id,
                                          secret=app.secret, server=server_url, tmp_path=tmp_path)
 
     assert code == 0, out
@@ -78,9 +62,9 @@ async def test_publish_stops_locally_on_a_bad_package(gql, sign_in, server_url, 
     write_package(source, app.app_id, extra={"pay.js": "sa.requestPayment({amount: 1})"})
     (source / "pages" / "leak.txt").symlink_to("/etc/hostname")
 
-    code, out = await superapp("mp", "publish", str(source), "--app", app.app_id,
+    code, out = await run_superapp("mp", "publish", str(source), "--app", app.app_id,
                                secret=app.secret, server=server_url, tmp_path=tmp_path)
-    _, status = await superapp("mp", "status", "--app", app.app_id, secret=app.secret, server=server_url, tmp_path=tmp_path)
+    _, status = await run_superapp("mp", "status", "--app", app.app_id, secret=app.secret, server=server_url, tmp_path=tmp_path)
 
     assert code == 1
     assert "nothing was uploaded" in out
@@ -94,7 +78,7 @@ async def test_publish_with_a_wrong_secret_is_refused(gql, sign_in, server_url, 
     source = tmp_path / "branches"
     write_package(source, app.app_id)
 
-    code, out = await superapp("mp", "publish", str(source), "--app", app.app_id,
+    code, out = await run_superapp("mp", "publish", str(source), "--app", app.app_id,
                                secret="sk_wrong", server=server_url, tmp_path=tmp_path)
 
     assert code == 2
