@@ -186,8 +186,10 @@ async def raise_gray(*, actor: Actor, app_id: str, percent: int, refresh: Refres
         app = await MiniApp.select_for_update().get(id=app.id)
         if app.gray_version_id is None:
             raise InvalidArgument("there is no gray release to widen", field="appId")
+        if percent > 100:
+            raise InvalidArgument("percent must be 0-100", field="percent")
         current = app.gray_rules.get("percent", 0)
-        if percent <= current or percent > 100:
+        if percent <= current:
             raise GrayPercentageMustRise(current=current)
         app.gray_rules = {**app.gray_rules, "percent": percent}
         app.release_revision += 1
@@ -300,7 +302,3 @@ def describe_release(app: MiniApp, versions: list[AppVersion]) -> dict:
         "offline": app.offline,
         "revision": app.release_revision,
     }
-
-
-async def is_developer(actor: Actor, app: MiniApp) -> bool:
-    return await is_developer_of(actor, app)
