@@ -17,6 +17,7 @@ from starlette.staticfiles import StaticFiles
 
 from bff.auth import BearerTokenBackend
 from bff.middleware import DatabaseContext, RequestContextMiddleware
+from bff.miniprogram.http import miniprogram_routes
 from bff.schema import build_schema
 from bff.view import GraphQLEndpoint
 from superapp import db
@@ -75,6 +76,7 @@ def create_app(
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/metrics", metrics),
+        *miniprogram_routes(),
         *(extra_routes or ()),
     ]
     if STATIC_DIR.is_dir():

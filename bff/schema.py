@@ -22,13 +22,14 @@ from strawberry.tools import merge_types
 from bff.execution import BasicLeafFastPath
 from bff.errors import InvalidInput, RateLimited, is_unexpected
 from bff.identity.schema import IdentityMutation, IdentityQuery, IdentitySubscription
+from bff.miniprogram.schema import MiniProgramMutation, MiniProgramQuery
 from bff.observability import OperationMetrics
 from superapp.settings import Settings
 
 log = logging.getLogger("bff.graphql")
 
-QUERIES: tuple[type, ...] = (IdentityQuery,)
-MUTATIONS: tuple[type, ...] = (IdentityMutation,)
+QUERIES: tuple[type, ...] = (IdentityQuery, MiniProgramQuery)
+MUTATIONS: tuple[type, ...] = (IdentityMutation, MiniProgramMutation)
 SUBSCRIPTIONS: tuple[type, ...] = (IdentitySubscription,)
 
 

@@ -2,3 +2,4 @@
 
 Each domain adds one import line here; its module registers its commands on import.
 """
+import miniprogram_host.cli  # noqa: F401 - superapp mp publish|status

@@ -17,6 +17,7 @@ from superapp.settings import Settings
 
 DOMAINS: tuple[str, ...] = (
     "identity",
+    "miniprogram_host",
 )
 
 

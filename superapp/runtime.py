@@ -16,6 +16,7 @@ from tortoise.context import TortoiseContext
 from identity.service import IdentityService, LoginPolicy
 from identity.sms import OutboxSmsGateway
 from identity.tokens import AccessTokens
+from miniprogram_host.service import MiniProgramHost
 from superapp import db
 from superapp.kv import RedisHandle, open_redis
 from superapp.pii import PiiCipher
@@ -32,6 +33,7 @@ class Runtime:
     broker: EventBroker
     identity: IdentityService
     sms: OutboxSmsGateway
+    miniprograms: MiniProgramHost | None = None
 
     @property
     def redis(self) -> aioredis.Redis:
@@ -65,7 +67,10 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
         ),
         code_secret=str(settings.secret_key),
     )
-    runtime = Runtime(settings, database, redis_handle, cipher, broker, identity, sms)
+    runtime = Runtime(
+        settings, database, redis_handle, cipher, broker, identity, sms,
+        miniprograms=MiniProgramHost.build(settings, redis_handle.client),
+    )
     try:
         yield runtime
     finally:

@@ -1,0 +1,1 @@
+"""The mini-program host: developer apps, signed packages, review and staged releases."""

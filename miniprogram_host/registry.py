@@ -1,0 +1,167 @@
+"""Developer organisations and their apps: credentials, profile, icons, domain whitelists."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import secrets
+
+from tortoise.transactions import in_transaction
+
+from identity.roles import Role
+from miniprogram_host.actors import Actor, audit, is_developer_of
+from miniprogram_host.errors import BadCredentials, InvalidArgument, NotFound, NotPermitted
+from miniprogram_host.icons import icon_renditions
+from miniprogram_host.models import DeveloperOrg, MiniApp, OrgMember
+from miniprogram_host.packages import DOMAIN_KINDS, is_host_name, normalise_domains
+from miniprogram_host.storage import BlobStore
+
+MAX_DOMAINS_PER_KIND = 200
+CATEGORIES = ("finance", "shopping", "travel", "life", "government", "education", "health", "tools")
+
+
+def _secret_hash(secret: str) -> str:
+    # The secret is 32 random bytes, so a plain SHA-256 cannot be brute-forced; a slow
+    # password hash would only slow down every publish.
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _new_secret() -> str:
+    return "sk_" + secrets.token_urlsafe(32)
+
+
+def _text(value: str, *, field: str, low: int, high: int) -> str:
+    value = (value or "").strip()
+    if not low <= len(value) <= high:
+        raise InvalidArgument(f"{field} must be {low}-{high} characters", field=field)
+    return value
+
+
+async def create_org(*, actor: Actor, name: str) -> DeveloperOrg:
+    name = _text(name, field="name", low=2, high=100)
+    async with in_transaction():
+        org = await DeveloperOrg.create(name=name, created_by=actor.user_id)
+        await OrgMember.create(org=org, user_id=actor.user_id)
+    return org
+
+
+async def add_org_member(*, actor: Actor, org_id: int, user_id: int) -> DeveloperOrg:
+    org = await _member_org(actor, org_id)
+    await OrgMember.get_or_create(org=org, user_id=user_id)
+    return org
+
+
+async def orgs_of(*, user_id: int) -> list[DeveloperOrg]:
+    return await DeveloperOrg.filter(members__user_id=user_id).order_by("id")
+
+
+async def _member_org(actor: Actor, org_id: int) -> DeveloperOrg:
+    org = await DeveloperOrg.get_or_none(id=org_id)
+    if org is None:
+        raise NotFound()
+    if not actor.holds(Role.ADMIN) and not await OrgMember.exists(org=org, user_id=actor.user_id):
+        raise NotPermitted("you are not a member of this organisation")
+    return org
+
+
+async def register_app(*, actor: Actor, org_id: int, name: str, category: str, description: str) -> tuple[MiniApp, str]:
+    """A new app with its appId and appSecret; the secret is returned here and never again."""
+    org = await _member_org(actor, org_id)
+    name = _text(name, field="name", low=2, high=60)
+    if category not in CATEGORIES:
+        raise InvalidArgument(f"category must be one of {', '.join(CATEGORIES)}", field="category")
+    description = _text(description, field="description", low=0, high=2000)
+    secret = _new_secret()
+    app = await MiniApp.create(
+        app_id="mp" + secrets.token_hex(8),
+        secret_hash=_secret_hash(secret),
+        org=org,
+        name=name,
+        category=category,
+        description=description,
+        domains=normalise_domains({}),
+    )
+    await audit(app, actor, "registered", name=name, category=category)
+    return app, secret
+
+
+async def app_for_developer(*, actor: Actor, app_id: str, staff_roles: tuple[Role, ...] = ()) -> MiniApp:
+    """The app, if the actor develops it (or holds one of the staff roles)."""
+    app = await MiniApp.get_or_none(app_id=app_id)
+    if app is None:
+        raise NotFound()
+    if (staff_roles and actor.holds(*staff_roles)) or actor.holds(Role.ADMIN):
+        return app
+    if not await is_developer_of(actor, app):
+        raise NotPermitted()
+    return app
+
+
+async def reset_secret(*, actor: Actor, app_id: str) -> str:
+    app = await app_for_developer(actor=actor, app_id=app_id)
+    secret = _new_secret()
+    app.secret_hash = _secret_hash(secret)
+    await app.save(update_fields=["secret_hash"])
+    await audit(app, actor, "secret_reset")
+    return secret
+
+
+async def authenticate_app(*, app_id: str, app_secret: str) -> MiniApp:
+    app = await MiniApp.get_or_none(app_id=app_id)
+    expected = app.secret_hash if app else _secret_hash("")
+    if not hmac.compare_digest(expected, _secret_hash(app_secret)) or app is None:
+        raise BadCredentials()
+    return app
+
+
+async def update_profile(
+    *, actor: Actor, app_id: str, store: BlobStore, name: str | None = None, category: str | None = None,
+    description: str | None = None, icon: bytes | None = None,
+) -> MiniApp:
+    app = await app_for_developer(actor=actor, app_id=app_id)
+    changed: dict[str, object] = {}
+    if name is not None:
+        app.name = changed["name"] = _text(name, field="name", low=2, high=60)
+    if category is not None:
+        if category not in CATEGORIES:
+            raise InvalidArgument(f"category must be one of {', '.join(CATEGORIES)}", field="category")
+        app.category = changed["category"] = category
+    if description is not None:
+        app.description = changed["description"] = _text(description, field="description", low=0, high=2000)
+    if icon is not None:
+        renditions = await asyncio.to_thread(icon_renditions, icon)
+        app.icons = {str(size): await asyncio.to_thread(store.put, png, ".png") for size, png in renditions.items()}
+        changed["icons"] = app.icons
+    if changed:
+        await app.save()
+        await audit(app, actor, "profile_changed", **changed)
+    return app
+
+
+async def set_domains(*, actor: Actor, app_id: str, kind: str, domains: list[str]) -> MiniApp:
+    """Replace one whitelist; the audit entry records what was added and removed."""
+    if kind not in DOMAIN_KINDS:
+        raise InvalidArgument(f"kind must be one of {', '.join(DOMAIN_KINDS)}", field="kind")
+    wanted = sorted({d.strip().lower() for d in domains})
+    if len(wanted) > MAX_DOMAINS_PER_KIND:
+        raise InvalidArgument(f"at most {MAX_DOMAINS_PER_KIND} domains per list", field="domains")
+    bad = [d for d in wanted if not is_host_name(d)]
+    if bad:
+        raise InvalidArgument(f"not host names: {', '.join(bad[:5])}", field="domains")
+    async with in_transaction():
+        app = await app_for_developer(actor=actor, app_id=app_id)
+        app = await MiniApp.select_for_update().get(id=app.id)
+        before = set(app.domains.get(kind, []))
+        app.domains = {**normalise_domains(app.domains), kind: wanted}
+        await app.save(update_fields=["domains"])
+        added, removed = sorted(set(wanted) - before), sorted(before - set(wanted))
+        if added or removed:
+            await audit(app, actor, "domains_changed", kind=kind, added=added, removed=removed)
+    return app
+
+
+async def developer_user_ids_for_app(app_id: str) -> set[int]:
+    """The users who develop an app (members of its organisation); empty if unknown."""
+    rows = await OrgMember.filter(org__apps__app_id=app_id).values_list("user_id", flat=True)
+    return set(rows)

@@ -1,0 +1,170 @@
+"""Which version a client runs: live or gray, by sticky bucket, whitelist and filters.
+
+Every cold start of every client asks, so the answer is computed from a per-app release
+snapshot kept in Redis. Each release change bumps the app's revision and writes the new
+snapshot after its commit; a compare-and-set on the revision means a reader that loaded an
+older snapshot from the database can never overwrite a newer one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+import redis.asyncio as aioredis
+
+from miniprogram_host.models import AppVersion, MiniApp
+from miniprogram_host.semver import version_key
+
+BUCKETS = 10_000
+_NEGATIVE_SECONDS = 60
+_PUT_IF_NEWER = """
+local cur = redis.call('GET', KEYS[1])
+if cur then
+  local r = tonumber(string.match(cur, '^(-?%d+)|'))
+  if r and r >= tonumber(ARGV[1]) then return 0 end
+end
+redis.call('SET', KEYS[1], ARGV[1] .. '|' .. ARGV[2], 'EX', ARGV[3])
+return 1
+"""
+
+
+def bucket_of(*, app_id: str, subject: str) -> int:
+    """A stable bucket in [0, 10000) per user and app: raising the percentage keeps users in."""
+    digest = hashlib.blake2b(f"{app_id}\x00{subject}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") % BUCKETS
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    app_id: str
+    version: str
+    digest: str
+    size: int
+    signature: str
+    key_id: str
+    min_client_version: str
+    channel: str  # "live" or "gray"
+
+    def as_json(self) -> dict:
+        return {
+            "status": "OK", "appId": self.app_id, "version": self.version, "channel": self.channel,
+            "digest": self.digest, "size": self.size, "url": f"/mp/packages/{self.digest}.zip",
+            "signature": self.signature, "keyId": self.key_id, "minClientVersion": self.min_client_version,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class UpgradeRequired:
+    app_id: str
+    min_client_version: str
+
+    def as_json(self) -> dict:
+        return {"status": "UPGRADE_REQUIRED", "appId": self.app_id, "minClientVersion": self.min_client_version}
+
+
+@dataclass(frozen=True, slots=True)
+class Unavailable:
+    app_id: str
+    reason: str  # UNKNOWN_APP, OFFLINE or NOT_RELEASED
+
+    def as_json(self) -> dict:
+        return {"status": self.reason, "appId": self.app_id}
+
+
+Resolution = Resolved | UpgradeRequired | Unavailable
+
+
+def _describe(version: AppVersion | None) -> dict | None:
+    if version is None:
+        return None
+    return {
+        "version": version.version, "digest": version.digest, "size": version.size,
+        "signature": version.signature, "keyId": version.key_id,
+        "minClientVersion": version.min_client_version,
+    }
+
+
+async def load_snapshot(app_id: str) -> dict:
+    app = await MiniApp.get_or_none(app_id=app_id)
+    if app is None:
+        return {"rev": -1, "known": False}
+    ids = [i for i in (app.live_version_id, app.gray_version_id) if i is not None]
+    versions = {v.id: v for v in await AppVersion.filter(id__in=ids)} if ids else {}
+    return {
+        "rev": app.release_revision,
+        "known": True,
+        "offline": app.offline,
+        "live": _describe(versions.get(app.live_version_id)),
+        "gray": _describe(versions.get(app.gray_version_id)),
+        "rules": app.gray_rules,
+    }
+
+
+class ReleaseCache:
+    def __init__(self, redis: aioredis.Redis, *, ttl_seconds: int) -> None:
+        self._redis = redis
+        self._ttl = ttl_seconds
+        self._put = redis.register_script(_PUT_IF_NEWER)
+
+    @staticmethod
+    def key(app_id: str) -> str:
+        return f"mp:release:{app_id}"
+
+    async def snapshot(self, app_id: str) -> dict:
+        raw = await self._redis.get(self.key(app_id))
+        if raw is not None:
+            return json.loads(raw.split(b"|", 1)[1])
+        snapshot = await load_snapshot(app_id)
+        await self._store(app_id, snapshot)
+        return snapshot
+
+    async def refresh(self, app_id: str) -> None:
+        """Called after every committed release change."""
+        await self._store(app_id, await load_snapshot(app_id))
+
+    async def _store(self, app_id: str, snapshot: dict) -> None:
+        ttl = self._ttl if snapshot["known"] else _NEGATIVE_SECONDS
+        await self._put(keys=[self.key(app_id)], args=[snapshot["rev"], json.dumps(snapshot, separators=(",", ":")), ttl])
+
+    async def resolve(self, *, app_id: str, subject: str, user_id: int | None, platform: str,
+                      client_version: str) -> Resolution:
+        return choose(await self.snapshot(app_id), app_id=app_id, subject=subject, user_id=user_id,
+                      platform=platform, client_version=client_version)
+
+
+def _at_least(client: tuple, minimum: str | None) -> bool:
+    return minimum is None or client >= version_key(minimum)
+
+
+def choose(snapshot: dict, *, app_id: str, subject: str, user_id: int | None, platform: str,
+           client_version: str) -> Resolution:
+    """The pure decision, given a release snapshot. `client_version` must be a semver."""
+    if not snapshot["known"]:
+        return Unavailable(app_id, "UNKNOWN_APP")
+    if snapshot["offline"]:
+        return Unavailable(app_id, "OFFLINE")
+    client = version_key(client_version)
+    gray, rules = snapshot["gray"], snapshot["rules"]
+    if gray is not None and _at_least(client, gray["minClientVersion"]):
+        whitelisted = user_id is not None and user_id in rules.get("whitelist", ())
+        in_filters = (
+            (not rules.get("platforms") or platform in rules["platforms"])
+            and _at_least(client, rules.get("minClientVersion"))
+            and (rules.get("maxClientVersion") is None or client <= version_key(rules["maxClientVersion"]))
+        )
+        in_bucket = bucket_of(app_id=app_id, subject=subject) < rules.get("percent", 0) * (BUCKETS // 100)
+        if whitelisted or (in_filters and in_bucket):
+            return _resolved(app_id, gray, "gray")
+    live = snapshot["live"]
+    if live is None:
+        return Unavailable(app_id, "NOT_RELEASED")
+    if not _at_least(client, live["minClientVersion"]):
+        return UpgradeRequired(app_id, live["minClientVersion"])
+    return _resolved(app_id, live, "live")
+
+
+def _resolved(app_id: str, d: dict, channel: str) -> Resolved:
+    return Resolved(app_id, d["version"], d["digest"], d["size"], d["signature"], d["keyId"],
+                    d["minClientVersion"], channel)

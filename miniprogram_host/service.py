@@ -1,0 +1,76 @@
+"""The host as the rest of the app sees it: built once per process in the runtime."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+import redis.asyncio as aioredis
+from tortoise.exceptions import IntegrityError
+
+from miniprogram_host.actors import Actor, audit
+from miniprogram_host.config import HostConfig
+from miniprogram_host.errors import InvalidPackage, PackageProblem
+from miniprogram_host.lifecycle import UPLOADED
+from miniprogram_host.models import AppVersion, MiniApp
+from miniprogram_host.packages import check_package
+from miniprogram_host.registry import developer_user_ids_for_app
+from miniprogram_host.resolution import ReleaseCache
+from miniprogram_host.semver import version_key
+from miniprogram_host.signing import SigningKeys
+from miniprogram_host.storage import BlobStore
+from superapp.settings import Settings
+
+__all__ = ["MiniProgramHost", "developer_user_ids_for_app"]
+
+
+@dataclass
+class MiniProgramHost:
+    config: HostConfig
+    store: BlobStore
+    keys: SigningKeys
+    releases: ReleaseCache
+
+    @classmethod
+    def build(cls, settings: Settings, redis: aioredis.Redis) -> MiniProgramHost:
+        config = HostConfig.from_settings(settings)
+        return cls(
+            config=config,
+            store=BlobStore(settings.data_dir / "miniprogram"),
+            keys=SigningKeys.from_config(config.signing_keys, settings.data_dir),
+            releases=ReleaseCache(redis, ttl_seconds=config.resolution_cache_seconds),
+        )
+
+    async def upload(self, *, app: MiniApp, archive: bytes, actor: Actor) -> AppVersion:
+        """Validate, store by digest, sign. Raises InvalidPackage listing every problem."""
+        # Inflating up to the caps takes a while: keep it off the event loop.
+        checked = await asyncio.to_thread(check_package, archive, self.config.limits)
+        manifest = checked.manifest or {}
+        if manifest.get("appId") not in (None, app.app_id):
+            checked.fail("APP_ID_MISMATCH", f"the manifest is for {manifest.get('appId')}, not {app.app_id}", "manifest.appId")
+        for kind, hosts in (manifest.get("domains") or {}).items() if isinstance(manifest.get("domains"), dict) else ():
+            allowed = set(app.domains.get(kind, []))
+            for host in hosts if isinstance(hosts, list) else ():
+                if isinstance(host, str) and host not in allowed:
+                    checked.fail("DOMAIN_NOT_WHITELISTED", f"{host} is not on the app's {kind} whitelist", f"manifest.domains.{kind}")
+        version = manifest.get("version")
+        if checked.ok:
+            existing = await AppVersion.filter(app=app).values_list("version", flat=True)
+            if version in existing:
+                checked.fail("VERSION_EXISTS", f"version {version} was already uploaded", "manifest.version")
+            elif existing and version_key(version) <= max(version_key(v) for v in existing):
+                checked.fail("VERSION_NOT_NEWER", "a new version must be greater than every uploaded one", "manifest.version")
+        if not checked.ok:
+            raise InvalidPackage(checked.problems)
+        digest = await asyncio.to_thread(self.store.put, archive, ".zip")
+        signature = self.keys.sign(app_id=app.app_id, version=version, digest=digest)
+        try:
+            created = await AppVersion.create(
+                app=app, version=version, digest=digest, size=len(archive), manifest=manifest,
+                signature=signature.signature, key_id=signature.key_id, state=UPLOADED,
+                min_client_version=manifest["minClientVersion"],
+            )
+        except IntegrityError:  # the same version uploaded twice at once
+            raise InvalidPackage([PackageProblem("VERSION_EXISTS", f"version {version} was already uploaded", "manifest.version")]) from None
+        await audit(app, actor, "uploaded", version=version, digest=digest, size=len(archive))
+        return created

@@ -1,0 +1,101 @@
+"""Developers register apps: a secret shown once, a profile with icons, audited whitelists."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+from PIL import Image
+
+from identity.roles import Role
+from miniprogram_host.models import MiniApp
+from miniprogram_host.registry import developer_user_ids_for_app
+from tests.miniprogram_host.helpers import APP, DOMAINS, REGISTER, developer_app, package, upload
+
+RESET = """mutation($app: String!) { resetMiniAppSecret(appId: $app) {
+  __typename ... on MiniAppCredentials { appSecret } ... on Error { message } } }"""
+PROFILE = """mutation($app: String!, $icon: String) { updateMiniAppProfile(appId: $app, name: "Branch Finder", iconBase64: $icon) {
+  __typename ... on MiniApp { name icons { size url } } ... on InvalidInput { field } ... on Error { message } } }"""
+
+
+def png(width: int, height: int) -> str:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 30, 30)).save(out, format="PNG")
+    return base64.b64encode(out.getvalue()).decode()
+
+
+async def test_the_secret_is_stored_as_a_hash_and_a_reset_retires_the_old_one(gql, client, sign_in):
+    app = await developer_app(gql, sign_in)
+
+    stored = await MiniApp.get(app_id=app.app_id)
+    reset = await gql(RESET, {"app": app.app_id}, token=app.developer.access_token)
+    new_secret = reset["data"]["resetMiniAppSecret"]["appSecret"]
+    with_old = await upload(client, app, package(app.app_id, "1.0.0"))
+    app.secret = new_secret
+    with_new = await upload(client, app, package(app.app_id, "1.0.0"))
+
+    assert app.secret not in stored.secret_hash and len(stored.secret_hash) == 64
+    assert with_old.status_code == 401
+    assert with_new.status_code == 201
+    state = (await gql(APP, {"app": app.app_id}, token=app.developer.access_token))["data"]["miniApp"]
+    assert "secret_reset" in [a["action"] for a in state["audit"]]
+    assert all(new_secret not in str(a["detail"]) for a in state["audit"])
+
+
+async def test_icon_is_cropped_and_resized_for_clients(gql, client, sign_in):
+    app = await developer_app(gql, sign_in)
+
+    result = await gql(PROFILE, {"app": app.app_id, "icon": png(400, 300)}, token=app.developer.access_token)
+    tiny = await gql(PROFILE, {"app": app.app_id, "icon": png(64, 64)}, token=app.developer.access_token)
+
+    icons = result["data"]["updateMiniAppProfile"]["icons"]
+    assert [i["size"] for i in icons] == [48, 96, 144, 192]
+    for icon in icons:
+        served = await client.get(icon["url"])
+        assert served.headers["cache-control"] == "public, max-age=31536000, immutable"
+        assert Image.open(io.BytesIO(served.content)).size == (icon["size"], icon["size"])
+    assert tiny["data"]["updateMiniAppProfile"]["field"] == "icon"
+
+
+async def test_domain_whitelists_are_capped_and_every_change_audited(gql, client, sign_in):
+    app = await developer_app(gql, sign_in)
+    token = app.developer.access_token
+    too_many = [f"h{i}.example.com" for i in range(201)]
+
+    capped = await gql(DOMAINS, {"app": app.app_id, "kind": "SOCKET", "domains": too_many}, token=token)
+    malformed = await gql(DOMAINS, {"app": app.app_id, "kind": "SOCKET", "domains": ["https://x.com/path"]}, token=token)
+    changed = await gql(DOMAINS, {"app": app.app_id, "kind": "REQUEST", "domains": ["api.partner.example.com", "pay.partner.example.com"]}, token=token)
+
+    assert capped["data"]["setMiniAppDomains"]["field"] == "domains"
+    assert malformed["data"]["setMiniAppDomains"]["field"] == "domains"
+    assert changed["data"]["setMiniAppDomains"]["domains"]["request"] == ["api.partner.example.com", "pay.partner.example.com"]
+    audit = (await gql(APP, {"app": app.app_id}, token=token))["data"]["miniApp"]["audit"]
+    changes = [a["detail"] for a in audit if a["action"] == "domains_changed"]
+    assert changes == [
+        {"kind": "request", "added": ["pay.partner.example.com"], "removed": []},
+        {"kind": "request", "added": ["api.partner.example.com"], "removed": []},
+    ]
+
+
+async def test_only_developers_register_and_only_their_own_org_sees_an_app(gql, client, sign_in):
+    app = await developer_app(gql, sign_in)
+    customer = await sign_in("13900000501")
+    other_dev = await sign_in("13900000401", Role.DEVELOPER)
+    operator = await sign_in("13900000301", Role.OPERATOR)
+
+    by_customer = await gql(REGISTER, {"org": app.org_id, "name": "Mine"}, token=customer.access_token)
+    into_other_org = await gql(REGISTER, {"org": app.org_id, "name": "Mine"}, token=other_dev.access_token)
+    peek = await gql(APP, {"app": app.app_id}, token=other_dev.access_token)
+    staff = await gql(APP, {"app": app.app_id}, token=operator.access_token)
+
+    assert by_customer["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert into_other_org["data"]["registerMiniApp"]["__typename"] == "MiniAppNotPermitted"
+    assert peek["data"]["miniApp"]["__typename"] == "MiniAppNotPermitted"
+    assert staff["data"]["miniApp"]["appId"] == app.app_id
+
+
+async def test_the_developers_of_an_app_are_known_to_other_domains(gql, client, sign_in):
+    app = await developer_app(gql, sign_in)
+
+    assert await developer_user_ids_for_app(app.app_id) == {app.developer.user_id}
+    assert await developer_user_ids_for_app("mpnosuchapp") == set()
