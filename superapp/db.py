@@ -15,6 +15,7 @@ from superapp.settings import Settings
 
 DOMAINS: tuple[str, ...] = (
     "identity",
+    "ledger",
 )
 
 
@@ -46,7 +47,9 @@ async def open_database(settings: Settings) -> None:
 
 
 async def close_database() -> None:
-    await connections.close_all()
+    # Closing through Tortoise also clears the global fallback, so the next app (the next
+    # test) can open the database again in the same process.
+    await Tortoise.close_connections()
 
 
 async def migrate(settings: Settings, *, reporter=None) -> None:
