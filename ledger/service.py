@@ -14,10 +14,15 @@ from tortoise.transactions import in_transaction
 
 from ledger import errors
 from ledger.kinds import AccountKind, AccountStatus
+from ledger.limits import Allowance, ClassTwoLimits, allowance
 from ledger.models import Account
+from ledger.posting import Leg, PostedEntry, PostedLeg, post_entry, reverse_entry, transfer
 
-__all__ = ["AccountKind", "AccountStatus", "open_account", "get_account", "freeze_account",
-           "unfreeze_account", "close_account"]
+__all__ = [
+    "AccountKind", "AccountStatus", "Allowance", "ClassTwoLimits", "Leg", "PostedEntry", "PostedLeg",
+    "accounts_of", "available_limits", "close_account", "freeze_account", "get_account", "open_account",
+    "post_entry", "reverse_entry", "transfer", "unfreeze_account",
+]
 
 _MAX_KEY = 128
 
@@ -69,6 +74,14 @@ async def get_account(*, account_id: int, owner_user_id: int | None = None) -> A
 
 async def accounts_of(*, owner_user_id: int) -> list[Account]:
     return await Account.filter(owner_user_id=owner_user_id).order_by("id")
+
+
+async def available_limits(*, account_id: int, limits: ClassTwoLimits) -> Allowance | None:
+    """What a Class II account may still send; None for kinds without limits."""
+    account = await get_account(account_id=account_id)
+    if account.kind is not AccountKind.CLASS_TWO:
+        return None
+    return await allowance(account_id=account_id, limits=limits, now=datetime.now(timezone.utc))
 
 
 async def freeze_account(*, account_id: int) -> Account:

@@ -1,0 +1,219 @@
+"""The posting engine: one journal entry per movement, written with the balance updates.
+
+Rows are locked in account-id order (SELECT ... FOR UPDATE on PostgreSQL), so two
+transfers over the same accounts in opposite directions queue instead of deadlocking.
+SQLite has one writer: its transactions run one after another.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from ledger import errors
+from ledger.kinds import AccountKind, AccountStatus
+from ledger.limits import ClassTwoLimits, check_outflow
+from ledger.models import Account, JournalEntry, Posting
+
+DEFAULT_LIMITS = ClassTwoLimits()
+REVERSAL = "reversal"
+MAX_KEY = 160
+MAX_LEGS = 32
+
+
+@dataclass(frozen=True, slots=True)
+class Leg:
+    """A signed amount in fen on one account: negative takes money out, positive puts it in."""
+
+    account_id: int
+    amount: int
+
+
+@dataclass(frozen=True, slots=True)
+class PostedLeg:
+    account_id: int
+    amount: int
+    balance_after: int
+
+
+@dataclass(frozen=True, slots=True)
+class PostedEntry:
+    """A journal entry as written. ``replayed`` is true when a retry returned the original."""
+
+    id: int
+    idempotency_key: str
+    kind: str
+    memo: str
+    currency: str
+    created_at: datetime
+    reverses_id: int | None
+    legs: tuple[PostedLeg, ...]
+    replayed: bool = False
+
+
+async def transfer(
+    *,
+    from_account_id: int,
+    to_account_id: int,
+    amount: int,
+    idempotency_key: str,
+    memo: str = "",
+    kind: str = "transfer",
+    owner_user_id: int | None = None,
+    limits: ClassTwoLimits = DEFAULT_LIMITS,
+) -> PostedEntry:
+    """Move ``amount`` fen between two accounts; with an owner, both must be theirs."""
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        raise errors.InvalidRequest("the amount is a positive whole number of fen", field="amount")
+    if from_account_id == to_account_id:
+        raise errors.InvalidRequest("pick two different accounts", field="to_account_id")
+    return await post_entry(
+        legs=[Leg(from_account_id, -amount), Leg(to_account_id, amount)],
+        idempotency_key=idempotency_key,
+        memo=memo,
+        kind=kind,
+        owner_user_id=owner_user_id,
+        limits=limits,
+    )
+
+
+async def reverse_entry(*, entry_id: int, idempotency_key: str, memo: str = "") -> PostedEntry:
+    """Undo an entry with a new one of opposite postings that points at it."""
+    original = await JournalEntry.get_or_none(id=entry_id)
+    if original is None:
+        raise errors.EntryNotFound()
+    if original.kind == REVERSAL:
+        raise errors.InvalidRequest("a reversal cannot itself be reversed", field="entry_id")
+    legs = [Leg(p.account_id, -p.amount) for p in await Posting.filter(entry_id=entry_id).order_by("id")]
+    return await post_entry(
+        legs=legs, idempotency_key=idempotency_key, memo=memo or f"reversal of entry {entry_id}",
+        kind=REVERSAL, reverses_id=entry_id,
+    )
+
+
+async def post_entry(
+    *,
+    legs: Sequence[Leg],
+    idempotency_key: str,
+    memo: str = "",
+    kind: str = "transfer",
+    owner_user_id: int | None = None,
+    limits: ClassTwoLimits = DEFAULT_LIMITS,
+    reverses_id: int | None = None,
+) -> PostedEntry:
+    """Write one balanced entry and its balance updates in one transaction, exactly once."""
+    legs = _checked_legs(legs)
+    _check_text(idempotency_key, memo, kind)
+    fingerprint = _fingerprint(legs, memo, kind, reverses_id)
+    try:
+        return await _post(legs, idempotency_key, fingerprint, memo, kind, owner_user_id, limits, reverses_id)
+    except IntegrityError:
+        # Another request with this key committed between our look-up and our insert.
+        existing = await JournalEntry.get_or_none(idempotency_key=idempotency_key)
+        if existing is None:
+            raise
+        return await _replay(existing, fingerprint)
+
+
+async def _post(legs, key, fingerprint, memo, kind, owner_user_id, limits, reverses_id) -> PostedEntry:
+    now = datetime.now(timezone.utc)
+    ids = sorted(leg.account_id for leg in legs)
+    async with in_transaction():
+        locked = await Account.select_for_update().filter(id__in=ids).order_by("id")
+        existing = await JournalEntry.get_or_none(idempotency_key=key)
+        if existing is not None:
+            return await _replay(existing, fingerprint)
+        accounts = {a.id: a for a in locked}
+        for account_id in ids:
+            account = accounts.get(account_id)
+            if account is None or (owner_user_id is not None and account.owner_user_id != owner_user_id):
+                raise errors.AccountNotFound(account_id)
+            if account.status is AccountStatus.CLOSED:
+                raise errors.AccountClosed(account_id)
+            if account.status is AccountStatus.FROZEN:
+                raise errors.AccountFrozen(account_id)
+        if len({a.currency for a in locked}) != 1:
+            raise errors.InvalidRequest("all postings of an entry are in one currency", field="legs")
+        if reverses_id is not None and await JournalEntry.exists(reverses_id=reverses_id):
+            raise errors.AlreadyReversed()
+        posted: list[PostedLeg] = []
+        counted: list[bool] = []
+        for leg in legs:
+            account = accounts[leg.account_id]
+            after = account.balance + leg.amount
+            if after < 0 and not account.kind.allows_overdraft:
+                raise errors.InsufficientFunds(account.id, balance=account.balance, requested=-leg.amount)
+            limited = account.kind is AccountKind.CLASS_TWO and leg.amount < 0 and kind != REVERSAL
+            if limited:
+                await check_outflow(account_id=account.id, amount=-leg.amount, limits=limits, now=now)
+            posted.append(PostedLeg(account.id, leg.amount, after))
+            counted.append(limited)
+        entry = await JournalEntry.create(
+            idempotency_key=key, fingerprint=fingerprint, kind=kind, memo=memo,
+            currency=locked[0].currency, reverses_id=reverses_id, created_at=now,
+        )
+        await Posting.bulk_create([
+            Posting(entry_id=entry.id, account_id=leg.account_id, amount=leg.amount,
+                    balance_after=leg.balance_after, counts_toward_limits=limited, created_at=now)
+            for leg, limited in zip(posted, counted)
+        ])
+        for leg in posted:
+            await Account.filter(id=leg.account_id).update(balance=leg.balance_after)
+    return _posted(entry, posted, replayed=False)
+
+
+async def _replay(entry: JournalEntry, fingerprint: str) -> PostedEntry:
+    if entry.fingerprint != fingerprint:
+        raise errors.IdempotencyConflict(entry.idempotency_key)
+    postings = await Posting.filter(entry_id=entry.id).order_by("id")
+    legs = [PostedLeg(p.account_id, p.amount, p.balance_after) for p in postings]
+    return _posted(entry, legs, replayed=True)
+
+
+def _posted(entry: JournalEntry, legs: Sequence[PostedLeg], *, replayed: bool) -> PostedEntry:
+    return PostedEntry(
+        id=entry.id, idempotency_key=entry.idempotency_key, kind=entry.kind, memo=entry.memo,
+        currency=entry.currency, created_at=entry.created_at, reverses_id=entry.reverses_id,
+        legs=tuple(legs), replayed=replayed,
+    )
+
+
+def _checked_legs(legs: Sequence[Leg]) -> list[Leg]:
+    legs = list(legs)
+    if not 2 <= len(legs) <= MAX_LEGS:
+        raise errors.InvalidRequest(f"an entry has 2 to {MAX_LEGS} postings", field="legs")
+    for leg in legs:
+        if isinstance(leg.amount, bool) or not isinstance(leg.amount, int) or leg.amount == 0:
+            raise errors.InvalidRequest("every posting is a non-zero whole number of fen", field="legs")
+        if isinstance(leg.account_id, bool) or not isinstance(leg.account_id, int):
+            raise errors.InvalidRequest("every posting names an account id", field="legs")
+    if len({leg.account_id for leg in legs}) != len(legs):
+        raise errors.InvalidRequest("an account appears once per entry", field="legs")
+    if sum(leg.amount for leg in legs) != 0:
+        raise errors.InvalidRequest("the postings of an entry sum to zero", field="legs")
+    return legs
+
+
+def _check_text(key: str, memo: str, kind: str) -> None:
+    if not isinstance(key, str) or not 1 <= len(key) <= MAX_KEY:
+        raise errors.InvalidRequest(f"an idempotency key is 1 to {MAX_KEY} characters", field="idempotency_key")
+    if not isinstance(memo, str) or len(memo) > 140:
+        raise errors.InvalidRequest("a memo is at most 140 characters", field="memo")
+    if not isinstance(kind, str) or not 1 <= len(kind) <= 32:
+        raise errors.InvalidRequest("an entry kind is 1 to 32 characters", field="kind")
+
+
+def _fingerprint(legs: Sequence[Leg], memo: str, kind: str, reverses_id: int | None) -> str:
+    """What the request asked for, so a retry can be told from a different request."""
+    canonical = json.dumps(
+        {"legs": sorted((leg.account_id, leg.amount) for leg in legs), "memo": memo, "kind": kind,
+         "reverses": reverses_id},
+        separators=(",", ":"), sort_keys=True,
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
