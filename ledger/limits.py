@@ -52,6 +52,8 @@ def window_starts(now: datetime) -> tuple[datetime, datetime]:
 
 
 async def _outflow_since(account_id: int, since: datetime) -> int:
+    # In UTC like every stored timestamp: SQLite compares them as text.
+    since = since.astimezone(timezone.utc)
     rows = await (
         Posting.filter(account_id=account_id, counts_toward_limits=True, created_at__gte=since)
         .annotate(total=Sum("amount"))
