@@ -9,18 +9,23 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+import redis.asyncio as aioredis
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from ledger import errors
+from ledger.cards import bind_card
+from ledger.config import LedgerSettings
 from ledger.kinds import AccountKind, AccountStatus
-from ledger.limits import Allowance, ClassTwoLimits, allowance
+from ledger.limits import Allowance, ClassTwoLimits, allowance, allowances
 from ledger.models import Account
+from ledger.payment_pin import PaymentPins
 from ledger.posting import Leg, PostedEntry, PostedLeg, post_entry, reverse_entry, transfer
+from superapp.pii import PiiCipher
 
 __all__ = [
-    "AccountKind", "AccountStatus", "Allowance", "ClassTwoLimits", "Leg", "PostedEntry", "PostedLeg",
-    "accounts_of", "available_limits", "close_account", "freeze_account", "get_account", "open_account",
+    "AccountKind", "AccountStatus", "Allowance", "ClassTwoLimits", "LedgerService", "Leg", "PostedEntry", "PostedLeg",
+    "accounts_of", "available_limits", "bind_card", "close_account", "freeze_account", "get_account", "open_account",
     "post_entry", "reverse_entry", "transfer", "unfreeze_account",
 ]
 
@@ -127,3 +132,43 @@ async def _set_status(account_id: int, status: AccountStatus, *, allowed_from) -
 def _check_key(key: str) -> None:
     if not isinstance(key, str) or not 1 <= len(key) <= _MAX_KEY:
         raise errors.InvalidRequest(f"an idempotency key is 1 to {_MAX_KEY} characters", field="idempotency_key")
+
+
+class LedgerService:
+    """The ledger as the running app holds it: the functions above with its settings applied.
+
+    Other packages reach it as ``runtime.ledger`` so the configured Class II limits apply
+    to every caller.
+    """
+
+    def __init__(self, *, settings: LedgerSettings, cipher: PiiCipher, redis: aioredis.Redis) -> None:
+        self.settings = settings
+        self._cipher = cipher
+        self.pins = PaymentPins(
+            redis=redis,
+            max_attempts=settings.pin_max_attempts,
+            lock_seconds=settings.pin_lock_seconds,
+            step_up_seconds=settings.step_up_seconds,
+        )
+
+    async def transfer(self, **kwargs) -> PostedEntry:
+        return await transfer(limits=self.settings.class_two_limits, **kwargs)
+
+    async def post_entry(self, **kwargs) -> PostedEntry:
+        return await post_entry(limits=self.settings.class_two_limits, **kwargs)
+
+    async def reverse_entry(self, **kwargs) -> PostedEntry:
+        return await reverse_entry(**kwargs)
+
+    async def open_account(self, **kwargs) -> Account:
+        return await open_account(**kwargs)
+
+    async def available_limits(self, *, account_ids: list[int]) -> dict[int, Allowance]:
+        return await allowances(account_ids=account_ids, limits=self.settings.class_two_limits,
+                                now=datetime.now(timezone.utc))
+
+    async def bind_card(self, *, owner_user_id: int, card_number: str, name: str | None = None) -> Account:
+        return await bind_card(owner_user_id=owner_user_id, card_number=card_number, cipher=self._cipher, name=name)
+
+    def needs_step_up(self, amount: int) -> bool:
+        return amount > self.settings.step_up_above

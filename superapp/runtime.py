@@ -15,6 +15,8 @@ import redis.asyncio as aioredis
 from identity.service import IdentityService, LoginPolicy
 from identity.sms import OutboxSmsGateway
 from identity.tokens import AccessTokens
+from ledger.config import LedgerSettings
+from ledger.service import LedgerService
 from superapp import db
 from superapp.kv import RedisHandle, open_redis
 from superapp.pii import PiiCipher
@@ -30,6 +32,7 @@ class Runtime:
     broker: EventBroker
     identity: IdentityService
     sms: OutboxSmsGateway
+    ledger: LedgerService
 
     @property
     def redis(self) -> aioredis.Redis:
@@ -63,7 +66,10 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
         ),
         code_secret=str(settings.secret_key),
     )
-    runtime = Runtime(settings, redis_handle, cipher, broker, identity, sms)
+    ledger = LedgerService(
+        settings=LedgerSettings.from_config(settings.config()), cipher=cipher, redis=redis_handle.client
+    )
+    runtime = Runtime(settings, redis_handle, cipher, broker, identity, sms, ledger=ledger)
     try:
         yield runtime
     finally:
