@@ -16,18 +16,22 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     ValidationCache,
 )
+from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from bff.errors import InvalidInput, RateLimited, is_unexpected
 from bff.identity.schema import IdentityMutation, IdentityQuery, IdentitySubscription
+from bff.ledger.schema import LedgerMutation, LedgerQuery
+from bff.ledger.types import SCALARS as LEDGER_SCALARS
 from bff.observability import OperationMetrics
 from superapp.settings import Settings
 
 log = logging.getLogger("bff.graphql")
 
-QUERIES: tuple[type, ...] = (IdentityQuery,)
-MUTATIONS: tuple[type, ...] = (IdentityMutation,)
+QUERIES: tuple[type, ...] = (IdentityQuery, LedgerQuery)
+MUTATIONS: tuple[type, ...] = (IdentityMutation, LedgerMutation)
 SUBSCRIPTIONS: tuple[type, ...] = (IdentitySubscription,)
+SCALARS: dict = {**LEDGER_SCALARS}
 
 
 class Schema(strawberry.Schema):
@@ -57,4 +61,5 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         subscription=merge_types("Subscription", SUBSCRIPTIONS),
         extensions=extensions,
         types=[InvalidInput, RateLimited],
+        config=StrawberryConfig(scalar_map=SCALARS),
     )

@@ -21,12 +21,14 @@ from ledger.limits import Allowance, ClassTwoLimits, allowance, allowances
 from ledger.models import Account
 from ledger.payment_pin import PaymentPins
 from ledger.posting import Leg, PostedEntry, PostedLeg, post_entry, reverse_entry, transfer
+from ledger.statements import StatementLine, StatementPage, statement
 from superapp.pii import PiiCipher
 
 __all__ = [
     "AccountKind", "AccountStatus", "Allowance", "ClassTwoLimits", "LedgerService", "Leg", "PostedEntry", "PostedLeg",
     "accounts_of", "available_limits", "bind_card", "close_account", "freeze_account", "get_account", "open_account",
-    "post_entry", "reverse_entry", "transfer", "unfreeze_account",
+    "post_entry", "reverse_entry", "statement", "StatementLine", "StatementPage", "transfer",
+    "unfreeze_account",
 ]
 
 _MAX_KEY = 128
