@@ -2,3 +2,5 @@
 
 Each domain adds one import line here; its module registers its commands on import.
 """
+
+import ledger.cli  # noqa: F401,E402 - superapp ledger reconcile
