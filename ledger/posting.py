@@ -1,5 +1,8 @@
 """The posting engine: one journal entry per movement, written with the balance updates.
 
+The statements are hand-written (``ledger.posting_sql``) and run on the transaction's
+connection; the ORM stays for everything off the hot path.
+
 Rows are locked in account-id order (SELECT ... FOR UPDATE on PostgreSQL), so two
 transfers over the same accounts in opposite directions queue instead of deadlocking.
 SQLite has one writer: its transactions run one after another.
@@ -17,9 +20,10 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from ledger import errors
+from ledger import posting_sql as sql
 from ledger.kinds import AccountKind, AccountStatus
 from ledger.limits import ClassTwoLimits, check_outflow
-from ledger.models import Account, JournalEntry, Posting
+from ledger.models import JournalEntry, Posting
 
 DEFAULT_LIMITS = ClassTwoLimits()
 REVERSAL = "reversal"
@@ -124,48 +128,57 @@ async def post_entry(
 async def _post(legs, key, fingerprint, memo, kind, owner_user_id, limits, reverses_id) -> PostedEntry:
     now = datetime.now(timezone.utc)
     ids = sorted(leg.account_id for leg in legs)
-    async with in_transaction():
-        locked = await Account.select_for_update().filter(id__in=ids).order_by("id")
-        existing = await JournalEntry.get_or_none(idempotency_key=key)
-        if existing is not None:
-            return await _replay(existing, fingerprint)
-        accounts = {a.id: a for a in locked}
+    async with in_transaction() as conn:
+        dialect = conn.capabilities.dialect
+        _, locked = await conn.execute_query(sql.lock_accounts(len(ids), dialect), ids)
+        _, found = await conn.execute_query(sql.for_dialect(sql.FIND_KEY, dialect), [key])
+        if found:
+            return await _replay(await JournalEntry.get(id=found[0]["id"]), fingerprint)
+        accounts = {row["id"]: row for row in locked}
         for account_id in ids:
             account = accounts.get(account_id)
-            if account is None or (owner_user_id is not None and account.owner_user_id != owner_user_id):
+            if account is None or (owner_user_id is not None and account["owner_user_id"] != owner_user_id):
                 raise errors.AccountNotFound(account_id)
-            if account.status is AccountStatus.CLOSED:
+            if account["status"] == AccountStatus.CLOSED.value:
                 raise errors.AccountClosed(account_id)
-            if account.status is AccountStatus.FROZEN:
+            if account["status"] == AccountStatus.FROZEN.value:
                 raise errors.AccountFrozen(account_id)
-        if len({a.currency for a in locked}) != 1:
+        currencies = {row["currency"] for row in locked}
+        if len(currencies) != 1:
             raise errors.InvalidRequest("all postings of an entry are in one currency", field="legs")
-        if reverses_id is not None and await JournalEntry.exists(reverses_id=reverses_id):
-            raise errors.AlreadyReversed()
+        if reverses_id is not None:
+            _, reversed_by = await conn.execute_query(sql.for_dialect(sql.IS_REVERSED, dialect), [reverses_id])
+            if reversed_by:
+                raise errors.AlreadyReversed()
         posted: list[PostedLeg] = []
         counted: list[bool] = []
         for leg in legs:
             account = accounts[leg.account_id]
-            after = account.balance + leg.amount
-            if after < 0 and not account.kind.allows_overdraft:
-                raise errors.InsufficientFunds(account.id, balance=account.balance, requested=-leg.amount)
-            limited = account.kind is AccountKind.CLASS_TWO and leg.amount < 0 and kind != REVERSAL
+            account_kind = AccountKind(account["kind"])
+            after = account["balance"] + leg.amount
+            if after < 0 and not account_kind.allows_overdraft:
+                raise errors.InsufficientFunds(leg.account_id, balance=account["balance"], requested=-leg.amount)
+            limited = account_kind is AccountKind.CLASS_TWO and leg.amount < 0 and kind != REVERSAL
             if limited:
-                await check_outflow(account_id=account.id, amount=-leg.amount, limits=limits, now=now)
-            posted.append(PostedLeg(account.id, leg.amount, after))
+                await check_outflow(account_id=leg.account_id, amount=-leg.amount, limits=limits, now=now)
+            posted.append(PostedLeg(leg.account_id, leg.amount, after))
             counted.append(limited)
-        entry = await JournalEntry.create(
-            idempotency_key=key, fingerprint=fingerprint, kind=kind, memo=memo,
-            currency=locked[0].currency, reverses_id=reverses_id, created_at=now,
+        currency = currencies.pop()
+        inserted = await conn.execute_query_dict(
+            sql.for_dialect(sql.INSERT_ENTRY, dialect), [key, fingerprint, kind, memo, currency, reverses_id, now]
         )
-        await Posting.bulk_create([
-            Posting(entry_id=entry.id, account_id=leg.account_id, amount=leg.amount,
-                    balance_after=leg.balance_after, counts_toward_limits=limited, created_at=now)
-            for leg, limited in zip(posted, counted)
-        ])
+        entry_id = inserted[0]["id"]
+        await conn.execute_query(
+            sql.insert_postings(len(posted), dialect),
+            [value for leg, limited in zip(posted, counted)
+             for value in (entry_id, leg.account_id, leg.amount, leg.balance_after, limited, now)],
+        )
         for leg in posted:
-            await Account.filter(id=leg.account_id).update(balance=leg.balance_after)
-    return _posted(entry, posted, replayed=False)
+            await conn.execute_query(sql.for_dialect(sql.UPDATE_BALANCE, dialect), [leg.balance_after, leg.account_id])
+    return PostedEntry(
+        id=entry_id, idempotency_key=key, kind=kind, memo=memo, currency=currency, created_at=now,
+        reverses_id=reverses_id, legs=tuple(posted),
+    )
 
 
 async def _replay(entry: JournalEntry, fingerprint: str) -> PostedEntry:
