@@ -96,15 +96,17 @@ async def drive(name: str, clients: int, seconds: float, account_ids: list[int],
                 continue
             latencies.append(time.perf_counter() - started)
 
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     await asyncio.gather(*(client(n) for n in range(clients)))
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     latencies.sort()
     return {
         "name": name,
         "transfers": len(latencies),
         "failures": failures,
         "per_second": len(latencies) / elapsed,
+        # This process's CPU per transfer: steadier than throughput on shared cores.
+        "cpu_ms": cpu * 1000 / max(len(latencies), 1),
         "p50_ms": statistics.median(latencies) * 1000 if latencies else float("nan"),
         "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000 if latencies else float("nan"),
     }
@@ -150,13 +152,14 @@ async def main(args: argparse.Namespace) -> int:
                     ):
                         results[result["name"]].append(result)
                         print(f"round {round_number} {result['name']:>15}: {result['per_second']:8.1f} transfers/s"
-                              f"  p50 {result['p50_ms']:6.2f} ms  p99 {result['p99_ms']:6.2f} ms"
+                              f"  p50 {result['p50_ms']:6.2f} ms  p99 {result['p99_ms']:6.2f} ms  cpu {result['cpu_ms']:.2f} ms/transfer"
                               f"  ({result['transfers']} transfers, {result['failures']} failures)")
             finally:
                 await pool.close()
             rates = {name: statistics.mean(r["per_second"] for r in runs) for name, runs in results.items()}
             for name, rate in rates.items():
-                print(f"{name:>15}: {rate:8.1f} transfers/s (mean of {args.rounds} rounds)")
+                cpu = statistics.mean(r["cpu_ms"] for r in results[name])
+                print(f"{name:>15}: {rate:8.1f} transfers/s (mean of {args.rounds} rounds), {cpu:.2f} ms CPU per transfer")
             print(f"ratio service/raw: {rates['ledger service'] / rates['raw asyncpg']:.2f} (target >= 0.50)")
             report = await reconcile()
             print("\n".join(report.lines()))
