@@ -27,6 +27,8 @@ from bff.ledger.types import (
     AccountTransaction,
     AccountTransactionConnection,
     AccountTransactionEdge,
+    AccountUpdated,
+    BalanceNotZero,
     TransferInput,
     TransferSucceeded,
     WrongPaymentPin,
@@ -36,7 +38,7 @@ from bff.ledger.types import (
 from bff.permissions import requires
 from identity.roles import Role
 from ledger import errors
-from ledger.service import accounts_of, get_account, statement
+from ledger.service import accounts_of, close_account, freeze_account, get_account, statement, unfreeze_account
 
 TransferResult = Annotated[
     TransferSucceeded | InsufficientFunds | LimitExceeded | AccountFrozen | AccountClosed
@@ -49,6 +51,10 @@ SetPaymentPinResult = Annotated[
 VerifyPaymentPinResult = Annotated[
     StepUpGranted | WrongPaymentPin | PaymentPinLocked | PaymentPinNotSet | InvalidInput,
     strawberry.union("VerifyPaymentPinResult"),
+]
+AccountStatusResult = Annotated[
+    AccountUpdated | AccountClosed | BalanceNotZero | AccountFrozen | InvalidInput,
+    strawberry.union("AccountStatusResult"),
 ]
 BindCardResult = Annotated[CardBound | CardAlreadyBound | InvalidInput, strawberry.union("BindCardResult")]
 
@@ -203,3 +209,41 @@ class LedgerMutation:
         except errors.CardAlreadyBound as exc:
             return CardAlreadyBound(message=str(exc))
         return CardBound(account=Account.of(row))
+
+    @strawberry.mutation(
+        extensions=requires(Role.CUSTOMER), description="Close one of your accounts; only an empty one can be closed."
+    )
+    async def close_account(self, info: Info, id: strawberry.ID) -> AccountStatusResult:
+        account_id = _account_id(id)
+        try:
+            if account_id is None:
+                raise errors.AccountNotFound()
+            await get_account(account_id=account_id, owner_user_id=info.context.principal.user_id)
+            return AccountUpdated(account=Account.of(await close_account(account_id=account_id)))
+        except errors.LedgerError as exc:
+            return _status_error(exc)
+
+    @strawberry.mutation(
+        extensions=requires(Role.OPERATOR), description="Freeze or unfreeze any account (operations staff)."
+    )
+    async def set_account_frozen(self, info: Info, id: strawberry.ID, frozen: bool) -> AccountStatusResult:
+        account_id = _account_id(id)
+        try:
+            if account_id is None:
+                raise errors.AccountNotFound()
+            change = freeze_account if frozen else unfreeze_account
+            return AccountUpdated(account=Account.of(await change(account_id=account_id)))
+        except errors.LedgerError as exc:
+            return _status_error(exc)
+
+
+def _status_error(exc: errors.LedgerError):
+    if isinstance(exc, errors.BalanceNotZero):
+        return BalanceNotZero(message=str(exc), balance=exc.balance)
+    if isinstance(exc, errors.AccountFrozen):
+        return AccountFrozen(message=str(exc), account_id=strawberry.ID(str(exc.account_id)))
+    if isinstance(exc, errors.AccountClosed):
+        return AccountClosed(message=str(exc), account_id=strawberry.ID(str(exc.account_id)))
+    if isinstance(exc, errors.AccountNotFound):
+        return InvalidInput(message="no such account", field="id")
+    raise exc

@@ -242,3 +242,13 @@ class CardAlreadyBound(Error):
 @strawberry.type
 class CardBound:
     account: Account
+
+
+@strawberry.type
+class AccountUpdated:
+    account: Account
+
+
+@strawberry.type(description="Only an account with a zero balance can be closed.")
+class BalanceNotZero(Error):
+    balance: Fen

@@ -1,5 +1,7 @@
 """Large transfers need a recent step-up with the 6-digit payment PIN, which locks after 5 wrong tries."""
 
+import asyncio
+
 import pytest
 
 from ledger.models import Account, PaymentPin
@@ -132,3 +134,17 @@ async def test_verifying_before_setting_a_pin_says_so(gql, alice):
                        {"pin": "274915"}, token=alice.access_token)
 
     assert result["data"]["verifyPaymentPin"]["__typename"] == "PaymentPinNotSet"
+
+
+async def test_concurrent_wrong_pins_are_counted_one_by_one(gql, alice):
+    await gql(SET_PIN, {"pin": "274915"}, token=alice.access_token)
+
+    results = await asyncio.gather(
+        *(gql(VERIFY_PIN, {"pin": "111112"}, token=alice.access_token) for _ in range(8))
+    )
+
+    outcomes = sorted(
+        (r["data"]["verifyPaymentPin"]["__typename"], r["data"]["verifyPaymentPin"].get("attemptsLeft", -1))
+        for r in results
+    )
+    assert outcomes == [("PaymentPinLocked", -1)] * 3 + [("WrongPaymentPin", n) for n in range(5)]
