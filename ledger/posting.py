@@ -29,6 +29,7 @@ DEFAULT_LIMITS = ClassTwoLimits()
 REVERSAL = "reversal"
 MAX_KEY = 160
 MAX_LEGS = 32
+MAX_AMOUNT = 10**15  # fen: ten trillion yuan, far above any real movement and within BIGINT
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +74,7 @@ async def transfer(
     limits: ClassTwoLimits = DEFAULT_LIMITS,
 ) -> PostedEntry:
     """Move ``amount`` fen between two accounts; with an owner, both must be theirs."""
-    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+    if isinstance(amount, bool) or not isinstance(amount, int) or not 0 < amount <= MAX_AMOUNT:
         raise errors.InvalidRequest("the amount is a positive whole number of fen", field="amount")
     if from_account_id == to_account_id:
         raise errors.InvalidRequest("pick two different accounts", field="to_account_id")
@@ -202,7 +203,7 @@ def _checked_legs(legs: Sequence[Leg]) -> list[Leg]:
     if not 2 <= len(legs) <= MAX_LEGS:
         raise errors.InvalidRequest(f"an entry has 2 to {MAX_LEGS} postings", field="legs")
     for leg in legs:
-        if isinstance(leg.amount, bool) or not isinstance(leg.amount, int) or leg.amount == 0:
+        if isinstance(leg.amount, bool) or not isinstance(leg.amount, int) or not 0 < abs(leg.amount) <= MAX_AMOUNT:
             raise errors.InvalidRequest("every posting is a non-zero whole number of fen", field="legs")
         if isinstance(leg.account_id, bool) or not isinstance(leg.account_id, int):
             raise errors.InvalidRequest("every posting names an account id", field="legs")

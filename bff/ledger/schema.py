@@ -38,6 +38,7 @@ from bff.ledger.types import (
 from bff.permissions import requires
 from identity.roles import Role
 from ledger import errors
+from ledger.posting import MAX_AMOUNT
 from ledger.service import accounts_of, close_account, freeze_account, get_account, statement, unfreeze_account
 
 TransferResult = Annotated[
@@ -127,7 +128,9 @@ class LedgerMutation:
             return InvalidInput(message="no such account", field="toAccountId")
         if len(input.idempotency_key) not in _CLIENT_KEY_LENGTH:
             return InvalidInput(message="an idempotency key is 8 to 64 characters", field="idempotencyKey")
-        if input.amount > 0 and ledger.needs_step_up(input.amount) and not await ledger.pins.has_recent_step_up(
+        if not 0 < input.amount <= MAX_AMOUNT:
+            return InvalidInput(message="the amount is a positive whole number of fen", field="amount")
+        if ledger.needs_step_up(input.amount) and not await ledger.pins.has_recent_step_up(
             user_id=principal.user_id, session_id=principal.session_id
         ):
             return StepUpRequired(

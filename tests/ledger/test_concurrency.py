@@ -2,9 +2,18 @@
 
 import asyncio
 
+import pytest
+
 from ledger import errors
 from ledger.models import Account, JournalEntry, Posting
 from ledger.service import AccountKind, open_account, transfer
+
+
+@pytest.fixture
+def environ(environ):
+    """Twenty pooled connections, so on PostgreSQL twenty transactions really contend for the locks."""
+    environ["DATABASE_URL"] += "?maxsize=20"
+    return environ
 
 
 async def balance(account_id: int) -> int:

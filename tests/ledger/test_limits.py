@@ -1,12 +1,12 @@
 """Class II accounts enforce per-transaction, daily and yearly outbound limits."""
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from ledger import errors
-from ledger.limits import ClassTwoLimits, window_starts
-from ledger.models import Account
+from ledger.limits import ClassTwoLimits, allowance, window_starts
+from ledger.models import Account, Posting
 from ledger.service import AccountKind, available_limits, open_account, reverse_entry, transfer
 
 YUAN = 100
@@ -95,3 +95,20 @@ def test_days_and_years_turn_over_at_midnight_in_shanghai():
 def test_a_limit_must_be_a_positive_number_of_fen():
     with pytest.raises(ValueError):
         ClassTwoLimits(daily=0)
+
+
+async def test_spending_counts_until_midnight_in_shanghai_and_not_after(bank):
+    limits = ClassTwoLimits()
+    wallet = await bank.customer_account(1, balance=500 * YUAN)
+    shop = await open_account(owner_user_id=None, kind=AccountKind.MERCHANT, name="shop")
+    await transfer(from_account_id=wallet.id, to_account_id=shop.id, amount=300 * YUAN, idempotency_key="spend")
+    spent_at = (await Posting.get(account_id=wallet.id, amount=-300 * YUAN)).created_at
+    next_midnight = window_starts(spent_at)[0] + timedelta(days=1)
+
+    before = await allowance(account_id=wallet.id, limits=limits, now=next_midnight - timedelta(microseconds=1))
+    after = await allowance(account_id=wallet.id, limits=limits, now=next_midnight)
+
+    assert before.daily_remaining == limits.daily - 300 * YUAN
+    assert after.daily_remaining == limits.daily
+    new_year = next_midnight.month == 1 and next_midnight.day == 1
+    assert after.yearly_remaining == limits.yearly - (0 if new_year else 300 * YUAN)

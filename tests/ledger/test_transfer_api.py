@@ -117,6 +117,7 @@ async def test_malformed_transfers_name_the_field(gql, alice, runtime):
     for variables, field in (
         (transfer_input(wallet, card, 0, "zero-amount"), "amount"),
         (transfer_input(wallet, card, -5_00, "negative-1"), "amount"),
+        (transfer_input(wallet, card, 10**19, "beyond-bigint"), "amount"),
         (transfer_input(wallet, wallet, 1_00, "same-account"), "toAccountId"),
         (transfer_input(wallet, card, 1_00, "short"), "idempotencyKey"),
     ):
