@@ -7,6 +7,7 @@ request returns the original entry and moves nothing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timezone
 
 import redis.asyncio as aioredis
@@ -153,19 +154,35 @@ class LedgerService:
             step_up_seconds=settings.step_up_seconds,
         )
 
-    async def transfer(self, **kwargs) -> PostedEntry:
-        return await transfer(limits=self.settings.class_two_limits, **kwargs)
+    async def transfer(
+        self,
+        *,
+        from_account_id: int,
+        to_account_id: int,
+        amount: int,
+        idempotency_key: str,
+        memo: str = "",
+        kind: str = "transfer",
+        owner_user_id: int | None = None,
+    ) -> PostedEntry:
+        return await transfer(
+            from_account_id=from_account_id, to_account_id=to_account_id, amount=amount,
+            idempotency_key=idempotency_key, memo=memo, kind=kind, owner_user_id=owner_user_id,
+            limits=self.settings.class_two_limits,
+        )
 
-    async def post_entry(self, **kwargs) -> PostedEntry:
-        return await post_entry(limits=self.settings.class_two_limits, **kwargs)
+    async def post_entry(
+        self, *, legs: Sequence[Leg], idempotency_key: str, memo: str = "", kind: str = "transfer"
+    ) -> PostedEntry:
+        return await post_entry(
+            legs=legs, idempotency_key=idempotency_key, memo=memo, kind=kind, limits=self.settings.class_two_limits
+        )
 
-    async def reverse_entry(self, **kwargs) -> PostedEntry:
-        return await reverse_entry(**kwargs)
+    async def reverse_entry(self, *, entry_id: int, idempotency_key: str, memo: str = "") -> PostedEntry:
+        return await reverse_entry(entry_id=entry_id, idempotency_key=idempotency_key, memo=memo)
 
-    async def open_account(self, **kwargs) -> Account:
-        return await open_account(**kwargs)
-
-    async def available_limits(self, *, account_ids: list[int]) -> dict[int, Allowance]:
+    async def allowances(self, *, account_ids: list[int]) -> dict[int, Allowance]:
+        """What each Class II account among ``account_ids`` may still send."""
         return await allowances(account_ids=account_ids, limits=self.settings.class_two_limits,
                                 now=datetime.now(timezone.utc))
 

@@ -63,7 +63,7 @@ class AccountLimits:
 
 async def limits_by_account(context: Context, ids: Sequence[int]) -> list[AccountLimits | None]:
     """Class II allowances of the requested accounts in two grouped queries."""
-    found = await context.runtime.ledger.available_limits(account_ids=list(ids))
+    found = await context.runtime.ledger.allowances(account_ids=list(ids))
     return [AccountLimits.of(found[i]) if i in found else None for i in ids]
 
 
