@@ -79,7 +79,7 @@ async def transfer(
     if from_account_id == to_account_id:
         raise errors.InvalidRequest("pick two different accounts", field="to_account_id")
     return await post_entry(
-        legs=[Leg(from_account_id, -amount), Leg(to_account_id, amount)],
+        legs=(Leg(from_account_id, -amount), Leg(to_account_id, amount)),
         idempotency_key=idempotency_key,
         memo=memo,
         kind=kind,
@@ -96,9 +96,8 @@ async def reverse_entry(*, entry_id: int, idempotency_key: str, memo: str = "") 
     if original.kind == REVERSAL:
         raise errors.InvalidRequest("a reversal cannot itself be reversed", field="entry_id")
     legs = [Leg(p.account_id, -p.amount) for p in await Posting.filter(entry_id=entry_id).order_by("id")]
-    return await post_entry(
-        legs=legs, idempotency_key=idempotency_key, memo=memo or f"reversal of entry {entry_id}",
-        kind=REVERSAL, reverses_id=entry_id,
+    return await _post_entry(
+        legs, idempotency_key, memo or f"reversal of entry {entry_id}", REVERSAL, None, DEFAULT_LIMITS, entry_id
     )
 
 
@@ -110,9 +109,14 @@ async def post_entry(
     kind: str = "transfer",
     owner_user_id: int | None = None,
     limits: ClassTwoLimits = DEFAULT_LIMITS,
-    reverses_id: int | None = None,
 ) -> PostedEntry:
     """Write one balanced entry and its balance updates in one transaction, exactly once."""
+    if kind == REVERSAL:
+        raise errors.InvalidRequest("reversals are made with reverse_entry", field="kind")
+    return await _post_entry(legs, idempotency_key, memo, kind, owner_user_id, limits, None)
+
+
+async def _post_entry(legs, idempotency_key, memo, kind, owner_user_id, limits, reverses_id) -> PostedEntry:
     legs = _checked_legs(legs)
     _check_text(idempotency_key, memo, kind)
     fingerprint = _fingerprint(legs, memo, kind, reverses_id)

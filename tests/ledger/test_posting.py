@@ -143,3 +143,13 @@ async def test_an_account_closes_only_at_zero_and_then_takes_no_money(bank):
     assert closed.status.value == "closed" and closed.closed_at is not None
     with pytest.raises(errors.AccountClosed):
         await bank.fund(a.id, 1_00)
+
+
+async def test_a_reversal_cannot_be_forged_through_post_entry(bank):
+    a = await bank.customer_account(1, balance=10_00)
+    b = await bank.customer_account(2)
+
+    with pytest.raises(errors.InvalidRequest) as caught:
+        await post_entry(legs=[Leg(a.id, -1_00), Leg(b.id, 1_00)], idempotency_key="fake", kind="reversal")
+
+    assert caught.value.field == "kind"
