@@ -1,5 +1,7 @@
 """Transfers between a customer's own accounts, with typed failures the app can show."""
 
+import asyncio
+
 import pytest
 
 from ledger.models import Account, JournalEntry
@@ -126,3 +128,18 @@ async def test_malformed_transfers_name_the_field(gql, alice, runtime):
     float_amount = await gql(TRANSFER, transfer_input(wallet, card, 1.5, "float-amount"), token=alice.access_token)
     assert float_amount["data"] is None
     assert (await Account.get(id=wallet.id)).balance == 50_00
+
+
+async def test_twenty_simultaneous_retries_of_one_transfer_move_money_once(gql, alice, runtime):
+    wallet = await funded_account(runtime, alice.user_id, 100_00)
+    card = await funded_account(runtime, alice.user_id, 0, kind=AccountKind.CLASS_ONE)
+
+    results = await asyncio.gather(
+        *(gql(TRANSFER, transfer_input(wallet, card, 40_00, "tap-twice-1"), token=alice.access_token) for _ in range(20))
+    )
+
+    outcomes = [r["data"]["transfer"] for r in results]
+    assert {o["__typename"] for o in outcomes} == {"TransferSucceeded"}
+    assert len({o["entryId"] for o in outcomes}) == 1
+    assert sum(not o["replayed"] for o in outcomes) == 1
+    assert [(await Account.get(id=a.id)).balance for a in (wallet, card)] == [60_00, 40_00]
