@@ -64,7 +64,8 @@ class Posting(Model):
 class PaymentPin(Model):
     """A customer's 6-digit payment PIN as an Argon2 hash, with its wrong-try counter."""
 
-    user_id = fields.BigIntField(primary_key=True, generated=False)
+    id = fields.BigIntField(primary_key=True)
+    user_id = fields.BigIntField(unique=True)
     pin_hash = fields.CharField(max_length=200)
     failed_attempts = fields.IntField(default=0)
     locked_until = fields.DatetimeField(null=True)

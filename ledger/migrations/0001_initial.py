@@ -47,13 +47,14 @@ class Migration(migrations.Migration):
         ops.CreateModel(
             name='PaymentPin',
             fields=[
-                ('user_id', fields.BigIntField(primary_key=True, unique=True, db_index=True)),
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('user_id', fields.BigIntField(unique=True)),
                 ('pin_hash', fields.CharField(max_length=200)),
                 ('failed_attempts', fields.IntField(default=0)),
                 ('locked_until', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
             ],
-            options={'table': 'ledger_payment_pin', 'app': 'ledger', 'pk_attr': 'user_id', 'table_description': "A customer's 6-digit payment PIN as an Argon2 hash, with its wrong-try counter."},
+            options={'table': 'ledger_payment_pin', 'app': 'ledger', 'pk_attr': 'id', 'table_description': "A customer's 6-digit payment PIN as an Argon2 hash, with its wrong-try counter."},
             bases=['Model'],
         ),
         ops.CreateModel(
