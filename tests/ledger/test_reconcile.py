@@ -7,11 +7,12 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from tortoise import connections
 from tortoise.transactions import in_transaction
 
 from ledger.models import JournalEntry
 from ledger.reconcile import reconcile
-from ledger.service import AccountKind, open_account
+from ledger.service import AccountKind, open_account, transfer
 from tests.ledger.support import funded_account
 
 
@@ -119,4 +120,18 @@ async def test_a_customer_account_below_zero_is_caught(runtime):
 
     assert report.discrepancies["no_negative_balances"] == [
         f"account {account.id} (class_two) is at -5 fen without an overdraft"
+    ]
+
+
+async def test_reconciliation_runs_the_same_on_both_engines(bank, ledger_db):
+    payer = await bank.customer_account(1, balance=80_00)
+    payee = await bank.customer_account(2)
+    await transfer(from_account_id=payer.id, to_account_id=payee.id, amount=30_00, idempotency_key="both-1")
+    assert (await reconcile()).clean
+
+    await connections.get("default").execute_script(f"UPDATE ledger_account SET balance = 0 WHERE id = {payee.id}")
+    report = await reconcile()
+
+    assert report.discrepancies["balances_equal_postings"] == [
+        f"account {payee.id} shows 0 fen but its postings sum to 3000 fen"
     ]
