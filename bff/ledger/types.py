@@ -11,7 +11,6 @@ from typing import NewType
 import strawberry
 
 from bff.context import Context, Info
-from bff.errors import Error
 from ledger.kinds import AccountKind as DomainAccountKind
 from ledger.kinds import AccountStatus as DomainAccountStatus
 from ledger.models import Account as AccountRow
@@ -145,6 +144,11 @@ class AccountTransactionConnection:
     page_info: TransactionPageInfo
 
 
+def account_id_of(raw: str) -> int | None:
+    """An account id from the client, or None when it cannot be one."""
+    return int(raw) if raw.isdigit() and len(raw) < 19 else None
+
+
 def encode_cursor(posting_id: int) -> str:
     return base64.urlsafe_b64encode(f"posting:{posting_id}".encode()).decode()
 
@@ -176,39 +180,6 @@ class TransferSucceeded:
     to_account: Account
 
 
-@strawberry.type(description="The paying account holds less than the amount.")
-class InsufficientFunds(Error):
-    balance: Fen
-    requested: Fen
-
-
-@strawberry.type(description="A Class II limit would be passed; `remaining` is what is left under it.")
-class LimitExceeded(Error):
-    limit: LimitKind
-    limit_amount: Fen
-    remaining: Fen
-
-
-@strawberry.type(description="One of the accounts is frozen.")
-class AccountFrozen(Error):
-    account_id: strawberry.ID
-
-
-@strawberry.type(description="One of the accounts is closed.")
-class AccountClosed(Error):
-    account_id: strawberry.ID
-
-
-@strawberry.type(description="This idempotency key was already used for a different transfer.")
-class IdempotencyConflict(Error):
-    pass
-
-
-@strawberry.type(description="Enter the payment PIN (verifyPaymentPin) and retry with the same key.")
-class StepUpRequired(Error):
-    above_amount: Fen
-
-
 @strawberry.type
 class PaymentPinSet:
     ok: bool
@@ -219,26 +190,6 @@ class StepUpGranted:
     expires_in_seconds: int
 
 
-@strawberry.type(description="The payment PIN is wrong; after the last attempt it locks.")
-class WrongPaymentPin(Error):
-    attempts_left: int
-
-
-@strawberry.type(description="Too many wrong PINs; the PIN is locked for `retryAfterSeconds`.")
-class PaymentPinLocked(Error):
-    retry_after_seconds: int
-
-
-@strawberry.type(description="No payment PIN has been set yet.")
-class PaymentPinNotSet(Error):
-    pass
-
-
-@strawberry.type(description="This card is already bound to one of your accounts.")
-class CardAlreadyBound(Error):
-    pass
-
-
 @strawberry.type
 class CardBound:
     account: Account
@@ -247,8 +198,3 @@ class CardBound:
 @strawberry.type
 class AccountUpdated:
     account: Account
-
-
-@strawberry.type(description="Only an account with a zero balance can be closed.")
-class BalanceNotZero(Error):
-    balance: Fen
