@@ -115,7 +115,9 @@ async def close_account(*, account_id: int) -> Account:
             raise errors.BalanceNotZero(account_id, account.balance)
         account.status = AccountStatus.CLOSED
         account.closed_at = datetime.now(timezone.utc)
-        await account.save(update_fields=["status", "closed_at"])
+        if account.kind is AccountKind.CLASS_ONE:
+            account.opening_key = None  # unbinding a card frees it to be bound again
+        await account.save(update_fields=["status", "closed_at", "opening_key"])
     return account
 
 

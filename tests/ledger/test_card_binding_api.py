@@ -64,3 +64,17 @@ async def test_one_card_binds_once_per_customer(gql, sign_in):
     assert first["data"]["bindCard"]["__typename"] == "CardBound"
     assert again["data"]["bindCard"]["__typename"] == "CardAlreadyBound"
     assert bobs["data"]["bindCard"]["__typename"] == "CardBound"
+
+
+async def test_an_unbound_card_can_be_bound_again(gql, sign_in):
+    alice = await sign_in("13900000001")
+    number = luhn_card("622202123456789")
+    first = await gql(BIND, {"number": number}, token=alice.access_token)
+
+    closed = await gql("mutation C($id: ID!) { closeAccount(id: $id) { __typename } }",
+                       {"id": first["data"]["bindCard"]["account"]["id"]}, token=alice.access_token)
+    again = await gql(BIND, {"number": number}, token=alice.access_token)
+
+    assert closed["data"]["closeAccount"]["__typename"] == "AccountUpdated"
+    assert again["data"]["bindCard"]["__typename"] == "CardBound"
+    assert again["data"]["bindCard"]["account"]["id"] != first["data"]["bindCard"]["account"]["id"]
