@@ -11,8 +11,8 @@ from ledger.service import AccountKind, open_account, transfer
 
 @pytest.fixture
 def environ(environ):
-    """Twenty pooled connections, so on PostgreSQL twenty transactions really contend for the locks."""
-    environ["DATABASE_URL"] += "?maxsize=20"
+    """Ten pooled connections, so on PostgreSQL ten transactions at a time contend for the locks."""
+    environ["DATABASE_URL"] += "?maxsize=10"
     return environ
 
 
