@@ -113,13 +113,13 @@ async def drive(name: str, clients: int, seconds: float, account_ids: list[int],
 
 
 async def main(args: argparse.Namespace) -> int:
-    name = f"superapp_bench_ledger_{os.getpid()}"
+    database = f"superapp_bench_ledger_{os.getpid()}"
     admin = await asyncpg.connect(ADMIN_URL)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    url = f"postgres://postgres@127.0.0.1:5432/{name}"
+    await admin.execute(f'CREATE DATABASE "{database}"')
+    url = f"postgres://postgres@127.0.0.1:5432/{database}"
     settings = Settings.from_env({
         "DATABASE_URL": f"{url}?maxsize={args.clients}",
-        "SUPERAPP_DATA_DIR": str(Path(os.environ.get("TMPDIR", "/tmp")) / name),
+        "SUPERAPP_DATA_DIR": str(Path(os.environ.get("TMPDIR", "/tmp")) / database),
         "SECRET_KEY": "bench", "PII_KEYS": "b1:" + "a" * 43 + "=",
     })
     try:
@@ -156,10 +156,10 @@ async def main(args: argparse.Namespace) -> int:
                               f"  ({result['transfers']} transfers, {result['failures']} failures)")
             finally:
                 await pool.close()
-            rates = {name: statistics.mean(r["per_second"] for r in runs) for name, runs in results.items()}
-            for name, rate in rates.items():
-                cpu = statistics.mean(r["cpu_ms"] for r in results[name])
-                print(f"{name:>15}: {rate:8.1f} transfers/s (mean of {args.rounds} rounds), {cpu:.2f} ms CPU per transfer")
+            rates = {side: statistics.mean(r["per_second"] for r in runs) for side, runs in results.items()}
+            for side, rate in rates.items():
+                cpu = statistics.mean(r["cpu_ms"] for r in results[side])
+                print(f"{side:>15}: {rate:8.1f} transfers/s (mean of {args.rounds} rounds), {cpu:.2f} ms CPU per transfer")
             print(f"ratio service/raw: {rates['ledger service'] / rates['raw asyncpg']:.2f} (target >= 0.50)")
             report = await reconcile()
             print("\n".join(report.lines()))
@@ -168,7 +168,7 @@ async def main(args: argparse.Namespace) -> int:
         finally:
             await db.close_database()
     finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         await admin.close()
 
 
