@@ -113,18 +113,18 @@ async def drive(name: str, clients: int, seconds: float, account_ids: list[int],
 
 
 async def main(args: argparse.Namespace) -> int:
-    database = f"superapp_bench_ledger_{os.getpid()}"
+    database_name = f"superapp_bench_ledger_{os.getpid()}"
     admin = await asyncpg.connect(ADMIN_URL)
-    await admin.execute(f'CREATE DATABASE "{database}"')
-    url = f"postgres://postgres@127.0.0.1:5432/{database}"
+    await admin.execute(f'CREATE DATABASE "{database_name}"')
+    url = f"postgres://postgres@127.0.0.1:5432/{database_name}"
     settings = Settings.from_env({
         "DATABASE_URL": f"{url}?maxsize={args.clients}",
-        "SUPERAPP_DATA_DIR": str(Path(os.environ.get("TMPDIR", "/tmp")) / database),
+        "SUPERAPP_DATA_DIR": str(Path(os.environ.get("TMPDIR", "/tmp")) / database_name),
         "SECRET_KEY": "bench", "PII_KEYS": "b1:" + "a" * 43 + "=",
     })
     try:
         await db.migrate(settings)
-        await db.open_database(settings)
+        connections = await db.open_database(settings)
         try:
             settlement = await open_account(owner_user_id=None, kind=AccountKind.SETTLEMENT, name="settlement")
             account_ids = []
@@ -166,9 +166,9 @@ async def main(args: argparse.Namespace) -> int:
             failed = any(r["failures"] for runs in results.values() for r in runs)
             return 0 if report.clean and not failed else 1
         finally:
-            await db.close_database()
+            await db.close_database(connections)
     finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        await admin.execute(f'DROP DATABASE IF EXISTS "{database_name}" WITH (FORCE)')
         await admin.close()
 
 

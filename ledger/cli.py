@@ -19,11 +19,11 @@ def ledger(args: argparse.Namespace, settings: Settings) -> int:
     from superapp import db
 
     async def run():
-        await db.open_database(settings)
+        database = await db.open_database(settings)
         try:
             return await reconcile()
         finally:
-            await db.close_database()
+            await db.close_database(database)
 
     report = asyncio.run(run())
     print("\n".join(report.lines()))

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from tortoise import Tortoise, connections
+from tortoise import connections
+from tortoise import context as tortoise_context
+from tortoise.context import TortoiseContext
 from tortoise.migrations.api import migrate as migrate_api
 
 from superapp.settings import Settings
@@ -40,22 +42,32 @@ def tortoise_config(settings: Settings) -> dict[str, Any]:
     }
 
 
-async def open_database(settings: Settings) -> None:
-    # The ASGI server runs the lifespan in its own task; the global fallback lets request
-    # tasks see the connections it opened (Tortoise 1.x scopes them to a contextvar).
-    await Tortoise.init(config=tortoise_config(settings), _enable_global_fallback=True)
+async def open_database(settings: Settings) -> TortoiseContext:
+    """Connect; the returned context must be passed to ``close_database``.
+
+    Tortoise 1.x keeps connections in a context. The app enters its own context around
+    every request (bff.middleware.DatabaseContext). The first context opened in a process
+    is also its global fallback, so CLI commands and workers that run outside a request
+    find their connections without ceremony.
+    """
+    context = TortoiseContext()
+    with context:
+        await context.init(
+            config=tortoise_config(settings),
+            _enable_global_fallback=tortoise_context._global_context is None,
+        )
+    return context
 
 
-async def close_database() -> None:
-    # Closing through Tortoise also clears the global fallback, so the next app (the next
-    # test) can open the database again in the same process.
-    await Tortoise.close_connections()
+async def close_database(context: TortoiseContext) -> None:
+    await context.close_connections()
 
 
 async def migrate(settings: Settings, *, reporter=None) -> None:
     """Apply every domain's migrations; the same files run on SQLite and PostgreSQL."""
-    await migrate_api(config=tortoise_config(settings), progress=reporter)
-    await close_database()
+    with TortoiseContext() as context:
+        await migrate_api(config=tortoise_config(settings), progress=reporter)
+        await context.close_connections()
 
 
 async def database_ready() -> bool:

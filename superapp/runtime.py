@@ -32,7 +32,7 @@ class Runtime:
     broker: EventBroker
     identity: IdentityService
     sms: OutboxSmsGateway
-    ledger: LedgerService
+    ledger: LedgerService | None = None
 
     @property
     def redis(self) -> aioredis.Redis:
@@ -46,7 +46,7 @@ def build_cipher(settings: Settings) -> PiiCipher:
 @asynccontextmanager
 async def running(settings: Settings) -> AsyncIterator[Runtime]:
     """Open the database and Redis, build the services; close everything on exit."""
-    await db.open_database(settings)
+    database = await db.open_database(settings)
     redis_handle = await open_redis(settings)
     cipher = build_cipher(settings)
     broker = EventBroker(redis_handle.client, prefix=settings.channel_prefix)
@@ -75,4 +75,4 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
     finally:
         await broker.close()
         await redis_handle.close()
-        await db.close_database()
+        await db.close_database(database)

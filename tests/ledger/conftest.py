@@ -24,11 +24,11 @@ async def sqlite_database(tmp_path):
         test_environ(DATABASE_URL=f"sqlite://{tmp_path / 'ledger.sqlite3'}", SUPERAPP_DATA_DIR=str(tmp_path))
     )
     await db.migrate(settings)
-    await db.open_database(settings)
+    database = await db.open_database(settings)
     try:
         yield
     finally:
-        await db.close_database()
+        await db.close_database(database)
 
 
 class Bank:
