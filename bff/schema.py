@@ -17,20 +17,24 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     ValidationCache,
 )
+from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from bff.execution import BasicLeafFastPath
 from bff.errors import InvalidInput, RateLimited, is_unexpected
 from bff.identity.schema import IdentityMutation, IdentityQuery, IdentitySubscription
 from bff.miniprogram.schema import MiniProgramMutation, MiniProgramQuery
+from bff.ledger.schema import LedgerMutation, LedgerQuery
+from bff.ledger.types import SCALARS as LEDGER_SCALARS
 from bff.observability import OperationMetrics
 from superapp.settings import Settings
 
 log = logging.getLogger("bff.graphql")
 
-QUERIES: tuple[type, ...] = (IdentityQuery, MiniProgramQuery)
-MUTATIONS: tuple[type, ...] = (IdentityMutation, MiniProgramMutation)
+QUERIES: tuple[type, ...] = (IdentityQuery, LedgerQuery, MiniProgramQuery)
+MUTATIONS: tuple[type, ...] = (IdentityMutation, LedgerMutation, MiniProgramMutation)
 SUBSCRIPTIONS: tuple[type, ...] = (IdentitySubscription,)
+SCALARS: dict = {**LEDGER_SCALARS}
 
 
 class Schema(strawberry.Schema):
@@ -71,4 +75,5 @@ def build_schema(
         extensions=extensions,
         types=[InvalidInput, RateLimited],
         execution_context_class=BasicLeafFastPath,
+        config=StrawberryConfig(scalar_map=SCALARS),
     )

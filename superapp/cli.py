@@ -144,4 +144,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # `python -m superapp.cli`: run the imported module's main, so the commands that
+    # domain modules register on `superapp.cli` are the ones this run sees.
+    from superapp.cli import main as registered_main
+
+    sys.exit(registered_main())

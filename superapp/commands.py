@@ -2,4 +2,6 @@
 
 Each domain adds one import line here; its module registers its commands on import.
 """
+
+import ledger.cli  # noqa: F401 - superapp ledger reconcile
 import miniprogram_host.cli  # noqa: F401 - superapp mp publish|status

@@ -18,6 +18,7 @@ from superapp.settings import Settings
 DOMAINS: tuple[str, ...] = (
     "identity",
     "miniprogram_host",
+    "ledger",
 )
 
 

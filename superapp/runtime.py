@@ -16,6 +16,8 @@ from tortoise.context import TortoiseContext
 from identity.service import IdentityService, LoginPolicy
 from identity.sms import OutboxSmsGateway
 from identity.tokens import AccessTokens
+from ledger.config import LedgerSettings
+from ledger.service import LedgerService
 from miniprogram_host.service import MiniProgramHost
 from superapp import db
 from superapp.kv import RedisHandle, open_redis
@@ -33,7 +35,8 @@ class Runtime:
     broker: EventBroker
     identity: IdentityService
     sms: OutboxSmsGateway
-    miniprograms: MiniProgramHost | None = None
+    miniprograms: MiniProgramHost
+    ledger: LedgerService
 
     @property
     def redis(self) -> aioredis.Redis:
@@ -67,9 +70,13 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
         ),
         code_secret=str(settings.secret_key),
     )
+    ledger = LedgerService(
+        settings=LedgerSettings.from_config(settings.config()), cipher=cipher, redis=redis_handle.client
+    )
     runtime = Runtime(
         settings, database, redis_handle, cipher, broker, identity, sms,
         miniprograms=MiniProgramHost.build(settings, redis_handle.client),
+        ledger=ledger,
     )
     try:
         yield runtime

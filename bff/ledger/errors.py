@@ -1,0 +1,66 @@
+"""The expected failures of money movement, PINs and cards, as the client sees them."""
+
+from __future__ import annotations
+
+import strawberry
+
+from bff.errors import Error
+from bff.ledger.types import Fen, LimitKind
+
+
+@strawberry.type(description="The paying account holds less than the amount.")
+class InsufficientFunds(Error):
+    balance: Fen
+    requested: Fen
+
+
+@strawberry.type(description="A Class II limit would be passed; `remaining` is what is left under it.")
+class LimitExceeded(Error):
+    limit: LimitKind
+    limit_amount: Fen
+    remaining: Fen
+
+
+@strawberry.type(description="One of the accounts is frozen.")
+class AccountFrozen(Error):
+    account_id: strawberry.ID
+
+
+@strawberry.type(description="One of the accounts is closed.")
+class AccountClosed(Error):
+    account_id: strawberry.ID
+
+
+@strawberry.type(description="This idempotency key was already used for a different transfer.")
+class IdempotencyConflict(Error):
+    pass
+
+
+@strawberry.type(description="Enter the payment PIN (verifyPaymentPin) and retry with the same key.")
+class StepUpRequired(Error):
+    above_amount: Fen
+
+
+@strawberry.type(description="The payment PIN is wrong; after the last attempt it locks.")
+class WrongPaymentPin(Error):
+    attempts_left: int
+
+
+@strawberry.type(description="Too many wrong PINs; the PIN is locked for `retryAfterSeconds`.")
+class PaymentPinLocked(Error):
+    retry_after_seconds: int
+
+
+@strawberry.type(description="No payment PIN has been set yet.")
+class PaymentPinNotSet(Error):
+    pass
+
+
+@strawberry.type(description="This card is already bound to one of your accounts.")
+class CardAlreadyBound(Error):
+    pass
+
+
+@strawberry.type(description="Only an account with a zero balance can be closed.")
+class BalanceNotZero(Error):
+    balance: Fen

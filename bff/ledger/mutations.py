@@ -1,0 +1,206 @@
+"""Own-account transfers, the payment PIN, card binding, freezing and closing accounts."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from bff.context import Info
+from bff.errors import InvalidInput
+from bff.ledger.errors import (
+    AccountClosed,
+    AccountFrozen,
+    BalanceNotZero,
+    CardAlreadyBound,
+    IdempotencyConflict,
+    InsufficientFunds,
+    LimitExceeded,
+    PaymentPinLocked,
+    PaymentPinNotSet,
+    StepUpRequired,
+    WrongPaymentPin,
+)
+from bff.ledger.types import (
+    Account,
+    AccountUpdated,
+    CardBound,
+    LimitKind,
+    PaymentPinSet,
+    StepUpGranted,
+    TransferInput,
+    TransferSucceeded,
+    account_id_of,
+)
+from bff.permissions import requires
+from identity.roles import Role
+from ledger import errors
+from ledger.posting import MAX_AMOUNT
+from ledger.service import accounts_of, close_account, freeze_account, get_account, unfreeze_account
+
+TransferResult = Annotated[
+    TransferSucceeded | InsufficientFunds | LimitExceeded | AccountFrozen | AccountClosed
+    | IdempotencyConflict | StepUpRequired | InvalidInput,
+    strawberry.union("TransferResult"),
+]
+SetPaymentPinResult = Annotated[
+    PaymentPinSet | WrongPaymentPin | PaymentPinLocked | InvalidInput, strawberry.union("SetPaymentPinResult")
+]
+VerifyPaymentPinResult = Annotated[
+    StepUpGranted | WrongPaymentPin | PaymentPinLocked | PaymentPinNotSet | InvalidInput,
+    strawberry.union("VerifyPaymentPinResult"),
+]
+AccountStatusResult = Annotated[
+    AccountUpdated | AccountClosed | BalanceNotZero | AccountFrozen | InvalidInput,
+    strawberry.union("AccountStatusResult"),
+]
+BindCardResult = Annotated[CardBound | CardAlreadyBound | InvalidInput, strawberry.union("BindCardResult")]
+
+# Domain argument names as the client spells them.
+_FIELDS = {"to_account_id": "toAccountId", "from_account_id": "fromAccountId", "idempotency_key": "idempotencyKey",
+           "current_pin": "currentPin"}
+_CLIENT_KEY_LENGTH = range(8, 65)
+
+
+def _invalid(exc: errors.InvalidRequest) -> InvalidInput:
+    return InvalidInput(message=str(exc), field=_FIELDS.get(exc.field, exc.field))
+
+
+@strawberry.type
+class LedgerMutation:
+    @strawberry.mutation(
+        extensions=requires(Role.CUSTOMER),
+        description="Move money between two of your own accounts, once per idempotency key.",
+    )
+    async def transfer(self, info: Info, input: TransferInput) -> TransferResult:
+        principal = info.context.principal
+        ledger = info.context.runtime.ledger
+        source, target = account_id_of(input.from_account_id), account_id_of(input.to_account_id)
+        if source is None:
+            return InvalidInput(message="no such account", field="fromAccountId")
+        if target is None:
+            return InvalidInput(message="no such account", field="toAccountId")
+        if len(input.idempotency_key) not in _CLIENT_KEY_LENGTH:
+            return InvalidInput(message="an idempotency key is 8 to 64 characters", field="idempotencyKey")
+        if not 0 < input.amount <= MAX_AMOUNT:
+            return InvalidInput(message="the amount is a positive whole number of fen", field="amount")
+        if ledger.needs_step_up(input.amount) and not await ledger.pins.has_recent_step_up(
+            user_id=principal.user_id, session_id=principal.session_id
+        ):
+            return StepUpRequired(
+                message="enter your payment PIN to send this amount", above_amount=ledger.settings.step_up_above
+            )
+        try:
+            entry = await ledger.transfer(
+                from_account_id=source, to_account_id=target, amount=input.amount, memo=input.memo,
+                # Keys are the client's own: one customer's key never collides with another's.
+                idempotency_key=f"customer:{principal.user_id}:{input.idempotency_key}",
+                owner_user_id=principal.user_id,
+            )
+        except errors.AccountNotFound as exc:
+            field = "fromAccountId" if exc.account_id == source else "toAccountId"
+            return InvalidInput(message="no such account", field=field)
+        except errors.InsufficientFunds as exc:
+            return InsufficientFunds(message=str(exc), balance=exc.balance, requested=exc.requested)
+        except errors.LimitExceeded as exc:
+            return LimitExceeded(
+                message=str(exc), limit=LimitKind(exc.limit), limit_amount=exc.limit_amount, remaining=exc.remaining
+            )
+        except errors.AccountFrozen as exc:
+            return AccountFrozen(message=str(exc), account_id=strawberry.ID(str(exc.account_id)))
+        except errors.AccountClosed as exc:
+            return AccountClosed(message=str(exc), account_id=strawberry.ID(str(exc.account_id)))
+        except errors.IdempotencyConflict as exc:
+            return IdempotencyConflict(message=str(exc))
+        except errors.InvalidRequest as exc:
+            return _invalid(exc)
+        rows = {a.id: a for a in await accounts_of(owner_user_id=principal.user_id)}
+        return TransferSucceeded(
+            entry_id=strawberry.ID(str(entry.id)), replayed=entry.replayed,
+            from_account=Account.of(rows[source]), to_account=Account.of(rows[target]),
+        )
+
+    @strawberry.mutation(
+        extensions=requires(Role.CUSTOMER), description="Set the 6-digit payment PIN; changing it needs the current one."
+    )
+    async def set_payment_pin(self, info: Info, pin: str, current_pin: str | None = None) -> SetPaymentPinResult:
+        try:
+            await info.context.runtime.ledger.pins.set_pin(
+                user_id=info.context.principal.user_id, pin=pin, current_pin=current_pin
+            )
+        except errors.InvalidRequest as exc:
+            return _invalid(exc)
+        except errors.WrongPin as exc:
+            return WrongPaymentPin(message=str(exc), attempts_left=exc.attempts_left)
+        except errors.PinLocked as exc:
+            return PaymentPinLocked(message=str(exc), retry_after_seconds=exc.retry_after_seconds)
+        return PaymentPinSet(ok=True)
+
+    @strawberry.mutation(
+        extensions=requires(Role.CUSTOMER), description="Step up with the payment PIN before a large transfer."
+    )
+    async def verify_payment_pin(self, info: Info, pin: str) -> VerifyPaymentPinResult:
+        principal = info.context.principal
+        try:
+            seconds = await info.context.runtime.ledger.pins.verify(
+                user_id=principal.user_id, session_id=principal.session_id, pin=pin
+            )
+        except errors.PinNotSet as exc:
+            return PaymentPinNotSet(message=str(exc))
+        except errors.WrongPin as exc:
+            return WrongPaymentPin(message=str(exc), attempts_left=exc.attempts_left)
+        except errors.PinLocked as exc:
+            return PaymentPinLocked(message=str(exc), retry_after_seconds=exc.retry_after_seconds)
+        return StepUpGranted(expires_in_seconds=seconds)
+
+    @strawberry.mutation(
+        extensions=requires(Role.CUSTOMER), description="Bind an external bank card as a Class I account."
+    )
+    async def bind_card(self, info: Info, card_number: str, name: str | None = None) -> BindCardResult:
+        try:
+            row = await info.context.runtime.ledger.bind_card(
+                owner_user_id=info.context.principal.user_id, card_number=card_number, name=name
+            )
+        except errors.InvalidCardNumber as exc:
+            return InvalidInput(message=str(exc), field="cardNumber")
+        except errors.CardAlreadyBound as exc:
+            return CardAlreadyBound(message=str(exc))
+        return CardBound(account=Account.of(row))
+
+    @strawberry.mutation(
+        extensions=requires(Role.CUSTOMER), description="Close one of your accounts; only an empty one can be closed."
+    )
+    async def close_account(self, info: Info, id: strawberry.ID) -> AccountStatusResult:
+        account_id = account_id_of(id)
+        try:
+            if account_id is None:
+                raise errors.AccountNotFound()
+            await get_account(account_id=account_id, owner_user_id=info.context.principal.user_id)
+            return AccountUpdated(account=Account.of(await close_account(account_id=account_id)))
+        except errors.LedgerError as exc:
+            return _status_error(exc)
+
+    @strawberry.mutation(
+        extensions=requires(Role.OPERATOR), description="Freeze or unfreeze any account (operations staff)."
+    )
+    async def set_account_frozen(self, info: Info, id: strawberry.ID, frozen: bool) -> AccountStatusResult:
+        account_id = account_id_of(id)
+        try:
+            if account_id is None:
+                raise errors.AccountNotFound()
+            change = freeze_account if frozen else unfreeze_account
+            return AccountUpdated(account=Account.of(await change(account_id=account_id)))
+        except errors.LedgerError as exc:
+            return _status_error(exc)
+
+
+def _status_error(exc: errors.LedgerError):
+    if isinstance(exc, errors.BalanceNotZero):
+        return BalanceNotZero(message=str(exc), balance=exc.balance)
+    if isinstance(exc, errors.AccountFrozen):
+        return AccountFrozen(message=str(exc), account_id=strawberry.ID(str(exc.account_id)))
+    if isinstance(exc, errors.AccountClosed):
+        return AccountClosed(message=str(exc), account_id=strawberry.ID(str(exc.account_id)))
+    if isinstance(exc, errors.AccountNotFound):
+        return InvalidInput(message="no such account", field="id")
+    raise exc

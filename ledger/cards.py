@@ -1,0 +1,57 @@
+"""Class I accounts: a customer's external bank card, bound after a Luhn check.
+
+The number is stored encrypted with a blind index for duplicate checks, and only ever
+shown as its first 6 and last 4 digits.
+"""
+
+from __future__ import annotations
+
+from tortoise.exceptions import IntegrityError
+
+from ledger import errors
+from ledger.kinds import AccountKind, AccountStatus
+from ledger.models import Account
+from superapp.masking import mask_card_number
+from superapp.pii import PiiCipher
+
+_CONTEXT = "bank_card"
+
+
+def luhn_valid(number: str) -> bool:
+    total = 0
+    for position, char in enumerate(reversed(number)):
+        digit = int(char)
+        if position % 2 == 1:
+            digit = digit * 2 - 9 if digit > 4 else digit * 2
+        total += digit
+    return total % 10 == 0
+
+
+def normalized_card_number(raw: str) -> str:
+    number = "".join((raw or "").split()).replace("-", "")
+    if not (number.isascii() and number.isdigit() and 13 <= len(number) <= 19 and luhn_valid(number)):
+        raise errors.InvalidCardNumber()
+    return number
+
+
+async def bind_card(*, owner_user_id: int, card_number: str, cipher: PiiCipher, name: str | None = None) -> Account:
+    """Open a Class I account for an external card; a card is bound once per customer."""
+    number = normalized_card_number(card_number)
+    index = cipher.blind_index(number, purpose=_CONTEXT)
+    if await Account.filter(
+        owner_user_id=owner_user_id, card_index=index, status__not=AccountStatus.CLOSED
+    ).exists():
+        raise errors.CardAlreadyBound()
+    try:
+        return await Account.create(
+            owner_user_id=owner_user_id,
+            # Unique: the same card bound twice at once still makes one account.
+            opening_key=f"card:{owner_user_id}:{index}",
+            kind=AccountKind.CLASS_ONE,
+            name=(name or "").strip()[:64] or f"Card ending {number[-4:]}",
+            card_ciphertext=cipher.encrypt(number, context=_CONTEXT),
+            card_index=index,
+            card_masked=mask_card_number(number),
+        )
+    except IntegrityError:
+        raise errors.CardAlreadyBound() from None

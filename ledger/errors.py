@@ -1,0 +1,102 @@
+"""What can go wrong when money moves, as typed exceptions the API layer maps to schema types."""
+
+from __future__ import annotations
+
+
+class LedgerError(Exception):
+    message = "ledger error"
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or self.message)
+
+
+class InvalidRequest(LedgerError):
+    """An argument is malformed; ``field`` names it."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class AccountNotFound(LedgerError):
+    def __init__(self, account_id: int | None = None) -> None:
+        super().__init__("no such account")
+        self.account_id = account_id
+
+
+class EntryNotFound(LedgerError):
+    message = "no such journal entry"
+
+
+class AccountFrozen(LedgerError):
+    def __init__(self, account_id: int) -> None:
+        super().__init__(f"account {account_id} is frozen")
+        self.account_id = account_id
+
+
+class AccountClosed(LedgerError):
+    def __init__(self, account_id: int) -> None:
+        super().__init__(f"account {account_id} is closed")
+        self.account_id = account_id
+
+
+class BalanceNotZero(LedgerError):
+    def __init__(self, account_id: int, balance: int) -> None:
+        super().__init__(f"account {account_id} holds {balance} fen: only an empty account can be closed")
+        self.account_id = account_id
+        self.balance = balance
+
+
+class InsufficientFunds(LedgerError):
+    def __init__(self, account_id: int, *, balance: int, requested: int) -> None:
+        super().__init__(f"account {account_id} holds {balance} fen, {requested} fen requested")
+        self.account_id = account_id
+        self.balance = balance
+        self.requested = requested
+
+
+class LimitExceeded(LedgerError):
+    """A Class II limit would be passed: ``limit`` is per_transaction, daily or yearly."""
+
+    def __init__(self, *, account_id: int, limit: str, limit_amount: int, remaining: int) -> None:
+        super().__init__(
+            f"the {limit.replace('_', '-')} limit of {limit_amount} fen would be exceeded; {remaining} fen remain"
+        )
+        self.account_id = account_id
+        self.limit = limit
+        self.limit_amount = limit_amount
+        self.remaining = remaining
+
+
+class IdempotencyConflict(LedgerError):
+    def __init__(self, idempotency_key: str) -> None:
+        super().__init__("this idempotency key was already used for a different request")
+        self.idempotency_key = idempotency_key
+
+
+class AlreadyReversed(LedgerError):
+    message = "this entry has already been reversed"
+
+
+class InvalidCardNumber(LedgerError):
+    message = "not a valid bank card number"
+
+
+class CardAlreadyBound(LedgerError):
+    message = "this card is already bound to one of your accounts"
+
+
+class PinNotSet(LedgerError):
+    message = "set a payment PIN first"
+
+
+class WrongPin(LedgerError):
+    def __init__(self, *, attempts_left: int) -> None:
+        super().__init__("the payment PIN is wrong" if attempts_left else "the payment PIN is wrong and now locked")
+        self.attempts_left = attempts_left
+
+
+class PinLocked(LedgerError):
+    def __init__(self, *, retry_after_seconds: int) -> None:
+        super().__init__("too many wrong payment PINs: try again later")
+        self.retry_after_seconds = retry_after_seconds

@@ -1,0 +1,34 @@
+"""The kinds of account the bank holds, and what each kind may do."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class AccountKind(str, Enum):
+    CLASS_ONE = "class_one"  # a bound external bank card
+    CLASS_TWO = "class_two"  # opened online, with PBOC limits on outbound money
+    SETTLEMENT = "settlement"  # the bank's clearing position with the outside world
+    SUSPENSE = "suspense"  # money waiting to be matched
+    FEES = "fees"
+    ENTERPRISE = "enterprise"  # e.g. a payroll funding account
+    MERCHANT = "merchant"  # e.g. a toll road or a car wash
+
+    @property
+    def is_internal(self) -> bool:
+        return self not in (AccountKind.CLASS_ONE, AccountKind.CLASS_TWO)
+
+    @property
+    def allows_overdraft(self) -> bool:
+        # Only the bank's own contra accounts may go below zero: money arriving from
+        # outside the ledger is credited to a customer and debited to settlement.
+        return self in (AccountKind.SETTLEMENT, AccountKind.SUSPENSE)
+
+
+class AccountStatus(str, Enum):
+    ACTIVE = "active"
+    FROZEN = "frozen"
+    CLOSED = "closed"
+
+
+CURRENCY = "CNY"

@@ -1,0 +1,75 @@
+from tortoise import fields
+from tortoise.models import Model
+
+from ledger.kinds import CURRENCY, AccountKind, AccountStatus
+
+
+class Account(Model):
+    """An account in integer fen whose balance only postings change."""
+
+    id = fields.BigIntField(primary_key=True)
+    owner_user_id = fields.BigIntField(null=True, db_index=True)
+    kind = fields.CharEnumField(AccountKind, max_length=16)
+    name = fields.CharField(max_length=64)
+    currency = fields.CharField(max_length=3, default=CURRENCY)
+    balance = fields.BigIntField(default=0)
+    status = fields.CharEnumField(AccountStatus, max_length=8, default=AccountStatus.ACTIVE)
+    opening_key = fields.CharField(max_length=128, null=True, unique=True)
+    # Class I only: the bound card, encrypted, with a blind index to find duplicates.
+    card_ciphertext = fields.TextField(null=True)
+    card_index = fields.CharField(max_length=64, null=True, db_index=True)
+    card_masked = fields.CharField(max_length=32, null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    closed_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "ledger_account"
+
+
+class JournalEntry(Model):
+    """One movement of money, never edited: its postings sum to zero."""
+
+    id = fields.BigIntField(primary_key=True)
+    idempotency_key = fields.CharField(max_length=160, unique=True)
+    fingerprint = fields.CharField(max_length=64)
+    kind = fields.CharField(max_length=32)
+    memo = fields.CharField(max_length=140, default="")
+    currency = fields.CharField(max_length=3, default=CURRENCY)
+    reverses = fields.OneToOneField(
+        "ledger.JournalEntry", related_name="reversed_by", null=True, on_delete=fields.RESTRICT
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "ledger_journal_entry"
+
+
+class Posting(Model):
+    """One leg of an entry: a signed amount on one account (positive adds to its balance)."""
+
+    id = fields.BigIntField(primary_key=True)
+    entry = fields.ForeignKeyField("ledger.JournalEntry", related_name="postings", on_delete=fields.RESTRICT)
+    account = fields.ForeignKeyField("ledger.Account", related_name="postings", on_delete=fields.RESTRICT)
+    amount = fields.BigIntField()
+    balance_after = fields.BigIntField()
+    # Outbound money of a Class II account counted against its daily and yearly limits.
+    counts_toward_limits = fields.BooleanField(default=False)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "ledger_posting"
+        indexes = (("account_id", "created_at"),)
+
+
+class PaymentPin(Model):
+    """A customer's 6-digit payment PIN as an Argon2 hash, with its wrong-try counter."""
+
+    id = fields.BigIntField(primary_key=True)
+    user_id = fields.BigIntField(unique=True)
+    pin_hash = fields.CharField(max_length=200)
+    failed_attempts = fields.IntField(default=0)
+    locked_until = fields.DatetimeField(null=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "ledger_payment_pin"

@@ -1,0 +1,237 @@
+"""The posting engine: one journal entry per movement, written with the balance updates.
+
+The statements are hand-written (``ledger.posting_sql``) and run on the transaction's
+connection; the ORM stays for everything off the hot path.
+
+Rows are locked in account-id order (SELECT ... FOR UPDATE on PostgreSQL), so two
+transfers over the same accounts in opposite directions queue instead of deadlocking.
+SQLite has one writer: its transactions run one after another.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from ledger import errors
+from ledger import posting_sql as sql
+from ledger.kinds import AccountKind, AccountStatus
+from ledger.limits import ClassTwoLimits, check_outflow
+from ledger.models import JournalEntry, Posting
+
+DEFAULT_LIMITS = ClassTwoLimits()
+REVERSAL = "reversal"
+MAX_KEY = 160
+MAX_LEGS = 32
+MAX_AMOUNT = 10**15  # fen: ten trillion yuan, far above any real movement and within BIGINT
+
+
+@dataclass(frozen=True, slots=True)
+class Leg:
+    """A signed amount in fen on one account: negative takes money out, positive puts it in."""
+
+    account_id: int
+    amount: int
+
+
+@dataclass(frozen=True, slots=True)
+class PostedLeg:
+    account_id: int
+    amount: int
+    balance_after: int
+
+
+@dataclass(frozen=True, slots=True)
+class PostedEntry:
+    """A journal entry as written. ``replayed`` is true when a retry returned the original."""
+
+    id: int
+    idempotency_key: str
+    kind: str
+    memo: str
+    currency: str
+    created_at: datetime
+    reverses_id: int | None
+    legs: tuple[PostedLeg, ...]
+    replayed: bool = False
+
+
+async def transfer(
+    *,
+    from_account_id: int,
+    to_account_id: int,
+    amount: int,
+    idempotency_key: str,
+    memo: str = "",
+    kind: str = "transfer",
+    owner_user_id: int | None = None,
+    limits: ClassTwoLimits = DEFAULT_LIMITS,
+) -> PostedEntry:
+    """Move ``amount`` fen between two accounts; with an owner, both must be theirs."""
+    if isinstance(amount, bool) or not isinstance(amount, int) or not 0 < amount <= MAX_AMOUNT:
+        raise errors.InvalidRequest("the amount is a positive whole number of fen", field="amount")
+    if from_account_id == to_account_id:
+        raise errors.InvalidRequest("pick two different accounts", field="to_account_id")
+    return await post_entry(
+        legs=(Leg(from_account_id, -amount), Leg(to_account_id, amount)),
+        idempotency_key=idempotency_key,
+        memo=memo,
+        kind=kind,
+        owner_user_id=owner_user_id,
+        limits=limits,
+    )
+
+
+async def reverse_entry(*, entry_id: int, idempotency_key: str, memo: str = "") -> PostedEntry:
+    """Undo an entry with a new one of opposite postings that points at it."""
+    original = await JournalEntry.get_or_none(id=entry_id)
+    if original is None:
+        raise errors.EntryNotFound()
+    if original.kind == REVERSAL:
+        raise errors.InvalidRequest("a reversal cannot itself be reversed", field="entry_id")
+    legs = [Leg(p.account_id, -p.amount) for p in await Posting.filter(entry_id=entry_id).order_by("id")]
+    return await _post_entry(
+        legs, idempotency_key, memo or f"reversal of entry {entry_id}", REVERSAL, None, DEFAULT_LIMITS, entry_id
+    )
+
+
+async def post_entry(
+    *,
+    legs: Sequence[Leg],
+    idempotency_key: str,
+    memo: str = "",
+    kind: str = "transfer",
+    owner_user_id: int | None = None,
+    limits: ClassTwoLimits = DEFAULT_LIMITS,
+) -> PostedEntry:
+    """Write one balanced entry and its balance updates in one transaction, exactly once."""
+    if kind == REVERSAL:
+        raise errors.InvalidRequest("reversals are made with reverse_entry", field="kind")
+    return await _post_entry(legs, idempotency_key, memo, kind, owner_user_id, limits, None)
+
+
+async def _post_entry(legs, idempotency_key, memo, kind, owner_user_id, limits, reverses_id) -> PostedEntry:
+    legs = _checked_legs(legs)
+    _check_text(idempotency_key, memo, kind)
+    fingerprint = _fingerprint(legs, memo, kind, reverses_id)
+    try:
+        return await _post(legs, idempotency_key, fingerprint, memo, kind, owner_user_id, limits, reverses_id)
+    except IntegrityError:
+        # Another request with this key committed between our look-up and our insert.
+        existing = await JournalEntry.get_or_none(idempotency_key=idempotency_key)
+        if existing is None:
+            raise
+        return await _replay(existing, fingerprint)
+
+
+async def _post(legs, key, fingerprint, memo, kind, owner_user_id, limits, reverses_id) -> PostedEntry:
+    now = datetime.now(timezone.utc)
+    ids = sorted(leg.account_id for leg in legs)
+    async with in_transaction() as conn:
+        dialect = conn.capabilities.dialect
+        _, locked = await conn.execute_query(sql.lock_accounts(len(ids), dialect), ids)
+        _, found = await conn.execute_query(sql.for_dialect(sql.FIND_KEY, dialect), [key])
+        if found:
+            return await _replay(await JournalEntry.get(id=found[0]["id"]), fingerprint)
+        accounts = {row["id"]: row for row in locked}
+        for account_id in ids:
+            account = accounts.get(account_id)
+            if account is None or (owner_user_id is not None and account["owner_user_id"] != owner_user_id):
+                raise errors.AccountNotFound(account_id)
+            if account["status"] == AccountStatus.CLOSED.value:
+                raise errors.AccountClosed(account_id)
+            if account["status"] == AccountStatus.FROZEN.value:
+                raise errors.AccountFrozen(account_id)
+        currencies = {row["currency"] for row in locked}
+        if len(currencies) != 1:
+            raise errors.InvalidRequest("all postings of an entry are in one currency", field="legs")
+        if reverses_id is not None:
+            _, reversed_by = await conn.execute_query(sql.for_dialect(sql.IS_REVERSED, dialect), [reverses_id])
+            if reversed_by:
+                raise errors.AlreadyReversed()
+        posted: list[PostedLeg] = []
+        counted: list[bool] = []
+        for leg in legs:
+            account = accounts[leg.account_id]
+            account_kind = AccountKind(account["kind"])
+            after = account["balance"] + leg.amount
+            if after < 0 and not account_kind.allows_overdraft:
+                raise errors.InsufficientFunds(leg.account_id, balance=account["balance"], requested=-leg.amount)
+            limited = account_kind is AccountKind.CLASS_TWO and leg.amount < 0 and kind != REVERSAL
+            if limited:
+                await check_outflow(account_id=leg.account_id, amount=-leg.amount, limits=limits, now=now)
+            posted.append(PostedLeg(leg.account_id, leg.amount, after))
+            counted.append(limited)
+        currency = currencies.pop()
+        inserted = await conn.execute_query_dict(
+            sql.for_dialect(sql.INSERT_ENTRY, dialect), [key, fingerprint, kind, memo, currency, reverses_id, now]
+        )
+        entry_id = inserted[0]["id"]
+        await conn.execute_query(
+            sql.insert_postings(len(posted), dialect),
+            [value for leg, limited in zip(posted, counted)
+             for value in (entry_id, leg.account_id, leg.amount, leg.balance_after, limited, now)],
+        )
+        for leg in posted:
+            await conn.execute_query(sql.for_dialect(sql.UPDATE_BALANCE, dialect), [leg.balance_after, leg.account_id])
+    return PostedEntry(
+        id=entry_id, idempotency_key=key, kind=kind, memo=memo, currency=currency, created_at=now,
+        reverses_id=reverses_id, legs=tuple(posted),
+    )
+
+
+async def _replay(entry: JournalEntry, fingerprint: str) -> PostedEntry:
+    if entry.fingerprint != fingerprint:
+        raise errors.IdempotencyConflict(entry.idempotency_key)
+    postings = await Posting.filter(entry_id=entry.id).order_by("id")
+    legs = [PostedLeg(p.account_id, p.amount, p.balance_after) for p in postings]
+    return _posted(entry, legs, replayed=True)
+
+
+def _posted(entry: JournalEntry, legs: Sequence[PostedLeg], *, replayed: bool) -> PostedEntry:
+    return PostedEntry(
+        id=entry.id, idempotency_key=entry.idempotency_key, kind=entry.kind, memo=entry.memo,
+        currency=entry.currency, created_at=entry.created_at, reverses_id=entry.reverses_id,
+        legs=tuple(legs), replayed=replayed,
+    )
+
+
+def _checked_legs(legs: Sequence[Leg]) -> list[Leg]:
+    legs = list(legs)
+    if not 2 <= len(legs) <= MAX_LEGS:
+        raise errors.InvalidRequest(f"an entry has 2 to {MAX_LEGS} postings", field="legs")
+    for leg in legs:
+        if isinstance(leg.amount, bool) or not isinstance(leg.amount, int) or not 0 < abs(leg.amount) <= MAX_AMOUNT:
+            raise errors.InvalidRequest("every posting is a non-zero whole number of fen", field="legs")
+        if isinstance(leg.account_id, bool) or not isinstance(leg.account_id, int):
+            raise errors.InvalidRequest("every posting names an account id", field="legs")
+    if len({leg.account_id for leg in legs}) != len(legs):
+        raise errors.InvalidRequest("an account appears once per entry", field="legs")
+    if sum(leg.amount for leg in legs) != 0:
+        raise errors.InvalidRequest("the postings of an entry sum to zero", field="legs")
+    return legs
+
+
+def _check_text(key: str, memo: str, kind: str) -> None:
+    if not isinstance(key, str) or not 1 <= len(key) <= MAX_KEY:
+        raise errors.InvalidRequest(f"an idempotency key is 1 to {MAX_KEY} characters", field="idempotency_key")
+    if not isinstance(memo, str) or len(memo) > 140:
+        raise errors.InvalidRequest("a memo is at most 140 characters", field="memo")
+    if not isinstance(kind, str) or not 1 <= len(kind) <= 32:
+        raise errors.InvalidRequest("an entry kind is 1 to 32 characters", field="kind")
+
+
+def _fingerprint(legs: Sequence[Leg], memo: str, kind: str, reverses_id: int | None) -> str:
+    """What the request asked for, so a retry can be told from a different request."""
+    canonical = json.dumps(
+        {"legs": sorted((leg.account_id, leg.amount) for leg in legs), "memo": memo, "kind": kind,
+         "reverses": reverses_id},
+        separators=(",", ":"), sort_keys=True,
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()

@@ -1,0 +1,195 @@
+"""The only way money moves: accounts, journal entries and their postings.
+
+Every function takes keyword-only arguments. Money-moving calls carry an explicit
+idempotency key and return the journal entry; a retry with the same key and the same
+request returns the original entry and moves nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timezone
+
+import redis.asyncio as aioredis
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from ledger import errors
+from ledger.cards import bind_card
+from ledger.config import LedgerSettings
+from ledger.kinds import AccountKind, AccountStatus
+from ledger.limits import Allowance, ClassTwoLimits, allowance, allowances
+from ledger.models import Account
+from ledger.payment_pin import PaymentPins
+from ledger.posting import Leg, PostedEntry, PostedLeg, post_entry, reverse_entry, transfer
+from ledger.statements import StatementLine, StatementPage, statement
+from superapp.pii import PiiCipher
+
+__all__ = [
+    "AccountKind", "AccountStatus", "Allowance", "ClassTwoLimits", "LedgerService", "Leg", "PostedEntry", "PostedLeg",
+    "accounts_of", "available_limits", "bind_card", "close_account", "freeze_account", "get_account", "open_account",
+    "post_entry", "reverse_entry", "statement", "StatementLine", "StatementPage", "transfer",
+    "unfreeze_account",
+]
+
+_MAX_KEY = 128
+
+
+async def open_account(
+    *,
+    owner_user_id: int | None,
+    kind: AccountKind,
+    name: str,
+    idempotency_key: str | None = None,
+) -> Account:
+    """Open an empty CNY account; with a key, opening again returns the same account."""
+    kind = AccountKind(kind)
+    name = (name or "").strip()
+    if not 1 <= len(name) <= 64:
+        raise errors.InvalidRequest("an account name is 1 to 64 characters", field="name")
+    if not kind.is_internal and owner_user_id is None:
+        raise errors.InvalidRequest("a customer account needs an owner", field="owner_user_id")
+    if idempotency_key is not None:
+        _check_key(idempotency_key)
+        existing = await Account.get_or_none(opening_key=idempotency_key)
+        if existing is not None:
+            return _same_opening(existing, owner_user_id, kind, name, idempotency_key)
+    try:
+        return await Account.create(
+            owner_user_id=owner_user_id, kind=kind, name=name, opening_key=idempotency_key
+        )
+    except IntegrityError:  # opened concurrently with the same key
+        existing = await Account.get(opening_key=idempotency_key)
+        return _same_opening(existing, owner_user_id, kind, name, idempotency_key)
+
+
+def _same_opening(account: Account, owner_user_id, kind, name, key: str) -> Account:
+    if (account.owner_user_id, account.kind, account.name) != (owner_user_id, kind, name):
+        raise errors.IdempotencyConflict(key)
+    return account
+
+
+async def get_account(*, account_id: int, owner_user_id: int | None = None) -> Account:
+    """One account; with an owner, another customer's account is reported as not found."""
+    filters = {"id": account_id}
+    if owner_user_id is not None:
+        filters["owner_user_id"] = owner_user_id
+    account = await Account.get_or_none(**filters)
+    if account is None:
+        raise errors.AccountNotFound(account_id)
+    return account
+
+
+async def accounts_of(*, owner_user_id: int) -> list[Account]:
+    return await Account.filter(owner_user_id=owner_user_id).order_by("id")
+
+
+async def available_limits(*, account_id: int, limits: ClassTwoLimits) -> Allowance | None:
+    """What a Class II account may still send; None for kinds without limits."""
+    account = await get_account(account_id=account_id)
+    if account.kind is not AccountKind.CLASS_TWO:
+        return None
+    return await allowance(account_id=account_id, limits=limits, now=datetime.now(timezone.utc))
+
+
+async def freeze_account(*, account_id: int) -> Account:
+    """A frozen account neither pays nor receives until it is unfrozen."""
+    return await _set_status(account_id, AccountStatus.FROZEN, allowed_from=(AccountStatus.ACTIVE, AccountStatus.FROZEN))
+
+
+async def unfreeze_account(*, account_id: int) -> Account:
+    return await _set_status(account_id, AccountStatus.ACTIVE, allowed_from=(AccountStatus.FROZEN, AccountStatus.ACTIVE))
+
+
+async def close_account(*, account_id: int) -> Account:
+    """Close an account for good; only an empty, unfrozen one can be closed."""
+    async with in_transaction():
+        account = await Account.select_for_update().get_or_none(id=account_id)
+        if account is None:
+            raise errors.AccountNotFound(account_id)
+        if account.status is AccountStatus.CLOSED:
+            return account
+        if account.status is AccountStatus.FROZEN:
+            raise errors.AccountFrozen(account_id)
+        if account.balance != 0:
+            raise errors.BalanceNotZero(account_id, account.balance)
+        account.status = AccountStatus.CLOSED
+        account.closed_at = datetime.now(timezone.utc)
+        if account.kind is AccountKind.CLASS_ONE:
+            account.opening_key = None  # unbinding a card frees it to be bound again
+        await account.save(update_fields=["status", "closed_at", "opening_key"])
+    return account
+
+
+async def _set_status(account_id: int, status: AccountStatus, *, allowed_from) -> Account:
+    async with in_transaction():
+        account = await Account.select_for_update().get_or_none(id=account_id)
+        if account is None:
+            raise errors.AccountNotFound(account_id)
+        if account.status is AccountStatus.CLOSED:
+            raise errors.AccountClosed(account_id)
+        if account.status in allowed_from and account.status is not status:
+            account.status = status
+            await account.save(update_fields=["status"])
+    return account
+
+
+def _check_key(key: str) -> None:
+    if not isinstance(key, str) or not 1 <= len(key) <= _MAX_KEY:
+        raise errors.InvalidRequest(f"an idempotency key is 1 to {_MAX_KEY} characters", field="idempotency_key")
+
+
+class LedgerService:
+    """The ledger as the running app holds it: the functions above with its settings applied.
+
+    Other packages reach it as ``runtime.ledger`` so the configured Class II limits apply
+    to every caller.
+    """
+
+    def __init__(self, *, settings: LedgerSettings, cipher: PiiCipher, redis: aioredis.Redis) -> None:
+        self.settings = settings
+        self._cipher = cipher
+        self.pins = PaymentPins(
+            redis=redis,
+            max_attempts=settings.pin_max_attempts,
+            lock_seconds=settings.pin_lock_seconds,
+            step_up_seconds=settings.step_up_seconds,
+        )
+
+    async def transfer(
+        self,
+        *,
+        from_account_id: int,
+        to_account_id: int,
+        amount: int,
+        idempotency_key: str,
+        memo: str = "",
+        kind: str = "transfer",
+        owner_user_id: int | None = None,
+    ) -> PostedEntry:
+        return await transfer(
+            from_account_id=from_account_id, to_account_id=to_account_id, amount=amount,
+            idempotency_key=idempotency_key, memo=memo, kind=kind, owner_user_id=owner_user_id,
+            limits=self.settings.class_two_limits,
+        )
+
+    async def post_entry(
+        self, *, legs: Sequence[Leg], idempotency_key: str, memo: str = "", kind: str = "transfer"
+    ) -> PostedEntry:
+        return await post_entry(
+            legs=legs, idempotency_key=idempotency_key, memo=memo, kind=kind, limits=self.settings.class_two_limits
+        )
+
+    async def reverse_entry(self, *, entry_id: int, idempotency_key: str, memo: str = "") -> PostedEntry:
+        return await reverse_entry(entry_id=entry_id, idempotency_key=idempotency_key, memo=memo)
+
+    async def allowances(self, *, account_ids: list[int]) -> dict[int, Allowance]:
+        """What each Class II account among ``account_ids`` may still send."""
+        return await allowances(account_ids=account_ids, limits=self.settings.class_two_limits,
+                                now=datetime.now(timezone.utc))
+
+    async def bind_card(self, *, owner_user_id: int, card_number: str, name: str | None = None) -> Account:
+        return await bind_card(owner_user_id=owner_user_id, card_number=card_number, cipher=self._cipher, name=name)
+
+    def needs_step_up(self, amount: int) -> bool:
+        return amount > self.settings.step_up_above

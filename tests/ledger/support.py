@@ -1,0 +1,34 @@
+"""Given-steps for ledger API tests: accounts opened and funded the way other packages do."""
+
+from __future__ import annotations
+
+from itertools import count
+
+from ledger.service import AccountKind, open_account
+
+_funding = count(1)
+
+
+def luhn_card(prefix: str, length: int = 16) -> str:
+    """A card number with a valid Luhn check digit."""
+    body = prefix + "0" * (length - 1 - len(prefix))
+    total = 0
+    for position, char in enumerate(reversed(body)):
+        digit = int(char)
+        if position % 2 == 0:
+            digit = digit * 2 - 9 if digit > 4 else digit * 2
+        total += digit
+    return body + str((10 - total % 10) % 10)
+
+
+async def funded_account(runtime, owner: int, amount: int, kind=AccountKind.CLASS_TWO, name: str | None = None):
+    account = await open_account(owner_user_id=owner, kind=kind, name=name or f"{kind.value} account")
+    if amount:
+        settlement = await open_account(
+            owner_user_id=None, kind=AccountKind.SETTLEMENT, name="settlement", idempotency_key="test-settlement"
+        )
+        await runtime.ledger.transfer(
+            from_account_id=settlement.id, to_account_id=account.id, amount=amount,
+            idempotency_key=f"test-deposit-{next(_funding)}", kind="deposit",
+        )
+    return account

@@ -1,0 +1,74 @@
+"""Operators freeze accounts; customers close their own empty accounts."""
+
+from identity.roles import Role
+from ledger.models import Account
+from ledger.service import AccountKind
+from tests.ledger.support import funded_account
+from tests.ledger.test_transfer_api import TRANSFER, transfer_input
+
+FREEZE = """
+mutation F($id: ID!, $frozen: Boolean!) {
+  setAccountFrozen(id: $id, frozen: $frozen) {
+    __typename ... on AccountUpdated { account { status } } ... on Error { message }
+  }
+}
+"""
+CLOSE = """
+mutation C($id: ID!) {
+  closeAccount(id: $id) {
+    __typename ... on AccountUpdated { account { status balance } } ... on BalanceNotZero { balance }
+    ... on InvalidInput { field }
+  }
+}
+"""
+
+
+async def test_an_operator_freezes_an_account_and_its_owner_cannot_pay_from_it(gql, sign_in, runtime):
+    alice = await sign_in("13900000001")
+    operator = await sign_in("13900000009", Role.OPERATOR)
+    wallet = await funded_account(runtime, alice.user_id, 50_00)
+    card = await funded_account(runtime, alice.user_id, 0, kind=AccountKind.CLASS_ONE)
+
+    frozen = await gql(FREEZE, {"id": str(wallet.id), "frozen": True}, token=operator.access_token)
+    refused = await gql(TRANSFER, transfer_input(wallet, card, 1_00, "while-frozen"), token=alice.access_token)
+    thawed = await gql(FREEZE, {"id": str(wallet.id), "frozen": False}, token=operator.access_token)
+    paid = await gql(TRANSFER, transfer_input(wallet, card, 1_00, "after-thaw-1"), token=alice.access_token)
+
+    assert frozen["data"]["setAccountFrozen"] == {"__typename": "AccountUpdated", "account": {"status": "FROZEN"}}
+    assert refused["data"]["transfer"]["__typename"] == "AccountFrozen"
+    assert thawed["data"]["setAccountFrozen"]["account"] == {"status": "ACTIVE"}
+    assert paid["data"]["transfer"]["__typename"] == "TransferSucceeded"
+
+
+async def test_a_customer_cannot_freeze_accounts(gql, sign_in, runtime):
+    alice = await sign_in("13900000001")
+    wallet = await funded_account(runtime, alice.user_id, 0)
+
+    result = await gql(FREEZE, {"id": str(wallet.id), "frozen": True}, token=alice.access_token)
+
+    assert result["data"] is None
+    assert result["errors"][0]["message"] == "This needs the role operator."
+    assert (await Account.get(id=wallet.id)).status.value == "active"
+
+
+async def test_a_customer_closes_an_empty_account_but_not_one_holding_money(gql, sign_in, runtime):
+    alice = await sign_in("13900000001")
+    full = await funded_account(runtime, alice.user_id, 3_00)
+    empty = await funded_account(runtime, alice.user_id, 0, kind=AccountKind.CLASS_ONE)
+
+    refused = await gql(CLOSE, {"id": str(full.id)}, token=alice.access_token)
+    closed = await gql(CLOSE, {"id": str(empty.id)}, token=alice.access_token)
+
+    assert refused["data"]["closeAccount"] == {"__typename": "BalanceNotZero", "balance": 3_00}
+    assert closed["data"]["closeAccount"] == {"__typename": "AccountUpdated", "account": {"status": "CLOSED", "balance": 0}}
+
+
+async def test_nobody_closes_another_customers_account(gql, sign_in, runtime):
+    alice = await sign_in("13900000001")
+    mallory = await sign_in("13900000002")
+    empty = await funded_account(runtime, alice.user_id, 0)
+
+    result = await gql(CLOSE, {"id": str(empty.id)}, token=mallory.access_token)
+
+    assert result["data"]["closeAccount"] == {"__typename": "InvalidInput", "field": "id"}
+    assert (await Account.get(id=empty.id)).status.value == "active"

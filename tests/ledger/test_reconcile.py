@@ -1,0 +1,137 @@
+"""`superapp ledger reconcile` passes a clean ledger and catches a planted discrepancy."""
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+import asyncpg
+import pytest
+from tortoise import connections
+from tortoise.transactions import in_transaction
+
+from ledger.models import JournalEntry
+from ledger.reconcile import reconcile
+from ledger.service import AccountKind, open_account, transfer
+from tests.ledger.support import funded_account
+
+
+async def run_reconcile(environ) -> tuple[int, str]:
+    process = await asyncio.create_subprocess_exec(
+        # The installed entry point, as an operator runs it (``-m superapp.cli`` would
+        # register the commands on a second copy of the module).
+        str(Path(sys.executable).parent / "superapp"), "ledger", "reconcile",
+        env={**os.environ, **environ}, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )
+    output, _ = await process.communicate()
+    return process.returncode, output.decode()
+
+
+async def a_day_of_business(runtime):
+    wallet = await funded_account(runtime, 1, 500_00)
+    card = await funded_account(runtime, 1, 0, kind=AccountKind.CLASS_ONE)
+    moved = await runtime.ledger.transfer(
+        from_account_id=wallet.id, to_account_id=card.id, amount=120_00, idempotency_key="day-1"
+    )
+    await runtime.ledger.reverse_entry(entry_id=moved.id, idempotency_key="day-1-undo")
+    return wallet, card
+
+
+@pytest.mark.slow
+async def test_a_clean_ledger_reconciles_with_exit_code_zero(runtime, environ):
+    await a_day_of_business(runtime)
+
+    code, output = await run_reconcile(environ)
+
+    assert code == 0, output
+    assert "3 accounts, 3 entries, 6 postings" in output and "result: clean" in output
+
+
+@pytest.mark.slow
+async def test_a_balance_changed_behind_the_ledgers_back_is_caught(runtime, environ):
+    wallet, _ = await a_day_of_business(runtime)
+    conn = await asyncpg.connect(environ["DATABASE_URL"])
+    try:
+        await conn.execute("UPDATE ledger_account SET balance = balance + 1 WHERE id = $1", wallet.id)
+    finally:
+        await conn.close()
+
+    code, output = await run_reconcile(environ)
+
+    assert code == 1, output
+    assert f"account {wallet.id} shows 500_01 fen".replace("_", "") in output
+    assert "FAIL balances_equal_postings (1)" in output and "result: DISCREPANCIES FOUND" in output
+
+
+@pytest.mark.slow
+async def test_a_posting_slipped_in_without_its_other_leg_is_caught(runtime, environ):
+    wallet, _ = await a_day_of_business(runtime)
+    entry = await JournalEntry.get(idempotency_key="day-1")
+    conn = await asyncpg.connect(environ["DATABASE_URL"])
+    try:
+        await conn.execute(
+            "INSERT INTO ledger_posting (entry_id, account_id, amount, balance_after, counts_toward_limits, created_at)"
+            " VALUES ($1, $2, 7, 0, false, now())", entry.id, wallet.id,
+        )
+    finally:
+        await conn.close()
+
+    code, output = await run_reconcile(environ)
+
+    assert code == 1
+    assert "postings of currency CNY sum to 7 fen" in output
+    assert f"entry {entry.id} has postings summing to 7 fen" in output
+    assert f"account {wallet.id} shows" in output
+
+
+async def test_one_key_mapping_to_two_entries_is_caught(runtime):
+    await a_day_of_business(runtime)
+
+    class Planted(Exception):
+        """Rolls the planted schema change and rows back after the check."""
+
+    with pytest.raises(Planted):
+        async with in_transaction() as conn:
+            # PostgreSQL DDL is transactional: drop the unique key only inside this transaction.
+            await conn.execute_script(
+                "ALTER TABLE ledger_journal_entry DROP CONSTRAINT ledger_journal_entry_idempotency_key_key"
+            )
+            await conn.execute_script(
+                "INSERT INTO ledger_journal_entry (idempotency_key, fingerprint, kind, memo, currency, created_at)"
+                " VALUES ('day-1', 'x', 'transfer', '', 'CNY', now())"
+            )
+            report = await reconcile()
+            assert report.discrepancies["one_entry_per_idempotency_key"] == ["idempotency key 'day-1' maps to 2 entries"]
+            assert not report.clean
+            raise Planted
+
+    assert (await reconcile()).clean
+
+
+async def test_a_customer_account_below_zero_is_caught(runtime):
+    account = await open_account(owner_user_id=3, kind=AccountKind.CLASS_TWO, name="wallet")
+    conn = await asyncpg.connect(runtime.settings.database_url)
+    try:
+        await conn.execute("UPDATE ledger_account SET balance = -5 WHERE id = $1", account.id)
+    finally:
+        await conn.close()
+
+    report = await reconcile()
+
+    assert report.discrepancies["no_negative_balances"] == [
+        f"account {account.id} (class_two) is at -5 fen without an overdraft"
+    ]
+
+
+async def test_reconciliation_runs_the_same_on_both_engines(bank, ledger_db):
+    payer = await bank.customer_account(1, balance=80_00)
+    payee = await bank.customer_account(2)
+    await transfer(from_account_id=payer.id, to_account_id=payee.id, amount=30_00, idempotency_key="both-1")
+    assert (await reconcile()).clean
+
+    await connections.get("default").execute_script(f"UPDATE ledger_account SET balance = 0 WHERE id = {payee.id}")
+    report = await reconcile()
+
+    assert report.discrepancies["balances_equal_postings"] == [
+        f"account {payee.id} shows 0 fen but its postings sum to 3000 fen"
+    ]
