@@ -18,6 +18,7 @@ from starlette.staticfiles import StaticFiles
 from bff.auth import BearerTokenBackend
 from bff.middleware import RequestContextMiddleware
 from bff.schema import build_schema
+from bff.tracking.http import track_batch
 from bff.view import GraphQLEndpoint
 from superapp import db
 from superapp.logs import configure_logging
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/metrics", metrics),
+        Route("/track/batch", track_batch, methods=["POST"]),
     ]
     if STATIC_DIR.is_dir():
         routes.append(Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"))

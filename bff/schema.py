@@ -21,12 +21,13 @@ from strawberry.tools import merge_types
 from bff.errors import InvalidInput, RateLimited, is_unexpected
 from bff.identity.schema import IdentityMutation, IdentityQuery, IdentitySubscription
 from bff.observability import OperationMetrics
+from bff.tracking.schema import TrackingMutation, TrackingQuery
 from superapp.settings import Settings
 
 log = logging.getLogger("bff.graphql")
 
-QUERIES: tuple[type, ...] = (IdentityQuery,)
-MUTATIONS: tuple[type, ...] = (IdentityMutation,)
+QUERIES: tuple[type, ...] = (IdentityQuery, TrackingQuery)
+MUTATIONS: tuple[type, ...] = (IdentityMutation, TrackingMutation)
 SUBSCRIPTIONS: tuple[type, ...] = (IdentitySubscription,)
 
 

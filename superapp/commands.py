@@ -2,3 +2,5 @@
 
 Each domain adds one import line here; its module registers its commands on import.
 """
+
+import tracking.commands  # noqa: F401 - superapp worker tracking

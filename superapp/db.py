@@ -16,6 +16,7 @@ from superapp.settings import Settings
 
 DOMAINS: tuple[str, ...] = (
     "identity",
+    "tracking",
 )
 
 

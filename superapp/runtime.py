@@ -20,6 +20,9 @@ from superapp.kv import RedisHandle, open_redis
 from superapp.pii import PiiCipher
 from superapp.pubsub import EventBroker
 from superapp.settings import Settings
+from tracking.config import TrackingConfig
+from tracking.service import TrackingService
+from tracking.worker import worker_in_background
 
 
 @dataclass
@@ -30,6 +33,7 @@ class Runtime:
     broker: EventBroker
     identity: IdentityService
     sms: OutboxSmsGateway
+    tracking: TrackingService
 
     @property
     def redis(self) -> aioredis.Redis:
@@ -63,9 +67,15 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
         ),
         code_secret=str(settings.secret_key),
     )
-    runtime = Runtime(settings, redis_handle, cipher, broker, identity, sms)
+    tracking_config = TrackingConfig.from_settings(settings)
+    tracking = TrackingService(redis=redis_handle.client, cipher=cipher, config=tracking_config)
+    runtime = Runtime(settings, redis_handle, cipher, broker, identity, sms, tracking)
     try:
-        yield runtime
+        if tracking_config.worker_in_app:
+            async with worker_in_background(redis=redis_handle.client, config=tracking_config):
+                yield runtime
+        else:
+            yield runtime
     finally:
         await broker.close()
         await redis_handle.close()

@@ -1,0 +1,174 @@
+"""Ingest: checked events go to a Redis Stream once, in one Lua script per batch.
+
+The script refuses the whole batch when the stream is too far behind (backpressure), else
+for each event sets its dedup key and appends it only if the key was new, and counts the
+visitor in today's HyperLogLog for real-time UV. Stored entries are deleted by the worker
+after commit, so the stream's length is exactly what is still to be stored.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import orjson
+import redis.asyncio as aioredis
+
+from superapp.pii import PiiCipher
+from tracking.config import TrackingConfig
+from tracking.errors import RetryLater
+from tracking.protocol import Rejection, check_events, decode_body, parse_batch
+from tracking.schemas import SchemaRegistry
+
+# KEYS: stream, hll of all apps, dedup key per event, hll per app
+# ARGV: dedup ttl, max backlog, hll ttl, events count, then per event: payload, visitor, app hll index
+_INGEST = """
+local backlog = redis.call('XLEN', KEYS[1])
+if backlog >= tonumber(ARGV[2]) then return {-1, backlog} end
+local n = tonumber(ARGV[4])
+local ttl = tonumber(ARGV[1])
+local flags = {}
+local visitors = {}
+local by_app = {}
+for i = 1, n do
+  local base = 4 + (i - 1) * 3
+  if redis.call('SET', KEYS[2 + i], '1', 'NX', 'EX', ttl) then
+    redis.call('XADD', KEYS[1], '*', 'e', ARGV[base + 1])
+    flags[i] = '1'
+    local visitor = ARGV[base + 2]
+    visitors[#visitors + 1] = visitor
+    local app = tonumber(ARGV[base + 3])
+    by_app[app] = by_app[app] or {}
+    table.insert(by_app[app], visitor)
+  else
+    flags[i] = '0'
+  end
+end
+local hll_ttl = tonumber(ARGV[3])
+if #visitors > 0 then
+  redis.call('PFADD', KEYS[2], unpack(visitors))
+  redis.call('EXPIRE', KEYS[2], hll_ttl)
+end
+for app, list in pairs(by_app) do
+  local key = KEYS[2 + n + app]
+  redis.call('PFADD', key, unpack(list))
+  redis.call('EXPIRE', key, hll_ttl)
+end
+return {1, table.concat(flags)}
+"""
+_HLL_SECONDS = 2 * 24 * 3600
+
+
+@dataclass(frozen=True, slots=True)
+class BatchOutcome:
+    accepted: int
+    duplicates: list[str]
+    rejections: list[Rejection]
+
+    def as_json(self) -> dict:
+        return {
+            "accepted": self.accepted,
+            "duplicates": self.duplicates,
+            "rejected": [r.as_json() for r in self.rejections],
+        }
+
+
+def visitor_of(record: dict) -> str:
+    """The person behind an event: the user when signed in, else the device."""
+    return f"u:{record['u']}" if record["u"] else f"a:{record['an']}"
+
+
+class Ingest:
+    def __init__(self, *, redis: aioredis.Redis, cipher: PiiCipher, registry: SchemaRegistry,
+                 config: TrackingConfig) -> None:
+        self.redis = redis
+        self.cipher = cipher
+        self.registry = registry
+        self.config = config
+        self.zone = ZoneInfo(config.time_zone)
+        self._script = redis.register_script(_INGEST)
+        self._rejected_counts = f"{config.namespace}:track:rejected"
+
+    def uv_key(self, app_id: str | None, day: str) -> str:
+        """HyperLogLog of today's visitors; ``app_id`` None counts every app together."""
+        scope = "*" if app_id is None else f"app:{app_id}"
+        return f"{self.config.namespace}:track:uv:{day}:{scope}"
+
+    def today(self) -> str:
+        return datetime.now(self.zone).date().isoformat()
+
+    async def accept(self, *, body: bytes, content_encoding: str, client_ip: str | None) -> BatchOutcome:
+        raw = decode_body(body, content_encoding=content_encoding, limit=self.config.max_batch_bytes)
+        events, batch_sent_at = parse_batch(raw, config=self.config)
+        received_ms = int(time.time() * 1000)
+        ip_hash = self.cipher.blind_index(client_ip, purpose="tracking-ip") if client_ip else None
+        checked = check_events(
+            events, batch_sent_at=batch_sent_at, received_ms=received_ms, ip_hash=ip_hash,
+            registry=await self.registry.fresh(), config=self.config,
+        )
+        if checked.rejections:
+            await self._count_rejections(events, checked.rejections)
+        if not checked.records:
+            return BatchOutcome(0, [], checked.rejections)
+        flags = await self._append(checked.records)
+        duplicates = [r["id"] for r, flag in zip(checked.records, flags) if flag == "0"]
+        return BatchOutcome(len(checked.records) - len(duplicates), duplicates, checked.rejections)
+
+    async def _append(self, records: list[dict]) -> str:
+        ns = self.config.namespace
+        day = self.today()
+        apps: dict[str, int] = {}
+        keys = [self.config.stream, self.uv_key(None, day)]
+        args: list = [self.config.dedup_seconds, self.config.max_backlog, _HLL_SECONDS, len(records)]
+        for record in records:
+            keys.append(f"{ns}:track:seen:{record['id']}")
+            app_index = apps.setdefault(record["a"], len(apps) + 1)
+            args += (orjson.dumps(record), visitor_of(record), app_index)
+        keys += [self.uv_key(app, day) for app in apps]
+        status, detail = await self._script(keys=keys, args=args)
+        if status == -1:
+            raise RetryLater(self.config.retry_after_seconds, int(detail))
+        return detail.decode()
+
+    async def _count_rejections(self, events: list, rejections: list[Rejection]) -> None:
+        counts: dict[str, int] = {}
+        for rejection in rejections:
+            event = events[rejection.index]
+            name = event.get("name") if isinstance(event, dict) else None
+            app = _app_of(event)
+            field = f"{app}|{name if isinstance(name, str) else ''}|{rejection.code}"[:300]
+            counts[field] = counts.get(field, 0) + 1
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for field, count in counts.items():
+                pipe.hincrby(self._rejected_counts, field, count)
+            await pipe.execute()
+
+    async def rejection_counts(self) -> list[tuple[str, str, str, int]]:
+        """(app id, event name, reason code, count) of every event rejected so far."""
+        raw = await self.redis.hgetall(self._rejected_counts)
+        rows = []
+        for field, count in raw.items():
+            app, name, code = field.decode().split("|", 2)
+            rows.append((app, name, code, int(count)))
+        return sorted(rows)
+
+    async def realtime_uv(self, *, app_ids: list[str] | None) -> int:
+        """Distinct visitors today (configured time zone): all apps, or the union of some."""
+        day = self.today()
+        if app_ids is None:
+            return int(await self.redis.pfcount(self.uv_key(None, day)))
+        if not app_ids:
+            return 0
+        return int(await self.redis.pfcount(*[self.uv_key(app, day) for app in app_ids]))
+
+
+def _app_of(event: object) -> str:
+    if isinstance(event, dict):
+        context = event.get("context")
+        if isinstance(context, dict) and isinstance(context.get("miniProgram"), dict):
+            app = context["miniProgram"].get("appId")
+            if isinstance(app, str):
+                return app[:64]
+    return ""

@@ -1,0 +1,118 @@
+"""The consumer-group worker: stream entries into the database, acknowledged after commit.
+
+Every entry is stored before it is acknowledged (and deleted), so a worker killed at any
+point loses nothing: its delivered-but-unacknowledged entries stay pending until a worker
+claims them with XAUTOCLAIM. Storing one twice is harmless: the event id is unique.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+import orjson
+import redis.asyncio as aioredis
+from redis.exceptions import ResponseError
+
+from tracking.config import TrackingConfig
+from tracking.store import store_records
+
+log = logging.getLogger("tracking.worker")
+_CLAIM_EVERY_SECONDS = 10.0
+
+
+@dataclass
+class WorkerProgress:
+    stored: int = 0  # entries committed and acknowledged by this worker
+    reclaimed: int = 0  # entries taken over from dead workers
+    batches: int = 0
+
+
+def default_consumer_name() -> str:
+    return f"{socket.gethostname()}-{os.getpid()}"
+
+
+async def ensure_group(redis: aioredis.Redis, config: TrackingConfig) -> None:
+    try:
+        await redis.xgroup_create(config.stream, config.group, id="0", mkstream=True)
+    except ResponseError as exc:
+        if "BUSYGROUP" not in str(exc):
+            raise
+
+
+async def run_worker(
+    *, redis: aioredis.Redis, config: TrackingConfig, stop: asyncio.Event,
+    consumer: str | None = None, progress: WorkerProgress | None = None, until_idle: bool = False,
+) -> WorkerProgress:
+    """Drain the stream until ``stop`` is set (or, ``until_idle``, until it is empty).
+
+    Entries left pending by dead workers are reclaimed first, then every few seconds.
+    """
+    consumer = consumer or default_consumer_name()
+    progress = progress or WorkerProgress()
+    await ensure_group(redis, config)
+    await _reclaim(redis, config, consumer, progress)
+    last_claim = time.monotonic()
+    while not stop.is_set():
+        if time.monotonic() - last_claim > _CLAIM_EVERY_SECONDS:
+            await _reclaim(redis, config, consumer, progress)
+            last_claim = time.monotonic()
+        reply = await redis.xreadgroup(
+            config.group, consumer, {config.stream: ">"}, count=config.worker_batch,
+            block=None if until_idle else config.worker_block_ms,
+        )
+        entries = [entry for _, stream_entries in reply or () for entry in stream_entries]
+        if entries:
+            await _store(redis, config, entries, progress)
+        elif until_idle:
+            break
+    return progress
+
+
+async def _reclaim(redis: aioredis.Redis, config: TrackingConfig, consumer: str, progress: WorkerProgress) -> None:
+    """Take over entries left pending by a worker that died, and store them."""
+    cursor = "0-0"
+    while True:
+        cursor, entries, *_ = await redis.xautoclaim(
+            config.stream, config.group, consumer, min_idle_time=config.claim_idle_ms,
+            start_id=cursor, count=config.worker_batch,
+        )
+        live = [(entry_id, fields) for entry_id, fields in entries if fields]
+        if live:
+            progress.reclaimed += len(live)
+            log.info("reclaimed %d pending tracking events", len(live))
+            await _store(redis, config, live, progress)
+        cursor = cursor.decode() if isinstance(cursor, bytes) else cursor
+        if cursor == "0-0":
+            return
+
+
+async def _store(redis: aioredis.Redis, config: TrackingConfig, entries: list, progress: WorkerProgress) -> None:
+    records = [orjson.loads(fields[b"e"]) for _, fields in entries]
+    await store_records(records)
+    ids = [entry_id for entry_id, _ in entries]
+    async with redis.pipeline(transaction=True) as pipe:
+        pipe.xack(config.stream, config.group, *ids)
+        pipe.xdel(config.stream, *ids)
+        await pipe.execute()
+    progress.stored += len(entries)
+    progress.batches += 1
+
+
+@asynccontextmanager
+async def worker_in_background(*, redis: aioredis.Redis, config: TrackingConfig) -> AsyncIterator[WorkerProgress]:
+    """Run the worker as a task of this process (embedded mode, tests); stop it on exit."""
+    stop = asyncio.Event()
+    progress = WorkerProgress()
+    task = asyncio.create_task(run_worker(redis=redis, config=config, stop=stop, progress=progress))
+    try:
+        yield progress
+    finally:
+        stop.set()
+        await task
