@@ -20,6 +20,7 @@ class TrackingConfig:
     time_zone: str  # the "today" of real-time UV and the default of reports
     schema_refresh_seconds: int
     worker_batch: int
+    worker_concurrency: int  # batches in flight at once in one worker process
     worker_block_ms: int
     claim_idle_ms: int  # a pending entry idle this long belongs to a dead worker
     worker_in_app: bool  # embedded mode: drain the stream inside the serving process
@@ -53,7 +54,8 @@ class TrackingConfig:
             retry_after_seconds=positive_int(config, "TRACKING_RETRY_AFTER_SECONDS", 5),
             time_zone=time_zone,
             schema_refresh_seconds=positive_int(config, "TRACKING_SCHEMA_REFRESH_SECONDS", 5),
-            worker_batch=positive_int(config, "TRACKING_WORKER_BATCH", 1000),
+            worker_batch=positive_int(config, "TRACKING_WORKER_BATCH", 2000),
+            worker_concurrency=positive_int(config, "TRACKING_WORKER_CONCURRENCY", 2),
             worker_block_ms=positive_int(config, "TRACKING_WORKER_BLOCK_MS", 1000),
             claim_idle_ms=claim_idle_ms,
             worker_in_app=read_env(config, "TRACKING_WORKER_IN_APP", bool, settings.embedded_redis),

@@ -22,37 +22,39 @@ from tracking.errors import RetryLater
 from tracking.protocol import Rejection, check_events, decode_body, parse_batch
 from tracking.schemas import SchemaRegistry
 
-# KEYS: stream, hll of all apps, dedup key per event, hll per app
-# ARGV: dedup ttl, max backlog, hll ttl, events count, then per event: payload, visitor, app hll index
+# KEYS: stream, hll of all apps, hll per app
+# ARGV: dedup key prefix, dedup ttl, max backlog, hll ttl, then one per event:
+#   "<event id>\t<app hll index>\t<record json>\t<visitor>" (ids and JSON hold no raw tab)
+# Dedup keys are built here from the prefix: one argument per event keeps the call cheap to
+# encode, at the price of Redis Cluster support (the keys are not declared).
 _INGEST = """
 local backlog = redis.call('XLEN', KEYS[1])
-if backlog >= tonumber(ARGV[2]) then return {-1, backlog} end
-local n = tonumber(ARGV[4])
-local ttl = tonumber(ARGV[1])
+if backlog >= tonumber(ARGV[3]) then return {-1, backlog} end
+local prefix = ARGV[1]
+local ttl = tonumber(ARGV[2])
 local flags = {}
 local visitors = {}
 local by_app = {}
-for i = 1, n do
-  local base = 4 + (i - 1) * 3
-  if redis.call('SET', KEYS[2 + i], '1', 'NX', 'EX', ttl) then
-    redis.call('XADD', KEYS[1], '*', 'e', ARGV[base + 1])
-    flags[i] = '1'
-    local visitor = ARGV[base + 2]
+for i = 5, #ARGV do
+  local id, app, record, visitor = string.match(ARGV[i], '^([^\t]*)\t([^\t]*)\t([^\t]*)\t(.*)$')
+  if redis.call('SET', prefix .. id, '1', 'NX', 'EX', ttl) then
+    redis.call('XADD', KEYS[1], '*', 'e', record)
+    flags[#flags + 1] = '1'
     visitors[#visitors + 1] = visitor
-    local app = tonumber(ARGV[base + 3])
+    app = tonumber(app)
     by_app[app] = by_app[app] or {}
     table.insert(by_app[app], visitor)
   else
-    flags[i] = '0'
+    flags[#flags + 1] = '0'
   end
 end
-local hll_ttl = tonumber(ARGV[3])
+local hll_ttl = tonumber(ARGV[4])
 if #visitors > 0 then
   redis.call('PFADD', KEYS[2], unpack(visitors))
   redis.call('EXPIRE', KEYS[2], hll_ttl)
 end
 for app, list in pairs(by_app) do
-  local key = KEYS[2 + n + app]
+  local key = KEYS[2 + app]
   redis.call('PFADD', key, unpack(list))
   redis.call('EXPIRE', key, hll_ttl)
 end
@@ -106,7 +108,7 @@ class Ingest:
         ip_hash = self.cipher.blind_index(client_ip, purpose="tracking-ip") if client_ip else None
         checked = check_events(
             events, batch_sent_at=batch_sent_at, received_ms=received_ms, ip_hash=ip_hash,
-            registry=await self.registry.fresh(), config=self.config,
+            registry=await self.registry.fresh(), config=self.config, batch_bytes=len(raw),
         )
         if checked.rejections:
             await self._count_rejections(events, checked.rejections)
@@ -117,16 +119,16 @@ class Ingest:
         return BatchOutcome(len(checked.records) - len(duplicates), duplicates, checked.rejections)
 
     async def _append(self, records: list[dict]) -> str:
-        ns = self.config.namespace
         day = self.today()
         apps: dict[str, int] = {}
-        keys = [self.config.stream, self.uv_key(None, day)]
-        args: list = [self.config.dedup_seconds, self.config.max_backlog, _HLL_SECONDS, len(records)]
+        args: list = [f"{self.config.namespace}:track:seen:", self.config.dedup_seconds, self.config.max_backlog,
+                      _HLL_SECONDS]
         for record in records:
-            keys.append(f"{ns}:track:seen:{record['id']}")
             app_index = apps.setdefault(record["a"], len(apps) + 1)
-            args += (orjson.dumps(record), visitor_of(record), app_index)
-        keys += [self.uv_key(app, day) for app in apps]
+            args.append(b"%s\t%d\t%s\t%s" % (
+                record["id"].encode(), app_index, orjson.dumps(record), visitor_of(record).encode()
+            ))
+        keys = [self.config.stream, self.uv_key(None, day), *(self.uv_key(app, day) for app in apps)]
         status, detail = await self._script(keys=keys, args=args)
         if status == -1:
             raise RetryLater(self.config.retry_after_seconds, int(detail))

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 from superapp.masking import redact
 
-# The shortest thing redact() can match is an 11-digit phone number or an 11-character
-# token; shorter strings are kept as they are without running the patterns.
-_SHORTEST_MATCH = 11
+# Everything redact() masks has 11 digits in a row (phone, ID, card numbers) or a token
+# marker; one search for those spares the five patterns on nearly every string.
+_SUSPECT = re.compile(r"\d{11}|eyJ|(?i:bearer|refresh|rt_)")
 
 
 def mask_value(value):
     """The value with every string inside it redacted; keys and other types unchanged."""
     if isinstance(value, str):
-        return redact(value) if len(value) >= _SHORTEST_MATCH else value
+        return redact(value) if _SUSPECT.search(value) else value
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**10:
         masked = redact(str(value))  # a phone or card number sent as a JSON number
         return value if masked == str(value) else masked

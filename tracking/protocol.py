@@ -85,9 +85,10 @@ def parse_batch(raw: bytes, *, config: TrackingConfig) -> tuple[list, object]:
 
 def check_events(
     events: list, *, batch_sent_at: object, received_ms: int, ip_hash: str | None,
-    registry: SchemaRegistry, config: TrackingConfig,
+    registry: SchemaRegistry, config: TrackingConfig, batch_bytes: int,
 ) -> CheckedBatch:
     checked = CheckedBatch()
+    measure = batch_bytes > config.max_event_bytes  # no event is larger than its whole batch
     try:
         default_sent = _millis(batch_sent_at, "sentAt")
     except _Bad:
@@ -95,7 +96,7 @@ def check_events(
     for index, event in enumerate(events):
         event_id = event.get("eventId") if isinstance(event, dict) else None
         try:
-            record = _check_one(event, default_sent, received_ms, ip_hash, registry, config)
+            record = _check_one(event, default_sent, received_ms, ip_hash, registry, config, measure)
         except _Bad as bad:
             checked.rejections.append(
                 Rejection(index, event_id if isinstance(event_id, str) else None, bad.code, bad.reason, bad.field)
@@ -106,10 +107,10 @@ def check_events(
     return checked
 
 
-def _check_one(event, default_sent, received_ms, ip_hash, registry, config) -> dict:
+def _check_one(event, default_sent, received_ms, ip_hash, registry, config, measure) -> dict:
     if not isinstance(event, dict):
         raise _Bad("INVALID_EVENT", "An event is a JSON object.")
-    if len(orjson.dumps(event)) > config.max_event_bytes:
+    if measure and len(orjson.dumps(event)) > config.max_event_bytes:
         raise _Bad("EVENT_TOO_LARGE", f"An event is at most {config.max_event_bytes} bytes.")
     event_id = event.get("eventId")
     if not isinstance(event_id, str) or not _EVENT_ID.fullmatch(event_id):

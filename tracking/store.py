@@ -1,6 +1,7 @@
 """Storing stream entries: one multi-row insert per batch, duplicates ignored by event id.
 
-PostgreSQL gets one ``INSERT ... SELECT FROM unnest(arrays)`` through asyncpg; SQLite
+On PostgreSQL the entries' JSON goes as one jsonb array that ``jsonb_to_recordset`` turns
+into rows inside the server, so the worker does no per-event work in Python. SQLite
 (embedded mode) gets the portable ``executemany`` of the same insert.
 """
 
@@ -17,27 +18,28 @@ _COLUMNS = (
     "properties", "context", "device_created_at", "device_sent_at", "received_at", "event_at", "event_ms",
     "ip_hash", "stored_at",
 )
-_PG_TYPES = (
-    "text", "text", "text", "text", "text", "text", "text", "text", "text",
-    "jsonb", "jsonb", "timestamptz", "timestamptz", "timestamptz", "timestamptz", "bigint",
-    "text", "timestamptz",
-)
-_PG_INSERT = (
-    f"INSERT INTO tracking_event ({', '.join(_COLUMNS)}) SELECT "
-    + ", ".join(f"c{i}::jsonb" if t == "jsonb" else f"c{i}" for i, t in enumerate(_PG_TYPES))
-    + " FROM unnest("
-    + ", ".join(f"${i + 1}::{'text' if t == 'jsonb' else t}[]" for i, t in enumerate(_PG_TYPES))
-    + ") AS r(" + ", ".join(f"c{i}" for i in range(len(_PG_TYPES))) + ")"
-    + " ON CONFLICT (event_id) DO NOTHING"
-)
+_PG_BATCH = """
+    SELECT * FROM json_to_recordset($1::json) AS r(
+        id text, t text, n text, a text, u text, an text, s text, p text, r text, pr jsonb, c jsonb,
+        ca bigint, sa bigint, ra bigint, ea bigint, ip text)
+"""
+_PG_INSERT = f"""
+INSERT INTO tracking_event ({", ".join(_COLUMNS)})
+SELECT id, t, n, a, u, an, s, p, r, pr, c, to_timestamp(ca / 1000.0), to_timestamp(sa / 1000.0),
+       to_timestamp(ra / 1000.0), to_timestamp(ea / 1000.0), ea, ip, now()
+FROM ({_PG_BATCH}) batch
+ON CONFLICT (event_id) DO NOTHING
+"""
+_PG_LINK = f"""
+INSERT INTO tracking_identity_link (anonymous_id, user_id, linked_at)
+SELECT DISTINCT ON (an) an, u, to_timestamp(ea / 1000.0) FROM ({_PG_BATCH}) batch
+WHERE t = 'identify' ORDER BY an, ea DESC
+ON CONFLICT (anonymous_id) DO UPDATE SET user_id = EXCLUDED.user_id, linked_at = EXCLUDED.linked_at
+WHERE tracking_identity_link.linked_at <= EXCLUDED.linked_at
+"""
 _PORTABLE_INSERT = (
     f"INSERT INTO tracking_event ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' for _ in _COLUMNS)})"
     " ON CONFLICT (event_id) DO NOTHING"
-)
-_PG_LINK = (
-    "INSERT INTO tracking_identity_link (anonymous_id, user_id, linked_at) SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[])"
-    " ON CONFLICT (anonymous_id) DO UPDATE SET user_id = EXCLUDED.user_id, linked_at = EXCLUDED.linked_at"
-    " WHERE tracking_identity_link.linked_at <= EXCLUDED.linked_at"
 )
 _PORTABLE_LINK = (
     "INSERT INTO tracking_identity_link (anonymous_id, user_id, linked_at) VALUES (?, ?, ?)"
@@ -46,35 +48,37 @@ _PORTABLE_LINK = (
 )
 
 
+async def store_records(payloads: list[bytes]) -> None:
+    """Insert the events (and identify links) in one transaction; known event ids are skipped.
+
+    ``payloads`` are the records as ingest wrote them to the stream (JSON objects).
+    """
+    client = connections.get("default")
+    if client.capabilities.dialect == "postgres":
+        document = (b"[" + b",".join(payloads) + b"]").decode()
+        async with client.acquire_connection() as conn, conn.transaction():
+            await conn.execute(_PG_INSERT, document)
+            if '"t":"identify"' in document:  # orjson writes no spaces
+                await conn.execute(_PG_LINK, document)
+        return
+    await _store_portably([orjson.loads(payload) for payload in payloads])
+
+
 def _moment(ms: int | None) -> datetime | None:
     return None if ms is None else datetime.fromtimestamp(ms / 1000, UTC)
 
 
-def _row(record: dict, stored_at: datetime) -> tuple:
-    return (
-        record["id"], record["t"], record["n"], record["a"], record["u"], record["an"], record["s"],
-        record["p"], record["r"], orjson.dumps(record["pr"]).decode(), orjson.dumps(record["c"]).decode(),
-        _moment(record["ca"]), _moment(record["sa"]), _moment(record["ra"]), _moment(record["ea"]),
-        record["ea"], record["ip"], stored_at,
-    )
-
-
-async def store_records(records: list[dict]) -> None:
-    """Insert the events (and identify links) in one transaction; known event ids are skipped."""
+async def _store_portably(records: list[dict]) -> None:
     stored_at = datetime.now(UTC)
-    rows = [_row(record, stored_at) for record in records]
-    links: dict[str, tuple] = {}
-    for record in records:
-        if record["t"] == "identify":
-            links[record["an"]] = (record["an"], record["u"], _moment(record["ea"]))
-    client = connections.get("default")
-    if client.capabilities.dialect == "postgres":
-        async with client.acquire_connection() as conn, conn.transaction():
-            await conn.execute(_PG_INSERT, *[list(column) for column in zip(*rows)])
-            if links:
-                await conn.execute(_PG_LINK, *[list(column) for column in zip(*links.values())])
-        return
+    rows = [
+        [r["id"], r["t"], r["n"], r["a"], r["u"], r["an"], r["s"], r["p"], r["r"],
+         orjson.dumps(r["pr"]).decode(), orjson.dumps(r["c"]).decode(), _moment(r["ca"]), _moment(r["sa"]),
+         _moment(r["ra"]), _moment(r["ea"]), r["ea"], r["ip"], stored_at]
+        for r in records
+    ]
+    links = {r["an"]: [r["an"], r["u"], _moment(r["ea"])] for r in sorted(records, key=lambda r: r["ea"])
+             if r["t"] == "identify"}
     async with in_transaction() as conn:
-        await conn.execute_many(_PORTABLE_INSERT, [list(row) for row in rows])
+        await conn.execute_many(_PORTABLE_INSERT, rows)
         if links:
-            await conn.execute_many(_PORTABLE_LINK, [list(link) for link in links.values()])
+            await conn.execute_many(_PORTABLE_LINK, list(links.values()))

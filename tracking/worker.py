@@ -16,7 +16,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-import orjson
 import redis.asyncio as aioredis
 from redis.exceptions import ResponseError
 
@@ -53,14 +52,26 @@ async def run_worker(
     """Drain the stream until ``stop`` is set (or, ``until_idle``, until it is empty).
 
     Entries left pending by dead workers are reclaimed first, then every few seconds.
+    ``worker_concurrency`` lanes, each a consumer of its own, let one batch be read from
+    Redis while another commits in the database.
     """
     consumer = consumer or default_consumer_name()
     progress = progress or WorkerProgress()
     await ensure_group(redis, config)
     await _reclaim(redis, config, consumer, progress)
+    lanes = [
+        _lane(redis, config, stop, f"{consumer}/{lane}", progress, until_idle, reclaims=lane == 0)
+        for lane in range(config.worker_concurrency)
+    ]
+    await asyncio.gather(*lanes)
+    return progress
+
+
+async def _lane(redis: aioredis.Redis, config: TrackingConfig, stop: asyncio.Event, consumer: str,
+                progress: WorkerProgress, until_idle: bool, *, reclaims: bool) -> None:
     last_claim = time.monotonic()
     while not stop.is_set():
-        if time.monotonic() - last_claim > _CLAIM_EVERY_SECONDS:
+        if reclaims and time.monotonic() - last_claim > _CLAIM_EVERY_SECONDS:
             await _reclaim(redis, config, consumer, progress)
             last_claim = time.monotonic()
         reply = await redis.xreadgroup(
@@ -71,8 +82,7 @@ async def run_worker(
         if entries:
             await _store(redis, config, entries, progress)
         elif until_idle:
-            break
-    return progress
+            return
 
 
 async def _reclaim(redis: aioredis.Redis, config: TrackingConfig, consumer: str, progress: WorkerProgress) -> None:
@@ -94,8 +104,7 @@ async def _reclaim(redis: aioredis.Redis, config: TrackingConfig, consumer: str,
 
 
 async def _store(redis: aioredis.Redis, config: TrackingConfig, entries: list, progress: WorkerProgress) -> None:
-    records = [orjson.loads(fields[b"e"]) for _, fields in entries]
-    await store_records(records)
+    await store_records([fields[b"e"] for _, fields in entries])
     ids = [entry_id for entry_id, _ in entries]
     async with redis.pipeline(transaction=True) as pipe:
         pipe.xack(config.stream, config.group, *ids)
