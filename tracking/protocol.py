@@ -20,8 +20,11 @@ from tracking.masking import mask_value
 from tracking.schemas import SchemaRegistry
 
 _EVENT_ID = re.compile(r"[A-Za-z0-9_.:\-]{8,64}")
+_APP_ID = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
 _TYPES = ("track", "page", "identify")
-_CONTEXT_STRINGS = ("platform", "appVersion", "os", "osVersion", "deviceModel", "network", "locale", "timeZone")
+_CONTEXT_STRINGS = frozenset(
+    ("platform", "appVersion", "os", "osVersion", "deviceModel", "network", "locale", "timeZone")
+)
 
 
 def decode_body(body: bytes, *, content_encoding: str, limit: int) -> bytes:
@@ -163,7 +166,7 @@ def _text(event: dict, key: str, limit: int) -> str | None:
     value = event.get(key)
     if value is None or value == "":
         return None
-    if not isinstance(value, str) or len(value) > limit:
+    if type(value) is not str or len(value) > limit:
         raise _Bad("INVALID_FIELD", f"{key} is a string of at most {limit} characters.", key)
     return value
 
@@ -172,20 +175,20 @@ def _context(raw: object) -> tuple[dict, str]:
     if not isinstance(raw, dict):
         raise _Bad("INVALID_FIELD", "context is a JSON object.", "context")
     context = {}
-    for key in _CONTEXT_STRINGS:
-        value = raw.get(key)
-        if value is not None:
-            if not isinstance(value, str) or len(value) > 64:
+    for key, value in raw.items():  # keys other than the known ones are dropped
+        if key in _CONTEXT_STRINGS and value is not None:
+            if type(value) is not str or len(value) > 64:
                 raise _Bad("INVALID_FIELD", f"context.{key} is a string of at most 64 characters.", f"context.{key}")
             context[key] = value
     app_id = ""
     mini = raw.get("miniProgram")
     if mini is not None:
-        if not isinstance(mini, dict) or not isinstance(mini.get("appId"), str) or not mini["appId"]:
-            raise _Bad("INVALID_FIELD", "context.miniProgram is {appId, version}.", "context.miniProgram")
-        app_id = mini["appId"][:64]
+        app_id = mini.get("appId") if isinstance(mini, dict) else None
+        if type(app_id) is not str or not _APP_ID.fullmatch(app_id):
+            raise _Bad("INVALID_FIELD", "context.miniProgram is {appId, version}, appId of at most 64 characters.",
+                       "context.miniProgram")
         version = mini.get("version")
-        context["miniProgram"] = {"appId": app_id, "version": version if isinstance(version, str) else None}
+        context["miniProgram"] = {"appId": app_id, "version": version if type(version) is str else None}
     return context, app_id
 
 
