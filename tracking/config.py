@@ -30,6 +30,10 @@ class TrackingConfig:
         return f"{self.namespace}:track:events"
 
     @property
+    def dead_letter_stream(self) -> str:
+        return f"{self.namespace}:track:dead"
+
+    @property
     def group(self) -> str:
         return "tracking-store"
 

@@ -109,6 +109,7 @@ class Ingest:
         checked = check_events(
             events, batch_sent_at=batch_sent_at, received_ms=received_ms, ip_hash=ip_hash,
             registry=await self.registry.fresh(), config=self.config, batch_bytes=len(raw),
+            has_nul=b"\\u0000" in raw,
         )
         if checked.rejections:
             await self._count_rejections(events, checked.rejections)

@@ -88,10 +88,11 @@ def parse_batch(raw: bytes, *, config: TrackingConfig) -> tuple[list, object]:
 
 def check_events(
     events: list, *, batch_sent_at: object, received_ms: int, ip_hash: str | None,
-    registry: SchemaRegistry, config: TrackingConfig, batch_bytes: int,
+    registry: SchemaRegistry, config: TrackingConfig, batch_bytes: int, has_nul: bool = False,
 ) -> CheckedBatch:
+    """Check each event; ``has_nul``: the batch's JSON contains a NUL escape somewhere."""
     checked = CheckedBatch()
-    measure = batch_bytes > config.max_event_bytes  # no event is larger than its whole batch
+    measure = batch_bytes > config.max_event_bytes or has_nul  # no event is larger than its batch
     try:
         default_sent = _millis(batch_sent_at, "sentAt")
     except _Bad:
@@ -113,8 +114,12 @@ def check_events(
 def _check_one(event, default_sent, received_ms, ip_hash, registry, config, measure) -> dict:
     if not isinstance(event, dict):
         raise _Bad("INVALID_EVENT", "An event is a JSON object.")
-    if measure and len(orjson.dumps(event)) > config.max_event_bytes:
-        raise _Bad("EVENT_TOO_LARGE", f"An event is at most {config.max_event_bytes} bytes.")
+    if measure:
+        encoded = orjson.dumps(event)
+        if len(encoded) > config.max_event_bytes:
+            raise _Bad("EVENT_TOO_LARGE", f"An event is at most {config.max_event_bytes} bytes.")
+        if b"\\u0000" in encoded:  # PostgreSQL text cannot hold NUL: it would block storage
+            raise _Bad("INVALID_EVENT", "Text in an event may not contain NUL characters.")
     event_id = event.get("eventId")
     if not isinstance(event_id, str) or not _EVENT_ID.fullmatch(event_id):
         raise _Bad("INVALID_FIELD", "eventId is 8 to 64 letters, digits, '-', '_', '.' or ':'.", "eventId")
@@ -157,7 +162,7 @@ def _check_one(event, default_sent, received_ms, ip_hash, registry, config, meas
     return {
         "id": event_id, "t": kind, "n": name, "a": app_id, "u": user_id, "an": anonymous_id or "",
         "s": _text(event, "sessionId", 64), "p": mask_value(page), "r": mask_value(_text(event, "referrer", 1024)),
-        "pr": mask_value(properties), "c": context, "ca": created, "sa": sent, "ra": received_ms,
+        "pr": mask_value(properties), "c": mask_value(context), "ca": created, "sa": sent, "ra": received_ms,
         "ea": received_ms - held, "ip": ip_hash,
     }
 

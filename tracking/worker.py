@@ -8,6 +8,7 @@ claims them with XAUTOCLAIM. Storing one twice is harmless: the event id is uniq
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
@@ -19,11 +20,13 @@ from dataclasses import dataclass
 import redis.asyncio as aioredis
 from redis.exceptions import ResponseError
 
+from superapp.db import database_ready
 from tracking.config import TrackingConfig
 from tracking.store import store_records
 
 log = logging.getLogger("tracking.worker")
 _CLAIM_EVERY_SECONDS = 10.0
+_RETRY_SECONDS = 2.0
 
 
 @dataclass
@@ -79,10 +82,19 @@ async def _lane(redis: aioredis.Redis, config: TrackingConfig, stop: asyncio.Eve
             block=None if until_idle else config.worker_block_ms,
         )
         entries = [entry for _, stream_entries in reply or () for entry in stream_entries]
-        if entries:
+        if not entries:
+            if until_idle:
+                return
+            continue
+        try:
             await _store(redis, config, entries, progress)
-        elif until_idle:
-            return
+        except Exception:
+            if until_idle:
+                raise
+            # The entries stay pending and are reclaimed once idle; wait before reading more.
+            log.exception("tracking worker lane %s failed a batch; retrying later", consumer)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=_RETRY_SECONDS)
 
 
 async def _reclaim(redis: aioredis.Redis, config: TrackingConfig, consumer: str, progress: WorkerProgress) -> None:
@@ -104,14 +116,40 @@ async def _reclaim(redis: aioredis.Redis, config: TrackingConfig, consumer: str,
 
 
 async def _store(redis: aioredis.Redis, config: TrackingConfig, entries: list, progress: WorkerProgress) -> None:
-    await store_records([fields[b"e"] for _, fields in entries])
-    ids = [entry_id for entry_id, _ in entries]
+    try:
+        await store_records([fields[b"e"] for _, fields in entries])
+    except Exception:  # noqa: BLE001 - one bad entry must not block the stream forever
+        log.warning("storing a batch of %d tracking events failed; storing them one by one", len(entries))
+        await _store_one_by_one(redis, config, entries)
+    await _acknowledge(redis, config, [entry_id for entry_id, _ in entries])
+    progress.stored += len(entries)
+    progress.batches += 1
+
+
+async def _store_one_by_one(redis: aioredis.Redis, config: TrackingConfig, entries: list) -> None:
+    """Store what can be stored; entries the database refuses go to the dead-letter stream.
+
+    When every entry fails the database itself is the problem: raise, and the entries stay
+    pending to be retried, rather than dead-lettering a whole outage.
+    """
+    refused = []
+    for entry_id, fields in entries:
+        try:
+            await store_records([fields[b"e"]])
+        except Exception as exc:  # noqa: BLE001 - recorded with the entry for an operator
+            refused.append((entry_id, fields[b"e"], repr(exc)[:500]))
+    if refused and not await database_ready():
+        raise RuntimeError("the database is unavailable; the batch stays pending")
+    for entry_id, record, error in refused:
+        log.error("tracking event %s moved to the dead-letter stream: %s", entry_id, error)
+        await redis.xadd(config.dead_letter_stream, {"e": record, "error": error, "entry": entry_id})
+
+
+async def _acknowledge(redis: aioredis.Redis, config: TrackingConfig, ids: list) -> None:
     async with redis.pipeline(transaction=True) as pipe:
         pipe.xack(config.stream, config.group, *ids)
         pipe.xdel(config.stream, *ids)
         await pipe.execute()
-    progress.stored += len(entries)
-    progress.batches += 1
 
 
 @asynccontextmanager

@@ -160,3 +160,13 @@ async def test_identify_links_the_device_to_the_user(client, runtime):
     assert response.json()["accepted"] == 2
     link = await IdentityLink.get(anonymous_id="device-abc")
     assert link.user_id == "42"
+
+
+async def test_text_with_nul_characters_is_refused_before_it_reaches_storage(client, runtime):
+    poisoned = event("$click", properties={"placement": "banner\u0000"})
+    fine = event("$page")
+
+    answer = (await send(client, [poisoned, fine])).json()
+
+    assert answer["accepted"] == 1
+    assert answer["rejected"][0]["code"] == "INVALID_EVENT"

@@ -90,3 +90,20 @@ async def test_entries_stored_but_never_acknowledged_are_not_stored_twice(client
     # then each event is there once
     assert await TrackedEvent.all().count() == 30
     assert await pending(runtime) == 0
+
+
+async def test_an_entry_the_database_refuses_is_set_aside_and_the_rest_stored(client, runtime):
+    # given a stream holding good events and one corrupted entry (no event type)
+    config = runtime.tracking.config
+    await send(client, [event("$page", page=f"/p{i}") for i in range(3)])
+    await runtime.redis.xadd(config.stream, {"e": b'{"id":"corrupted-1","t":null,"n":"x","a":"","an":"d","ea":1,"ra":1}'})
+    await send(client, [event("$page", page="/after")])
+
+    # when the worker drains the stream
+    await drain(runtime)
+
+    # then the good events are stored, the corrupted one waits in the dead-letter stream
+    assert await TrackedEvent.all().count() == 4
+    [(_, dead)] = await runtime.redis.xrange(config.dead_letter_stream)
+    assert b"corrupted-1" in dead[b"e"] and dead[b"error"]
+    assert await runtime.redis.xlen(config.stream) == 0 and await pending(runtime) == 0
