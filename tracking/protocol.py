@@ -16,7 +16,7 @@ import orjson
 
 from tracking.config import TrackingConfig
 from tracking.errors import BatchRejected
-from tracking.masking import mask_value
+from tracking.masking import mask_fields
 from tracking.schemas import SchemaRegistry
 
 _EVENT_ID = re.compile(r"[A-Za-z0-9_.:\-]{8,64}")
@@ -159,11 +159,11 @@ def _check_one(event, default_sent, received_ms, ip_hash, registry, config, meas
     # The device clock may be wrong, but it measures how long the event waited on the
     # device correctly: server received minus that wait is the corrected time.
     held = max(0, sent - created) if created is not None and sent is not None else 0
+    page, referrer, properties, context = mask_fields(page, _text(event, "referrer", 1024), properties, context)
     return {
         "id": event_id, "t": kind, "n": name, "a": app_id, "u": user_id, "an": anonymous_id or "",
-        "s": _text(event, "sessionId", 64), "p": mask_value(page), "r": mask_value(_text(event, "referrer", 1024)),
-        "pr": mask_value(properties), "c": mask_value(context), "ca": created, "sa": sent, "ra": received_ms,
-        "ea": received_ms - held, "ip": ip_hash,
+        "s": _text(event, "sessionId", 64), "p": page, "r": referrer, "pr": properties, "c": context,
+        "ca": created, "sa": sent, "ra": received_ms, "ea": received_ms - held, "ip": ip_hash,
     }
 
 
