@@ -19,6 +19,7 @@ import redis.asyncio as aioredis
 from superapp.pii import PiiCipher
 from tracking.config import TrackingConfig
 from tracking.errors import RetryLater
+from tracking.metrics import EVENTS_INGESTED, EVENTS_REJECTED
 from tracking.protocol import Rejection, check_events, decode_body, parse_batch
 from tracking.schemas import SchemaRegistry
 
@@ -113,10 +114,20 @@ class Ingest:
         )
         if checked.rejections:
             await self._count_rejections(events, checked.rejections)
+            EVENTS_INGESTED.labels("rejected").inc(len(checked.rejections))
+            for rejection in checked.rejections:
+                EVENTS_REJECTED.labels(rejection.code).inc()
         if not checked.records:
             return BatchOutcome(0, [], checked.rejections)
-        flags = await self._append(checked.records)
+        try:
+            flags = await self._append(checked.records)
+        except RetryLater:
+            EVENTS_INGESTED.labels("deferred").inc(len(checked.records))
+            raise
         duplicates = [r["id"] for r, flag in zip(checked.records, flags) if flag == "0"]
+        EVENTS_INGESTED.labels("accepted").inc(len(checked.records) - len(duplicates))
+        if duplicates:
+            EVENTS_INGESTED.labels("duplicate").inc(len(duplicates))
         return BatchOutcome(len(checked.records) - len(duplicates), duplicates, checked.rejections)
 
     async def _append(self, records: list[dict]) -> str:

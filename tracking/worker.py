@@ -22,6 +22,7 @@ from redis.exceptions import ResponseError
 
 from superapp.db import database_ready
 from tracking.config import TrackingConfig
+from tracking.metrics import EVENTS_DEAD_LETTERED, EVENTS_STORED
 from tracking.store import store_records
 
 log = logging.getLogger("tracking.worker")
@@ -31,7 +32,7 @@ _RETRY_SECONDS = 2.0
 
 @dataclass
 class WorkerProgress:
-    stored: int = 0  # entries committed and acknowledged by this worker
+    stored: int = 0  # entries handled and acknowledged: committed, or dead-lettered
     reclaimed: int = 0  # entries taken over from dead workers
     batches: int = 0
 
@@ -116,17 +117,19 @@ async def _reclaim(redis: aioredis.Redis, config: TrackingConfig, consumer: str,
 
 
 async def _store(redis: aioredis.Redis, config: TrackingConfig, entries: list, progress: WorkerProgress) -> None:
+    refused = 0
     try:
         await store_records([fields[b"e"] for _, fields in entries])
     except Exception:  # noqa: BLE001 - one bad entry must not block the stream forever
         log.warning("storing a batch of %d tracking events failed; storing them one by one", len(entries))
-        await _store_one_by_one(redis, config, entries)
+        refused = await _store_one_by_one(redis, config, entries)
     await _acknowledge(redis, config, [entry_id for entry_id, _ in entries])
+    EVENTS_STORED.inc(len(entries) - refused)
     progress.stored += len(entries)
     progress.batches += 1
 
 
-async def _store_one_by_one(redis: aioredis.Redis, config: TrackingConfig, entries: list) -> None:
+async def _store_one_by_one(redis: aioredis.Redis, config: TrackingConfig, entries: list) -> int:
     """Store what can be stored; entries the database refuses go to the dead-letter stream.
 
     When every entry fails the database itself is the problem: raise, and the entries stay
@@ -143,6 +146,8 @@ async def _store_one_by_one(redis: aioredis.Redis, config: TrackingConfig, entri
     for entry_id, record, error in refused:
         log.error("tracking event %s moved to the dead-letter stream: %s", entry_id, error)
         await redis.xadd(config.dead_letter_stream, {"e": record, "error": error, "entry": entry_id})
+        EVENTS_DEAD_LETTERED.inc()
+    return len(refused)
 
 
 async def _acknowledge(redis: aioredis.Redis, config: TrackingConfig, ids: list) -> None:
