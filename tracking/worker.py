@@ -132,8 +132,8 @@ async def _store(redis: aioredis.Redis, config: TrackingConfig, entries: list, p
 async def _store_one_by_one(redis: aioredis.Redis, config: TrackingConfig, entries: list) -> int:
     """Store what can be stored; entries the database refuses go to the dead-letter stream.
 
-    When every entry fails the database itself is the problem: raise, and the entries stay
-    pending to be retried, rather than dead-lettering a whole outage.
+    If the database itself does not answer, raise instead: the entries stay pending and are
+    retried, rather than a whole outage being dead-lettered.
     """
     refused = []
     for entry_id, fields in entries:
