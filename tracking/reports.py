@@ -124,13 +124,11 @@ def _filters(win: Window, apps: list[str] | None, names: list[str] | None = None
 
 async def page_views(*, win: Window, apps: list[str] | None) -> list[PageHour]:
     where, values = _filters(win, apps, ["$page"])
-    if connections.get("default").capabilities.dialect == "postgres":
-        tz_param = len(values) + 1
-        rows = await connections.get("default").execute_query_dict(
-            f"SELECT e.page, date_trunc('hour', e.event_at AT TIME ZONE ${tz_param}) AS hour,"
-            f" count(*) AS pv, count(DISTINCT {_VISITOR}) AS uv {_FROM}"
-            + _numbered(where) + " GROUP BY 1, 2 ORDER BY 2, 1",
-            [*values, win.zone.key],
+    if connections.get("default").capabilities.dialect == "postgres":  # the database groups by local hour
+        rows = await _rows(
+            f"SELECT e.page, date_trunc('hour', e.event_at AT TIME ZONE ?) AS hour,"
+            f" count(*) AS pv, count(DISTINCT {_VISITOR}) AS uv {_FROM}{where} GROUP BY 1, 2 ORDER BY 2, 1",
+            [win.zone.key, *values],
         )
         return [PageHour(r["page"], r["hour"].replace(tzinfo=win.zone), r["pv"], r["uv"]) for r in rows]
     hours: dict[tuple[str, datetime], list] = defaultdict(lambda: [0, set()])
