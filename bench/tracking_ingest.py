@@ -130,6 +130,30 @@ async def raw_xadd_rate(redis: aioredis.Redis, stream: str, batches: list[bytes]
     return len(payloads), elapsed
 
 
+def cpu_seconds(root: int) -> float:
+    """User + system CPU of a process and its descendants (uvicorn's worker processes)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    stats = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            stats[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+    tree, total = {root}, 0.0
+    changed = True
+    while changed:
+        changed = False
+        for pid, (ppid, _) in stats.items():
+            if ppid in tree and pid not in tree:
+                tree.add(pid)
+                changed = True
+    for pid in tree:
+        total += stats.get(pid, (0, 0.0))[1]
+    return total
+
+
 def p99(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
@@ -163,6 +187,7 @@ async def main() -> None:
         print(f"preparing {total} events in batches of {BATCH} ...", flush=True)
         batches = make_batches(total)
         await wait_ready(f"http://127.0.0.1:{port}", server)
+        server_cpu, worker_cpu = cpu_seconds(server.pid), cpu_seconds(worker.pid)
 
         latencies, retries, started, sent_done = await send_all(port, batches, args.clients)
         deadline = time.monotonic() + 300
@@ -173,6 +198,7 @@ async def main() -> None:
                 break
             await asyncio.sleep(0.05)
         stored_done = time.perf_counter()
+        server_cpu, worker_cpu = cpu_seconds(server.pid) - server_cpu, cpu_seconds(worker.pid) - worker_cpu
         lag_p99, first, last = await pg.fetchrow(
             "SELECT percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM stored_at - received_at)),"
             " min(received_at), max(stored_at) FROM tracking_event"
@@ -193,6 +219,8 @@ async def main() -> None:
         print(f"end-to-end lag p99          {lag_p99 * 1000:.0f} ms (received -> committed)")
         print(f"stored vs sent              {stored} stored ({distinct} distinct) / {total} sent: "
               f"{'EQUAL' if stored == distinct == total else 'MISMATCH'}")
+        print(f"CPU used                    server {server_cpu:.1f} s ({total / server_cpu:,.0f} events per CPU-second), "
+              f"worker {worker_cpu:.1f} s ({total / worker_cpu:,.0f} events per CPU-second)")
         print(f"raw XADD ceiling            {raw_rate:,.0f} events/s (pipelined, 500 per round trip, {raw_n} events)")
         print(f"ingest / raw XADD           {ingest_rate / raw_rate:.2f}")
     finally:
