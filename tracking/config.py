@@ -53,7 +53,10 @@ class TrackingConfig:
             max_batch_bytes=positive_int(config, "TRACKING_MAX_BATCH_BYTES", 500 * 1024),
             max_batch_events=positive_int(config, "TRACKING_MAX_BATCH_EVENTS", 500),
             max_event_bytes=positive_int(config, "TRACKING_MAX_EVENT_BYTES", 32 * 1024),
-            dedup_seconds=positive_int(config, "TRACKING_DEDUP_SECONDS", 3 * 24 * 3600),
+            # Ingest dedup catches an SDK resending a batch whose answer it lost; one key per
+            # event for this long (~90 bytes each). Older duplicates still meet the unique key
+            # in storage, so the window trades Redis memory only, never correctness.
+            dedup_seconds=positive_int(config, "TRACKING_DEDUP_SECONDS", 3600),
             max_backlog=positive_int(config, "TRACKING_MAX_BACKLOG", 200_000),
             retry_after_seconds=positive_int(config, "TRACKING_RETRY_AFTER_SECONDS", 5),
             time_zone=time_zone,
