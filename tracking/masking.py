@@ -11,6 +11,9 @@ from superapp.masking import redact
 # Everything redact() masks has 11 digits in a row (phone, ID, card numbers) or a token
 # marker; one search for those spares the five patterns on nearly every string.
 _SUSPECT = re.compile(r"\d{11}|eyJ|(?i:bearer|refresh|rt_)")
+# The same question asked of ASCII JSON with C-speed byte operations (re is ~20x slower).
+_DIGITS_TO_ZERO = bytes(48 if 48 <= b <= 57 else 46 for b in range(256))
+_TOKEN_MARKERS = (b"bearer", b"refresh", b"rt_")
 
 
 def mask_value(value):
@@ -29,6 +32,15 @@ def mask_value(value):
 
 def mask_fields(*values):
     """``mask_value`` of each value, skipping the walk when their JSON holds nothing to mask."""
-    if _SUSPECT.search(orjson.dumps(values).decode()) is None:
+    if not _looks_sensitive(orjson.dumps(values)):
         return values
     return tuple(mask_value(value) for value in values)
+
+
+def _looks_sensitive(encoded: bytes) -> bool:
+    if not encoded.isascii():  # non-ASCII digits (full-width) count too: ask the pattern
+        return _SUSPECT.search(encoded.decode()) is not None
+    if b"00000000000" in encoded.translate(_DIGITS_TO_ZERO) or b"eyJ" in encoded:
+        return True
+    lowered = encoded.lower()
+    return any(marker in lowered for marker in _TOKEN_MARKERS)
