@@ -188,8 +188,10 @@ async def main() -> None:
         batches = make_batches(total)
         await wait_ready(f"http://127.0.0.1:{port}", server)
         server_cpu, worker_cpu = cpu_seconds(server.pid), cpu_seconds(worker.pid)
+        client_cpu = time.process_time()
 
         latencies, retries, started, sent_done = await send_all(port, batches, args.clients)
+        client_cpu = time.process_time() - client_cpu
         deadline = time.monotonic() + 300
         stored = 0
         while time.monotonic() < deadline:
@@ -220,7 +222,8 @@ async def main() -> None:
         print(f"stored vs sent              {stored} stored ({distinct} distinct) / {total} sent: "
               f"{'EQUAL' if stored == distinct == total else 'MISMATCH'}")
         print(f"CPU used                    server {server_cpu:.1f} s ({total / server_cpu:,.0f} events per CPU-second), "
-              f"worker {worker_cpu:.1f} s ({total / worker_cpu:,.0f} events per CPU-second)")
+              f"worker {worker_cpu:.1f} s ({total / worker_cpu:,.0f} events per CPU-second), "
+              f"load generator {client_cpu:.1f} s over {sent_done - started:.1f} s")
         print(f"raw XADD ceiling            {raw_rate:,.0f} events/s (pipelined, 500 per round trip, {raw_n} events)")
         print(f"ingest / raw XADD           {ingest_rate / raw_rate:.2f}")
     finally:
