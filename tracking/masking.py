@@ -13,7 +13,6 @@ from superapp.masking import redact
 _SUSPECT = re.compile(r"\d{11}|eyJ|(?i:bearer|refresh|rt_)")
 # The same question asked of ASCII JSON with C-speed byte operations (re is ~20x slower).
 _DIGITS_TO_ZERO = bytes(48 if 48 <= b <= 57 else 46 for b in range(256))
-_TOKEN_MARKERS = (b"bearer", b"refresh", b"rt_")
 
 
 def mask_value(value):
@@ -43,4 +42,4 @@ def _looks_sensitive(encoded: bytes) -> bool:
     if b"00000000000" in encoded.translate(_DIGITS_TO_ZERO) or b"eyJ" in encoded:
         return True
     lowered = encoded.lower()
-    return any(marker in lowered for marker in _TOKEN_MARKERS)
+    return b"bearer" in lowered or b"refresh" in lowered or b"rt_" in lowered
