@@ -45,6 +45,8 @@ def decode_body(body: bytes, *, content_encoding: str, limit: int) -> bytes:
         raise BatchRejected("BATCH_TOO_LARGE", f"A batch is at most {limit} bytes after inflating.", status=413)
     if not inflater.eof:
         raise BatchRejected("INVALID_GZIP", "The gzip body is truncated.")
+    if inflater.unused_data:  # a second gzip member would otherwise be ignored unseen
+        raise BatchRejected("INVALID_GZIP", "Send the batch as one gzip member.")
     return out
 
 

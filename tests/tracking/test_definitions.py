@@ -67,6 +67,9 @@ async def test_a_developer_registers_events_of_their_app_which_then_are_enforced
     assert counts["data"]["trackingRejections"]["items"] == [
         {"appId": "mall", "eventName": "order_paid", "code": "SCHEMA_MISMATCH", "count": 2}
     ]
+    listed = await gql("{ trackingEventDefinitions { ... on TrackingEventDefinitions { items { appId name } } } }",
+                       token=developer.access_token)
+    assert listed["data"]["trackingEventDefinitions"]["items"] == [{"appId": "mall", "name": "order_paid"}]
     everything = await gql(REJECTIONS, {}, token=operator.access_token)
     assert {"appId": "game", "eventName": "order_paid", "code": "NOT_OWN_EVENT", "count": 1} in (
         everything["data"]["trackingRejections"]["items"]

@@ -124,6 +124,10 @@ async def test_batch_and_event_limits(client, runtime):
     too_big = await client.post("/track/batch", content=plain)
     assert too_big.status_code == 413 and too_big.json()["code"] == "BATCH_TOO_LARGE"
 
+    two_members = gzip.compress(b'{"batch": []}') + gzip.compress(b"{}")
+    refused = await client.post("/track/batch", content=two_members, headers={"content-encoding": "gzip"})
+    assert refused.status_code == 400 and refused.json()["code"] == "INVALID_GZIP"
+
     not_json = await client.post("/track/batch", content=b"{nope")
     assert not_json.status_code == 400 and not_json.json()["code"] == "INVALID_JSON"
 
