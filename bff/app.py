@@ -19,6 +19,7 @@ from bff.auth import BearerTokenBackend
 from bff.middleware import DatabaseContext, RequestContextMiddleware
 from bff.miniprogram.http import miniprogram_routes
 from bff.schema import build_schema
+from bff.tracking.http import track_batch
 from bff.view import GraphQLEndpoint
 from superapp import db
 from superapp.logs import configure_logging
@@ -77,6 +78,7 @@ def create_app(
         Route("/readyz", readyz),
         Route("/metrics", metrics),
         *miniprogram_routes(),
+        Route("/track/batch", track_batch, methods=["POST"]),
         *(extra_routes or ()),
     ]
     if STATIC_DIR.is_dir():

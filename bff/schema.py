@@ -27,12 +27,13 @@ from bff.miniprogram.schema import MiniProgramMutation, MiniProgramQuery
 from bff.ledger.schema import LedgerMutation, LedgerQuery
 from bff.ledger.types import SCALARS as LEDGER_SCALARS
 from bff.observability import OperationMetrics
+from bff.tracking.schema import TrackingMutation, TrackingQuery
 from superapp.settings import Settings
 
 log = logging.getLogger("bff.graphql")
 
-QUERIES: tuple[type, ...] = (IdentityQuery, LedgerQuery, MiniProgramQuery)
-MUTATIONS: tuple[type, ...] = (IdentityMutation, LedgerMutation, MiniProgramMutation)
+QUERIES: tuple[type, ...] = (IdentityQuery, LedgerQuery, MiniProgramQuery, TrackingQuery)
+MUTATIONS: tuple[type, ...] = (IdentityMutation, LedgerMutation, MiniProgramMutation, TrackingMutation)
 SUBSCRIPTIONS: tuple[type, ...] = (IdentitySubscription,)
 SCALARS: dict = {**LEDGER_SCALARS}
 

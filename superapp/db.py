@@ -19,6 +19,7 @@ DOMAINS: tuple[str, ...] = (
     "identity",
     "miniprogram_host",
     "ledger",
+    "tracking",
 )
 
 

@@ -24,6 +24,9 @@ from superapp.kv import RedisHandle, open_redis
 from superapp.pii import PiiCipher
 from superapp.pubsub import EventBroker
 from superapp.settings import Settings
+from tracking.config import TrackingConfig
+from tracking.service import TrackingService
+from tracking.worker import worker_in_background
 
 
 @dataclass
@@ -37,6 +40,7 @@ class Runtime:
     sms: OutboxSmsGateway
     miniprograms: MiniProgramHost
     ledger: LedgerService
+    tracking: TrackingService
 
     @property
     def redis(self) -> aioredis.Redis:
@@ -70,6 +74,8 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
         ),
         code_secret=str(settings.secret_key),
     )
+    tracking_config = TrackingConfig.from_settings(settings)
+    tracking = TrackingService(redis=redis_handle.client, cipher=cipher, config=tracking_config)
     ledger = LedgerService(
         settings=LedgerSettings.from_config(settings.config()), cipher=cipher, redis=redis_handle.client
     )
@@ -77,9 +83,14 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
         settings, database, redis_handle, cipher, broker, identity, sms,
         miniprograms=MiniProgramHost.build(settings, redis_handle.client),
         ledger=ledger,
+        tracking=tracking,
     )
     try:
-        yield runtime
+        if tracking_config.worker_in_app:
+            async with worker_in_background(redis=redis_handle.client, config=tracking_config):
+                yield runtime
+        else:
+            yield runtime
     finally:
         await broker.close()
         await redis_handle.close()

@@ -1,0 +1,70 @@
+"""Building and sending tracking batches the way the app's SDK does."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import time
+import uuid
+from datetime import UTC, datetime
+
+import httpx
+import orjson
+
+from tracking.worker import run_worker
+
+
+def ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+def event(name: str = "$page", *, kind: str | None = None, anonymous_id: str = "device-0001",
+          user_id: str | None = None, page: str | None = "/home", properties: dict | None = None,
+          app_id: str | None = None, at: datetime | None = None, clock_ahead_ms: int = 0,
+          event_id: str | None = None, **extra) -> dict:
+    """One event. ``at``: when it happened; the device clock may be ``clock_ahead_ms`` off,
+    and the SDK sends it now, so the server must recover ``at`` from the two device times."""
+    kind = kind or ("page" if name == "$page" else "track")
+    now = int(time.time() * 1000)
+    created = ms(at) if at is not None else now
+    body = {
+        "eventId": event_id or uuid.uuid4().hex,
+        "type": kind,
+        "anonymousId": anonymous_id,
+        "createdAt": created + clock_ahead_ms,
+        "sentAt": now + clock_ahead_ms,
+        "properties": properties or {},
+        "context": {"platform": "ios", "appVersion": "5.2.0", "os": "iOS", "osVersion": "18.1",
+                    "deviceModel": "iPhone15,2", "network": "wifi", "locale": "zh-CN", "timeZone": "Asia/Shanghai"},
+    }
+    if kind == "track":
+        body["name"] = name
+    if page is not None and kind != "identify":
+        body["page"] = page
+    if user_id is not None:
+        body["userId"] = user_id
+    if app_id is not None:
+        body["context"]["miniProgram"] = {"appId": app_id, "version": "1.0.3"}
+    body.update(extra)
+    return body
+
+
+async def send(client: httpx.AsyncClient, events: list, *, gzipped: bool = False) -> httpx.Response:
+    raw = orjson.dumps({"sentAt": int(time.time() * 1000), "batch": events})
+    headers = {"content-type": "application/json"}
+    if gzipped:
+        raw = gzip.compress(raw)
+        headers["content-encoding"] = "gzip"
+    return await client.post("/track/batch", content=raw, headers=headers)
+
+
+async def drain(runtime) -> int:
+    """Run the tracking worker in this process until the stream is empty; events stored."""
+    progress = await run_worker(
+        redis=runtime.redis, config=runtime.tracking.config, stop=asyncio.Event(), until_idle=True
+    )
+    return progress.stored
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)

@@ -1,0 +1,1 @@
+"""Event tracking: collect every user action once, and report on it."""

@@ -1,0 +1,51 @@
+"""``superapp worker tracking``: drain the tracking stream into the database until stopped."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+
+from superapp.cli import command
+from superapp.settings import Settings
+
+log = logging.getLogger("tracking.worker")
+WORKERS = ("tracking",)
+
+
+def _worker_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("name", choices=WORKERS, help="which worker to run")
+    p.add_argument("--consumer", default=None, help="consumer name in the group (default: host-pid)")
+    p.add_argument("--until-idle", action="store_true", help="exit once the stream is drained")
+
+
+@command("worker", "run a background worker until SIGTERM or SIGINT", _worker_args)
+def worker(args: argparse.Namespace, settings: Settings) -> int:
+    asyncio.run(_run_tracking_worker(settings, consumer=args.consumer, until_idle=args.until_idle))
+    return 0
+
+
+async def _run_tracking_worker(settings: Settings, *, consumer: str | None, until_idle: bool) -> None:
+    from superapp import db
+    from superapp.kv import open_redis
+    from superapp.logs import configure_logging
+    from tracking.config import TrackingConfig
+    from tracking.worker import run_worker
+
+    configure_logging(settings.log_level)
+    config = TrackingConfig.from_settings(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    database = await db.open_database(settings)
+    redis_handle = await open_redis(settings)
+    try:
+        progress = await run_worker(
+            redis=redis_handle.client, config=config, stop=stop, consumer=consumer, until_idle=until_idle
+        )
+        log.info("tracking worker stopped after storing %d events", progress.stored)
+    finally:
+        await redis_handle.close()
+        await db.close_database(database)

@@ -1,0 +1,69 @@
+"""Tracking's own settings, read from the app's environment when the runtime is built."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from superapp.settings import Settings, SettingsError, positive_int, read_env
+
+
+@dataclass(frozen=True, slots=True)
+class TrackingConfig:
+    namespace: str  # prefix of every Redis key, so tests and embedded mode never collide
+    max_batch_bytes: int
+    max_batch_events: int
+    max_event_bytes: int
+    dedup_seconds: int
+    max_backlog: int  # stream entries not yet stored; past it ingest answers retry-later
+    retry_after_seconds: int
+    time_zone: str  # the "today" of real-time UV and the default of reports
+    schema_refresh_seconds: int
+    worker_batch: int
+    worker_concurrency: int  # batches in flight at once in one worker process
+    worker_block_ms: int
+    claim_idle_ms: int  # a pending entry idle this long belongs to a dead worker
+    worker_in_app: bool  # embedded mode: drain the stream inside the serving process
+
+    @property
+    def stream(self) -> str:
+        return f"{self.namespace}:track:events"
+
+    @property
+    def dead_letter_stream(self) -> str:
+        return f"{self.namespace}:track:dead"
+
+    @property
+    def group(self) -> str:
+        return "tracking-store"
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> TrackingConfig:
+        config = settings.config()
+        time_zone = read_env(config, "TRACKING_TIME_ZONE", str, "Asia/Shanghai")
+        try:
+            ZoneInfo(time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise SettingsError(f"TRACKING_TIME_ZONE is not an IANA time zone: {time_zone!r}") from None
+        claim_idle_ms = read_env(config, "TRACKING_CLAIM_IDLE_MS", int, 60_000)
+        if claim_idle_ms < 0:
+            raise SettingsError("TRACKING_CLAIM_IDLE_MS must not be negative")
+        return cls(
+            namespace=settings.channel_prefix,
+            max_batch_bytes=positive_int(config, "TRACKING_MAX_BATCH_BYTES", 500 * 1024),
+            max_batch_events=positive_int(config, "TRACKING_MAX_BATCH_EVENTS", 500),
+            max_event_bytes=positive_int(config, "TRACKING_MAX_EVENT_BYTES", 32 * 1024),
+            # Ingest dedup catches an SDK resending a batch whose answer it lost; one key per
+            # event for this long (~90 bytes each). Older duplicates still meet the unique key
+            # in storage, so the window trades Redis memory only, never correctness.
+            dedup_seconds=positive_int(config, "TRACKING_DEDUP_SECONDS", 3600),
+            max_backlog=positive_int(config, "TRACKING_MAX_BACKLOG", 200_000),
+            retry_after_seconds=positive_int(config, "TRACKING_RETRY_AFTER_SECONDS", 5),
+            time_zone=time_zone,
+            schema_refresh_seconds=positive_int(config, "TRACKING_SCHEMA_REFRESH_SECONDS", 5),
+            worker_batch=positive_int(config, "TRACKING_WORKER_BATCH", 2000),
+            worker_concurrency=positive_int(config, "TRACKING_WORKER_CONCURRENCY", 2),
+            worker_block_ms=positive_int(config, "TRACKING_WORKER_BLOCK_MS", 1000),
+            claim_idle_ms=claim_idle_ms,
+            worker_in_app=read_env(config, "TRACKING_WORKER_IN_APP", bool, settings.embedded_redis),
+        )

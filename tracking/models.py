@@ -1,0 +1,70 @@
+from tortoise import fields
+from tortoise.models import Model
+
+
+class TrackedEvent(Model):
+    """One user action, stored once: the unique event id is the storage-side dedup key."""
+
+    id = fields.BigIntField(primary_key=True)
+    event_id = fields.CharField(max_length=64, unique=True)
+    type = fields.CharField(max_length=16)
+    name = fields.CharField(max_length=128)
+    app_id = fields.CharField(max_length=64, default="")  # "" is the super-app itself
+    user_id = fields.CharField(max_length=64, null=True)
+    anonymous_id = fields.CharField(max_length=64)
+    session_id = fields.CharField(max_length=64, null=True)
+    page = fields.CharField(max_length=512, null=True)
+    referrer = fields.CharField(max_length=1024, null=True)
+    properties = fields.JSONField(default=dict)
+    context = fields.JSONField(default=dict)
+    device_created_at = fields.DatetimeField(null=True)
+    device_sent_at = fields.DatetimeField(null=True)
+    received_at = fields.DatetimeField()
+    event_at = fields.DatetimeField()  # received minus the time the device held the event
+    event_ms = fields.BigIntField()  # event_at as epoch milliseconds, for portable reports
+    ip_hash = fields.CharField(max_length=64, null=True)
+    stored_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "tracking_event"
+        indexes = (("app_id", "event_ms"), ("name", "event_ms"))
+
+
+class IdentityLink(Model):
+    """An anonymous device id linked to the user who signed in on it (identify)."""
+
+    anonymous_id = fields.CharField(max_length=64, primary_key=True)
+    user_id = fields.CharField(max_length=64)
+    linked_at = fields.DatetimeField()
+
+    class Meta:
+        table = "tracking_identity_link"
+
+
+class EventDefinition(Model):
+    """A registered event: its name, the JSON Schema of its properties, the owning app."""
+
+    id = fields.BigIntField(primary_key=True)
+    app_id = fields.CharField(max_length=64)
+    name = fields.CharField(max_length=128)
+    json_schema = fields.JSONField()
+    description = fields.CharField(max_length=500, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "tracking_event_definition"
+        unique_together = (("app_id", "name"),)
+
+
+class AppDeveloper(Model):
+    """Who develops which mini-program, until the mini-program registry answers this."""
+
+    id = fields.BigIntField(primary_key=True)
+    app_id = fields.CharField(max_length=64)
+    user_id = fields.BigIntField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "tracking_app_developer"
+        unique_together = (("app_id", "user_id"),)

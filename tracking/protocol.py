@@ -1,0 +1,215 @@
+"""The wire protocol of ``POST /track/batch``: decode, check each event, shape what is kept.
+
+A batch is ``{"sentAt": ..., "batch": [event, ...]}``; each event follows Segment's shape
+(eventId plays messageId's part). A bad event is rejected with its reason while the rest
+of the batch is kept; only an unreadable or oversized batch is refused whole.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import orjson
+
+from tracking.config import TrackingConfig
+from tracking.errors import BatchRejected
+from tracking.masking import mask_fields
+from tracking.schemas import SchemaRegistry
+
+_EVENT_ID = re.compile(r"[A-Za-z0-9_.:\-]{8,64}")
+_APP_ID = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
+_TYPES = ("track", "page", "identify")
+_CONTEXT_STRINGS = frozenset(
+    ("platform", "appVersion", "os", "osVersion", "deviceModel", "network", "locale", "timeZone")
+)
+
+
+def decode_body(body: bytes, *, content_encoding: str, limit: int) -> bytes:
+    """The batch's JSON bytes, inflating gzip in bounded steps so a bomb stops at ``limit``."""
+    encoding = content_encoding.strip().lower()
+    if encoding in ("", "identity"):
+        if len(body) > limit:
+            raise BatchRejected("BATCH_TOO_LARGE", f"A batch is at most {limit} bytes.", status=413)
+        return body
+    if encoding != "gzip":
+        raise BatchRejected("UNSUPPORTED_ENCODING", "Send the batch as plain JSON or gzip.", status=415)
+    inflater = zlib.decompressobj(wbits=31)
+    try:
+        out = inflater.decompress(body, limit + 1)
+    except zlib.error:
+        raise BatchRejected("INVALID_GZIP", "The gzip body cannot be inflated.") from None
+    if len(out) > limit:
+        raise BatchRejected("BATCH_TOO_LARGE", f"A batch is at most {limit} bytes after inflating.", status=413)
+    if not inflater.eof:
+        raise BatchRejected("INVALID_GZIP", "The gzip body is truncated.")
+    if inflater.unused_data:  # a second gzip member would otherwise be ignored unseen
+        raise BatchRejected("INVALID_GZIP", "Send the batch as one gzip member.")
+    return out
+
+
+@dataclass(slots=True)
+class Rejection:
+    index: int
+    event_id: str | None
+    code: str
+    reason: str
+    field: str | None = None
+
+    def as_json(self) -> dict:
+        return {"index": self.index, "eventId": self.event_id, "code": self.code,
+                "field": self.field, "reason": self.reason}
+
+
+@dataclass(slots=True)
+class CheckedBatch:
+    records: list[dict] = field(default_factory=list)  # what the worker stores, one per event
+    indexes: list[int] = field(default_factory=list)  # each record's position in the batch
+    rejections: list[Rejection] = field(default_factory=list)
+
+
+class _Bad(Exception):
+    def __init__(self, code: str, reason: str, field: str | None = None) -> None:
+        self.code, self.reason, self.field = code, reason, field
+
+
+def parse_batch(raw: bytes, *, config: TrackingConfig) -> tuple[list, object]:
+    try:
+        document = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise BatchRejected("INVALID_JSON", "The batch is not JSON.") from None
+    if not isinstance(document, dict) or not isinstance(document.get("batch"), list):
+        raise BatchRejected("INVALID_BATCH", 'A batch is {"batch": [event, ...]}.')
+    events = document["batch"]
+    if len(events) > config.max_batch_events:
+        raise BatchRejected("TOO_MANY_EVENTS", f"A batch holds at most {config.max_batch_events} events.", status=413)
+    return events, document.get("sentAt")
+
+
+def check_events(
+    events: list, *, batch_sent_at: object, received_ms: int, ip_hash: str | None,
+    registry: SchemaRegistry, config: TrackingConfig, batch_bytes: int, has_nul: bool = False,
+) -> CheckedBatch:
+    """Check each event; ``has_nul``: the batch's JSON contains a NUL escape somewhere."""
+    checked = CheckedBatch()
+    measure = batch_bytes > config.max_event_bytes or has_nul  # no event is larger than its batch
+    try:
+        default_sent = _millis(batch_sent_at, "sentAt")
+    except _Bad:
+        default_sent = None
+    for index, event in enumerate(events):
+        event_id = event.get("eventId") if isinstance(event, dict) else None
+        try:
+            record = _check_one(event, default_sent, received_ms, ip_hash, registry, config, measure)
+        except _Bad as bad:
+            checked.rejections.append(
+                Rejection(index, event_id if isinstance(event_id, str) else None, bad.code, bad.reason, bad.field)
+            )
+            continue
+        checked.records.append(record)
+        checked.indexes.append(index)
+    return checked
+
+
+def _check_one(event, default_sent, received_ms, ip_hash, registry, config, measure) -> dict:
+    if not isinstance(event, dict):
+        raise _Bad("INVALID_EVENT", "An event is a JSON object.")
+    if measure:
+        encoded = orjson.dumps(event)
+        if len(encoded) > config.max_event_bytes:
+            raise _Bad("EVENT_TOO_LARGE", f"An event is at most {config.max_event_bytes} bytes.")
+        if b"\\u0000" in encoded:  # PostgreSQL text cannot hold NUL: it would block storage
+            raise _Bad("INVALID_EVENT", "Text in an event may not contain NUL characters.")
+    event_id = event.get("eventId")
+    if not isinstance(event_id, str) or not _EVENT_ID.fullmatch(event_id):
+        raise _Bad("INVALID_FIELD", "eventId is 8 to 64 letters, digits, '-', '_', '.' or ':'.", "eventId")
+    kind = event.get("type", "track")
+    if kind not in _TYPES:
+        raise _Bad("INVALID_FIELD", "type is track, page or identify.", "type")
+    anonymous_id = _text(event, "anonymousId", 64)
+    user_id = event.get("userId")
+    if isinstance(user_id, int) and not isinstance(user_id, bool):
+        user_id = str(user_id)
+    elif user_id is not None:
+        user_id = _text(event, "userId", 64)
+    if not anonymous_id and not user_id:
+        raise _Bad("MISSING_FIELD", "An event needs an anonymousId or a userId.", "anonymousId")
+    if kind == "identify" and not (anonymous_id and user_id):
+        raise _Bad("MISSING_FIELD", "identify links an anonymousId to a userId: send both.", "userId")
+    page = _text(event, "page", 512)
+    if kind == "page" and not page:
+        raise _Bad("MISSING_FIELD", "A page event names its page.", "page")
+    name = {"page": "$page", "identify": "$identify"}.get(kind) or _text(event, "name", 128)
+    if not name:
+        raise _Bad("MISSING_FIELD", "A track event has a name.", "name")
+    properties = event.get("properties", {})
+    if not isinstance(properties, dict):
+        raise _Bad("INVALID_FIELD", "properties is a JSON object.", "properties")
+    context, app_id = _context(event.get("context", {}))
+    if kind == "track":
+        found = registry.lookup(app_id, name)
+        if found.validate is None:
+            raise _Bad(found.code, found.reason, "name")
+        try:
+            found.validate(properties)
+        except Exception as exc:  # noqa: BLE001 - fastjsonschema raises JsonSchemaValueException
+            raise _Bad("SCHEMA_MISMATCH", f"properties do not match the schema of {name!r}: {exc}", "properties") from None
+    created = _millis(event.get("createdAt"), "createdAt")
+    sent = _millis(event.get("sentAt"), "sentAt") or default_sent
+    # The device clock may be wrong, but it measures how long the event waited on the
+    # device correctly: server received minus that wait is the corrected time.
+    held = max(0, sent - created) if created is not None and sent is not None else 0
+    page, referrer, properties, context = mask_fields(page, _text(event, "referrer", 1024), properties, context)
+    return {
+        "id": event_id, "t": kind, "n": name, "a": app_id, "u": user_id, "an": anonymous_id or "",
+        "s": _text(event, "sessionId", 64), "p": page, "r": referrer, "pr": properties, "c": context,
+        "ca": created, "sa": sent, "ra": received_ms, "ea": received_ms - held, "ip": ip_hash,
+    }
+
+
+def _text(event: dict, key: str, limit: int) -> str | None:
+    value = event.get(key)
+    if value is None or value == "":
+        return None
+    if type(value) is not str or len(value) > limit:
+        raise _Bad("INVALID_FIELD", f"{key} is a string of at most {limit} characters.", key)
+    return value
+
+
+def _context(raw: object) -> tuple[dict, str]:
+    if not isinstance(raw, dict):
+        raise _Bad("INVALID_FIELD", "context is a JSON object.", "context")
+    context = {}
+    for key, value in raw.items():  # keys other than the known ones are dropped
+        if key in _CONTEXT_STRINGS and value is not None:
+            if type(value) is not str or len(value) > 64:
+                raise _Bad("INVALID_FIELD", f"context.{key} is a string of at most 64 characters.", f"context.{key}")
+            context[key] = value
+    app_id = ""
+    mini = raw.get("miniProgram")
+    if mini is not None:
+        app_id = mini.get("appId") if isinstance(mini, dict) else None
+        if type(app_id) is not str or not _APP_ID.fullmatch(app_id):
+            raise _Bad("INVALID_FIELD", "context.miniProgram is {appId, version}, appId of at most 64 characters.",
+                       "context.miniProgram")
+        version = mini.get("version")
+        context["miniProgram"] = {"appId": app_id, "version": version if type(version) is str else None}
+    return context, app_id
+
+
+def _millis(value: object, key: str) -> int | None:
+    """Epoch milliseconds from a number of milliseconds or an ISO 8601 time with offset."""
+    if value is None:
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < 1e14:
+        return int(value)
+    if isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            moment = None
+        if moment is not None and moment.tzinfo is not None:
+            return int(moment.timestamp() * 1000)
+    raise _Bad("INVALID_FIELD", f"{key} is epoch milliseconds or an ISO 8601 time with its offset.", key)

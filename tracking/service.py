@@ -1,0 +1,88 @@
+"""The tracking service the HTTP and GraphQL layers call: ingest, definitions, reports."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import redis.asyncio as aioredis
+
+from superapp.pii import PiiCipher
+from tracking import reports
+from tracking.access import AppOwnership, ReadScope
+from tracking.config import TrackingConfig
+from tracking.errors import InvalidReportInput
+from tracking.ingest import BatchOutcome, Ingest
+from tracking.models import EventDefinition
+from tracking.schemas import SchemaRegistry
+
+
+class TrackingService:
+    def __init__(self, *, redis: aioredis.Redis, cipher: PiiCipher, config: TrackingConfig,
+                 ownership: AppOwnership | None = None) -> None:
+        self.config = config
+        self.redis = redis
+        self.registry = SchemaRegistry(refresh_seconds=config.schema_refresh_seconds)
+        self.ingest = Ingest(redis=redis, cipher=cipher, registry=self.registry, config=config)
+        self.ownership = ownership or AppOwnership()
+
+    async def accept_batch(self, *, body: bytes, content_encoding: str, client_ip: str | None) -> BatchOutcome:
+        return await self.ingest.accept(body=body, content_encoding=content_encoding, client_ip=client_ip)
+
+    async def scope(self, *, user_id: int, sees_everything: bool) -> ReadScope:
+        return await self.ownership.scope_for(user_id=user_id, sees_everything=sees_everything)
+
+    async def register_event(self, *, scope: ReadScope, app_id: str, name: str, schema: object,
+                             description: str = "") -> EventDefinition:
+        scope.narrow(app_id)
+        return await self.registry.register(app_id=app_id, name=name, schema=schema, description=description)
+
+    async def definitions(self, *, scope: ReadScope, app_id: str | None) -> list[EventDefinition]:
+        apps = scope.narrow(app_id)
+        query = EventDefinition.all() if apps is None else EventDefinition.filter(app_id__in=apps)
+        return await query.order_by("app_id", "name")
+
+    async def rejections(self, *, scope: ReadScope, app_id: str | None) -> list[tuple[str, str, str, int]]:
+        apps = scope.narrow(app_id)
+        rows = await self.ingest.rejection_counts()
+        return rows if apps is None else [row for row in rows if row[0] in apps]
+
+    async def realtime_uv(self, *, scope: ReadScope, app_id: str | None) -> int:
+        return await self.ingest.realtime_uv(app_ids=scope.narrow(app_id))
+
+    def window(self, *, since: datetime, until: datetime, time_zone: str | None) -> reports.Window:
+        return reports.window(since=since, until=until, time_zone=time_zone or self.config.time_zone)
+
+    async def page_views(self, *, scope: ReadScope, app_id: str | None, since: datetime, until: datetime,
+                         time_zone: str | None) -> list[reports.PageHour]:
+        apps = scope.narrow(app_id)
+        return await reports.page_views(win=self.window(since=since, until=until, time_zone=time_zone), apps=apps)
+
+    async def click_through(self, *, scope: ReadScope, app_id: str | None, since: datetime, until: datetime,
+                            exposure: str, click: str) -> list[reports.PlacementClickThrough]:
+        apps = scope.narrow(app_id)
+        win = self.window(since=since, until=until, time_zone=None)
+        return await reports.click_through(win=win, apps=apps, exposure=exposure, click=click)
+
+    async def conversion(self, *, scope: ReadScope, app_id: str | None, since: datetime, until: datetime,
+                         goal: str, within_hours: int) -> list[reports.PageConversion]:
+        apps = scope.narrow(app_id)
+        win = self.window(since=since, until=until, time_zone=None)
+        return await reports.conversion(win=win, apps=apps, goal=goal, within=_hours(within_hours))
+
+    async def funnel(self, *, scope: ReadScope, app_id: str | None, since: datetime, until: datetime,
+                     steps: list[str], within_hours: int) -> list[reports.FunnelStep]:
+        apps = scope.narrow(app_id)
+        win = self.window(since=since, until=until, time_zone=None)
+        return await reports.funnel(win=win, apps=apps, steps=steps, within=_hours(within_hours))
+
+    async def retention(self, *, scope: ReadScope, app_id: str | None, since: datetime, until: datetime,
+                        days: list[int], time_zone: str | None) -> list[reports.RetentionCohort]:
+        apps = scope.narrow(app_id)
+        win = self.window(since=since, until=until, time_zone=time_zone)
+        return await reports.retention(win=win, apps=apps, days=days)
+
+
+def _hours(value: int) -> timedelta:
+    if not 1 <= value <= 24 * 30:
+        raise InvalidReportInput("withinHours", "A conversion window is 1 to 720 hours.")
+    return timedelta(hours=value)
