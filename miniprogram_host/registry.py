@@ -165,3 +165,9 @@ async def developer_user_ids_for_app(app_id: str) -> set[int]:
     """The users who develop an app (members of its organisation); empty if unknown."""
     rows = await OrgMember.filter(org__apps__app_id=app_id).values_list("user_id", flat=True)
     return set(rows)
+
+
+async def app_ids_developed_by(user_id: int) -> set[str]:
+    """The app ids of every organisation the user is a member of."""
+    rows = await MiniApp.filter(org__members__user_id=user_id).values_list("app_id", flat=True)
+    return set(rows)

@@ -25,6 +25,34 @@ def command(name: str, help: str, arguments: Callable[[argparse.ArgumentParser],
     return register
 
 
+_WORKERS: dict[str, Command] = {}
+
+
+def worker(name: str):
+    """Register a background worker, run as ``superapp worker NAME``."""
+
+    def register(fn: Command) -> Command:
+        _WORKERS[name] = fn
+        return fn
+
+    return register
+
+
+def _worker_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("name", help="which worker (each domain registers its own)")
+    p.add_argument("--consumer", default=None, help="consumer name, where the worker has one (default: host-pid)")
+    p.add_argument("--until-idle", action="store_true", help="exit once there is nothing left to do")
+
+
+@command("worker", "run a background worker until SIGTERM or SIGINT", _worker_args)
+def run_worker(args: argparse.Namespace, settings: Settings) -> int:
+    found = _WORKERS.get(args.name)
+    if found is None:
+        print(f"superapp: no worker {args.name!r}; workers: {', '.join(sorted(_WORKERS))}", file=sys.stderr)
+        return 2
+    return found(args, settings)
+
+
 def _serve_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)

@@ -1,13 +1,15 @@
 """Who may read which app's events: operators all of them, developers their own apps.
 
-The mini-program registry will own "who develops which app"; until it is wired in, the
-``tracking_app_developer`` table answers. ``AppOwnership`` is the one place to change.
+A developer sees the apps of every organisation they belong to in the mini-program
+registry, plus any app an operator assigned them in ``tracking_app_developer`` (for
+analytics readers who are not members of the developing organisation).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from miniprogram_host import registry
 from tracking.errors import AppNotVisible
 from tracking.models import AppDeveloper
 
@@ -29,11 +31,12 @@ class ReadScope:
 
 class AppOwnership:
     async def apps_of(self, user_id: int) -> frozenset[str]:
-        rows = await AppDeveloper.filter(user_id=user_id).values_list("app_id", flat=True)
-        return frozenset(rows)
+        assigned = await AppDeveloper.filter(user_id=user_id).values_list("app_id", flat=True)
+        return frozenset(assigned) | await registry.app_ids_developed_by(user_id)
 
     async def developers_of(self, app_id: str) -> list[int]:
-        return sorted(await AppDeveloper.filter(app_id=app_id).values_list("user_id", flat=True))
+        assigned = await AppDeveloper.filter(app_id=app_id).values_list("user_id", flat=True)
+        return sorted(set(assigned) | await registry.developer_user_ids_for_app(app_id))
 
     async def assign(self, *, app_id: str, user_id: int) -> None:
         await AppDeveloper.get_or_create(app_id=app_id, user_id=user_id)

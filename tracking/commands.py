@@ -7,21 +7,14 @@ import asyncio
 import logging
 import signal
 
-from superapp.cli import command
+from superapp.cli import worker
 from superapp.settings import Settings
 
 log = logging.getLogger("tracking.worker")
-WORKERS = ("tracking",)
 
 
-def _worker_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("name", choices=WORKERS, help="which worker to run")
-    p.add_argument("--consumer", default=None, help="consumer name in the group (default: host-pid)")
-    p.add_argument("--until-idle", action="store_true", help="exit once the stream is drained")
-
-
-@command("worker", "run a background worker until SIGTERM or SIGINT", _worker_args)
-def worker(args: argparse.Namespace, settings: Settings) -> int:
+@worker("tracking")
+def tracking_worker(args: argparse.Namespace, settings: Settings) -> int:
     asyncio.run(_run_tracking_worker(settings, consumer=args.consumer, until_idle=args.until_idle))
     return 0
 

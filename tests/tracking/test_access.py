@@ -95,3 +95,21 @@ async def test_realtime_visitors_today_per_scope(gql, client, people):
     }
     assert mall["data"]["trackingRealtimeVisitors"]["visitors"] == 3
     assert peeking["data"]["trackingRealtimeVisitors"]["__typename"] == "AppNotVisible"
+
+
+async def test_a_developer_reads_the_apps_their_organisation_registered(gql, client, runtime, sign_in):
+    from tests.miniprogram_host.helpers import developer_app
+
+    # given a developer whose organisation registered a mini-program (no operator assignment)
+    registered = await developer_app(gql, sign_in)
+    developer, app = registered.developer, {"appId": registered.app_id}
+    outsider = await sign_in("13900000008", Role.DEVELOPER)
+    at = utc(2026, 11, 10, 2, 0)
+    await send(client, [event("$page", page="/branches/map", app_id=app["appId"], at=at)])
+    await drain(runtime)
+    # when each of them asks for that app's page views
+    own = await gql(PAGE_VIEWS, {"appId": app["appId"]}, token=developer.access_token)
+    other = await gql(PAGE_VIEWS, {"appId": app["appId"]}, token=outsider.access_token)
+    # then the organisation's developer sees them and the outsider does not
+    assert own["data"]["trackingPageViews"]["rows"] == [{"page": "/branches/map", "pageViews": 1}]
+    assert other["data"]["trackingPageViews"]["__typename"] == "AppNotVisible"
