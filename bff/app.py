@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 from pathlib import Path
 
@@ -54,6 +55,19 @@ async def metrics(request: Request) -> Response:
     return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
 
+def _settle_garbage_collector() -> None:
+    """Move start-up objects out of the collector's sight and collect less often.
+
+    A GraphQL request allocates thousands of short-lived objects; with CPython's default
+    threshold (700) the young generation is collected every few requests, and the full
+    collections that follow walk every module, schema and model object loaded at start-up.
+    Freezing those and raising the threshold removes most of that tail latency.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -69,6 +83,7 @@ def create_app(
     async def lifespan(app: Starlette):
         async with running(settings) as runtime:
             app.state.runtime = runtime
+            _settle_garbage_collector()
             yield
 
     routes = [

@@ -5,34 +5,105 @@ field. For a field Strawberry marks as basic (no resolver, no permission, no ext
 type is a scalar or enum, the result is just the serialized attribute; this execution
 context computes that directly and hands every other case (nulls, errors, objects, lists,
 arguments, field middleware) to graphql-core unchanged.
+
+What a field needs is worked out once per field definition and kept in ``_LEAF_PLANS``,
+keyed by the definition's id; the entry holds the definition itself, so the id cannot be
+reused while the entry exists (schemas are built once per process: the table stays small).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from operator import attrgetter
+from typing import Any, Callable
 
-from graphql import GraphQLEnumType, GraphQLNonNull, GraphQLScalarType
+from graphql import GraphQLEnumType, GraphQLField, GraphQLNonNull, GraphQLScalarType, Undefined
+from graphql.pyutils import Path
+from graphql.pyutils.gather_with_cancel import gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+LeafPlan = tuple[Callable[[Any], Any], Callable[[Any], Any]] | None
+_LEAF_PLANS: dict[int, tuple[GraphQLField, LeafPlan]] = {}
+
+
+def _leaf_plan(field_def: GraphQLField) -> LeafPlan:
+    """(read the attribute, serialize it) for a basic scalar field, else None."""
+    if not getattr(field_def.resolve, "_is_default", False):
+        return None
+    field_type = field_def.type
+    if isinstance(field_type, GraphQLNonNull):
+        field_type = field_type.of_type
+    if not isinstance(field_type, (GraphQLScalarType, GraphQLEnumType)):
+        return None
+    strawberry_field = (field_def.extensions or {}).get("strawberry-definition")
+    python_name = getattr(strawberry_field, "python_name", None)
+    if python_name and not getattr(strawberry_field, "base_resolver", None):
+        read = attrgetter(python_name)
+    else:
+        resolve = field_def.resolve
+
+        def read(source: Any) -> Any:
+            return resolve(source, None)
+
+    return read, field_type.serialize
+
+
+def _plan_for(field_def: GraphQLField) -> LeafPlan:
+    try:
+        return _LEAF_PLANS[id(field_def)][1]
+    except KeyError:
+        plan = _leaf_plan(field_def)
+        _LEAF_PLANS[id(field_def)] = (field_def, plan)
+        return plan
 
 
 class BasicLeafFastPath(StrawberryGraphQLCoreExecutionContext):
-    def execute_field(self, parent_type, source, field_details_list, path, position_context) -> Any:
-        node = field_details_list[0].node
-        field_def = parent_type.fields.get(node.name.value)
-        if (
-            field_def is not None
-            and getattr(field_def.resolve, "_is_default", False)
-            and not node.arguments
-            and not (self.middleware_manager and self.middleware_manager.middlewares)
-        ):
-            field_type = field_def.type
-            if isinstance(field_type, GraphQLNonNull):
-                field_type = field_type.of_type
-            if isinstance(field_type, (GraphQLScalarType, GraphQLEnumType)):
-                try:
-                    value = field_def.resolve(source, None)
-                    if value is not None:
-                        return field_type.serialize(value)
-                except Exception:  # noqa: BLE001 - the regular path reports it properly
-                    pass
-        return super().execute_field(parent_type, source, field_details_list, path, position_context)
+    """graphql-core's ``execute_fields`` with basic scalar leaves computed inline.
+
+    The loop is graphql-core 3.3's own (results in selection order, awaitables gathered at
+    the end); only a leaf that has a plan skips the per-field ``Path`` and the completion
+    machinery. A leaf whose value is None or whose read fails takes the regular path, so
+    null checks and error reporting are graphql-core's.
+    """
+
+    def execute_fields(self, parent_type, source_value, path, grouped_field_set, position_context):
+        if self.middleware_manager and self.middleware_manager.middlewares:
+            return super().execute_fields(parent_type, source_value, path, grouped_field_set, position_context)
+        fields = parent_type.fields
+        results: dict[str, Any] = {}
+        is_awaitable = self.is_awaitable
+        awaitable_fields: list[str] = []
+        try:
+            for response_name, field_details_list in grouped_field_set.items():
+                node = field_details_list[0].node
+                field_def = fields.get(node.name.value)
+                if field_def is not None and not node.arguments:
+                    plan = _plan_for(field_def)
+                    if plan is not None:
+                        try:
+                            value = plan[0](source_value)
+                            if value is not None:
+                                results[response_name] = plan[1](value)
+                                continue
+                        except Exception:  # noqa: BLE001 - the regular path reports it properly
+                            pass
+                result = self.execute_field(
+                    parent_type, source_value, field_details_list,
+                    Path(path, response_name, parent_type.name), position_context,
+                )
+                if result is not Undefined:
+                    results[response_name] = result
+                    if is_awaitable(result):
+                        awaitable_fields.append(response_name)
+        except Exception:
+            if awaitable_fields:
+                self.settle_in_background([results[name] for name in awaitable_fields])
+            raise
+        if not awaitable_fields:
+            return results
+
+        async def get_results() -> dict[str, Any]:
+            awaited = await gather_with_cancel(*(results[name] for name in awaitable_fields))
+            results.update(zip(awaitable_fields, awaited, strict=True))
+            return results
+
+        return get_results()
