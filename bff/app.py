@@ -17,9 +17,10 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from bff.auth import BearerTokenBackend
-from bff.middleware import DatabaseContext, RequestContextMiddleware
+from bff.middleware import BodyCap, DatabaseContext, RequestContextMiddleware
 from bff.miniprogram.http import miniprogram_routes
 from bff.schema import build_schema
+from miniprogram_host.config import HostConfig
 from bff.tracking.http import track_batch
 from bff.view import GraphQLEndpoint
 from superapp import db
@@ -53,6 +54,12 @@ async def metrics(request: Request) -> Response:
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
     return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+
+def body_caps(settings: Settings) -> tuple[BodyCap, ...]:
+    """Routes that take uploads larger than MAX_BODY_BYTES, each capped by its own setting."""
+    packages = HostConfig.from_settings(settings).limits
+    return (BodyCap("/mp/apps/", packages.archive_bytes, "MP_MAX_ARCHIVE_BYTES"),)
 
 
 def _settle_garbage_collector() -> None:
@@ -102,7 +109,7 @@ def create_app(
         debug=settings.debug,
         routes=routes,
         middleware=[
-            Middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes),
+            Middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes, body_caps=body_caps(settings)),
             Middleware(DatabaseContext),
             Middleware(AuthenticationMiddleware, backend=BearerTokenBackend()),
         ],

@@ -7,6 +7,8 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Sequence
+from typing import NamedTuple
 
 from tortoise.context import _current_context as _current_tortoise_context
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -32,10 +34,25 @@ def _route_label(path: str, status: int) -> str:
     return "/" + path.strip("/").split("/", 1)[0]
 
 
+class BodyCap(NamedTuple):
+    """A larger body cap for the paths under ``prefix`` (uploads), and the setting behind it."""
+
+    prefix: str
+    limit: int
+    setting: str
+
+
 class RequestContextMiddleware:
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int, body_caps: Sequence[BodyCap] = ()) -> None:
         self.app = app
-        self.max_body_bytes = max_body_bytes
+        self.default_cap = BodyCap("/", max_body_bytes, "MAX_BODY_BYTES")
+        self.body_caps = tuple(body_caps)
+
+    def _cap_for(self, path: str) -> BodyCap:
+        for cap in self.body_caps:
+            if path.startswith(cap.prefix):
+                return cap
+        return self.default_cap
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -56,10 +73,11 @@ class RequestContextMiddleware:
     async def _http(self, scope, receive, send, headers, rid) -> None:
         started = time.perf_counter()
         status = 500
-        limit = self.max_body_bytes
+        cap = self._cap_for(scope["path"])
+        limit = cap.limit
         declared = headers.get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
-            await _too_large(send, rid, limit)
+            await _too_large(send, rid, cap)
             self._record(scope, 413, started)
             return
         received = 0
@@ -84,7 +102,7 @@ class RequestContextMiddleware:
             await self.app(scope, capped_receive, send_with_id)
         except BodyTooLarge:
             status = 413
-            await _too_large(send, rid, limit)
+            await _too_large(send, rid, cap)
         finally:
             self._record(scope, status, started)
 
@@ -100,10 +118,9 @@ class RequestContextMiddleware:
         )
 
 
-async def _too_large(send: Send, rid: str, limit: int) -> None:
-    body = json.dumps(
-        {"errors": [{"message": f"Request body over {limit} bytes.", "extensions": {"code": "PAYLOAD_TOO_LARGE"}}]}
-    ).encode()
+async def _too_large(send: Send, rid: str, cap: BodyCap) -> None:
+    extensions = {"code": "PAYLOAD_TOO_LARGE", "limit": cap.limit, "setting": cap.setting}
+    body = json.dumps({"errors": [{"message": f"Request body over {cap.limit} bytes.", "extensions": extensions}]}).encode()
     await send(
         {
             "type": "http.response.start",

@@ -78,7 +78,8 @@ def _publish(args: argparse.Namespace, http) -> int:
         print(f"  digest {body['digest']} ({body['size']} bytes), signed by key {body['keyId']}")
         return 0
     if response.status_code == 413:
-        print(f"upload refused: the server takes at most {_limit(body)} per request (its MAX_BODY_BYTES); "
+        limit, setting = _limit(body)
+        print(f"upload refused: the server takes at most {limit} per request (its {setting}); "
               f"the package is {len(archive)} bytes")
         return 2
     error = body.get("error", {})
@@ -95,9 +96,12 @@ def _json(response) -> dict:
     return body if isinstance(body, dict) else {}
 
 
-def _limit(body: dict) -> str:
-    errors = body.get("errors") or [{}]
-    return errors[0].get("message", "a limited size").removeprefix("Request body over ").rstrip(".")
+def _limit(body: dict) -> tuple[str, str]:
+    """(how many bytes, which server setting) from a 413 answer."""
+    error = (body.get("errors") or [{}])[0]
+    extensions = error.get("extensions") or {}
+    limit = error.get("message", "a limited size").removeprefix("Request body over ").rstrip(".")
+    return limit, extensions.get("setting", "body size limit")
 
 
 def _status(args: argparse.Namespace, http) -> int:

@@ -6,6 +6,8 @@ import os
 
 import pytest
 
+from miniprogram_host.config import PackageLimits
+from miniprogram_host.packages import check_package
 from tests.miniprogram_host.helpers import developer_app, package, upload
 
 
@@ -26,9 +28,20 @@ async def test_files_adding_up_over_the_uncompressed_cap_are_refused(gql, client
     assert not (settings.data_dir / "miniprogram").exists()
 
 
-async def test_an_archive_over_the_cap_is_refused_before_it_is_opened(gql, client, sign_in):
+async def test_an_archive_over_the_cap_is_refused_before_it_is_read(gql, client, sign_in, settings):
     app = await developer_app(gql, sign_in)
 
     response = await upload(client, app, package(app.app_id, files={"big.txt": os.urandom(10_000)}))
 
-    assert [p["code"] for p in response.json()["error"]["problems"]] == ["ARCHIVE_TOO_LARGE"]
+    assert response.status_code == 413
+    assert response.json()["errors"][0]["extensions"]["setting"] == "MP_MAX_ARCHIVE_BYTES"
+    assert not (settings.data_dir / "miniprogram").exists()
+
+
+def test_the_validator_itself_refuses_an_archive_over_the_cap():
+    """The same check runs in `superapp mp publish` before anything is sent."""
+    archive = package("mp_local", files={"big.txt": os.urandom(10_000)})
+
+    checked = check_package(archive, PackageLimits(archive_bytes=9000))
+
+    assert [p.code for p in checked.problems] == ["ARCHIVE_TOO_LARGE"]
