@@ -15,12 +15,14 @@ from miniprogram_host.registry import authenticate_app
 from miniprogram_host import errors as host_errors
 from openplatform import errors, messages, payments
 from openplatform.config import OpenPlatformConfig
+from openplatform.gateway import Gateway
 from openplatform.login import LoginCode, PartnerLogin, PartnerSession
 from openplatform.messages import Message
 from openplatform.payments import Payment, Refund
+from openplatform.tokens import AccessToken, AccessTokens
 from superapp.settings import Settings
 
-__all__ = ["LoginCode", "Message", "OpenPlatform", "PartnerSession", "Payment", "Refund"]
+__all__ = ["AccessToken", "LoginCode", "Message", "OpenPlatform", "PartnerSession", "Payment", "Refund"]
 
 
 @dataclass
@@ -29,12 +31,16 @@ class OpenPlatform:
     redis: aioredis.Redis
     ledger: LedgerService
     login: PartnerLogin
+    tokens: AccessTokens
+    gateway: Gateway
 
     @classmethod
     def build(cls, settings: Settings, redis: aioredis.Redis, ledger: LedgerService) -> OpenPlatform:
         config = OpenPlatformConfig.from_settings(settings)
         login = PartnerLogin(redis=redis, config=config, server_key=str(settings.secret_key))
-        return cls(config=config, redis=redis, ledger=ledger, login=login)
+        tokens = AccessTokens(redis, config)
+        return cls(config=config, redis=redis, ledger=ledger, login=login, tokens=tokens,
+                   gateway=Gateway(redis=redis, config=config, tokens=tokens))
 
     # Called by the JSAPI bridge, for the signed-in user.
 
@@ -69,6 +75,11 @@ class OpenPlatform:
             await authenticate_app(app_id=app_id, app_secret=app_secret)
         except host_errors.BadCredentials:
             raise errors.BadAppCredentials() from None
+
+    async def issue_access_token(self, *, app_id: str, app_secret: str) -> AccessToken:
+        """A new access token; the previous one stays valid for the grace window."""
+        await self.authenticate_app(app_id=app_id, app_secret=app_secret)
+        return await self.tokens.issue(app_id=app_id)
 
     async def exchange_login_code(self, *, app_id: str, app_secret: str, code: str) -> PartnerSession:
         """code2Session: BadAppCredentials, LoginCodeInvalid or LoginCodeUsed on refusal."""
