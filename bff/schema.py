@@ -27,13 +27,16 @@ from bff.miniprogram.schema import MiniProgramMutation, MiniProgramQuery
 from bff.ledger.schema import LedgerMutation, LedgerQuery
 from bff.ledger.types import SCALARS as LEDGER_SCALARS
 from bff.observability import OperationMetrics
+from bff.openplatform.schema import OpenPlatformMutation, OpenPlatformQuery
 from bff.tracking.schema import TrackingMutation, TrackingQuery
 from superapp.settings import Settings
 
 log = logging.getLogger("bff.graphql")
 
-QUERIES: tuple[type, ...] = (IdentityQuery, LedgerQuery, MiniProgramQuery, TrackingQuery)
-MUTATIONS: tuple[type, ...] = (IdentityMutation, LedgerMutation, MiniProgramMutation, TrackingMutation)
+QUERIES: tuple[type, ...] = (IdentityQuery, LedgerQuery, MiniProgramQuery, TrackingQuery, OpenPlatformQuery)
+MUTATIONS: tuple[type, ...] = (
+    IdentityMutation, LedgerMutation, MiniProgramMutation, TrackingMutation, OpenPlatformMutation,
+)
 SUBSCRIPTIONS: tuple[type, ...] = (IdentitySubscription,)
 SCALARS: dict = {**LEDGER_SCALARS}
 

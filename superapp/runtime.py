@@ -19,6 +19,7 @@ from identity.tokens import AccessTokens
 from ledger.config import LedgerSettings
 from ledger.service import LedgerService
 from miniprogram_host.service import MiniProgramHost
+from openplatform.service import OpenPlatform
 from superapp import db
 from superapp.kv import RedisHandle, open_redis
 from superapp.pii import PiiCipher
@@ -41,6 +42,7 @@ class Runtime:
     miniprograms: MiniProgramHost
     ledger: LedgerService
     tracking: TrackingService
+    openplatform: OpenPlatform
 
     @property
     def redis(self) -> aioredis.Redis:
@@ -84,6 +86,7 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
         miniprograms=MiniProgramHost.build(settings, redis_handle.client),
         ledger=ledger,
         tracking=tracking,
+        openplatform=OpenPlatform.build(settings, redis_handle.client, ledger),
     )
     try:
         if tracking_config.worker_in_app:
