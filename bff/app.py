@@ -18,6 +18,7 @@ from starlette.staticfiles import StaticFiles
 from bff.auth import BearerTokenBackend
 from bff.middleware import DatabaseContext, RequestContextMiddleware
 from bff.miniprogram.http import miniprogram_routes
+from bff.miniprogram_runtime.http import bridge_routes
 from bff.schema import build_schema
 from bff.tracking.http import track_batch
 from bff.view import GraphQLEndpoint
@@ -78,6 +79,7 @@ def create_app(
         Route("/readyz", readyz),
         Route("/metrics", metrics),
         *miniprogram_routes(),
+        *bridge_routes(),
         Route("/track/batch", track_batch, methods=["POST"]),
         *(extra_routes or ()),
     ]

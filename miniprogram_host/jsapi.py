@@ -22,11 +22,12 @@ JSAPIS = frozenset(
         "getSystemInfo", "getNetworkType", "setClipboardData", "makePhoneCall", "scanCode",
         "chooseImage", "previewImage", "getLocation", "getUserProfile", "getPhoneNumber",
         "requestPayment", "share", "close",
+        "login", "getUserInfo", "getAccountSummary", "requestSubscribeMessage",
     }
 )
 BRIDGE_PLUMBING = frozenset({"invoke", "on", "off"})
 
-SCOPES = frozenset({"userInfo", "phoneNumber", "location", "camera", "album", "payment"})
+SCOPES = frozenset({"userInfo", "phoneNumber", "location", "camera", "album", "payment", "accountSummary"})
 
 _DIRECT_CALL = re.compile(r"(?<![\w$])sa\s*\.\s*([A-Za-z_$][\w$]*)\s*\(")
 _BRIDGE_CALL = re.compile(r"(?<![\w$])sa\s*\.\s*invoke\s*\(\s*[\"']([A-Za-z_$][\w$]*)[\"']")
