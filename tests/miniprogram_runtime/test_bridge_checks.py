@@ -138,3 +138,10 @@ def test_every_bridge_api_can_be_declared_in_a_manifest():
     assert set(BRIDGE_APIS) <= JSAPIS
     assert {api.scope for api in BRIDGE_APIS.values() if api.scope} <= SCOPES
     assert all(api.scope for api in BRIDGE_APIS.values() if api.needs_consent)
+
+
+def test_the_upload_scan_sees_the_sdk_alias_too():
+    from miniprogram_host.jsapi import jsapis_called
+
+    assert jsapis_called("miniapp.call('getUserInfo'); sa.invoke(\"getStorage\"); sa.setStorage({})") == {
+        "getUserInfo", "getStorage", "setStorage"}
