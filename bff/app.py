@@ -19,6 +19,7 @@ from bff.auth import BearerTokenBackend
 from bff.middleware import DatabaseContext, RequestContextMiddleware
 from bff.miniprogram.http import miniprogram_routes
 from bff.miniprogram_runtime.http import bridge_routes
+from bff.openapi.routes import openapi_routes
 from bff.schema import build_schema
 from bff.tracking.http import track_batch
 from bff.view import GraphQLEndpoint
@@ -80,6 +81,7 @@ def create_app(
         Route("/metrics", metrics),
         *miniprogram_routes(),
         *bridge_routes(),
+        *openapi_routes(),
         Route("/track/batch", track_batch, methods=["POST"]),
         *(extra_routes or ()),
     ]

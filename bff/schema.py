@@ -28,14 +28,18 @@ from bff.miniprogram_runtime.schema import MiniProgramRuntimeMutation, MiniProgr
 from bff.ledger.schema import LedgerMutation, LedgerQuery
 from bff.ledger.types import SCALARS as LEDGER_SCALARS
 from bff.observability import OperationMetrics
+from bff.openplatform.schema import OpenPlatformMutation, OpenPlatformQuery
 from bff.tracking.schema import TrackingMutation, TrackingQuery
 from superapp.settings import Settings
 
 log = logging.getLogger("bff.graphql")
 
-QUERIES: tuple[type, ...] = (IdentityQuery, LedgerQuery, MiniProgramQuery, MiniProgramRuntimeQuery, TrackingQuery)
+QUERIES: tuple[type, ...] = (
+    IdentityQuery, LedgerQuery, MiniProgramQuery, MiniProgramRuntimeQuery, TrackingQuery, OpenPlatformQuery,
+)
 MUTATIONS: tuple[type, ...] = (
     IdentityMutation, LedgerMutation, MiniProgramMutation, MiniProgramRuntimeMutation, TrackingMutation,
+    OpenPlatformMutation,
 )
 SUBSCRIPTIONS: tuple[type, ...] = (IdentitySubscription,)
 SCALARS: dict = {**LEDGER_SCALARS}

@@ -20,6 +20,7 @@ DOMAINS: tuple[str, ...] = (
     "miniprogram_host",
     "ledger",
     "tracking",
+    "openplatform",
     "miniprogram_runtime",
 )
 

@@ -20,6 +20,7 @@ from ledger.config import LedgerSettings
 from ledger.service import LedgerService
 from miniprogram_host.service import MiniProgramHost
 from miniprogram_runtime.service import MiniProgramRuntime
+from openplatform.service import OpenPlatform
 from superapp import db
 from superapp.kv import RedisHandle, open_redis
 from superapp.pii import PiiCipher
@@ -42,6 +43,7 @@ class Runtime:
     miniprograms: MiniProgramHost
     ledger: LedgerService
     tracking: TrackingService
+    openplatform: OpenPlatform
     miniprogram_runtime: MiniProgramRuntime
 
     @property
@@ -82,13 +84,16 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
         settings=LedgerSettings.from_config(settings.config()), cipher=cipher, redis=redis_handle.client
     )
     host = MiniProgramHost.build(settings, redis_handle.client)
+    openplatform = OpenPlatform.build(settings, redis_handle.client, ledger)
     runtime = Runtime(
         settings, database, redis_handle, cipher, broker, identity, sms,
         miniprograms=host,
         ledger=ledger,
         tracking=tracking,
+        openplatform=openplatform,
         miniprogram_runtime=MiniProgramRuntime.build(
-            settings, redis=redis_handle.client, host=host, identity=identity, ledger=ledger
+            settings, redis=redis_handle.client, host=host, identity=identity, ledger=ledger,
+            openplatform=openplatform,
         ),
     )
     try:

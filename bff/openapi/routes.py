@@ -1,0 +1,189 @@
+"""The open API for partner servers: REST under /openapi/v1/, signed, JSON.
+
+Thin: every request passes ``runtime.openplatform.gateway`` (signature, timestamp, nonce,
+token, rate, quota); POSTs go through the Idempotency-Key store; the endpoints call the
+open platform's service. Errors are ``{"error": {"code", "message", ...}}`` with a stable
+code (see openplatform/PROTOCOL.md).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from ledger import errors as ledger_errors
+from openplatform import errors, idempotency
+from openplatform.gateway import SignedRequest
+from openplatform.payments import Payment
+from openplatform.service import OpenPlatform
+
+log = logging.getLogger("bff.openapi")
+PREFIX = "/openapi/v1"
+Endpoint = Callable[[OpenPlatform, str, dict, Request], Awaitable[tuple[int, dict]]]
+
+# Ledger refusals as the open API reports them: (status, code).
+_LEDGER = {
+    ledger_errors.InsufficientFunds: (422, "INSUFFICIENT_FUNDS"),
+    ledger_errors.LimitExceeded: (422, "LIMIT_EXCEEDED"),
+    ledger_errors.AccountFrozen: (422, "ACCOUNT_FROZEN"),
+    ledger_errors.AccountClosed: (422, "ACCOUNT_CLOSED"),
+    ledger_errors.AccountNotFound: (422, "ACCOUNT_NOT_FOUND"),
+    ledger_errors.IdempotencyConflict: (409, "IDEMPOTENCY_CONFLICT"),
+    ledger_errors.InvalidRequest: (400, "INVALID_INPUT"),
+}
+
+
+def problem(status: int, code: str, message: str, **extra) -> tuple[int, dict]:
+    return status, {"error": {"code": code, "message": message, **extra}}
+
+
+def _refusal(exc: Exception) -> tuple[int, dict] | None:
+    if isinstance(exc, errors.OpenPlatformError):
+        extra = {}
+        if getattr(exc, "field", None):
+            extra["field"] = exc.field
+        if hasattr(exc, "retry_after"):
+            extra["retryAfterSeconds"] = exc.retry_after
+        if hasattr(exc, "refundable"):
+            extra["refundableFen"] = exc.refundable
+        return problem(exc.status, exc.code, str(exc), **extra)
+    for kind, (status, code) in _LEDGER.items():
+        if isinstance(exc, kind):
+            return problem(status, code, str(exc))
+    return None
+
+
+def _json(status: int, body: dict) -> JSONResponse:
+    response = JSONResponse(body, status_code=status)
+    retry = body.get("error", {}).get("retryAfterSeconds") if status == 429 else None
+    if retry:
+        response.headers["retry-after"] = str(retry)
+    return response
+
+
+def _object(body: bytes) -> dict:
+    if not body:
+        return {}
+    try:
+        parsed = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise errors.BadRequest("the body is not JSON") from None
+    if not isinstance(parsed, dict):
+        raise errors.BadRequest("the body is a JSON object")
+    return parsed
+
+
+def signed(endpoint: Endpoint, *, needs_token: bool = True, idempotent: bool = True):
+    """Admit the request through the gateway, then run the endpoint (once per Idempotency-Key).
+
+    The token endpoint is not ``idempotent``: a retry gets a fresh token, and tokens are
+    never written to the database.
+    """
+
+    async def handle(request: Request) -> Response:
+        platform: OpenPlatform = request.app.state.runtime.openplatform
+        body = await request.body()
+        query = request.url.query
+        path = request.scope.get("raw_path", request.url.path.encode()).decode("latin-1")
+        path = path + ("?" + query if query and "?" not in path else "")
+        try:
+            app_id = await platform.gateway.admit(
+                SignedRequest(request.method, path, request.headers, body), needs_token=needs_token
+            )
+            if request.method != "POST" or not idempotent:
+                return _json(*await endpoint(platform, app_id, _object(body), request))
+            key = idempotency.check_key(request.headers.get("idempotency-key"))
+            stored = await idempotency.begin(
+                app_id=app_id, key=key, fingerprint=idempotency.fingerprint(request.method, path, body)
+            )
+        except Exception as exc:
+            refused = _refusal(exc)
+            if refused is None:
+                raise
+            return _json(*refused)
+        if stored is not None:
+            response = _json(stored.status_code, stored.body)
+            response.headers["idempotent-replayed"] = "true"
+            return response
+        try:
+            status, answer = await endpoint(platform, app_id, _object(body), request)
+        except Exception as exc:
+            refused = _refusal(exc)
+            if refused is None:
+                await idempotency.abandon(app_id=app_id, key=key)
+                raise
+            status, answer = refused
+        await idempotency.finish(app_id=app_id, key=key, status_code=status, body=answer)
+        return _json(status, answer)
+
+    return handle
+
+
+def _text(body: dict, name: str) -> str:
+    value = body.get(name)
+    if not isinstance(value, str):
+        raise errors.InvalidArgument(f"{name} is a string", field=name)
+    return value
+
+
+def _int(body: dict, name: str) -> int:
+    value = body.get(name)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise errors.InvalidArgument(f"{name} is a whole number", field=name)
+    return value
+
+
+def payment_json(payment: Payment) -> dict:
+    return {
+        "paymentId": payment.payment_id, "appId": payment.app_id, "status": payment.status,
+        "amountFen": payment.amount_fen, "refundedFen": payment.refunded_fen, "currency": "CNY",
+        "description": payment.description, "createdAt": payment.created_at.isoformat(),
+    }
+
+
+async def token(platform: OpenPlatform, app_id: str, body: dict, request: Request) -> tuple[int, dict]:
+    issued = await platform.issue_access_token(app_id=app_id, app_secret=_text(body, "appSecret"))
+    return 200, {"accessToken": issued.token, "expiresIn": issued.expires_in}
+
+
+async def code_to_session(platform: OpenPlatform, app_id: str, body: dict, request: Request) -> tuple[int, dict]:
+    session = await platform.session_for_code(app_id=app_id, code=_text(body, "code"))
+    return 200, {"openid": session.openid, "unionid": session.unionid, "sessionKey": session.session_key}
+
+
+async def send_message(platform: OpenPlatform, app_id: str, body: dict, request: Request) -> tuple[int, dict]:
+    message = await platform.send_message(
+        app_id=app_id, openid=_text(body, "openid"), topic=_text(body, "topic"), title=_text(body, "title"),
+        body=_text(body, "body"),
+    )
+    return 201, {"messageId": str(message.id), "createdAt": message.created_at.isoformat()}
+
+
+async def get_payment(platform: OpenPlatform, app_id: str, body: dict, request: Request) -> tuple[int, dict]:
+    payment = await platform.get_payment(app_id=app_id, payment_id=request.path_params["payment_id"])
+    return 200, payment_json(payment)
+
+
+async def refund_payment(platform: OpenPlatform, app_id: str, body: dict, request: Request) -> tuple[int, dict]:
+    reason = body.get("reason", "")
+    refund = await platform.refund(
+        app_id=app_id, payment_id=request.path_params["payment_id"], amount_fen=_int(body, "amountFen"),
+        idempotency_key=request.headers["idempotency-key"], reason=reason if isinstance(reason, str) else "",
+    )
+    return 201, {"refundId": refund.refund_id, "amountFen": refund.amount_fen, "reason": refund.reason,
+                 "createdAt": refund.created_at.isoformat(), "payment": payment_json(refund.payment)}
+
+
+def openapi_routes() -> list[Route]:
+    return [
+        Route(f"{PREFIX}/token", signed(token, needs_token=False, idempotent=False), methods=["POST"]),
+        Route(f"{PREFIX}/sessions", signed(code_to_session), methods=["POST"]),
+        Route(f"{PREFIX}/messages", signed(send_message), methods=["POST"]),
+        Route(f"{PREFIX}/payments/{{payment_id}}", signed(get_payment), methods=["GET"]),
+        Route(f"{PREFIX}/payments/{{payment_id}}/refunds", signed(refund_payment), methods=["POST"]),
+    ]

@@ -1,0 +1,86 @@
+"""Open platform in GraphQL: the customer's inbox; developers' webhook URL and SM2 key."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import strawberry
+
+from bff.context import Info
+from bff.errors import InvalidInput
+from bff.miniprogram.schema import _actor, _failure
+from bff.miniprogram.types import MiniAppNotFound, MiniAppNotPermitted
+from bff.permissions import requires
+from identity.roles import Role
+from miniprogram_host import errors as host_errors
+from openplatform import apps, errors
+from openplatform.models import OpenAppSettings
+
+
+@strawberry.type(description="A message a mini-program sent you, with your consent.")
+class InboxMessage:
+    id: strawberry.ID
+    app_id: str
+    topic: str
+    title: str
+    body: str
+    created_at: datetime
+
+
+@strawberry.type(description="How a mini-program's own server talks to the bank.")
+class MiniAppOpenSettings:
+    app_id: str
+    webhook_url: str | None
+    sm2_public_key: str | None = strawberry.field(description="128 hex characters, x||y.")
+
+    @classmethod
+    def of(cls, row: OpenAppSettings) -> MiniAppOpenSettings:
+        return cls(app_id=row.app_id, webhook_url=row.webhook_url, sm2_public_key=row.sm2_public_key)
+
+
+SettingsResult = Annotated[
+    MiniAppOpenSettings | MiniAppNotFound | MiniAppNotPermitted | InvalidInput,
+    strawberry.union("MiniAppOpenSettingsResult"),
+]
+
+
+async def _change(step) -> SettingsResult:
+    try:
+        return MiniAppOpenSettings.of(await step)
+    except errors.InvalidArgument as exc:
+        return InvalidInput(message=str(exc), field=exc.field)
+    except host_errors.HostError as exc:
+        return _failure(exc)
+
+
+@strawberry.type
+class OpenPlatformQuery:
+    @strawberry.field(extensions=requires(Role.CUSTOMER), description="Your messages from mini-programs, newest first.")
+    async def inbox(self, info: Info, limit: int = 50, before_id: strawberry.ID | None = None) -> list[InboxMessage]:
+        try:
+            before = int(before_id) if before_id is not None else None
+        except ValueError:
+            before = 0  # no message has an id below 1: an empty page
+        rows = await info.context.runtime.openplatform.inbox(
+            user_id=info.context.principal.user_id, limit=limit, before_id=before
+        )
+        return [InboxMessage(id=strawberry.ID(str(m.id)), app_id=m.app_id, topic=m.topic, title=m.title, body=m.body,
+                             created_at=m.created_at) for m in rows]
+
+
+@strawberry.type
+class OpenPlatformMutation:
+    @strawberry.mutation(
+        extensions=requires(Role.DEVELOPER),
+        description="Set (or with null, remove) the http(s) URL that receives the app's payment and refund events.",
+    )
+    async def set_mini_app_webhook(self, info: Info, app_id: str, url: str | None) -> SettingsResult:
+        return await _change(apps.set_webhook_url(actor=_actor(info), app_id=app_id, url=url))
+
+    @strawberry.mutation(
+        extensions=requires(Role.DEVELOPER),
+        description="Register (or with null, remove) the SM2 public key that verifies the app's signed requests.",
+    )
+    async def register_mini_app_sm2_key(self, info: Info, app_id: str, public_key: str | None) -> SettingsResult:
+        return await _change(apps.register_sm2_key(actor=_actor(info), app_id=app_id, public_key=public_key))

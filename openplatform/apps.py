@@ -1,0 +1,67 @@
+"""An app's open-platform settings, changed by its developers: SM2 public key, webhook URL."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from miniprogram_host.actors import Actor, audit
+from miniprogram_host.registry import app_for_developer
+from openplatform import errors
+from openplatform.models import OpenAppSettings
+from openplatform.signing import normalise_public_key
+
+MAX_URL = 500
+
+
+async def settings_of(app_id: str) -> OpenAppSettings | None:
+    return await OpenAppSettings.get_or_none(app_id=app_id)
+
+
+def check_webhook_url(url: str) -> str:
+    url = (url or "").strip()
+    if len(url) > MAX_URL:
+        raise errors.InvalidWebhookUrl(f"a webhook URL is at most {MAX_URL} characters")
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise errors.InvalidWebhookUrl("not a URL") from None
+    if parts.scheme not in ("http", "https"):
+        raise errors.InvalidWebhookUrl("a webhook URL starts with https:// (or http://)")
+    if not parts.hostname or parts.username or parts.password or port == 0:
+        raise errors.InvalidWebhookUrl("a webhook URL names a host, without credentials")
+    if parts.fragment:
+        raise errors.InvalidWebhookUrl("a webhook URL has no #fragment")
+    return url
+
+
+async def _settings_for_update(actor: Actor, app_id: str):
+    app = await app_for_developer(actor=actor, app_id=app_id)  # NotFound / NotPermitted from the host
+    row, _ = await OpenAppSettings.get_or_create(app_id=app.app_id)
+    return app, row
+
+
+async def set_webhook_url(*, actor: Actor, app_id: str, url: str | None) -> OpenAppSettings:
+    """Register (or with None, remove) the URL that receives the app's payment events."""
+    checked = check_webhook_url(url) if url is not None else None
+    app, row = await _settings_for_update(actor, app_id)
+    if row.webhook_url != checked:
+        before = row.webhook_url
+        row.webhook_url = checked
+        await row.save(update_fields=["webhook_url", "updated_at"])
+        await audit(app, actor, "webhook_url_changed", before=before, after=checked)
+    return row
+
+
+async def register_sm2_key(*, actor: Actor, app_id: str, public_key: str | None) -> OpenAppSettings:
+    """Register the app's SM2 public key for signed requests (None removes it)."""
+    try:
+        key = normalise_public_key(public_key) if public_key is not None else None
+    except ValueError as exc:
+        raise errors.InvalidPublicKey(str(exc)) from None
+    app, row = await _settings_for_update(actor, app_id)
+    if row.sm2_public_key != key:
+        row.sm2_public_key = key
+        await row.save(update_fields=["sm2_public_key", "updated_at"])
+        await audit(app, actor, "sm2_key_changed", public_key=key)
+    return row

@@ -1,0 +1,66 @@
+"""``superapp worker webhooks`` and ``superapp webhooks redeliver ID | --all-dead``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+
+from superapp.cli import command, worker
+from superapp.settings import Settings
+
+log = logging.getLogger("openplatform.webhooks")
+
+
+@worker("webhooks")
+def webhooks_worker(args: argparse.Namespace, settings: Settings) -> int:
+    asyncio.run(_run_webhooks_worker(settings, until_idle=args.until_idle))
+    return 0
+
+
+async def _run_webhooks_worker(settings: Settings, *, until_idle: bool) -> None:
+    from openplatform.config import OpenPlatformConfig
+    from openplatform.delivery import WebhookDeliverer, http_client
+    from superapp import db
+    from superapp.logs import configure_logging
+
+    configure_logging(settings.log_level)
+    config = OpenPlatformConfig.from_settings(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    database = await db.open_database(settings)
+    try:
+        async with http_client(config) as http:
+            progress = await WebhookDeliverer(config, http).run(stop=stop, until_idle=until_idle)
+        log.info("webhooks worker stopped: %d delivered, %d failed attempts, %d dead",
+                 progress.delivered, progress.failed, progress.dead)
+    finally:
+        await db.close_database(database)
+
+
+def _webhooks_args(p: argparse.ArgumentParser) -> None:
+    sub = p.add_subparsers(dest="action", required=True)
+    again = sub.add_parser("redeliver", help="queue a delivery again (any state) with a fresh set of attempts")
+    which = again.add_mutually_exclusive_group(required=True)
+    which.add_argument("id", nargs="?", type=int, help="the delivery's id")
+    which.add_argument("--all-dead", action="store_true", help="every dead-lettered delivery")
+
+
+@command("webhooks", "webhook deliveries: redeliver ID | --all-dead", _webhooks_args)
+def webhooks(args: argparse.Namespace, settings: Settings) -> int:
+    from openplatform.delivery import redeliver
+    from superapp import db
+
+    async def run() -> int:
+        database = await db.open_database(settings)
+        try:
+            return await redeliver(delivery_id=args.id, all_dead=args.all_dead)
+        finally:
+            await db.close_database(database)
+
+    count = asyncio.run(run())
+    print(f"{count} deliver{'y' if count == 1 else 'ies'} queued again")
+    return 0 if count else 1

@@ -1,0 +1,51 @@
+"""The open platform's own settings, read from the app's environment when the runtime is built."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from superapp.settings import Settings, SettingsError, positive_int, read_env
+
+
+def positive_float(config, name: str, default: float) -> float:
+    value = read_env(config, name, float, default)
+    if value <= 0:
+        raise SettingsError(f"{name} must be a positive number, got {value}")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class OpenPlatformConfig:
+    namespace: str  # prefix of every Redis key
+    login_code_seconds: int
+    login_codes_per_user_per_minute: int
+    access_token_seconds: int
+    token_grace_seconds: int  # the previous token keeps working this long after a refresh
+    clock_skew_seconds: int  # a signed request's timestamp may differ this much from ours
+    rate_per_second: int  # per app
+    daily_quota: int  # per app, per UTC day
+    webhook_max_attempts: int
+    webhook_backoff_seconds: float  # the first retry waits about this long, then doubling
+    webhook_backoff_max_seconds: float
+    webhook_timeout_seconds: float
+    webhook_allow_private: bool  # deliver to loopback and private addresses (tests, on-premises)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> OpenPlatformConfig:
+        config = settings.config()
+        return cls(
+            namespace=f"{settings.channel_prefix}:op",
+            login_code_seconds=positive_int(config, "OPENAPI_LOGIN_CODE_SECONDS", 300),
+            # WeChat allows 100 code2Session calls per user per minute.
+            login_codes_per_user_per_minute=positive_int(config, "OPENAPI_LOGIN_CODES_PER_USER_PER_MINUTE", 100),
+            access_token_seconds=positive_int(config, "OPENAPI_ACCESS_TOKEN_SECONDS", 7200),
+            token_grace_seconds=positive_int(config, "OPENAPI_TOKEN_GRACE_SECONDS", 300),
+            clock_skew_seconds=positive_int(config, "OPENAPI_CLOCK_SKEW_SECONDS", 300),
+            rate_per_second=positive_int(config, "OPENAPI_RATE_PER_SECOND", 50),
+            daily_quota=positive_int(config, "OPENAPI_DAILY_QUOTA", 100_000),
+            webhook_max_attempts=positive_int(config, "WEBHOOK_MAX_ATTEMPTS", 8),
+            webhook_backoff_seconds=positive_float(config, "WEBHOOK_BACKOFF_SECONDS", 10.0),
+            webhook_backoff_max_seconds=positive_float(config, "WEBHOOK_BACKOFF_MAX_SECONDS", 3600.0),
+            webhook_timeout_seconds=positive_float(config, "WEBHOOK_TIMEOUT_SECONDS", 10.0),
+            webhook_allow_private=read_env(config, "WEBHOOK_ALLOW_PRIVATE_ADDRESSES", bool, False),
+        )

@@ -1,0 +1,75 @@
+"""Subscription messages: each consent the user gives lets the app send them one message."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from tortoise.transactions import in_transaction
+
+from miniprogram_host.models import MiniApp
+from openplatform import errors
+from openplatform.models import InboxMessage, SubscriptionConsent
+
+_TOPIC = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+MAX_TITLE, MAX_BODY = 100, 2000
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    id: int
+    app_id: str
+    topic: str
+    title: str
+    body: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, row: InboxMessage) -> Message:
+        return cls(row.id, row.app_id, row.topic, row.title, row.body, row.created_at)
+
+
+def _check_topic(topic: str) -> str:
+    if not isinstance(topic, str) or not _TOPIC.match(topic):
+        raise errors.InvalidArgument("a topic is 1 to 64 letters, digits, '_', '.' or '-'", field="topic")
+    return topic
+
+
+async def subscribe(*, app_id: str, user_id: int, topic: str) -> None:
+    _check_topic(topic)
+    if not await MiniApp.exists(app_id=app_id):
+        raise errors.UnknownApp()
+    await SubscriptionConsent.create(app_id=app_id, user_id=user_id, topic=topic)
+
+
+async def send(*, app_id: str, user_id: int, topic: str, title: str, body: str) -> Message:
+    """Deliver to the inbox, using up one unused consent; none left: NoSubscription."""
+    _check_topic(topic)
+    title, body = (title or "").strip(), (body or "").strip()
+    if not 1 <= len(title) <= MAX_TITLE:
+        raise errors.InvalidArgument(f"a title is 1 to {MAX_TITLE} characters", field="title")
+    if not 1 <= len(body) <= MAX_BODY:
+        raise errors.InvalidArgument(f"a body is 1 to {MAX_BODY} characters", field="body")
+    async with in_transaction():
+        candidates = await SubscriptionConsent.filter(
+            app_id=app_id, user_id=user_id, topic=topic, consumed_at__isnull=True
+        ).order_by("id").limit(5).values_list("id", flat=True)
+        for consent_id in candidates:
+            # A conditional update: of two concurrent sends, one takes each consent.
+            taken = await SubscriptionConsent.filter(id=consent_id, consumed_at__isnull=True).update(
+                consumed_at=datetime.now(timezone.utc)
+            )
+            if taken:
+                row = await InboxMessage.create(user_id=user_id, app_id=app_id, topic=topic, title=title, body=body)
+                return Message.of(row)
+    raise errors.NoSubscription()
+
+
+async def inbox(*, user_id: int, limit: int = 50, before_id: int | None = None) -> list[Message]:
+    """The user's messages, newest first; ``before_id`` pages further back."""
+    query = InboxMessage.filter(user_id=user_id)
+    if before_id is not None:
+        query = query.filter(id__lt=before_id)
+    rows = await query.order_by("-id").limit(max(1, min(limit, 100)))
+    return [Message.of(r) for r in rows]

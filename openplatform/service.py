@@ -1,0 +1,109 @@
+"""The open platform as the rest of the app sees it: ``runtime.openplatform``.
+
+The JSAPI bridge calls ``issue_login_code``, ``pay`` and ``subscribe_messages`` for the
+signed-in user; the partner-facing open API (``bff/openapi``) calls the rest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import redis.asyncio as aioredis
+
+from ledger.service import LedgerService
+from miniprogram_host.registry import authenticate_app
+from miniprogram_host import errors as host_errors
+from openplatform import errors, messages, payments
+from openplatform.config import OpenPlatformConfig
+from openplatform.gateway import Gateway
+from openplatform.login import LoginCode, PartnerLogin, PartnerSession
+from openplatform.messages import Message
+from openplatform.payments import Payment, Refund
+from openplatform.tokens import AccessToken, AccessTokens
+from superapp.settings import Settings
+
+__all__ = ["AccessToken", "LoginCode", "Message", "OpenPlatform", "PartnerSession", "Payment", "Refund"]
+
+
+@dataclass
+class OpenPlatform:
+    config: OpenPlatformConfig
+    redis: aioredis.Redis
+    ledger: LedgerService
+    login: PartnerLogin
+    tokens: AccessTokens
+    gateway: Gateway
+
+    @classmethod
+    def build(cls, settings: Settings, redis: aioredis.Redis, ledger: LedgerService) -> OpenPlatform:
+        config = OpenPlatformConfig.from_settings(settings)
+        login = PartnerLogin(redis=redis, config=config, server_key=str(settings.secret_key))
+        tokens = AccessTokens(redis, config)
+        return cls(config=config, redis=redis, ledger=ledger, login=login, tokens=tokens,
+                   gateway=Gateway(redis=redis, config=config, tokens=tokens))
+
+    # Called by the JSAPI bridge, for the signed-in user.
+
+    async def issue_login_code(self, *, app_id: str, user_id: int) -> LoginCode:
+        """A one-time code for the partner's server; LoginRateLimited past the per-minute limit."""
+        return await self.login.issue(app_id=app_id, user_id=user_id)
+
+    async def pay(
+        self, *, app_id: str, user_id: int, from_account_id: int, amount_fen: int, description: str,
+        idempotency_key: str,
+    ) -> Payment:
+        """Pay the app from the user's account (PIN already checked by the caller).
+
+        Ledger errors propagate: InsufficientFunds, LimitExceeded, AccountFrozen,
+        AccountNotFound (also for another user's account), IdempotencyConflict.
+        """
+        identity = await self.login.identity(app_id=app_id, user_id=user_id)
+        return await payments.pay(
+            ledger=self.ledger, app_id=app_id, user_id=user_id, from_account_id=from_account_id,
+            amount_fen=amount_fen, description=description, idempotency_key=idempotency_key,
+            openid=identity.openid,
+        )
+
+    async def subscribe_messages(self, *, app_id: str, user_id: int, topic: str) -> None:
+        """The user agrees to receive one message from the app on ``topic``."""
+        await messages.subscribe(app_id=app_id, user_id=user_id, topic=topic)
+
+    # Called for the partner's server.
+
+    async def authenticate_app(self, *, app_id: str, app_secret: str) -> None:
+        try:
+            await authenticate_app(app_id=app_id, app_secret=app_secret)
+        except host_errors.BadCredentials:
+            raise errors.BadAppCredentials() from None
+
+    async def issue_access_token(self, *, app_id: str, app_secret: str) -> AccessToken:
+        """A new access token; the previous one stays valid for the grace window."""
+        await self.authenticate_app(app_id=app_id, app_secret=app_secret)
+        return await self.tokens.issue(app_id=app_id)
+
+    async def exchange_login_code(self, *, app_id: str, app_secret: str, code: str) -> PartnerSession:
+        """code2Session: BadAppCredentials, LoginCodeInvalid or LoginCodeUsed on refusal."""
+        await self.authenticate_app(app_id=app_id, app_secret=app_secret)
+        return await self.login.redeem(app_id=app_id, code=code)
+
+    async def session_for_code(self, *, app_id: str, code: str) -> PartnerSession:
+        """code2Session for an app the open API has already authenticated by token and signature."""
+        return await self.login.redeem(app_id=app_id, code=code)
+
+    async def send_message(self, *, app_id: str, openid: str, topic: str, title: str, body: str) -> Message:
+        user_id = await self.login.user_for_openid(app_id=app_id, openid=openid)
+        return await messages.send(app_id=app_id, user_id=user_id, topic=topic, title=title, body=body)
+
+    async def inbox(self, *, user_id: int, limit: int = 50, before_id: int | None = None) -> list[Message]:
+        return await messages.inbox(user_id=user_id, limit=limit, before_id=before_id)
+
+    async def get_payment(self, *, app_id: str, payment_id: str) -> Payment:
+        return await payments.get_payment(app_id=app_id, payment_id=payment_id)
+
+    async def refund(
+        self, *, app_id: str, payment_id: str, amount_fen: int, idempotency_key: str, reason: str = ""
+    ) -> Refund:
+        return await payments.refund(
+            ledger=self.ledger, app_id=app_id, payment_id=payment_id, amount_fen=amount_fen,
+            idempotency_key=idempotency_key, reason=reason,
+        )
