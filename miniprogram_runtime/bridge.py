@@ -2,8 +2,9 @@
 
 Checks, in order: the version this user runs declares the API; it declares the scope the
 API needs; the user consented to that scope for this app; the per-user and per-app rate
-limits (Redis, so they hold across workers; every attempt counts); the app's circuit and
-concurrency cap (this process); the payment PIN for step-up APIs. The handler then runs
+limits (Redis, so they hold across workers; every attempt counts); the user's confirmation
+or payment PIN, given in the container's own sheet, for APIs that need them; the app's
+circuit and concurrency cap (this process). The handler then runs
 under a timeout. The Redis reads the checks need go in one pipelined round trip.
 """
 
@@ -63,7 +64,7 @@ class Bridge:
         }
 
     async def call(self, *, app_id: str, api: str, user_id: int, session_id: str, args: dict,
-                   platform: str, client_version: str, pin: str | None = None) -> dict:
+                   platform: str, client_version: str, pin: str | None = None, confirmed: bool = False) -> dict:
         """Run one call with every check; raises a BridgeRefusal subclass when refused."""
         started = time.perf_counter()
         outcome, version = "OK", None
@@ -72,6 +73,8 @@ class Bridge:
             if found is None:
                 raise errors.UnknownApi(f"{api} is not a bridge API")
             version, ctx = await self._checked(found, app_id, user_id, session_id, args, platform, client_version)
+            if found.needs_confirmation and not confirmed:
+                raise errors.ConfirmationRequired()
             if found.needs_step_up:
                 await self._step_up(user_id, session_id, pin)
             return await self._run(found, ctx)

@@ -96,3 +96,17 @@ class QuotaExceeded(BridgeRefusal):
 
 class InvalidImage(BridgeRefusal):
     code, status, message = "INVALID_IMAGE", 422, "The file is not an allowed image."
+
+
+class ConfirmationRequired(BridgeRefusal):
+    """The container must ask the user in its own sheet; the frame cannot confirm for them."""
+
+    code, status, message = "CONFIRMATION_REQUIRED", 403, "The user has to confirm this in the app."
+
+
+class PaymentRefused(BridgeRefusal):
+    """The ledger would not move the money; ``code`` says why, without the user's balance."""
+
+    def __init__(self, code: str, status: int, message: str) -> None:
+        super().__init__(message)
+        self.code, self.status = code, status

@@ -236,6 +236,38 @@
         return { args: { data: toBase64(new Uint8Array(await chosen.arrayBuffer())) } };
       });
     },
+    // The user sees the amount and picks the account in the container, and enters the PIN
+    // there: the frame never sees the PIN or the list of accounts.
+    requestPayment: async function (args) {
+      var listed = await graphql('query { accounts { id name balance status } }', {});
+      var accounts = (listed.data && listed.data.accounts) || [];
+      var select = $('payment-account');
+      select.textContent = '';
+      accounts.forEach(function (account) {
+        var option = document.createElement('option');
+        option.value = account.id;
+        option.textContent = account.name + ' (¥' + (Number(account.balance) / 100).toFixed(2) + ')';
+        select.appendChild(option);
+      });
+      var chosen = await sheet('payment-sheet', function () {
+        $('payment-app').textContent = appCard.name;
+        $('payment-description').textContent = String(args.description || '');
+        $('payment-amount').textContent = (Number(args.amountFen) / 100).toFixed(2);
+        $('payment-pin').value = '';
+      }, {
+        'payment-confirm': function () { return { account: select.value, pin: $('payment-pin').value }; },
+        'payment-cancel': function () { return null; },
+      });
+      if (!chosen) return { answer: CANCELLED };
+      return { args: Object.assign({}, args, { fromAccountId: chosen.account }), extra: { pin: chosen.pin } };
+    },
+    requestSubscribeMessage: async function (args) {
+      var allowed = await sheet('subscribe-sheet', function () {
+        $('subscribe-app').textContent = appCard.name;
+        $('subscribe-topic').textContent = String(args.topic || '');
+      }, { 'subscribe-allow': function () { return true; }, 'subscribe-deny': function () { return false; } });
+      return allowed ? { args: args, extra: { confirmed: true } } : { answer: DENIED };
+    },
   };
   // The file input reports a choice by `change`, not `click`.
   document.addEventListener('change', function (event) {
@@ -252,6 +284,7 @@
     }
     var answer = await post(api, args, extra);
     if (answer.error && answer.error.code === 'AUTHORIZATION_REQUIRED') {
+      appCard = answer.error.authorization.app || appCard;
       if (!(await askConsent(answer.error.authorization))) return DENIED;
       var granted = await graphql(GRANT, { app: appId, scope: answer.error.authorization.scope });
       var result = granted.data && granted.data.grantMiniAppConsent;

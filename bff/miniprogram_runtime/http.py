@@ -1,8 +1,9 @@
 """``POST /bridge/v1/{appId}/{api}``: the JSAPI bridge over plain JSON, not GraphQL, for speed.
 
 The container relays each call of the mini-program with the user's access token. Body:
-``{"args": {...}, "platform": "h5", "clientVersion": "5.2.0", "pin": "123456"}`` (``pin``
-only for step-up APIs, entered in the container's own sheet, never in the mini-program).
+``{"args": {...}, "platform": "h5", "clientVersion": "5.2.0", "pin": "123456", "confirmed": true}``
+(``pin`` for step-up APIs and ``confirmed`` for APIs the user must agree to, both from the
+container's own sheets, never from the mini-program).
 Answers ``{"result": {...}}`` or ``{"error": {"code", "message", ...}}``.
 """
 
@@ -58,6 +59,7 @@ async def bridge_call(request: Request) -> Response:
             app_id=request.path_params["app_id"], api=request.path_params["api"], user_id=principal.user_id,
             session_id=principal.session_id, args=body.get("args", {}), platform=platform,
             client_version=client_version, pin=pin if isinstance(pin, str) else None,
+            confirmed=body.get("confirmed") is True,
         )
     except BridgeRefusal as refusal:
         return _refused(refusal)

@@ -21,6 +21,12 @@ document.getElementById('remember').onclick = function () {
     .then(function (found) { show('visits', found.data); }, failed);
 };
 
+// The container shows the amount, lets the user pick the account and asks for the PIN.
+document.getElementById('pay').onclick = function () {
+  sa.requestPayment({ amountFen: 1250, description: 'Coffee', orderId: 'coffee-' + Date.now() })
+    .then(function (payment) { show('paid', { status: payment.status, amountFen: payment.amountFen }); }, failed);
+};
+
 // A name built at run time escapes the upload's static scan; the bridge still refuses it.
 document.getElementById('phone').onclick = function () {
   var api = ['get', 'Phone', 'Number'].join('');

@@ -16,10 +16,12 @@ import pytest
 from playwright.async_api import async_playwright, expect
 
 from identity.roles import Role
+from ledger.models import Account
 from miniprogram_host.models import AppVersion
 from miniprogram_host.resolution import ReleaseCache
 from tests.miniprogram_host.helpers import APPROVE, RELEASE, SUBMIT, developer_app
 from tests.miniprogram_host.test_cli import run_superapp
+from tests.openplatform.support import funded_account
 
 pytestmark = pytest.mark.slow
 
@@ -71,7 +73,7 @@ async def chromium():
 
 
 async def test_a_released_mini_program_runs_asks_for_consent_and_is_held_to_its_manifest(
-    gql, sign_in, server_url, tmp_path, chromium
+    gql, sign_in, server_url, tmp_path, chromium, runtime
 ):
     app = await publish_sample(gql, sign_in, server_url, tmp_path)
     user = await sign_in("13900000001")
@@ -102,6 +104,18 @@ async def test_a_released_mini_program_runs_asks_for_consent_and_is_held_to_its_
 
     await frame.locator("#remember").click()
     await expect(frame.locator("#out")).to_have_text("visits: 1")
+
+    # A payment: the container's sheet shows the amount, takes the account and the PIN.
+    account = await funded_account(runtime, user.user_id, 10_000)
+    await runtime.ledger.pins.set_pin(user_id=user.user_id, pin="135790")
+    await frame.locator("#pay").click()
+    await expect(page.locator("#payment-sheet")).to_be_visible()
+    await expect(page.locator("#payment-amount")).to_have_text("12.50")
+    await page.locator("#payment-account").select_option(str(account.id))
+    await page.locator("#payment-pin").fill("135790")
+    await page.locator("#payment-confirm").click()
+    await expect(frame.locator("#out")).to_have_text('paid: {"status":"succeeded","amountFen":1250}')
+    assert (await Account.get(id=account.id)).balance == 8_750
 
     # An API the manifest does not declare, named at run time, is refused by the bridge.
     await frame.locator("#phone").click()
