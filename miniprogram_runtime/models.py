@@ -3,7 +3,7 @@ from tortoise.models import Model
 
 
 class ConsentGrant(Model):
-    """A user's consent that one app may use one scope; revoking keeps the row, dated."""
+    """A user's consent that one app may use one scope (a revoke keeps the row, dated)."""
 
     id = fields.BigIntField(primary_key=True)
     user_id = fields.BigIntField()
@@ -35,7 +35,7 @@ class BridgeCallRecord(Model):
 
 
 class StorageItem(Model):
-    """One key of a mini-program's per-user storage; the value is JSON text."""
+    """One key of a mini-program's per-user storage, the value as JSON text."""
 
     id = fields.BigIntField(primary_key=True)
     app_id = fields.CharField(max_length=32)

@@ -48,7 +48,7 @@ class Migration(migrations.Migration):
                 ('granted_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
                 ('revoked_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'mp_runtime_consent_grant', 'app': 'miniprogram_runtime', 'unique_together': (('user_id', 'app_id', 'scope'),), 'pk_attr': 'id', 'table_description': "A user's consent that one app may use one scope; revoking keeps the row, dated."},
+            options={'table': 'mp_runtime_consent_grant', 'app': 'miniprogram_runtime', 'unique_together': (('user_id', 'app_id', 'scope'),), 'pk_attr': 'id', 'table_description': "A user's consent that one app may use one scope (a revoke keeps the row, dated)."},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -62,7 +62,7 @@ class Migration(migrations.Migration):
                 ('size', fields.IntField()),
                 ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
             ],
-            options={'table': 'mp_runtime_storage_item', 'app': 'miniprogram_runtime', 'unique_together': (('app_id', 'user_id', 'key'),), 'pk_attr': 'id', 'table_description': "One key of a mini-program's per-user storage; the value is JSON text."},
+            options={'table': 'mp_runtime_storage_item', 'app': 'miniprogram_runtime', 'unique_together': (('app_id', 'user_id', 'key'),), 'pk_attr': 'id', 'table_description': "One key of a mini-program's per-user storage, the value as JSON text."},
             bases=['Model'],
         ),
         ops.CreateModel(
