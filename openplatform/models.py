@@ -58,7 +58,7 @@ class Payment(Model):
 
 
 class Refund(Model):
-    """Money given back from a payment, a new ledger entry each; never above what was paid."""
+    """Money given back from a payment, a new ledger entry each, never above what was paid."""
 
     id = fields.BigIntField(primary_key=True)
     refund_id = fields.CharField(max_length=40, unique=True)
@@ -76,7 +76,7 @@ class Refund(Model):
 
 
 class SubscriptionConsent(Model):
-    """One message the user agreed to receive from an app on a topic; used up by sending."""
+    """One message the user agreed to receive from an app on a topic, used up by sending."""
 
     id = fields.BigIntField(primary_key=True)
     app_id = fields.CharField(max_length=32)

@@ -97,7 +97,7 @@ class Migration(migrations.Migration):
                 ('entry_id', fields.BigIntField()),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
             ],
-            options={'table': 'openplatform_refund', 'app': 'openplatform', 'unique_together': (('app_id', 'idempotency_key'),), 'pk_attr': 'id', 'table_description': 'Money given back from a payment, a new ledger entry each; never above what was paid.'},
+            options={'table': 'openplatform_refund', 'app': 'openplatform', 'unique_together': (('app_id', 'idempotency_key'),), 'pk_attr': 'id', 'table_description': 'Money given back from a payment, a new ledger entry each, never above what was paid.'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -110,7 +110,7 @@ class Migration(migrations.Migration):
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
                 ('consumed_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'openplatform_subscription_consent', 'app': 'openplatform', 'indexes': [Index(fields=['app_id', 'user_id', 'topic'])], 'pk_attr': 'id', 'table_description': 'One message the user agreed to receive from an app on a topic; used up by sending.'},
+            options={'table': 'openplatform_subscription_consent', 'app': 'openplatform', 'indexes': [Index(fields=['app_id', 'user_id', 'topic'])], 'pk_attr': 'id', 'table_description': 'One message the user agreed to receive from an app on a topic, used up by sending.'},
             bases=['Model'],
         ),
         ops.CreateModel(
