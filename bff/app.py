@@ -19,6 +19,7 @@ from starlette.staticfiles import StaticFiles
 from bff.auth import BearerTokenBackend
 from bff.middleware import BodyCap, DatabaseContext, RequestContextMiddleware
 from bff.miniprogram.http import miniprogram_routes
+from bff.miniprogram_runtime.http import bridge_routes
 from bff.openapi.routes import openapi_routes
 from bff.schema import build_schema
 from miniprogram_host.config import HostConfig
@@ -101,6 +102,7 @@ def create_app(
         Route("/readyz", readyz),
         Route("/metrics", metrics),
         *miniprogram_routes(),
+        *bridge_routes(),
         *openapi_routes(),
         Route("/track/batch", track_batch, methods=["POST"]),
         *(extra_routes or ()),

@@ -24,6 +24,7 @@ from bff.execution import BasicLeafFastPath
 from bff.errors import InvalidInput, RateLimited, is_unexpected
 from bff.identity.schema import IdentityMutation, IdentityQuery, IdentitySubscription
 from bff.miniprogram.schema import MiniProgramMutation, MiniProgramQuery
+from bff.miniprogram_runtime.schema import MiniProgramRuntimeMutation, MiniProgramRuntimeQuery
 from bff.ledger.schema import LedgerMutation, LedgerQuery
 from bff.ledger.types import SCALARS as LEDGER_SCALARS
 from bff.observability import OperationMetrics
@@ -33,9 +34,12 @@ from superapp.settings import Settings
 
 log = logging.getLogger("bff.graphql")
 
-QUERIES: tuple[type, ...] = (IdentityQuery, LedgerQuery, MiniProgramQuery, TrackingQuery, OpenPlatformQuery)
+QUERIES: tuple[type, ...] = (
+    IdentityQuery, LedgerQuery, MiniProgramQuery, MiniProgramRuntimeQuery, TrackingQuery, OpenPlatformQuery,
+)
 MUTATIONS: tuple[type, ...] = (
-    IdentityMutation, LedgerMutation, MiniProgramMutation, TrackingMutation, OpenPlatformMutation,
+    IdentityMutation, LedgerMutation, MiniProgramMutation, MiniProgramRuntimeMutation, TrackingMutation,
+    OpenPlatformMutation,
 )
 SUBSCRIPTIONS: tuple[type, ...] = (IdentitySubscription,)
 SCALARS: dict = {**LEDGER_SCALARS}

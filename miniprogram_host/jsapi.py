@@ -6,6 +6,7 @@ manifest's ``jsapis``:
 
     sa.getLocation({...})            direct call: ``sa.<api>(``
     sa.invoke("getLocation", {...})  bridge call: ``sa.invoke("<api>"`` (or single quotes)
+    miniapp.call("getLocation")      the SDK's alias of the bridge call
 
 ``sa.invoke`` and ``sa.on``/``sa.off`` (event listeners) are bridge plumbing, not APIs.
 """
@@ -22,14 +23,15 @@ JSAPIS = frozenset(
         "getSystemInfo", "getNetworkType", "setClipboardData", "makePhoneCall", "scanCode",
         "chooseImage", "previewImage", "getLocation", "getUserProfile", "getPhoneNumber",
         "requestPayment", "share", "close",
+        "login", "getUserInfo", "getAccountSummary", "requestSubscribeMessage",
     }
 )
 BRIDGE_PLUMBING = frozenset({"invoke", "on", "off"})
 
-SCOPES = frozenset({"userInfo", "phoneNumber", "location", "camera", "album", "payment"})
+SCOPES = frozenset({"userInfo", "phoneNumber", "location", "camera", "album", "payment", "accountSummary"})
 
 _DIRECT_CALL = re.compile(r"(?<![\w$])sa\s*\.\s*([A-Za-z_$][\w$]*)\s*\(")
-_BRIDGE_CALL = re.compile(r"(?<![\w$])sa\s*\.\s*invoke\s*\(\s*[\"']([A-Za-z_$][\w$]*)[\"']")
+_BRIDGE_CALL = re.compile(r"(?<![\w$])(?:sa\s*\.\s*invoke|miniapp\s*\.\s*call)\s*\(\s*[\"']([A-Za-z_$][\w$]*)[\"']")
 
 
 def jsapis_called(source: str) -> set[str]:

@@ -112,10 +112,15 @@ class ReleaseCache:
     def key(app_id: str) -> str:
         return f"mp:release:{app_id}"
 
+    @staticmethod
+    def decode(raw: bytes) -> dict:
+        """The snapshot from the value stored under ``key(app_id)`` ("revision|json")."""
+        return json.loads(raw.split(b"|", 1)[1])
+
     async def snapshot(self, app_id: str) -> dict:
         raw = await self._redis.get(self.key(app_id))
         if raw is not None:
-            return json.loads(raw.split(b"|", 1)[1])
+            return self.decode(raw)
         snapshot = await load_snapshot(app_id)
         await self._store(app_id, snapshot)
         return snapshot

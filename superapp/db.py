@@ -21,6 +21,7 @@ DOMAINS: tuple[str, ...] = (
     "ledger",
     "tracking",
     "openplatform",
+    "miniprogram_runtime",
 )
 
 

@@ -6,7 +6,7 @@ plain objects; the GraphQL layer reaches them through the request context.
 
 from __future__ import annotations
 
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from typing import AsyncIterator
 
@@ -19,6 +19,7 @@ from identity.tokens import AccessTokens
 from ledger.config import LedgerSettings
 from ledger.service import LedgerService
 from miniprogram_host.service import MiniProgramHost
+from miniprogram_runtime.service import MiniProgramRuntime
 from openplatform.service import OpenPlatform
 from superapp import db
 from superapp.kv import RedisHandle, open_redis
@@ -43,6 +44,7 @@ class Runtime:
     ledger: LedgerService
     tracking: TrackingService
     openplatform: OpenPlatform
+    miniprogram_runtime: MiniProgramRuntime
 
     @property
     def redis(self) -> aioredis.Redis:
@@ -81,18 +83,26 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
     ledger = LedgerService(
         settings=LedgerSettings.from_config(settings.config()), cipher=cipher, redis=redis_handle.client
     )
+    host = MiniProgramHost.build(settings, redis_handle.client)
+    openplatform = OpenPlatform.build(settings, redis_handle.client, ledger)
     runtime = Runtime(
         settings, database, redis_handle, cipher, broker, identity, sms,
-        miniprograms=MiniProgramHost.build(settings, redis_handle.client),
+        miniprograms=host,
         ledger=ledger,
         tracking=tracking,
-        openplatform=OpenPlatform.build(settings, redis_handle.client, ledger),
+        openplatform=openplatform,
+        miniprogram_runtime=MiniProgramRuntime.build(
+            settings, redis=redis_handle.client, host=host, identity=identity, ledger=ledger,
+            openplatform=openplatform,
+        ),
     )
     try:
-        if tracking_config.worker_in_app:
-            async with worker_in_background(redis=redis_handle.client, config=tracking_config):
-                yield runtime
-        else:
+        async with AsyncExitStack() as background:
+            await background.enter_async_context(runtime.miniprogram_runtime.running(database))
+            if tracking_config.worker_in_app:
+                await background.enter_async_context(
+                    worker_in_background(redis=redis_handle.client, config=tracking_config)
+                )
             yield runtime
     finally:
         await broker.close()

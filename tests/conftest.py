@@ -12,6 +12,7 @@ import asyncio
 import base64
 import ipaddress
 import os
+import socket
 import sys
 from collections.abc import AsyncIterator
 
@@ -19,6 +20,7 @@ import asyncpg
 import httpx
 import pytest
 import redis.asyncio as aioredis
+import uvicorn
 
 from superapp import db
 from superapp.settings import Settings
@@ -191,3 +193,17 @@ async def sign_in_with(start_app):
             return gql, runtime
 
     return Starter()
+
+
+@pytest.fixture
+async def server_url(app):
+    """The test app behind a real HTTP server; the socket listens before the server starts."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(64)
+    server = uvicorn.Server(uvicorn.Config(app, lifespan="off", log_config=None, ws="none"))
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    server.should_exit = True
+    await task
+    sock.close()

@@ -1,0 +1,46 @@
+"""What a bridge API handler gets: who calls, for which app, with what, and the services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from miniprogram_runtime.config import BridgeConfig
+from miniprogram_runtime.errors import InvalidArguments
+
+
+@dataclass(slots=True)
+class Services:
+    """The parts of the app the handlers reach; built once with the runtime."""
+
+    config: BridgeConfig
+    identity: Any  # identity.service.IdentityService
+    ledger: Any  # ledger.service.LedgerService
+    images: Any  # miniprogram_host.storage.BlobStore for chosen images
+    openplatform: Any = None  # openplatform.service.OpenPlatform, when present
+
+
+@dataclass(slots=True)
+class CallContext:
+    app_id: str
+    user_id: int
+    session_id: str
+    version: str
+    args: dict
+    services: Services
+
+    def text(self, name: str, *, low: int = 1, high: int = 128, required: bool = True) -> str | None:
+        value = self.args.get(name)
+        if value is None and not required:
+            return None
+        if not isinstance(value, str) or not low <= len(value) <= high:
+            raise InvalidArguments(f"{name} must be a string of {low}-{high} characters", field=name)
+        return value
+
+    def number(self, name: str, *, low: float, high: float, required: bool = True) -> float | None:
+        value = self.args.get(name)
+        if value is None and not required:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+            raise InvalidArguments(f"{name} must be a number from {low} to {high}", field=name)
+        return float(value)

@@ -1,0 +1,1 @@
+"""The bridge APIs' implementations, one module per concern."""

@@ -1,0 +1,73 @@
+"""``chooseImage``: the user picks a picture in the container; it lands in the app's storage.
+
+Pillow decides what the file is (the name and the declared type are not trusted), bounds
+its pixel count, and re-encodes it, which drops EXIF (location, camera serial) on the way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import io
+
+from PIL import Image, UnidentifiedImageError
+from tortoise.transactions import in_transaction
+
+from miniprogram_runtime.context import CallContext
+from miniprogram_runtime.errors import InvalidArguments, InvalidImage, QuotaExceeded
+from miniprogram_runtime.handlers.storage import locked_usage
+from miniprogram_runtime.models import AppImage
+
+_FORMATS = {"JPEG": "jpeg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
+
+
+def _reencode(raw: bytes, max_side: int) -> tuple[bytes, str, int, int]:
+    try:
+        with Image.open(io.BytesIO(raw)) as probe:
+            kind = probe.format
+            width, height = probe.size
+            if kind not in _FORMATS:
+                raise InvalidImage(f"{kind or 'this file'} is not an allowed image type (JPEG, PNG, WebP, GIF)")
+            if width > max_side or height > max_side:
+                raise InvalidImage(f"images are at most {max_side}×{max_side} pixels")
+            probe.verify()
+        with Image.open(io.BytesIO(raw)) as image:
+            image.load()
+            out = io.BytesIO()
+            if kind == "JPEG":
+                image.convert("RGB").save(out, "JPEG", quality=90)
+            elif kind == "GIF":
+                image.save(out, "GIF")
+            else:
+                image.save(out, kind)
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
+        raise InvalidImage() from None
+    return out.getvalue(), _FORMATS[kind], width, height
+
+
+async def choose_image(ctx: CallContext) -> dict:
+    config = ctx.services.config
+    data = ctx.args.get("data")
+    if not isinstance(data, str) or not data:
+        raise InvalidArguments("data is the image, base64-encoded", field="data")
+    if len(data) > (config.image_max_bytes * 4 // 3) + 4:
+        raise InvalidImage(f"images are at most {config.image_max_bytes} bytes")
+    try:
+        raw = base64.b64decode(data, validate=True)
+    except binascii.Error:
+        raise InvalidArguments("data is not valid base64", field="data") from None
+    if len(raw) > config.image_max_bytes:
+        raise InvalidImage(f"images are at most {config.image_max_bytes} bytes")
+    encoded, kind, width, height = await asyncio.to_thread(_reencode, raw, config.image_max_side)
+    async with in_transaction():
+        usage = await locked_usage(ctx.app_id, ctx.user_id)
+        if usage.image_bytes + len(encoded) > config.image_quota_bytes:
+            raise QuotaExceeded(usedBytes=usage.image_bytes, quotaBytes=config.image_quota_bytes)
+        digest = await asyncio.to_thread(ctx.services.images.put, encoded, f".{kind}")
+        image = await AppImage.create(app_id=ctx.app_id, user_id=ctx.user_id, digest=digest, format=kind,
+                                      width=width, height=height, size=len(encoded))
+        usage.image_bytes += len(encoded)
+        await usage.save(update_fields=["image_bytes"])
+    return {"fileId": f"img{image.id}", "type": kind, "width": width, "height": height, "size": len(encoded),
+            "digest": digest}

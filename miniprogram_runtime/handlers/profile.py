@@ -1,0 +1,54 @@
+"""The user as a mini-program may see them: masked, and only after consent."""
+
+from __future__ import annotations
+
+from identity.models import User
+from ledger.kinds import AccountStatus
+from ledger.service import accounts_of
+from miniprogram_runtime.context import CallContext
+from superapp.masking import mask_phone
+
+
+async def _phone(ctx: CallContext) -> str:
+    user = await User.get(id=ctx.user_id)
+    return ctx.services.identity.phone_of(user)
+
+
+async def get_user_info(ctx: CallContext) -> dict:
+    """A display name and avatar; the bank's user id is never given to an app."""
+    phone = await _phone(ctx)
+    return {"nickName": "用户" + phone[-4:], "avatarUrl": None}
+
+
+async def get_phone_number(ctx: CallContext) -> dict:
+    # The mini-program's page only ever sees the masked number; a partner's server that
+    # needs the full one gets it through the open API's own consented channel.
+    return {"maskedPhoneNumber": mask_phone(await _phone(ctx)), "countryCode": "86"}
+
+
+async def get_account_summary(ctx: CallContext) -> dict:
+    accounts = await accounts_of(owner_user_id=ctx.user_id)
+    return {
+        "accounts": [
+            {
+                "kind": a.kind.value,
+                "name": a.name,
+                "number": a.card_masked or f"****{a.id % 10000:04d}",
+                "status": a.status.value,
+                "currency": a.currency,
+                "balanceFen": a.balance,
+            }
+            for a in accounts
+            if a.status != AccountStatus.CLOSED
+        ]
+    }
+
+
+async def get_location(ctx: CallContext) -> dict:
+    """The container reads the device's position; the bridge gates it by consent and checks it."""
+    latitude = ctx.number("latitude", low=-90, high=90)
+    longitude = ctx.number("longitude", low=-180, high=180)
+    accuracy = ctx.number("accuracy", low=0, high=100_000, required=False)
+    # Five decimals is about a metre: enough for any mini-program, no more precise than that.
+    return {"latitude": round(latitude, 5), "longitude": round(longitude, 5),
+            "accuracy": None if accuracy is None else round(accuracy, 1)}

@@ -1,0 +1,78 @@
+"""The runtime as the rest of the app sees it: built once per process in ``superapp.runtime``."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any, AsyncIterator
+
+import redis.asyncio as aioredis
+from tortoise.context import TortoiseContext
+
+from miniprogram_host.models import AppVersion, MiniApp
+from miniprogram_host.service import MiniProgramHost
+from miniprogram_host.storage import BlobStore
+from miniprogram_runtime.audit import BridgeAudit
+from miniprogram_runtime.bridge import Bridge
+from miniprogram_runtime.config import BridgeConfig
+from miniprogram_runtime.consent import Consent, ConsentBook
+from miniprogram_runtime.context import Services
+from superapp.settings import Settings
+
+
+class ConsentRefused(Exception):
+    """A grant that cannot be given: unknown app, or a scope its released versions do not declare."""
+
+    def __init__(self, message: str, *, code: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass
+class MiniProgramRuntime:
+    config: BridgeConfig
+    bridge: Bridge
+    consents: ConsentBook
+
+    @classmethod
+    def build(cls, settings: Settings, *, redis: aioredis.Redis, host: MiniProgramHost, identity: Any,
+              ledger: Any, openplatform: Any = None) -> MiniProgramRuntime:
+        config = BridgeConfig.from_settings(settings)
+        consents = ConsentBook(redis, cache_seconds=config.consent_cache_seconds)
+        services = Services(
+            config=config, identity=identity, ledger=ledger, openplatform=openplatform,
+            images=BlobStore(settings.data_dir / "miniprogram_runtime" / "images"),
+        )
+        audit = BridgeAudit(flush_seconds=config.audit_flush_seconds, batch=config.audit_batch)
+        bridge = Bridge(redis=redis, releases=host.releases, consents=consents, audit=audit, services=services)
+        return cls(config=config, bridge=bridge, consents=consents)
+
+    @asynccontextmanager
+    async def running(self, database: TortoiseContext) -> AsyncIterator[MiniProgramRuntime]:
+        async with self.bridge.audit.writing(database):
+            yield self
+
+    async def grant(self, *, user_id: int, app_id: str, scope: str) -> Consent:
+        """Record the user's consent to a scope the app's released version declares."""
+        scopes = await declared_scopes(app_id)
+        if scopes is None:
+            raise ConsentRefused(f"no mini-program {app_id}", code="UNKNOWN_APP")
+        if scope not in scopes:
+            raise ConsentRefused(f"{app_id} does not declare the scope {scope}", code="SCOPE_NOT_DECLARED")
+        return await self.consents.grant(app_id=app_id, user_id=user_id, scope=scope)
+
+    async def revoke(self, *, user_id: int, app_id: str, scope: str) -> bool:
+        return await self.consents.revoke(app_id=app_id, user_id=user_id, scope=scope)
+
+
+async def declared_scopes(app_id: str) -> dict[str, str] | None:
+    """The scopes (with reasons) the app's live and gray versions declare; None for no such app."""
+    app = await MiniApp.get_or_none(app_id=app_id)
+    if app is None:
+        return None
+    ids = [i for i in (app.live_version_id, app.gray_version_id) if i is not None]
+    scopes: dict[str, str] = {}
+    for manifest in await AppVersion.filter(id__in=ids).values_list("manifest", flat=True) if ids else ():
+        for item in manifest.get("scopes") or ():
+            scopes.setdefault(item["scope"], item["reason"])
+    return scopes

@@ -1,0 +1,340 @@
+/*
+ * The mini-program container: resolve the version, download the package, verify its
+ * SHA-256 and the host's Ed25519 signature, then run it in a sandboxed frame (scripts only,
+ * opaque origin) under a CSP limited to the app's declared domains. Bridge calls arrive by
+ * postMessage and are relayed to POST /bridge/v1/{appId}/{api} with the user's token.
+ * Any mismatch stops here: there is no fallback to an unverified package.
+ *
+ * Open as /static/container.html?app=<appId>; the signed-in token is read from
+ * localStorage["superapp.accessToken"].
+ */
+(function () {
+  'use strict';
+  var PLATFORM = 'h5';
+  var CLIENT_VERSION = '5.2.0';
+  var params = new URLSearchParams(location.search);
+  var appId = params.get('app') || '';
+  var token = localStorage.getItem('superapp.accessToken') || '';
+  var frame = null;
+  var appCard = { appId: appId, name: appId, iconUrl: null };
+  var $ = function (id) { return document.getElementById(id); };
+
+  function status(state, text) {
+    var el = $('status');
+    el.dataset.state = state;
+    el.textContent = text;
+  }
+
+  function refuse(reason) {
+    status('refused', 'This mini-program cannot be opened: ' + reason);
+    throw new Error('refused: ' + reason);
+  }
+
+  function authHeaders(extra) {
+    var headers = Object.assign({}, extra || {});
+    if (token) headers.authorization = 'Bearer ' + token;
+    return headers;
+  }
+
+  function fromBase64(text) {
+    var binary = atob(text);
+    var out = new Uint8Array(binary.length);
+    for (var i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
+    return out;
+  }
+
+  function toBase64(bytes) {
+    var binary = '';
+    for (var i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+    return btoa(binary);
+  }
+
+  function hex(buffer) {
+    return Array.from(new Uint8Array(buffer), function (b) { return b.toString(16).padStart(2, '0'); }).join('');
+  }
+
+  async function sha256Base64(text) {
+    return toBase64(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))));
+  }
+
+  // -- loading and verifying ------------------------------------------------------------
+
+  async function resolveVersion() {
+    var url = '/mp/resolve/' + encodeURIComponent(appId) + '?platform=' + PLATFORM + '&clientVersion=' + CLIENT_VERSION;
+    var response = await fetch(url, { headers: authHeaders(), cache: 'no-cache' });
+    var answer = await response.json();
+    if (answer.status !== 'OK') refuse(answer.status === 'UPGRADE_REQUIRED' ? 'update the app first' : answer.status);
+    return answer;
+  }
+
+  async function verified(resolved) {
+    var downloads = await Promise.all([
+      fetch('/mp/keys').then(function (r) { return r.json(); }),
+      fetch(resolved.url).then(function (r) { if (!r.ok) refuse('package not found'); return r.arrayBuffer(); }),
+    ]);
+    var keys = downloads[0], zip = downloads[1];
+    if (hex(await crypto.subtle.digest('SHA-256', zip)) !== resolved.digest) refuse('the package does not match its digest');
+    var key = keys.keys.find(function (k) { return k.kid === resolved.keyId && k.alg === 'Ed25519'; });
+    if (!key) refuse('unknown signing key ' + resolved.keyId);
+    var publicKey = await crypto.subtle.importKey('raw', fromBase64(key.publicKey), { name: 'Ed25519' }, false, ['verify']);
+    var statement = new TextEncoder().encode('superapp-mp-v1:' + appId + ':' + resolved.version + ':' + resolved.digest);
+    var good = await crypto.subtle.verify({ name: 'Ed25519' }, publicKey, fromBase64(resolved.signature), statement);
+    if (!good) refuse('the package signature is not valid');
+    return zip;
+  }
+
+  // -- building the sandboxed document -----------------------------------------------------
+
+  function joinPath(page, relative) {
+    var parts = page.split('/').slice(0, -1);
+    relative.split('/').forEach(function (part) {
+      if (part === '..') parts.pop();
+      else if (part && part !== '.') parts.push(part);
+    });
+    return parts.join('/');
+  }
+
+  var MEDIA = { png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp', woff2: 'font/woff2' };
+
+  function hostsOf(domains, kind, scheme) {
+    return ((domains && domains[kind]) || []).filter(function (h) { return /^[A-Za-z0-9.-]+$/.test(h); })
+      .map(function (h) { return scheme + '://' + h; });
+  }
+
+  async function buildDocument(files, manifest, sdk) {
+    var text = function (name) {
+      var data = files.get(name);
+      if (!data) refuse('the package has no ' + name);
+      return new TextDecoder().decode(data);
+    };
+    var page = manifest.entryPage;
+    var doc = new DOMParser().parseFromString(text(page), 'text/html');
+    var scripts = [];
+    var inline = Array.from(doc.querySelectorAll('script'));
+    for (var i = 0; i < inline.length; i++) {
+      var script = inline[i];
+      if (script.src || script.getAttribute('src')) {
+        var body = text(joinPath(page, script.getAttribute('src')));
+        script.removeAttribute('src');
+        script.textContent = body;
+      }
+      scripts.push(script.textContent);
+    }
+    doc.querySelectorAll('link[rel="stylesheet"][href]').forEach(function (link) {
+      var style = doc.createElement('style');
+      style.textContent = text(joinPath(page, link.getAttribute('href')));
+      link.replaceWith(style);
+    });
+    doc.querySelectorAll('img[src]').forEach(function (img) {
+      var name = joinPath(page, img.getAttribute('src'));
+      var data = files.get(name);
+      if (data) img.setAttribute('src', 'data:' + (MEDIA[name.split('.').pop()] || 'application/octet-stream') + ';base64,' + toBase64(data));
+    });
+    var hashes = await Promise.all([sdk].concat(scripts).map(sha256Base64));
+    var domains = manifest.domains || {};
+    var csp = [
+      "default-src 'none'",
+      'script-src ' + hashes.map(function (h) { return "'sha256-" + h + "'"; }).join(' '),
+      "style-src 'unsafe-inline'",
+      ['img-src data:'].concat(hostsOf(domains, 'download', 'https')).join(' '),
+      ['connect-src'].concat(hostsOf(domains, 'request', 'https'), hostsOf(domains, 'socket', 'wss'),
+        hostsOf(domains, 'upload', 'https')).join(' '),
+      'font-src data:',
+      "form-action 'none'",
+      "base-uri 'none'",
+    ].join('; ');
+    var meta = doc.createElement('meta');
+    meta.httpEquiv = 'Content-Security-Policy';
+    meta.content = csp;
+    var bridge = doc.createElement('script');
+    bridge.textContent = sdk;
+    doc.head.prepend(meta, bridge);
+    return { html: '<!doctype html>' + doc.documentElement.outerHTML, csp: csp };
+  }
+
+  // -- prompts ----------------------------------------------------------------------------
+
+  var promptQueue = Promise.resolve();
+
+  function sheet(id, prepare, buttons) {
+    // One prompt at a time: a second call waits for the first answer.
+    var shown = promptQueue.then(function () {
+      return new Promise(function (resolve) {
+        prepare();
+        var el = $(id);
+        el.hidden = false;
+        Object.keys(buttons).forEach(function (buttonId) {
+          $(buttonId).onclick = function () {
+            var value = buttons[buttonId]();
+            if (value === undefined) return;  // stay open (e.g. nothing chosen yet)
+            el.hidden = true;
+            resolve(value);
+          };
+        });
+      });
+    });
+    promptQueue = shown.catch(function () {});
+    return shown;
+  }
+
+  function askConsent(authorization) {
+    return sheet('consent', function () {
+      var app = authorization.app || appCard;
+      $('consent-app').textContent = app.name;
+      $('consent-icon').hidden = !app.iconUrl;
+      if (app.iconUrl) $('consent-icon').src = app.iconUrl;
+      $('consent-scope').textContent = authorization.scope;
+      $('consent-reason').textContent = authorization.reason;
+    }, { 'consent-allow': function () { return true; }, 'consent-deny': function () { return false; } });
+  }
+
+  async function graphql(query, variables) {
+    var response = await fetch('/graphql', {
+      method: 'POST', headers: authHeaders({ 'content-type': 'application/json' }),
+      body: JSON.stringify({ query: query, variables: variables }),
+    });
+    return response.json();
+  }
+
+  var GRANT = 'mutation($app: String!, $scope: String!) { grantMiniAppConsent(appId: $app, scope: $scope) { __typename ... on Error { message } } }';
+
+  // -- the bridge -------------------------------------------------------------------------
+
+  async function post(api, args, extra) {
+    var response = await fetch('/bridge/v1/' + encodeURIComponent(appId) + '/' + encodeURIComponent(api), {
+      method: 'POST', headers: authHeaders({ 'content-type': 'application/json' }),
+      body: JSON.stringify(Object.assign({ args: args, platform: PLATFORM, clientVersion: CLIENT_VERSION }, extra || {})),
+    });
+    try {
+      return await response.json();
+    } catch (e) {
+      return { error: { code: 'NETWORK', message: 'HTTP ' + response.status } };
+    }
+  }
+
+  var DENIED = { error: { code: 'AUTHORIZATION_DENIED', message: 'The user did not allow this.' } };
+  var CANCELLED = { error: { code: 'CANCELLED', message: 'The user cancelled.' } };
+
+  // APIs whose input comes from the container's own UI or the device, never from the frame.
+  var prepare = {
+    getLocation: function (args) {
+      if (!navigator.geolocation) return Promise.resolve({ args: args });
+      return new Promise(function (resolve) {
+        navigator.geolocation.getCurrentPosition(function (p) {
+          resolve({ args: { latitude: p.coords.latitude, longitude: p.coords.longitude, accuracy: p.coords.accuracy } });
+        }, function () { resolve({ answer: { error: { code: 'LOCATION_UNAVAILABLE', message: 'No position.' } } }); });
+      });
+    },
+    chooseImage: function () {
+      var file = $('image-file');
+      file.value = '';
+      return sheet('image-sheet', function () {}, {
+        'image-file': function () { return file.files[0] || undefined; },
+        'image-cancel': function () { return null; },
+      }).then(async function (chosen) {
+        if (!chosen) return { answer: CANCELLED };
+        return { args: { data: toBase64(new Uint8Array(await chosen.arrayBuffer())) } };
+      });
+    },
+    // The user sees the amount and picks the account in the container, and enters the PIN
+    // there: the frame never sees the PIN or the list of accounts.
+    requestPayment: async function (args) {
+      var listed = await graphql('query { accounts { id name balance status } }', {});
+      var accounts = (listed.data && listed.data.accounts) || [];
+      var select = $('payment-account');
+      select.textContent = '';
+      accounts.forEach(function (account) {
+        var option = document.createElement('option');
+        option.value = account.id;
+        option.textContent = account.name + ' (¥' + (Number(account.balance) / 100).toFixed(2) + ')';
+        select.appendChild(option);
+      });
+      var chosen = await sheet('payment-sheet', function () {
+        $('payment-app').textContent = appCard.name;
+        $('payment-description').textContent = String(args.description || '');
+        $('payment-amount').textContent = (Number(args.amountFen) / 100).toFixed(2);
+        $('payment-pin').value = '';
+      }, {
+        'payment-confirm': function () { return { account: select.value, pin: $('payment-pin').value }; },
+        'payment-cancel': function () { return null; },
+      });
+      if (!chosen) return { answer: CANCELLED };
+      return { args: Object.assign({}, args, { fromAccountId: chosen.account }), extra: { pin: chosen.pin } };
+    },
+    requestSubscribeMessage: async function (args) {
+      var allowed = await sheet('subscribe-sheet', function () {
+        $('subscribe-app').textContent = appCard.name;
+        $('subscribe-topic').textContent = String(args.topic || '');
+      }, { 'subscribe-allow': function () { return true; }, 'subscribe-deny': function () { return false; } });
+      return allowed ? { args: args, extra: { confirmed: true } } : { answer: DENIED };
+    },
+  };
+  // The file input reports a choice by `change`, not `click`.
+  document.addEventListener('change', function (event) {
+    if (event.target.id === 'image-file' && $('image-file').onclick) $('image-file').onclick();
+  });
+
+  async function relay(api, args) {
+    var extra = {};
+    if (prepare[api]) {
+      var prepared = await prepare[api](args, extra);
+      if (prepared.answer) return prepared.answer;
+      args = prepared.args;
+      extra = prepared.extra || extra;
+    }
+    var answer = await post(api, args, extra);
+    if (answer.error && answer.error.code === 'AUTHORIZATION_REQUIRED') {
+      appCard = answer.error.authorization.app || appCard;
+      if (!(await askConsent(answer.error.authorization))) return DENIED;
+      var granted = await graphql(GRANT, { app: appId, scope: answer.error.authorization.scope });
+      var result = granted.data && granted.data.grantMiniAppConsent;
+      if (!result || result.__typename !== 'MiniAppConsent') {
+        return { error: { code: 'AUTHORIZATION_FAILED', message: (result && result.message) || 'Could not record consent.' } };
+      }
+      answer = await post(api, args, extra);
+    }
+    return answer;
+  }
+
+  window.addEventListener('message', async function (event) {
+    // Only the frame we made may call, and it has an opaque origin (sandbox, no same-origin).
+    if (!frame || event.source !== frame.contentWindow || event.origin !== 'null') return;
+    var message = event.data;
+    if (!message || message.sa !== 'call' || typeof message.id !== 'number' || typeof message.api !== 'string') return;
+    var args = message.args && typeof message.args === 'object' && !Array.isArray(message.args) ? message.args : {};
+    var answer;
+    try {
+      answer = await relay(message.api, args);
+    } catch (e) {
+      answer = { error: { code: 'NETWORK', message: String(e) } };
+    }
+    frame.contentWindow.postMessage({ sa: 'result', id: message.id, result: answer.result, error: answer.error }, '*');
+  });
+
+  // -- start ------------------------------------------------------------------------------
+
+  async function start() {
+    if (!/^[A-Za-z0-9_-]{1,32}$/.test(appId)) refuse('no app given');
+    if (!window.crypto || !crypto.subtle) refuse('this browser cannot verify packages');
+    var resolved = await resolveVersion();
+    var zip = await verified(resolved);
+    var files = await readZip(zip);
+    var manifest = JSON.parse(new TextDecoder().decode(files.get('manifest.json') || new Uint8Array()));
+    if (manifest.appId !== appId || manifest.version !== resolved.version) refuse('the manifest does not match the release');
+    var sdk = await fetch('sdk/miniapp.js').then(function (r) { return r.text(); });
+    var built = await buildDocument(files, manifest, sdk);
+    $('app-title').textContent = manifest.appId + ' ' + manifest.version;
+    frame = document.createElement('iframe');
+    frame.setAttribute('sandbox', 'allow-scripts');
+    frame.setAttribute('referrerpolicy', 'no-referrer');
+    frame.title = appId;
+    frame.srcdoc = built.html;
+    $('stage').appendChild(frame);
+    status('running', 'Running ' + appId + ' ' + resolved.version);
+    document.body.dataset.version = resolved.version;
+  }
+
+  start().catch(function (error) {
+    if ($('status').dataset.state !== 'refused') status('refused', 'This mini-program cannot be opened: ' + error.message);
+  });
+})();

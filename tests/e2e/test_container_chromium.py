@@ -1,0 +1,154 @@
+"""The container in a real Chromium: a released mini-program runs, asks for consent, is
+refused an API it does not declare, and a tampered package never runs.
+
+Debian's chromium, driven by Playwright through its executable path (``scripts/test``
+installs it); the app is served by a real uvicorn on loopback.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from playwright.async_api import async_playwright, expect
+
+from identity.roles import Role
+from ledger.models import Account
+from miniprogram_host.models import AppVersion
+from miniprogram_host.resolution import ReleaseCache
+from tests.miniprogram_host.helpers import APPROVE, RELEASE, SUBMIT, developer_app
+from tests.miniprogram_host.test_cli import run_superapp
+from tests.openplatform.support import funded_account
+
+pytestmark = pytest.mark.slow
+
+SAMPLE = Path(__file__).resolve().parents[2] / "examples" / "hello-miniapp"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+async def publish_sample(gql, sign_in, server_url, tmp_path):
+    """The developer publishes the sample with `superapp mp publish`; a reviewer approves; it is released."""
+    app = await developer_app(gql, sign_in)
+    source = tmp_path / "hello-miniapp"
+    shutil.copytree(SAMPLE, source)
+    manifest = json.loads((source / "manifest.json").read_text())
+    (source / "manifest.json").write_text(json.dumps({**manifest, "appId": app.app_id}))
+    code, out = await run_superapp("mp", "publish", str(source), "--app", app.app_id,
+                                   secret=app.secret, server=server_url, tmp_path=tmp_path)
+    assert code == 0, out
+    reviewer = await sign_in("13900000909", Role.REVIEWER)
+    token = app.developer.access_token
+    assert (await gql(SUBMIT, {"app": app.app_id, "v": "1.0.0"}, token=token))["data"]["submitMiniAppVersion"]["state"] == "SUBMITTED"
+    assert (await gql(APPROVE, {"app": app.app_id, "v": "1.0.0"}, token=reviewer.access_token))["data"]["approveMiniAppVersion"]["state"] == "APPROVED"
+    released = await gql(RELEASE, {"app": app.app_id, "v": "1.0.0"}, token=token)
+    assert released["data"]["releaseMiniAppVersion"]["release"]["liveVersion"] == "1.0.0", released
+    return app
+
+
+async def open_container(browser, server_url: str, app_id: str, token: str):
+    """A fresh browser context (no cache) with the user signed in, on the container page."""
+    context = await browser.new_context()
+    # Init scripts run in every frame; only the container's own page holds the token.
+    await context.add_init_script(
+        f"if (window === window.top) localStorage.setItem('superapp.accessToken', {json.dumps(token)})"
+    )
+    page = await context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    await page.goto(f"{server_url}/static/container.html?app={app_id}")
+    return context, page, errors
+
+
+@pytest.fixture
+async def chromium():
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        await browser.close()
+
+
+async def test_a_released_mini_program_runs_asks_for_consent_and_is_held_to_its_manifest(
+    gql, sign_in, server_url, tmp_path, chromium, runtime
+):
+    app = await publish_sample(gql, sign_in, server_url, tmp_path)
+    user = await sign_in("13900000001")
+    context, page, errors = await open_container(chromium, server_url, app.app_id, user.access_token)
+    frame = page.frame_locator("#stage iframe")
+
+    await expect(page.locator("body")).to_have_attribute("data-version", "1.0.0")
+    await expect(frame.locator("h1")).to_have_text("Hello, mini-program")
+    sandbox = await page.locator("#stage iframe").get_attribute("sandbox")
+    assert sandbox == "allow-scripts"
+
+    # getUserInfo needs consent: the container shows what the manifest says, the user allows.
+    await frame.locator("#hello").click()
+    consent = page.locator("#consent")
+    await expect(consent).to_be_visible()
+    await expect(page.locator("#consent-reason")).to_have_text("Greet you by your name")
+    await expect(page.locator("#consent-scope")).to_have_text("userInfo")
+    await expect(page.locator("#consent-app")).to_have_text("Branches")
+    await page.locator("#consent-allow").click()
+    await expect(consent).to_be_hidden()
+    await expect(frame.locator("#out")).to_have_text('hello: {"nickName":"用户0001","avatarUrl":null}')
+
+    # Asked once: the next call goes straight through.
+    await frame.locator("#out").evaluate("el => { el.textContent = '' }")
+    await frame.locator("#hello").click()
+    await expect(frame.locator("#out")).to_contain_text("用户0001")
+    await expect(consent).to_be_hidden()
+
+    await frame.locator("#remember").click()
+    await expect(frame.locator("#out")).to_have_text("visits: 1")
+
+    # A payment: the container's sheet shows the amount, takes the account and the PIN.
+    account = await funded_account(runtime, user.user_id, 10_000)
+    await runtime.ledger.pins.set_pin(user_id=user.user_id, pin="135790")
+    await frame.locator("#pay").click()
+    await expect(page.locator("#payment-sheet")).to_be_visible()
+    await expect(page.locator("#payment-amount")).to_have_text("12.50")
+    await page.locator("#payment-account").select_option(str(account.id))
+    await page.locator("#payment-pin").fill("135790")
+    await page.locator("#payment-confirm").click()
+    await expect(frame.locator("#out")).to_have_text('paid: {"status":"succeeded","amountFen":1250}')
+    assert (await Account.get(id=account.id)).balance == 8_750
+
+    # An API the manifest does not declare, named at run time, is refused by the bridge.
+    await frame.locator("#phone").click()
+    await expect(frame.locator("#out")).to_contain_text("refused: API_NOT_DECLARED")
+
+    # The frame cannot reach the container's page or its storage (where the token is).
+    await frame.locator("#escape").click()
+    await expect(frame.locator("#out")).to_have_text("parent blocked, storage blocked")
+    assert errors == []
+    await context.close()
+
+
+async def test_a_tampered_package_or_a_bad_signature_does_not_run(gql, sign_in, server_url, tmp_path, chromium, runtime):
+    app = await publish_sample(gql, sign_in, server_url, tmp_path)
+    user = await sign_in("13900000001")
+    version = await AppVersion.get(app__app_id=app.app_id, version="1.0.0")
+    stored = runtime.miniprograms.store.path_of(version.digest, ".zip")
+    original = stored.read_bytes()
+
+    # One byte changed where the package is kept (a compromised disk or CDN).
+    stored.write_bytes(original[:-1] + bytes([original[-1] ^ 1]))
+    context, page, _ = await open_container(chromium, server_url, app.app_id, user.access_token)
+    await expect(page.locator("#status")).to_have_attribute("data-state", "refused")
+    await expect(page.locator("#status")).to_contain_text("does not match its digest")
+    assert await page.locator("#stage iframe").count() == 0
+    await context.close()
+
+    # The package is intact but its signature was not made by the host's key.
+    stored.write_bytes(original)
+    other = bytes(64)
+    await AppVersion.filter(id=version.id).update(signature=base64.b64encode(other).decode())
+    await runtime.redis.delete(ReleaseCache.key(app.app_id))  # the next resolution reads the row
+    context, page, _ = await open_container(chromium, server_url, app.app_id, user.access_token)
+    await expect(page.locator("#status")).to_contain_text("signature is not valid")
+    assert await page.locator("#stage iframe").count() == 0
+    await context.close()
