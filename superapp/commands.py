@@ -6,3 +6,4 @@ Each domain adds one import line here; its module registers its commands on impo
 import ledger.cli  # noqa: F401 - superapp ledger reconcile
 import miniprogram_host.cli  # noqa: F401 - superapp mp publish|status
 import tracking.commands  # noqa: F401 - superapp worker tracking
+import kyc.cli  # noqa: F401 - superapp ocr idcard, superapp face verify, superapp kyc purge
