@@ -87,7 +87,8 @@ def create_app(
         debug=settings.debug,
         routes=routes,
         middleware=[
-            Middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes),
+            Middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes,
+                       max_upload_bytes=settings.max_upload_bytes),
             Middleware(DatabaseContext),
             Middleware(AuthenticationMiddleware, backend=BearerTokenBackend()),
         ],

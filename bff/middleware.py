@@ -33,9 +33,10 @@ def _route_label(path: str, status: int) -> str:
 
 
 class RequestContextMiddleware:
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int, max_upload_bytes: int | None = None) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.max_upload_bytes = max(max_upload_bytes or max_body_bytes, max_body_bytes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -57,6 +58,9 @@ class RequestContextMiddleware:
         started = time.perf_counter()
         status = 500
         limit = self.max_body_bytes
+        # File uploads (GraphQL multipart requests, e.g. ID card photos) get their own cap.
+        if scope["path"] == "/graphql" and headers.get(b"content-type", b"").startswith(b"multipart/form-data"):
+            limit = self.max_upload_bytes
         declared = headers.get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
             await _too_large(send, rid, limit)

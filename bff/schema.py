@@ -23,6 +23,7 @@ from strawberry.tools import merge_types
 from bff.execution import BasicLeafFastPath
 from bff.errors import InvalidInput, RateLimited, is_unexpected
 from bff.identity.schema import IdentityMutation, IdentityQuery, IdentitySubscription
+from bff.kyc.schema import KycMutation, KycQuery
 from bff.miniprogram.schema import MiniProgramMutation, MiniProgramQuery
 from bff.ledger.schema import LedgerMutation, LedgerQuery
 from bff.ledger.types import SCALARS as LEDGER_SCALARS
@@ -32,8 +33,10 @@ from superapp.settings import Settings
 
 log = logging.getLogger("bff.graphql")
 
-QUERIES: tuple[type, ...] = (IdentityQuery, LedgerQuery, MiniProgramQuery, TrackingQuery)
-MUTATIONS: tuple[type, ...] = (IdentityMutation, LedgerMutation, MiniProgramMutation, TrackingMutation)
+QUERIES: tuple[type, ...] = (IdentityQuery, LedgerQuery, MiniProgramQuery, TrackingQuery, KycQuery)
+MUTATIONS: tuple[type, ...] = (
+    IdentityMutation, LedgerMutation, MiniProgramMutation, TrackingMutation, KycMutation,
+)
 SUBSCRIPTIONS: tuple[type, ...] = (IdentitySubscription,)
 SCALARS: dict = {**LEDGER_SCALARS}
 

@@ -20,6 +20,7 @@ DOMAINS: tuple[str, ...] = (
     "miniprogram_host",
     "ledger",
     "tracking",
+    "kyc",
 )
 
 

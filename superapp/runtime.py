@@ -16,6 +16,8 @@ from tortoise.context import TortoiseContext
 from identity.service import IdentityService, LoginPolicy
 from identity.sms import OutboxSmsGateway
 from identity.tokens import AccessTokens
+from kyc.config import KycConfig
+from kyc.journey import KycService
 from ledger.config import LedgerSettings
 from ledger.service import LedgerService
 from miniprogram_host.service import MiniProgramHost
@@ -41,6 +43,7 @@ class Runtime:
     miniprograms: MiniProgramHost
     ledger: LedgerService
     tracking: TrackingService
+    kyc: KycService
 
     @property
     def redis(self) -> aioredis.Redis:
@@ -84,6 +87,7 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
         miniprograms=MiniProgramHost.build(settings, redis_handle.client),
         ledger=ledger,
         tracking=tracking,
+        kyc=KycService(config=KycConfig.from_settings(settings), cipher=cipher, redis=redis_handle.client),
     )
     try:
         if tracking_config.worker_in_app:
@@ -92,6 +96,7 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
         else:
             yield runtime
     finally:
+        runtime.kyc.close()
         await broker.close()
         await redis_handle.close()
         await db.close_database(database)
