@@ -78,3 +78,34 @@ def face(args: argparse.Namespace, settings: Settings) -> int:
         return _fail(match.reasons[0], "no usable face: " + ", ".join(match.reasons))
     _print(match.as_json())
     return 0 if match.matched else 1
+
+
+def _kyc_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("action", choices=["purge", "blacklist"],
+                   help="purge: delete uploaded images past KYC_IMAGE_RETENTION_DAYS; blacklist: refuse an ID number")
+    p.add_argument("id_number", nargs="?", help="blacklist: the 18-character ID number")
+    p.add_argument("--reason", default="", help="blacklist: why (kept with the entry)")
+
+
+@command("kyc", "account opening operations: purge old images, blacklist an ID number", _kyc_args)
+def kyc(args: argparse.Namespace, settings: Settings) -> int:
+    from kyc import gb11643
+    from superapp.masking import mask_id_number
+    from superapp.runtime import running
+
+    if args.action == "blacklist" and not (args.id_number and gb11643.is_valid(gb11643.normalise(args.id_number))
+                                           and args.reason.strip()):
+        print("superapp kyc blacklist: give a valid 18-character ID number and --reason", file=sys.stderr)
+        return 2
+
+    async def run() -> str:
+        async with running(settings) as runtime:
+            if args.action == "purge":
+                count = await runtime.kyc.purge_images()
+                days = runtime.kyc.config.image_retention_days
+                return f"purged {count} images older than {days} days"
+            await runtime.kyc.blacklist(id_number=args.id_number, reason=args.reason.strip())
+            return f"blacklisted {mask_id_number(gb11643.normalise(args.id_number))}"
+
+    print(asyncio.run(run()))
+    return 0
