@@ -53,7 +53,7 @@ class KycApplication(Model):
 
 
 class KycImage(Model):
-    """An uploaded image, encrypted; the ciphertext is dropped after the retention period."""
+    """An uploaded image, encrypted, whose ciphertext is dropped after the retention period."""
 
     id = fields.BigIntField(primary_key=True)
     application = fields.ForeignKeyField("kyc.KycApplication", related_name="images", on_delete=fields.CASCADE)

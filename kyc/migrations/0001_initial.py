@@ -58,7 +58,7 @@ class Migration(migrations.Migration):
                 ('created_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=True)),
                 ('purged_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'kyc_image', 'app': 'kyc', 'pk_attr': 'id', 'table_description': 'An uploaded image, encrypted; the ciphertext is dropped after the retention period.'},
+            options={'table': 'kyc_image', 'app': 'kyc', 'pk_attr': 'id', 'table_description': 'An uploaded image, encrypted, whose ciphertext is dropped after the retention period.'},
             bases=['Model'],
         ),
         ops.CreateModel(
