@@ -61,7 +61,10 @@ async def metrics(request: Request) -> Response:
 def body_caps(settings: Settings) -> tuple[BodyCap, ...]:
     """Routes that take uploads larger than MAX_BODY_BYTES, each capped by its own setting."""
     packages = HostConfig.from_settings(settings).limits
-    return (BodyCap("/mp/apps/", packages.archive_bytes, "MP_MAX_ARCHIVE_BYTES"),)
+    return (
+        BodyCap("/mp/apps/", packages.archive_bytes, "MP_MAX_ARCHIVE_BYTES"),
+        BodyCap("/graphql", settings.max_upload_bytes, "MAX_UPLOAD_BYTES", multipart_only=True),
+    )
 
 
 def _settle_garbage_collector() -> None:

@@ -35,11 +35,16 @@ def _route_label(path: str, status: int) -> str:
 
 
 class BodyCap(NamedTuple):
-    """A larger body cap for the paths under ``prefix`` (uploads), and the setting behind it."""
+    """A larger body cap for uploads to the paths under ``prefix``, and the setting behind it.
+
+    With ``multipart_only`` the cap applies to multipart/form-data requests alone (GraphQL
+    file uploads); other requests to the same path keep the general cap.
+    """
 
     prefix: str
     limit: int
     setting: str
+    multipart_only: bool = False
 
 
 class RequestContextMiddleware:
@@ -48,9 +53,11 @@ class RequestContextMiddleware:
         self.default_cap = BodyCap("/", max_body_bytes, "MAX_BODY_BYTES")
         self.body_caps = tuple(body_caps)
 
-    def _cap_for(self, path: str) -> BodyCap:
+    def _cap_for(self, path: str, headers: dict[bytes, bytes]) -> BodyCap:
         for cap in self.body_caps:
-            if path.startswith(cap.prefix):
+            if path.startswith(cap.prefix) and (
+                not cap.multipart_only or headers.get(b"content-type", b"").startswith(b"multipart/form-data")
+            ):
                 return cap
         return self.default_cap
 
@@ -73,7 +80,7 @@ class RequestContextMiddleware:
     async def _http(self, scope, receive, send, headers, rid) -> None:
         started = time.perf_counter()
         status = 500
-        cap = self._cap_for(scope["path"])
+        cap = self._cap_for(scope["path"], headers)
         limit = cap.limit
         declared = headers.get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):

@@ -23,6 +23,7 @@ from strawberry.tools import merge_types
 from bff.execution import BasicLeafFastPath
 from bff.errors import InvalidInput, RateLimited, is_unexpected
 from bff.identity.schema import IdentityMutation, IdentityQuery, IdentitySubscription
+from bff.kyc.schema import KycMutation, KycQuery
 from bff.miniprogram.schema import MiniProgramMutation, MiniProgramQuery
 from bff.miniprogram_runtime.schema import MiniProgramRuntimeMutation, MiniProgramRuntimeQuery
 from bff.ledger.schema import LedgerMutation, LedgerQuery
@@ -36,10 +37,11 @@ log = logging.getLogger("bff.graphql")
 
 QUERIES: tuple[type, ...] = (
     IdentityQuery, LedgerQuery, MiniProgramQuery, MiniProgramRuntimeQuery, TrackingQuery, OpenPlatformQuery,
+    KycQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     IdentityMutation, LedgerMutation, MiniProgramMutation, MiniProgramRuntimeMutation, TrackingMutation,
-    OpenPlatformMutation,
+    OpenPlatformMutation, KycMutation,
 )
 SUBSCRIPTIONS: tuple[type, ...] = (IdentitySubscription,)
 SCALARS: dict = {**LEDGER_SCALARS}

@@ -22,6 +22,7 @@ DOMAINS: tuple[str, ...] = (
     "tracking",
     "openplatform",
     "miniprogram_runtime",
+    "kyc",
 )
 
 

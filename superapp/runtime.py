@@ -16,6 +16,8 @@ from tortoise.context import TortoiseContext
 from identity.service import IdentityService, LoginPolicy
 from identity.sms import OutboxSmsGateway
 from identity.tokens import AccessTokens
+from kyc.config import KycConfig
+from kyc.journey import KycService
 from ledger.config import LedgerSettings
 from ledger.service import LedgerService
 from miniprogram_host.service import MiniProgramHost
@@ -45,6 +47,7 @@ class Runtime:
     tracking: TrackingService
     openplatform: OpenPlatform
     miniprogram_runtime: MiniProgramRuntime
+    kyc: KycService
 
     @property
     def redis(self) -> aioredis.Redis:
@@ -95,6 +98,7 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
             settings, redis=redis_handle.client, host=host, identity=identity, ledger=ledger,
             openplatform=openplatform,
         ),
+        kyc=KycService(config=KycConfig.from_settings(settings), cipher=cipher, redis=redis_handle.client),
     )
     try:
         async with AsyncExitStack() as background:
@@ -105,6 +109,7 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
                 )
             yield runtime
     finally:
+        runtime.kyc.close()
         await broker.close()
         await redis_handle.close()
         await db.close_database(database)

@@ -37,6 +37,7 @@ class Settings:
     login_code_resend_seconds: int
     login_codes_per_ip_per_hour: int
     max_body_bytes: int
+    max_upload_bytes: int  # multipart GraphQL requests (file uploads) only
     max_query_depth: int
     max_aliases: int
     max_tokens: int
@@ -91,6 +92,7 @@ class Settings:
             login_code_resend_seconds=positive_int(config, "LOGIN_CODE_RESEND_SECONDS", 60),
             login_codes_per_ip_per_hour=positive_int(config, "LOGIN_CODES_PER_IP_PER_HOUR", 30),
             max_body_bytes=positive_int(config, "MAX_BODY_BYTES", 1_000_000),
+            max_upload_bytes=positive_int(config, "MAX_UPLOAD_BYTES", 25_000_000),
             max_query_depth=positive_int(config, "GRAPHQL_MAX_DEPTH", 12),
             max_aliases=positive_int(config, "GRAPHQL_MAX_ALIASES", 30),
             max_tokens=positive_int(config, "GRAPHQL_MAX_TOKENS", 3000),
