@@ -40,6 +40,15 @@ def today() -> date:
     return datetime.now(timezone.utc).date()
 
 
+async def verified_masked_name(*, user_id: int) -> str | None:
+    """The masked legal name (``张*``) read from the customer's ID card at account opening.
+
+    None until an application of theirs is opened: a name nobody verified is never shown.
+    """
+    opened = await KycApplication.filter(user_id=user_id, state=State.OPENED).order_by("-id").first()
+    return opened.name_masked if opened is not None else None
+
+
 class KycService:
     def __init__(self, *, config: KycConfig, cipher: PiiCipher, redis: aioredis.Redis) -> None:
         self.config = config

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from identity.models import User
+from kyc.journey import verified_masked_name
 from ledger.kinds import AccountStatus
 from ledger.service import accounts_of
 from miniprogram_runtime.context import CallContext
@@ -15,9 +16,16 @@ async def _phone(ctx: CallContext) -> str:
 
 
 async def get_user_info(ctx: CallContext) -> dict:
-    """A display name and avatar; the bank's user id is never given to an app."""
-    phone = await _phone(ctx)
-    return {"nickName": "用户" + phone[-4:], "avatarUrl": None}
+    """A display name and avatar; the bank's user id is never given to an app.
+
+    The name is the masked legal name verified at account opening (``张*``); a customer who
+    has not opened an account online yet is ``用户`` and the last four digits of the phone.
+    The bank keeps no avatars, so ``avatarUrl`` is null for the app to draw its own.
+    """
+    name = await verified_masked_name(user_id=ctx.user_id)
+    if name is None:
+        name = "用户" + (await _phone(ctx))[-4:]
+    return {"nickName": name, "avatarUrl": None}
 
 
 async def get_phone_number(ctx: CallContext) -> dict:

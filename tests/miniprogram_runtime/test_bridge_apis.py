@@ -7,6 +7,7 @@ import io
 
 from PIL import Image
 
+from kyc.models import KycApplication, State
 from ledger.kinds import AccountKind
 from ledger.service import open_account
 from miniprogram_runtime.models import AppImage, StorageUsage
@@ -40,6 +41,21 @@ async def test_phone_number_and_accounts_are_masked(gql, client, sign_in):
     [account] = summary["accounts"]
     assert account["kind"] == "class_two" and account["name"] == "Everyday" and account["balanceFen"] == 0
     assert account["number"].startswith("****") and str(user.user_id) not in str(summary)
+
+
+async def test_user_info_shows_the_verified_name_masked_once_an_account_was_opened(gql, client, sign_in):
+    app = await released_app(gql, client, sign_in, jsapis=["getUserInfo"], scopes={"userInfo": "Greet you by name"})
+    user = await sign_in("13900000001")
+    await gql(GRANT, {"app": app.app_id, "scope": "userInfo"}, token=user.access_token)
+    before = (await call(client, user.access_token, app.app_id, "getUserInfo")).json()["result"]
+    # Given an application the KYC journey opened (its reading of the card, masked)
+    await KycApplication.create(user_id=user.user_id, state=State.REJECTED, name_masked="李*")
+    await KycApplication.create(user_id=user.user_id, state=State.OPENED, name_masked="张*")
+
+    after = (await call(client, user.access_token, app.app_id, "getUserInfo")).json()["result"]
+
+    assert before == {"nickName": "用户0001", "avatarUrl": None}
+    assert after == {"nickName": "张*", "avatarUrl": None}
 
 
 async def test_location_is_checked_and_rounded(gql, client, sign_in):
