@@ -216,3 +216,24 @@ async def test_only_the_apps_developers_register_a_valid_sm2_key(gql, sign_in, p
 
     as_customer = await gql(SM2_KEY, {"app": partner.app_id, "key": public}, token=customer.access_token)
     assert as_customer["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_sm2_checks_are_budgeted_per_app_before_they_cost_cpu(environ, start_app):
+    environ["OPENAPI_SM2_VERIFICATIONS_PER_SECOND"] = "1"
+    gql, runtime = await start_app()
+    from tests.support import SignIn
+
+    partner = await register_partner_app(gql, SignIn(gql, runtime))
+    server = PartnerServer(gql.http, partner)
+    await server.fetch_token()
+    private, public = new_sm2_key_pair()
+    await gql(SM2_KEY, {"app": partner.app_id, "key": public}, token=partner.developer_token)
+    server.sm2 = new_sm2_key_pair()  # junk: a key the bank does not know
+
+    answers = await asyncio.gather(*(server.call("GET", PAYMENT) for _ in range(4)))
+
+    codes = [error_code(a) for a in answers]
+    assert "RATE_LIMITED" in codes  # refused without running the check
+    assert set(codes) <= {"RATE_LIMITED", "BAD_SIGNATURE"}
+    server.sm2 = None  # the same app's HMAC-signed requests are not held up
+    assert error_code(await server.call("GET", PAYMENT)) == "PAYMENT_NOT_FOUND"
