@@ -22,6 +22,7 @@ import random
 import statistics
 import sys
 import time
+import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -78,6 +79,8 @@ async def drive(name: str, clients: int, seconds: float, account_ids: list[int],
     latencies: list[float] = []
     failures = 0
     deadline = time.perf_counter() + seconds
+    # Fresh keys every round: reused keys would make later rounds measure idempotent replays.
+    run = uuid.uuid4().hex[:12]
 
     async def client(number: int) -> None:
         nonlocal failures
@@ -88,7 +91,7 @@ async def drive(name: str, clients: int, seconds: float, account_ids: list[int],
             sent += 1
             started = time.perf_counter()
             try:
-                await one_transfer(source, target, rng.randint(1, 100_00), f"{name}:{number}:{sent}")
+                await one_transfer(source, target, rng.randint(1, 100_00), f"{name}:{run}:{number}:{sent}")
             except Exception as exc:  # noqa: BLE001 - counted and reported, the run goes on
                 failures += 1
                 if failures <= 3:

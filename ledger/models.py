@@ -58,7 +58,8 @@ class Posting(Model):
 
     class Meta:
         table = "ledger_posting"
-        indexes = (("account_id", "created_at"),)
+        # (entry_id): an idempotent retry and a statement read an entry's postings by it.
+        indexes = (("account_id", "created_at"), ("entry_id",))
 
 
 class PaymentPin(Model):
