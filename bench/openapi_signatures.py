@@ -121,7 +121,7 @@ def end_to_end(seconds: float, connections: int) -> dict[str, dict]:
 
     with tempfile.TemporaryDirectory(prefix="openapi-bench-") as tmp:
         environ = {**os.environ, "SUPERAPP_DATA_DIR": tmp, "LOG_LEVEL": "WARNING",
-                   "OPENAPI_RATE_PER_SECOND": "1000000", "OPENAPI_DAILY_QUOTA": "100000000"}
+                   "OPENAPI_RATE_PER_SECOND": "1000000", "OPENAPI_SM2_VERIFICATIONS_PER_SECOND": "1000000", "OPENAPI_DAILY_QUOTA": "100000000"}
         for name in ("DATABASE_URL", "REDIS_URL"):
             environ.pop(name, None)
         app_id, secret, token, private, public = asyncio.run(seed(environ))
