@@ -18,7 +18,23 @@ class InvalidRequest(LedgerError):
         self.field = field
 
 
-class AccountNotFound(LedgerError):
+class Declined(LedgerError):
+    """Refused because of the accounts' state when the request ran (not its shape).
+
+    A declined request is remembered under its idempotency key: a retry with the same key
+    and request gets the same refusal, even if the state changed since (money arrived, an
+    account was unfrozen). A new attempt takes a new key. ``detail`` rebuilds the error.
+    """
+
+    detail_fields: tuple[str, ...] = ()
+
+    def detail(self) -> dict:
+        return {name: getattr(self, name) for name in self.detail_fields}
+
+
+class AccountNotFound(Declined):
+    detail_fields = ("account_id",)
+
     def __init__(self, account_id: int | None = None) -> None:
         super().__init__("no such account")
         self.account_id = account_id
@@ -28,13 +44,17 @@ class EntryNotFound(LedgerError):
     message = "no such journal entry"
 
 
-class AccountFrozen(LedgerError):
+class AccountFrozen(Declined):
+    detail_fields = ("account_id",)
+
     def __init__(self, account_id: int) -> None:
         super().__init__(f"account {account_id} is frozen")
         self.account_id = account_id
 
 
-class AccountClosed(LedgerError):
+class AccountClosed(Declined):
+    detail_fields = ("account_id",)
+
     def __init__(self, account_id: int) -> None:
         super().__init__(f"account {account_id} is closed")
         self.account_id = account_id
@@ -47,7 +67,9 @@ class BalanceNotZero(LedgerError):
         self.balance = balance
 
 
-class InsufficientFunds(LedgerError):
+class InsufficientFunds(Declined):
+    detail_fields = ("account_id", "balance", "requested")
+
     def __init__(self, account_id: int, *, balance: int, requested: int) -> None:
         super().__init__(f"account {account_id} holds {balance} fen, {requested} fen requested")
         self.account_id = account_id
@@ -55,8 +77,10 @@ class InsufficientFunds(LedgerError):
         self.requested = requested
 
 
-class LimitExceeded(LedgerError):
+class LimitExceeded(Declined):
     """A Class II limit would be passed: ``limit`` is per_transaction, daily or yearly."""
+
+    detail_fields = ("account_id", "limit", "limit_amount", "remaining")
 
     def __init__(self, *, account_id: int, limit: str, limit_amount: int, remaining: int) -> None:
         super().__init__(
@@ -74,7 +98,7 @@ class IdempotencyConflict(LedgerError):
         self.idempotency_key = idempotency_key
 
 
-class AlreadyReversed(LedgerError):
+class AlreadyReversed(Declined):
     message = "this entry has already been reversed"
 
 
@@ -100,3 +124,9 @@ class PinLocked(LedgerError):
     def __init__(self, *, retry_after_seconds: int) -> None:
         super().__init__("too many wrong payment PINs: try again later")
         self.retry_after_seconds = retry_after_seconds
+
+
+def declined_from(code: str, detail: dict) -> Declined:
+    """The error a remembered decline (``type(error).__name__`` and ``detail()``) stands for."""
+    kinds = {kind.__name__: kind for kind in Declined.__subclasses__()}
+    return kinds[code](**detail)

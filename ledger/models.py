@@ -74,3 +74,21 @@ class PaymentPin(Model):
 
     class Meta:
         table = "ledger_payment_pin"
+
+
+class DeclinedRequest(Model):
+    """A money movement refused because of the state of its accounts, kept under its key.
+
+    A retry with the key gets the same refusal instead of being evaluated again: the key's
+    answer never changes from a refusal into moved money.
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    idempotency_key = fields.CharField(max_length=160, unique=True)
+    fingerprint = fields.CharField(max_length=64)
+    code = fields.CharField(max_length=32)  # the error's class name
+    detail = fields.TextField()  # JSON of the error's detail()
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "ledger_declined_request"

@@ -139,51 +139,81 @@ async def _post(legs, key, fingerprint, memo, kind, owner_user_id, limits, rever
         _, found = await conn.execute_query(sql.for_dialect(sql.FIND_KEY, dialect), [key])
         if found:
             return await _replay(await JournalEntry.get(id=found[0]["id"]), fingerprint)
-        accounts = {row["id"]: row for row in locked}
-        for account_id in ids:
-            account = accounts.get(account_id)
-            if account is None or (owner_user_id is not None and account["owner_user_id"] != owner_user_id):
-                raise errors.AccountNotFound(account_id)
-            if account["status"] == AccountStatus.CLOSED.value:
-                raise errors.AccountClosed(account_id)
-            if account["status"] == AccountStatus.FROZEN.value:
-                raise errors.AccountFrozen(account_id)
-        currencies = {row["currency"] for row in locked}
-        if len(currencies) != 1:
-            raise errors.InvalidRequest("all postings of an entry are in one currency", field="legs")
-        if reverses_id is not None:
-            _, reversed_by = await conn.execute_query(sql.for_dialect(sql.IS_REVERSED, dialect), [reverses_id])
-            if reversed_by:
-                raise errors.AlreadyReversed()
-        posted: list[PostedLeg] = []
-        counted: list[bool] = []
-        for leg in legs:
-            account = accounts[leg.account_id]
-            account_kind = AccountKind(account["kind"])
-            after = account["balance"] + leg.amount
-            if after < 0 and not account_kind.allows_overdraft:
-                raise errors.InsufficientFunds(leg.account_id, balance=account["balance"], requested=-leg.amount)
-            limited = account_kind is AccountKind.CLASS_TWO and leg.amount < 0 and kind != REVERSAL
-            if limited:
-                await check_outflow(account_id=leg.account_id, amount=-leg.amount, limits=limits, now=now)
-            posted.append(PostedLeg(leg.account_id, leg.amount, after))
-            counted.append(limited)
-        currency = currencies.pop()
-        inserted = await conn.execute_query_dict(
-            sql.for_dialect(sql.INSERT_ENTRY, dialect), [key, fingerprint, kind, memo, currency, reverses_id, now]
-        )
-        entry_id = inserted[0]["id"]
-        await conn.execute_query(
-            sql.insert_postings(len(posted), dialect),
-            [value for leg, limited in zip(posted, counted)
-             for value in (entry_id, leg.account_id, leg.amount, leg.balance_after, limited, now)],
-        )
-        for leg in posted:
-            await conn.execute_query(sql.for_dialect(sql.UPDATE_BALANCE, dialect), [leg.balance_after, leg.account_id])
+        _, declined = await conn.execute_query(sql.for_dialect(sql.FIND_DECLINED, dialect), [key])
+        if declined:
+            if declined[0]["fingerprint"] != fingerprint:
+                raise errors.IdempotencyConflict(key)
+            raise errors.declined_from(declined[0]["code"], json.loads(declined[0]["detail"]))
+        try:
+            posted, currency = await _checked_postings(conn, legs, locked, ids, owner_user_id, kind, limits,
+                                                       reverses_id, now)
+        except errors.Declined as refusal:
+            # Remembered in this transaction, under the same row locks, so a concurrent retry
+            # with the key waits and then sees the refusal; nothing else was written.
+            await conn.execute_query(
+                sql.for_dialect(sql.INSERT_DECLINED, dialect),
+                [key, fingerprint, type(refusal).__name__, json.dumps(refusal.detail()), now],
+            )
+            declined_with = refusal
+        else:
+            declined_with = None
+            entry_id = await _write(conn, dialect, key, fingerprint, kind, memo, currency, reverses_id, now, posted)
+    if declined_with is not None:
+        raise declined_with
     return PostedEntry(
         id=entry_id, idempotency_key=key, kind=kind, memo=memo, currency=currency, created_at=now,
-        reverses_id=reverses_id, legs=tuple(posted),
+        reverses_id=reverses_id, legs=tuple(leg for leg, _ in posted),
     )
+
+
+async def _checked_postings(conn, legs, locked, ids, owner_user_id, kind, limits, reverses_id, now):
+    """Each leg with its balance after and whether it counts toward Class II limits, and the
+    entry's currency; a ``Declined`` error when the accounts' state refuses the movement."""
+    dialect = conn.capabilities.dialect
+    accounts = {row["id"]: row for row in locked}
+    for account_id in ids:
+        account = accounts.get(account_id)
+        if account is None or (owner_user_id is not None and account["owner_user_id"] != owner_user_id):
+            raise errors.AccountNotFound(account_id)
+        if account["status"] == AccountStatus.CLOSED.value:
+            raise errors.AccountClosed(account_id)
+        if account["status"] == AccountStatus.FROZEN.value:
+            raise errors.AccountFrozen(account_id)
+    currencies = {row["currency"] for row in locked}
+    if len(currencies) != 1:
+        raise errors.InvalidRequest("all postings of an entry are in one currency", field="legs")
+    if reverses_id is not None:
+        _, reversed_by = await conn.execute_query(sql.for_dialect(sql.IS_REVERSED, dialect), [reverses_id])
+        if reversed_by:
+            raise errors.AlreadyReversed()
+    posted: list[tuple[PostedLeg, bool]] = []
+    for leg in legs:
+        account = accounts[leg.account_id]
+        account_kind = AccountKind(account["kind"])
+        after = account["balance"] + leg.amount
+        if after < 0 and not account_kind.allows_overdraft:
+            raise errors.InsufficientFunds(leg.account_id, balance=account["balance"], requested=-leg.amount)
+        limited = account_kind is AccountKind.CLASS_TWO and leg.amount < 0 and kind != REVERSAL
+        if limited:
+            await check_outflow(account_id=leg.account_id, amount=-leg.amount, limits=limits, now=now)
+        posted.append((PostedLeg(leg.account_id, leg.amount, after), limited))
+    return posted, currencies.pop()
+
+
+async def _write(conn, dialect, key, fingerprint, kind, memo, currency, reverses_id, now, posted) -> int:
+    """The entry, its postings and the new balances; the entry's id."""
+    inserted = await conn.execute_query_dict(
+        sql.for_dialect(sql.INSERT_ENTRY, dialect), [key, fingerprint, kind, memo, currency, reverses_id, now]
+    )
+    entry_id = inserted[0]["id"]
+    await conn.execute_query(
+        sql.insert_postings(len(posted), dialect),
+        [value for leg, limited in posted
+         for value in (entry_id, leg.account_id, leg.amount, leg.balance_after, limited, now)],
+    )
+    for leg, _ in posted:
+        await conn.execute_query(sql.for_dialect(sql.UPDATE_BALANCE, dialect), [leg.balance_after, leg.account_id])
+    return entry_id
 
 
 async def _replay(entry: JournalEntry, fingerprint: str) -> PostedEntry:

@@ -13,6 +13,11 @@ from functools import lru_cache
 _PLACEHOLDER = re.compile(r"\$\d+")
 
 FIND_KEY = "SELECT id, fingerprint FROM ledger_journal_entry WHERE idempotency_key = $1"
+FIND_DECLINED = "SELECT fingerprint, code, detail FROM ledger_declined_request WHERE idempotency_key = $1"
+INSERT_DECLINED = (
+    "INSERT INTO ledger_declined_request (idempotency_key, fingerprint, code, detail, created_at)"
+    " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (idempotency_key) DO NOTHING"
+)
 INSERT_ENTRY = (
     "INSERT INTO ledger_journal_entry (idempotency_key, fingerprint, kind, memo, currency, reverses_id, created_at)"
     " VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"
