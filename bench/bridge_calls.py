@@ -21,15 +21,15 @@ import argparse
 import asyncio
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.wrk import run_wrk, wait_ready  # noqa: E402
 
 ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
@@ -133,42 +133,12 @@ def server_cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def run_wrk(url: str, seconds: int, connections: int, script: Path, pid: int) -> dict:
+def run_wrk_with_cpu(url: str, seconds: int, connections: int, script: Path, pid: int) -> dict:
     cpu_before = server_cpu_seconds(pid)
-    out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), url],
-        capture_output=True, text=True, check=True,
-    ).stdout
-    latencies = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)", out, re.M))
-    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    calls = int(re.search(r"(\d+) requests in", out).group(1))
-    return {
-        # The server's CPU per call: steadier than calls/s when other work shares the cores.
-        "cpu_ms": (server_cpu_seconds(pid) - cpu_before) * 1000 / max(calls, 1),
-        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-        "p50": _ms(latencies["50"]), "p99": _ms(latencies["99"]),
-        "errors": int(non_2xx.group(1)) if non_2xx else 0,
-    }
-
-
-def _ms(text: str) -> float:
-    value, unit = re.fullmatch(r"([\d.]+)(\w+)", text).groups()
-    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
-
-
-def wait_ready(base: str, server: subprocess.Popen) -> None:
-    import httpx
-
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"the server exited with {server.returncode}")
-        try:
-            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    raise SystemExit("the server did not become ready in 60 s")
+    figures = run_wrk(url, seconds, connections, script)
+    # The server's CPU per call: steadier than calls/s when other work shares the cores.
+    figures["cpu_ms"] = (server_cpu_seconds(pid) - cpu_before) * 1000 / max(figures["requests"], 1)
+    return figures
 
 
 async def admin(sql: str) -> None:
@@ -224,8 +194,8 @@ def main() -> int:
                 rounds = []
                 for _ in range(args.rounds):  # alternate, so drift on the shared cores hits both
                     rounds.append({
-                        "checks off": run_wrk(unchecked_url, args.seconds, args.connections, script, server.pid),
-                        "checks on": run_wrk(checked_url, args.seconds, args.connections, script, server.pid),
+                        "checks off": run_wrk_with_cpu(unchecked_url, args.seconds, args.connections, script, server.pid),
+                        "checks on": run_wrk_with_cpu(checked_url, args.seconds, args.connections, script, server.pid),
                     })
             finally:
                 server.terminate()

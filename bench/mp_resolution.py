@@ -16,9 +16,7 @@ import asyncio
 import io
 import json
 import os
-import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,6 +26,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.wrk import run_wrk, wait_ready  # noqa: E402
+from tests.servers import free_port  # noqa: E402
 
 WRK_SCRIPT = """
 math.randomseed(42)
@@ -76,46 +77,6 @@ async def seed(environ: dict[str, str]) -> str:
         await lifecycle.start_gray(actor=reviewer, app_id=app.app_id, version="2.0.0", percent=30, whitelist=[],
                                    platforms=[], min_client_version=None, max_client_version=None, refresh=refresh)
         return app.app_id
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_ready(base: str, server: subprocess.Popen) -> None:
-    import httpx
-
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"the server exited with {server.returncode}")
-        try:
-            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    raise SystemExit("the server did not become ready in 60 s")
-
-
-def run_wrk(url: str, seconds: int, connections: int, script: Path | None) -> dict:
-    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url]
-    if script is not None:
-        cmd[1:1] = ["-s", str(script)]
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
-    latencies = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)", out, re.M))
-    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {
-        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-        "p50": _ms(latencies["50"]), "p99": _ms(latencies["99"]),
-        "errors": int(non_2xx.group(1)) if non_2xx else 0,
-    }
-
-
-def _ms(text: str) -> float:
-    value, unit = re.fullmatch(r"([\d.]+)(\w+)", text).groups()
-    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
 
 
 async def run_python(url: str, seconds: int, connections: int, vary_device: bool) -> dict:
