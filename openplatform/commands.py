@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import signal
 
-from superapp.cli import command, worker
+from superapp.cli import command, worker, worker_process
 from superapp.settings import Settings
 
 log = logging.getLogger("openplatform.webhooks")
@@ -22,23 +21,12 @@ def webhooks_worker(args: argparse.Namespace, settings: Settings) -> int:
 async def _run_webhooks_worker(settings: Settings, *, until_idle: bool) -> None:
     from openplatform.config import OpenPlatformConfig
     from openplatform.delivery import WebhookDeliverer, http_client
-    from superapp import db
-    from superapp.logs import configure_logging
 
-    configure_logging(settings.log_level)
     config = OpenPlatformConfig.from_settings(settings)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-    database = await db.open_database(settings)
-    try:
-        async with http_client(config) as http:
-            progress = await WebhookDeliverer(config, http).run(stop=stop, until_idle=until_idle)
+    async with worker_process(settings) as stop, http_client(config) as http:
+        progress = await WebhookDeliverer(config, http).run(stop=stop, until_idle=until_idle)
         log.info("webhooks worker stopped: %d delivered, %d failed attempts, %d dead",
                  progress.delivered, progress.failed, progress.dead)
-    finally:
-        await db.close_database(database)
 
 
 def _webhooks_args(p: argparse.ArgumentParser) -> None:

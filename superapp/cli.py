@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
+import signal
 import sys
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 from superapp.settings import Settings, SettingsError
@@ -36,6 +38,25 @@ def worker(name: str):
         return fn
 
     return register
+
+
+@contextlib.asynccontextmanager
+async def worker_process(settings: Settings) -> AsyncIterator[asyncio.Event]:
+    """What every worker command runs inside: logging, the database, and an event that
+    SIGTERM or SIGINT sets so the worker finishes its batch and stops."""
+    from superapp import db
+    from superapp.logs import configure_logging
+
+    configure_logging(settings.log_level)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    database = await db.open_database(settings)
+    try:
+        yield stop
+    finally:
+        await db.close_database(database)
 
 
 def _worker_args(p: argparse.ArgumentParser) -> None:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import signal
 
-from superapp.cli import worker
+from superapp.cli import worker, worker_process
 from superapp.settings import Settings
 
 log = logging.getLogger("tracking.worker")
@@ -20,25 +19,17 @@ def tracking_worker(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _run_tracking_worker(settings: Settings, *, consumer: str | None, until_idle: bool) -> None:
-    from superapp import db
     from superapp.kv import open_redis
-    from superapp.logs import configure_logging
     from tracking.config import TrackingConfig
     from tracking.worker import run_worker
 
-    configure_logging(settings.log_level)
     config = TrackingConfig.from_settings(settings)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-    database = await db.open_database(settings)
-    redis_handle = await open_redis(settings)
-    try:
-        progress = await run_worker(
-            redis=redis_handle.client, config=config, stop=stop, consumer=consumer, until_idle=until_idle
-        )
-        log.info("tracking worker stopped after storing %d events", progress.stored)
-    finally:
-        await redis_handle.close()
-        await db.close_database(database)
+    async with worker_process(settings) as stop:
+        redis_handle = await open_redis(settings)
+        try:
+            progress = await run_worker(
+                redis=redis_handle.client, config=config, stop=stop, consumer=consumer, until_idle=until_idle
+            )
+            log.info("tracking worker stopped after storing %d events", progress.stored)
+        finally:
+            await redis_handle.close()
