@@ -21,7 +21,7 @@ from miniprogram_host.models import AppVersion
 from miniprogram_host.resolution import ReleaseCache
 from tests.miniprogram_host.helpers import APPROVE, RELEASE, SUBMIT, developer_app
 from tests.miniprogram_host.test_cli import run_superapp
-from tests.openplatform.support import funded_account
+from tests.ledger.support import funded_account
 
 pytestmark = pytest.mark.slow
 

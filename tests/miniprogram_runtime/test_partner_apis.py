@@ -7,7 +7,7 @@ import pytest
 from ledger.models import Account
 from openplatform import errors as platform_errors
 from tests.miniprogram_runtime.support import call, error_code, released_app
-from tests.openplatform.support import funded_account
+from tests.ledger.support import funded_account
 
 PAY = {"payment": "Pay for your parking"}
 PIN = "135790"

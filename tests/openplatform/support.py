@@ -6,12 +6,10 @@ from dataclasses import dataclass
 from itertools import count
 
 from identity.roles import Role
-from ledger.service import AccountKind, open_account
 from miniprogram_host.actors import Actor
 from tests.miniprogram_host.helpers import CREATE_ORG, REGISTER
 
 _phones = count(100)
-_funding = count(1)
 
 
 @dataclass
@@ -35,16 +33,3 @@ async def register_partner_app(gql, sign_in, *, developer=None, org_id: str | No
     creds = registered["data"]["registerMiniApp"]
     actor = Actor(developer.user_id, frozenset({Role.DEVELOPER}))
     return PartnerApp(creds["app"]["appId"], creds["appSecret"], org_id, developer.access_token, actor, developer)
-
-
-async def funded_account(runtime, owner: int, amount: int, kind=AccountKind.CLASS_TWO):
-    """A customer's account holding ``amount`` fen, deposited from settlement."""
-    account = await open_account(owner_user_id=owner, kind=kind, name=f"{kind.value} of {owner}")
-    settlement = await open_account(
-        owner_user_id=None, kind=AccountKind.SETTLEMENT, name="settlement", idempotency_key="test-settlement"
-    )
-    await runtime.ledger.transfer(
-        from_account_id=settlement.id, to_account_id=account.id, amount=amount,
-        idempotency_key=f"test-deposit-{next(_funding)}", kind="deposit",
-    )
-    return account

@@ -9,7 +9,8 @@ import pytest
 from ledger.kinds import AccountKind
 from ledger.models import Account, JournalEntry
 from tests.openplatform.partner_client import PartnerServer, error_code
-from tests.openplatform.support import funded_account, register_partner_app
+from tests.ledger.support import funded_account
+from tests.openplatform.support import register_partner_app
 
 INBOX = """query($limit: Int) { inbox(limit: $limit) { id appId topic title body } }"""
 

@@ -13,7 +13,8 @@ from ledger.service import freeze_account
 from openplatform import errors
 from openplatform.apps import set_webhook_url
 from openplatform.models import WebhookDelivery
-from tests.openplatform.support import funded_account, register_partner_app
+from tests.ledger.support import funded_account
+from tests.openplatform.support import register_partner_app
 
 
 async def _balance(account_id: int) -> int:

@@ -15,7 +15,7 @@ from openplatform.delivery import WebhookDeliverer, backoff_seconds, http_client
 from openplatform.models import WebhookDelivery
 from superapp.settings import Settings
 from tests.openplatform.receiver import webhook_receiver
-from tests.openplatform.support import funded_account
+from tests.ledger.support import funded_account
 
 WEBHOOK = """mutation($app: String!, $url: String) { setMiniAppWebhook(appId: $app, url: $url) {
   __typename ... on MiniAppOpenSettings { webhookUrl } ... on InvalidInput { field message } ... on Error { message } } }"""
