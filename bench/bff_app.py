@@ -7,9 +7,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from bff.app import create_app
+from superapp.app import create_app
 from bff.schema import QUERIES, build_schema
-from superapp.settings import Settings
+from infra.settings import Settings
 
 TILES = [
     {

@@ -24,8 +24,8 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from superapp import db  # noqa: E402
-from superapp.settings import Settings  # noqa: E402
+from infra import db  # noqa: E402
+from infra.settings import Settings  # noqa: E402
 
 DB = "superapp_bench"
 ENV = {

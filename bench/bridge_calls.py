@@ -41,7 +41,7 @@ def create_bench_app():
     from starlette.requests import Request
     from starlette.routing import Route
 
-    from bff.app import create_app
+    from superapp.app import create_app
     from bff.miniprogram_runtime.http import _body, _json, _refused
     from miniprogram_runtime.errors import BridgeRefusal
 
@@ -83,9 +83,9 @@ async def seed(environ: dict[str, str]) -> tuple[str, str]:
     from identity.tokens import AccessTokens
     from miniprogram_host import lifecycle, registry
     from miniprogram_host.actors import Actor
-    from superapp import db
+    from infra import db
     from superapp.runtime import running
-    from superapp.settings import Settings
+    from infra.settings import Settings
 
     settings = Settings.from_env(environ)
     await db.migrate(settings)

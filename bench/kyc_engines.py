@@ -139,9 +139,9 @@ async def one_journey(gql, signer, engines, phone: str, person: str, born_year: 
 
 
 async def bench_journeys(rounds: int, engines: Engines) -> None:
-    from bff.app import create_app
-    from superapp import db
-    from superapp.settings import Settings
+    from superapp.app import create_app
+    from infra import db
+    from infra.settings import Settings
 
     name = f"superapp_bench_kyc_{os.getpid()}"
     admin = await asyncpg.connect(ADMIN_URL)

@@ -32,8 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from ledger.reconcile import reconcile  # noqa: E402
 from ledger.service import AccountKind, open_account, transfer  # noqa: E402
-from superapp import db  # noqa: E402
-from superapp.settings import Settings  # noqa: E402
+from infra import db  # noqa: E402
+from infra.settings import Settings  # noqa: E402
 
 ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 OPENING_BALANCE = 1_000_000_00

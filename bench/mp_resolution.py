@@ -54,9 +54,9 @@ async def seed(environ: dict[str, str]) -> str:
     from identity.roles import Role
     from miniprogram_host import lifecycle, registry
     from miniprogram_host.actors import Actor
-    from superapp import db
+    from infra import db
     from superapp.runtime import running
-    from superapp.settings import Settings
+    from infra.settings import Settings
 
     settings = Settings.from_env(environ)
     await db.migrate(settings)

@@ -70,9 +70,9 @@ async def seed(environ: dict[str, str]) -> tuple[str, str, str, str, str]:
     from miniprogram_host import registry
     from miniprogram_host.actors import Actor
     from openplatform import apps
-    from superapp import db
+    from infra import db
     from superapp.runtime import running
-    from superapp.settings import Settings
+    from infra.settings import Settings
 
     settings = Settings.from_env(environ)
     await db.migrate(settings)

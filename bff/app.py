@@ -1,10 +1,17 @@
-"""create_app(settings) -> Starlette. Nothing runs at import time."""
+"""create_app(settings, services=...) -> Starlette. Nothing runs at import time.
+
+The app is given its services: ``services(settings)`` is an async context manager that
+yields a ``bff.services.Runtime`` for the app's lifetime. The composition root
+(``superapp.app``) passes the one that builds every domain.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import gc
 import os
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
@@ -22,13 +29,13 @@ from bff.miniprogram.http import miniprogram_routes
 from bff.miniprogram_runtime.http import bridge_routes
 from bff.openapi.routes import openapi_routes
 from bff.schema import build_schema
-from miniprogram_host.config import HostConfig
 from bff.tracking.http import track_batch
 from bff.view import GraphQLEndpoint
-from superapp import db
-from superapp.logs import configure_logging
-from superapp.runtime import running
-from superapp.settings import Settings
+from infra import db
+from infra.logs import configure_logging
+from miniprogram_host.config import HostConfig
+from bff.services import Runtime
+from infra.settings import Settings
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
@@ -80,20 +87,23 @@ def _settle_garbage_collector() -> None:
     gc.freeze()
 
 
+Services = Callable[[Settings], AbstractAsyncContextManager[Runtime]]
+
+
 def create_app(
-    settings: Settings | None = None,
+    settings: Settings,
     *,
+    services: Services,
     schema=None,
     extra_routes: list | None = None,
 ) -> Starlette:
     """The app; ``schema`` and ``extra_routes`` let benchmarks add what they compare."""
-    settings = settings or Settings.from_env()
     configure_logging(settings.log_level)
     graphql = GraphQLEndpoint(schema or build_schema(settings), debug=settings.debug)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
-        async with running(settings) as runtime:
+        async with services(settings) as runtime:
             app.state.runtime = runtime
             _settle_garbage_collector()
             yield

@@ -13,7 +13,7 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info as StrawberryInfo
 
 from identity.tokens import Principal
-from superapp.runtime import Runtime
+from bff.services import Runtime
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")

@@ -14,7 +14,7 @@ from tortoise.context import _current_context as _current_tortoise_context
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bff.observability import HTTP_LATENCY, HTTP_REQUESTS
-from superapp.logs import request_id
+from infra.logs import request_id
 
 log = logging.getLogger("bff.access")
 _CLIENT_REQUEST_ID = re.compile(r"[A-Za-z0-9\-_.]{8,64}")

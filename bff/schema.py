@@ -31,7 +31,7 @@ from bff.ledger.types import SCALARS as LEDGER_SCALARS
 from bff.observability import OperationMetrics
 from bff.openplatform.schema import OpenPlatformMutation, OpenPlatformQuery
 from bff.tracking.schema import TrackingMutation, TrackingQuery
-from superapp.settings import Settings
+from infra.settings import Settings
 
 log = logging.getLogger("bff.graphql")
 

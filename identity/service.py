@@ -19,8 +19,8 @@ from identity.phone import normalize_mainland_mobile
 from identity.roles import Role
 from identity.sms import SmsGateway
 from identity.tokens import AccessTokens, Principal, hash_refresh_token, new_refresh_token
-from superapp.pii import PiiCipher
-from superapp.ratelimit import RateLimiter
+from infra.pii import PiiCipher
+from infra.ratelimit import RateLimiter
 
 _DEVICE_ID = re.compile(r"[A-Za-z0-9._\-]{8,128}")
 _PLATFORMS = {"ios", "android", "h5"}

@@ -7,8 +7,8 @@ from typing import Protocol
 
 from identity.models import SmsOutbox
 from identity.phone import normalize_mainland_mobile
-from superapp.masking import mask_phone
-from superapp.pii import PiiCipher
+from infra.masking import mask_phone
+from infra.pii import PiiCipher
 
 log = logging.getLogger("identity.sms")
 

@@ -13,8 +13,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from superapp.cli import command
-from superapp.settings import Settings
+from infra.commands import command
+from infra.settings import Settings
 
 
 def _print(payload: dict) -> None:
@@ -89,9 +89,13 @@ def _kyc_args(p: argparse.ArgumentParser) -> None:
 
 @command("kyc", "account opening operations: purge old images, blacklist an ID number", _kyc_args)
 def kyc(args: argparse.Namespace, settings: Settings) -> int:
+    from infra import db
+    from infra.kv import open_redis
+    from infra.masking import mask_id_number
+    from infra.pii import PiiCipher
     from kyc import gb11643
-    from superapp.masking import mask_id_number
-    from superapp.runtime import running
+    from kyc.config import KycConfig
+    from kyc.journey import KycService
 
     if args.action == "blacklist" and not (args.id_number and gb11643.is_valid(gb11643.normalise(args.id_number))
                                            and args.reason.strip()):
@@ -99,13 +103,20 @@ def kyc(args: argparse.Namespace, settings: Settings) -> int:
         return 2
 
     async def run() -> str:
-        async with running(settings) as runtime:
+        database = await db.open_database(settings)
+        redis = await open_redis(settings)
+        service = KycService(config=KycConfig.from_settings(settings), cipher=PiiCipher.from_settings(settings),
+                             redis=redis.client)
+        try:
             if args.action == "purge":
-                count = await runtime.kyc.purge_images()
-                days = runtime.kyc.config.image_retention_days
-                return f"purged {count} images older than {days} days"
-            await runtime.kyc.blacklist(id_number=args.id_number, reason=args.reason.strip())
+                count = await service.purge_images()
+                return f"purged {count} images older than {service.config.image_retention_days} days"
+            await service.blacklist(id_number=args.id_number, reason=args.reason.strip())
             return f"blacklisted {mask_id_number(gb11643.normalise(args.id_number))}"
+        finally:
+            service.close()
+            await redis.close()
+            await db.close_database(database)
 
     print(asyncio.run(run()))
     return 0

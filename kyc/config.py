@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from kyc.face import FacePolicy
 from kyc.images import ImageLimits
-from superapp.settings import Settings, SettingsError, positive_int, read_env
+from infra.settings import Settings, SettingsError, positive_int, read_env
 
 
 def _unit_float(config, name: str, default: float) -> float:

@@ -14,7 +14,7 @@ from kyc import gb11643
 from kyc.ethnicity import normalise_ethnicity
 from kyc.layout import Row, place, rows
 from kyc.ocr import OcrLine
-from superapp.masking import mask_id_number, mask_name
+from infra.masking import mask_id_number, mask_name
 
 MINIMUM_AGE = 16
 _LABELS = {"姓名": "name", "性别": "sex", "出生": "birth", "住址": "address"}

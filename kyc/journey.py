@@ -28,8 +28,8 @@ from kyc.models import KycApplication, KycBlacklistEntry, KycImage, KycTransitio
 from kyc.reading import read_side, verify_person
 from ledger.kinds import AccountKind, AccountStatus
 from ledger.service import accounts_of, get_account, open_account
-from superapp.masking import mask_id_number, mask_name
-from superapp.pii import PiiCipher
+from infra.masking import mask_id_number, mask_name
+from infra.pii import PiiCipher
 
 _ID_PURPOSE = "id_number"
 # Checks the age rule of the risk step decides, not the document step.

@@ -11,8 +11,8 @@ from tortoise.exceptions import IntegrityError
 from ledger import errors
 from ledger.kinds import AccountKind, AccountStatus
 from ledger.models import Account
-from superapp.masking import mask_card_number
-from superapp.pii import PiiCipher
+from infra.masking import mask_card_number
+from infra.pii import PiiCipher
 
 _CONTEXT = "bank_card"
 

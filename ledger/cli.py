@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from superapp.cli import command
-from superapp.settings import Settings
+from infra.commands import command
+from infra.settings import Settings
 
 
 def _arguments(parser: argparse.ArgumentParser) -> None:
@@ -16,7 +16,7 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
 @command("ledger", "ledger operations: reconcile", _arguments)
 def ledger(args: argparse.Namespace, settings: Settings) -> int:
     from ledger.reconcile import reconcile
-    from superapp import db
+    from infra import db
 
     async def run():
         database = await db.open_database(settings)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from starlette.config import Config
+from infra.settings import Config
 
 from ledger.limits import YUAN, ClassTwoLimits
-from superapp.settings import positive_int
+from infra.settings import positive_int
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,7 @@ from ledger.models import Account
 from ledger.payment_pin import PaymentPins
 from ledger.posting import Leg, PostedEntry, PostedLeg, post_entry, reverse_entry, transfer
 from ledger.statements import StatementLine, StatementPage, statement
-from superapp.pii import PiiCipher
+from infra.pii import PiiCipher
 
 __all__ = [
     "AccountKind", "AccountStatus", "Allowance", "ClassTwoLimits", "LedgerService", "Leg", "PostedEntry", "PostedLeg",

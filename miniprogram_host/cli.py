@@ -17,8 +17,8 @@ from pathlib import Path
 
 from miniprogram_host.config import PackageLimits
 from miniprogram_host.packages import check_package
-from superapp.cli import command
-from superapp.settings import Settings
+from infra.commands import command
+from infra.settings import Settings
 
 _FIXED_TIME = (2020, 1, 1, 0, 0, 0)  # same files, same zip, same digest
 

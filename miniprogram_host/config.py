@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from superapp.settings import Settings, positive_int, read_env
+from infra.settings import Settings, positive_int, read_env
 
 
 @dataclass(frozen=True)

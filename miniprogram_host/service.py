@@ -19,7 +19,7 @@ from miniprogram_host.resolution import ReleaseCache
 from miniprogram_host.semver import version_key
 from miniprogram_host.signing import SigningKeys
 from miniprogram_host.storage import BlobStore
-from superapp.settings import Settings
+from infra.settings import Settings
 
 __all__ = ["MiniProgramHost", "developer_user_ids_for_app"]
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from superapp.settings import SettingsError
+from infra.settings import SettingsError
 
 
 def signed_statement(*, app_id: str, version: str, digest: str) -> bytes:

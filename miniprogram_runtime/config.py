@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from superapp.settings import Settings, SettingsError, positive_int, read_env
+from infra.settings import Settings, SettingsError, positive_int, read_env
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from miniprogram_runtime.bridge import Bridge
 from miniprogram_runtime.config import BridgeConfig
 from miniprogram_runtime.consent import Consent, ConsentBook
 from miniprogram_runtime.context import Services
-from superapp.settings import Settings
+from infra.settings import Settings
 
 
 class ConsentRefused(Exception):

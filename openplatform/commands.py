@@ -6,8 +6,8 @@ import argparse
 import asyncio
 import logging
 
-from superapp.cli import command, worker, worker_process
-from superapp.settings import Settings
+from infra.commands import command, worker, worker_process
+from infra.settings import Settings
 
 log = logging.getLogger("openplatform.webhooks")
 
@@ -40,7 +40,7 @@ def _webhooks_args(p: argparse.ArgumentParser) -> None:
 @command("webhooks", "webhook deliveries: redeliver ID | --all-dead", _webhooks_args)
 def webhooks(args: argparse.Namespace, settings: Settings) -> int:
     from openplatform.delivery import redeliver
-    from superapp import db
+    from infra import db
 
     async def run() -> int:
         database = await db.open_database(settings)

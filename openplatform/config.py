@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from superapp.settings import Settings, SettingsError, positive_int, read_env
+from infra.settings import Settings, SettingsError, positive_int, read_env
 
 
 def positive_float(config, name: str, default: float) -> float:

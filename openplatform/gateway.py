@@ -29,7 +29,7 @@ from openplatform.config import OpenPlatformConfig
 from openplatform.models import OpenAppSettings
 from openplatform.signing import HMAC_SHA256, METHODS, SM2_SM3, canonical_request, verify_hmac, verify_sm2
 from openplatform.tokens import AccessTokens
-from superapp.ratelimit import RateLimiter
+from infra.ratelimit import RateLimiter
 
 _NONCE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 _APP_ID = re.compile(r"^[A-Za-z0-9]{1,32}$")

@@ -22,7 +22,7 @@ from miniprogram_host.models import MiniApp
 from openplatform import errors
 from openplatform.config import OpenPlatformConfig
 from openplatform.models import OpenIdentity
-from superapp.ratelimit import RateLimiter
+from infra.ratelimit import RateLimiter
 
 
 @dataclass(frozen=True, slots=True)

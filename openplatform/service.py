@@ -20,7 +20,7 @@ from openplatform.login import LoginCode, PartnerLogin, PartnerSession
 from openplatform.messages import Message
 from openplatform.payments import Payment, Refund
 from openplatform.tokens import AccessToken, AccessTokens
-from superapp.settings import Settings
+from infra.settings import Settings
 
 __all__ = ["AccessToken", "LoginCode", "Message", "OpenPlatform", "PartnerSession", "Payment", "Refund"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from identity.roles import Role
 from superapp.runtime import running
-from superapp.settings import Settings
+from infra.settings import Settings
 
 DEMO_USERS = {
     "13800000001": [Role.CUSTOMER],

@@ -1,18 +1,15 @@
-"""Everything a running app holds: settings, connections and the domain services.
+"""The composition root: builds every domain service from the settings, once per process.
 
-Built once per process in the app's lifespan and closed with it. Domain services are
-plain objects; the GraphQL layer reaches them through the request context.
+``running(settings)`` opens the database and Redis, wires the services into a
+``bff.services.Runtime`` and closes everything on exit. It is the app's lifespan.
 """
 
 from __future__ import annotations
 
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass
 from typing import AsyncIterator
 
-import redis.asyncio as aioredis
-from tortoise.context import TortoiseContext
-
+from bff.services import Runtime
 from identity.service import IdentityService, LoginPolicy
 from identity.sms import OutboxSmsGateway
 from identity.tokens import AccessTokens
@@ -23,39 +20,14 @@ from ledger.service import LedgerService
 from miniprogram_host.service import MiniProgramHost
 from miniprogram_runtime.service import MiniProgramRuntime
 from openplatform.service import OpenPlatform
-from superapp import db
-from superapp.kv import RedisHandle, open_redis
-from superapp.pii import PiiCipher
-from superapp.pubsub import EventBroker
-from superapp.settings import Settings
+from infra import db
+from infra.kv import open_redis
+from infra.pii import PiiCipher
+from infra.pubsub import EventBroker
+from infra.settings import Settings
 from tracking.config import TrackingConfig
 from tracking.service import TrackingService
 from tracking.worker import worker_in_background
-
-
-@dataclass
-class Runtime:
-    settings: Settings
-    database: TortoiseContext
-    redis_handle: RedisHandle
-    cipher: PiiCipher
-    broker: EventBroker
-    identity: IdentityService
-    sms: OutboxSmsGateway
-    miniprograms: MiniProgramHost
-    ledger: LedgerService
-    tracking: TrackingService
-    openplatform: OpenPlatform
-    miniprogram_runtime: MiniProgramRuntime
-    kyc: KycService
-
-    @property
-    def redis(self) -> aioredis.Redis:
-        return self.redis_handle.client
-
-
-def build_cipher(settings: Settings) -> PiiCipher:
-    return PiiCipher(str(settings.pii_keys), str(settings.secret_key))
 
 
 @asynccontextmanager
@@ -63,7 +35,7 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
     """Open the database and Redis, build the services; close everything on exit."""
     database = await db.open_database(settings)
     redis_handle = await open_redis(settings)
-    cipher = build_cipher(settings)
+    cipher = PiiCipher.from_settings(settings)
     broker = EventBroker(redis_handle.client, prefix=settings.channel_prefix)
     sms = OutboxSmsGateway(cipher, echo=settings.embedded_redis)
     identity = IdentityService(

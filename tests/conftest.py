@@ -2,8 +2,9 @@
 
 Each pytest run creates its own PostgreSQL database (``TEST_DATABASE_NAME``, default
 ``superapp_test_<pid>``), applies the migrations once, and truncates every table before
-each test. Redis uses database ``TEST_REDIS_DB`` (default 15), flushed before each test,
-and a pub/sub channel prefix of its own. Connections leaving loopback are refused.
+each test. Each run also starts its own redis-server on a free port (``TEST_REDIS_URL``
+points at another one instead), flushed before each test. So two runs on one machine
+never touch each other's data. Connections leaving loopback are refused.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import asyncio
 import base64
 import ipaddress
 import os
+import shutil
 import socket
 import sys
 from collections.abc import AsyncIterator
@@ -22,12 +24,12 @@ import pytest
 import redis.asyncio as aioredis
 import uvicorn
 
-from superapp import db
-from superapp.settings import Settings
+from infra import db
+from infra.settings import Settings
+from tests.redis_server import RedisServer
 
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-REDIS_BASE = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
-REDIS_DB = int(os.environ.get("TEST_REDIS_DB", "15"))
+REDIS_URL = os.environ.get("TEST_REDIS_URL")  # set in pytest_configure when not given
 DATABASE_NAME = os.environ.get("TEST_DATABASE_NAME", f"superapp_test_{os.getpid()}")
 
 
@@ -50,13 +52,27 @@ def _loopback_only(event: str, args: tuple) -> None:
 
 
 sys.addaudithook(_loopback_only)
+_own_redis: RedisServer | None = None
+
+
+def pytest_configure(config) -> None:
+    global REDIS_URL, _own_redis
+    if REDIS_URL is None:
+        _own_redis = RedisServer().start()
+        REDIS_URL = f"{_own_redis.url}/0"
+
+
+def pytest_unconfigure(config) -> None:
+    if _own_redis is not None:
+        _own_redis.kill()  # nothing of a test run's Redis is kept
+        shutil.rmtree(_own_redis.directory, ignore_errors=True)
 
 
 def test_environ(**overrides: str) -> dict[str, str]:
     """The environment a test app is created from: real PostgreSQL and Redis, fixed keys."""
     base = {
         "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DATABASE_NAME}",
-        "REDIS_URL": f"{REDIS_BASE}/{REDIS_DB}",
+        "REDIS_URL": REDIS_URL,
         "SECRET_KEY": "test-secret-key-not-for-production",
         "PII_KEYS": "t1:" + base64.b64encode(b"k" * 32).decode(),
         "CHANNEL_PREFIX": f"test{os.getpid()}",
@@ -121,7 +137,7 @@ def settings(environ: dict[str, str]) -> Settings:
 
 @pytest.fixture
 async def app(settings: Settings):
-    from bff.app import create_app
+    from superapp.app import create_app
 
     await _reset_state()
     application = create_app(settings)
@@ -162,7 +178,7 @@ async def start_app(environ):
     """For tests that change settings: ``gql, runtime = await start_app()`` after editing environ."""
     from contextlib import AsyncExitStack
 
-    from bff.app import create_app
+    from superapp.app import create_app
     from tests.support import GraphQLClient
 
     stack = AsyncExitStack()

@@ -7,7 +7,7 @@ import strawberry
 
 from bff.schema import QUERIES, build_schema
 from identity.roles import Role
-from superapp.settings import Settings
+from infra.settings import Settings
 
 ME = "query Me { me { id maskedPhone } }"
 

@@ -2,8 +2,8 @@
 
 import json
 
-from bff.app import create_app
-from superapp.settings import Settings
+from superapp.app import create_app
+from infra.settings import Settings
 
 
 async def test_health_and_readiness(client):
@@ -67,7 +67,7 @@ def test_malformed_setting_is_named_at_startup(capsys):
 def test_settings_are_read_at_app_creation_not_import():
     import pytest
 
-    from superapp.settings import SettingsError
+    from infra.settings import SettingsError
 
     with pytest.raises(SettingsError, match="DATABASE_URL"):
         create_app(Settings.from_env({"DATABASE_URL": "mysql://nope"}))

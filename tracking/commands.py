@@ -6,8 +6,8 @@ import argparse
 import asyncio
 import logging
 
-from superapp.cli import worker, worker_process
-from superapp.settings import Settings
+from infra.commands import worker, worker_process
+from infra.settings import Settings
 
 log = logging.getLogger("tracking.worker")
 
@@ -19,7 +19,7 @@ def tracking_worker(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _run_tracking_worker(settings: Settings, *, consumer: str | None, until_idle: bool) -> None:
-    from superapp.kv import open_redis
+    from infra.kv import open_redis
     from tracking.config import TrackingConfig
     from tracking.worker import run_worker
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from superapp.settings import Settings, SettingsError, positive_int, read_env
+from infra.settings import Settings, SettingsError, positive_int, read_env
 
 
 @dataclass(frozen=True, slots=True)

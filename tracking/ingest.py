@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import orjson
 import redis.asyncio as aioredis
 
-from superapp.pii import PiiCipher
+from infra.pii import PiiCipher
 from tracking.config import TrackingConfig
 from tracking.errors import RetryLater
 from tracking.metrics import EVENTS_INGESTED, EVENTS_REJECTED

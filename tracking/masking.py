@@ -6,7 +6,7 @@ import re
 
 import orjson
 
-from superapp.masking import redact
+from infra.masking import redact
 
 # Everything redact() masks has 11 digits in a row (phone, ID, card numbers) or a token
 # marker; one search for those spares the five patterns on nearly every string.

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import redis.asyncio as aioredis
 
-from superapp.pii import PiiCipher
+from infra.pii import PiiCipher
 from tracking import reports
 from tracking.access import AppOwnership, ReadScope
 from tracking.config import TrackingConfig

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import redis.asyncio as aioredis
 from redis.exceptions import ResponseError
 
-from superapp.db import database_ready
+from infra.db import database_ready
 from tracking.config import TrackingConfig
 from tracking.metrics import EVENTS_DEAD_LETTERED, EVENTS_STORED
 from tracking.store import store_records

@@ -10,7 +10,7 @@ from bff.context import Context, Info
 from bff.errors import Error
 from identity.models import LoginSession, User
 from identity.roles import Role as DomainRole
-from superapp.masking import mask_phone
+from infra.masking import mask_phone
 
 Role = strawberry.enum(DomainRole, name="Role")
 

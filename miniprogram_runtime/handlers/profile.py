@@ -7,7 +7,7 @@ from kyc.journey import verified_masked_name
 from ledger.kinds import AccountStatus
 from ledger.service import accounts_of
 from miniprogram_runtime.context import CallContext
-from superapp.masking import mask_phone
+from infra.masking import mask_phone
 
 
 async def _phone(ctx: CallContext) -> str:

@@ -138,7 +138,7 @@ async def test_an_upload_over_the_body_cap_is_refused_but_photos_fit(gql, sign_i
 
 
 async def test_a_decision_cut_short_by_a_restart_finishes_on_the_next_read(gql, sign_in, engines, settings):
-    from bff.app import create_app
+    from superapp.app import create_app
     from kyc.models import KycApplication, State
     from tests.support import GraphQLClient
 

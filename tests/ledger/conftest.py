@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from ledger.service import AccountKind, open_account, transfer
-from superapp import db
-from superapp.settings import Settings
+from infra import db
+from infra.settings import Settings
 from tests.conftest import test_environ
 
 

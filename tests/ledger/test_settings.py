@@ -4,7 +4,7 @@ import pytest
 
 from ledger.config import LedgerSettings
 from ledger.limits import ClassTwoLimits
-from superapp.settings import Settings, SettingsError
+from infra.settings import Settings, SettingsError
 from tests.conftest import test_environ as environment
 
 

@@ -48,8 +48,8 @@ async def test_limits_hold_across_two_app_instances(environ, sign_in_with):
     gql, runtime = await sign_in_with()
     app = await released_app(gql, gql.http, sign_in_with.sign_in, jsapis=STORAGE)
     user = await sign_in_with.sign_in("13900000001")
-    from bff.app import create_app
-    from superapp.settings import Settings
+    from superapp.app import create_app
+    from infra.settings import Settings
 
     second = create_app(Settings.from_env(environ))
     async with second.router.lifespan_context(second):

@@ -13,7 +13,7 @@ import pytest
 from openplatform.config import OpenPlatformConfig
 from openplatform.delivery import WebhookDeliverer, backoff_seconds, http_client
 from openplatform.models import WebhookDelivery
-from superapp.settings import Settings
+from infra.settings import Settings
 from tests.openplatform.receiver import webhook_receiver
 from tests.ledger.support import funded_account
 

@@ -14,8 +14,14 @@ import os
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from infra.settings import Settings
+
 
 class PiiCipher:
+    @classmethod
+    def from_settings(cls, settings: Settings) -> PiiCipher:
+        return cls(str(settings.pii_keys), str(settings.secret_key))
+
     def __init__(self, keys: str, index_secret: str) -> None:
         self._keys: dict[str, AESGCM] = {}
         self._active: str | None = None

@@ -13,12 +13,59 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from starlette.config import Config
-from starlette.datastructures import Secret
+from typing import Any
+
+_MISSING: Any = object()
+_BOOLEANS = {"true": True, "1": True, "yes": True, "on": True, "false": False, "0": False, "no": False, "off": False}
 
 
 class SettingsError(ValueError):
     """A variable in the environment cannot be used; the message names it."""
+
+
+class Secret:
+    """A string that does not show itself in reprs, logs or tracebacks."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def __str__(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('**********')"
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+
+class Config:
+    """Reads typed variables from one environment mapping: ``config("X", int, 5)``.
+
+    A present value is cast (booleans accept true/false, 1/0, yes/no, on/off); a cast that
+    fails raises ValueError. An absent one gives the default, uncast.
+    """
+
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        self._environ = environ
+
+    def __call__(self, name: str, cast: Any = str, default: Any = _MISSING) -> Any:
+        raw = self._environ.get(name)
+        if raw is None:
+            if default is _MISSING:
+                raise KeyError(f"{name} is not set")
+            return default
+        if cast is bool:
+            try:
+                return _BOOLEANS[raw.strip().lower()]
+            except KeyError:
+                raise ValueError(f"{raw!r} is not a boolean") from None
+        try:
+            return cast(raw)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{raw!r} is not a valid {getattr(cast, '__name__', cast)}: {exc}") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +102,7 @@ class Settings:
         return self.database_url.startswith("sqlite")
 
     def config(self) -> Config:
-        """A starlette Config over the same environment, for a domain's own settings."""
+        """A Config over the same environment, for a domain's own settings."""
         return Config(environ=dict(self.environ))
 
     @classmethod

@@ -1,4 +1,4 @@
-"""Domain subcommands of `superapp`, registered with ``superapp.cli.command``.
+"""Domain subcommands of `superapp`, registered with ``infra.commands.command``.
 
 Each domain adds one import line here; its module registers its commands on import.
 """

@@ -13,7 +13,7 @@ from tortoise import context as tortoise_context
 from tortoise.context import TortoiseContext
 from tortoise.migrations.api import migrate as migrate_api
 
-from superapp.settings import Settings
+from infra.settings import Settings
 
 DOMAINS: tuple[str, ...] = (
     "identity",

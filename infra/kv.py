@@ -12,7 +12,7 @@ import logging
 
 import redis.asyncio as aioredis
 
-from superapp.settings import Settings
+from infra.settings import Settings
 
 log = logging.getLogger("superapp.redis")
 

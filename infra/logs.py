@@ -8,7 +8,7 @@ import logging
 import sys
 import time
 
-from superapp.masking import redact
+from infra.masking import redact
 
 request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 
