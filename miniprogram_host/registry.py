@@ -9,7 +9,7 @@ import secrets
 
 from tortoise.transactions import in_transaction
 
-from identity.roles import Role
+from identity.service import Role
 from miniprogram_host.actors import Actor, audit, is_developer_of
 from miniprogram_host.errors import BadCredentials, InvalidArgument, NotFound, NotPermitted
 from miniprogram_host.icons import icon_renditions
@@ -21,7 +21,7 @@ MAX_DOMAINS_PER_KIND = 200
 CATEGORIES = ("finance", "shopping", "travel", "life", "government", "education", "health", "tools")
 
 
-def _secret_hash(secret: str) -> str:
+def secret_hash(secret: str) -> str:
     # The secret is 32 random bytes, so a plain SHA-256 cannot be brute-forced; a slow
     # password hash would only slow down every publish.
     return hashlib.sha256(secret.encode()).hexdigest()
@@ -75,7 +75,7 @@ async def register_app(*, actor: Actor, org_id: int, name: str, category: str, d
     secret = _new_secret()
     app = await MiniApp.create(
         app_id="mp" + secrets.token_hex(8),
-        secret_hash=_secret_hash(secret),
+        secret_hash=secret_hash(secret),
         org=org,
         name=name,
         category=category,
@@ -101,7 +101,7 @@ async def app_for_developer(*, actor: Actor, app_id: str, staff_roles: tuple[Rol
 async def reset_secret(*, actor: Actor, app_id: str) -> str:
     app = await app_for_developer(actor=actor, app_id=app_id)
     secret = _new_secret()
-    app.secret_hash = _secret_hash(secret)
+    app.secret_hash = secret_hash(secret)
     await app.save(update_fields=["secret_hash"])
     await audit(app, actor, "secret_reset")
     return secret
@@ -109,8 +109,8 @@ async def reset_secret(*, actor: Actor, app_id: str) -> str:
 
 async def authenticate_app(*, app_id: str, app_secret: str) -> MiniApp:
     app = await MiniApp.get_or_none(app_id=app_id)
-    expected = app.secret_hash if app else _secret_hash("")
-    if not hmac.compare_digest(expected, _secret_hash(app_secret)) or app is None:
+    expected = app.secret_hash if app else secret_hash("")
+    if not hmac.compare_digest(expected, secret_hash(app_secret)) or app is None:
         raise BadCredentials()
     return app
 

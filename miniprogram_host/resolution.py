@@ -134,8 +134,11 @@ class ReleaseCache:
         await self._put(keys=[self.key(app_id)], args=[snapshot["rev"], json.dumps(snapshot, separators=(",", ":")), ttl])
 
     async def resolve(self, *, app_id: str, subject: str, user_id: int | None, platform: str,
-                      client_version: str) -> Resolution:
-        return choose(await self.snapshot(app_id), app_id=app_id, subject=subject, user_id=user_id,
+                      client_version: str, cached: bytes | None = None) -> Resolution:
+        """The version for this caller. ``cached``: the value under ``key(app_id)`` if the
+        caller already read it (the bridge does, in its pipelined round trip)."""
+        snapshot = self.decode(cached) if cached is not None else await self.snapshot(app_id)
+        return choose(snapshot, app_id=app_id, subject=subject, user_id=user_id,
                       platform=platform, client_version=client_version)
 
 

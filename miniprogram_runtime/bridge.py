@@ -17,9 +17,8 @@ import time
 
 import redis.asyncio as aioredis
 
-from ledger import errors as ledger_errors
-from miniprogram_host.models import MiniApp
-from miniprogram_host.resolution import ReleaseCache, Resolved, UpgradeRequired, choose
+from ledger import service as ledger_service
+from miniprogram_host.service import ReleaseCache, Resolved, UpgradeRequired, app_profile
 from miniprogram_runtime import errors
 from miniprogram_runtime.apis import BRIDGE_APIS, BridgeApi
 from miniprogram_runtime.audit import BridgeAudit
@@ -104,9 +103,8 @@ class Bridge:
                 pipe.mget(*cache_keys(app_id, user_id))
             replies = await pipe.execute()
         raw_snapshot, (user_wait, app_wait) = replies[0], replies[1]
-        snapshot = ReleaseCache.decode(raw_snapshot) if raw_snapshot is not None else await self._releases.snapshot(app_id)
-        resolved = choose(snapshot, app_id=app_id, subject=f"u:{user_id}", user_id=user_id,
-                          platform=platform, client_version=client_version)
+        resolved = await self._releases.resolve(app_id=app_id, subject=f"u:{user_id}", user_id=user_id,
+                                                platform=platform, client_version=client_version, cached=raw_snapshot)
         if not isinstance(resolved, Resolved):
             reason = "UPGRADE_REQUIRED" if isinstance(resolved, UpgradeRequired) else resolved.reason
             raise errors.AppUnavailable(reason=reason)
@@ -136,11 +134,11 @@ class Bridge:
             raise errors.StepUpRequired()
         try:
             await self.services.ledger.pins.verify(user_id=user_id, session_id=session_id, pin=pin)
-        except ledger_errors.WrongPin as exc:
+        except ledger_service.WrongPin as exc:
             raise errors.WrongPin(attemptsLeft=exc.attempts_left) from None
-        except ledger_errors.PinLocked as exc:
+        except ledger_service.PinLocked as exc:
             raise errors.PinLocked(retryAfterSeconds=exc.retry_after_seconds) from None
-        except ledger_errors.PinNotSet:
+        except ledger_service.PinNotSet:
             raise errors.PinNotSet() from None
 
     async def _run(self, api: BridgeApi, ctx: CallContext) -> dict:
@@ -174,6 +172,7 @@ class Bridge:
 
 async def _app_card(app_id: str) -> dict:
     """What the consent prompt shows of the app."""
-    app = await MiniApp.get(app_id=app_id)
-    icon = app.icons.get("96") or next(iter(app.icons.values()), None)
-    return {"appId": app.app_id, "name": app.name, "iconUrl": f"/mp/icons/{icon}.png" if icon else None}
+    profile = await app_profile(app_id)
+    if profile is None:
+        raise errors.AppUnavailable(reason="UNKNOWN_APP")
+    return {"appId": profile.app_id, "name": profile.name, "iconUrl": profile.icon_url}
