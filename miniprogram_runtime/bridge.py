@@ -21,6 +21,7 @@ from ledger import service as ledger_service
 from miniprogram_host.service import ReleaseCache, Resolved, UpgradeRequired, app_profile
 from miniprogram_runtime import errors
 from miniprogram_runtime.apis import BRIDGE_APIS, BridgeApi
+from miniprogram_runtime.arguments import check_arguments
 from miniprogram_runtime.audit import BridgeAudit
 from miniprogram_runtime.breaker import CircuitBreakers
 from miniprogram_runtime.consent import ConsentBook, cache_keys
@@ -127,6 +128,8 @@ class Bridge:
             wait = max(user_wait, app_wait)
             raise errors.RateLimited(limit="user" if user_wait >= 0 else "app",
                                      retryAfterSeconds=max(1, math.ceil(wait / 1000)))
+        # After the rate limits, so the walk over a large body is paid for by the caller's budget.
+        check_arguments(args, max_depth=self.services.config.max_args_depth)
         return declared.version, CallContext(app_id, user_id, session_id, declared.version, args, self.services)
 
     async def _step_up(self, user_id: int, session_id: str, pin: str | None) -> None:
@@ -148,7 +151,9 @@ class Bridge:
             if admission.busy:
                 raise errors.AppBusy()
             raise errors.CircuitOpen(retryAfterSeconds=max(1, math.ceil(admission.retry_after)))
-        failed = True
+        # Only the platform's own trouble (timeouts, database and Redis errors, bugs) counts
+        # against the circuit; a typed refusal of this call tells nothing of the app's health.
+        failed, telling = True, True
         try:
             # asyncio.timeout, not wait_for: no extra task per call.
             async with asyncio.timeout(self.services.config.call_timeout_seconds):
@@ -158,16 +163,16 @@ class Bridge:
         except TimeoutError:
             raise errors.CallTimedOut() from None
         except errors.BridgeRefusal as refusal:
-            failed = refusal.counts_as_failure
+            failed = telling = refusal.counts_as_failure
             raise
         except asyncio.CancelledError:  # the client went away: not the app's fault
-            failed = False
+            failed = telling = False
             raise
         except Exception:
             log.exception("bridge call %s of %s failed", api.name, ctx.app_id)
             raise errors.CallFailed() from None
         finally:
-            breakers.done(ctx.app_id, admission, failed=failed)
+            breakers.done(ctx.app_id, admission, failed=failed, telling=telling)
 
 
 async def _app_card(app_id: str) -> dict:
