@@ -70,12 +70,16 @@ BAD_CALLS = [
 ]
 
 
-async def test_many_bad_calls_never_open_the_circuit_and_others_go_on(environ, sign_in_with):
+async def _app_whose_circuit_opens_after_two_failures(environ, sign_in_with):
     environ["MP_BREAKER_FAILURES"] = "2"
     environ["MP_BREAKER_COOLDOWN_MS"] = "600000"
     gql, runtime = await sign_in_with()
-    client = gql.http
-    app = await released_app(gql, client, sign_in_with.sign_in, jsapis=STORAGE)
+    app = await released_app(gql, gql.http, sign_in_with.sign_in, jsapis=STORAGE)
+    return gql.http, runtime, app
+
+
+async def test_many_bad_calls_never_open_the_circuit_and_others_go_on(environ, sign_in_with):
+    client, runtime, app = await _app_whose_circuit_opens_after_two_failures(environ, sign_in_with)
     mallory, alice = await sign_in_with.sign_in("13900000001"), await sign_in_with.sign_in("13900000002")
 
     answers = [await call(client, mallory.access_token, app.app_id, api, args) for api, args in BAD_CALLS * 2]
@@ -92,11 +96,7 @@ async def test_many_bad_calls_never_open_the_circuit_and_others_go_on(environ, s
 
 
 async def test_a_failing_database_still_opens_the_circuit(environ, sign_in_with):
-    environ["MP_BREAKER_FAILURES"] = "2"
-    environ["MP_BREAKER_COOLDOWN_MS"] = "600000"
-    gql, runtime = await sign_in_with()
-    client = gql.http
-    app = await released_app(gql, client, sign_in_with.sign_in, jsapis=STORAGE)
+    client, runtime, app = await _app_whose_circuit_opens_after_two_failures(environ, sign_in_with)
     user = await sign_in_with.sign_in("13900000001")
 
     # The storage table goes missing under the running app: a real failure of its database.
