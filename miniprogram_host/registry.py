@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import hmac
 import secrets
+from enum import Enum
 
 from tortoise.transactions import in_transaction
 
@@ -18,7 +19,22 @@ from miniprogram_host.packages import DOMAIN_KINDS, is_host_name, normalise_doma
 from miniprogram_host.storage import BlobStore
 
 MAX_DOMAINS_PER_KIND = 200
-CATEGORIES = ("finance", "shopping", "travel", "life", "government", "education", "health", "tools")
+
+
+class AppCategory(str, Enum):
+    """Where an app is listed; the value is what is stored."""
+
+    FINANCE = "finance"
+    SHOPPING = "shopping"
+    TRAVEL = "travel"
+    LIFE = "life"
+    GOVERNMENT = "government"
+    EDUCATION = "education"
+    HEALTH = "health"
+    TOOLS = "tools"
+
+
+CATEGORIES = tuple(c.value for c in AppCategory)
 
 
 def secret_hash(secret: str) -> str:
@@ -36,6 +52,12 @@ def _text(value: str, *, field: str, low: int, high: int) -> str:
     if not low <= len(value) <= high:
         raise InvalidArgument(f"{field} must be {low}-{high} characters", field=field)
     return value
+
+
+def _category(value: str) -> str:
+    if value not in CATEGORIES:
+        raise InvalidArgument(f"category must be one of {', '.join(CATEGORIES)}", field="category")
+    return AppCategory(value).value
 
 
 async def create_org(*, actor: Actor, name: str) -> DeveloperOrg:
@@ -69,8 +91,7 @@ async def register_app(*, actor: Actor, org_id: int, name: str, category: str, d
     """A new app with its appId and appSecret; the secret is returned here and never again."""
     org = await _member_org(actor, org_id)
     name = _text(name, field="name", low=2, high=60)
-    if category not in CATEGORIES:
-        raise InvalidArgument(f"category must be one of {', '.join(CATEGORIES)}", field="category")
+    category = _category(category)
     description = _text(description, field="description", low=0, high=2000)
     secret = _new_secret()
     app = await MiniApp.create(
@@ -124,9 +145,7 @@ async def update_profile(
     if name is not None:
         app.name = changed["name"] = _text(name, field="name", low=2, high=60)
     if category is not None:
-        if category not in CATEGORIES:
-            raise InvalidArgument(f"category must be one of {', '.join(CATEGORIES)}", field="category")
-        app.category = changed["category"] = category
+        app.category = changed["category"] = _category(category)
     if description is not None:
         app.description = changed["description"] = _text(description, field="description", low=0, high=2000)
     if icon is not None:
