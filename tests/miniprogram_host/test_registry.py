@@ -60,6 +60,21 @@ async def test_icon_is_cropped_and_resized_for_clients(gql, client, sign_in):
     assert tiny["data"]["updateMiniAppProfile"]["field"] == "icon"
 
 
+async def test_anyone_reads_an_apps_name_and_icon_for_its_title_bar(gql, client, sign_in):
+    app = await developer_app(gql, sign_in)
+    before = await client.get(f"/mp/profile/{app.app_id}")
+    result = await gql(PROFILE, {"app": app.app_id, "icon": png(200, 200)}, token=app.developer.access_token)
+    icon_96 = next(i["url"] for i in result["data"]["updateMiniAppProfile"]["icons"] if i["size"] == 96)
+
+    after = await client.get(f"/mp/profile/{app.app_id}")
+    unknown = await client.get("/mp/profile/mp0000000000000000")
+
+    assert before.json() == {"appId": app.app_id, "name": "Branches", "iconUrl": None}
+    assert after.status_code == 200
+    assert after.json() == {"appId": app.app_id, "name": "Branch Finder", "iconUrl": icon_96}
+    assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "UNKNOWN_APP"
+
+
 async def test_domain_whitelists_are_capped_and_every_change_audited(gql, client, sign_in):
     app = await developer_app(gql, sign_in)
     token = app.developer.access_token
