@@ -1,4 +1,8 @@
-"""Phone login: one-time codes, sessions per device, rotating refresh tokens, roles."""
+"""Phone login: one-time codes, sessions per device, rotating refresh tokens, roles.
+
+The identity domain's public module: other domains import from here (``IdentityService``,
+``Role``), never its models.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +25,8 @@ from identity.sms import SmsGateway
 from identity.tokens import AccessTokens, Principal, hash_refresh_token, new_refresh_token
 from infra.pii import PiiCipher
 from infra.ratelimit import RateLimiter
+
+__all__ = ["Device", "IdentityService", "IssuedSession", "LoginPolicy", "Role"]
 
 _DEVICE_ID = re.compile(r"[A-Za-z0-9._\-]{8,128}")
 _PLATFORMS = {"ios", "android", "h5"}
@@ -219,6 +225,13 @@ class IdentityService:
 
     def phone_of(self, user: User) -> str:
         return self._cipher.decrypt(user.phone_ciphertext, context="phone")
+
+    async def phone_number(self, *, user_id: int) -> str:
+        """The user's phone number, decrypted (other domains mask it before showing it)."""
+        user = await User.get_or_none(id=user_id)
+        if user is None:
+            raise errors.UserNotFound()
+        return self.phone_of(user)
 
     async def sessions_of(self, *, user_id: int) -> list[LoginSession]:
         return await LoginSession.filter(user_id=user_id, revoked_at__isnull=True).order_by("-created_at")

@@ -26,8 +26,7 @@ from kyc.idcard import age_on, MINIMUM_AGE
 from kyc.liveness import Challenge, ChallengeStore
 from kyc.models import KycApplication, KycBlacklistEntry, KycImage, KycTransition, State
 from kyc.reading import read_side, verify_person
-from ledger.kinds import AccountKind, AccountStatus
-from ledger.service import accounts_of, get_account, open_account
+from ledger.service import AccountKind, AccountStatus, accounts_of, get_account, open_account
 from infra.masking import mask_id_number, mask_name
 from infra.pii import PiiCipher
 

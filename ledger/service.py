@@ -193,3 +193,17 @@ class LedgerService:
 
     def needs_step_up(self, amount: int) -> bool:
         return amount > self.settings.step_up_above
+
+
+# The ledger's errors, for other domains to catch: they import only this module.
+from ledger.errors import (  # noqa: E402 - re-exports, kept apart from the service above
+    AccountClosed, AccountFrozen, AccountNotFound, AlreadyReversed, BalanceNotZero, CardAlreadyBound, Declined,
+    EntryNotFound, IdempotencyConflict, InsufficientFunds, InvalidCardNumber, InvalidRequest, LedgerError,
+    LimitExceeded, PinLocked, PinNotSet, WrongPin,
+)
+
+__all__ += [
+    "AccountClosed", "AccountFrozen", "AccountNotFound", "AlreadyReversed", "BalanceNotZero", "CardAlreadyBound",
+    "Declined", "EntryNotFound", "IdempotencyConflict", "InsufficientFunds", "InvalidCardNumber", "InvalidRequest",
+    "LedgerError", "LimitExceeded", "PinLocked", "PinNotSet", "WrongPin",
+]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from identity.roles import Role
+from identity.service import Role
 from miniprogram_host.models import AuditEntry, MiniApp, OrgMember
 
 

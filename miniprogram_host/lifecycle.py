@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 
 from tortoise.transactions import in_transaction
 
-from identity.roles import Role
+from identity.service import Role
 from miniprogram_host.actors import Actor, audit, is_developer_of
 from miniprogram_host.errors import (
     AlreadyReviewed,

@@ -82,6 +82,7 @@ def _read_members(zf: zipfile.ZipFile, members: list[zipfile.ZipInfo], limits: P
         checked.fail("TOO_MANY_FILES", f"{len(files)} files, at most {limits.max_files}")
         return False
     seen: set[str] = set()
+    spellings: dict[str, str] = {}  # every folder and file name, case-folded -> as first spelt
     budget = limits.total_bytes
     for info in files:
         name = info.filename
@@ -95,6 +96,10 @@ def _read_members(zf: zipfile.ZipFile, members: list[zipfile.ZipInfo], limits: P
             checked.fail("DUPLICATE_ENTRY", "the file appears twice in the archive", name)
             continue
         seen.add(name)
+        clash = _case_clash(name, spellings)
+        if clash is not None:
+            # Read on: the file is real, and skipping it would add a spurious PAGE_MISSING.
+            checked.fail("CASE_COLLISION", f"{' and '.join(sorted(clash))} differ only in case", name)
         if info.flag_bits & 0x1:
             checked.fail("ENCRYPTED_ENTRY", "encrypted files are not allowed", name)
             continue
@@ -109,6 +114,19 @@ def _read_members(zf: zipfile.ZipFile, members: list[zipfile.ZipInfo], limits: P
         budget -= len(data)
         checked.files[name] = data
     return True
+
+
+def _case_clash(name: str, spellings: dict[str, str]) -> tuple[str, str] | None:
+    """Two names that differ only in case (``pages/index.html``, ``pages/INDEX.html``; or
+    folders, ``Pages/`` and ``pages/``) are one file or folder on a case-insensitive disk, as
+    on most phones and laptops: which one a client gets would depend on unpacking order."""
+    parts = name.split("/")
+    for end in range(1, len(parts) + 1):
+        spelt = "/".join(parts[:end])
+        first = spellings.setdefault(spelt.casefold(), spelt)
+        if first != spelt:
+            return first, spelt
+    return None
 
 
 def _bounded_read(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, limits: PackageLimits,

@@ -6,10 +6,11 @@ import asyncio
 import hashlib
 import hmac
 import secrets
+from enum import Enum
 
 from tortoise.transactions import in_transaction
 
-from identity.roles import Role
+from identity.service import Role
 from miniprogram_host.actors import Actor, audit, is_developer_of
 from miniprogram_host.errors import BadCredentials, InvalidArgument, NotFound, NotPermitted
 from miniprogram_host.icons import icon_renditions
@@ -18,10 +19,25 @@ from miniprogram_host.packages import DOMAIN_KINDS, is_host_name, normalise_doma
 from miniprogram_host.storage import BlobStore
 
 MAX_DOMAINS_PER_KIND = 200
-CATEGORIES = ("finance", "shopping", "travel", "life", "government", "education", "health", "tools")
 
 
-def _secret_hash(secret: str) -> str:
+class AppCategory(str, Enum):
+    """Where an app is listed; the value is what is stored."""
+
+    FINANCE = "finance"
+    SHOPPING = "shopping"
+    TRAVEL = "travel"
+    LIFE = "life"
+    GOVERNMENT = "government"
+    EDUCATION = "education"
+    HEALTH = "health"
+    TOOLS = "tools"
+
+
+CATEGORIES = tuple(c.value for c in AppCategory)
+
+
+def secret_hash(secret: str) -> str:
     # The secret is 32 random bytes, so a plain SHA-256 cannot be brute-forced; a slow
     # password hash would only slow down every publish.
     return hashlib.sha256(secret.encode()).hexdigest()
@@ -36,6 +52,12 @@ def _text(value: str, *, field: str, low: int, high: int) -> str:
     if not low <= len(value) <= high:
         raise InvalidArgument(f"{field} must be {low}-{high} characters", field=field)
     return value
+
+
+def _category(value: str) -> str:
+    if value not in CATEGORIES:
+        raise InvalidArgument(f"category must be one of {', '.join(CATEGORIES)}", field="category")
+    return AppCategory(value).value
 
 
 async def create_org(*, actor: Actor, name: str) -> DeveloperOrg:
@@ -69,13 +91,12 @@ async def register_app(*, actor: Actor, org_id: int, name: str, category: str, d
     """A new app with its appId and appSecret; the secret is returned here and never again."""
     org = await _member_org(actor, org_id)
     name = _text(name, field="name", low=2, high=60)
-    if category not in CATEGORIES:
-        raise InvalidArgument(f"category must be one of {', '.join(CATEGORIES)}", field="category")
+    category = _category(category)
     description = _text(description, field="description", low=0, high=2000)
     secret = _new_secret()
     app = await MiniApp.create(
         app_id="mp" + secrets.token_hex(8),
-        secret_hash=_secret_hash(secret),
+        secret_hash=secret_hash(secret),
         org=org,
         name=name,
         category=category,
@@ -101,7 +122,7 @@ async def app_for_developer(*, actor: Actor, app_id: str, staff_roles: tuple[Rol
 async def reset_secret(*, actor: Actor, app_id: str) -> str:
     app = await app_for_developer(actor=actor, app_id=app_id)
     secret = _new_secret()
-    app.secret_hash = _secret_hash(secret)
+    app.secret_hash = secret_hash(secret)
     await app.save(update_fields=["secret_hash"])
     await audit(app, actor, "secret_reset")
     return secret
@@ -109,8 +130,8 @@ async def reset_secret(*, actor: Actor, app_id: str) -> str:
 
 async def authenticate_app(*, app_id: str, app_secret: str) -> MiniApp:
     app = await MiniApp.get_or_none(app_id=app_id)
-    expected = app.secret_hash if app else _secret_hash("")
-    if not hmac.compare_digest(expected, _secret_hash(app_secret)) or app is None:
+    expected = app.secret_hash if app else secret_hash("")
+    if not hmac.compare_digest(expected, secret_hash(app_secret)) or app is None:
         raise BadCredentials()
     return app
 
@@ -124,9 +145,7 @@ async def update_profile(
     if name is not None:
         app.name = changed["name"] = _text(name, field="name", low=2, high=60)
     if category is not None:
-        if category not in CATEGORIES:
-            raise InvalidArgument(f"category must be one of {', '.join(CATEGORIES)}", field="category")
-        app.category = changed["category"] = category
+        app.category = changed["category"] = _category(category)
     if description is not None:
         app.description = changed["description"] = _text(description, field="description", low=0, high=2000)
     if icon is not None:

@@ -134,8 +134,11 @@ class ReleaseCache:
         await self._put(keys=[self.key(app_id)], args=[snapshot["rev"], json.dumps(snapshot, separators=(",", ":")), ttl])
 
     async def resolve(self, *, app_id: str, subject: str, user_id: int | None, platform: str,
-                      client_version: str) -> Resolution:
-        return choose(await self.snapshot(app_id), app_id=app_id, subject=subject, user_id=user_id,
+                      client_version: str, cached: bytes | None = None) -> Resolution:
+        """The version for this caller. ``cached``: the value under ``key(app_id)`` if the
+        caller already read it (the bridge does, in its pipelined round trip)."""
+        snapshot = self.decode(cached) if cached is not None else await self.snapshot(app_id)
+        return choose(snapshot, app_id=app_id, subject=subject, user_id=user_id,
                       platform=platform, client_version=client_version)
 
 
@@ -152,22 +155,31 @@ def choose(snapshot: dict, *, app_id: str, subject: str, user_id: int | None, pl
         return Unavailable(app_id, "OFFLINE")
     client = version_key(client_version)
     gray, rules = snapshot["gray"], snapshot["rules"]
-    if gray is not None and _at_least(client, gray["minClientVersion"]):
-        whitelisted = user_id is not None and user_id in rules.get("whitelist", ())
-        in_filters = (
-            (not rules.get("platforms") or platform in rules["platforms"])
-            and _at_least(client, rules.get("minClientVersion"))
-            and (rules.get("maxClientVersion") is None or client <= version_key(rules["maxClientVersion"]))
-        )
-        in_bucket = bucket_of(app_id=app_id, subject=subject) < rules.get("percent", 0) * (BUCKETS // 100)
-        if whitelisted or (in_filters and in_bucket):
-            return _resolved(app_id, gray, "gray")
+    targeted = gray is not None and _in_gray(rules, app_id=app_id, subject=subject, user_id=user_id,
+                                             platform=platform, client=client)
+    if targeted and _at_least(client, gray["minClientVersion"]):
+        return _resolved(app_id, gray, "gray")
     live = snapshot["live"]
     if live is None:
+        # A tester of an app's first version on a client too old for it: upgrading helps.
+        if targeted:
+            return UpgradeRequired(app_id, gray["minClientVersion"])
         return Unavailable(app_id, "NOT_RELEASED")
     if not _at_least(client, live["minClientVersion"]):
         return UpgradeRequired(app_id, live["minClientVersion"])
     return _resolved(app_id, live, "live")
+
+
+def _in_gray(rules: dict, *, app_id: str, subject: str, user_id: int | None, platform: str, client: tuple) -> bool:
+    """Whether the gray release is meant for this caller: whitelisted, or in its filters and bucket."""
+    if user_id is not None and user_id in rules.get("whitelist", ()):
+        return True
+    in_filters = (
+        (not rules.get("platforms") or platform in rules["platforms"])
+        and _at_least(client, rules.get("minClientVersion"))
+        and (rules.get("maxClientVersion") is None or client <= version_key(rules["maxClientVersion"]))
+    )
+    return in_filters and bucket_of(app_id=app_id, subject=subject) < rules.get("percent", 0) * (BUCKETS // 100)
 
 
 def _resolved(app_id: str, d: dict, channel: str) -> Resolved:

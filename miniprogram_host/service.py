@@ -1,4 +1,8 @@
-"""The host as the rest of the app sees it: built once per process in the runtime."""
+"""The host as the rest of the app sees it: built once per process in the runtime.
+
+This is the host's public module: other domains import only from here (the functions and
+the frozen values, errors and caches they return), never the host's models or other modules.
+"""
 
 from __future__ import annotations
 
@@ -10,18 +14,27 @@ from tortoise.exceptions import IntegrityError
 
 from miniprogram_host.actors import Actor, audit
 from miniprogram_host.config import HostConfig
-from miniprogram_host.errors import InvalidPackage, PackageProblem
+from miniprogram_host.directory import (
+    AppProfile, VersionDeclaration, app_exists, app_hmac_key, app_profile, developed_app, record_app_change,
+    released_scopes, verify_app_secret, version_declaration,
+)
+from miniprogram_host.errors import BadCredentials, HostError, InvalidPackage, NotFound, NotPermitted, PackageProblem
 from miniprogram_host.lifecycle import UPLOADED
 from miniprogram_host.models import AppVersion, MiniApp
 from miniprogram_host.packages import check_package
-from miniprogram_host.registry import developer_user_ids_for_app
-from miniprogram_host.resolution import ReleaseCache
+from miniprogram_host.registry import app_ids_developed_by, developer_user_ids_for_app
+from miniprogram_host.resolution import ReleaseCache, Resolution, Resolved, Unavailable, UpgradeRequired
 from miniprogram_host.semver import version_key
 from miniprogram_host.signing import SigningKeys
 from miniprogram_host.storage import BlobStore
 from infra.settings import Settings
 
-__all__ = ["MiniProgramHost", "developer_user_ids_for_app"]
+__all__ = [
+    "Actor", "AppProfile", "BadCredentials", "BlobStore", "HostError", "MiniProgramHost", "NotFound", "NotPermitted",
+    "ReleaseCache", "Resolution", "Resolved", "Unavailable", "UpgradeRequired", "VersionDeclaration",
+    "app_exists", "app_hmac_key", "app_ids_developed_by", "app_profile", "developed_app",
+    "developer_user_ids_for_app", "record_app_change", "released_scopes", "verify_app_secret", "version_declaration",
+]
 
 
 @dataclass

@@ -4,6 +4,12 @@ The state is per process, on purpose. A breaker acts on what this worker sees (i
 timeouts and failures) and must cost nothing on the hot path; keeping it in Redis would add
 a round trip to every call and make workers race on one counter. The price is that each
 worker learns separately: an app's circuit opens after ``failures`` bad calls per worker.
+
+What counts as a failure is decided by the bridge: only the platform's own trouble (a
+timeout, a database or Redis error, a bug: ``INTERNAL``). A caller's bad input and every
+other typed refusal (``INVALID_INPUT``, ``QUOTA_EXCEEDED``, a declined payment) count as
+neither failure nor success, so no customer can open an app's circuit for everyone else,
+nor keep it from opening (or close it) by sending junk between real failures.
 """
 
 from __future__ import annotations
@@ -68,11 +74,15 @@ class CircuitBreakers:
         circuit.running += 1
         return Admission(True, probe=probe)
 
-    def done(self, app_id: str, admission: Admission, *, failed: bool) -> None:
+    def done(self, app_id: str, admission: Admission, *, failed: bool, telling: bool = True) -> None:
+        """``telling`` False: the call said nothing of the app's health (the caller's bad input,
+        another typed refusal, the caller gone); the counts stay, a probe's turn passes on."""
         circuit = self._apps[app_id]
         circuit.running -= 1
         if admission.probe:
             circuit.probing = False
+        if not telling:
+            return
         if not failed:
             # A slow success that finishes after the circuit opened does not close it.
             if circuit.state == CLOSED or admission.probe:

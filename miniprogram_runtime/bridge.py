@@ -17,11 +17,11 @@ import time
 
 import redis.asyncio as aioredis
 
-from ledger import errors as ledger_errors
-from miniprogram_host.models import MiniApp
-from miniprogram_host.resolution import ReleaseCache, Resolved, UpgradeRequired, choose
+from ledger import service as ledger_service
+from miniprogram_host.service import ReleaseCache, Resolved, UpgradeRequired, app_profile
 from miniprogram_runtime import errors
 from miniprogram_runtime.apis import BRIDGE_APIS, BridgeApi
+from miniprogram_runtime.arguments import check_arguments
 from miniprogram_runtime.audit import BridgeAudit
 from miniprogram_runtime.breaker import CircuitBreakers
 from miniprogram_runtime.consent import ConsentBook, cache_keys
@@ -104,9 +104,8 @@ class Bridge:
                 pipe.mget(*cache_keys(app_id, user_id))
             replies = await pipe.execute()
         raw_snapshot, (user_wait, app_wait) = replies[0], replies[1]
-        snapshot = ReleaseCache.decode(raw_snapshot) if raw_snapshot is not None else await self._releases.snapshot(app_id)
-        resolved = choose(snapshot, app_id=app_id, subject=f"u:{user_id}", user_id=user_id,
-                          platform=platform, client_version=client_version)
+        resolved = await self._releases.resolve(app_id=app_id, subject=f"u:{user_id}", user_id=user_id,
+                                                platform=platform, client_version=client_version, cached=raw_snapshot)
         if not isinstance(resolved, Resolved):
             reason = "UPGRADE_REQUIRED" if isinstance(resolved, UpgradeRequired) else resolved.reason
             raise errors.AppUnavailable(reason=reason)
@@ -129,6 +128,8 @@ class Bridge:
             wait = max(user_wait, app_wait)
             raise errors.RateLimited(limit="user" if user_wait >= 0 else "app",
                                      retryAfterSeconds=max(1, math.ceil(wait / 1000)))
+        # After the rate limits, so the walk over a large body is paid for by the caller's budget.
+        check_arguments(args, max_depth=self.services.config.max_args_depth)
         return declared.version, CallContext(app_id, user_id, session_id, declared.version, args, self.services)
 
     async def _step_up(self, user_id: int, session_id: str, pin: str | None) -> None:
@@ -136,11 +137,11 @@ class Bridge:
             raise errors.StepUpRequired()
         try:
             await self.services.ledger.pins.verify(user_id=user_id, session_id=session_id, pin=pin)
-        except ledger_errors.WrongPin as exc:
+        except ledger_service.WrongPin as exc:
             raise errors.WrongPin(attemptsLeft=exc.attempts_left) from None
-        except ledger_errors.PinLocked as exc:
+        except ledger_service.PinLocked as exc:
             raise errors.PinLocked(retryAfterSeconds=exc.retry_after_seconds) from None
-        except ledger_errors.PinNotSet:
+        except ledger_service.PinNotSet:
             raise errors.PinNotSet() from None
 
     async def _run(self, api: BridgeApi, ctx: CallContext) -> dict:
@@ -150,7 +151,9 @@ class Bridge:
             if admission.busy:
                 raise errors.AppBusy()
             raise errors.CircuitOpen(retryAfterSeconds=max(1, math.ceil(admission.retry_after)))
-        failed = True
+        # Only the platform's own trouble (timeouts, database and Redis errors, bugs) counts
+        # against the circuit; a typed refusal of this call tells nothing of the app's health.
+        failed, telling = True, True
         try:
             # asyncio.timeout, not wait_for: no extra task per call.
             async with asyncio.timeout(self.services.config.call_timeout_seconds):
@@ -160,20 +163,21 @@ class Bridge:
         except TimeoutError:
             raise errors.CallTimedOut() from None
         except errors.BridgeRefusal as refusal:
-            failed = refusal.counts_as_failure
+            failed = telling = refusal.counts_as_failure
             raise
         except asyncio.CancelledError:  # the client went away: not the app's fault
-            failed = False
+            failed = telling = False
             raise
         except Exception:
             log.exception("bridge call %s of %s failed", api.name, ctx.app_id)
             raise errors.CallFailed() from None
         finally:
-            breakers.done(ctx.app_id, admission, failed=failed)
+            breakers.done(ctx.app_id, admission, failed=failed, telling=telling)
 
 
 async def _app_card(app_id: str) -> dict:
     """What the consent prompt shows of the app."""
-    app = await MiniApp.get(app_id=app_id)
-    icon = app.icons.get("96") or next(iter(app.icons.values()), None)
-    return {"appId": app.app_id, "name": app.name, "iconUrl": f"/mp/icons/{icon}.png" if icon else None}
+    profile = await app_profile(app_id)
+    if profile is None:
+        raise errors.AppUnavailable(reason="UNKNOWN_APP")
+    return {"appId": profile.app_id, "name": profile.name, "iconUrl": profile.icon_url}

@@ -13,6 +13,7 @@ class BridgeConfig:
     breaker_failures: int = 5  # consecutive failures or timeouts that open an app's circuit
     breaker_cooldown_seconds: float = 10.0  # open this long, then one probe call is let through
     app_concurrency: int = 64  # calls of one app running at once in one process
+    max_args_depth: int = 32  # nesting of a call's arguments; the args object is level 1
     storage_quota_bytes: int = 1024 * 1024  # per app and user
     storage_value_bytes: int = 256 * 1024
     image_max_bytes: int = 700 * 1024  # the decoded upload; JSON bodies are capped by MAX_BODY_BYTES
@@ -33,6 +34,7 @@ class BridgeConfig:
             breaker_failures=positive_int(config, "MP_BREAKER_FAILURES", cls.breaker_failures),
             breaker_cooldown_seconds=positive_int(config, "MP_BREAKER_COOLDOWN_MS", 10_000) / 1000,
             app_concurrency=positive_int(config, "MP_BRIDGE_APP_CONCURRENCY", cls.app_concurrency),
+            max_args_depth=positive_int(config, "MP_BRIDGE_MAX_ARGS_DEPTH", cls.max_args_depth),
             storage_quota_bytes=positive_int(config, "MP_STORAGE_QUOTA_BYTES", cls.storage_quota_bytes),
             storage_value_bytes=positive_int(config, "MP_STORAGE_VALUE_BYTES", cls.storage_value_bytes),
             image_max_bytes=positive_int(config, "MP_IMAGE_MAX_BYTES", cls.image_max_bytes),

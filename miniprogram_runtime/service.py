@@ -9,9 +9,7 @@ from typing import Any, AsyncIterator
 import redis.asyncio as aioredis
 from tortoise.context import TortoiseContext
 
-from miniprogram_host.models import AppVersion, MiniApp
-from miniprogram_host.service import MiniProgramHost
-from miniprogram_host.storage import BlobStore
+from miniprogram_host.service import BlobStore, MiniProgramHost, released_scopes
 from miniprogram_runtime.audit import BridgeAudit
 from miniprogram_runtime.bridge import Bridge
 from miniprogram_runtime.config import BridgeConfig
@@ -54,7 +52,7 @@ class MiniProgramRuntime:
 
     async def grant(self, *, user_id: int, app_id: str, scope: str) -> Consent:
         """Record the user's consent to a scope the app's released version declares."""
-        scopes = await declared_scopes(app_id)
+        scopes = await released_scopes(app_id)
         if scopes is None:
             raise ConsentRefused(f"no mini-program {app_id}", code="UNKNOWN_APP")
         if scope not in scopes:
@@ -64,15 +62,3 @@ class MiniProgramRuntime:
     async def revoke(self, *, user_id: int, app_id: str, scope: str) -> bool:
         return await self.consents.revoke(app_id=app_id, user_id=user_id, scope=scope)
 
-
-async def declared_scopes(app_id: str) -> dict[str, str] | None:
-    """The scopes (with reasons) the app's live and gray versions declare; None for no such app."""
-    app = await MiniApp.get_or_none(app_id=app_id)
-    if app is None:
-        return None
-    ids = [i for i in (app.live_version_id, app.gray_version_id) if i is not None]
-    scopes: dict[str, str] = {}
-    for manifest in await AppVersion.filter(id__in=ids).values_list("manifest", flat=True) if ids else ():
-        for item in manifest.get("scopes") or ():
-            scopes.setdefault(item["scope"], item["reason"])
-    return scopes

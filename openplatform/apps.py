@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from miniprogram_host.actors import Actor, audit
-from miniprogram_host.registry import app_for_developer
+from miniprogram_host.service import Actor, developed_app, record_app_change
 from openplatform import errors
 from openplatform.models import OpenAppSettings
 from openplatform.signing import normalise_public_key
@@ -35,21 +34,22 @@ def check_webhook_url(url: str) -> str:
     return url
 
 
-async def _settings_for_update(actor: Actor, app_id: str):
-    app = await app_for_developer(actor=actor, app_id=app_id)  # NotFound / NotPermitted from the host
+async def _settings_for_update(actor: Actor, app_id: str) -> OpenAppSettings:
+    app = await developed_app(actor=actor, app_id=app_id)  # NotFound / NotPermitted from the host
     row, _ = await OpenAppSettings.get_or_create(app_id=app.app_id)
-    return app, row
+    return row
 
 
 async def set_webhook_url(*, actor: Actor, app_id: str, url: str | None) -> OpenAppSettings:
     """Register (or with None, remove) the URL that receives the app's payment events."""
     checked = check_webhook_url(url) if url is not None else None
-    app, row = await _settings_for_update(actor, app_id)
+    row = await _settings_for_update(actor, app_id)
     if row.webhook_url != checked:
         before = row.webhook_url
         row.webhook_url = checked
         await row.save(update_fields=["webhook_url", "updated_at"])
-        await audit(app, actor, "webhook_url_changed", before=before, after=checked)
+        await record_app_change(app_id=row.app_id, actor=actor, action="webhook_url_changed", before=before,
+                                after=checked)
     return row
 
 
@@ -59,9 +59,9 @@ async def register_sm2_key(*, actor: Actor, app_id: str, public_key: str | None)
         key = normalise_public_key(public_key) if public_key is not None else None
     except ValueError as exc:
         raise errors.InvalidPublicKey(str(exc)) from None
-    app, row = await _settings_for_update(actor, app_id)
+    row = await _settings_for_update(actor, app_id)
     if row.sm2_public_key != key:
         row.sm2_public_key = key
         await row.save(update_fields=["sm2_public_key", "updated_at"])
-        await audit(app, actor, "sm2_key_changed", public_key=key)
+        await record_app_change(app_id=row.app_id, actor=actor, action="sm2_key_changed", public_key=key)
     return row

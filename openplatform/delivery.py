@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from miniprogram_host.models import MiniApp
+from miniprogram_host.service import app_hmac_key
 from openplatform.config import OpenPlatformConfig
 from openplatform.models import OpenAppSettings, WebhookDelivery
 from openplatform.webhooks import DEAD, DELIVERED, PENDING
@@ -35,8 +35,9 @@ BATCH = 20
 MAX_POLL_SECONDS = 1.0
 
 
-def webhook_signature(secret_hash: str, timestamp: str, body: bytes) -> str:
-    return "v1=" + hmac.new(bytes.fromhex(secret_hash), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+def webhook_signature(key: bytes, timestamp: str, body: bytes) -> str:
+    """``key`` is the app's HMAC key, SHA-256 of its appSecret."""
+    return "v1=" + hmac.new(key, timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
 
 
 def backoff_seconds(config: OpenPlatformConfig, attempts: int) -> float:
@@ -120,7 +121,9 @@ class WebhookDeliverer:
             return None, "the app has no webhook URL"
         if not self.config.webhook_allow_private and not await _public_host(urlsplit(url[0]).hostname or ""):
             return None, "the webhook host resolves to a private or local address"
-        secret_hash = await MiniApp.filter(app_id=row.app_id).values_list("secret_hash", flat=True)
+        key = await app_hmac_key(row.app_id)
+        if key is None:
+            return None, "the app is gone"
         body = json.dumps(row.payload, separators=(",", ":"), ensure_ascii=False).encode()
         timestamp = str(int(time.time()))
         response = await self.http.post(url[0], content=body, headers={
@@ -128,7 +131,7 @@ class WebhookDeliverer:
             "x-superapp-event-id": row.event_id,
             "x-superapp-event-type": row.event_type,
             "x-superapp-timestamp": timestamp,
-            "x-superapp-signature": webhook_signature(secret_hash[0], timestamp, body),
+            "x-superapp-signature": webhook_signature(key, timestamp, body),
         })
         if 200 <= response.status_code < 300:
             return response.status_code, None

@@ -23,7 +23,7 @@ from datetime import datetime, timezone
 
 import redis.asyncio as aioredis
 
-from miniprogram_host.models import MiniApp
+from miniprogram_host.service import app_hmac_key
 from openplatform import errors
 from openplatform.config import OpenPlatformConfig
 from openplatform.models import OpenAppSettings
@@ -65,15 +65,15 @@ class Gateway:
             raise errors.BadRequest(f"X-Signature-Method is one of {', '.join(METHODS)}")
         if not signature:
             raise errors.BadRequest("X-Signature is missing")
-        app = await MiniApp.get_or_none(app_id=app_id).only("app_id", "secret_hash")
-        if app is None:
+        key = await app_hmac_key(app_id)
+        if key is None:
             raise errors.UnknownApp()
         now = time.time() if now is None else now
         if abs(now - int(timestamp)) > self._config.clock_skew_seconds:
             raise errors.StaleTimestamp()
         message = canonical_request(method=request.method, path=request.path, timestamp=timestamp, nonce=nonce,
                                     body=request.body)
-        await self.verify_signature(app, method, message, signature)
+        await self.verify_signature(app_id, key, method, message, signature)
         await self._fresh_nonce(app_id, nonce)
         if needs_token:
             header = h.get("authorization", "")
@@ -83,20 +83,21 @@ class Gateway:
         await self._within_limits(app_id, now)
         return app_id
 
-    async def verify_signature(self, app: MiniApp, method: str, message: bytes, signature: str) -> None:
+    async def verify_signature(self, app_id: str, hmac_key: bytes, method: str, message: bytes,
+                               signature: str) -> None:
         if method == SM2_SM3:
-            public_key = await OpenAppSettings.filter(app_id=app.app_id).values_list("sm2_public_key", flat=True)
+            public_key = await OpenAppSettings.filter(app_id=app_id).values_list("sm2_public_key", flat=True)
             if not public_key or public_key[0] is None:
                 raise errors.Sm2KeyNotRegistered()
             budget = await self._limiter.hit(
-                f"sm2:{app.app_id}", limit=self._config.sm2_verifications_per_second, window_seconds=1
+                f"sm2:{app_id}", limit=self._config.sm2_verifications_per_second, window_seconds=1
             )
             if not budget.allowed:
                 raise errors.RateLimited(retry_after=budget.retry_after_seconds)
             # Pure-Python SM2 takes ~20 ms: off the event loop, so other requests keep moving.
             ok = await asyncio.to_thread(verify_sm2, public_key[0], message, signature)
         else:
-            ok = verify_hmac(bytes.fromhex(app.secret_hash), message, signature)
+            ok = verify_hmac(hmac_key, message, signature)
         if not ok:
             raise errors.BadSignature()
 

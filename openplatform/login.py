@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import redis.asyncio as aioredis
 from tortoise.exceptions import IntegrityError
 
-from miniprogram_host.models import MiniApp
+from miniprogram_host.service import app_exists, app_profile
 from openplatform import errors
 from openplatform.config import OpenPlatformConfig
 from openplatform.models import OpenIdentity
@@ -58,7 +58,7 @@ class PartnerLogin:
         return f"{self._config.namespace}:code-used:{digest}"
 
     async def issue(self, *, app_id: str, user_id: int) -> LoginCode:
-        if not await MiniApp.exists(app_id=app_id):
+        if not await app_exists(app_id):
             raise errors.UnknownApp()
         decision = await self._limiter.hit(
             f"login:{user_id}", limit=self._config.login_codes_per_user_per_minute, window_seconds=60
@@ -96,7 +96,7 @@ class PartnerLogin:
         found = await OpenIdentity.get_or_none(app_id=app_id, user_id=user_id)
         if found is not None:
             return found
-        app = await MiniApp.get_or_none(app_id=app_id)
+        app = await app_profile(app_id)
         if app is None:
             raise errors.UnknownApp()
         try:

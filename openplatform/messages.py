@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 from tortoise.transactions import in_transaction
 
-from miniprogram_host.models import MiniApp
+from miniprogram_host.service import app_exists
 from openplatform import errors
 from openplatform.models import InboxMessage, SubscriptionConsent
 
@@ -38,7 +38,7 @@ def _check_topic(topic: str) -> str:
 
 async def subscribe(*, app_id: str, user_id: int, topic: str) -> None:
     _check_topic(topic)
-    if not await MiniApp.exists(app_id=app_id):
+    if not await app_exists(app_id):
         raise errors.UnknownApp()
     await SubscriptionConsent.create(app_id=app_id, user_id=user_id, topic=topic)
 

@@ -14,10 +14,8 @@ from datetime import datetime
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from ledger import errors as ledger_errors
-from ledger.kinds import AccountKind
-from ledger.service import LedgerService, get_account, open_account
-from miniprogram_host.models import MiniApp
+from ledger.service import AccountKind, IdempotencyConflict, LedgerService, get_account, open_account
+from miniprogram_host.service import app_exists
 from openplatform import errors
 from openplatform.models import OpenIdentity, Payment as PaymentRow, Refund as RefundRow
 from openplatform.webhooks import enqueue_event
@@ -85,7 +83,7 @@ async def pay(
     existing = await PaymentRow.get_or_none(app_id=app_id, idempotency_key=idempotency_key)
     if existing is not None:
         return _same_payment(existing, request)
-    if not await MiniApp.exists(app_id=app_id):
+    if not await app_exists(app_id):
         raise errors.UnknownApp()
     await get_account(account_id=from_account_id, owner_user_id=user_id)  # another's account: not found
     merchant = await merchant_account_id(app_id)
@@ -113,7 +111,7 @@ async def pay(
 
 def _same_payment(row: PaymentRow, request: tuple) -> Payment:
     if (row.user_id, row.from_account_id, row.amount_fen, row.description) != request:
-        raise ledger_errors.IdempotencyConflict(row.idempotency_key)
+        raise IdempotencyConflict(row.idempotency_key)
     return Payment.of(row)
 
 
@@ -181,5 +179,5 @@ async def refund(
 async def _same_refund(row: RefundRow, payment_id: str, amount_fen: int, reason: str) -> Refund:
     payment = await PaymentRow.get(id=row.payment_id)
     if (payment.payment_id, row.amount_fen, row.reason) != (payment_id, amount_fen, reason):
-        raise ledger_errors.IdempotencyConflict(row.idempotency_key)
+        raise IdempotencyConflict(row.idempotency_key)
     return Refund(row.refund_id, payment_id, row.amount_fen, row.reason, row.created_at, Payment.of(payment))

@@ -1,7 +1,8 @@
 """The open platform as the rest of the app sees it: ``runtime.openplatform``.
 
 The JSAPI bridge calls ``issue_login_code``, ``pay`` and ``subscribe_messages`` for the
-signed-in user; the partner-facing open API (``bff/openapi``) calls the rest.
+signed-in user; the partner-facing open API (``bff/openapi``) calls the rest. Other domains
+import only this module (the service, the values it returns and the errors it raises).
 """
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ from dataclasses import dataclass
 import redis.asyncio as aioredis
 
 from ledger.service import LedgerService
-from miniprogram_host.registry import authenticate_app
-from miniprogram_host import errors as host_errors
+from miniprogram_host.service import verify_app_secret
 from openplatform import errors, messages, payments
 from openplatform.config import OpenPlatformConfig
+from openplatform.errors import InvalidArgument, LoginRateLimited, OpenPlatformError, UnknownApp
 from openplatform.gateway import Gateway
 from openplatform.login import LoginCode, PartnerLogin, PartnerSession
 from openplatform.messages import Message
@@ -22,7 +23,10 @@ from openplatform.payments import Payment, Refund
 from openplatform.tokens import AccessToken, AccessTokens
 from infra.settings import Settings
 
-__all__ = ["AccessToken", "LoginCode", "Message", "OpenPlatform", "PartnerSession", "Payment", "Refund"]
+__all__ = [
+    "AccessToken", "InvalidArgument", "LoginCode", "LoginRateLimited", "Message", "OpenPlatform", "OpenPlatformError",
+    "PartnerSession", "Payment", "Refund", "UnknownApp",
+]
 
 
 @dataclass
@@ -71,10 +75,8 @@ class OpenPlatform:
     # Called for the partner's server.
 
     async def authenticate_app(self, *, app_id: str, app_secret: str) -> None:
-        try:
-            await authenticate_app(app_id=app_id, app_secret=app_secret)
-        except host_errors.BadCredentials:
-            raise errors.BadAppCredentials() from None
+        if not await verify_app_secret(app_id, app_secret):
+            raise errors.BadAppCredentials()
 
     async def issue_access_token(self, *, app_id: str, app_secret: str) -> AccessToken:
         """A new access token; the previous one stays valid for the grace window."""

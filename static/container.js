@@ -59,12 +59,35 @@
 
   // -- loading and verifying ------------------------------------------------------------
 
+  // What a customer reads when the resolution says no (codes: README, /mp/resolve).
+  var UNAVAILABLE = {
+    UPGRADE_REQUIRED: 'update the app first',
+    OFFLINE: 'it has been taken offline',
+    NOT_RELEASED: 'it has not been released yet',
+    UNKNOWN_APP: 'there is no such mini-program',
+  };
+
   async function resolveVersion() {
     var url = '/mp/resolve/' + encodeURIComponent(appId) + '?platform=' + PLATFORM + '&clientVersion=' + CLIENT_VERSION;
     var response = await fetch(url, { headers: authHeaders(), cache: 'no-cache' });
-    var answer = await response.json();
-    if (answer.status !== 'OK') refuse(answer.status === 'UPGRADE_REQUIRED' ? 'update the app first' : answer.status);
-    return answer;
+    var answer = await response.json().catch(function () { return {}; });
+    if (answer.status === 'OK') return answer;
+    // A token the server no longer accepts leaves the caller anonymous, and anonymous
+    // callers must name a device: to the customer, that is a session that ended.
+    if (answer.error && answer.error.field === 'device') refuse('your session has ended; sign in again');
+    refuse(UNAVAILABLE[answer.status] || (answer.error && answer.error.message) || 'the server answered ' + response.status);
+  }
+
+  // The title bar shows the app's name and icon; its id until they arrive (or if they never do).
+  async function showProfile() {
+    var response = await fetch('/mp/profile/' + encodeURIComponent(appId));
+    if (!response.ok) return;
+    var profile = await response.json();
+    appCard = { appId: appId, name: profile.name || appId, iconUrl: profile.iconUrl || null };
+    $('app-title').textContent = appCard.name;
+    document.title = appCard.name;
+    $('app-icon').hidden = !appCard.iconUrl;
+    if (appCard.iconUrl) $('app-icon').src = appCard.iconUrl;
   }
 
   async function verified(resolved) {
@@ -315,6 +338,10 @@
 
   async function start() {
     if (!/^[A-Za-z0-9_-]{1,32}$/.test(appId)) refuse('no app given');
+    $('app-title').textContent = appId;
+    var profile = showProfile().catch(function () {});
+    // Every bridge call carries the customer's token: without one nothing could work.
+    if (!token) refuse('sign in to the super-app first');
     if (!window.crypto || !crypto.subtle) refuse('this browser cannot verify packages');
     var resolved = await resolveVersion();
     var zip = await verified(resolved);
@@ -323,14 +350,14 @@
     if (manifest.appId !== appId || manifest.version !== resolved.version) refuse('the manifest does not match the release');
     var sdk = await fetch('sdk/miniapp.js').then(function (r) { return r.text(); });
     var built = await buildDocument(files, manifest, sdk);
-    $('app-title').textContent = manifest.appId + ' ' + manifest.version;
+    await profile;
     frame = document.createElement('iframe');
     frame.setAttribute('sandbox', 'allow-scripts');
     frame.setAttribute('referrerpolicy', 'no-referrer');
     frame.title = appId;
     frame.srcdoc = built.html;
     $('stage').appendChild(frame);
-    status('running', 'Running ' + appId + ' ' + resolved.version);
+    status('running', 'Running ' + appCard.name + ' ' + resolved.version);
     document.body.dataset.version = resolved.version;
   }
 

@@ -97,3 +97,24 @@ def test_domains_and_infra_know_no_web_framework():
 def test_the_walk_sees_lazy_imports():
     """The checker itself: export-schema imports the schema inside its function body."""
     assert ("bff.schema", Path("superapp/cli.py")) in {(name, path) for name, path, _ in IMPORTS[ROOT_PACKAGE]}
+
+
+PUBLIC_MODULE = "service"
+
+
+def test_domains_use_each_other_only_through_the_public_module():
+    offending = [
+        f"{path}:{line} imports {name}"
+        for package, imports in IMPORTS.items()
+        if package in DOMAINS
+        for name, path, line in imports
+        if (target := name.split(".")[0]) in DOMAINS
+        and target != package
+        and name != f"{target}.{PUBLIC_MODULE}"
+    ]
+    assert not offending, "cross-domain imports of models or private modules:\n" + "\n".join(offending)
+
+
+@pytest.mark.parametrize("package", sorted(DOMAINS))
+def test_every_domain_has_its_public_module(package):
+    assert (ROOT / package / f"{PUBLIC_MODULE}.py").is_file()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from miniprogram_host import registry
+from miniprogram_host import service as host
 from tracking.errors import AppNotVisible
 from tracking.models import AppDeveloper
 
@@ -32,11 +32,11 @@ class ReadScope:
 class AppOwnership:
     async def apps_of(self, user_id: int) -> frozenset[str]:
         assigned = await AppDeveloper.filter(user_id=user_id).values_list("app_id", flat=True)
-        return frozenset(assigned) | await registry.app_ids_developed_by(user_id)
+        return frozenset(assigned) | await host.app_ids_developed_by(user_id)
 
     async def developers_of(self, app_id: str) -> list[int]:
         assigned = await AppDeveloper.filter(app_id=app_id).values_list("user_id", flat=True)
-        return sorted(set(assigned) | await registry.developer_user_ids_for_app(app_id))
+        return sorted(set(assigned) | await host.developer_user_ids_for_app(app_id))
 
     async def assign(self, *, app_id: str, user_id: int) -> None:
         await AppDeveloper.get_or_create(app_id=app_id, user_id=user_id)

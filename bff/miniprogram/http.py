@@ -18,6 +18,7 @@ from starlette.routing import Route
 from miniprogram_host import errors, lifecycle, registry
 from miniprogram_host.actors import Actor
 from miniprogram_host.semver import is_semver
+from miniprogram_host.service import app_profile
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 _PLATFORMS = ("ios", "android", "h5")
@@ -56,6 +57,15 @@ async def resolve(request: Request) -> Response:
         return Response(status_code=304, headers=headers)
     status = 404 if answer.as_json()["status"] == "UNKNOWN_APP" else 200
     return Response(body, status_code=status, media_type="application/json", headers=headers)
+
+
+async def app_card(request: Request) -> JSONResponse:
+    """GET /mp/profile/{appId}: the name and icon a client shows for an app (its title bar)."""
+    profile = await app_profile(request.path_params["app_id"])
+    if profile is None:
+        return _problem(404, "UNKNOWN_APP", "no such mini-program")
+    return JSONResponse({"appId": profile.app_id, "name": profile.name, "iconUrl": profile.icon_url},
+                        headers={"cache-control": "public, max-age=60"})
 
 
 async def public_keys(request: Request) -> JSONResponse:
@@ -146,6 +156,7 @@ async def app_status(request: Request) -> JSONResponse:
 def miniprogram_routes() -> list[Route]:
     return [
         Route("/mp/resolve/{app_id}", resolve, methods=["GET"]),
+        Route("/mp/profile/{app_id}", app_card, methods=["GET"]),
         Route("/mp/keys", public_keys, methods=["GET"]),
         Route("/mp/packages/{digest}.zip", _blob(".zip", "application/zip"), methods=["GET"]),
         Route("/mp/icons/{digest}.png", _blob(".png", "image/png"), methods=["GET"]),

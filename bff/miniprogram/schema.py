@@ -18,6 +18,7 @@ from bff.miniprogram.types import (
     GrayPercentageMustRise,
     GrayRulesInput,
     InvalidTransition,
+    MiniAppCategory,
     MiniAppCredentials,
     MiniAppNotFound,
     MiniAppNotPermitted,
@@ -159,11 +160,11 @@ class MiniProgramMutation:
 
     @strawberry.mutation(extensions=requires(Role.DEVELOPER), description="Register an app; its secret is shown once.")
     async def register_mini_app(
-        self, info: Info, org_id: strawberry.ID, name: str, category: str, description: str = ""
+        self, info: Info, org_id: strawberry.ID, name: str, category: MiniAppCategory, description: str = ""
     ) -> CredentialsResult:
         try:
             app, secret = await registry.register_app(
-                actor=_actor(info), org_id=int(org_id), name=name, category=category, description=description
+                actor=_actor(info), org_id=int(org_id), name=name, category=category.value, description=description
             )
         except errors.HostError as exc:
             return _failure(exc)
@@ -180,7 +181,7 @@ class MiniProgramMutation:
 
     @strawberry.mutation(extensions=requires(Role.DEVELOPER), description="Change the profile; the icon is base64 PNG or JPEG.")
     async def update_mini_app_profile(
-        self, info: Info, app_id: str, name: str | None = None, category: str | None = None,
+        self, info: Info, app_id: str, name: str | None = None, category: MiniAppCategory | None = None,
         description: str | None = None, icon_base64: str | None = None,
     ) -> AppResult:
         try:
@@ -190,7 +191,8 @@ class MiniProgramMutation:
         try:
             app = await registry.update_profile(
                 actor=_actor(info), app_id=app_id, store=info.context.runtime.miniprograms.store,
-                name=name, category=category, description=description, icon=icon,
+                name=name, category=category.value if category is not None else None, description=description,
+                icon=icon,
             )
         except errors.HostError as exc:
             return _failure(exc)

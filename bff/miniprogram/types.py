@@ -14,6 +14,13 @@ from bff.context import Context, Info
 from bff.errors import Error
 from miniprogram_host.lifecycle import ROLLBACK_DEPTH
 from miniprogram_host.models import AppVersion, AuditEntry, DeveloperOrg, MiniApp
+from miniprogram_host.registry import AppCategory
+
+# The host's categories as a GraphQL enum (FINANCE, ...); the stored values stay "finance", ...
+MiniAppCategory = strawberry.enum(
+    Enum("MiniAppCategory", [(c.name, c.value) for c in AppCategory]),
+    description="Where an app is listed.",
+)
 
 
 @strawberry.enum
@@ -171,7 +178,7 @@ class MiniAppType:
     pk: strawberry.Private[int]
     app_id: str
     name: str
-    category: str
+    category: MiniAppCategory
     description: str
     icons: list[AppIcon]
     domains: DomainWhitelists
@@ -181,7 +188,7 @@ class MiniAppType:
     def of(cls, app: MiniApp) -> MiniAppType:
         d = app.domains
         return cls(
-            pk=app.id, app_id=app.app_id, name=app.name, category=app.category, description=app.description,
+            pk=app.id, app_id=app.app_id, name=app.name, category=MiniAppCategory(app.category), description=app.description,
             icons=[AppIcon(size=int(s), url=f"/mp/icons/{digest}.png") for s, digest in sorted(app.icons.items(), key=lambda i: int(i[0]))],
             domains=DomainWhitelists(request=d.get("request", []), socket=d.get("socket", []),
                                      upload=d.get("upload", []), download=d.get("download", [])),

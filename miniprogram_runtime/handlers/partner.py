@@ -3,19 +3,19 @@
 
 from __future__ import annotations
 
-from ledger import errors as ledger_errors
+from ledger import service as ledger_service
 from miniprogram_runtime.context import CallContext
 from miniprogram_runtime.errors import AppUnavailable, InvalidArguments, PaymentRefused, RateLimited
-from openplatform import errors as platform_errors
+from openplatform import service as platform
 
 # What the mini-program learns when a payment fails: the reason, never the user's balance.
 _LEDGER_REFUSALS = {
-    ledger_errors.InsufficientFunds: ("INSUFFICIENT_FUNDS", 402, "The account does not hold enough."),
-    ledger_errors.LimitExceeded: ("LIMIT_EXCEEDED", 403, "This payment is over the account's limit."),
-    ledger_errors.AccountFrozen: ("ACCOUNT_FROZEN", 403, "The account is frozen."),
-    ledger_errors.AccountClosed: ("ACCOUNT_CLOSED", 403, "The account is closed."),
-    ledger_errors.AccountNotFound: ("ACCOUNT_NOT_FOUND", 404, "No such account of yours."),
-    ledger_errors.IdempotencyConflict: ("ORDER_CONFLICT", 409, "This orderId was already paid with other details."),
+    ledger_service.InsufficientFunds: ("INSUFFICIENT_FUNDS", 402, "The account does not hold enough."),
+    ledger_service.LimitExceeded: ("LIMIT_EXCEEDED", 403, "This payment is over the account's limit."),
+    ledger_service.AccountFrozen: ("ACCOUNT_FROZEN", 403, "The account is frozen."),
+    ledger_service.AccountClosed: ("ACCOUNT_CLOSED", 403, "The account is closed."),
+    ledger_service.AccountNotFound: ("ACCOUNT_NOT_FOUND", 404, "No such account of yours."),
+    ledger_service.IdempotencyConflict: ("ORDER_CONFLICT", 409, "This orderId was already paid with other details."),
 }
 
 
@@ -24,11 +24,11 @@ def _refusal(exc: Exception) -> Exception:
     for kind, (code, status, message) in _LEDGER_REFUSALS.items():
         if isinstance(exc, kind):
             return PaymentRefused(code, status, message)
-    if isinstance(exc, platform_errors.InvalidArgument):
+    if isinstance(exc, platform.InvalidArgument):
         return InvalidArguments(str(exc), field=exc.field)
-    if isinstance(exc, platform_errors.UnknownApp):
+    if isinstance(exc, platform.UnknownApp):
         return AppUnavailable(reason="UNKNOWN_APP")
-    if isinstance(exc, platform_errors.LoginRateLimited):
+    if isinstance(exc, platform.LoginRateLimited):
         return RateLimited(str(exc), limit="login", retryAfterSeconds=exc.retry_after)
     return exc
 
@@ -37,7 +37,7 @@ async def login(ctx: CallContext) -> dict:
     """A one-time code the mini-program hands to its own server, which exchanges it for an openid."""
     try:
         issued = await ctx.services.openplatform.issue_login_code(app_id=ctx.app_id, user_id=ctx.user_id)
-    except platform_errors.OpenPlatformError as exc:
+    except platform.OpenPlatformError as exc:
         raise _refusal(exc) from None
     return {"code": issued.code, "expiresIn": issued.expires_in}
 
@@ -57,7 +57,7 @@ async def request_payment(ctx: CallContext) -> dict:
             app_id=ctx.app_id, user_id=ctx.user_id, from_account_id=account, amount_fen=amount,
             description=ctx.text("description"), idempotency_key=ctx.text("orderId", high=64),
         )
-    except (platform_errors.OpenPlatformError, ledger_errors.LedgerError) as exc:
+    except (platform.OpenPlatformError, ledger_service.LedgerError) as exc:
         raise _refusal(exc) from None
     return {"paymentId": payment.payment_id, "status": payment.status, "amountFen": payment.amount_fen,
             "createdAt": payment.created_at.isoformat()}
@@ -68,6 +68,6 @@ async def request_subscribe_message(ctx: CallContext) -> dict:
     topic = ctx.text("topic", high=64)
     try:
         await ctx.services.openplatform.subscribe_messages(app_id=ctx.app_id, user_id=ctx.user_id, topic=topic)
-    except platform_errors.OpenPlatformError as exc:
+    except platform.OpenPlatformError as exc:
         raise _refusal(exc) from None
     return {"topic": topic, "accepted": True}

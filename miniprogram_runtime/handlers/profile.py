@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from identity.models import User
-from kyc.journey import verified_masked_name
-from ledger.kinds import AccountStatus
-from ledger.service import accounts_of
+from kyc.service import verified_masked_name
+from ledger.service import AccountStatus, accounts_of
 from miniprogram_runtime.context import CallContext
 from infra.masking import mask_phone
 
 
 async def _phone(ctx: CallContext) -> str:
-    user = await User.get(id=ctx.user_id)
-    return ctx.services.identity.phone_of(user)
+    return await ctx.services.identity.phone_number(user_id=ctx.user_id)
 
 
 async def get_user_info(ctx: CallContext) -> dict:

@@ -29,7 +29,10 @@ async def set_storage(ctx: CallContext) -> dict:
     key = ctx.text("key")
     if "data" not in ctx.args:
         raise InvalidArguments("data is required (any JSON value)", field="data")
-    value = orjson.dumps(ctx.args["data"]).decode()
+    try:
+        value = orjson.dumps(ctx.args["data"]).decode()
+    except orjson.JSONEncodeError:  # e.g. an integer past 64 bits handed in by a Python caller
+        raise InvalidArguments("data is not a JSON value this storage can hold", field="data") from None
     size = len(key.encode()) + len(value.encode())
     limit = ctx.services.config.storage_value_bytes
     if size > limit:

@@ -20,6 +20,7 @@ from ledger.models import Account
 from miniprogram_host.models import AppVersion
 from miniprogram_host.resolution import ReleaseCache
 from tests.miniprogram_host.helpers import APPROVE, RELEASE, SUBMIT, developer_app
+from tests.miniprogram_host.test_registry import png
 from tests.miniprogram_host.test_cli import run_superapp
 from tests.ledger.support import funded_account
 
@@ -27,6 +28,8 @@ pytestmark = pytest.mark.slow
 
 SAMPLE = Path(__file__).resolve().parents[2] / "examples" / "hello-miniapp"
 CHROMIUM = "/usr/bin/chromium"
+ICON = """mutation($app: String!, $icon: String) { updateMiniAppProfile(appId: $app, iconBase64: $icon) {
+  __typename ... on MiniApp { icons { size url } } } }"""
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
@@ -50,13 +53,14 @@ async def publish_sample(gql, sign_in, server_url, tmp_path):
     return app
 
 
-async def open_container(browser, server_url: str, app_id: str, token: str):
-    """A fresh browser context (no cache) with the user signed in, on the container page."""
+async def open_container(browser, server_url: str, app_id: str, token: str | None):
+    """A fresh browser context (no cache) with the user signed in (unless no token), on the container page."""
     context = await browser.new_context()
     # Init scripts run in every frame; only the container's own page holds the token.
-    await context.add_init_script(
-        f"if (window === window.top) localStorage.setItem('superapp.accessToken', {json.dumps(token)})"
-    )
+    if token is not None:
+        await context.add_init_script(
+            f"if (window === window.top) localStorage.setItem('superapp.accessToken', {json.dumps(token)})"
+        )
     page = await context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -76,11 +80,19 @@ async def test_a_released_mini_program_runs_asks_for_consent_and_is_held_to_its_
     gql, sign_in, server_url, tmp_path, chromium, runtime
 ):
     app = await publish_sample(gql, sign_in, server_url, tmp_path)
+    icon = await gql(ICON, {"app": app.app_id, "icon": png(200, 200)}, token=app.developer.access_token)
+    icon_url = next(i["url"] for i in icon["data"]["updateMiniAppProfile"]["icons"] if i["size"] == 96)
     user = await sign_in("13900000001")
     context, page, errors = await open_container(chromium, server_url, app.app_id, user.access_token)
     frame = page.frame_locator("#stage iframe")
 
     await expect(page.locator("body")).to_have_attribute("data-version", "1.0.0")
+    # The title bar names the app and shows its icon, not its id.
+    await expect(page.locator("#app-title")).to_have_text("Branches")
+    await expect(page.locator("#app-icon")).to_be_visible()
+    assert await page.locator("#app-icon").get_attribute("src") == icon_url
+    assert await page.locator("#app-icon").evaluate("img => img.complete && img.naturalWidth") == 96
+    assert await page.title() == "Branches"
     await expect(frame.locator("h1")).to_have_text("Hello, mini-program")
     sandbox = await page.locator("#stage iframe").get_attribute("sandbox")
     assert sandbox == "allow-scripts"
@@ -152,3 +164,24 @@ async def test_a_tampered_package_or_a_bad_signature_does_not_run(gql, sign_in, 
     await expect(page.locator("#status")).to_contain_text("signature is not valid")
     assert await page.locator("#stage iframe").count() == 0
     await context.close()
+
+
+async def test_without_a_token_the_container_says_to_sign_in(gql, sign_in, server_url, tmp_path, chromium):
+    app = await publish_sample(gql, sign_in, server_url, tmp_path)
+
+    context, page, errors = await open_container(chromium, server_url, app.app_id, None)
+    await expect(page.locator("#status")).to_have_attribute("data-state", "refused")
+    await expect(page.locator("#status")).to_have_text(
+        "This mini-program cannot be opened: sign in to the super-app first"
+    )
+    await expect(page.locator("#app-title")).to_have_text("Branches")
+    assert await page.locator("#stage iframe").count() == 0
+    await context.close()
+
+    # A token the server no longer accepts (signed out, expired) is a session that ended.
+    context, page, _ = await open_container(chromium, server_url, app.app_id, "not-a-valid-token")
+    await expect(page.locator("#status")).to_have_text(
+        "This mini-program cannot be opened: your session has ended; sign in again"
+    )
+    await context.close()
+    assert errors == []

@@ -58,7 +58,7 @@ def basic(app_id: str, secret: str) -> dict:
 CREATE_ORG = """mutation($name: String!) { createDeveloperOrg(name: $name) {
   __typename ... on DeveloperOrg { id name } ... on Error { message } } }"""
 REGISTER = """mutation($org: ID!, $name: String!) {
-  registerMiniApp(orgId: $org, name: $name, category: "finance", description: "Branch finder") {
+  registerMiniApp(orgId: $org, name: $name, category: FINANCE, description: "Branch finder") {
     __typename ... on MiniAppCredentials { appSecret app { appId name } } ... on Error { message } } }"""
 DOMAINS = """mutation($app: String!, $kind: DomainKind!, $domains: [String!]!) {
   setMiniAppDomains(appId: $app, kind: $kind, domains: $domains) {

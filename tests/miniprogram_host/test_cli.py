@@ -59,7 +59,7 @@ async def test_publish_uploads_with_the_app_credentials_and_status_shows_it(gql,
 async def test_publish_stops_locally_on_a_bad_package(gql, sign_in, server_url, tmp_path):
     app = await developer_app(gql, sign_in)
     source = tmp_path / "branches"
-    write_package(source, app.app_id, extra={"pay.js": "sa.requestPayment({amount: 1})"})
+    write_package(source, app.app_id, extra={"pay.js": "sa.requestPayment({amount: 1})", "pages/INDEX.html": PAGE})
     (source / "pages" / "leak.txt").symlink_to("/etc/hostname")
 
     code, out = await run_superapp("mp", "publish", str(source), "--app", app.app_id,
@@ -70,6 +70,7 @@ async def test_publish_stops_locally_on_a_bad_package(gql, sign_in, server_url, 
     assert "nothing was uploaded" in out
     assert "UNDECLARED_JSAPI: the code calls sa.requestPayment" in out
     assert "SYMLINK: symbolic links are not allowed (pages/leak.txt)" in out
+    assert "CASE_COLLISION: pages/INDEX.html and pages/index.html differ only in case" in out
     assert "1.0.0" not in status
 
 

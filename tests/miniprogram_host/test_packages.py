@@ -62,6 +62,9 @@ CASES = {
     "domain off the whitelist": (lambda a: package(a, domains={"request": ["evil.example.net"]}), "DOMAIN_NOT_WHITELISTED", "manifest.domains.request"),
     "entry page not a page": (lambda a: package(a, entryPage="pages/other.html"), "ENTRY_PAGE_INVALID", "manifest.entryPage"),
     "another app's manifest": (lambda a: package("mpsomeoneelse"), "APP_ID_MISMATCH", "manifest.appId"),
+    # One file on a case-insensitive disk (most phones' and laptops'): which one runs depends on the order.
+    "names differing only in case": (lambda a: package(a, files={"pages/INDEX.html": "<p>other</p>"}), "CASE_COLLISION", "pages/INDEX.html"),
+    "folders differing only in case": (lambda a: package(a, files={"Pages/index.html": "x"}), "CASE_COLLISION", "Pages/index.html"),
 }
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import base64
 import io
+from pathlib import Path
+
+from graphql import build_schema
 
 from PIL import Image
 
@@ -57,6 +60,21 @@ async def test_icon_is_cropped_and_resized_for_clients(gql, client, sign_in):
     assert tiny["data"]["updateMiniAppProfile"]["field"] == "icon"
 
 
+async def test_anyone_reads_an_apps_name_and_icon_for_its_title_bar(gql, client, sign_in):
+    app = await developer_app(gql, sign_in)
+    before = await client.get(f"/mp/profile/{app.app_id}")
+    result = await gql(PROFILE, {"app": app.app_id, "icon": png(200, 200)}, token=app.developer.access_token)
+    icon_96 = next(i["url"] for i in result["data"]["updateMiniAppProfile"]["icons"] if i["size"] == 96)
+
+    after = await client.get(f"/mp/profile/{app.app_id}")
+    unknown = await client.get("/mp/profile/mp0000000000000000")
+
+    assert before.json() == {"appId": app.app_id, "name": "Branches", "iconUrl": None}
+    assert after.status_code == 200
+    assert after.json() == {"appId": app.app_id, "name": "Branch Finder", "iconUrl": icon_96}
+    assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "UNKNOWN_APP"
+
+
 async def test_domain_whitelists_are_capped_and_every_change_audited(gql, client, sign_in):
     app = await developer_app(gql, sign_in)
     token = app.developer.access_token
@@ -99,3 +117,39 @@ async def test_the_developers_of_an_app_are_known_to_other_domains(gql, client, 
 
     assert await developer_user_ids_for_app(app.app_id) == {app.developer.user_id}
     assert await developer_user_ids_for_app("mpnosuchapp") == set()
+
+
+REGISTER_IN = """mutation($org: ID!, $category: MiniAppCategory!) {
+  registerMiniApp(orgId: $org, name: "Fares", category: $category) {
+    __typename ... on MiniAppCredentials { app { appId category } } ... on Error { message } } }"""
+RECATEGORISE = """mutation($app: String!, $category: MiniAppCategory) {
+  updateMiniAppProfile(appId: $app, category: $category) { __typename ... on MiniApp { category } } }"""
+
+
+async def test_the_category_is_an_enum_of_the_eight_listings_stored_as_before(gql, client, sign_in):
+    app = await developer_app(gql, sign_in)
+    token = app.developer.access_token
+    contract = build_schema((Path(__file__).resolve().parents[2] / "schema.graphql").read_text())
+    assert list(contract.get_type("MiniAppCategory").values) == [
+        "FINANCE", "SHOPPING", "TRAVEL", "LIFE", "GOVERNMENT", "EDUCATION", "HEALTH", "TOOLS",
+    ]
+    assert str(contract.mutation_type.fields["registerMiniApp"].args["category"].type) == "MiniAppCategory!"
+
+    registered = await gql(REGISTER_IN, {"org": app.org_id, "category": "TRAVEL"}, token=token)
+    created = registered["data"]["registerMiniApp"]["app"]
+    assert created["category"] == "TRAVEL"
+    assert (await MiniApp.get(app_id=created["appId"])).category == "travel"  # the stored value is unchanged
+    moved = await gql(RECATEGORISE, {"app": created["appId"], "category": "HEALTH"}, token=token)
+    assert moved["data"]["updateMiniAppProfile"]["category"] == "HEALTH"
+    assert (await MiniApp.get(app_id=created["appId"])).category == "health"
+    # The category of an app registered before the enum reads as its enum value.
+    assert (await MiniApp.get(app_id=app.app_id)).category == "finance"
+    shown = await gql("""query($app: String!) { miniApp(appId: $app) { ... on MiniApp { category } } }""",
+                      {"app": app.app_id}, token=token)
+    assert shown["data"]["miniApp"]["category"] == "FINANCE"
+
+    for wrong in ("casino", "finance"):
+        refused = await gql(REGISTER_IN, {"org": app.org_id, "category": wrong}, token=token)
+        assert "data" not in refused or refused["data"] is None, refused
+        assert "MiniAppCategory" in refused["errors"][0]["message"]
+    assert await MiniApp.filter(org_id=int(app.org_id)).count() == 2

@@ -83,6 +83,28 @@ async def test_whitelisted_users_get_the_gray_version_at_zero_percent(gql, clien
     assert theirs["data"]["resolveMiniProgram"]["version"] == "1.0.0"
 
 
+async def test_a_whitelisted_tester_on_a_too_old_client_is_told_to_upgrade(gql, client, sign_in):
+    """The app's first version is in gray for a tester; nothing is live yet."""
+    app = await developer_app(gql, sign_in)
+    reviewer = await sign_in("13900000201", Role.REVIEWER)
+    operator = await sign_in("13900000301", Role.OPERATOR)
+    tester, other = await sign_in("13900000601"), await sign_in("13900000602")
+    assert (await upload(client, app, package(app.app_id, "1.0.0", minClientVersion="6.0.0"))).status_code == 201
+    await gql(SUBMIT, {"app": app.app_id, "v": "1.0.0"}, token=app.developer.access_token)
+    await gql(APPROVE, {"app": app.app_id, "v": "1.0.0"}, token=reviewer.access_token)
+    rules = {"percent": 0, "whitelist": [str(tester.user_id)]}
+    started = await gql(GRAY, {"app": app.app_id, "v": "1.0.0", "rules": rules}, token=operator.access_token)
+    assert started["data"]["startGrayRelease"]["__typename"] == "MiniApp", started
+
+    old = await gql(RESOLVE, {"app": app.app_id, "v": "5.2.0"}, token=tester.access_token)
+    new = await gql(RESOLVE, {"app": app.app_id, "v": "6.0.0"}, token=tester.access_token)
+    theirs = await gql(RESOLVE, {"app": app.app_id, "v": "6.0.0"}, token=other.access_token)
+
+    assert old["data"]["resolveMiniProgram"] == {"__typename": "UpgradeRequired", "minClientVersion": "6.0.0"}
+    assert new["data"]["resolveMiniProgram"]["version"] == "1.0.0"
+    assert theirs["data"]["resolveMiniProgram"] == {"__typename": "MiniProgramUnavailable", "reason": "NOT_RELEASED"}
+
+
 async def test_a_client_below_the_minimum_version_is_told_to_upgrade(gql, client, sign_in):
     app = await developer_app(gql, sign_in)
     reviewer = await sign_in("13900000201", Role.REVIEWER)

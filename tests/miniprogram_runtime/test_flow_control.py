@@ -148,3 +148,20 @@ def test_an_app_over_its_concurrency_cap_is_busy():
     assert breakers.admit("b").allowed
     breakers.done("a", running[0], failed=False)
     assert breakers.admit("a").allowed
+
+
+def test_a_refusal_between_failures_neither_resets_nor_closes_the_circuit():
+    """Junk between real failures cannot keep an app's circuit shut, nor close it as a probe."""
+    clock = Clock()
+    breakers = CircuitBreakers(failures=2, cooldown_seconds=10, concurrency=8, clock=clock)
+    breakers.done("a", breakers.admit("a"), failed=True)
+    breakers.done("a", breakers.admit("a"), failed=False, telling=False)
+    breakers.done("a", breakers.admit("a"), failed=True)
+    assert breakers.state("a") == OPEN
+
+    clock.now += 10
+    probe = breakers.admit("a")
+    breakers.done("a", probe, failed=False, telling=False)
+    assert breakers.state("a") == HALF_OPEN
+    next_probe = breakers.admit("a")  # the probe's turn passed on
+    assert next_probe.allowed and next_probe.probe

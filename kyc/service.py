@@ -1,0 +1,8 @@
+"""Online account opening as other domains see it: the journey's service, built by the
+composition root, and the customer's verified name. Other domains import only this module."""
+
+from __future__ import annotations
+
+from kyc.journey import KycService, verified_masked_name
+
+__all__ = ["KycService", "verified_masked_name"]
