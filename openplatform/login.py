@@ -113,6 +113,10 @@ class PartnerLogin:
         raw = hmac.new(key, message.encode(), hashlib.sha256).digest()[:20]
         return base64.b32encode(raw).decode().lower()
 
+    async def users_for_openids(self, *, app_id: str, openids: list[str]) -> dict[str, int]:
+        rows = await OpenIdentity.filter(app_id=app_id, openid__in=openids).values_list("openid", "user_id")
+        return dict(rows)
+
     async def user_for_openid(self, *, app_id: str, openid: str) -> int:
         found = await OpenIdentity.get_or_none(app_id=app_id, openid=openid)
         if found is None:

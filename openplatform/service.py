@@ -92,6 +92,10 @@ class OpenPlatform:
         """code2Session for an app the open API has already authenticated by token and signature."""
         return await self.login.redeem(app_id=app_id, code=code)
 
+    async def users_of_openids(self, *, app_id: str, openids: list[str]) -> dict[str, int]:
+        """The users behind those of ``openids`` that belong to ``app_id``; others are left out."""
+        return await self.login.users_for_openids(app_id=app_id, openids=openids)
+
     async def send_message(self, *, app_id: str, openid: str, topic: str, title: str, body: str) -> Message:
         user_id = await self.login.user_for_openid(app_id=app_id, openid=openid)
         return await messages.send(app_id=app_id, user_id=user_id, topic=topic, title=title, body=body)

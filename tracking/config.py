@@ -14,6 +14,7 @@ class TrackingConfig:
     max_batch_bytes: int
     max_batch_events: int
     max_event_bytes: int
+    max_event_depth: int  # nesting levels of one event, the event object being level 1
     dedup_seconds: int
     max_backlog: int  # stream entries not yet stored; past it ingest answers retry-later
     retry_after_seconds: int
@@ -48,11 +49,15 @@ class TrackingConfig:
         claim_idle_ms = read_env(config, "TRACKING_CLAIM_IDLE_MS", int, 60_000)
         if claim_idle_ms < 0:
             raise SettingsError("TRACKING_CLAIM_IDLE_MS must not be negative")
+        max_event_depth = positive_int(config, "TRACKING_MAX_EVENT_DEPTH", 32)
+        if not 2 <= max_event_depth <= 250:  # orjson writes at most 254 levels, and the stream must hold it
+            raise SettingsError("TRACKING_MAX_EVENT_DEPTH must be between 2 and 250")
         return cls(
             namespace=settings.channel_prefix,
             max_batch_bytes=positive_int(config, "TRACKING_MAX_BATCH_BYTES", 500 * 1024),
             max_batch_events=positive_int(config, "TRACKING_MAX_BATCH_EVENTS", 500),
             max_event_bytes=positive_int(config, "TRACKING_MAX_EVENT_BYTES", 32 * 1024),
+            max_event_depth=max_event_depth,
             # Ingest dedup catches an SDK resending a batch whose answer it lost; one key per
             # event for this long (~90 bytes each). Older duplicates still meet the unique key
             # in storage, so the window trades Redis memory only, never correctness.

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import orjson
 import redis.asyncio as aioredis
 
 from infra.pii import PiiCipher
@@ -21,7 +20,9 @@ from tracking.config import TrackingConfig
 from tracking.errors import RetryLater
 from tracking.metrics import EVENTS_INGESTED, EVENTS_REJECTED
 from tracking.protocol import Rejection, check_events, decode_body, parse_batch
+from tracking.records import StreamRecord
 from tracking.schemas import SchemaRegistry
+from tracking.vouching import PartnerSigned, Voucher
 
 # KEYS: stream, hll of all apps, hll per app
 # ARGV: dedup key prefix, dedup ttl, max backlog, hll ttl, then one per event:
@@ -69,18 +70,15 @@ class BatchOutcome:
     accepted: int
     duplicates: list[str]
     rejections: list[Rejection]
+    anonymized: list[str]  # kept without the user they named: nobody vouched for that user
 
     def as_json(self) -> dict:
         return {
             "accepted": self.accepted,
             "duplicates": self.duplicates,
             "rejected": [r.as_json() for r in self.rejections],
+            "anonymized": self.anonymized,
         }
-
-
-def visitor_of(record: dict) -> str:
-    """The person behind an event: the user when signed in, else the device."""
-    return f"u:{record['u']}" if record["u"] else f"a:{record['an']}"
 
 
 class Ingest:
@@ -102,15 +100,19 @@ class Ingest:
     def today(self) -> str:
         return datetime.now(self.zone).date().isoformat()
 
-    async def accept(self, *, body: bytes, content_encoding: str, client_ip: str | None) -> BatchOutcome:
+    async def accept(self, *, body: bytes, content_encoding: str, client_ip: str | None,
+                     voucher: Voucher | PartnerSigned) -> BatchOutcome:
+        """Keep the valid events of a batch; ``voucher``: whose events its sender may send."""
         raw = decode_body(body, content_encoding=content_encoding, limit=self.config.max_batch_bytes)
         events, batch_sent_at = parse_batch(raw, config=self.config)
+        if isinstance(voucher, PartnerSigned):
+            voucher = await voucher.voucher(events)
         received_ms = int(time.time() * 1000)
         ip_hash = self.cipher.blind_index(client_ip, purpose="tracking-ip") if client_ip else None
         checked = check_events(
             events, batch_sent_at=batch_sent_at, received_ms=received_ms, ip_hash=ip_hash,
             registry=await self.registry.fresh(), config=self.config, batch_bytes=len(raw),
-            has_nul=b"\\u0000" in raw,
+            voucher=voucher, has_nul=b"\\u0000" in raw,
         )
         if checked.rejections:
             await self._count_rejections(events, checked.rejections)
@@ -118,27 +120,28 @@ class Ingest:
             for rejection in checked.rejections:
                 EVENTS_REJECTED.labels(rejection.code).inc()
         if not checked.records:
-            return BatchOutcome(0, [], checked.rejections)
+            return BatchOutcome(0, [], checked.rejections, [])
         try:
             flags = await self._append(checked.records)
         except RetryLater:
             EVENTS_INGESTED.labels("deferred").inc(len(checked.records))
             raise
-        duplicates = [r["id"] for r, flag in zip(checked.records, flags) if flag == "0"]
+        duplicates = [r.event_id for r, flag in zip(checked.records, flags) if flag == "0"]
         EVENTS_INGESTED.labels("accepted").inc(len(checked.records) - len(duplicates))
         if duplicates:
             EVENTS_INGESTED.labels("duplicate").inc(len(duplicates))
-        return BatchOutcome(len(checked.records) - len(duplicates), duplicates, checked.rejections)
+        return BatchOutcome(len(checked.records) - len(duplicates), duplicates, checked.rejections,
+                            checked.anonymized)
 
-    async def _append(self, records: list[dict]) -> str:
+    async def _append(self, records: list[StreamRecord]) -> str:
         day = self.today()
         apps: dict[str, int] = {}
         args: list = [f"{self.config.namespace}:track:seen:", self.config.dedup_seconds, self.config.max_backlog,
                       _HLL_SECONDS]
         for record in records:
-            app_index = apps.setdefault(record["a"], len(apps) + 1)
+            app_index = apps.setdefault(record.app_id, len(apps) + 1)
             args.append(b"%s\t%d\t%s\t%s" % (
-                record["id"].encode(), app_index, orjson.dumps(record), visitor_of(record).encode()
+                record.event_id.encode(), app_index, record.to_json(), record.visitor.encode()
             ))
         keys = [self.config.stream, self.uv_key(None, day), *(self.uv_key(app, day) for app in apps)]
         status, detail = await self._script(keys=keys, args=args)

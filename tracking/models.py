@@ -1,6 +1,8 @@
 from tortoise import fields
 from tortoise.models import Model
 
+from tracking.vouching import VouchedBy
+
 
 class TrackedEvent(Model):
     """One user action, stored once: the unique event id is the storage-side dedup key."""
@@ -10,7 +12,8 @@ class TrackedEvent(Model):
     type = fields.CharField(max_length=16)
     name = fields.CharField(max_length=128)
     app_id = fields.CharField(max_length=64, default="")  # "" is the super-app itself
-    user_id = fields.CharField(max_length=64, null=True)
+    user_id = fields.CharField(max_length=64, null=True)  # set only when vouched for (see vouched_by)
+    vouched_by = fields.CharEnumField(VouchedBy, max_length=16, default=VouchedBy.UNVERIFIED)
     anonymous_id = fields.CharField(max_length=64)
     session_id = fields.CharField(max_length=64, null=True)
     page = fields.CharField(max_length=512, null=True)

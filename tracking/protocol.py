@@ -17,7 +17,10 @@ import orjson
 from tracking.config import TrackingConfig
 from tracking.errors import BatchRejected
 from tracking.masking import mask_fields
+from tracking.nesting import TOO_DEEP, is_depth_error, split_deep_batch, too_deep_field, too_many_events
+from tracking.records import StreamRecord
 from tracking.schemas import SchemaRegistry
+from tracking.vouching import Voucher
 
 _EVENT_ID = re.compile(r"[A-Za-z0-9_.:\-]{8,64}")
 _APP_ID = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
@@ -65,9 +68,10 @@ class Rejection:
 
 @dataclass(slots=True)
 class CheckedBatch:
-    records: list[dict] = field(default_factory=list)  # what the worker stores, one per event
+    records: list[StreamRecord] = field(default_factory=list)  # what the worker stores, one per event
     indexes: list[int] = field(default_factory=list)  # each record's position in the batch
     rejections: list[Rejection] = field(default_factory=list)
+    anonymized: list[str] = field(default_factory=list)  # event ids kept without their unvouched user
 
 
 class _Bad(Exception):
@@ -76,23 +80,30 @@ class _Bad(Exception):
 
 
 def parse_batch(raw: bytes, *, config: TrackingConfig) -> tuple[list, object]:
+    """The batch's events (``TOO_DEEP`` for one nested past what JSON is read to) and its sentAt."""
     try:
         document = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        raise BatchRejected("INVALID_JSON", "The batch is not JSON.") from None
+    except orjson.JSONDecodeError as exc:
+        if not is_depth_error(exc):
+            raise BatchRejected("INVALID_JSON", "The batch is not JSON.") from None
+        document = split_deep_batch(raw, max_events=config.max_batch_events)
     if not isinstance(document, dict) or not isinstance(document.get("batch"), list):
         raise BatchRejected("INVALID_BATCH", 'A batch is {"batch": [event, ...]}.')
     events = document["batch"]
     if len(events) > config.max_batch_events:
-        raise BatchRejected("TOO_MANY_EVENTS", f"A batch holds at most {config.max_batch_events} events.", status=413)
+        raise too_many_events(config.max_batch_events)
     return events, document.get("sentAt")
 
 
 def check_events(
     events: list, *, batch_sent_at: object, received_ms: int, ip_hash: str | None,
-    registry: SchemaRegistry, config: TrackingConfig, batch_bytes: int, has_nul: bool = False,
+    registry: SchemaRegistry, config: TrackingConfig, batch_bytes: int, voucher: Voucher,
+    has_nul: bool = False,
 ) -> CheckedBatch:
-    """Check each event; ``has_nul``: the batch's JSON contains a NUL escape somewhere."""
+    """Check each event; ``voucher``: whose events the sender proved it may send.
+
+    ``has_nul``: the batch's JSON contains a NUL escape somewhere.
+    """
     checked = CheckedBatch()
     measure = batch_bytes > config.max_event_bytes or has_nul  # no event is larger than its batch
     try:
@@ -102,7 +113,8 @@ def check_events(
     for index, event in enumerate(events):
         event_id = event.get("eventId") if isinstance(event, dict) else None
         try:
-            record = _check_one(event, default_sent, received_ms, ip_hash, registry, config, measure)
+            record, dropped_user = _check_one(event, default_sent, received_ms, ip_hash, registry, config,
+                                              measure, voucher)
         except _Bad as bad:
             checked.rejections.append(
                 Rejection(index, event_id if isinstance(event_id, str) else None, bad.code, bad.reason, bad.field)
@@ -110,12 +122,21 @@ def check_events(
             continue
         checked.records.append(record)
         checked.indexes.append(index)
+        if dropped_user:
+            checked.anonymized.append(record.event_id)
     return checked
 
 
-def _check_one(event, default_sent, received_ms, ip_hash, registry, config, measure) -> dict:
+def _check_one(event, default_sent, received_ms, ip_hash, registry, config, measure,
+               voucher: Voucher) -> tuple[StreamRecord, bool]:
+    """The event's record, and whether a user it named was dropped for want of a voucher."""
+    if event is TOO_DEEP:
+        raise _Bad("EVENT_TOO_DEEP", f"An event nests at most {config.max_event_depth} levels.")
     if not isinstance(event, dict):
         raise _Bad("INVALID_EVENT", "An event is a JSON object.")
+    deep = too_deep_field(event, config.max_event_depth)
+    if deep is not None:
+        raise _Bad("EVENT_TOO_DEEP", f"An event nests at most {config.max_event_depth} levels.", deep[:64])
     if measure:
         encoded = orjson.dumps(event)
         if len(encoded) > config.max_event_bytes:
@@ -134,10 +155,13 @@ def _check_one(event, default_sent, received_ms, ip_hash, registry, config, meas
         user_id = str(user_id)
     elif user_id is not None:
         user_id = _text(event, "userId", 64)
-    if not anonymous_id and not user_id:
+    # A mini-program's server knows its users by openid; only its signed batches name them so.
+    openid = _text(event, "openid", 64) if voucher.partner_app is not None else None
+    user_key = "openid" if openid else "userId"
+    if not anonymous_id and not user_id and not openid:
         raise _Bad("MISSING_FIELD", "An event needs an anonymousId or a userId.", "anonymousId")
-    if kind == "identify" and not (anonymous_id and user_id):
-        raise _Bad("MISSING_FIELD", "identify links an anonymousId to a userId: send both.", "userId")
+    if kind == "identify" and not (anonymous_id and (user_id or openid)):
+        raise _Bad("MISSING_FIELD", "identify links an anonymousId to a userId: send both.", user_key)
     page = _text(event, "page", 512)
     if kind == "page" and not page:
         raise _Bad("MISSING_FIELD", "A page event names its page.", "page")
@@ -147,7 +171,7 @@ def _check_one(event, default_sent, received_ms, ip_hash, registry, config, meas
     properties = event.get("properties", {})
     if not isinstance(properties, dict):
         raise _Bad("INVALID_FIELD", "properties is a JSON object.", "properties")
-    context, app_id = _context(event.get("context", {}))
+    context, app_id = _context(event.get("context", {}), voucher.partner_app)
     if kind == "track":
         found = registry.lookup(app_id, name)
         if found.validate is None:
@@ -161,12 +185,24 @@ def _check_one(event, default_sent, received_ms, ip_hash, registry, config, meas
     # The device clock may be wrong, but it measures how long the event waited on the
     # device correctly: server received minus that wait is the corrected time.
     held = max(0, sent - created) if created is not None and sent is not None else 0
-    page, referrer, properties, context = mask_fields(page, _text(event, "referrer", 1024), properties, context)
-    return {
-        "id": event_id, "t": kind, "n": name, "a": app_id, "u": user_id, "an": anonymous_id or "",
-        "s": _text(event, "sessionId", 64), "p": page, "r": referrer, "pr": properties, "c": context,
-        "ca": created, "sa": sent, "ra": received_ms, "ea": received_ms - held, "ip": ip_hash,
-    }
+    referrer, session_id = _text(event, "referrer", 1024), _text(event, "sessionId", 64)
+    vouched_user, vouched_by = voucher.vouch(user_id=user_id, openid=openid)
+    dropped_user = bool(user_id or openid) and vouched_user is None
+    if dropped_user and (kind == "identify" or not anonymous_id):  # nothing would be left to count it by
+        raise _Bad("USER_NOT_VOUCHED", _NOT_VOUCHED, user_key)
+    page, referrer, properties, context = mask_fields(page, referrer, properties, context)
+    return StreamRecord(
+        event_id=event_id, kind=kind, name=name, app_id=app_id, user_id=vouched_user, vouched_by=vouched_by,
+        anonymous_id=anonymous_id or "", session_id=session_id, page=page, referrer=referrer,
+        properties=properties, context=context, device_created_ms=created, device_sent_ms=sent,
+        received_ms=received_ms, event_ms=received_ms - held, ip_hash=ip_hash,
+    ), dropped_user
+
+
+_NOT_VOUCHED = (
+    "An event keeps its user only with that user's access token (or, from a mini-program's server, "
+    "a signed batch naming an openid of that app); without one it needs an anonymousId, and identify needs both."
+)
 
 
 def _text(event: dict, key: str, limit: int) -> str | None:
@@ -178,7 +214,8 @@ def _text(event: dict, key: str, limit: int) -> str | None:
     return value
 
 
-def _context(raw: object) -> tuple[dict, str]:
+def _context(raw: object, partner_app: str | None) -> tuple[dict, str]:
+    """The known context fields and the sending app; a partner's batch holds its own app's events."""
     if not isinstance(raw, dict):
         raise _Bad("INVALID_FIELD", "context is a JSON object.", "context")
     context = {}
@@ -196,6 +233,12 @@ def _context(raw: object) -> tuple[dict, str]:
                        "context.miniProgram")
         version = mini.get("version")
         context["miniProgram"] = {"appId": app_id, "version": version if type(version) is str else None}
+    if partner_app is not None:
+        if app_id and app_id != partner_app:
+            raise _Bad("NOT_OWN_EVENT", "A mini-program's server sends only its own app's events.",
+                       "context.miniProgram")
+        app_id = partner_app
+        context.setdefault("miniProgram", {"appId": partner_app, "version": None})
     return context, app_id
 
 

@@ -14,6 +14,7 @@ from tracking.errors import InvalidReportInput
 from tracking.ingest import BatchOutcome, Ingest
 from tracking.models import EventDefinition
 from tracking.schemas import SchemaRegistry
+from tracking.vouching import OpenIdLookup, PartnerSigned, Voucher
 
 
 class TrackingService:
@@ -25,8 +26,17 @@ class TrackingService:
         self.ingest = Ingest(redis=redis, cipher=cipher, registry=self.registry, config=config)
         self.ownership = ownership or AppOwnership()
 
-    async def accept_batch(self, *, body: bytes, content_encoding: str, client_ip: str | None) -> BatchOutcome:
-        return await self.ingest.accept(body=body, content_encoding=content_encoding, client_ip=client_ip)
+    async def accept_batch(self, *, body: bytes, content_encoding: str, client_ip: str | None,
+                           signed_in_user: int | None) -> BatchOutcome:
+        """A batch from the app; events keep a user only if it is ``signed_in_user`` (the token's)."""
+        return await self.ingest.accept(body=body, content_encoding=content_encoding, client_ip=client_ip,
+                                        voucher=Voucher.signed_in(signed_in_user))
+
+    async def accept_partner_batch(self, *, body: bytes, content_encoding: str, client_ip: str | None,
+                                   app_id: str, users_of_openids: OpenIdLookup) -> BatchOutcome:
+        """A batch signed by ``app_id``'s server: its events are that app's, users named by openid."""
+        return await self.ingest.accept(body=body, content_encoding=content_encoding, client_ip=client_ip,
+                                        voucher=PartnerSigned(app_id, users_of_openids))
 
     async def scope(self, *, user_id: int, sees_everything: bool) -> ReadScope:
         return await self.ownership.scope_for(user_id=user_id, sees_everything=sees_everything)

@@ -13,27 +13,30 @@ import orjson
 from tortoise import connections
 from tortoise.transactions import in_transaction
 
+from tracking.records import RECORDSET_COLUMNS, StreamRecord
+from tracking.vouching import VouchedBy
+
 _COLUMNS = (
-    "event_id", "type", "name", "app_id", "user_id", "anonymous_id", "session_id", "page", "referrer",
-    "properties", "context", "device_created_at", "device_sent_at", "received_at", "event_at", "event_ms",
-    "ip_hash", "stored_at",
+    "event_id", "type", "name", "app_id", "user_id", "vouched_by", "anonymous_id", "session_id", "page",
+    "referrer", "properties", "context", "device_created_at", "device_sent_at", "received_at", "event_at",
+    "event_ms", "ip_hash", "stored_at",
 )
-_PG_BATCH = """
-    SELECT * FROM json_to_recordset($1::json) AS r(
-        id text, t text, n text, a text, u text, an text, s text, p text, r text, pr jsonb, c jsonb,
-        ca bigint, sa bigint, ra bigint, ea bigint, ip text)
-"""
+# Only a vouched-for identify links a device to a user: an unverified one (written to the stream
+# before claims were checked) would attribute the device's events to whoever it named.
+_LINKING_KINDS = (VouchedBy.TOKEN, VouchedBy.PARTNER)
+_LINKING = ", ".join(f"'{kind.value}'" for kind in _LINKING_KINDS)
+_PG_BATCH = f"SELECT * FROM json_to_recordset($1::json) AS r({RECORDSET_COLUMNS})"
 _PG_INSERT = f"""
 INSERT INTO tracking_event ({", ".join(_COLUMNS)})
-SELECT id, t, n, a, u, an, s, p, r, pr, c, to_timestamp(ca / 1000.0), to_timestamp(sa / 1000.0),
-       to_timestamp(ra / 1000.0), to_timestamp(ea / 1000.0), ea, ip, now()
+SELECT id, t, n, a, u, COALESCE(v, '{VouchedBy.UNVERIFIED.value}'), an, s, p, r, pr, c, to_timestamp(ca / 1000.0),
+       to_timestamp(sa / 1000.0), to_timestamp(ra / 1000.0), to_timestamp(ea / 1000.0), ea, ip, now()
 FROM ({_PG_BATCH}) batch
 ON CONFLICT (event_id) DO NOTHING
 """
 _PG_LINK = f"""
 INSERT INTO tracking_identity_link (anonymous_id, user_id, linked_at)
 SELECT DISTINCT ON (an) an, u, to_timestamp(ea / 1000.0) FROM ({_PG_BATCH}) batch
-WHERE t = 'identify' ORDER BY an, ea DESC
+WHERE t = 'identify' AND v IN ({_LINKING}) ORDER BY an, ea DESC
 ON CONFLICT (anonymous_id) DO UPDATE SET user_id = EXCLUDED.user_id, linked_at = EXCLUDED.linked_at
 WHERE tracking_identity_link.linked_at <= EXCLUDED.linked_at
 """
@@ -61,23 +64,24 @@ async def store_records(payloads: list[bytes]) -> None:
             if '"t":"identify"' in document:  # orjson writes no spaces
                 await conn.execute(_PG_LINK, document)
         return
-    await _store_portably([orjson.loads(payload) for payload in payloads])
+    await _store_portably([StreamRecord.from_json(payload) for payload in payloads])
 
 
 def _moment(ms: int | None) -> datetime | None:
     return None if ms is None else datetime.fromtimestamp(ms / 1000, UTC)
 
 
-async def _store_portably(records: list[dict]) -> None:
+async def _store_portably(records: list[StreamRecord]) -> None:
     stored_at = datetime.now(UTC)
     rows = [
-        [r["id"], r["t"], r["n"], r["a"], r["u"], r["an"], r["s"], r["p"], r["r"],
-         orjson.dumps(r["pr"]).decode(), orjson.dumps(r["c"]).decode(), _moment(r["ca"]), _moment(r["sa"]),
-         _moment(r["ra"]), _moment(r["ea"]), r["ea"], r["ip"], stored_at]
+        [r.event_id, r.kind, r.name, r.app_id, r.user_id, r.vouched_by.value, r.anonymous_id, r.session_id,
+         r.page, r.referrer, orjson.dumps(r.properties).decode(), orjson.dumps(r.context).decode(),
+         _moment(r.device_created_ms), _moment(r.device_sent_ms), _moment(r.received_ms), _moment(r.event_ms),
+         r.event_ms, r.ip_hash, stored_at]
         for r in records
     ]
-    links = {r["an"]: [r["an"], r["u"], _moment(r["ea"])] for r in sorted(records, key=lambda r: r["ea"])
-             if r["t"] == "identify"}
+    links = {r.anonymous_id: [r.anonymous_id, r.user_id, _moment(r.event_ms)]
+             for r in sorted(records, key=lambda r: r.event_ms) if r.kind == "identify" and r.vouched_by in _LINKING_KINDS}
     async with in_transaction() as conn:
         await conn.execute_many(_PORTABLE_INSERT, rows)
         if links:

@@ -21,6 +21,7 @@ from openplatform import errors, idempotency
 from openplatform.gateway import SignedRequest
 from openplatform.payments import Payment
 from openplatform.service import OpenPlatform
+from tracking.errors import BatchRejected, RetryLater
 
 log = logging.getLogger("bff.openapi")
 PREFIX = "/openapi/v1"
@@ -60,7 +61,7 @@ def _refusal(exc: Exception) -> tuple[int, dict] | None:
 
 def _json(status: int, body: dict) -> JSONResponse:
     response = JSONResponse(body, status_code=status)
-    retry = body.get("error", {}).get("retryAfterSeconds") if status == 429 else None
+    retry = body.get("error", {}).get("retryAfterSeconds") if status in (429, 503) else None
     if retry:
         response.headers["retry-after"] = str(retry)
     return response
@@ -78,11 +79,11 @@ def _object(body: bytes) -> dict:
     return parsed
 
 
-def signed(endpoint: Endpoint, *, needs_token: bool = True, idempotent: bool = True):
+def signed(endpoint: Endpoint, *, needs_token: bool = True, idempotent: bool = True, json_body: bool = True):
     """Admit the request through the gateway, then run the endpoint (once per Idempotency-Key).
 
     The token endpoint is not ``idempotent``: a retry gets a fresh token, and tokens are
-    never written to the database.
+    never written to the database. Without ``json_body`` the endpoint reads the body itself.
     """
 
     async def handle(request: Request) -> Response:
@@ -96,7 +97,7 @@ def signed(endpoint: Endpoint, *, needs_token: bool = True, idempotent: bool = T
                 SignedRequest(request.method, path, request.headers, body), needs_token=needs_token
             )
             if request.method != "POST" or not idempotent:
-                return _json(*await endpoint(platform, app_id, _object(body), request))
+                return _json(*await endpoint(platform, app_id, _object(body) if json_body else {}, request))
             key = idempotency.check_key(request.headers.get("idempotency-key"))
             stored = await idempotency.begin(
                 app_id=app_id, key=key, fingerprint=idempotency.fingerprint(request.method, path, body)
@@ -179,6 +180,23 @@ async def refund_payment(platform: OpenPlatform, app_id: str, body: dict, reques
                  "createdAt": refund.created_at.isoformat(), "payment": payment_json(refund.payment)}
 
 
+async def track_events(platform: OpenPlatform, app_id: str, body: dict, request: Request) -> tuple[int, dict]:
+    """The app's own events, its users named by openid (tracking/PROTOCOL.md); deduplicated by
+    event id, so no Idempotency-Key is needed."""
+    try:
+        outcome = await request.app.state.runtime.tracking.accept_partner_batch(
+            body=await request.body(), content_encoding=request.headers.get("content-encoding", ""),
+            client_ip=None,  # the partner's server, not the device the events happened on
+            app_id=app_id,
+            users_of_openids=lambda openids: platform.users_of_openids(app_id=app_id, openids=openids),
+        )
+    except BatchRejected as exc:
+        return problem(exc.status, exc.code, str(exc))
+    except RetryLater as exc:
+        return problem(503, "RETRY_LATER", str(exc), retryAfterSeconds=exc.retry_after_seconds)
+    return 200, outcome.as_json()
+
+
 def openapi_routes() -> list[Route]:
     return [
         Route(f"{PREFIX}/token", signed(token, needs_token=False, idempotent=False), methods=["POST"]),
@@ -186,4 +204,5 @@ def openapi_routes() -> list[Route]:
         Route(f"{PREFIX}/messages", signed(send_message), methods=["POST"]),
         Route(f"{PREFIX}/payments/{{payment_id}}", signed(get_payment), methods=["GET"]),
         Route(f"{PREFIX}/payments/{{payment_id}}/refunds", signed(refund_payment), methods=["POST"]),
+        Route(f"{PREFIX}/track/batch", signed(track_events, idempotent=False, json_body=False), methods=["POST"]),
     ]

@@ -14,13 +14,19 @@ def _json(body: dict, status: int = 200, headers: dict | None = None) -> Respons
 
 
 async def track_batch(request: Request) -> Response:
-    """Accept a batch: valid events are kept, each rejected one is listed with its reason."""
+    """Accept a batch: valid events are kept, each rejected one is listed with its reason.
+
+    ``Authorization: Bearer`` (checked by ``bff.auth`` as for GraphQL) vouches for the events
+    of that user only; without a valid token every event is anonymous.
+    """
     tracking = request.app.state.runtime.tracking
+    principal = request.scope.get("principal")
     try:
         outcome = await tracking.accept_batch(
             body=await request.body(),
             content_encoding=request.headers.get("content-encoding", ""),
             client_ip=request.client.host if request.client else None,
+            signed_in_user=principal.user_id if principal is not None else None,
         )
     except BatchRejected as exc:
         return _json({"code": exc.code, "message": str(exc)}, exc.status)

@@ -49,9 +49,17 @@ def event(name: str = "$page", *, kind: str | None = None, anonymous_id: str = "
     return body
 
 
-async def send(client: httpx.AsyncClient, events: list, *, gzipped: bool = False) -> httpx.Response:
-    raw = orjson.dumps({"sentAt": int(time.time() * 1000), "batch": events})
+def batch_body(events: list) -> bytes:
+    return orjson.dumps({"sentAt": int(time.time() * 1000), "batch": events})
+
+
+async def send(client: httpx.AsyncClient, events: list, *, gzipped: bool = False,
+               token: str | None = None) -> httpx.Response:
+    """POST the events as the app does; ``token``: the signed-in user's access token."""
+    raw = batch_body(events)
     headers = {"content-type": "application/json"}
+    if token is not None:
+        headers["authorization"] = f"Bearer {token}"
     if gzipped:
         raw = gzip.compress(raw)
         headers["content-encoding"] = "gzip"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -55,3 +56,21 @@ async def test_embedded_mode_stores_and_reports_events(tmp_path):
                     break
                 await asyncio.sleep(0.025)
             assert rows == [{"page": "/home", "hour": "2026-11-20T23:00:00+08:00", "pageViews": 3, "visitors": 3}]
+
+            # and an event the operator's token vouches for keeps its user in the SQLite file too
+            operator = str(login["data"]["login"]["user"]["id"])
+            mine = event("$click", properties={"placement": "p"}, user_id=operator)
+            forged = event("$click", properties={"placement": "p"}, user_id="1")
+            await http.post("/track/batch", content=orjson.dumps({"batch": [mine, forged]}),
+                            headers={"authorization": f"Bearer {token}"})
+            database = sqlite3.connect(tmp_path / "var" / "superapp.sqlite3")
+            for _ in range(400):
+                found = dict(database.execute(
+                    "SELECT event_id, COALESCE(user_id, '-') || '/' || vouched_by FROM tracking_event WHERE event_id IN (?, ?)",
+                    (mine["eventId"], forged["eventId"]),
+                ).fetchall())
+                if len(found) == 2:
+                    break
+                await asyncio.sleep(0.025)
+            database.close()
+            assert found == {mine["eventId"]: f"{operator}/token", forged["eventId"]: "-/anonymous"}

@@ -20,7 +20,7 @@ async def test_a_batch_is_stored_once_with_device_and_server_times(client, runti
 
     # then both are accepted, and after the worker runs both are stored
     assert response.status_code == 200, response.text
-    assert response.json() == {"accepted": 2, "duplicates": [], "rejected": []}
+    assert response.json() == {"accepted": 2, "duplicates": [], "rejected": [], "anonymized": []}
     assert await drain(runtime) == 2
     stored = await TrackedEvent.get(event_id=click["eventId"])
     assert stored.name == "$click" and stored.properties == {"placement": "home-banner-1"}
@@ -154,16 +154,17 @@ async def test_personal_numbers_are_masked_and_the_ip_is_not_kept(client, runtim
     assert stored.ip_hash == runtime.cipher.blind_index("10.1.2.3", purpose="tracking-ip")
 
 
-async def test_identify_links_the_device_to_the_user(client, runtime):
+async def test_identify_links_the_device_to_the_user(client, runtime, sign_in):
+    customer = await sign_in("13900000042")
     before = event("$page", anonymous_id="device-abc")
-    identify = event(kind="identify", name="", anonymous_id="device-abc", user_id="42")
+    identify = event(kind="identify", name="", anonymous_id="device-abc", user_id=str(customer.user_id))
 
-    response = await send(client, [before, identify])
+    response = await send(client, [before, identify], token=customer.access_token)
     await drain(runtime)
 
     assert response.json()["accepted"] == 2
     link = await IdentityLink.get(anonymous_id="device-abc")
-    assert link.user_id == "42"
+    assert link.user_id == str(customer.user_id)
 
 
 async def test_text_with_nul_characters_is_refused_before_it_reaches_storage(client, runtime):

@@ -57,17 +57,19 @@ async def operator(sign_in):
     return await sign_in("13900000001", Role.OPERATOR)
 
 
-async def test_page_views_and_visitors_per_local_hour(gql, client, runtime, operator):
+async def test_page_views_and_visitors_per_local_hour(gql, client, runtime, operator, sign_in):
     # given views of /home around midnight in Shanghai (16:00 UTC), and a visitor who signs in
+    visitor = await sign_in("13900000007")
+    user = str(visitor.user_id)
     await send(client, [
         event("$page", page="/home", anonymous_id="device-a", at=utc(2026, 11, 20, 15, 30)),
         event("$page", page="/home", anonymous_id="device-a", at=utc(2026, 11, 20, 15, 45)),
         event("$page", page="/home", anonymous_id="device-b", at=utc(2026, 11, 20, 15, 40)),
         event("$page", page="/home", anonymous_id="device-x", at=utc(2026, 11, 20, 16, 10)),
-        event(kind="identify", anonymous_id="device-x", user_id="7", at=utc(2026, 11, 20, 16, 11)),
-        event("$page", page="/home", anonymous_id="device-y", user_id="7", at=utc(2026, 11, 20, 16, 20)),
+        event(kind="identify", anonymous_id="device-x", user_id=user, at=utc(2026, 11, 20, 16, 11)),
+        event("$page", page="/home", anonymous_id="device-y", user_id=user, at=utc(2026, 11, 20, 16, 20)),
         event("$page", page="/cards", anonymous_id="device-b", at=utc(2026, 11, 20, 16, 30)),
-    ])
+    ], token=visitor.access_token)
     await drain(runtime)
 
     # when an operator asks without a time zone: Asia/Shanghai
