@@ -8,10 +8,10 @@ code (see openplatform/PROTOCOL.md).
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Awaitable, Callable
 
+import orjson
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -67,16 +67,33 @@ def _json(status: int, body: dict) -> JSONResponse:
     return response
 
 
+MAX_BODY_DEPTH = 32  # levels of nesting in a request body, the body object being the first
+
+
 def _object(body: bytes) -> dict:
     if not body:
         return {}
     try:
-        parsed = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+        parsed = orjson.loads(body)  # refuses nesting past 1,024 levels with a ValueError, never recursing
+    except ValueError:
         raise errors.BadRequest("the body is not JSON") from None
     if not isinstance(parsed, dict):
         raise errors.BadRequest("the body is a JSON object")
+    if _deeper_than(parsed, MAX_BODY_DEPTH):
+        raise errors.BadRequest(f"the body may be nested at most {MAX_BODY_DEPTH} levels deep")
     return parsed
+
+
+def _deeper_than(value: dict, limit: int) -> bool:
+    level, depth = [value], 1
+    while level:
+        if depth > limit:
+            return True
+        level = [child for container in level
+                 for child in (container.values() if isinstance(container, dict) else container)
+                 if isinstance(child, (dict, list))]
+        depth += 1
+    return False
 
 
 def signed(endpoint: Endpoint, *, needs_token: bool = True, idempotent: bool = True, json_body: bool = True):

@@ -168,3 +168,11 @@ async def test_a_refund_through_the_service_is_idempotent_by_key(runtime, server
     assert first.refund_id == again.refund_id
     with pytest.raises(ledger_errors.IdempotencyConflict):
         await runtime.openplatform.refund(**refund, amount_fen=200)
+
+
+@pytest.mark.parametrize("depth", [33, 2_000])
+async def test_a_body_nested_too_deep_is_a_typed_400(server, depth):
+    body = ('{"code": ' + '{"a": ' * (depth - 1) + "{}" + "}" * (depth - 1) + "}").encode()
+    headers = server.headers("POST", "/openapi/v1/sessions", body)
+    response = await server.send("POST", "/openapi/v1/sessions", body, headers)
+    assert (response.status_code, error_code(response)) == (400, "BAD_REQUEST")
