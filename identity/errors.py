@@ -47,3 +47,9 @@ class RefreshTokenReused(IdentityError):
 
 class UserNotFound(IdentityError):
     message = "no such user"
+
+
+class SessionNotFound(IdentityError):
+    """No signed-in session of this user has that id (unknown, another user's, or ended)."""
+
+    message = "none of your signed-in devices has this id"

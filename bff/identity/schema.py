@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncGenerator
 from datetime import datetime
 from typing import Annotated
@@ -14,12 +15,14 @@ from bff.identity.types import (
     AuthSession,
     CodeExpired,
     DeviceInput,
+    DeviceSignedOut,
     LoggedOut,
     LoginCodeSent,
     RefreshRejected,
     RefreshTokenReused,
     Role,
     SecurityEvent,
+    SessionNotFound,
     UserType,
     WrongCode,
     users_by_id,
@@ -37,6 +40,9 @@ LoginResult = Annotated[
 ]
 RefreshResult = Annotated[
     AuthSession | RefreshRejected | RefreshTokenReused, strawberry.union("RefreshResult")
+]
+SignOutDeviceResult = Annotated[
+    DeviceSignedOut | SessionNotFound | InvalidInput, strawberry.union("SignOutDeviceResult")
 ]
 GrantRoleResult = Annotated[UserType | InvalidInput, strawberry.union("GrantRoleResult")]
 
@@ -120,6 +126,25 @@ class IdentityMutation:
     async def logout(self, info: Info) -> LoggedOut:
         await info.context.runtime.identity.logout(principal=info.context.principal)
         return LoggedOut(ok=True)
+
+    @strawberry.mutation(
+        extensions=requires(),
+        description="Sign out one of your devices (a lost phone, say), by its id in `me.sessions`.",
+    )
+    async def sign_out_device(self, info: Info, session_id: strawberry.ID) -> SignOutDeviceResult:
+        try:
+            session = uuid.UUID(session_id) if len(session_id) <= 64 else None
+        except ValueError:
+            session = None
+        if session is None:
+            return InvalidInput(message="not a session id", field="sessionId")
+        try:
+            await info.context.runtime.identity.sign_out_device(
+                user_id=info.context.principal.user_id, session_id=session
+            )
+        except errors.SessionNotFound as exc:
+            return SessionNotFound(message=str(exc), session_id=session_id)
+        return DeviceSignedOut(session_id=session_id)
 
     @strawberry.mutation(extensions=requires(DomainRole.ADMIN), description="Give a user a role.")
     async def grant_role(self, info: Info, user_id: strawberry.ID, role: Role) -> GrantRoleResult:

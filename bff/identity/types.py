@@ -114,6 +114,16 @@ class LoggedOut:
     ok: bool
 
 
+@strawberry.type(description="The device's session ended: its tokens and subscriptions stopped at once.")
+class DeviceSignedOut:
+    session_id: strawberry.ID
+
+
+@strawberry.type(description="None of your signed-in devices has this id.")
+class SessionNotFound(Error):
+    session_id: strawberry.ID
+
+
 @strawberry.type
 class SecurityEvent:
     kind: str
