@@ -105,7 +105,7 @@ class IdentityService:
         p = self._policy
         if not await self._redis.set(f"login:resend:{index}", 1, nx=True, ex=p.resend_seconds):
             ttl = await self._redis.ttl(f"login:resend:{index}")
-            raise errors.TooManyCodeRequests(scope="phone", retry_after_seconds=max(ttl, 1))
+            raise errors.ResendTooSoon(retry_after_seconds=max(ttl, 1))
         for scope, key, limit in (
             ("phone", f"phone:{index}", p.per_phone_per_hour),
             ("client", f"ip:{client_ip}", p.per_ip_per_hour),

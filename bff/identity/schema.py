@@ -20,6 +20,7 @@ from bff.identity.types import (
     LoginCodeSent,
     RefreshRejected,
     RefreshTokenReused,
+    ResendTooSoon,
     Role,
     SecurityEvent,
     SessionNotFound,
@@ -33,7 +34,7 @@ from identity.roles import Role as DomainRole
 from identity.service import Device, IssuedSession
 
 RequestLoginCodeResult = Annotated[
-    LoginCodeSent | RateLimited | InvalidInput, strawberry.union("RequestLoginCodeResult")
+    LoginCodeSent | ResendTooSoon | RateLimited | InvalidInput, strawberry.union("RequestLoginCodeResult")
 ]
 LoginResult = Annotated[
     AuthSession | WrongCode | CodeExpired | InvalidInput, strawberry.union("LoginResult")
@@ -78,6 +79,8 @@ class IdentityMutation:
             )
         except errors.InvalidPhone as exc:
             return InvalidInput(message=str(exc), field="phone")
+        except errors.ResendTooSoon as exc:
+            return ResendTooSoon(message=str(exc), retry_after_seconds=exc.retry_after_seconds)
         except errors.TooManyCodeRequests as exc:
             return RateLimited(message=str(exc), retry_after_seconds=exc.retry_after_seconds)
         return LoginCodeSent(expires_in_seconds=seconds)

@@ -89,6 +89,11 @@ class AuthSession:
     user: UserType
 
 
+@strawberry.type(description="A code was just sent to this phone; ask again after `retryAfterSeconds`.")
+class ResendTooSoon(Error):
+    retry_after_seconds: int
+
+
 @strawberry.type(description="The code is wrong; after the last attempt it is burned.")
 class WrongCode(Error):
     attempts_left: int
