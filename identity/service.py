@@ -269,6 +269,12 @@ class IdentityService:
     def phone_of(self, user: User) -> str:
         return self._cipher.decrypt(user.phone_ciphertext, context="phone")
 
+    async def user_id_for_phone(self, *, phone: str) -> int | None:
+        """Who has this mainland mobile number, if anyone (InvalidPhone when it is not one)."""
+        index = self.phone_index(normalize_mainland_mobile(phone))
+        user = await User.get_or_none(phone_index=index).only("id")
+        return None if user is None else user.id
+
     async def sessions_of(self, *, user_id: int) -> list[LoginSession]:
         return await LoginSession.filter(user_id=user_id, revoked_at__isnull=True).order_by("-created_at")
 
