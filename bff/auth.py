@@ -25,6 +25,8 @@ class BearerTokenBackend(AuthenticationBackend):
     """An invalid, expired or revoked token leaves the caller anonymous; fields then refuse."""
 
     async def authenticate(self, conn: HTTPConnection):
+        if conn.scope["type"] == "websocket":
+            return None  # sockets sign in with connection_init only (bff/subscriptions.py)
         header = conn.headers.get("authorization")
         if not header or not header.startswith("Bearer "):
             return None

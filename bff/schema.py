@@ -26,6 +26,7 @@ from bff.identity.schema import IdentityMutation, IdentityQuery, IdentitySubscri
 from bff.kyc.schema import KycMutation, KycQuery
 from bff.miniprogram.schema import MiniProgramMutation, MiniProgramQuery
 from bff.miniprogram_runtime.schema import MiniProgramRuntimeMutation, MiniProgramRuntimeQuery
+from bff.ledger.payments import PaymentMutation
 from bff.ledger.schema import LedgerMutation, LedgerQuery
 from bff.ledger.types import SCALARS as LEDGER_SCALARS
 from bff.observability import OperationMetrics
@@ -40,7 +41,7 @@ QUERIES: tuple[type, ...] = (
     KycQuery,
 )
 MUTATIONS: tuple[type, ...] = (
-    IdentityMutation, LedgerMutation, MiniProgramMutation, MiniProgramRuntimeMutation, TrackingMutation,
+    IdentityMutation, LedgerMutation, PaymentMutation, MiniProgramMutation, MiniProgramRuntimeMutation, TrackingMutation,
     OpenPlatformMutation, KycMutation,
 )
 SUBSCRIPTIONS: tuple[type, ...] = (IdentitySubscription,)

@@ -13,6 +13,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from bff.context import Context
 from bff.persisted_queries import PersistedQueries, PersistedQueryError
+from bff.subscriptions import SessionBoundSocket
 
 
 def error_response(code: str, message: str, status: int = 200) -> JSONResponse:
@@ -20,6 +21,8 @@ def error_response(code: str, message: str, status: int = 200) -> JSONResponse:
 
 
 class GraphQLEndpoint(GraphQL):
+    graphql_transport_ws_handler_class = SessionBoundSocket
+
     def __init__(self, schema, *, debug: bool) -> None:
         super().__init__(
             schema,

@@ -21,6 +21,14 @@ class TooManyCodeRequests(IdentityError):
         self.retry_after_seconds = retry_after_seconds
 
 
+class ResendTooSoon(IdentityError):
+    """A code was sent to this phone moments ago; another may be asked for in N seconds."""
+
+    def __init__(self, *, retry_after_seconds: int) -> None:
+        super().__init__(f"a code was just sent: wait {retry_after_seconds} s before asking for another")
+        self.retry_after_seconds = retry_after_seconds
+
+
 class WrongCode(IdentityError):
     def __init__(self, *, attempts_left: int) -> None:
         super().__init__("the code is wrong" if attempts_left else "the code is wrong and burned")
@@ -47,3 +55,9 @@ class RefreshTokenReused(IdentityError):
 
 class UserNotFound(IdentityError):
     message = "no such user"
+
+
+class SessionNotFound(IdentityError):
+    """No signed-in session of this user has that id (unknown, another user's, or ended)."""
+
+    message = "none of your signed-in devices has this id"

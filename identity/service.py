@@ -6,10 +6,12 @@ The identity domain's public module: other domains import from here (``IdentityS
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import re
 import secrets
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -24,6 +26,7 @@ from identity.roles import Role
 from identity.sms import SmsGateway
 from identity.tokens import AccessTokens, Principal, hash_refresh_token, new_refresh_token
 from infra.pii import PiiCipher
+from infra.pubsub import EventBroker
 from infra.ratelimit import RateLimiter
 
 __all__ = ["Device", "IdentityService", "IssuedSession", "LoginPolicy", "Role"]
@@ -81,8 +84,10 @@ class IdentityService:
         tokens: AccessTokens,
         policy: LoginPolicy,
         code_secret: str,
+        broker: EventBroker,
     ) -> None:
         self._redis = redis
+        self._broker = broker
         self._cipher = cipher
         self._sms = sms
         self._tokens = tokens
@@ -106,7 +111,7 @@ class IdentityService:
         p = self._policy
         if not await self._redis.set(f"login:resend:{index}", 1, nx=True, ex=p.resend_seconds):
             ttl = await self._redis.ttl(f"login:resend:{index}")
-            raise errors.TooManyCodeRequests(scope="phone", retry_after_seconds=max(ttl, 1))
+            raise errors.ResendTooSoon(retry_after_seconds=max(ttl, 1))
         for scope, key, limit in (
             ("phone", f"phone:{index}", p.per_phone_per_hour),
             ("client", f"ip:{client_ip}", p.per_ip_per_hour),
@@ -209,17 +214,61 @@ class IdentityService:
         await LoginSession.filter(id=session_id, revoked_at__isnull=True).update(
             revoked_at=_now(), revoke_reason=reason
         )
-        # Access tokens of this session stop working at once, not when they expire.
-        await self._redis.set(f"session:revoked:{session_id}", reason, ex=self._tokens.ttl_seconds)
+        await self._announce_end(session_id, reason)
+
+    async def _announce_end(self, session_id: str, reason: str) -> None:
+        # Access tokens of this session stop working at once, not when they expire, and
+        # every worker holding a socket signed in with one closes it (until_session_ends).
+        await self._redis.set(_revoked_key(session_id), reason, ex=self._tokens.ttl_seconds)
+        await self._broker.publish(session_topic(session_id), {"reason": reason})
 
     async def logout(self, *, principal: Principal) -> None:
         await self.revoke_session(session_id=principal.session_id, reason="logout")
 
+    async def sign_out_device(self, *, user_id: int, session_id: uuid.UUID) -> None:
+        """End one of the user's own sessions, say of a lost phone, from any other device.
+
+        Another user's session, an unknown id and an ended session are all SessionNotFound,
+        so the answer tells nobody whether someone else's session exists.
+        """
+        ended = await LoginSession.filter(id=session_id, user_id=user_id, revoked_at__isnull=True).update(
+            revoked_at=_now(), revoke_reason="signed_out"
+        )
+        if not ended:
+            raise errors.SessionNotFound()
+        await self._announce_end(str(session_id), "signed_out")
+
     async def authenticate(self, access_token: str) -> Principal | None:
         principal = self._tokens.verify(access_token)
-        if principal is None or await self._redis.exists(f"session:revoked:{principal.session_id}"):
+        if principal is None or await self._redis.exists(_revoked_key(principal.session_id)):
             return None
         return principal
+
+    async def until_session_ends(self, principal: Principal) -> str:
+        """Wait until this principal's session is revoked or its access token expires; say why.
+
+        A long-lived connection (a subscription) was authenticated once; HTTP checks the
+        token on every request. This lets the connection end at the moment HTTP starts
+        refusing the token, whichever worker revoked the session.
+        """
+        async with self._broker.subscribe(session_topic(principal.session_id)) as ended:
+            # Listening first, then looking: a revocation between authenticate() and the
+            # subscription is found here instead of being missed.
+            reason = await self._redis.get(_revoked_key(principal.session_id))
+            if reason is not None:
+                return reason.decode()
+            if principal.expires_at is None:
+                return (await anext(ended))["reason"]
+            try:
+                async with asyncio.timeout(max(principal.expires_at - time.time(), 0)):
+                    return (await anext(ended))["reason"]
+            except TimeoutError:
+                pass
+        # The event loop's clock and the wall clock can differ by a hair: end no earlier
+        # than the token does, as jwt counts it.
+        while time.time() < principal.expires_at:
+            await asyncio.sleep(0.01)
+        return "expired"
 
     # -- users -------------------------------------------------------------------------
 
@@ -232,6 +281,12 @@ class IdentityService:
         if user is None:
             raise errors.UserNotFound()
         return self.phone_of(user)
+
+    async def user_id_for_phone(self, *, phone: str) -> int | None:
+        """Who has this mainland mobile number, if anyone (InvalidPhone when it is not one)."""
+        index = self.phone_index(normalize_mainland_mobile(phone))
+        user = await User.get_or_none(phone_index=index).only("id")
+        return None if user is None else user.id
 
     async def sessions_of(self, *, user_id: int) -> list[LoginSession]:
         return await LoginSession.filter(user_id=user_id, revoked_at__isnull=True).order_by("-created_at")
@@ -256,6 +311,14 @@ class IdentityService:
             user.roles = wanted
             await user.save(update_fields=["roles"])
         return user
+
+
+def session_topic(session_id: str) -> str:
+    return f"session:{session_id}"
+
+
+def _revoked_key(session_id: str) -> str:
+    return f"session:revoked:{session_id}"
 
 
 def _checked_device(device: Device) -> Device:

@@ -22,6 +22,7 @@ class Principal:
     user_id: int
     session_id: str
     roles: frozenset[Role]
+    expires_at: int | None = None  # the access token's exp, seconds since the epoch
 
     def has_any(self, roles: set[Role] | frozenset[Role]) -> bool:
         return bool(self.roles & roles) or Role.ADMIN in self.roles
@@ -52,7 +53,7 @@ class AccessTokens:
             roles = frozenset(Role(r) for r in claims.get("roles", []))
             if claims.get("typ") != "access":
                 return None
-            return Principal(int(claims["sub"]), str(claims["sid"]), roles)
+            return Principal(int(claims["sub"]), str(claims["sid"]), roles, expires_at=int(claims["exp"]))
         except (jwt.PyJWTError, ValueError, TypeError):
             return None
 

@@ -40,6 +40,12 @@ class AccountNotFound(Declined):
         self.account_id = account_id
 
 
+class PayeeNotFound(LedgerError):
+    """The person paid has no open Class II account to receive money."""
+
+    message = "this person has no account that can receive money"
+
+
 class EntryNotFound(LedgerError):
     message = "no such journal entry"
 

@@ -27,7 +27,8 @@ from infra.pii import PiiCipher
 
 __all__ = [
     "AccountKind", "AccountStatus", "Allowance", "ClassTwoLimits", "LedgerService", "Leg", "PostedEntry", "PostedLeg",
-    "accounts_of", "available_limits", "bind_card", "close_account", "freeze_account", "get_account", "open_account",
+    "accounts_of", "available_limits", "bind_card", "class_two_account_of", "close_account", "freeze_account",
+    "get_account", "open_account",
     "post_entry", "reverse_entry", "statement", "StatementLine", "StatementPage", "transfer",
     "unfreeze_account",
 ]
@@ -82,6 +83,13 @@ async def get_account(*, account_id: int, owner_user_id: int | None = None) -> A
 
 async def accounts_of(*, owner_user_id: int) -> list[Account]:
     return await Account.filter(owner_user_id=owner_user_id).order_by("id")
+
+
+async def class_two_account_of(*, owner_user_id: int) -> Account | None:
+    """The customer's oldest active Class II account: where payments to them land."""
+    return await Account.filter(
+        owner_user_id=owner_user_id, kind=AccountKind.CLASS_TWO, status=AccountStatus.ACTIVE
+    ).order_by("id").first()
 
 
 async def available_limits(*, account_id: int, limits: ClassTwoLimits) -> Allowance | None:
@@ -171,6 +179,34 @@ class LedgerService:
             from_account_id=from_account_id, to_account_id=to_account_id, amount=amount,
             idempotency_key=idempotency_key, memo=memo, kind=kind, owner_user_id=owner_user_id,
             limits=self.settings.class_two_limits,
+        )
+
+    async def pay_customer(
+        self,
+        *,
+        payer_user_id: int,
+        payee_user_id: int,
+        amount: int,
+        idempotency_key: str,
+        from_account_id: int | None = None,
+        memo: str = "",
+    ) -> PostedEntry:
+        """Pay another customer into their Class II account, from one of the payer's own
+        accounts (their Class II account unless another is named), under Class II limits."""
+        if from_account_id is None:
+            source = await class_two_account_of(owner_user_id=payer_user_id)
+            if source is None:
+                raise errors.AccountNotFound()
+        else:
+            source = await get_account(account_id=from_account_id, owner_user_id=payer_user_id)
+        target = await class_two_account_of(owner_user_id=payee_user_id)
+        if target is None:
+            raise errors.PayeeNotFound()
+        # The source was checked to be the payer's above (an account never changes owner);
+        # the target is the payee's, so the posting itself checks no single owner.
+        return await self.transfer(
+            from_account_id=source.id, to_account_id=target.id, amount=amount,
+            idempotency_key=idempotency_key, memo=memo, kind="payment",
         )
 
     async def post_entry(

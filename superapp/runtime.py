@@ -52,6 +52,7 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
             refresh_seconds=settings.refresh_token_seconds,
         ),
         code_secret=str(settings.secret_key),
+        broker=broker,
     )
     tracking_config = TrackingConfig.from_settings(settings)
     tracking = TrackingService(redis=redis_handle.client, cipher=cipher, config=tracking_config)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass, field
 from itertools import count
@@ -89,3 +90,14 @@ class SignIn:
             device_id=device_id,
             roles=login["user"]["roles"],
         )
+
+
+async def until_subscribed(runtime, topic: str) -> None:
+    """Wait until some server process listens on this broker topic in Redis."""
+    channel = f"{runtime.settings.channel_prefix}:events:{topic}"
+    for _ in range(800):
+        counts = dict(await runtime.redis.pubsub_numsub(channel))
+        if counts.get(channel.encode(), 0) > 0:
+            return
+        await asyncio.sleep(0.025)
+    raise AssertionError("subscription never reached Redis")

@@ -75,10 +75,30 @@ async def test_expired_code_is_refused(gql, sign_in, runtime, environ):
     assert (await login(gql, code))["__typename"] == "CodeExpired"
 
 
-async def test_codes_are_rate_limited_per_phone(gql):
+RESEND = """mutation($phone: String!) { requestLoginCode(phone: $phone) {
+  __typename ... on ResendTooSoon { message retryAfterSeconds } ... on RateLimited { message retryAfterSeconds } } }"""
+
+
+async def test_a_resend_inside_the_cooldown_says_how_long_to_wait(gql, settings):
+    # given a code just sent
     assert (await request_code(gql))["__typename"] == "LoginCodeSent"
-    again = (await gql(REQUEST_CODE + "", {"phone": PHONE}))["data"]["requestLoginCode"]
-    assert again["__typename"] == "RateLimited"
+    # when the customer asks again at once
+    again = (await gql(RESEND, {"phone": PHONE}))["data"]["requestLoginCode"]
+    # then they are told to wait, and for how many seconds
+    assert again["__typename"] == "ResendTooSoon"
+    assert 0 < again["retryAfterSeconds"] <= settings.login_code_resend_seconds
+    assert again["message"] == f"a code was just sent: wait {again['retryAfterSeconds']} s before asking for another"
+
+
+async def test_codes_are_rate_limited_per_phone_per_hour(gql, runtime, settings):
+    index = runtime.identity.phone_index(PHONE)
+    answers = []
+    for _ in range(settings.login_codes_per_phone_per_hour + 1):
+        await runtime.redis.delete(f"login:resend:{index}")  # the resend pause has passed
+        answers.append((await gql(RESEND, {"phone": PHONE}))["data"]["requestLoginCode"])
+    assert [a["__typename"] for a in answers[:-1]] == ["LoginCodeSent"] * settings.login_codes_per_phone_per_hour
+    assert answers[-1]["__typename"] == "RateLimited"
+    assert answers[-1]["message"] == "too many login codes requested for this phone"
 
 
 async def test_codes_are_rate_limited_per_client_address(gql, settings):

@@ -2,6 +2,8 @@
 
 import asyncio
 
+import pytest
+
 REFRESH = """
 mutation Refresh($token: String!, $device: String!) {
   refreshSession(refreshToken: $token, deviceId: $device) {
@@ -94,3 +96,64 @@ async def test_token_signed_with_another_key_is_refused(gql, sign_in):
     claims["roles"] = ["admin"]
     forged = jwt.encode(claims, "not-the-server-key-but-long-enough-32b", algorithm="HS256")
     assert (await gql(ME, token=forged))["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+SESSIONS = "{ me { sessions { id deviceName current } } }"
+SIGN_OUT = """mutation($id: ID!) { signOutDevice(sessionId: $id) {
+  __typename ... on DeviceSignedOut { sessionId } ... on SessionNotFound { sessionId message }
+  ... on InvalidInput { field message } } }"""
+
+
+async def _session_ids(gql, session) -> dict[bool, str]:
+    rows = (await gql(SESSIONS, token=session.access_token))["data"]["me"]["sessions"]
+    return {row["current"]: row["id"] for row in rows}
+
+
+async def test_a_customer_signs_out_a_lost_phone_from_their_tablet(gql, sign_in):
+    # given a customer signed in on a phone (now lost) and on a tablet
+    phone = await sign_in("13911112222")
+    tablet = await sign_in("13911112222")
+    lost = (await _session_ids(gql, tablet))[False]
+    # when they sign the phone out from the tablet
+    answer = (await gql(SIGN_OUT, {"id": lost}, token=tablet.access_token))["data"]["signOutDevice"]
+    # then the phone's tokens stop working at once and it leaves the device list
+    assert answer == {"__typename": "DeviceSignedOut", "sessionId": lost}
+    assert (await gql(ME, token=phone.access_token))["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert (await refresh(gql, phone.refresh_token, phone.device_id))["__typename"] == "RefreshRejected"
+    assert list((await _session_ids(gql, tablet)).keys()) == [True]
+    # and signing it out again finds nothing to sign out
+    again = (await gql(SIGN_OUT, {"id": lost}, token=tablet.access_token))["data"]["signOutDevice"]
+    assert again["__typename"] == "SessionNotFound"
+
+
+async def test_another_customers_device_cannot_be_signed_out(gql, sign_in):
+    # given two customers
+    victim = await sign_in("13911113333")
+    victim_session = (await _session_ids(gql, victim))[True]
+    stranger = await sign_in("13911114444")
+    # when one names the other's session
+    answer = (await gql(SIGN_OUT, {"id": victim_session}, token=stranger.access_token))["data"]["signOutDevice"]
+    # then it is not found (as an unknown one would be), and the victim stays signed in
+    assert answer == {"__typename": "SessionNotFound", "sessionId": victim_session,
+                      "message": "none of your signed-in devices has this id"}
+    assert (await gql(ME, token=victim.access_token))["data"]["me"]["id"] == str(victim.user_id)
+
+
+async def test_an_unknown_session_id_is_not_found(gql, sign_in):
+    session = await sign_in()
+    unknown = "0b7f6a2e-9c1d-4e5f-8a3b-2c4d6e8f0a1b"
+    answer = (await gql(SIGN_OUT, {"id": unknown}, token=session.access_token))["data"]["signOutDevice"]
+    assert answer["__typename"] == "SessionNotFound"
+    assert (await gql(ME, token=session.access_token))["data"]["me"]["id"] == str(session.user_id)
+
+
+@pytest.mark.parametrize("bad_id", ["", "abc", "1" * 40, "9" * 100_000, "' OR 1=1 --"])
+async def test_a_malformed_session_id_names_the_field(gql, sign_in, bad_id):
+    session = await sign_in()
+    answer = (await gql(SIGN_OUT, {"id": bad_id}, token=session.access_token))["data"]["signOutDevice"]
+    assert answer == {"__typename": "InvalidInput", "field": "sessionId", "message": "not a session id"}
+
+
+async def test_signing_out_a_device_needs_a_signed_in_caller(gql):
+    answer = await gql(SIGN_OUT, {"id": "0b7f6a2e-9c1d-4e5f-8a3b-2c4d6e8f0a1b"})
+    assert answer["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"

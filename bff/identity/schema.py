@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncGenerator
 from datetime import datetime
 from typing import Annotated
@@ -14,12 +15,15 @@ from bff.identity.types import (
     AuthSession,
     CodeExpired,
     DeviceInput,
+    DeviceSignedOut,
     LoggedOut,
     LoginCodeSent,
     RefreshRejected,
     RefreshTokenReused,
+    ResendTooSoon,
     Role,
     SecurityEvent,
+    SessionNotFound,
     UserType,
     WrongCode,
     users_by_id,
@@ -30,13 +34,16 @@ from identity.roles import Role as DomainRole
 from identity.service import Device, IssuedSession
 
 RequestLoginCodeResult = Annotated[
-    LoginCodeSent | RateLimited | InvalidInput, strawberry.union("RequestLoginCodeResult")
+    LoginCodeSent | ResendTooSoon | RateLimited | InvalidInput, strawberry.union("RequestLoginCodeResult")
 ]
 LoginResult = Annotated[
     AuthSession | WrongCode | CodeExpired | InvalidInput, strawberry.union("LoginResult")
 ]
 RefreshResult = Annotated[
     AuthSession | RefreshRejected | RefreshTokenReused, strawberry.union("RefreshResult")
+]
+SignOutDeviceResult = Annotated[
+    DeviceSignedOut | SessionNotFound | InvalidInput, strawberry.union("SignOutDeviceResult")
 ]
 GrantRoleResult = Annotated[UserType | InvalidInput, strawberry.union("GrantRoleResult")]
 
@@ -72,6 +79,8 @@ class IdentityMutation:
             )
         except errors.InvalidPhone as exc:
             return InvalidInput(message=str(exc), field="phone")
+        except errors.ResendTooSoon as exc:
+            return ResendTooSoon(message=str(exc), retry_after_seconds=exc.retry_after_seconds)
         except errors.TooManyCodeRequests as exc:
             return RateLimited(message=str(exc), retry_after_seconds=exc.retry_after_seconds)
         return LoginCodeSent(expires_in_seconds=seconds)
@@ -120,6 +129,25 @@ class IdentityMutation:
     async def logout(self, info: Info) -> LoggedOut:
         await info.context.runtime.identity.logout(principal=info.context.principal)
         return LoggedOut(ok=True)
+
+    @strawberry.mutation(
+        extensions=requires(),
+        description="Sign out one of your devices (a lost phone, say), by its id in `me.sessions`.",
+    )
+    async def sign_out_device(self, info: Info, session_id: strawberry.ID) -> SignOutDeviceResult:
+        try:
+            session = uuid.UUID(session_id) if len(session_id) <= 64 else None
+        except ValueError:
+            session = None
+        if session is None:
+            return InvalidInput(message="not a session id", field="sessionId")
+        try:
+            await info.context.runtime.identity.sign_out_device(
+                user_id=info.context.principal.user_id, session_id=session
+            )
+        except errors.SessionNotFound as exc:
+            return SessionNotFound(message=str(exc), session_id=session_id)
+        return DeviceSignedOut(session_id=session_id)
 
     @strawberry.mutation(extensions=requires(DomainRole.ADMIN), description="Give a user a role.")
     async def grant_role(self, info: Info, user_id: strawberry.ID, role: Role) -> GrantRoleResult:

@@ -89,6 +89,11 @@ class AuthSession:
     user: UserType
 
 
+@strawberry.type(description="A code was just sent to this phone; ask again after `retryAfterSeconds`.")
+class ResendTooSoon(Error):
+    retry_after_seconds: int
+
+
 @strawberry.type(description="The code is wrong; after the last attempt it is burned.")
 class WrongCode(Error):
     attempts_left: int
@@ -112,6 +117,16 @@ class RefreshTokenReused(Error):
 @strawberry.type
 class LoggedOut:
     ok: bool
+
+
+@strawberry.type(description="The device's session ended: its tokens and subscriptions stopped at once.")
+class DeviceSignedOut:
+    session_id: strawberry.ID
+
+
+@strawberry.type(description="None of your signed-in devices has this id.")
+class SessionNotFound(Error):
+    session_id: strawberry.ID
 
 
 @strawberry.type

@@ -64,3 +64,8 @@ class CardAlreadyBound(Error):
 @strawberry.type(description="Only an account with a zero balance can be closed.")
 class BalanceNotZero(Error):
     balance: Fen
+
+
+@strawberry.type(description="The person paid has no account that can receive money.")
+class PayeeNotFound(Error):
+    pass

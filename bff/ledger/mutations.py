@@ -66,6 +66,47 @@ def _invalid(exc: errors.InvalidRequest) -> InvalidInput:
     return InvalidInput(message=str(exc), field=_FIELDS.get(exc.field, exc.field))
 
 
+def customer_key(user_id: int, client_key: str) -> str:
+    """Keys are the client's own: one customer's key never collides with another's."""
+    return f"customer:{user_id}:{client_key}"
+
+
+async def refusal_before_moving(info: Info, client_key: str, amount: int) -> InvalidInput | StepUpRequired | None:
+    """What stops a movement before the ledger sees it: a malformed key or amount, or a
+    large amount without a recent payment-PIN step-up in this session."""
+    if len(client_key) not in _CLIENT_KEY_LENGTH:
+        return InvalidInput(message="an idempotency key is 8 to 64 characters", field="idempotencyKey")
+    if not 0 < amount <= MAX_AMOUNT:
+        return InvalidInput(message="the amount is a positive whole number of fen", field="amount")
+    principal, ledger = info.context.principal, info.context.runtime.ledger
+    if ledger.needs_step_up(amount) and not await ledger.pins.has_recent_step_up(
+        user_id=principal.user_id, session_id=principal.session_id
+    ):
+        return StepUpRequired(
+            message="enter your payment PIN to send this amount", above_amount=ledger.settings.step_up_above
+        )
+    return None
+
+
+def movement_refusal(exc: errors.LedgerError):
+    """The schema type of a ledger refusal common to every money movement."""
+    if isinstance(exc, errors.InsufficientFunds):
+        return InsufficientFunds(message=str(exc), balance=exc.balance, requested=exc.requested)
+    if isinstance(exc, errors.LimitExceeded):
+        return LimitExceeded(
+            message=str(exc), limit=LimitKind(exc.limit), limit_amount=exc.limit_amount, remaining=exc.remaining
+        )
+    if isinstance(exc, errors.AccountFrozen):
+        return AccountFrozen(message=str(exc), account_id=strawberry.ID(str(exc.account_id)))
+    if isinstance(exc, errors.AccountClosed):
+        return AccountClosed(message=str(exc), account_id=strawberry.ID(str(exc.account_id)))
+    if isinstance(exc, errors.IdempotencyConflict):
+        return IdempotencyConflict(message=str(exc))
+    if isinstance(exc, errors.InvalidRequest):
+        return _invalid(exc)
+    raise exc
+
+
 @strawberry.type
 class LedgerMutation:
     @strawberry.mutation(
@@ -80,40 +121,20 @@ class LedgerMutation:
             return InvalidInput(message="no such account", field="fromAccountId")
         if target is None:
             return InvalidInput(message="no such account", field="toAccountId")
-        if len(input.idempotency_key) not in _CLIENT_KEY_LENGTH:
-            return InvalidInput(message="an idempotency key is 8 to 64 characters", field="idempotencyKey")
-        if not 0 < input.amount <= MAX_AMOUNT:
-            return InvalidInput(message="the amount is a positive whole number of fen", field="amount")
-        if ledger.needs_step_up(input.amount) and not await ledger.pins.has_recent_step_up(
-            user_id=principal.user_id, session_id=principal.session_id
-        ):
-            return StepUpRequired(
-                message="enter your payment PIN to send this amount", above_amount=ledger.settings.step_up_above
-            )
+        refused = await refusal_before_moving(info, input.idempotency_key, input.amount)
+        if refused is not None:
+            return refused
         try:
             entry = await ledger.transfer(
                 from_account_id=source, to_account_id=target, amount=input.amount, memo=input.memo,
-                # Keys are the client's own: one customer's key never collides with another's.
-                idempotency_key=f"customer:{principal.user_id}:{input.idempotency_key}",
+                idempotency_key=customer_key(principal.user_id, input.idempotency_key),
                 owner_user_id=principal.user_id,
             )
         except errors.AccountNotFound as exc:
             field = "fromAccountId" if exc.account_id == source else "toAccountId"
             return InvalidInput(message="no such account", field=field)
-        except errors.InsufficientFunds as exc:
-            return InsufficientFunds(message=str(exc), balance=exc.balance, requested=exc.requested)
-        except errors.LimitExceeded as exc:
-            return LimitExceeded(
-                message=str(exc), limit=LimitKind(exc.limit), limit_amount=exc.limit_amount, remaining=exc.remaining
-            )
-        except errors.AccountFrozen as exc:
-            return AccountFrozen(message=str(exc), account_id=strawberry.ID(str(exc.account_id)))
-        except errors.AccountClosed as exc:
-            return AccountClosed(message=str(exc), account_id=strawberry.ID(str(exc.account_id)))
-        except errors.IdempotencyConflict as exc:
-            return IdempotencyConflict(message=str(exc))
-        except errors.InvalidRequest as exc:
-            return _invalid(exc)
+        except errors.LedgerError as exc:
+            return movement_refusal(exc)
         rows = {a.id: a for a in await accounts_of(owner_user_id=principal.user_id)}
         return TransferSucceeded(
             entry_id=strawberry.ID(str(entry.id)), replayed=entry.replayed,

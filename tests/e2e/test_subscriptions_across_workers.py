@@ -8,7 +8,7 @@ import httpx
 import websockets
 
 from tests.servers import server_process
-from tests.support import LOGIN, REQUEST_CODE, GraphQLClient, SignIn
+from tests.support import LOGIN, REQUEST_CODE, GraphQLClient, SignIn, until_subscribed
 
 SECURITY_EVENTS = "subscription { securityEvents { kind deviceName platform } }"
 
@@ -23,7 +23,7 @@ async def test_login_on_worker_b_reaches_a_subscriber_on_worker_a(app, runtime, 
                 await ws.send(json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {phone.access_token}"}}))
                 assert json.loads(await ws.recv())["type"] == "connection_ack"
                 await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": SECURITY_EVENTS}}))
-                await _until_subscribed(runtime, f"user:{phone.user_id}:security")
+                await until_subscribed(runtime, f"user:{phone.user_id}:security")
                 # when the same customer signs in on a tablet through worker B
                 gql_b = GraphQLClient(http_b)
                 await gql_b(REQUEST_CODE, {"phone": "13811112222"})
@@ -60,13 +60,3 @@ async def test_subscription_without_sign_in_gets_an_error(environ, app):
             await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": SECURITY_EVENTS}}))
             message = json.loads(await asyncio.wait_for(ws.recv(), timeout=10))
             assert message["type"] == "error" or message["payload"][0]["extensions"]["code"] == "UNAUTHENTICATED"
-
-
-async def _until_subscribed(runtime, topic: str) -> None:
-    channel = f"{runtime.settings.channel_prefix}:events:{topic}"
-    for _ in range(400):
-        counts = dict(await runtime.redis.pubsub_numsub(channel))
-        if counts.get(channel.encode(), 0) > 0:
-            return
-        await asyncio.sleep(0.025)
-    raise AssertionError("subscription never reached Redis")

@@ -1,0 +1,102 @@
+"""Paying another customer by their mobile number, into their Class II account."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from bff.context import Info
+from bff.errors import InvalidInput
+from bff.ledger.errors import (
+    AccountClosed,
+    AccountFrozen,
+    IdempotencyConflict,
+    InsufficientFunds,
+    LimitExceeded,
+    PayeeNotFound,
+    StepUpRequired,
+)
+from bff.ledger.mutations import customer_key, movement_refusal, refusal_before_moving
+from bff.ledger.types import Account, Fen, account_id_of
+from bff.permissions import requires
+from identity import errors as identity_errors
+from identity.phone import normalize_mainland_mobile
+from identity.roles import Role
+from infra.masking import mask_phone
+from ledger import errors
+from ledger.service import get_account
+
+
+@strawberry.input
+class PayCustomerInput:
+    to_phone: str = strawberry.field(description="The payee's mainland mobile number.")
+    amount: Fen
+    idempotency_key: str = strawberry.field(
+        description="Chosen by the client per payment, 8-64 characters; a retry reuses it."
+    )
+    from_account_id: strawberry.ID | None = strawberry.field(
+        default=None, description="One of your accounts; your Class II account when left out."
+    )
+    memo: str = ""
+
+
+@strawberry.type
+class PaymentSent:
+    entry_id: strawberry.ID
+    replayed: bool = strawberry.field(description="True when this was a retry of a payment already made.")
+    from_account: Account
+    payee_masked_phone: str = strawberry.field(description="Who was paid, as 138****5678.")
+
+
+PayCustomerResult = Annotated[
+    PaymentSent | PayeeNotFound | InsufficientFunds | LimitExceeded | AccountFrozen | AccountClosed
+    | IdempotencyConflict | StepUpRequired | InvalidInput,
+    strawberry.union("PayCustomerResult"),
+]
+
+
+@strawberry.type
+class PaymentMutation:
+    @strawberry.mutation(
+        extensions=requires(Role.CUSTOMER),
+        description="Pay another customer by mobile number, once per idempotency key.",
+    )
+    async def pay_customer(self, info: Info, input: PayCustomerInput) -> PayCustomerResult:
+        principal = info.context.principal
+        runtime = info.context.runtime
+        source = None
+        if input.from_account_id is not None:
+            source = account_id_of(input.from_account_id)
+            if source is None:
+                return InvalidInput(message="no such account", field="fromAccountId")
+        refused = await refusal_before_moving(info, input.idempotency_key, input.amount)
+        if refused is not None:
+            return refused
+        try:
+            payee = await runtime.identity.user_id_for_phone(phone=input.to_phone)
+        except identity_errors.InvalidPhone as exc:
+            return InvalidInput(message=str(exc), field="toPhone")
+        if payee is None:
+            return PayeeNotFound(message=str(errors.PayeeNotFound()))
+        if payee == principal.user_id:
+            return InvalidInput(message="pay someone else; move money between your accounts with transfer",
+                                field="toPhone")
+        try:
+            entry = await runtime.ledger.pay_customer(
+                payer_user_id=principal.user_id, payee_user_id=payee, from_account_id=source,
+                amount=input.amount, memo=input.memo,
+                idempotency_key=customer_key(principal.user_id, input.idempotency_key),
+            )
+        except errors.PayeeNotFound as exc:
+            return PayeeNotFound(message=str(exc))
+        except errors.AccountNotFound:
+            return InvalidInput(message="no such account of yours", field="fromAccountId")
+        except errors.LedgerError as exc:
+            return movement_refusal(exc)
+        paid_from = next(leg.account_id for leg in entry.legs if leg.amount < 0)
+        return PaymentSent(
+            entry_id=strawberry.ID(str(entry.id)), replayed=entry.replayed,
+            from_account=Account.of(await get_account(account_id=paid_from)),
+            payee_masked_phone=mask_phone(normalize_mainland_mobile(input.to_phone)),
+        )

@@ -1,0 +1,129 @@
+"""The README's first walk, run as written against embedded mode with the demo data.
+
+`superapp seed-demo` runs twice on a fresh data dir (SQLite and the app's own Redis), as
+every `./scripts/serve` start does; then the README's shell blocks run in one bash, with
+the code read from the server's console as a newcomer would: the balance is there, the
+payment to the other demo customer goes through, the sample mini-program resolves as
+released, and the day of events is stored.
+
+Runs the server in a subprocess: one process cannot use SQLite and PostgreSQL one after
+the other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import subprocess
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import httpx
+
+from tests.servers import ROOT, server
+from tests.support import LOGIN, REQUEST_CODE, GraphQLClient
+
+SUPERAPP = str(Path(sys.executable).parent / "superapp")
+README = (ROOT / "README.md").read_text()
+DONE = "__walk_step_done__"
+PAGE_VIEWS = """query($since: DateTime!, $until: DateTime!, $app: String) {
+  trackingPageViews(since: $since, until: $until, appId: $app) { ... on PageViewsReport { rows { page pageViews } } } }"""
+
+
+def walk_blocks() -> list[str]:
+    """The shell blocks of the README's walk, after the one that starts the server."""
+    section = README[README.index("## A first walk"):]
+    section = section[:section.index("\n## ", 1)]
+    blocks = re.findall(r"```sh\n(.*?)```", section, re.S)
+    assert blocks[0].strip() == "./scripts/serve"
+    return blocks[1:]
+
+
+def _cli(step: str, environ: dict) -> str:
+    done = subprocess.run([SUPERAPP, step], cwd=ROOT, env={"PATH": "/usr/bin:/bin", **environ},
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+class Shell:
+    """One bash reading the README's lines from a pipe, as a terminal would."""
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self.process = process
+
+    async def run(self, block: str) -> list[dict]:
+        """Run a block; the JSON answers it printed."""
+        self.process.stdin.write(f"{block}\necho {DONE}\n".encode())
+        await self.process.stdin.drain()
+        answers = []
+        while True:
+            line = (await asyncio.wait_for(self.process.stdout.readline(), timeout=60)).decode()
+            assert line, "bash ended early"
+            if line.strip() == DONE:
+                return answers
+            if line.startswith("{"):
+                answers.append(json.loads(line))
+
+
+async def _sign_in(gql: GraphQLClient, app, phone: str) -> str:
+    await gql(REQUEST_CODE, {"phone": phone})
+    code = _latest_code(app, phone)
+    login = await gql(LOGIN, {"phone": phone, "code": code, "device": {"id": f"walk-test-{phone}", "platform": "H5"}})
+    return login["data"]["login"]["accessToken"]
+
+
+def _latest_code(app, phone: str) -> str:
+    masked = re.escape(f"{phone[:3]}****{phone[-4:]}")
+    return re.findall(rf"\[sms outbox\] to {masked}: \D*(\d{{6}})", app.output())[-1]
+
+
+async def test_the_readmes_first_walk_works_on_the_demo_data(tmp_path):
+    environ = {"SUPERAPP_DATA_DIR": str(tmp_path / "var")}  # no DATABASE_URL, no REDIS_URL
+    _cli("migrate", environ)
+    first, second = _cli("seed-demo", environ), _cli("seed-demo", environ)
+    app_ids = [re.search(r"demo mini-program (mp[0-9a-f]+) 1\.0\.0 released", out).group(1) for out in (first, second)]
+    assert app_ids[0] == app_ids[1]  # the second run found what the first made
+    app_id = app_ids[0]
+    async with server(environ, inherit_environment=False) as app:
+        blocks = [b.replace("http://127.0.0.1:8000", app.base) for b in walk_blocks()]
+        bash = await asyncio.create_subprocess_exec(
+            "bash", "--norc", "--noprofile", stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT, env={"PATH": "/usr/bin:/bin"},
+        )
+        shell = Shell(bash)
+        try:
+            # sign in: ask for a code, read it on the server's console, log in
+            [asked] = await shell.run(blocks[0])
+            assert asked == {"data": {"requestLoginCode": {"__typename": "LoginCodeSent"}}}
+            code = _latest_code(app, "13800000001")
+            accounts, paid = await shell.run(re.sub(r"^CODE=\d+$", f"CODE={code}", blocks[1], flags=re.M))
+            # the balance is there, and the payment to the other demo customer went through
+            class_two = next(a for a in accounts["data"]["accounts"] if a["kind"] == "CLASS_TWO")
+            assert class_two["balance"] > 0
+            assert any(a["kind"] == "CLASS_ONE" and a["maskedCardNumber"] for a in accounts["data"]["accounts"])
+            assert paid["data"]["payCustomer"] == {"__typename": "PaymentSent", "payeeMaskedPhone": "138****0002",
+                                                   "fromAccount": {"balance": class_two["balance"] - 1000}}
+            # the sample mini-program resolves as released
+            [resolved] = await shell.run(re.sub(r"^APP=\w+$", f"APP={app_id}", blocks[2], flags=re.M))
+            assert resolved["data"]["resolveMiniProgram"] == {
+                "__typename": "ResolvedMiniProgram", "version": "1.0.0", "channel": "live"}
+        finally:
+            bash.stdin.close()
+            await bash.wait()
+        async with httpx.AsyncClient(base_url=app.base) as http:
+            gql = GraphQLClient(http)
+            # the payee got the money
+            payee = await _sign_in(gql, app, "13800000002")
+            theirs = (await gql("{ accounts { kind balance } }", token=payee))["data"]["accounts"]
+            assert [a["balance"] for a in theirs if a["kind"] == "CLASS_TWO"] == [5_000_00 + 1000]
+            # and an operator sees the day of page views in the mini-program, stored once
+            operator = await _sign_in(gql, app, "13800000003")
+            now = datetime.now(timezone.utc)
+            window = {"since": (now - timedelta(days=2)).isoformat(), "until": (now + timedelta(hours=1)).isoformat(),
+                      "app": app_id}
+            rows = (await gql(PAGE_VIEWS, window, token=operator))["data"]["trackingPageViews"]["rows"]
+            assert sum(r["pageViews"] for r in rows) == 60
+            assert {r["page"] for r in rows} == {"pages/index.html"}
