@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import hmac
 import os
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
@@ -30,7 +31,7 @@ from bff.miniprogram_runtime.http import bridge_routes
 from bff.openapi.routes import openapi_routes
 from bff.schema import build_schema
 from bff.tracking.http import track_batch
-from bff.view import GraphQLEndpoint
+from bff.view import GraphQLEndpoint, error_response
 from infra import db
 from infra.logs import configure_logging
 from miniprogram_host.config import HostConfig
@@ -56,6 +57,15 @@ async def readyz(request: Request) -> JSONResponse:
 
 
 async def metrics(request: Request) -> Response:
+    """Prometheus text, only for a scraper holding METRICS_TOKEN (refused while it is unset)."""
+    expected = request.app.state.settings.metrics_token
+    if expected is None:
+        return error_response("METRICS_DISABLED", "Set METRICS_TOKEN to scrape /metrics.", 403)
+    scheme, _, offered = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(offered.strip().encode(), str(expected).encode()):
+        response = error_response("UNAUTHENTICATED", "A bearer token is needed for /metrics.", 401)
+        response.headers["www-authenticate"] = 'Bearer realm="metrics"'
+        return response
     registry = REGISTRY
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):  # `serve --workers N`: add up all workers
         from prometheus_client import multiprocess
