@@ -25,6 +25,7 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from bff.auth import BearerTokenBackend
+from bff.ide import ide_routes
 from bff.middleware import BodyCap, DatabaseContext, RequestContextMiddleware
 from bff.miniprogram.http import miniprogram_routes
 from bff.miniprogram_runtime.http import bridge_routes
@@ -109,7 +110,9 @@ def create_app(
 ) -> Starlette:
     """The app; ``schema`` and ``extra_routes`` let benchmarks add what they compare."""
     configure_logging(settings.log_level)
-    graphql = GraphQLEndpoint(schema or build_schema(settings), debug=settings.debug)
+    graphql = GraphQLEndpoint(
+        schema or build_schema(settings), debug=settings.debug, max_json_depth=settings.max_json_depth
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
@@ -128,6 +131,7 @@ def create_app(
         *bridge_routes(),
         *openapi_routes(),
         Route("/track/batch", track_batch, methods=["POST"]),
+        *(ide_routes() if settings.debug else ()),
         *(extra_routes or ()),
     ]
     if STATIC_DIR.is_dir():

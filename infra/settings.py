@@ -153,7 +153,7 @@ class Settings:
             max_tokens=positive_int(config, "GRAPHQL_MAX_TOKENS", 3000),
             max_fragments=positive_int(config, "GRAPHQL_MAX_FRAGMENTS", 100),
             max_selections=positive_int(config, "GRAPHQL_MAX_SELECTIONS", 3000),
-            max_json_depth=positive_int(config, "GRAPHQL_MAX_JSON_DEPTH", 32),
+            max_json_depth=at_most(256, positive_int(config, "GRAPHQL_MAX_JSON_DEPTH", 32), "GRAPHQL_MAX_JSON_DEPTH"),
             introspection=read_env(config, "GRAPHQL_INTROSPECTION", bool, debug),
             metrics_token=read_env(config, "METRICS_TOKEN", Secret, None) or None,
             body_timeout_seconds=positive_float(config, "REQUEST_BODY_TIMEOUT_SECONDS", 20.0),
@@ -178,6 +178,12 @@ def positive_int(config: Config, name: str, default: int) -> int:
     value = read_env(config, name, int, default)
     if value <= 0:
         raise SettingsError(f"{name} must be a positive integer, got {value}")
+    return value
+
+
+def at_most(highest: int, value: int, name: str) -> int:
+    if value > highest:
+        raise SettingsError(f"{name} must be at most {highest}, got {value}")
     return value
 
 

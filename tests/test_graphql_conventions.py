@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import re
 
 import pytest
 import strawberry
@@ -83,10 +84,28 @@ async def test_batched_operations_are_refused(gql):
 async def test_graphiql_only_in_debug(client, environ, start_app):
     response = await client.get("/graphql", headers={"accept": "text/html"})
     assert response.status_code == 404
+    assert (await client.get("/graphiql/graphiql.min.js")).status_code == 404
     environ["DEBUG"] = "true"
     debug_gql, _ = await start_app()
     page = await debug_gql.http.get("/graphql", headers={"accept": "text/html"})
     assert page.status_code == 200 and "graphiql" in page.text.lower()
+
+
+async def test_graphiql_loads_offline_from_the_server_itself(environ, start_app):
+    # given a debug server (GraphiQL on) and a browser loading the IDE page
+    environ["DEBUG"] = "true"
+    gql, _ = await start_app()
+    page = await gql.http.get("/graphql", headers={"accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert page.status_code == 200
+    # then every script and stylesheet it names is on this server, and answers
+    assets = re.findall(r'<(?:script|link)\b[^>]*\b(?:src|href)="([^"]+)"', page.text)
+    assert len(assets) >= 4, assets
+    assert "://" not in page.text
+    for url in assets:
+        assert url.startswith("/") and not url.startswith("//"), url
+        asset = await gql.http.get(url)
+        assert asset.status_code == 200, url
+        assert len(asset.content) > 1000, url
 
 
 @strawberry.type
