@@ -26,7 +26,7 @@ from starlette.staticfiles import StaticFiles
 
 from bff.auth import BearerTokenBackend
 from bff.ide import ide_routes
-from bff.middleware import BodyCap, DatabaseContext, RequestContextMiddleware
+from bff.middleware import BodyCap, BodyTimeout, DatabaseContext, RequestContextMiddleware
 from bff.miniprogram.http import miniprogram_routes
 from bff.miniprogram_runtime.http import bridge_routes
 from bff.openapi.routes import openapi_routes
@@ -140,7 +140,12 @@ def create_app(
         debug=settings.debug,
         routes=routes,
         middleware=[
-            Middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes, body_caps=body_caps(settings)),
+            Middleware(
+                RequestContextMiddleware,
+                max_body_bytes=settings.max_body_bytes,
+                body_caps=body_caps(settings),
+                body_timeout=BodyTimeout(settings.body_timeout_seconds, settings.body_min_bytes_per_second),
+            ),
             Middleware(DatabaseContext),
             Middleware(AuthenticationMiddleware, backend=BearerTokenBackend()),
         ],

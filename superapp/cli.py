@@ -50,6 +50,7 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
             workers=args.workers,
             log_config=None,
             proxy_headers=False,
+            timeout_keep_alive=settings.keep_alive_seconds,
         )
     finally:
         if embedded is not None:
