@@ -84,3 +84,27 @@ async def test_an_idle_keep_alive_connection_is_closed(environ, app):
         # then the client sends nothing more: the server closes the connection (EOF)
         assert await reader.read() == b""
         writer.close()
+
+
+async def closed_by_server(reader, writer) -> bool:
+    """Whether the server closed the connection (sending nothing); the client hangs up only if it never does."""
+    answer = asyncio.create_task(reader.read())
+    done, _ = await asyncio.wait([answer], timeout=30)  # a bound for servers without the deadline, so such a run ends
+    writer.close()
+    return bool(done) and await answer == b""
+
+
+async def test_a_connection_that_never_finishes_its_headers_is_closed(environ, app):
+    environ["HTTP_KEEP_ALIVE_SECONDS"] = "1"
+    async with server(environ) as running:
+        # a connection that sends nothing at all, and one whose headers never end
+        idle = await connect(running.base)
+        slow = await connect(running.base)
+        slow[1].write(b"POST /graphql HTTP/1.1\r\nHost: test\r\n")
+        assert await closed_by_server(*idle)
+        assert await closed_by_server(*slow)
+        # while a request whose headers do arrive is served on the same server
+        reader, writer = await connect(running.base)
+        writer.write(b"GET /healthz HTTP/1.1\r\nHost: test\r\n\r\n")
+        assert (await reader.readuntil(b"}")).startswith(b"HTTP/1.1 200")
+        writer.close()
