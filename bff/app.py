@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import hmac
 import os
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
@@ -24,13 +25,14 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from bff.auth import BearerTokenBackend
-from bff.middleware import BodyCap, DatabaseContext, RequestContextMiddleware
+from bff.ide import ide_routes
+from bff.middleware import BodyCap, BodyTimeout, DatabaseContext, RequestContextMiddleware
 from bff.miniprogram.http import miniprogram_routes
 from bff.miniprogram_runtime.http import bridge_routes
 from bff.openapi.routes import openapi_routes
 from bff.schema import build_schema
 from bff.tracking.http import track_batch
-from bff.view import GraphQLEndpoint
+from bff.view import GraphQLEndpoint, error_response
 from infra import db
 from infra.logs import configure_logging
 from miniprogram_host.config import HostConfig
@@ -56,6 +58,15 @@ async def readyz(request: Request) -> JSONResponse:
 
 
 async def metrics(request: Request) -> Response:
+    """Prometheus text, only for a scraper holding METRICS_TOKEN (refused while it is unset)."""
+    expected = request.app.state.settings.metrics_token
+    if expected is None:
+        return error_response("METRICS_DISABLED", "Set METRICS_TOKEN to scrape /metrics.", 403)
+    scheme, _, offered = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(offered.strip().encode(), str(expected).encode()):
+        response = error_response("UNAUTHENTICATED", "A bearer token is needed for /metrics.", 401)
+        response.headers["www-authenticate"] = 'Bearer realm="metrics"'
+        return response
     registry = REGISTRY
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):  # `serve --workers N`: add up all workers
         from prometheus_client import multiprocess
@@ -99,7 +110,9 @@ def create_app(
 ) -> Starlette:
     """The app; ``schema`` and ``extra_routes`` let benchmarks add what they compare."""
     configure_logging(settings.log_level)
-    graphql = GraphQLEndpoint(schema or build_schema(settings), debug=settings.debug)
+    graphql = GraphQLEndpoint(
+        schema or build_schema(settings), debug=settings.debug, max_json_depth=settings.max_json_depth
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
@@ -118,6 +131,7 @@ def create_app(
         *bridge_routes(),
         *openapi_routes(),
         Route("/track/batch", track_batch, methods=["POST"]),
+        *(ide_routes() if settings.debug else ()),
         *(extra_routes or ()),
     ]
     if STATIC_DIR.is_dir():
@@ -126,7 +140,12 @@ def create_app(
         debug=settings.debug,
         routes=routes,
         middleware=[
-            Middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes, body_caps=body_caps(settings)),
+            Middleware(
+                RequestContextMiddleware,
+                max_body_bytes=settings.max_body_bytes,
+                body_caps=body_caps(settings),
+                body_timeout=BodyTimeout(settings.body_timeout_seconds, settings.body_min_bytes_per_second),
+            ),
             Middleware(DatabaseContext),
             Middleware(AuthenticationMiddleware, backend=BearerTokenBackend()),
         ],

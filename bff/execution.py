@@ -107,3 +107,16 @@ class BasicLeafFastPath(StrawberryGraphQLCoreExecutionContext):
             return results
 
         return get_results()
+
+
+class WithoutSuggestions(BasicLeafFastPath):
+    """The same execution with "Did you mean ...?" left out of variable coercion errors.
+
+    Suggestions name enum values and fields the client did not ask for, which is schema
+    a production server does not hand out when introspection is off.
+    """
+
+    @classmethod
+    def build(cls, *args: Any, **kwargs: Any):
+        kwargs["hide_suggestions"] = True
+        return super().build(*args, **kwargs)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -23,6 +24,24 @@ _ROUTE_PREFIXES = ("/graphql", "/healthz", "/readyz", "/metrics", "/static")
 
 class BodyTooLarge(Exception):
     pass
+
+
+class BodyTimedOut(Exception):
+    pass
+
+
+class BodyTimeout(NamedTuple):
+    """A body must arrive within ``seconds`` of its headers, plus a second per ``min_rate`` bytes received.
+
+    A client dribbling a byte at a time is cut off after ``seconds``; a slow but steady
+    upload keeps going as long as it averages ``min_rate`` bytes a second.
+    """
+
+    seconds: float
+    min_rate: int
+
+    def remaining(self, started: float, received: int) -> float:
+        return started + self.seconds + received / self.min_rate - time.monotonic()
 
 
 def _route_label(path: str, status: int) -> str:
@@ -48,10 +67,13 @@ class BodyCap(NamedTuple):
 
 
 class RequestContextMiddleware:
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, body_caps: Sequence[BodyCap] = ()) -> None:
+    def __init__(
+        self, app: ASGIApp, *, max_body_bytes: int, body_timeout: BodyTimeout, body_caps: Sequence[BodyCap] = ()
+    ) -> None:
         self.app = app
         self.default_cap = BodyCap("/", max_body_bytes, "MAX_BODY_BYTES")
         self.body_caps = tuple(body_caps)
+        self.body_timeout = body_timeout
 
     def _cap_for(self, path: str, headers: dict[bytes, bytes]) -> BodyCap:
         for cap in self.body_caps:
@@ -88,20 +110,31 @@ class RequestContextMiddleware:
             self._record(scope, 413, started)
             return
         received = 0
+        body_complete = False
+        response_started = False
+        arrived = time.monotonic()
 
         async def capped_receive() -> Message:
-            nonlocal received
-            message = await receive()
+            nonlocal received, body_complete
+            if body_complete:  # from here on the app only waits for a disconnect
+                return await receive()
+            try:
+                async with asyncio.timeout(self.body_timeout.remaining(arrived, received)):
+                    message = await receive()
+            except TimeoutError:
+                raise BodyTimedOut() from None
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
+                body_complete = not message.get("more_body", False)
                 if received > limit:
                     raise BodyTooLarge()
             return message
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, response_started
             if message["type"] == "http.response.start":
                 status = message["status"]
+                response_started = True
                 message["headers"] = [*message.get("headers", ()), (b"x-request-id", rid.encode())]
             await send(message)
 
@@ -110,6 +143,11 @@ class RequestContextMiddleware:
         except BodyTooLarge:
             status = 413
             await _too_large(send, rid, cap)
+        except BodyTimedOut:
+            if response_started:
+                raise
+            status = 408
+            await _timed_out(send, rid, self.body_timeout)
         finally:
             self._record(scope, status, started)
 
@@ -127,18 +165,26 @@ class RequestContextMiddleware:
 
 async def _too_large(send: Send, rid: str, cap: BodyCap) -> None:
     extensions = {"code": "PAYLOAD_TOO_LARGE", "limit": cap.limit, "setting": cap.setting}
-    body = json.dumps({"errors": [{"message": f"Request body over {cap.limit} bytes.", "extensions": extensions}]}).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"x-request-id", rid.encode()),
-            ],
-        }
-    )
+    await _refuse(send, rid, 413, f"Request body over {cap.limit} bytes.", extensions)
+
+
+async def _timed_out(send: Send, rid: str, timeout: BodyTimeout) -> None:
+    """408, and the connection is closed: what is left of the body would be read as a request."""
+    extensions = {"code": "REQUEST_TIMEOUT", "setting": "REQUEST_BODY_TIMEOUT_SECONDS", "limit": timeout.seconds}
+    message = f"The request body did not arrive in time ({timeout.seconds} s, more for large bodies)."
+    await _refuse(send, rid, 408, message, extensions, close=True)
+
+
+async def _refuse(send: Send, rid: str, status: int, message: str, extensions: dict, *, close: bool = False) -> None:
+    body = json.dumps({"errors": [{"message": message, "extensions": extensions}]}).encode()
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"x-request-id", rid.encode()),
+    ]
+    if close:
+        headers.append((b"connection", b"close"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 

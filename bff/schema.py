@@ -8,19 +8,14 @@ from __future__ import annotations
 import logging
 
 import strawberry
-from strawberry.extensions import (
-    AddValidationRules,
-    MaskErrors,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    ValidationCache,
-)
+from graphql import ASTValidationRule
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.extensions import MaskErrors, MaxTokensLimiter, ParserCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
-from bff.execution import BasicLeafFastPath
+from bff.document_limits import DocumentLimits
+from bff.execution import BasicLeafFastPath, WithoutSuggestions
 from bff.errors import InvalidInput, RateLimited, is_unexpected
 from bff.identity.schema import IdentityMutation, IdentityQuery, IdentitySubscription
 from bff.kyc.schema import KycMutation, KycQuery
@@ -32,6 +27,7 @@ from bff.ledger.types import SCALARS as LEDGER_SCALARS
 from bff.observability import OperationMetrics
 from bff.openplatform.schema import OpenPlatformMutation, OpenPlatformQuery
 from bff.tracking.schema import TrackingMutation, TrackingQuery
+from bff.validation import BoundedValidation
 from infra.settings import Settings
 
 log = logging.getLogger("bff.graphql")
@@ -62,19 +58,26 @@ def build_schema(
     queries: tuple[type, ...] = QUERIES,
     mutations: tuple[type, ...] = MUTATIONS,
     subscriptions: tuple[type, ...] = SUBSCRIPTIONS,
+    validation_rules: tuple[type[ASTValidationRule], ...] = (),
 ) -> strawberry.Schema:
-    # Strawberry builds extension instances per request (factories). The limiters' rule
-    # classes are built once here: the validation cache is keyed by the rules, so fresh
-    # rule classes per request would make every request a cache miss.
-    limits = [
-        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
-        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
-    ]
+    """``validation_rules`` are added to the specified ones (tests count validation work with them).
+
+    Without GRAPHQL_INTROSPECTION (on with DEBUG) the schema cannot be introspected and
+    errors make no "did you mean" suggestions: the committed SDL is the clients' contract.
+    """
+    limits = DocumentLimits(
+        max_depth=settings.max_query_depth,
+        max_aliases=settings.max_aliases,
+        max_fragments=settings.max_fragments,
+        max_selections=settings.max_selections,
+    )
+    # The validation cache is keyed by the rules: they are one tuple, built once here.
+    rules = (*validation_rules, *(() if settings.introspection else (NoSchemaIntrospectionCustomRule,)))
+    hide_suggestions = not settings.introspection
     extensions = [
-        lambda: AddValidationRules(limits),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         lambda: ParserCache(maxsize=1024),
-        lambda: ValidationCache(maxsize=1024),
+        lambda: BoundedValidation(limits=limits, extra_rules=rules, hide_suggestions=hide_suggestions),
         OperationMetrics,
     ]
     if not settings.debug:
@@ -85,6 +88,6 @@ def build_schema(
         subscription=merge_types("Subscription", subscriptions),
         extensions=extensions,
         types=[InvalidInput, RateLimited],
-        execution_context_class=BasicLeafFastPath,
+        execution_context_class=WithoutSuggestions if hide_suggestions else BasicLeafFastPath,
         config=StrawberryConfig(scalar_map=SCALARS),
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -11,19 +13,25 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
+from bff import ide, request_json
 from bff.context import Context
+from bff.media import GRAPHQL_RESPONSE, JSON, is_request_error, negotiate
 from bff.persisted_queries import PersistedQueries, PersistedQueryError
 from bff.subscriptions import SessionBoundSocket
 
 
-def error_response(code: str, message: str, status: int = 200) -> JSONResponse:
-    return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status)
+def error_response(code: str, message: str, status: int = 200, **extensions) -> JSONResponse:
+    return JSONResponse({"errors": [{"message": message, "extensions": {"code": code, **extensions}}]}, status)
+
+
+class _TooDeep(Exception):
+    """A request whose JSON nests past GRAPHQL_MAX_JSON_DEPTH (raised out of body parsing)."""
 
 
 class GraphQLEndpoint(GraphQL):
     graphql_transport_ws_handler_class = SessionBoundSocket
 
-    def __init__(self, schema, *, debug: bool) -> None:
+    def __init__(self, schema, *, debug: bool, max_json_depth: int) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql" if debug else None,
@@ -33,19 +41,55 @@ class GraphQLEndpoint(GraphQL):
             max_subscriptions_per_connection=20,
         )
         self._persisted: PersistedQueries | None = None
+        self.max_json_depth = max_json_depth
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
         request = Request(scope, receive)
+        media = request.state.graphql_media = negotiate(request.headers.get("accept"))
         try:
             response = await self.run(request)
+        except _TooDeep:
+            response = error_response(
+                "INVALID_INPUT", f"The request's JSON nests deeper than {self.max_json_depth} levels.", 400,
+                limit=self.max_json_depth, setting=request_json.LIMIT_SETTING,
+            )
         except PersistedQueryError as exc:
+            # 200 whatever the media type: Apollo clients read the code and retry with the query text
             response = error_response(exc.code, str(exc))
         except HTTPException as exc:
             response = error_response("BAD_REQUEST" if exc.status_code != 404 else "NOT_FOUND", exc.reason, exc.status_code)
+        if media == GRAPHQL_RESPONSE and response.media_type == JSON:
+            response.headers["content-type"] = f"{GRAPHQL_RESPONSE}; charset=utf-8"
+            if getattr(request.state, "request_error", False):
+                response.status_code = 400
         await response(scope, receive, send)
+
+    def should_render_graphql_ide(self, request) -> bool:
+        """Only a browser page load: a GET that asks for HTML and carries no operation.
+
+        Strawberry also takes ``Accept: */*`` for the IDE, which is what Apollo Client sends
+        with a persisted query's hash-only GET.
+        """
+        params = request.query_params
+        return (
+            request.method == "GET"
+            and params.get("query") is None
+            and params.get("extensions") is None
+            and "text/html" in request.headers.get("accept", "")
+        )
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return ide.page()
+
+    async def process_result(self, request: Request, result):
+        data = await super().process_result(request, result)
+        if request.state.graphql_media == GRAPHQL_RESPONSE and is_request_error(result):
+            data.pop("data", None)  # the spec: a request error has no data entry, and is a 4xx
+            request.state.request_error = True
+        return data
 
     def _runtime(self, request: Request | WebSocket):
         return request.app.state.runtime
@@ -54,8 +98,22 @@ class GraphQLEndpoint(GraphQL):
         principal = request.scope.get("principal")
         return Context(request=request, response=response, runtime=self._runtime(request), principal=principal)
 
+    def decode_json(self, data: str | bytes) -> object:
+        return request_json.loads(data, max_depth=self.max_json_depth)
+
+    def parse_json(self, data: str | bytes):
+        try:
+            return self.decode_json(data)
+        except request_json.JsonTooDeep:
+            raise
+        except json.JSONDecodeError as exc:
+            raise HTTPException(400, "Unable to parse request body as JSON") from exc
+
     async def parse_http_body(self, request):
-        data = await super().parse_http_body(request)
+        try:
+            data = await super().parse_http_body(request)
+        except request_json.JsonTooDeep:
+            raise _TooDeep() from None
         if isinstance(data, list):
             raise HTTPException(400, "Batched operations are not accepted.")
         runtime = self._runtime(request._request)

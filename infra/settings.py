@@ -88,6 +88,14 @@ class Settings:
     max_query_depth: int
     max_aliases: int
     max_tokens: int
+    max_fragments: int  # fragment definitions in one document
+    max_selections: int  # fields and spreads of a document with every fragment spread inlined
+    max_json_depth: int  # nesting of a /graphql request's JSON (variables, extensions, the body)
+    introspection: bool  # introspection and "did you mean" suggestions (on with DEBUG)
+    metrics_token: Secret | None  # /metrics answers only with this bearer token; refused when unset
+    body_timeout_seconds: float  # a request body must arrive within this, ...
+    body_min_bytes_per_second: int  # ... extended by a second for every this many bytes received
+    keep_alive_seconds: int  # an idle keep-alive connection is closed after this
     sms_gateway: str
     channel_prefix: str
     log_level: str
@@ -143,6 +151,14 @@ class Settings:
             max_query_depth=positive_int(config, "GRAPHQL_MAX_DEPTH", 12),
             max_aliases=positive_int(config, "GRAPHQL_MAX_ALIASES", 30),
             max_tokens=positive_int(config, "GRAPHQL_MAX_TOKENS", 3000),
+            max_fragments=positive_int(config, "GRAPHQL_MAX_FRAGMENTS", 100),
+            max_selections=positive_int(config, "GRAPHQL_MAX_SELECTIONS", 3000),
+            max_json_depth=at_most(256, positive_int(config, "GRAPHQL_MAX_JSON_DEPTH", 32), "GRAPHQL_MAX_JSON_DEPTH"),
+            introspection=read_env(config, "GRAPHQL_INTROSPECTION", bool, debug),
+            metrics_token=read_env(config, "METRICS_TOKEN", Secret, None) or None,
+            body_timeout_seconds=positive_float(config, "REQUEST_BODY_TIMEOUT_SECONDS", 20.0),
+            body_min_bytes_per_second=positive_int(config, "REQUEST_BODY_MIN_RATE", 10_000),
+            keep_alive_seconds=positive_int(config, "HTTP_KEEP_ALIVE_SECONDS", 5),
             sms_gateway=one_of(config, "SMS_GATEWAY", ("outbox",), "outbox"),
             channel_prefix=read_env(config, "CHANNEL_PREFIX", str, "superapp"),
             log_level=one_of(config, "LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
@@ -162,6 +178,19 @@ def positive_int(config: Config, name: str, default: int) -> int:
     value = read_env(config, name, int, default)
     if value <= 0:
         raise SettingsError(f"{name} must be a positive integer, got {value}")
+    return value
+
+
+def at_most(highest: int, value: int, name: str) -> int:
+    if value > highest:
+        raise SettingsError(f"{name} must be at most {highest}, got {value}")
+    return value
+
+
+def positive_float(config: Config, name: str, default: float) -> float:
+    value = read_env(config, name, float, default)
+    if not value > 0 or value == float("inf"):
+        raise SettingsError(f"{name} must be a positive number, got {value}")
     return value
 
 

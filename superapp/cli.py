@@ -50,6 +50,8 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
             workers=args.workers,
             log_config=None,
             proxy_headers=False,
+            timeout_keep_alive=settings.keep_alive_seconds,
+            http="bff.connection_timeouts:RequestHeadDeadline",  # uvicorn's httptools, with a deadline for headers
         )
     finally:
         if embedded is not None:

@@ -1,6 +1,8 @@
 """The GraphQL endpoint's guard rails: persisted queries, limits, masking, roles."""
 
 import hashlib
+import json
+import re
 
 import pytest
 import strawberry
@@ -82,10 +84,28 @@ async def test_batched_operations_are_refused(gql):
 async def test_graphiql_only_in_debug(client, environ, start_app):
     response = await client.get("/graphql", headers={"accept": "text/html"})
     assert response.status_code == 404
+    assert (await client.get("/graphiql/graphiql.min.js")).status_code == 404
     environ["DEBUG"] = "true"
     debug_gql, _ = await start_app()
     page = await debug_gql.http.get("/graphql", headers={"accept": "text/html"})
     assert page.status_code == 200 and "graphiql" in page.text.lower()
+
+
+async def test_graphiql_loads_offline_from_the_server_itself(environ, start_app):
+    # given a debug server (GraphiQL on) and a browser loading the IDE page
+    environ["DEBUG"] = "true"
+    gql, _ = await start_app()
+    page = await gql.http.get("/graphql", headers={"accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert page.status_code == 200
+    # then every script and stylesheet it names is on this server, and answers
+    assets = re.findall(r'<(?:script|link)\b[^>]*\b(?:src|href)="([^"]+)"', page.text)
+    assert len(assets) >= 4, assets
+    assert "://" not in page.text
+    for url in assets:
+        assert url.startswith("/") and not url.startswith("//"), url
+        asset = await gql.http.get(url)
+        assert asset.status_code == 200, url
+        assert len(asset.content) > 1000, url
 
 
 @strawberry.type
@@ -122,3 +142,36 @@ async def test_granting_a_role_to_nobody_is_a_typed_error(gql, sign_in):
     admin = await sign_in("13900000005", Role.ADMIN)
     result = await gql('mutation { grantRole(userId: "999999", role: OPERATOR) { __typename } }', token=admin.access_token)
     assert result["data"]["grantRole"]["__typename"] == "InvalidInput"
+
+
+INTROSPECTION = "{ __schema { queryType { name } } }"
+
+
+async def test_introspection_and_suggestions_are_off_in_production(gql):
+    # given a server started without DEBUG or GRAPHQL_INTROSPECTION
+    # when a client introspects the schema, it is refused before anything runs
+    refused = await gql(INTROSPECTION)
+    assert refused.get("data") is None
+    assert "introspection has been disabled" in refused["errors"][0]["message"]
+    assert (await gql("{ __type(name: \"User\") { name } }"))["errors"]
+    # and a misspelt field or enum value gets no hint of what exists
+    field = await gql("{ mee { id } }")
+    assert field["errors"][0]["message"] == "Cannot query field 'mee' on type 'Query'."
+    enum = await gql('mutation($u: ID!, $r: Role!) { grantRole(userId: $u, role: $r) { __typename } }',
+                     {"u": "1", "r": "ADMINN"})
+    assert "ADMINN" in enum["errors"][0]["message"]
+    assert "Did you mean" not in json.dumps([field, enum])
+    # while __typename, which clients need for unions, still answers
+    assert (await gql("{ __typename }"))["data"] == {"__typename": "Query"}
+
+
+@pytest.mark.parametrize("setting", [{"DEBUG": "true"}, {"GRAPHQL_INTROSPECTION": "true"}])
+async def test_introspection_and_suggestions_can_be_turned_on(environ, start_app, setting):
+    environ.update(setting)
+    gql, _ = await start_app()
+    assert (await gql(INTROSPECTION))["data"] == {"__schema": {"queryType": {"name": "Query"}}}
+    field = await gql("{ mee { id } }")
+    assert field["errors"][0]["message"] == "Cannot query field 'mee' on type 'Query'. Did you mean 'me'?"
+    enum = await gql('mutation($u: ID!, $r: Role!) { grantRole(userId: $u, role: $r) { __typename } }',
+                     {"u": "1", "r": "ADMINN"})
+    assert "Did you mean the enum value 'ADMIN'?" in enum["errors"][0]["message"]

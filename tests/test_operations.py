@@ -22,13 +22,35 @@ async def test_readiness_fails_when_redis_is_gone(client, runtime):
     assert ready.json()["checks"] == {"database": True, "redis": False}
 
 
-async def test_metrics_count_operations_by_name(gql, client, sign_in):
-    session = await sign_in()
+async def test_metrics_count_operations_by_name(environ, sign_in_with):
+    environ["METRICS_TOKEN"] = "scraper-token-for-tests"
+    gql, _ = await sign_in_with()
+    session = await sign_in_with.sign_in()
     await gql("query HomeScreen { me { id } }", token=session.access_token)
-    text = (await client.get("/metrics")).text
+    text = (await gql.http.get("/metrics", headers={"authorization": "Bearer scraper-token-for-tests"})).text
     assert 'graphql_operations_total{operation="HomeScreen",outcome="ok",type="query"}' in text
     assert 'graphql_operation_seconds_bucket{le="0.002",operation="HomeScreen",type="query"}' in text
     assert 'http_requests_total{method="POST",route="/graphql",status="200"}' in text
+
+
+async def test_metrics_are_refused_without_a_configured_token(client):
+    response = await client.get("/metrics")
+    assert response.status_code == 403
+    assert response.json()["errors"][0]["extensions"]["code"] == "METRICS_DISABLED"
+    assert "http_requests_total" not in response.text
+
+
+async def test_metrics_need_the_configured_token(environ, start_app):
+    environ["METRICS_TOKEN"] = "scraper-token-for-tests"
+    gql, _ = await start_app()
+    for headers in ({}, {"authorization": "Bearer wrong-token"}, {"authorization": "scraper-token-for-tests"}):
+        refused = await gql.http.get("/metrics", headers=headers)
+        assert refused.status_code == 401, headers
+        assert refused.headers["www-authenticate"].startswith("Bearer")
+        assert "http_requests_total" not in refused.text
+    allowed = await gql.http.get("/metrics", headers={"authorization": "Bearer scraper-token-for-tests"})
+    assert allowed.status_code == 200
+    assert "http_requests_total" in allowed.text
 
 
 async def test_every_response_carries_a_request_id(client):
