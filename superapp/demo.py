@@ -154,7 +154,8 @@ async def _a_day_of_events(runtime: Runtime, app_id: str, version: str) -> int:
     now_ms = int(time.time() * 1000)
     events = _page_views(app_id, version, now_ms)
     outcome = await runtime.tracking.accept_batch(
-        body=orjson.dumps({"sentAt": now_ms, "batch": events}), content_encoding="", client_ip="127.0.0.1"
+        body=orjson.dumps({"sentAt": now_ms, "batch": events}), content_encoding="", client_ip="127.0.0.1",
+        signed_in_user=None,  # anonymous page views: no user is named, none is vouched for
     )
     if outcome.rejections:
         raise RuntimeError(f"demo events rejected: {[r.as_json() for r in outcome.rejections]}")
