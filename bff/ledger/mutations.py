@@ -35,8 +35,7 @@ from bff.ledger.types import (
 from bff.permissions import requires
 from identity.roles import Role
 from ledger import errors
-from ledger.posting import MAX_AMOUNT
-from ledger.service import accounts_of, close_account, freeze_account, get_account, unfreeze_account
+from ledger.service import Customer, accounts_of, close_account, freeze_account, get_account, unfreeze_account
 
 TransferResult = Annotated[
     TransferSucceeded | InsufficientFunds | LimitExceeded | AccountFrozen | AccountClosed
@@ -74,7 +73,6 @@ class LedgerMutation:
     )
     async def transfer(self, info: Info, input: TransferInput) -> TransferResult:
         principal = info.context.principal
-        ledger = info.context.runtime.ledger
         source, target = account_id_of(input.from_account_id), account_id_of(input.to_account_id)
         if source is None:
             return InvalidInput(message="no such account", field="fromAccountId")
@@ -82,21 +80,16 @@ class LedgerMutation:
             return InvalidInput(message="no such account", field="toAccountId")
         if len(input.idempotency_key) not in _CLIENT_KEY_LENGTH:
             return InvalidInput(message="an idempotency key is 8 to 64 characters", field="idempotencyKey")
-        if not 0 < input.amount <= MAX_AMOUNT:
-            return InvalidInput(message="the amount is a positive whole number of fen", field="amount")
-        if ledger.needs_step_up(input.amount) and not await ledger.pins.has_recent_step_up(
-            user_id=principal.user_id, session_id=principal.session_id
-        ):
-            return StepUpRequired(
-                message="enter your payment PIN to send this amount", above_amount=ledger.settings.step_up_above
-            )
         try:
-            entry = await ledger.transfer(
+            # Who acts and in which session; the ledger checks ownership, step-up and limits.
+            entry = await info.context.runtime.ledger.transfer(
+                by=Customer(user_id=principal.user_id, session_id=principal.session_id),
                 from_account_id=source, to_account_id=target, amount=input.amount, memo=input.memo,
                 # Keys are the client's own: one customer's key never collides with another's.
                 idempotency_key=f"customer:{principal.user_id}:{input.idempotency_key}",
-                owner_user_id=principal.user_id,
             )
+        except errors.StepUpRequired as exc:
+            return StepUpRequired(message=str(exc), above_amount=exc.above_amount)
         except errors.AccountNotFound as exc:
             field = "fromAccountId" if exc.account_id == source else "toAccountId"
             return InvalidInput(message="no such account", field=field)
