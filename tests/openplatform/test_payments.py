@@ -9,7 +9,7 @@ import pytest
 from ledger import errors as ledger_errors
 from ledger.kinds import AccountKind
 from ledger.models import Account, JournalEntry
-from ledger.service import freeze_account
+from ledger.service import Customer, freeze_account
 from openplatform import errors
 from openplatform.apps import set_webhook_url
 from openplatform.models import WebhookDelivery
@@ -114,3 +114,23 @@ async def test_a_payment_queues_its_webhook_event_when_a_url_is_registered(runti
     assert event.payload["data"]["paymentId"] == payment.payment_id
     assert event.payload["data"]["amountFen"] == 300
     assert event.payload["data"]["openid"].startswith("o")
+
+
+async def test_a_payment_without_the_payers_pin_is_refused_by_the_ledger_whoever_calls(runtime, partner, customer):
+    account = await funded_account(runtime, customer.user_id, 10_000)
+    with_pin = await paying_customer(runtime, customer.user_id)
+    pay = dict(app_id=partner.app_id, from_account_id=account.id, amount_fen=100, description="Coffee")
+
+    # Called past the bridge, as any other package could: the ledger still asks for the PIN.
+    with pytest.raises(ledger_errors.StepUpRequired) as asked:
+        await runtime.openplatform.pay(**pay, payer=Customer(user_id=customer.user_id, session_id="s"),
+                                       idempotency_key="no-pin")
+    with pytest.raises(ledger_errors.WrongPin):
+        await runtime.openplatform.pay(**pay, payer=Customer(user_id=customer.user_id, session_id="s", pin="246810"),
+                                       idempotency_key="wrong-pin")
+
+    assert asked.value.each_payment is True
+    assert await JournalEntry.filter(kind="mp_payment").count() == 0
+    assert await _balance(account.id) == 10_000
+    await runtime.openplatform.pay(**pay, payer=with_pin, idempotency_key="with-pin")
+    assert await _balance(account.id) == 9_900
