@@ -127,14 +127,11 @@ async def test_a_mini_app_with_its_versions(count_statements, sign_in_with):
 
 async def test_the_review_queue(count_statements, sign_in_with):
     gql, _ = await sign_in_with()
-    client = gql.http
     reviewer = await sign_in_with.sign_in("13900000909", Role.REVIEWER)
-    first = await _developer_app(gql, sign_in_with.sign_in)
-    await _submitted(gql, client, first)
+    first = await _submitted_app(gql, sign_in_with.sign_in)
 
     one = await count_statements(gql(REVIEW_QUEUE, token=reviewer.access_token))
-    for _ in range(19):
-        await _submitted(gql, client, await _developer_app(gql, sign_in_with.sign_in, org_of=first))
+    await _submitted_apps_beside(first, 19, gql, sign_in_with.sign_in)
     twenty = await count_statements(gql(REVIEW_QUEUE, token=reviewer.access_token))
 
     # the submitted versions; their apps (one prefetch)
@@ -143,12 +140,10 @@ async def test_the_review_queue(count_statements, sign_in_with):
 
 async def test_a_developers_organisations_with_their_apps_and_latest_changes(count_statements, sign_in_with):
     gql, _ = await sign_in_with()
-    first = await _developer_app(gql, sign_in_with.sign_in)
-    await _submitted(gql, gql.http, first)
+    first = await _submitted_app(gql, sign_in_with.sign_in)
 
     one = await count_statements(gql(DEVELOPER_CONSOLE, token=first.developer.access_token))
-    for _ in range(19):
-        await _submitted(gql, gql.http, await _developer_app(gql, sign_in_with.sign_in, org_of=first))
+    await _submitted_apps_beside(first, 19, gql, sign_in_with.sign_in)
     twenty = await count_statements(gql(DEVELOPER_CONSOLE, token=first.developer.access_token))
 
     # the organisations; their apps; the apps' versions; `release` (apps, versions); the latest changes
@@ -161,8 +156,8 @@ async def test_a_developers_organisations_with_their_apps_and_latest_changes(cou
     }
 
 
-async def _developer_app(gql, sign_in, *, org_of: DeveloperApp | None = None) -> DeveloperApp:
-    """A registered app; with ``org_of``, another app of the same developer and organisation."""
+async def _submitted_app(gql, sign_in, *, org_of: DeveloperApp | None = None) -> DeveloperApp:
+    """A registered app with version 1.0.0 in review; with ``org_of``, in that developer's organisation."""
     if org_of is None:
         developer = await sign_in("13900000101", Role.DEVELOPER)
         org_id = (await gql(CREATE_ORG, {"name": "Partner Co"}, token=developer.access_token))[
@@ -171,10 +166,13 @@ async def _developer_app(gql, sign_in, *, org_of: DeveloperApp | None = None) ->
         developer, org_id = org_of.developer, org_of.org_id
     registered = (await gql(REGISTER, {"org": org_id, "name": "Branches"}, token=developer.access_token))[
         "data"]["registerMiniApp"]
-    return DeveloperApp(developer, org_id, registered["app"]["appId"], registered["appSecret"])
-
-
-async def _submitted(gql, client, app: DeveloperApp) -> None:
-    assert (await upload(client, app, package(app.app_id, "1.0.0", domains={}))).status_code == 201
-    submitted = await gql(SUBMIT, {"app": app.app_id, "v": "1.0.0"}, token=app.developer.access_token)
+    app = DeveloperApp(developer, org_id, registered["app"]["appId"], registered["appSecret"])
+    assert (await upload(gql.http, app, package(app.app_id, "1.0.0", domains={}))).status_code == 201
+    submitted = await gql(SUBMIT, {"app": app.app_id, "v": "1.0.0"}, token=developer.access_token)
     assert submitted["data"]["submitMiniAppVersion"]["state"] == "SUBMITTED", submitted
+    return app
+
+
+async def _submitted_apps_beside(first: DeveloperApp, count: int, gql, sign_in) -> None:
+    for _ in range(count):
+        await _submitted_app(gql, sign_in, org_of=first)
