@@ -1,7 +1,7 @@
 """Ledger transfers on PostgreSQL: the ledger service against plain asyncpg doing the same work.
 
 N concurrent clients transfer random amounts between random pairs of 1,000 accounts for a
-fixed time, first through ``ledger.service.transfer`` (Tortoise), then with raw asyncpg SQL
+fixed time, first through ``LedgerService.transfer`` (Tortoise), then with raw asyncpg SQL
 taking the same row locks (SELECT ... FOR UPDATE in id order), the same idempotency look-up,
 the same inserts and balance updates. Then the whole ledger is reconciled.
 
@@ -27,12 +27,15 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import asyncpg
+import redis.asyncio as aioredis
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from ledger.reconcile import reconcile  # noqa: E402
-from ledger.service import AccountKind, open_account, transfer  # noqa: E402
+from ledger.config import LedgerSettings  # noqa: E402
+from ledger.service import AccountKind, EntryKind, InternalService, LedgerService, open_account  # noqa: E402
 from infra import db  # noqa: E402
+from infra.pii import PiiCipher  # noqa: E402
 from infra.settings import Settings  # noqa: E402
 
 ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
@@ -129,19 +132,26 @@ async def main(args: argparse.Namespace) -> int:
         await db.migrate(settings)
         connections = await db.open_database(settings)
         try:
+            # An internal service gives no PIN, so the ledger never reaches Redis here.
+            ledger = LedgerService(settings=LedgerSettings(), cipher=PiiCipher.from_settings(settings),
+                                   redis=aioredis.Redis())
+            bench = InternalService("bench")
             settlement = await open_account(owner_user_id=None, kind=AccountKind.SETTLEMENT, name="settlement")
             account_ids = []
             for n in range(args.accounts):
-                # Class I: no Class II limit queries, so both sides do exactly the same work.
-                account = await open_account(owner_user_id=n + 1, kind=AccountKind.CLASS_ONE, name=f"bench {n}")
-                await transfer(from_account_id=settlement.id, to_account_id=account.id, amount=OPENING_BALANCE,
-                               idempotency_key=f"bench-opening-{n}", kind="deposit")
+                # Enterprise accounts: no Class II limit queries, so both sides do exactly the same
+                # work, and an internal service may move their money without a customer's PIN.
+                account = await open_account(owner_user_id=n + 1, kind=AccountKind.ENTERPRISE, name=f"bench {n}")
+                await ledger.transfer(by=bench, from_account_id=settlement.id, to_account_id=account.id,
+                                      amount=OPENING_BALANCE, idempotency_key=f"bench-opening-{n}",
+                                      kind=EntryKind.DEPOSIT)
                 account_ids.append(account.id)
             print(f"{args.accounts} accounts, {args.clients} concurrent clients,"
                   f" {args.rounds} rounds of {args.seconds:.0f} s per side")
 
             async def service_transfer(source, target, amount, key):
-                await transfer(from_account_id=source, to_account_id=target, amount=amount, idempotency_key=key)
+                await ledger.transfer(by=bench, from_account_id=source, to_account_id=target, amount=amount,
+                                      idempotency_key=key)
 
             pool = await asyncpg.create_pool(url, min_size=args.clients, max_size=args.clients)
             results = {"ledger service": [], "raw asyncpg": []}

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from enum import Enum
+from typing import ClassVar
+
 
 class LedgerError(Exception):
     message = "ledger error"
@@ -18,14 +21,27 @@ class InvalidRequest(LedgerError):
         self.field = field
 
 
+class DeclineCode(str, Enum):
+    """Why a movement was declined: stored with the decline, so these values never change."""
+
+    ACCOUNT_NOT_FOUND = "ACCOUNT_NOT_FOUND"
+    ACCOUNT_FROZEN = "ACCOUNT_FROZEN"
+    ACCOUNT_CLOSED = "ACCOUNT_CLOSED"
+    INSUFFICIENT_FUNDS = "INSUFFICIENT_FUNDS"
+    LIMIT_EXCEEDED = "LIMIT_EXCEEDED"
+    ALREADY_REVERSED = "ALREADY_REVERSED"
+
+
 class Declined(LedgerError):
     """Refused because of the accounts' state when the request ran (not its shape).
 
-    A declined request is remembered under its idempotency key: a retry with the same key
-    and request gets the same refusal, even if the state changed since (money arrived, an
-    account was unfrozen). A new attempt takes a new key. ``detail`` rebuilds the error.
+    A declined request is remembered under its idempotency key with its ``code``: a retry
+    with the same key and request gets the same refusal, even if the state changed since
+    (money arrived, an account was unfrozen). A new attempt takes a new key. ``detail``
+    rebuilds the error.
     """
 
+    code: ClassVar[DeclineCode]
     detail_fields: tuple[str, ...] = ()
 
     def detail(self) -> dict:
@@ -33,6 +49,7 @@ class Declined(LedgerError):
 
 
 class AccountNotFound(Declined):
+    code = DeclineCode.ACCOUNT_NOT_FOUND
     detail_fields = ("account_id",)
 
     def __init__(self, account_id: int | None = None) -> None:
@@ -51,6 +68,7 @@ class EntryNotFound(LedgerError):
 
 
 class AccountFrozen(Declined):
+    code = DeclineCode.ACCOUNT_FROZEN
     detail_fields = ("account_id",)
 
     def __init__(self, account_id: int) -> None:
@@ -59,6 +77,7 @@ class AccountFrozen(Declined):
 
 
 class AccountClosed(Declined):
+    code = DeclineCode.ACCOUNT_CLOSED
     detail_fields = ("account_id",)
 
     def __init__(self, account_id: int) -> None:
@@ -74,6 +93,7 @@ class BalanceNotZero(LedgerError):
 
 
 class InsufficientFunds(Declined):
+    code = DeclineCode.INSUFFICIENT_FUNDS
     detail_fields = ("account_id", "balance", "requested")
 
     def __init__(self, account_id: int, *, balance: int, requested: int) -> None:
@@ -86,6 +106,7 @@ class InsufficientFunds(Declined):
 class LimitExceeded(Declined):
     """A Class II limit would be passed: ``limit`` is per_transaction, daily or yearly."""
 
+    code = DeclineCode.LIMIT_EXCEEDED
     detail_fields = ("account_id", "limit", "limit_amount", "remaining")
 
     def __init__(self, *, account_id: int, limit: str, limit_amount: int, remaining: int) -> None:
@@ -105,7 +126,42 @@ class IdempotencyConflict(LedgerError):
 
 
 class AlreadyReversed(Declined):
+    code = DeclineCode.ALREADY_REVERSED
     message = "this entry has already been reversed"
+
+
+class DebitNotAllowed(LedgerError):
+    """An internal service asked to take money out of a customer's account: only they can."""
+
+    def __init__(self, account_id: int) -> None:
+        super().__init__(f"only its customer can take money out of account {account_id}")
+        self.account_id = account_id
+
+
+class StepUpRequired(LedgerError):
+    """The customer must confirm with the payment PIN before this moves.
+
+    ``each_payment``: paying someone else needs the PIN typed for this payment; a transfer
+    between their own accounts above ``above_amount`` fen accepts one entered in the last
+    few minutes of the same session.
+    """
+
+    def __init__(self, *, above_amount: int, each_payment: bool) -> None:
+        super().__init__("enter your payment PIN for this payment" if each_payment
+                         else "enter your payment PIN to send this amount")
+        self.above_amount = above_amount
+        self.each_payment = each_payment
+
+
+class InsideCallersTransaction(RuntimeError):
+    """A movement was asked for inside the caller's own transaction.
+
+    The ledger commits each movement itself, so that a decline stays remembered even when
+    the caller's work fails; the caller's rows go in through ``also_write`` instead.
+    """
+
+    def __init__(self) -> None:
+        super().__init__("the ledger runs each movement in its own transaction: pass your rows as also_write")
 
 
 class InvalidCardNumber(LedgerError):
@@ -133,6 +189,6 @@ class PinLocked(LedgerError):
 
 
 def declined_from(code: str, detail: dict) -> Declined:
-    """The error a remembered decline (``type(error).__name__`` and ``detail()``) stands for."""
-    kinds = {kind.__name__: kind for kind in Declined.__subclasses__()}
-    return kinds[code](**detail)
+    """The error a remembered decline (its ``code`` and ``detail()``) stands for."""
+    kinds = {kind.code: kind for kind in Declined.__subclasses__()}
+    return kinds[DeclineCode(code)](**detail)

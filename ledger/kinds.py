@@ -25,6 +25,17 @@ class AccountKind(str, Enum):
         return self in (AccountKind.SETTLEMENT, AccountKind.SUSPENSE)
 
 
+class EntryKind(str, Enum):
+    """What a journal entry is; ``ledger.authority`` says who may post each kind and how."""
+
+    TRANSFER = "transfer"  # between accounts of one owner (a customer's own, or the bank's)
+    PAYMENT = "payment"  # a customer pays a merchant
+    MP_PAYMENT = "mp_payment"  # a customer pays a mini-program's merchant account
+    MP_REFUND = "mp_refund"  # a mini-program's merchant account gives money back
+    DEPOSIT = "deposit"  # money arriving from outside the ledger, debited to settlement
+    REVERSAL = "reversal"  # undoes an entry; only reverse_entry writes it
+
+
 class AccountStatus(str, Enum):
     ACTIVE = "active"
     FROZEN = "frozen"

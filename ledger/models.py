@@ -1,6 +1,7 @@
 from tortoise import fields
 from tortoise.models import Model
 
+from ledger.errors import DeclineCode
 from ledger.kinds import CURRENCY, AccountKind, AccountStatus
 
 
@@ -86,7 +87,7 @@ class DeclinedRequest(Model):
     id = fields.BigIntField(primary_key=True)
     idempotency_key = fields.CharField(max_length=160, unique=True)
     fingerprint = fields.CharField(max_length=64)
-    code = fields.CharField(max_length=32)  # the error's class name
+    code = fields.CharEnumField(DeclineCode, max_length=32)
     detail = fields.TextField()  # JSON of the error's detail()
     created_at = fields.DatetimeField()
 

@@ -1,7 +1,8 @@
 """The posting engine: one journal entry per movement, written with the balance updates.
 
 The statements are hand-written (``ledger.posting_sql``) and run on the transaction's
-connection; the ORM stays for everything off the hot path.
+connection; the ORM stays for everything off the hot path. Only ``LedgerService`` calls
+this module: it decides who may move what (``ledger.authority``) and which limits apply.
 
 Rows are locked in account-id order (SELECT ... FOR UPDATE on PostgreSQL), so two
 transfers over the same accounts in opposite directions queue instead of deadlocking.
@@ -12,21 +13,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Any
 
+from tortoise.backends.base.client import TransactionalDBClient
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from ledger import errors
 from ledger import posting_sql as sql
-from ledger.kinds import AccountKind, AccountStatus
+from ledger.kinds import AccountKind, AccountStatus, EntryKind
 from ledger.limits import ClassTwoLimits, check_outflow
 from ledger.models import JournalEntry, Posting
 
-DEFAULT_LIMITS = ClassTwoLimits()
-REVERSAL = "reversal"
 MAX_KEY = 160
 MAX_LEGS = 32
 MAX_AMOUNT = 10**15  # fen: ten trillion yuan, far above any real movement and within BIGINT
@@ -62,80 +63,104 @@ class PostedEntry:
     replayed: bool = False
 
 
-async def transfer(
-    *,
-    from_account_id: int,
-    to_account_id: int,
-    amount: int,
-    idempotency_key: str,
-    memo: str = "",
-    kind: str = "transfer",
-    owner_user_id: int | None = None,
-    limits: ClassTwoLimits = DEFAULT_LIMITS,
-) -> PostedEntry:
-    """Move ``amount`` fen between two accounts; with an owner, both must be theirs."""
+AlsoWrite = Callable[["PostedEntry"], Awaitable[None]]
+# Checks the locked account rows ({id: row}) against who asked; raises to refuse.
+Authorize = Callable[[Mapping[int, Mapping[str, Any]]], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Movement:
+    """A checked request to post one entry: what a retry with its key must repeat exactly."""
+
+    legs: tuple[Leg, ...]
+    idempotency_key: str
+    memo: str
+    kind: EntryKind
+    reverses_id: int | None
+    fingerprint: str
+
+    @property
+    def outflow(self) -> int:
+        """The fen this entry takes out of accounts (each debit counted once)."""
+        return -sum(leg.amount for leg in self.legs if leg.amount < 0)
+
+
+def movement(
+    *, legs: Sequence[Leg], idempotency_key: str, memo: str = "", kind: EntryKind | str = EntryKind.TRANSFER,
+    reverses_id: int | None = None,
+) -> Movement:
+    """The request checked for shape (amounts, one currency's worth of legs summing to zero, text)."""
+    checked = _checked_legs(legs)
+    kind = _entry_kind(kind)
+    if (kind is EntryKind.REVERSAL) != (reverses_id is not None):
+        raise errors.InvalidRequest("reversals are made with reverse_entry", field="kind")
+    _check_text(idempotency_key, memo)
+    return Movement(tuple(checked), idempotency_key, memo, kind, reverses_id,
+                    _fingerprint(checked, memo, kind.value, reverses_id))
+
+
+def transfer_movement(
+    *, from_account_id: int, to_account_id: int, amount: int, idempotency_key: str, memo: str = "",
+    kind: EntryKind | str = EntryKind.TRANSFER,
+) -> Movement:
+    """Two legs: ``amount`` fen out of one account and into another."""
     if isinstance(amount, bool) or not isinstance(amount, int) or not 0 < amount <= MAX_AMOUNT:
         raise errors.InvalidRequest("the amount is a positive whole number of fen", field="amount")
     if from_account_id == to_account_id:
         raise errors.InvalidRequest("pick two different accounts", field="to_account_id")
-    return await post_entry(
-        legs=(Leg(from_account_id, -amount), Leg(to_account_id, amount)),
-        idempotency_key=idempotency_key,
-        memo=memo,
-        kind=kind,
-        owner_user_id=owner_user_id,
-        limits=limits,
-    )
+    return movement(legs=(Leg(from_account_id, -amount), Leg(to_account_id, amount)),
+                    idempotency_key=idempotency_key, memo=memo, kind=kind)
 
 
-async def reverse_entry(*, entry_id: int, idempotency_key: str, memo: str = "") -> PostedEntry:
-    """Undo an entry with a new one of opposite postings that points at it."""
+async def reversal_movement(*, entry_id: int, idempotency_key: str, memo: str = "") -> Movement:
+    """The opposite postings of an entry, pointing at it."""
     original = await JournalEntry.get_or_none(id=entry_id)
     if original is None:
         raise errors.EntryNotFound()
-    if original.kind == REVERSAL:
+    if original.kind == EntryKind.REVERSAL.value:
         raise errors.InvalidRequest("a reversal cannot itself be reversed", field="entry_id")
     legs = [Leg(p.account_id, -p.amount) for p in await Posting.filter(entry_id=entry_id).order_by("id")]
-    return await _post_entry(
-        legs, idempotency_key, memo or f"reversal of entry {entry_id}", REVERSAL, None, DEFAULT_LIMITS, entry_id
-    )
+    return movement(legs=legs, idempotency_key=idempotency_key, memo=memo or f"reversal of entry {entry_id}",
+                    kind=EntryKind.REVERSAL, reverses_id=entry_id)
 
 
-async def post_entry(
-    *,
-    legs: Sequence[Leg],
-    idempotency_key: str,
-    memo: str = "",
-    kind: str = "transfer",
-    owner_user_id: int | None = None,
-    limits: ClassTwoLimits = DEFAULT_LIMITS,
+async def post(
+    request: Movement, *, limits: ClassTwoLimits, authorize: Authorize | None, also_write: AlsoWrite | None = None,
 ) -> PostedEntry:
-    """Write one balanced entry and its balance updates in one transaction, exactly once."""
-    if kind == REVERSAL:
-        raise errors.InvalidRequest("reversals are made with reverse_entry", field="kind")
-    return await _post_entry(legs, idempotency_key, memo, kind, owner_user_id, limits, None)
+    """Write one balanced entry and its balance updates in one transaction, exactly once.
 
-
-async def _post_entry(legs, idempotency_key, memo, kind, owner_user_id, limits, reverses_id) -> PostedEntry:
-    legs = _checked_legs(legs)
-    _check_text(idempotency_key, memo, kind)
-    fingerprint = _fingerprint(legs, memo, kind, reverses_id)
+    The ledger owns that transaction: a refusal is committed with it, so a retry with the key
+    gets the same refusal. ``also_write(entry)`` runs inside it when the entry is new, for
+    the caller's rows that must stand or fall with the entry (a payment, its webhook event);
+    if it raises, nothing is written. Called inside another transaction, it refuses: that
+    transaction's rollback would take the remembered refusal with it.
+    """
+    refuse_inside_callers_transaction()
     try:
-        return await _post(legs, idempotency_key, fingerprint, memo, kind, owner_user_id, limits, reverses_id)
+        return await _post(request, limits, authorize, also_write)
     except IntegrityError:
         # Another request with this key committed between our look-up and our insert.
-        existing = await JournalEntry.get_or_none(idempotency_key=idempotency_key)
+        existing = await JournalEntry.get_or_none(idempotency_key=request.idempotency_key)
         if existing is None:
             raise
-        return await _replay(existing, fingerprint)
+        return await _replay(existing, request.fingerprint)
 
 
-async def _post(legs, key, fingerprint, memo, kind, owner_user_id, limits, reverses_id) -> PostedEntry:
+def refuse_inside_callers_transaction() -> None:
+    """Raise InsideCallersTransaction when the caller has a transaction open around us."""
+    if isinstance(JournalEntry._meta.db, TransactionalDBClient):
+        raise errors.InsideCallersTransaction()
+
+
+async def _post(request: Movement, limits, authorize, also_write) -> PostedEntry:
     now = datetime.now(timezone.utc)
-    ids = sorted(leg.account_id for leg in legs)
+    key, fingerprint = request.idempotency_key, request.fingerprint
+    ids = sorted(leg.account_id for leg in request.legs)
     async with in_transaction() as conn:
         dialect = conn.capabilities.dialect
         _, locked = await conn.execute_query(sql.lock_accounts(len(ids), dialect), ids)
+        if authorize is not None:  # before any replay: a retry is answered only to whoever may move this money
+            authorize({row["id"]: row for row in locked})
         _, found = await conn.execute_query(sql.for_dialect(sql.FIND_KEY, dialect), [key])
         if found:
             return await _replay(await JournalEntry.get(id=found[0]["id"]), fingerprint)
@@ -145,35 +170,37 @@ async def _post(legs, key, fingerprint, memo, kind, owner_user_id, limits, rever
                 raise errors.IdempotencyConflict(key)
             raise errors.declined_from(declined[0]["code"], json.loads(declined[0]["detail"]))
         try:
-            posted, currency = await _checked_postings(conn, legs, locked, ids, owner_user_id, kind, limits,
-                                                       reverses_id, now)
+            posted, currency = await _checked_postings(conn, request, locked, ids, limits, now)
         except errors.Declined as refusal:
             # Remembered in this transaction, under the same row locks, so a concurrent retry
             # with the key waits and then sees the refusal; nothing else was written.
             await conn.execute_query(
                 sql.for_dialect(sql.INSERT_DECLINED, dialect),
-                [key, fingerprint, type(refusal).__name__, json.dumps(refusal.detail()), now],
+                [key, fingerprint, refusal.code.value, json.dumps(refusal.detail()), now],
             )
             declined_with = refusal
         else:
             declined_with = None
-            entry_id = await _write(conn, dialect, key, fingerprint, kind, memo, currency, reverses_id, now, posted)
+            entry_id = await _write(conn, dialect, request, currency, now, posted)
+            entry = PostedEntry(
+                id=entry_id, idempotency_key=key, kind=request.kind.value, memo=request.memo, currency=currency,
+                created_at=now, reverses_id=request.reverses_id, legs=tuple(leg for leg, _ in posted),
+            )
+            if also_write is not None:
+                await also_write(entry)
     if declined_with is not None:
         raise declined_with
-    return PostedEntry(
-        id=entry_id, idempotency_key=key, kind=kind, memo=memo, currency=currency, created_at=now,
-        reverses_id=reverses_id, legs=tuple(leg for leg, _ in posted),
-    )
+    return entry
 
 
-async def _checked_postings(conn, legs, locked, ids, owner_user_id, kind, limits, reverses_id, now):
+async def _checked_postings(conn, request: Movement, locked, ids, limits, now):
     """Each leg with its balance after and whether it counts toward Class II limits, and the
     entry's currency; a ``Declined`` error when the accounts' state refuses the movement."""
     dialect = conn.capabilities.dialect
     accounts = {row["id"]: row for row in locked}
     for account_id in ids:
         account = accounts.get(account_id)
-        if account is None or (owner_user_id is not None and account["owner_user_id"] != owner_user_id):
+        if account is None:
             raise errors.AccountNotFound(account_id)
         if account["status"] == AccountStatus.CLOSED.value:
             raise errors.AccountClosed(account_id)
@@ -182,28 +209,30 @@ async def _checked_postings(conn, legs, locked, ids, owner_user_id, kind, limits
     currencies = {row["currency"] for row in locked}
     if len(currencies) != 1:
         raise errors.InvalidRequest("all postings of an entry are in one currency", field="legs")
-    if reverses_id is not None:
-        _, reversed_by = await conn.execute_query(sql.for_dialect(sql.IS_REVERSED, dialect), [reverses_id])
+    if request.reverses_id is not None:
+        _, reversed_by = await conn.execute_query(sql.for_dialect(sql.IS_REVERSED, dialect), [request.reverses_id])
         if reversed_by:
             raise errors.AlreadyReversed()
     posted: list[tuple[PostedLeg, bool]] = []
-    for leg in legs:
+    for leg in request.legs:
         account = accounts[leg.account_id]
         account_kind = AccountKind(account["kind"])
         after = account["balance"] + leg.amount
         if after < 0 and not account_kind.allows_overdraft:
             raise errors.InsufficientFunds(leg.account_id, balance=account["balance"], requested=-leg.amount)
-        limited = account_kind is AccountKind.CLASS_TWO and leg.amount < 0 and kind != REVERSAL
+        limited = account_kind is AccountKind.CLASS_TWO and leg.amount < 0 and request.kind is not EntryKind.REVERSAL
         if limited:
             await check_outflow(account_id=leg.account_id, amount=-leg.amount, limits=limits, now=now)
         posted.append((PostedLeg(leg.account_id, leg.amount, after), limited))
     return posted, currencies.pop()
 
 
-async def _write(conn, dialect, key, fingerprint, kind, memo, currency, reverses_id, now, posted) -> int:
+async def _write(conn, dialect, request: Movement, currency, now, posted) -> int:
     """The entry, its postings and the new balances; the entry's id."""
     inserted = await conn.execute_query_dict(
-        sql.for_dialect(sql.INSERT_ENTRY, dialect), [key, fingerprint, kind, memo, currency, reverses_id, now]
+        sql.for_dialect(sql.INSERT_ENTRY, dialect),
+        [request.idempotency_key, request.fingerprint, request.kind.value, request.memo, currency,
+         request.reverses_id, now],
     )
     entry_id = inserted[0]["id"]
     await conn.execute_query(
@@ -248,13 +277,18 @@ def _checked_legs(legs: Sequence[Leg]) -> list[Leg]:
     return legs
 
 
-def _check_text(key: str, memo: str, kind: str) -> None:
+def _check_text(key: str, memo: str) -> None:
     if not isinstance(key, str) or not 1 <= len(key) <= MAX_KEY:
         raise errors.InvalidRequest(f"an idempotency key is 1 to {MAX_KEY} characters", field="idempotency_key")
     if not isinstance(memo, str) or len(memo) > 140:
         raise errors.InvalidRequest("a memo is at most 140 characters", field="memo")
-    if not isinstance(kind, str) or not 1 <= len(kind) <= 32:
-        raise errors.InvalidRequest("an entry kind is 1 to 32 characters", field="kind")
+
+
+def _entry_kind(kind: EntryKind | str) -> EntryKind:
+    try:
+        return EntryKind(kind)
+    except ValueError:
+        raise errors.InvalidRequest("not a kind of entry the ledger knows", field="kind") from None
 
 
 def _fingerprint(legs: Sequence[Leg], memo: str, kind: str, reverses_id: int | None) -> str:

@@ -1,36 +1,41 @@
-"""The only way money moves: accounts, journal entries and their postings.
+"""The ledger's public face: accounts, and ``LedgerService``, the one way money moves.
 
-Every function takes keyword-only arguments. Money-moving calls carry an explicit
-idempotency key and return the journal entry; a retry with the same key and the same
-request returns the original entry and moves nothing.
+Every function takes keyword-only arguments. Money moves only through a ``LedgerService``
+(the running app's is ``runtime.ledger``): its calls name who acts (``by``), carry an
+explicit idempotency key and return the journal entry; a retry with the same key and the
+same request returns the original entry and moves nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timezone
+from functools import partial
 
 import redis.asyncio as aioredis
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from ledger import errors
+from ledger.authority import Actor, Customer, InternalService, check_accounts, confirm, step_up_for
 from ledger.cards import bind_card
 from ledger.config import LedgerSettings
-from ledger.kinds import AccountKind, AccountStatus
+from ledger.kinds import AccountKind, AccountStatus, EntryKind
 from ledger.limits import Allowance, ClassTwoLimits, allowance, allowances
 from ledger.models import Account
 from ledger.payment_pin import PaymentPins
-from ledger.posting import Leg, PostedEntry, PostedLeg, post_entry, reverse_entry, transfer
+from ledger.posting import (
+    AlsoWrite, Leg, Movement, PostedEntry, PostedLeg, movement, post, refuse_inside_callers_transaction,
+    reversal_movement, transfer_movement,
+)
 from ledger.statements import StatementLine, StatementPage, statement
 from infra.pii import PiiCipher
 
 __all__ = [
-    "AccountKind", "AccountStatus", "Allowance", "ClassTwoLimits", "LedgerService", "Leg", "PostedEntry", "PostedLeg",
-    "accounts_of", "available_limits", "bind_card", "class_two_account_of", "close_account", "freeze_account",
-    "get_account", "open_account",
-    "post_entry", "reverse_entry", "statement", "StatementLine", "StatementPage", "transfer",
-    "unfreeze_account",
+    "AccountKind", "AccountStatus", "Actor", "Allowance", "AlsoWrite", "ClassTwoLimits", "Customer", "EntryKind",
+    "InternalService", "LedgerService", "Leg", "PostedEntry", "PostedLeg", "accounts_of", "available_limits",
+    "bind_card", "class_two_account_of", "close_account", "freeze_account", "get_account", "open_account",
+    "statement", "StatementLine", "StatementPage", "unfreeze_account",
 ]
 
 _MAX_KEY = 128
@@ -148,10 +153,13 @@ def _check_key(key: str) -> None:
 
 
 class LedgerService:
-    """The ledger as the running app holds it: the functions above with its settings applied.
+    """The one way money moves, with the running app's settings, for every caller.
 
-    Other packages reach it as ``runtime.ledger`` so the configured Class II limits apply
-    to every caller.
+    Each movement names who acts (``by``: a ``Customer`` with how they proved it, or an
+    ``InternalService``), and the ledger itself checks what ``ledger.authority`` says: whose
+    accounts money may leave, the payment PIN (step-up), and the configured Class II limits.
+    Each runs in its own transaction, which the caller's rows can join through ``also_write``.
+    Other packages reach it as ``runtime.ledger``.
     """
 
     def __init__(self, *, settings: LedgerSettings, cipher: PiiCipher, redis: aioredis.Redis) -> None:
@@ -167,24 +175,26 @@ class LedgerService:
     async def transfer(
         self,
         *,
+        by: Actor,
         from_account_id: int,
         to_account_id: int,
         amount: int,
         idempotency_key: str,
         memo: str = "",
-        kind: str = "transfer",
-        owner_user_id: int | None = None,
+        kind: EntryKind | str = EntryKind.TRANSFER,
+        also_write: AlsoWrite | None = None,
     ) -> PostedEntry:
-        return await transfer(
+        """Move ``amount`` fen from one account to another."""
+        request = transfer_movement(
             from_account_id=from_account_id, to_account_id=to_account_id, amount=amount,
-            idempotency_key=idempotency_key, memo=memo, kind=kind, owner_user_id=owner_user_id,
-            limits=self.settings.class_two_limits,
+            idempotency_key=idempotency_key, memo=memo, kind=kind,
         )
+        return await self._move(request, by, also_write)
 
     async def pay_customer(
         self,
         *,
-        payer_user_id: int,
+        by: Customer,
         payee_user_id: int,
         amount: int,
         idempotency_key: str,
@@ -192,32 +202,53 @@ class LedgerService:
         memo: str = "",
     ) -> PostedEntry:
         """Pay another customer into their Class II account, from one of the payer's own
-        accounts (their Class II account unless another is named), under Class II limits."""
+        accounts (their Class II account unless another is named): the payer's limits apply
+        and, as for any payment to someone else, the PIN typed for it."""
         if from_account_id is None:
-            source = await class_two_account_of(owner_user_id=payer_user_id)
+            source = await class_two_account_of(owner_user_id=by.user_id)
             if source is None:
                 raise errors.AccountNotFound()
-        else:
-            source = await get_account(account_id=from_account_id, owner_user_id=payer_user_id)
+            from_account_id = source.id
         target = await class_two_account_of(owner_user_id=payee_user_id)
         if target is None:
             raise errors.PayeeNotFound()
-        # The source was checked to be the payer's above (an account never changes owner);
-        # the target is the payee's, so the posting itself checks no single owner.
         return await self.transfer(
-            from_account_id=source.id, to_account_id=target.id, amount=amount,
-            idempotency_key=idempotency_key, memo=memo, kind="payment",
+            by=by, from_account_id=from_account_id, to_account_id=target.id, amount=amount,
+            idempotency_key=idempotency_key, memo=memo, kind=EntryKind.PAYMENT,
         )
 
     async def post_entry(
-        self, *, legs: Sequence[Leg], idempotency_key: str, memo: str = "", kind: str = "transfer"
+        self,
+        *,
+        by: Actor,
+        legs: Sequence[Leg],
+        idempotency_key: str,
+        memo: str = "",
+        kind: EntryKind | str = EntryKind.TRANSFER,
+        also_write: AlsoWrite | None = None,
     ) -> PostedEntry:
-        return await post_entry(
-            legs=legs, idempotency_key=idempotency_key, memo=memo, kind=kind, limits=self.settings.class_two_limits
-        )
+        """Write one balanced entry of up to 32 legs (a split payment, a fee beside a transfer)."""
+        request = movement(legs=legs, idempotency_key=idempotency_key, memo=memo, kind=kind)
+        return await self._move(request, by, also_write)
 
-    async def reverse_entry(self, *, entry_id: int, idempotency_key: str, memo: str = "") -> PostedEntry:
-        return await reverse_entry(entry_id=entry_id, idempotency_key=idempotency_key, memo=memo)
+    async def reverse_entry(self, *, by: InternalService, entry_id: int, idempotency_key: str, memo: str = "") -> PostedEntry:
+        """Undo an entry with a new one of opposite postings that points at it (the bank's own act)."""
+        if not isinstance(by, InternalService):
+            raise errors.InvalidRequest("only the bank reverses an entry", field="by")
+        request = await reversal_movement(entry_id=entry_id, idempotency_key=idempotency_key, memo=memo)
+        return await self._move(request, by, None)
+
+    async def _move(self, request: Movement, by: Actor, also_write: AlsoWrite | None) -> PostedEntry:
+        if not isinstance(by, (Customer, InternalService)):
+            raise TypeError("by is a Customer or an InternalService")
+        # Before the PIN too: wrong tries counted inside a caller's transaction would roll back with it.
+        refuse_inside_callers_transaction()
+        above = self.settings.step_up_above
+        await confirm(by, step_up_for(by, request.kind, request.outflow, above=above), pins=self.pins, above=above)
+        return await post(
+            request, limits=self.settings.class_two_limits,
+            authorize=partial(check_accounts, by, request.kind, request.legs), also_write=also_write,
+        )
 
     async def allowances(self, *, account_ids: list[int]) -> dict[int, Allowance]:
         """What each Class II account among ``account_ids`` may still send."""
@@ -227,19 +258,16 @@ class LedgerService:
     async def bind_card(self, *, owner_user_id: int, card_number: str, name: str | None = None) -> Account:
         return await bind_card(owner_user_id=owner_user_id, card_number=card_number, cipher=self._cipher, name=name)
 
-    def needs_step_up(self, amount: int) -> bool:
-        return amount > self.settings.step_up_above
-
 
 # The ledger's errors, for other domains to catch: they import only this module.
 from ledger.errors import (  # noqa: E402 - re-exports, kept apart from the service above
     AccountClosed, AccountFrozen, AccountNotFound, AlreadyReversed, BalanceNotZero, CardAlreadyBound, Declined,
     EntryNotFound, IdempotencyConflict, InsufficientFunds, InvalidCardNumber, InvalidRequest, LedgerError,
-    LimitExceeded, PinLocked, PinNotSet, WrongPin,
+    LimitExceeded, PayeeNotFound, PinLocked, PinNotSet, StepUpRequired, WrongPin,
 )
 
 __all__ += [
     "AccountClosed", "AccountFrozen", "AccountNotFound", "AlreadyReversed", "BalanceNotZero", "CardAlreadyBound",
     "Declined", "EntryNotFound", "IdempotencyConflict", "InsufficientFunds", "InvalidCardNumber", "InvalidRequest",
-    "LedgerError", "LimitExceeded", "PinLocked", "PinNotSet", "WrongPin",
+    "LedgerError", "LimitExceeded", "PayeeNotFound", "PinLocked", "PinNotSet", "StepUpRequired", "WrongPin",
 ]

@@ -22,7 +22,6 @@ class BridgeApi:
     handler: Handler
     scope: str | None = None  # the manifest must declare it
     needs_consent: bool = False  # the user must have granted the scope to this app
-    needs_step_up: bool = False  # the payment PIN, entered in the container, with every call
     needs_confirmation: bool = False  # the container asked the user in its own sheet (body "confirmed")
     per_user_per_minute: int = 60
     per_app_per_second: int = 200
@@ -41,8 +40,9 @@ BRIDGE_APIS: dict[str, BridgeApi] = _registry(
     # The user picks the file in the container's own dialog: that choice is the consent.
     BridgeApi("chooseImage", images.choose_image, scope="album", per_user_per_minute=20, per_app_per_second=50),
     BridgeApi("login", partner.login, per_user_per_minute=30),
-    BridgeApi("requestPayment", partner.request_payment, scope="payment", needs_step_up=True,
-              per_user_per_minute=10, per_app_per_second=100),
+    # The container asks for the payment PIN; the ledger checks it (paying an app needs it every time).
+    BridgeApi("requestPayment", partner.request_payment, scope="payment", per_user_per_minute=10,
+              per_app_per_second=100),
     BridgeApi("requestSubscribeMessage", partner.request_subscribe_message, needs_confirmation=True,
               per_user_per_minute=20),
     BridgeApi("getStorage", storage.get_storage, per_user_per_minute=600, per_app_per_second=2000),

@@ -2,10 +2,11 @@
 
 Checks, in order: the version this user runs declares the API; it declares the scope the
 API needs; the user consented to that scope for this app; the per-user and per-app rate
-limits (Redis, so they hold across workers; every attempt counts); the user's confirmation
-or payment PIN, given in the container's own sheet, for APIs that need them; the app's
-circuit and concurrency cap (this process). The handler then runs
-under a timeout. The Redis reads the checks need go in one pipelined round trip.
+limits (Redis, so they hold across workers; every attempt counts); the user's confirmation,
+given in the container's own sheet, for APIs that need it; the app's circuit and
+concurrency cap (this process). The handler then runs under a timeout. The Redis reads the
+checks need go in one pipelined round trip. A payment PIN typed in the container's sheet is
+handed on with the call: the ledger checks it, as it does for every payment.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ import time
 
 import redis.asyncio as aioredis
 
-from ledger import service as ledger_service
 from miniprogram_host.service import ReleaseCache, Resolved, UpgradeRequired, app_profile
 from miniprogram_runtime import errors
 from miniprogram_runtime.apis import BRIDGE_APIS, BridgeApi
@@ -72,11 +72,10 @@ class Bridge:
             found = BRIDGE_APIS.get(api)
             if found is None:
                 raise errors.UnknownApi(f"{api} is not a bridge API")
-            version, ctx = await self._checked(found, app_id, user_id, session_id, args, platform, client_version)
+            version, ctx = await self._checked(found, app_id, user_id, session_id, args, platform, client_version,
+                                               pin)
             if found.needs_confirmation and not confirmed:
                 raise errors.ConfirmationRequired()
-            if found.needs_step_up:
-                await self._step_up(user_id, session_id, pin)
             return await self._run(found, ctx)
         except errors.BridgeRefusal as refusal:
             outcome = refusal.code
@@ -94,7 +93,7 @@ class Bridge:
         return await BRIDGE_APIS[api].handler(ctx)
 
     async def _checked(self, api: BridgeApi, app_id: str, user_id: int, session_id: str, args: dict,
-                       platform: str, client_version: str) -> tuple[str, CallContext]:
+                       platform: str, client_version: str, pin: str | None) -> tuple[str, CallContext]:
         per_user, per_app = self._limits[api.name]
         async with self._redis.pipeline(transaction=False) as pipe:
             pipe.get(ReleaseCache.key(app_id))
@@ -130,19 +129,7 @@ class Bridge:
                                      retryAfterSeconds=max(1, math.ceil(wait / 1000)))
         # After the rate limits, so the walk over a large body is paid for by the caller's budget.
         check_arguments(args, max_depth=self.services.config.max_args_depth)
-        return declared.version, CallContext(app_id, user_id, session_id, declared.version, args, self.services)
-
-    async def _step_up(self, user_id: int, session_id: str, pin: str | None) -> None:
-        if pin is None:
-            raise errors.StepUpRequired()
-        try:
-            await self.services.ledger.pins.verify(user_id=user_id, session_id=session_id, pin=pin)
-        except ledger_service.WrongPin as exc:
-            raise errors.WrongPin(attemptsLeft=exc.attempts_left) from None
-        except ledger_service.PinLocked as exc:
-            raise errors.PinLocked(retryAfterSeconds=exc.retry_after_seconds) from None
-        except ledger_service.PinNotSet:
-            raise errors.PinNotSet() from None
+        return declared.version, CallContext(app_id, user_id, session_id, declared.version, args, self.services, pin)
 
     async def _run(self, api: BridgeApi, ctx: CallContext) -> dict:
         breakers = self.breakers

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from miniprogram_runtime.config import BridgeConfig
@@ -28,6 +28,9 @@ class CallContext:
     version: str
     args: dict
     services: Services
+    # The payment PIN the user typed in the container's own sheet, handed to the ledger as
+    # their proof; never logged.
+    pin: str | None = field(default=None, repr=False)
 
     def text(self, name: str, *, low: int = 1, high: int = 128, required: bool = True) -> str | None:
         value = self.args.get(name)

@@ -1,8 +1,9 @@
 """Payments from users to an app's merchant account, and refunds, through the ledger.
 
 Each payment and refund is one ledger entry under a key derived from the app's own
-idempotency key, written in the same transaction as its row here and its webhook event,
-so a retry returns the original and moves nothing, and no event is lost or invented.
+idempotency key. Its row here and its webhook event are written in the ledger's own
+transaction (``also_write``), so a retry returns the original and moves nothing, no event is
+lost or invented, and a declined payment stays declined under its key.
 """
 
 from __future__ import annotations
@@ -11,10 +12,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
-
-from ledger.service import AccountKind, IdempotencyConflict, LedgerService, get_account, open_account
+from ledger.service import (
+    AccountKind, Customer, EntryKind, IdempotencyConflict, InternalService, LedgerService, PostedEntry, open_account,
+)
 from miniprogram_host.service import app_exists
 from openplatform import errors
 from openplatform.models import OpenIdentity, Payment as PaymentRow, Refund as RefundRow
@@ -70,43 +70,44 @@ async def merchant_account_id(app_id: str) -> int:
 
 
 async def pay(
-    *, ledger: LedgerService, app_id: str, user_id: int, from_account_id: int, amount_fen: int,
+    *, ledger: LedgerService, app_id: str, payer: Customer, from_account_id: int, amount_fen: int,
     description: str, idempotency_key: str, openid: str | None = None,
 ) -> Payment:
-    """Move ``amount_fen`` from the user's account to the app's; ``openid`` goes into the webhook."""
+    """Move ``amount_fen`` from the payer's account to the app's; ``openid`` goes into the webhook.
+
+    The ledger checks that the account is the payer's and the PIN they gave.
+    """
     _check_amount(amount_fen)
     _check_key(idempotency_key)
     description = (description or "").strip()
     if not 1 <= len(description) <= 128:
         raise errors.InvalidArgument("a description is 1 to 128 characters", field="description")
-    request = (user_id, from_account_id, amount_fen, description)
+    request = (payer.user_id, from_account_id, amount_fen, description)
     existing = await PaymentRow.get_or_none(app_id=app_id, idempotency_key=idempotency_key)
     if existing is not None:
         return _same_payment(existing, request)
     if not await app_exists(app_id):
         raise errors.UnknownApp()
-    await get_account(account_id=from_account_id, owner_user_id=user_id)  # another's account: not found
     merchant = await merchant_account_id(app_id)
-    try:
-        async with in_transaction():
-            entry = await ledger.transfer(
-                from_account_id=from_account_id, to_account_id=merchant, amount=amount_fen,
-                idempotency_key=f"mp-pay:{app_id}:{idempotency_key}", memo=description, kind="mp_payment",
-            )
-            row = await PaymentRow.create(
-                payment_id="pay_" + secrets.token_hex(12), app_id=app_id, user_id=user_id,
-                from_account_id=from_account_id, merchant_account_id=merchant, amount_fen=amount_fen,
-                status=SUCCEEDED, description=description, idempotency_key=idempotency_key, entry_id=entry.id,
-            )
-            payment = Payment.of(row)
-            await enqueue_event(app_id=app_id, event_type="payment.succeeded",
-                                data=payment_event(payment, openid))
-    except IntegrityError:  # the same key paid concurrently: the first one won
-        existing = await PaymentRow.get_or_none(app_id=app_id, idempotency_key=idempotency_key)
-        if existing is None:
-            raise
-        return _same_payment(existing, request)
-    return payment
+    written: list[Payment] = []
+
+    async def record(entry: PostedEntry) -> None:
+        row = await PaymentRow.create(
+            payment_id="pay_" + secrets.token_hex(12), app_id=app_id, user_id=payer.user_id,
+            from_account_id=from_account_id, merchant_account_id=merchant, amount_fen=amount_fen,
+            status=SUCCEEDED, description=description, idempotency_key=idempotency_key, entry_id=entry.id,
+        )
+        written.append(Payment.of(row))
+        await enqueue_event(app_id=app_id, event_type="payment.succeeded", data=payment_event(written[0], openid))
+
+    entry = await ledger.transfer(
+        by=payer, from_account_id=from_account_id, to_account_id=merchant, amount=amount_fen,
+        idempotency_key=f"mp-pay:{app_id}:{idempotency_key}", memo=description, kind=EntryKind.MP_PAYMENT,
+        also_write=record,
+    )
+    if entry.replayed:  # the same order paid concurrently: its row was written with the entry
+        return _same_payment(await PaymentRow.get(app_id=app_id, idempotency_key=idempotency_key), request)
+    return written[0]
 
 
 def _same_payment(row: PaymentRow, request: tuple) -> Payment:
@@ -142,38 +143,46 @@ async def refund(
     existing = await RefundRow.get_or_none(app_id=app_id, idempotency_key=idempotency_key)
     if existing is not None:
         return await _same_refund(existing, payment_id, amount_fen, reason)
-    try:
-        async with in_transaction():
-            row = await PaymentRow.select_for_update().get_or_none(app_id=app_id, payment_id=payment_id)
-            if row is None:
-                raise errors.PaymentNotFound()
-            refundable = row.amount_fen - row.refunded_fen
-            if amount_fen > refundable:
-                raise errors.RefundExceedsPayment(refundable=refundable)
-            entry = await ledger.transfer(
-                from_account_id=row.merchant_account_id, to_account_id=row.from_account_id, amount=amount_fen,
-                idempotency_key=f"mp-refund:{app_id}:{idempotency_key}", memo=f"refund of {payment_id}",
-                kind="mp_refund",
-            )
-            row.refunded_fen += amount_fen
-            row.status = REFUNDED if row.refunded_fen == row.amount_fen else PARTIALLY_REFUNDED
-            await row.save(update_fields=["refunded_fen", "status"])
-            created = await RefundRow.create(
-                refund_id="rfd_" + secrets.token_hex(12), payment=row, app_id=app_id, amount_fen=amount_fen,
-                reason=reason, idempotency_key=idempotency_key, entry_id=entry.id,
-            )
-            payment = Payment.of(row)
-            openid = await OpenIdentity.get_or_none(app_id=app_id, user_id=row.user_id)
-            await enqueue_event(app_id=app_id, event_type="refund.succeeded", data={
-                "refundId": created.refund_id, "amountFen": amount_fen, "reason": reason,
-                "payment": payment_event(payment, openid.openid if openid else None),
-            })
-    except IntegrityError:  # the same key refunded concurrently: the first one won
-        existing = await RefundRow.get_or_none(app_id=app_id, idempotency_key=idempotency_key)
-        if existing is None:
-            raise
-        return await _same_refund(existing, payment_id, amount_fen, reason)
-    return Refund(created.refund_id, payment_id, amount_fen, reason, created.created_at, payment)
+    paid = await PaymentRow.get_or_none(app_id=app_id, payment_id=payment_id)
+    if paid is None:
+        raise errors.PaymentNotFound()
+    _check_refundable(paid, amount_fen)
+    written: list[Refund] = []
+
+    async def record(entry: PostedEntry) -> None:
+        # Checked again under the payment's row lock: two refunds at once never pass what was paid.
+        row = await PaymentRow.select_for_update().get(id=paid.id)
+        _check_refundable(row, amount_fen)
+        row.refunded_fen += amount_fen
+        row.status = REFUNDED if row.refunded_fen == row.amount_fen else PARTIALLY_REFUNDED
+        await row.save(update_fields=["refunded_fen", "status"])
+        created = await RefundRow.create(
+            refund_id="rfd_" + secrets.token_hex(12), payment=row, app_id=app_id, amount_fen=amount_fen,
+            reason=reason, idempotency_key=idempotency_key, entry_id=entry.id,
+        )
+        payment = Payment.of(row)
+        openid = await OpenIdentity.get_or_none(app_id=app_id, user_id=row.user_id)
+        await enqueue_event(app_id=app_id, event_type="refund.succeeded", data={
+            "refundId": created.refund_id, "amountFen": amount_fen, "reason": reason,
+            "payment": payment_event(payment, openid.openid if openid else None),
+        })
+        written.append(Refund(created.refund_id, payment_id, amount_fen, reason, created.created_at, payment))
+
+    entry = await ledger.transfer(
+        by=InternalService("openplatform.refunds"), from_account_id=paid.merchant_account_id,
+        to_account_id=paid.from_account_id, amount=amount_fen, idempotency_key=f"mp-refund:{app_id}:{idempotency_key}",
+        memo=f"refund of {payment_id}", kind=EntryKind.MP_REFUND, also_write=record,
+    )
+    if entry.replayed:  # the same refund made concurrently: its row was written with the entry
+        return await _same_refund(await RefundRow.get(app_id=app_id, idempotency_key=idempotency_key),
+                                  payment_id, amount_fen, reason)
+    return written[0]
+
+
+def _check_refundable(row: PaymentRow, amount_fen: int) -> None:
+    refundable = row.amount_fen - row.refunded_fen
+    if amount_fen > refundable:
+        raise errors.RefundExceedsPayment(refundable=refundable)
 
 
 async def _same_refund(row: RefundRow, payment_id: str, amount_fen: int, reason: str) -> Refund:

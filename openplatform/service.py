@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import redis.asyncio as aioredis
 
-from ledger.service import LedgerService
+from ledger.service import Customer, LedgerService
 from miniprogram_host.service import verify_app_secret
 from openplatform import errors, messages, payments
 from openplatform.config import OpenPlatformConfig
@@ -53,17 +53,18 @@ class OpenPlatform:
         return await self.login.issue(app_id=app_id, user_id=user_id)
 
     async def pay(
-        self, *, app_id: str, user_id: int, from_account_id: int, amount_fen: int, description: str,
+        self, *, app_id: str, payer: Customer, from_account_id: int, amount_fen: int, description: str,
         idempotency_key: str,
     ) -> Payment:
-        """Pay the app from the user's account (PIN already checked by the caller).
+        """Pay the app from the payer's account, with the proof they gave (their PIN).
 
-        Ledger errors propagate: InsufficientFunds, LimitExceeded, AccountFrozen,
-        AccountNotFound (also for another user's account), IdempotencyConflict.
+        Ledger errors propagate: StepUpRequired, WrongPin, PinLocked, PinNotSet,
+        InsufficientFunds, LimitExceeded, AccountFrozen, AccountNotFound (also for another
+        user's account), IdempotencyConflict.
         """
-        identity = await self.login.identity(app_id=app_id, user_id=user_id)
+        identity = await self.login.identity(app_id=app_id, user_id=payer.user_id)
         return await payments.pay(
-            ledger=self.ledger, app_id=app_id, user_id=user_id, from_account_id=from_account_id,
+            ledger=self.ledger, app_id=app_id, payer=payer, from_account_id=from_account_id,
             amount_fen=amount_fen, description=description, idempotency_key=idempotency_key,
             openid=identity.openid,
         )

@@ -23,7 +23,7 @@ from identity.models import User
 from identity.roles import Role
 from infra.settings import Settings
 from ledger import errors as ledger_errors
-from ledger.service import AccountKind, open_account
+from ledger.service import AccountKind, EntryKind, InternalService, open_account
 from miniprogram_host import lifecycle, registry
 from miniprogram_host.actors import Actor
 from miniprogram_host.cli import zip_directory
@@ -70,7 +70,8 @@ async def _funded_account(runtime: Runtime, user: User) -> int:
         idempotency_key=f"demo:class-two:{user.id}",
     )
     await runtime.ledger.transfer(
-        from_account_id=funding.id, to_account_id=account.id, amount=OPENING_BALANCE, kind="deposit",
+        by=InternalService("demo-seed"), kind=EntryKind.DEPOSIT,
+        from_account_id=funding.id, to_account_id=account.id, amount=OPENING_BALANCE,
         idempotency_key=f"demo:opening-deposit:{user.id}", memo="demo opening balance",
     )
     await account.refresh_from_db()

@@ -99,7 +99,8 @@ async def test_the_readmes_first_walk_works_on_the_demo_data(tmp_path):
             [asked] = await shell.run(blocks[0])
             assert asked == {"data": {"requestLoginCode": {"__typename": "LoginCodeSent"}}}
             code = _latest_code(app, "13800000001")
-            accounts, paid = await shell.run(re.sub(r"^CODE=\d+$", f"CODE={code}", blocks[1], flags=re.M))
+            accounts, pin_set, paid = await shell.run(re.sub(r"^CODE=\d+$", f"CODE={code}", blocks[1], flags=re.M))
+            assert pin_set == {"data": {"setPaymentPin": {"__typename": "PaymentPinSet"}}}
             # the balance is there, and the payment to the other demo customer went through
             class_two = next(a for a in accounts["data"]["accounts"] if a["kind"] == "CLASS_TWO")
             assert class_two["balance"] > 0

@@ -35,8 +35,7 @@ from bff.ledger.types import (
 from bff.permissions import requires
 from identity.roles import Role
 from ledger import errors
-from ledger.posting import MAX_AMOUNT
-from ledger.service import accounts_of, close_account, freeze_account, get_account, unfreeze_account
+from ledger.service import Customer, accounts_of, close_account, freeze_account, get_account, unfreeze_account
 
 TransferResult = Annotated[
     TransferSucceeded | InsufficientFunds | LimitExceeded | AccountFrozen | AccountClosed
@@ -71,25 +70,22 @@ def customer_key(user_id: int, client_key: str) -> str:
     return f"customer:{user_id}:{client_key}"
 
 
-async def refusal_before_moving(info: Info, client_key: str, amount: int) -> InvalidInput | StepUpRequired | None:
-    """What stops a movement before the ledger sees it: a malformed key or amount, or a
-    large amount without a recent payment-PIN step-up in this session."""
+def key_refusal(client_key: str) -> InvalidInput | None:
     if len(client_key) not in _CLIENT_KEY_LENGTH:
         return InvalidInput(message="an idempotency key is 8 to 64 characters", field="idempotencyKey")
-    if not 0 < amount <= MAX_AMOUNT:
-        return InvalidInput(message="the amount is a positive whole number of fen", field="amount")
-    principal, ledger = info.context.principal, info.context.runtime.ledger
-    if ledger.needs_step_up(amount) and not await ledger.pins.has_recent_step_up(
-        user_id=principal.user_id, session_id=principal.session_id
-    ):
-        return StepUpRequired(
-            message="enter your payment PIN to send this amount", above_amount=ledger.settings.step_up_above
-        )
     return None
 
 
 def movement_refusal(exc: errors.LedgerError):
     """The schema type of a ledger refusal common to every money movement."""
+    if isinstance(exc, errors.StepUpRequired):
+        return StepUpRequired(message=str(exc), above_amount=exc.above_amount)
+    if isinstance(exc, errors.WrongPin):
+        return WrongPaymentPin(message=str(exc), attempts_left=exc.attempts_left)
+    if isinstance(exc, errors.PinLocked):
+        return PaymentPinLocked(message=str(exc), retry_after_seconds=exc.retry_after_seconds)
+    if isinstance(exc, errors.PinNotSet):
+        return PaymentPinNotSet(message=str(exc))
     if isinstance(exc, errors.InsufficientFunds):
         return InsufficientFunds(message=str(exc), balance=exc.balance, requested=exc.requested)
     if isinstance(exc, errors.LimitExceeded):
@@ -115,20 +111,20 @@ class LedgerMutation:
     )
     async def transfer(self, info: Info, input: TransferInput) -> TransferResult:
         principal = info.context.principal
-        ledger = info.context.runtime.ledger
         source, target = account_id_of(input.from_account_id), account_id_of(input.to_account_id)
         if source is None:
             return InvalidInput(message="no such account", field="fromAccountId")
         if target is None:
             return InvalidInput(message="no such account", field="toAccountId")
-        refused = await refusal_before_moving(info, input.idempotency_key, input.amount)
+        refused = key_refusal(input.idempotency_key)
         if refused is not None:
             return refused
         try:
-            entry = await ledger.transfer(
+            # Who acts and in which session; the ledger checks ownership, step-up and limits.
+            entry = await info.context.runtime.ledger.transfer(
+                by=Customer(user_id=principal.user_id, session_id=principal.session_id),
                 from_account_id=source, to_account_id=target, amount=input.amount, memo=input.memo,
                 idempotency_key=customer_key(principal.user_id, input.idempotency_key),
-                owner_user_id=principal.user_id,
             )
         except errors.AccountNotFound as exc:
             field = "fromAccountId" if exc.account_id == source else "toAccountId"

@@ -15,9 +15,12 @@ from bff.ledger.errors import (
     InsufficientFunds,
     LimitExceeded,
     PayeeNotFound,
+    PaymentPinLocked,
+    PaymentPinNotSet,
     StepUpRequired,
+    WrongPaymentPin,
 )
-from bff.ledger.mutations import customer_key, movement_refusal, refusal_before_moving
+from bff.ledger.mutations import customer_key, key_refusal, movement_refusal
 from bff.ledger.types import Account, Fen, account_id_of
 from bff.permissions import requires
 from identity import errors as identity_errors
@@ -25,7 +28,7 @@ from identity.phone import normalize_mainland_mobile
 from identity.roles import Role
 from infra.masking import mask_phone
 from ledger import errors
-from ledger.service import get_account
+from ledger.service import Customer, get_account
 
 
 @strawberry.input
@@ -39,6 +42,9 @@ class PayCustomerInput:
         default=None, description="One of your accounts; your Class II account when left out."
     )
     memo: str = ""
+    pin: str | None = strawberry.field(
+        default=None, description="The payment PIN, typed for this payment (StepUpRequired without it)."
+    )
 
 
 @strawberry.type
@@ -51,7 +57,7 @@ class PaymentSent:
 
 PayCustomerResult = Annotated[
     PaymentSent | PayeeNotFound | InsufficientFunds | LimitExceeded | AccountFrozen | AccountClosed
-    | IdempotencyConflict | StepUpRequired | InvalidInput,
+    | IdempotencyConflict | StepUpRequired | WrongPaymentPin | PaymentPinLocked | PaymentPinNotSet | InvalidInput,
     strawberry.union("PayCustomerResult"),
 ]
 
@@ -70,7 +76,7 @@ class PaymentMutation:
             source = account_id_of(input.from_account_id)
             if source is None:
                 return InvalidInput(message="no such account", field="fromAccountId")
-        refused = await refusal_before_moving(info, input.idempotency_key, input.amount)
+        refused = key_refusal(input.idempotency_key)
         if refused is not None:
             return refused
         try:
@@ -84,7 +90,8 @@ class PaymentMutation:
                                 field="toPhone")
         try:
             entry = await runtime.ledger.pay_customer(
-                payer_user_id=principal.user_id, payee_user_id=payee, from_account_id=source,
+                by=Customer(user_id=principal.user_id, session_id=principal.session_id, pin=input.pin),
+                payee_user_id=payee, from_account_id=source,
                 amount=input.amount, memo=input.memo,
                 idempotency_key=customer_key(principal.user_id, input.idempotency_key),
             )

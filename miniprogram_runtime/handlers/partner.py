@@ -4,8 +4,11 @@
 from __future__ import annotations
 
 from ledger import service as ledger_service
+from ledger.service import Customer
 from miniprogram_runtime.context import CallContext
-from miniprogram_runtime.errors import AppUnavailable, InvalidArguments, PaymentRefused, RateLimited
+from miniprogram_runtime.errors import (
+    AppUnavailable, InvalidArguments, PaymentRefused, PinLocked, PinNotSet, RateLimited, StepUpRequired, WrongPin,
+)
 from openplatform import service as platform
 
 # What the mini-program learns when a payment fails: the reason, never the user's balance.
@@ -24,6 +27,14 @@ def _refusal(exc: Exception) -> Exception:
     for kind, (code, status, message) in _LEDGER_REFUSALS.items():
         if isinstance(exc, kind):
             return PaymentRefused(code, status, message)
+    if isinstance(exc, ledger_service.StepUpRequired):
+        return StepUpRequired()
+    if isinstance(exc, ledger_service.WrongPin):
+        return WrongPin(attemptsLeft=exc.attempts_left)
+    if isinstance(exc, ledger_service.PinLocked):
+        return PinLocked(retryAfterSeconds=exc.retry_after_seconds)
+    if isinstance(exc, ledger_service.PinNotSet):
+        return PinNotSet()
     if isinstance(exc, platform.InvalidArgument):
         return InvalidArguments(str(exc), field=exc.field)
     if isinstance(exc, platform.UnknownApp):
@@ -43,7 +54,7 @@ async def login(ctx: CallContext) -> dict:
 
 
 async def request_payment(ctx: CallContext) -> dict:
-    """Pay the app; the bridge has checked the payment PIN. ``orderId`` makes a retry safe."""
+    """Pay the app as the user, with the PIN they typed; ``orderId`` makes a retry safe."""
     amount = ctx.args.get("amountFen")
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
         raise InvalidArguments("amountFen is a positive whole number of fen", field="amountFen")
@@ -54,7 +65,8 @@ async def request_payment(ctx: CallContext) -> dict:
         raise InvalidArguments("fromAccountId is one of your accounts", field="fromAccountId")
     try:
         payment = await ctx.services.openplatform.pay(
-            app_id=ctx.app_id, user_id=ctx.user_id, from_account_id=account, amount_fen=amount,
+            app_id=ctx.app_id, payer=Customer(user_id=ctx.user_id, session_id=ctx.session_id, pin=ctx.pin),
+            from_account_id=account, amount_fen=amount,
             description=ctx.text("description"), idempotency_key=ctx.text("orderId", high=64),
         )
     except (platform.OpenPlatformError, ledger_service.LedgerError) as exc:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from ledger.service import AccountKind, open_account, transfer
+from ledger.service import AccountKind, open_account
 from infra import db
 from infra.settings import Settings
 from tests.conftest import test_environ
+from tests.ledger.engine import transfer
 
 
 @pytest.fixture(params=["postgresql", "sqlite"])

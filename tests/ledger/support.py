@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from itertools import count
 
-from ledger.service import AccountKind, open_account
+from ledger.service import AccountKind, Customer, EntryKind, InternalService, open_account
 
 _funding = count(1)
+DEPOSITS = InternalService("tests: money arriving from outside")
 
 
 def luhn_card(prefix: str, length: int = 16) -> str:
@@ -28,7 +29,17 @@ async def funded_account(runtime, owner: int, amount: int, kind=AccountKind.CLAS
             owner_user_id=None, kind=AccountKind.SETTLEMENT, name="settlement", idempotency_key="test-settlement"
         )
         await runtime.ledger.transfer(
-            from_account_id=settlement.id, to_account_id=account.id, amount=amount,
-            idempotency_key=f"test-deposit-{next(_funding)}", kind="deposit",
+            by=DEPOSITS, from_account_id=settlement.id, to_account_id=account.id, amount=amount,
+            idempotency_key=f"test-deposit-{next(_funding)}", kind=EntryKind.DEPOSIT,
         )
     return account
+
+
+PIN = "135790"
+
+
+async def paying_customer(runtime, user_id: int, *, pin: str | None = PIN) -> Customer:
+    """A customer with a payment PIN, typing it for this payment as the container's sheet asks."""
+    if not await runtime.ledger.pins.has_pin(user_id=user_id):
+        await runtime.ledger.pins.set_pin(user_id=user_id, pin=PIN)
+    return Customer(user_id=user_id, session_id=f"session-of-{user_id}", pin=pin)

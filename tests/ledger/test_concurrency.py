@@ -6,7 +6,8 @@ import pytest
 
 from ledger import errors
 from ledger.models import Account, JournalEntry, Posting
-from ledger.service import AccountKind, open_account, transfer
+from ledger.service import AccountKind, open_account
+from tests.ledger.engine import transfer
 
 
 @pytest.fixture

@@ -14,13 +14,18 @@ PAY = """mutation($input: PayCustomerInput!) { payCustomer(input: $input) {
   ... on Error { message } } }"""
 
 
+PIN = "246810"
+
+
 def pay(to_phone, amount, key, **extra):
-    return {"input": {"toPhone": to_phone, "amount": amount, "idempotencyKey": key, **extra}}
+    return {"input": {"toPhone": to_phone, "amount": amount, "idempotencyKey": key, "pin": PIN, **extra}}
 
 
 @pytest.fixture
-async def alice(sign_in):
-    return await sign_in("13900000011")
+async def alice(sign_in, runtime):
+    session = await sign_in("13900000011")
+    await runtime.ledger.pins.set_pin(user_id=session.user_id, pin=PIN)
+    return session
 
 
 @pytest.fixture
@@ -40,6 +45,19 @@ async def test_a_customer_pays_another_once_per_key(gql, alice, bob, runtime):
                      "fromAccount": {"id": str(wallet.id), "balance": 180_00}}
     assert retry["replayed"] is True
     assert [(await Account.get(id=a.id)).balance for a in (wallet, bobs)] == [180_00, 120_00]
+
+
+async def test_paying_someone_else_takes_the_pin_typed_for_that_payment(gql, alice, bob, runtime):
+    wallet = await funded_account(runtime, alice.user_id, 300_00)
+    bobs = await funded_account(runtime, bob.user_id, 0)
+    without = pay("13900000022", 1_00, "pay-bob-0010")
+    del without["input"]["pin"]
+    asked = (await gql(PAY, without, token=alice.access_token))["data"]["payCustomer"]
+    wrong = (await gql(PAY, pay("13900000022", 1_00, "pay-bob-0011", pin="000000"),
+                       token=alice.access_token))["data"]["payCustomer"]
+    assert asked["__typename"] == "StepUpRequired"
+    assert wrong["__typename"] == "WrongPaymentPin"
+    assert [(await Account.get(id=a.id)).balance for a in (wallet, bobs)] == [300_00, 0]
 
 
 async def test_paying_more_than_the_balance_is_insufficient_funds(gql, alice, bob, runtime):

@@ -4,17 +4,8 @@ import pytest
 
 from ledger import errors
 from ledger.models import Account, JournalEntry, Posting
-from ledger.service import (
-    AccountKind,
-    Leg,
-    close_account,
-    freeze_account,
-    open_account,
-    post_entry,
-    reverse_entry,
-    transfer,
-    unfreeze_account,
-)
+from ledger.service import AccountKind, Leg, close_account, freeze_account, open_account, unfreeze_account
+from tests.ledger.engine import post_entry, reverse_entry, transfer
 
 
 async def balance(account_id: int) -> int:

@@ -12,7 +12,8 @@ from tortoise.transactions import in_transaction
 
 from ledger.models import JournalEntry
 from ledger.reconcile import reconcile
-from ledger.service import AccountKind, open_account, transfer
+from ledger.service import AccountKind, Customer, InternalService, open_account
+from tests.ledger.engine import transfer
 from tests.ledger.support import funded_account
 
 
@@ -31,9 +32,10 @@ async def a_day_of_business(runtime):
     wallet = await funded_account(runtime, 1, 500_00)
     card = await funded_account(runtime, 1, 0, kind=AccountKind.CLASS_ONE)
     moved = await runtime.ledger.transfer(
-        from_account_id=wallet.id, to_account_id=card.id, amount=120_00, idempotency_key="day-1"
+        by=Customer(user_id=1, session_id="session-1"), from_account_id=wallet.id, to_account_id=card.id,
+        amount=120_00, idempotency_key="day-1",
     )
-    await runtime.ledger.reverse_entry(entry_id=moved.id, idempotency_key="day-1-undo")
+    await runtime.ledger.reverse_entry(by=InternalService("operations"), entry_id=moved.id, idempotency_key="day-1-undo")
     return wallet, card
 
 

@@ -9,7 +9,7 @@ import pytest
 from ledger.kinds import AccountKind
 from ledger.models import Account, JournalEntry
 from tests.openplatform.partner_client import PartnerServer, error_code
-from tests.ledger.support import funded_account
+from tests.ledger.support import funded_account, paying_customer
 from tests.openplatform.support import register_partner_app
 
 INBOX = """query($limit: Int) { inbox(limit: $limit) { id appId topic title body } }"""
@@ -96,7 +96,7 @@ async def _staff_only(runtime, sign_in, phone: str):
 async def _paid(runtime, server, customer, amount=1_000, key="order-1"):
     account = await funded_account(runtime, customer.user_id, 5_000)
     payment = await runtime.openplatform.pay(
-        app_id=server.app.app_id, user_id=customer.user_id, from_account_id=account.id, amount_fen=amount,
+        app_id=server.app.app_id, payer=await paying_customer(runtime, customer.user_id), from_account_id=account.id, amount_fen=amount,
         description="Flowers", idempotency_key=key,
     )
     return account, payment

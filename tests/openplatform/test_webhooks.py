@@ -15,7 +15,7 @@ from openplatform.delivery import WebhookDeliverer, backoff_seconds, http_client
 from openplatform.models import WebhookDelivery
 from infra.settings import Settings
 from tests.openplatform.receiver import webhook_receiver
-from tests.ledger.support import funded_account
+from tests.ledger.support import funded_account, paying_customer
 
 WEBHOOK = """mutation($app: String!, $url: String) { setMiniAppWebhook(appId: $app, url: $url) {
   __typename ... on MiniAppOpenSettings { webhookUrl } ... on InvalidInput { field message } ... on Error { message } } }"""
@@ -37,7 +37,7 @@ async def _deliver_all(runtime) -> WebhookDeliverer:
 async def _pay(runtime, partner, customer, amount=1_200, key="order-1"):
     account = await funded_account(runtime, customer.user_id, 10_000)
     return await runtime.openplatform.pay(
-        app_id=partner.app_id, user_id=customer.user_id, from_account_id=account.id, amount_fen=amount,
+        app_id=partner.app_id, payer=await paying_customer(runtime, customer.user_id), from_account_id=account.id, amount_fen=amount,
         description="Concert ticket", idempotency_key=key,
     )
 

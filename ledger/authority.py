@@ -1,0 +1,88 @@
+"""Who may move money out of which account, and how a customer proves it is them.
+
+Every movement names who acts (``by``), and the ledger checks it for every caller:
+
+- ``Customer``: a signed-in customer in one login session. Money leaves only accounts they
+  own. A ``transfer`` stays between their own accounts and needs the payment PIN above the
+  step-up threshold (one entered in the same session within the step-up window will do).
+  Paying anyone else (a merchant, a mini-program) needs the PIN typed for that payment.
+- ``InternalService``: a part of the bank acting for a merchant or for the bank itself
+  (refunds, deposits, settlement). It never takes money out of a customer's account,
+  except to reverse an entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from ledger import errors
+from ledger.kinds import AccountKind, EntryKind
+from ledger.payment_pin import PaymentPins
+
+
+@dataclass(frozen=True, slots=True)
+class Customer:
+    """A customer acting in one login session; ``pin`` when they typed it for this request."""
+
+    user_id: int
+    session_id: str
+    pin: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class InternalService:
+    """A part of the bank moving a merchant's or the bank's own money; ``name`` says which."""
+
+    name: str
+
+
+Actor = Customer | InternalService
+
+
+class StepUp(Enum):
+    NONE = "none"
+    RECENT = "recent"  # the PIN, entered in this session within the step-up window
+    THIS_PAYMENT = "this_payment"  # the PIN, typed for this very request
+
+
+def step_up_for(by: Actor, kind: EntryKind, outflow: int, *, above: int) -> StepUp:
+    """What proof this movement needs from whoever asks for it."""
+    if not isinstance(by, Customer):
+        return StepUp.NONE
+    if kind is not EntryKind.TRANSFER:
+        return StepUp.THIS_PAYMENT
+    return StepUp.RECENT if outflow > above else StepUp.NONE
+
+
+async def confirm(by: Actor, need: StepUp, *, pins: PaymentPins, above: int) -> None:
+    """Check the proof a customer gave: a PIN given is always verified (a wrong one counts)."""
+    if not isinstance(by, Customer):
+        return
+    if by.pin is not None:
+        await pins.verify(user_id=by.user_id, session_id=by.session_id, pin=by.pin)
+        return
+    if need is StepUp.NONE:
+        return
+    if need is StepUp.RECENT and await pins.has_recent_step_up(user_id=by.user_id, session_id=by.session_id):
+        return
+    raise errors.StepUpRequired(above_amount=above, each_payment=need is StepUp.THIS_PAYMENT)
+
+
+def check_accounts(by: Actor, kind: EntryKind, legs: Sequence[Any], accounts: Mapping[int, Mapping[str, Any]]) -> None:
+    """Refuse when ``by`` may not move money this way between these (locked) account rows.
+
+    A customer is told another's account does not exist, as if they had guessed an id.
+    """
+    for leg in legs:
+        account = accounts.get(leg.account_id)
+        if account is None:
+            continue  # the posting engine declines it as not found
+        if isinstance(by, Customer):
+            own_only = leg.amount < 0 or kind is EntryKind.TRANSFER
+            if own_only and account["owner_user_id"] != by.user_id:
+                raise errors.AccountNotFound(leg.account_id)
+        elif leg.amount < 0 and kind is not EntryKind.REVERSAL and not AccountKind(account["kind"]).is_internal:
+            raise errors.DebitNotAllowed(leg.account_id)
