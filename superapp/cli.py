@@ -31,11 +31,10 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
         asyncio.run(db.migrate(settings))
     embedded = None
     if args.workers > 1:
-        if settings.embedded_redis:  # workers must share one Redis: start it here, once
-            from infra.kv import start_embedded_redis
+        if settings.embedded_redis:  # one Redis for every worker, owned here: the workers join it
+            from infra.embedded_redis import start_or_join
 
-            embedded = start_embedded_redis(settings)
-            os.environ["REDIS_URL"] = f"unix://{embedded.socket_file}"
+            embedded = start_or_join(settings.data_dir)
         metrics_dir = settings.data_dir / "prometheus"
         metrics_dir.mkdir(parents=True, exist_ok=True)
         for stale in metrics_dir.glob("*.db"):
@@ -53,7 +52,7 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
         )
     finally:
         if embedded is not None:
-            embedded.shutdown()
+            embedded.stop()
     return 0
 
 
