@@ -30,6 +30,7 @@ from bff.miniprogram_runtime.http import bridge_routes
 from bff.openapi.routes import openapi_routes
 from bff.schema import build_schema
 from bff.tracking.http import track_batch
+from bff.unavailable import RedisUnavailable
 from bff.view import GraphQLEndpoint
 from infra import db
 from infra.logs import configure_logging
@@ -127,6 +128,7 @@ def create_app(
         routes=routes,
         middleware=[
             Middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes, body_caps=body_caps(settings)),
+            Middleware(RedisUnavailable, retry_after_seconds=settings.redis.retry_after_seconds),
             Middleware(DatabaseContext),
             Middleware(AuthenticationMiddleware, backend=BearerTokenBackend()),
         ],

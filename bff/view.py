@@ -13,6 +13,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from bff.context import Context
 from bff.persisted_queries import PersistedQueries, PersistedQueryError
+from bff.unavailable import redis_error_of
 
 
 def error_response(code: str, message: str, status: int = 200) -> JSONResponse:
@@ -42,6 +43,9 @@ class GraphQLEndpoint(GraphQL):
             response = error_response(exc.code, str(exc))
         except HTTPException as exc:
             response = error_response("BAD_REQUEST" if exc.status_code != 404 else "NOT_FOUND", exc.reason, exc.status_code)
+        unavailable = redis_error_of(scope)
+        if unavailable is not None:
+            raise unavailable  # a resolver lost Redis: bff.unavailable answers 503 for the whole request
         await response(scope, receive, send)
 
     def _runtime(self, request: Request | WebSocket):

@@ -17,6 +17,7 @@ import time
 
 import redis.asyncio as aioredis
 
+from infra.kv import REDIS_UNAVAILABLE
 from ledger import errors as ledger_errors
 from miniprogram_host.models import MiniApp
 from miniprogram_host.resolution import ReleaseCache, Resolved, UpgradeRequired, choose
@@ -164,6 +165,8 @@ class Bridge:
             raise
         except asyncio.CancelledError:  # the client went away: not the app's fault
             failed = False
+            raise
+        except REDIS_UNAVAILABLE:  # the platform's outage: answered 503 with Retry-After by the HTTP layer
             raise
         except Exception:
             log.exception("bridge call %s of %s failed", api.name, ctx.app_id)

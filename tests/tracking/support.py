@@ -49,6 +49,11 @@ def event(name: str = "$page", *, kind: str | None = None, anonymous_id: str = "
     return body
 
 
+def batches(count: int, size: int = 500) -> list[list[dict]]:
+    """``count`` batches of ``size`` page views, from ``size`` devices."""
+    return [[event("$page", page=f"/p{b}", anonymous_id=f"device-{i:04d}") for i in range(size)] for b in range(count)]
+
+
 async def send(client: httpx.AsyncClient, events: list, *, gzipped: bool = False) -> httpx.Response:
     raw = orjson.dumps({"sentAt": int(time.time() * 1000), "batch": events})
     headers = {"content-type": "application/json"}
