@@ -8,7 +8,7 @@ stored vs sent, and the raw pipelined XADD rate of the same events from Python a
 ceiling; then a table of the policies side by side. Bounded: a fixed number of events, and
 a timeout on every wait. Figures are noisy on a shared 2-core machine.
 
-    .venv/bin/python bench/tracking_ingest.py [--events 200000] [--clients 16] [--policies everysec,always]
+    .venv/bin/python bench/tracking_ingest.py [--events 200000] [--clients 16] [--policies everysec,always] [--rounds 2]
 """
 
 from __future__ import annotations
@@ -261,15 +261,25 @@ async def main() -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--server-workers", type=int, default=1)
     parser.add_argument("--policies", default=",".join(POLICIES), help=f"some of {', '.join(POLICIES)}")
+    parser.add_argument("--rounds", type=int, default=1, help="policies alternate, round after round")
     args = parser.parse_args()
     total = args.events // BATCH * BATCH
     print(f"preparing {total} events in batches of {BATCH} ...", flush=True)
     batches = make_batches(total)
-    results = {policy: await run_policy(policy, args, batches) for policy in args.policies.split(",")}
-    print("\nby Redis persistence (same run)   ingested/s  persisted/s  ingest p99  raw XADD/s  stored = sent")
-    for policy, r in results.items():
-        print(f"  {policy:<31} {r['ingest']:>10,.0f}  {r['persist']:>11,.0f}  {r['p99'] * 1000:>7.1f} ms  "
-              f"{r['raw']:>10,.0f}  {'yes' if r['equal'] else 'NO'}")
+    results: dict[str, list[dict]] = {policy: [] for policy in args.policies.split(",")}
+    for _ in range(args.rounds):
+        for policy, runs in results.items():
+            runs.append(await run_policy(policy, args, batches))
+
+    def spread(runs: list[dict], key: str, scale: float = 1.0) -> str:
+        values = sorted(r[key] * scale for r in runs)
+        return f"{values[0]:,.0f}" if len(values) == 1 else f"{values[0]:,.0f}-{values[-1]:,.0f}"
+
+    print(f"\nby Redis persistence ({args.rounds} round(s), same run)")
+    print(f"  {'policy':<10} {'ingested/s':>15} {'persisted/s':>15} {'ingest p99 ms':>15} {'raw XADD/s':>15}  stored = sent")
+    for policy, runs in results.items():
+        print(f"  {policy:<10} {spread(runs, 'ingest'):>15} {spread(runs, 'persist'):>15} "
+              f"{spread(runs, 'p99', 1000):>15} {spread(runs, 'raw'):>15}  {'yes' if all(r['equal'] for r in runs) else 'NO'}")
 
 
 if __name__ == "__main__":
