@@ -11,14 +11,13 @@ joiner takes over when the owner has gone (a server that joined a ``kyc purge`` 
 just before it keeps its Redis when the purge ends).
 
 ``PR_SET_PDEATHSIG`` fires when the *thread* that started the child ends, so ``start_or_join``
-must be called from a thread that lives as long as the process (the main thread, where the
-event loop runs).
+and ``keep_running`` must be called from a thread that lives as long as the process (the
+main thread, where the event loop runs; ``kept_running``'s own thread).
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import fcntl
 import hashlib
 import logging
@@ -35,9 +34,10 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from infra.process import child_ending_with_this_process
+
 log = logging.getLogger("superapp.redis")
 
-_PR_SET_PDEATHSIG = 1
 _START_SECONDS = 30.0  # loading a large append-only file takes a while
 _STOP_SECONDS = 10.0
 # appendfsync always: redis-server writes and fsyncs each change before it answers, so an
@@ -186,7 +186,7 @@ def _launch(directory: Path, socket_path: Path, deadline: float) -> subprocess.P
         args += [f"--{name}", value]
     process = subprocess.Popen(
         args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        preexec_fn=_die_with_parent(os.getpid()), start_new_session=True,  # Ctrl-C reaches the owner only
+        preexec_fn=child_ending_with_this_process(), start_new_session=True,  # Ctrl-C reaches the owner only
     )
     try:
         while not _answers(socket_path):
@@ -221,17 +221,6 @@ def _switch_on_append_only_file(socket_path: Path, process: subprocess.Popen, de
             if process.poll() is not None or time.monotonic() > deadline:
                 raise EmbeddedRedisError("redis-server could not write its append-only file")
             time.sleep(0.01)
-
-
-def _die_with_parent(parent: int):
-    libc = ctypes.CDLL(None, use_errno=True)
-
-    def preexec() -> None:  # runs in the child, between fork and exec
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
-        if os.getppid() != parent:  # the owner died before prctl took effect
-            os._exit(1)
-
-    return preexec
 
 
 def _end_leftover(pidfile: Path, socket_path: Path) -> None:

@@ -14,7 +14,7 @@ import signal
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import asyncpg
@@ -153,15 +153,21 @@ async def test_the_owner_starts_a_crashed_redis_server_again(embedded):
             assert await sign_in(http, app, "13700000002")
 
 
-async def test_a_server_killed_with_sigkill_takes_its_redis_server_with_it(embedded):
-    async with server(embedded, inherit_environment=False) as app:
-        with watched(redis_pid(app.output())) as redis_gone:
+@pytest.mark.parametrize("workers", [1, 2])
+async def test_a_server_killed_with_sigkill_takes_its_redis_server_with_it(embedded, workers):
+    async with server(embedded, "--workers", str(workers), inherit_environment=False) as app:
+        workers_pids = [int(pid) for pid in re.findall(r"Started server process \[(\d+)\]", app.output())]
+        with watched(redis_pid(app.output())) as redis_gone, ExitStack() as stack:
+            workers_gone = [stack.enter_context(watched(pid)) for pid in workers_pids if pid != app.process.pid]
+
             # when the server is killed, with no chance to clean up
             app.process.kill()
             app.process.wait()
 
-            # then its redis-server does not stay behind (the kernel tells it; it exits at once)
+            # then its redis-server does not stay behind (the kernel tells it; it exits at once),
+            # nor do uvicorn's workers, which would serve on and start the Redis again
             assert redis_gone(30), "the embedded redis-server outlived its owner"
+            assert all(gone(30) for gone in workers_gone), "a worker outlived its supervisor"
 
 
 @pytest.mark.parametrize("workers", [1, 2])
