@@ -24,6 +24,7 @@ def redis_with(environ):
         server = RedisServer(**options).start()
         started.append(server)
         environ["REDIS_URL"] = f"{server.url}/0"
+        environ.pop("REDIS_DURABILITY", None)  # the default, whatever the run's own Redis needs
         return server
 
     yield start
