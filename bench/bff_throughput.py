@@ -31,6 +31,7 @@ DB = "superapp_bench"
 ENV = {
     "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB}",
     "REDIS_URL": "redis://127.0.0.1:6379/9",
+    "REDIS_DURABILITY": "warn",  # the shared Redis of scripts/test keeps no file; throughput is measured here
     "SECRET_KEY": "bench-secret",
     "PII_KEYS": "b1:" + "YmVuY2hiZW5jaGJlbmNoYmVuY2hiZW5jaGJlbmNoMTI=",
     "LOG_LEVEL": "WARNING",

@@ -168,6 +168,7 @@ def main() -> int:
             environ = {
                 **os.environ, "SUPERAPP_DATA_DIR": tmp, "LOG_LEVEL": "WARNING",
                 "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}", "REDIS_URL": REDIS_URL,
+                "REDIS_DURABILITY": "warn",  # the shared Redis of scripts/test keeps no file
                 "SECRET_KEY": "bench-secret", "PII_KEYS": "b1:" + "a" * 43 + "=",
                 # The limits are checked on every call; set high so the load itself is never refused.
                 "MP_BRIDGE_LIMITS": "getStorage=1000000000/1000000000",

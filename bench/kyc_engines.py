@@ -148,6 +148,7 @@ async def bench_journeys(rounds: int, engines: Engines) -> None:
     await admin.execute(f'CREATE DATABASE "{name}"')
     environ = {
         "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{name}", "REDIS_URL": REDIS_URL,
+        "REDIS_DURABILITY": "warn",  # the shared Redis of scripts/test keeps no file; engines are measured here
         "SECRET_KEY": "bench", "PII_KEYS": "b1:" + base64.b64encode(os.urandom(32)).decode(), "LOG_LEVEL": "WARNING",
         "LOGIN_CODES_PER_IP_PER_HOUR": "1000", "CHANNEL_PREFIX": f"bench{os.getpid()}",
     }

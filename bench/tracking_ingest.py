@@ -1,11 +1,14 @@
 """Tracking ingest and storage on loopback: batches of 50 from concurrent clients against a
 real uvicorn server, one `superapp worker tracking` process draining into PostgreSQL.
 
-Prints events/s ingested and persisted, ingest p99, end-to-end lag p99, stored vs sent, and
-the raw pipelined XADD rate of the same events from Python as the ceiling. Bounded: a fixed
-number of events, and a timeout on every wait. Figures are noisy on a shared 2-core machine.
+Runs once per Redis persistence policy, each against a redis-server of its own started for
+the run: no append-only file ("off", a lossy baseline), and appendfsync no, everysec and
+always. Prints, for each, events/s ingested and persisted, ingest p99, end-to-end lag p99,
+stored vs sent, and the raw pipelined XADD rate of the same events from Python as the
+ceiling; then a table of the policies side by side. Bounded: a fixed number of events, and
+a timeout on every wait. Figures are noisy on a shared 2-core machine.
 
-    .venv/bin/python bench/tracking_ingest.py [--events 200000] [--clients 16]
+    .venv/bin/python bench/tracking_ingest.py [--events 200000] [--clients 16] [--policies everysec,always] [--rounds 2]
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -26,9 +30,11 @@ import orjson
 import redis.asyncio as aioredis
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.redis_server import RedisServer  # noqa: E402
 SUPERAPP = str(Path(sys.executable).parent / "superapp")
 PG_ADMIN = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
 BATCH = 50
 
 
@@ -159,33 +165,37 @@ def p99(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
 
 
-async def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--events", type=int, default=200_000)
-    parser.add_argument("--clients", type=int, default=16)
-    parser.add_argument("--server-workers", type=int, default=1)
-    args = parser.parse_args()
-    total = args.events // BATCH * BATCH
+POLICIES = {  # label -> redis-server options; "off" keeps no append-only file (lossy: a baseline only)
+    "off": {"appendonly": "no"},
+    "no": {"appendonly": "yes", "appendfsync": "no"},
+    "everysec": {"appendonly": "yes", "appendfsync": "everysec"},
+    "always": {"appendonly": "yes", "appendfsync": "always"},
+}
 
-    database = f"bench_tracking_{os.getpid()}"
+
+async def run_policy(policy: str, args: argparse.Namespace, batches: list[bytes]) -> dict:
+    """One full run against a redis-server of its own with this persistence policy."""
+    total = len(batches) * BATCH
+    redis_server = RedisServer(**POLICIES[policy]).start()
+    redis_url = f"{redis_server.url}/0"
+    database = f"bench_tracking_{os.getpid()}_{policy}"
     prefix = f"bench{os.getpid()}"
     database_url = f"postgres://postgres@127.0.0.1:5432/{database}"
     admin = await asyncpg.connect(PG_ADMIN)
     await admin.execute(f'CREATE DATABASE "{database}"')
     await admin.close()
-    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": REDIS_URL, "CHANNEL_PREFIX": prefix,
-           "LOG_LEVEL": "WARNING", "TRACKING_WORKER_IN_APP": "false", "TRACKING_MAX_BACKLOG": "1000000",
-           "SUPERAPP_DATA_DIR": f"/tmp/{prefix}", "TRACKING_WORKER_BATCH": "2000"}
+    # REDIS_DURABILITY=warn: the "off" and "no" baselines are what the start-up check refuses
+    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "CHANNEL_PREFIX": prefix,
+           "LOG_LEVEL": "ERROR", "TRACKING_WORKER_IN_APP": "false", "TRACKING_MAX_BACKLOG": "1000000",
+           "SUPERAPP_DATA_DIR": f"/tmp/{prefix}", "TRACKING_WORKER_BATCH": "2000", "REDIS_DURABILITY": "warn"}
     subprocess.run([SUPERAPP, "migrate"], env=env, check=True, capture_output=True)
-    redis = aioredis.Redis.from_url(REDIS_URL)
+    redis = aioredis.Redis.from_url(redis_url)
     port = free_port()
     server = subprocess.Popen([SUPERAPP, "serve", "--no-migrate", "--port", str(port),
                                "--workers", str(args.server_workers)], env=env, cwd=ROOT)
     worker = subprocess.Popen([SUPERAPP, "worker", "tracking"], env=env, cwd=ROOT)
     pg = await asyncpg.connect(database_url)
     try:
-        print(f"preparing {total} events in batches of {BATCH} ...", flush=True)
-        batches = make_batches(total)
         await wait_ready(f"http://127.0.0.1:{port}", server)
         server_cpu, worker_cpu = cpu_seconds(server.pid), cpu_seconds(worker.pid)
         client_cpu = time.process_time()
@@ -211,6 +221,7 @@ async def main() -> None:
         ingest_rate = total / (sent_done - started)
         persist_rate = total / (stored_done - started)
         raw_rate = raw_n / raw_s
+        print(f"--- Redis persistence: {policy} ({' '.join(f'{k} {v}' for k, v in POLICIES[policy].items())})")
         print(f"events sent                 {total} in {len(batches)} requests from {args.clients} clients "
               f"({args.server_workers} uvicorn worker(s), 1 tracking worker)")
         print(f"ingested                    {ingest_rate:,.0f} events/s ({len(batches) / (sent_done - started):,.0f} req/s)")
@@ -225,7 +236,9 @@ async def main() -> None:
               f"worker {worker_cpu:.1f} s ({total / worker_cpu:,.0f} events per CPU-second), "
               f"load generator {client_cpu:.1f} s over {sent_done - started:.1f} s")
         print(f"raw XADD ceiling            {raw_rate:,.0f} events/s (pipelined, 500 per round trip, {raw_n} events)")
-        print(f"ingest / raw XADD           {ingest_rate / raw_rate:.2f}")
+        print(f"ingest / raw XADD           {ingest_rate / raw_rate:.2f}", flush=True)
+        return {"ingest": ingest_rate, "persist": persist_rate, "p99": p99(latencies), "raw": raw_rate,
+                "equal": stored == distinct == total}
     finally:
         for process in (server, worker):
             process.terminate()
@@ -234,13 +247,39 @@ async def main() -> None:
             except subprocess.TimeoutExpired:
                 process.kill()
         await pg.close()
-        keys = [key async for key in redis.scan_iter(match=f"{prefix}:*")]
-        if keys:
-            await redis.delete(*keys)
         await redis.aclose()
+        redis_server.kill()
+        shutil.rmtree(redis_server.directory, ignore_errors=True)
         admin = await asyncpg.connect(PG_ADMIN)
         await admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         await admin.close()
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--events", type=int, default=200_000)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--server-workers", type=int, default=1)
+    parser.add_argument("--policies", default=",".join(POLICIES), help=f"some of {', '.join(POLICIES)}")
+    parser.add_argument("--rounds", type=int, default=1, help="policies alternate, round after round")
+    args = parser.parse_args()
+    total = args.events // BATCH * BATCH
+    print(f"preparing {total} events in batches of {BATCH} ...", flush=True)
+    batches = make_batches(total)
+    results: dict[str, list[dict]] = {policy: [] for policy in args.policies.split(",")}
+    for _ in range(args.rounds):
+        for policy, runs in results.items():
+            runs.append(await run_policy(policy, args, batches))
+
+    def spread(runs: list[dict], key: str, scale: float = 1.0) -> str:
+        values = sorted(r[key] * scale for r in runs)
+        return f"{values[0]:,.0f}" if len(values) == 1 else f"{values[0]:,.0f}-{values[-1]:,.0f}"
+
+    print(f"\nby Redis persistence ({args.rounds} round(s), same run)")
+    print(f"  {'policy':<10} {'ingested/s':>15} {'persisted/s':>15} {'ingest p99 ms':>15} {'raw XADD/s':>15}  stored = sent")
+    for policy, runs in results.items():
+        print(f"  {policy:<10} {spread(runs, 'ingest'):>15} {spread(runs, 'persist'):>15} "
+              f"{spread(runs, 'p99', 1000):>15} {spread(runs, 'raw'):>15}  {'yes' if all(r['equal'] for r in runs) else 'NO'}")
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ from bff.miniprogram_runtime.http import bridge_routes
 from bff.openapi.routes import openapi_routes
 from bff.schema import build_schema
 from bff.tracking.http import track_batch
+from bff.unavailable import RedisUnavailable
 from bff.view import GraphQLEndpoint, error_response
 from infra import db
 from infra.logs import configure_logging
@@ -146,6 +147,7 @@ def create_app(
                 body_caps=body_caps(settings),
                 body_timeout=BodyTimeout(settings.body_timeout_seconds, settings.body_min_bytes_per_second),
             ),
+            Middleware(RedisUnavailable, retry_after_seconds=settings.redis.retry_after_seconds),
             Middleware(DatabaseContext),
             Middleware(AuthenticationMiddleware, backend=BearerTokenBackend()),
         ],

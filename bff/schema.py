@@ -28,6 +28,8 @@ from bff.observability import OperationMetrics
 from bff.openplatform.schema import OpenPlatformMutation, OpenPlatformQuery
 from bff.tracking.schema import TrackingMutation, TrackingQuery
 from bff.validation import BoundedValidation
+from bff.unavailable import mark_unavailable
+from infra.kv import REDIS_UNAVAILABLE
 from infra.settings import Settings
 
 log = logging.getLogger("bff.graphql")
@@ -46,9 +48,16 @@ SCALARS: dict = {**LEDGER_SCALARS}
 
 class Schema(strawberry.Schema):
     def process_errors(self, errors, execution_context=None) -> None:
-        """Log only unexpected errors, with their traceback; the rest are the client's."""
+        """Log only unexpected errors, with their traceback; the rest are the client's.
+
+        Redis out of reach is not a bug: the request is marked, and the endpoint answers 503.
+        """
         for error in errors:
-            if is_unexpected(error):
+            if isinstance(error.original_error, REDIS_UNAVAILABLE):
+                request = getattr(getattr(execution_context, "context", None), "request", None)
+                if request is not None:
+                    mark_unavailable(request.scope, error.original_error)
+            elif is_unexpected(error):
                 log.error("unexpected error in %s", error.path, exc_info=error.original_error)
 
 

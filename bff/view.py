@@ -18,6 +18,7 @@ from bff.context import Context
 from bff.media import GRAPHQL_RESPONSE, JSON, is_request_error, negotiate
 from bff.persisted_queries import PersistedQueries, PersistedQueryError
 from bff.subscriptions import SessionBoundSocket
+from bff.unavailable import redis_error_of
 
 
 def error_response(code: str, message: str, status: int = 200, **extensions) -> JSONResponse:
@@ -61,6 +62,9 @@ class GraphQLEndpoint(GraphQL):
             response = error_response(exc.code, str(exc))
         except HTTPException as exc:
             response = error_response("BAD_REQUEST" if exc.status_code != 404 else "NOT_FOUND", exc.reason, exc.status_code)
+        unavailable = redis_error_of(scope)
+        if unavailable is not None:
+            raise unavailable  # a resolver lost Redis: bff.unavailable answers 503 for the whole request
         if media == GRAPHQL_RESPONSE and response.media_type == JSON:
             response.headers["content-type"] = f"{GRAPHQL_RESPONSE}; charset=utf-8"
             if getattr(request.state, "request_error", False):

@@ -69,11 +69,31 @@ class Config:
 
 
 @dataclass(frozen=True, slots=True)
+class RedisOptions:
+    """How every process talks to Redis, and what it demands of the server (README: Redis in production)."""
+
+    max_connections: int  # per process; a request past it waits up to pool_timeout_seconds
+    pool_timeout_seconds: float
+    retry_after_seconds: int  # told to callers answered 503 because Redis is out of reach
+    durability: str  # "refuse" or "warn": what start-up does with a Redis that can lose answered writes
+
+    @classmethod
+    def from_config(cls, config: Config) -> RedisOptions:
+        return cls(
+            max_connections=positive_int(config, "REDIS_MAX_CONNECTIONS", 64),
+            pool_timeout_seconds=positive_float(config, "REDIS_POOL_TIMEOUT_SECONDS", 2.0),
+            retry_after_seconds=positive_int(config, "REDIS_RETRY_AFTER_SECONDS", 1),
+            durability=one_of(config, "REDIS_DURABILITY", ("refuse", "warn"), "refuse"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     debug: bool
     data_dir: Path
     database_url: str
     redis_url: str | None  # None: start the embedded Redis under data_dir
+    redis: RedisOptions
     secret_key: Secret
     pii_keys: Secret  # "kid:base64key,kid:base64key", the first one encrypts
     access_token_seconds: int
@@ -137,6 +157,7 @@ class Settings:
             data_dir=data_dir,
             database_url=database_url,
             redis_url=redis_url,
+            redis=RedisOptions.from_config(config),
             secret_key=secret_key,
             pii_keys=pii_keys,
             access_token_seconds=positive_int(config, "ACCESS_TOKEN_SECONDS", 900),

@@ -18,6 +18,7 @@ import time
 
 import redis.asyncio as aioredis
 
+from infra.kv import REDIS_UNAVAILABLE
 from miniprogram_host.service import ReleaseCache, Resolved, UpgradeRequired, app_profile
 from miniprogram_runtime import errors
 from miniprogram_runtime.apis import BRIDGE_APIS, BridgeApi
@@ -154,6 +155,8 @@ class Bridge:
             raise
         except asyncio.CancelledError:  # the client went away: not the app's fault
             failed = telling = False
+            raise
+        except REDIS_UNAVAILABLE:  # the platform's outage: answered 503 with Retry-After by the HTTP layer
             raise
         except Exception:
             log.exception("bridge call %s of %s failed", api.name, ctx.app_id)

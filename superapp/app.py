@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import multiprocessing
+
 from starlette.applications import Starlette
 
 from bff import app as bff_app
+from infra.process import end_with_parent
 from infra.settings import Settings
 from superapp.runtime import running
 
 
 def create_app(settings: Settings | None = None, **options) -> Starlette:
     """``uvicorn superapp.app:create_app --factory``; options go to ``bff.app.create_app``."""
+    _end_with_supervisor()
     return bff_app.create_app(settings or Settings.from_env(), services=running, **options)
+
+
+def _end_with_supervisor() -> None:
+    """A worker of ``serve --workers N`` stops when its supervisor dies, even by SIGKILL: an
+    orphaned worker would go on serving the port, and take over the embedded Redis."""
+    supervisor = multiprocessing.parent_process()
+    if supervisor is not None and not end_with_parent(supervisor.pid):
+        raise SystemExit("the supervising process has gone")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -29,19 +30,18 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
     configure_logging(settings.log_level)
     if not args.no_migrate:
         asyncio.run(db.migrate(settings))
-    embedded = None
+    embedded = contextlib.nullcontext()
     if args.workers > 1:
-        if settings.embedded_redis:  # workers must share one Redis: start it here, once
-            from infra.kv import start_embedded_redis
+        if settings.embedded_redis:  # one Redis for every worker, owned here: the workers join it
+            from infra.embedded_redis import kept_running, start_or_join
 
-            embedded = start_embedded_redis(settings)
-            os.environ["REDIS_URL"] = f"unix://{embedded.socket_file}"
+            embedded = kept_running(start_or_join(settings.data_dir))
         metrics_dir = settings.data_dir / "prometheus"
         metrics_dir.mkdir(parents=True, exist_ok=True)
         for stale in metrics_dir.glob("*.db"):
             stale.unlink()
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
-    try:
+    with embedded:
         uvicorn.run(
             "superapp.app:create_app",
             factory=True,
@@ -53,9 +53,6 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
             timeout_keep_alive=settings.keep_alive_seconds,
             http="bff.connection_timeouts:RequestHeadDeadline",  # uvicorn's httptools, with a deadline for headers
         )
-    finally:
-        if embedded is not None:
-            embedded.shutdown()
     return 0
 
 

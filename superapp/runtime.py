@@ -34,7 +34,11 @@ from tracking.worker import worker_in_background
 async def running(settings: Settings) -> AsyncIterator[Runtime]:
     """Open the database and Redis, build the services; close everything on exit."""
     database = await db.open_database(settings)
-    redis_handle = await open_redis(settings)
+    try:
+        redis_handle = await open_redis(settings)
+    except BaseException:  # a Redis refused at start (infra.redis_durability) must not leak the database
+        await db.close_database(database)
+        raise
     cipher = PiiCipher.from_settings(settings)
     broker = EventBroker(redis_handle.client, prefix=settings.channel_prefix)
     sms = OutboxSmsGateway(cipher, echo=settings.embedded_redis)

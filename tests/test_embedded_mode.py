@@ -23,7 +23,7 @@ async def test_embedded_mode_signs_a_customer_in_and_stops_its_redis(tmp_path):
                              env={"PATH": "/usr/bin:/bin", **environ}, capture_output=True, text=True)
     assert migrate.returncode == 0, migrate.stderr
     async with server(environ, inherit_environment=False) as app:
-        socket_url = re.search(r"embedded redis-server started at (unix://\S+?)\"", app.output()).group(1)
+        socket_url = re.search(r"embedded redis-server started at (unix://\S+)", app.output()).group(1)
         assert redis.Redis.from_url(socket_url).info("server")["redis_version"].startswith("6.2")
         async with httpx.AsyncClient(base_url=app.base) as http:
             gql = GraphQLClient(http)

@@ -1,8 +1,10 @@
 """The consumer-group worker: stream entries into the database, acknowledged after commit.
 
 Every entry is stored before it is acknowledged (and deleted), so a worker killed at any
-point loses nothing: its delivered-but-unacknowledged entries stay pending until a worker
-claims them with XAUTOCLAIM. Storing one twice is harmless: the event id is unique.
+point loses nothing: its delivered-but-unacknowledged entries stay pending until it reads
+them again (a lane reads its own pending entries first, on start and after reconnecting
+to Redis) or another worker claims them with XAUTOCLAIM. Storing one twice is harmless:
+the event id is unique.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import random
 import socket
 import time
 from collections.abc import AsyncIterator
@@ -21,6 +24,7 @@ import redis.asyncio as aioredis
 from redis.exceptions import ResponseError
 
 from infra.db import database_ready
+from infra.kv import REDIS_UNAVAILABLE
 from tracking.config import TrackingConfig
 from tracking.metrics import EVENTS_DEAD_LETTERED, EVENTS_STORED
 from tracking.store import store_records
@@ -28,6 +32,8 @@ from tracking.store import store_records
 log = logging.getLogger("tracking.worker")
 _CLAIM_EVERY_SECONDS = 10.0
 _RETRY_SECONDS = 2.0
+_RECONNECT_FIRST_SECONDS = 0.1
+_RECONNECT_MAX_SECONDS = 5.0
 
 
 @dataclass
@@ -57,12 +63,13 @@ async def run_worker(
 
     Entries left pending by dead workers are reclaimed first, then every few seconds.
     ``worker_concurrency`` lanes, each a consumer of its own, let one batch be read from
-    Redis while another commits in the database.
+    Redis while another commits in the database. When Redis goes away (restarted, failed
+    over, unreachable), each lane waits with backoff and reconnects; it then reads first
+    the entries it was given and never acknowledged, so none is lost and, the event id being
+    unique in storage, none is stored twice.
     """
     consumer = consumer or default_consumer_name()
     progress = progress or WorkerProgress()
-    await ensure_group(redis, config)
-    await _reclaim(redis, config, consumer, progress)
     lanes = [
         _lane(redis, config, stop, f"{consumer}/{lane}", progress, until_idle, reclaims=lane == 0)
         for lane in range(config.worker_concurrency)
@@ -71,31 +78,94 @@ async def run_worker(
     return progress
 
 
+def reconnect_delay(failures: int) -> float:
+    """Exponential backoff with jitter: about 0.1 s after the first failure, doubling, at most 5 s."""
+    ceiling = min(_RECONNECT_MAX_SECONDS, _RECONNECT_FIRST_SECONDS * 2 ** min(failures - 1, 16))
+    return ceiling / 2 + random.uniform(0, ceiling / 2)
+
+
+def _lost_redis(exc: BaseException) -> bool:
+    """Redis out of reach, or back without our consumer group (restarted without its data)."""
+    return isinstance(exc, REDIS_UNAVAILABLE) or (isinstance(exc, ResponseError) and str(exc).startswith("NOGROUP"))
+
+
 async def _lane(redis: aioredis.Redis, config: TrackingConfig, stop: asyncio.Event, consumer: str,
                 progress: WorkerProgress, until_idle: bool, *, reclaims: bool) -> None:
+    connected, own_pending, failures = False, True, 0
     last_claim = time.monotonic()
     while not stop.is_set():
-        if reclaims and time.monotonic() - last_claim > _CLAIM_EVERY_SECONDS:
-            await _reclaim(redis, config, consumer, progress)
-            last_claim = time.monotonic()
-        reply = await redis.xreadgroup(
-            config.group, consumer, {config.stream: ">"}, count=config.worker_batch,
-            block=None if until_idle else config.worker_block_ms,
-        )
-        entries = [entry for _, stream_entries in reply or () for entry in stream_entries]
-        if not entries:
-            if until_idle:
-                return
-            continue
         try:
+            if not connected:
+                await ensure_group(redis, config)
+                if reclaims:
+                    await _reclaim(redis, config, consumer, progress)
+                    last_claim = time.monotonic()
+                if failures:
+                    log.warning("tracking worker lane %s reconnected to Redis", consumer)
+                connected, own_pending, failures = True, True, 0
+            elif time.monotonic() - last_claim > _CLAIM_EVERY_SECONDS:
+                if reclaims:
+                    await _reclaim(redis, config, consumer, progress)
+                # an answer lost on the way (the client resent the read) left entries pending here
+                own_pending, last_claim = True, time.monotonic()
+            entries = await _read(redis, config, consumer, stop, own_pending=own_pending,
+                                  block=None if until_idle else config.worker_block_ms)
+            if entries is None:  # stopped while waiting for entries
+                return
+            if not entries:
+                if own_pending:
+                    own_pending = False  # then new entries
+                elif until_idle:
+                    return
+                continue
             await _store(redis, config, entries, progress)
-        except Exception:
+        except Exception as exc:
+            if _lost_redis(exc):
+                connected, failures = False, failures + 1
+                delay = reconnect_delay(failures)
+                log.warning("tracking worker lane %s lost Redis (%s); reconnecting in %.1f s", consumer, exc, delay)
+                await _pause(stop, delay)
+                continue
             if until_idle:
                 raise
-            # The entries stay pending and are reclaimed once idle; wait before reading more.
+            # The entries stay pending and are read again; wait before reading more.
             log.exception("tracking worker lane %s failed a batch; retrying later", consumer)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=_RETRY_SECONDS)
+            own_pending = True
+            await _pause(stop, _RETRY_SECONDS)
+
+
+async def _read(redis: aioredis.Redis, config: TrackingConfig, consumer: str, stop: asyncio.Event, *,
+                own_pending: bool, block: int | None) -> list | None:
+    """The next batch: this consumer's unacknowledged entries (``own_pending``), else new ones.
+
+    A blocking read gives way to ``stop`` at once (None), so shutting down does not wait
+    for the block to end; an entry delivered to a read cut short stays pending for this
+    consumer name and is read again, or reclaimed.
+    """
+    read = redis.xreadgroup(config.group, consumer, {config.stream: "0" if own_pending else ">"},
+                            count=config.worker_batch, block=None if own_pending else block)
+    if own_pending or block is None:
+        reply = await read
+    else:
+        reading, stopping = asyncio.ensure_future(read), asyncio.ensure_future(stop.wait())
+        await asyncio.wait((reading, stopping), return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        if not reading.done():
+            reading.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await reading
+            return None
+        reply = reading.result()
+    entries = [entry for _, stream_entries in reply or () for entry in stream_entries]
+    gone = [entry_id for entry_id, fields in entries if not fields]  # pending, but no longer in the stream
+    if gone:
+        await _acknowledge(redis, config, gone)
+    return [(entry_id, fields) for entry_id, fields in entries if fields]
+
+
+async def _pause(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
 
 
 async def _reclaim(redis: aioredis.Redis, config: TrackingConfig, consumer: str, progress: WorkerProgress) -> None:

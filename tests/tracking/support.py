@@ -49,6 +49,11 @@ def event(name: str = "$page", *, kind: str | None = None, anonymous_id: str = "
     return body
 
 
+def batches(count: int, size: int = 500) -> list[list[dict]]:
+    """``count`` batches of ``size`` page views, from ``size`` devices."""
+    return [[event("$page", page=f"/p{b}", anonymous_id=f"device-{i:04d}") for i in range(size)] for b in range(count)]
+
+
 def batch_body(events: list) -> bytes:
     return orjson.dumps({"sentAt": int(time.time() * 1000), "batch": events})
 
