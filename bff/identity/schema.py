@@ -10,6 +10,7 @@ import strawberry
 
 from bff.context import Info
 from bff.errors import InvalidInput, RateLimited
+from bff.ids import RecordId, ParsedIds
 from bff.identity.types import (
     AuthSession,
     CodeExpired,
@@ -121,13 +122,11 @@ class IdentityMutation:
         await info.context.runtime.identity.logout(principal=info.context.principal)
         return LoggedOut(ok=True)
 
-    @strawberry.mutation(extensions=requires(DomainRole.ADMIN), description="Give a user a role.")
-    async def grant_role(self, info: Info, user_id: strawberry.ID, role: Role) -> GrantRoleResult:
+    @strawberry.mutation(extensions=[ParsedIds(), *requires(DomainRole.ADMIN)], description="Give a user a role.")
+    async def grant_role(self, info: Info, user_id: RecordId, role: Role) -> GrantRoleResult:
         try:
-            user = await info.context.runtime.identity.grant_role(
-                user_id=int(user_id), role=DomainRole(role)
-            )
-        except (errors.UserNotFound, ValueError):
+            user = await info.context.runtime.identity.grant_role(user_id=user_id, role=DomainRole(role))
+        except errors.UserNotFound:
             return InvalidInput(message="no such user", field="userId")
         return await info.context.loader(users_by_id).load(user.id)
 
