@@ -28,6 +28,7 @@ from bff.miniprogram.schema import MiniProgramMutation, MiniProgramQuery
 from bff.miniprogram_runtime.schema import MiniProgramRuntimeMutation, MiniProgramRuntimeQuery
 from bff.ledger.schema import LedgerMutation, LedgerQuery
 from bff.ledger.types import SCALARS as LEDGER_SCALARS
+from bff.nul_text import RefuseNulText
 from bff.observability import OperationMetrics
 from bff.openplatform.schema import OpenPlatformMutation, OpenPlatformQuery
 from bff.tracking.schema import TrackingMutation, TrackingQuery
@@ -74,6 +75,7 @@ def build_schema(
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         lambda: ParserCache(maxsize=1024),
         lambda: ValidationCache(maxsize=1024),
+        RefuseNulText,
         OperationMetrics,
     ]
     if not settings.debug:

@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from identity.roles import Role
-from miniprogram_host.models import OrgMember
+from miniprogram_host.models import DeveloperOrg, OrgMember
 from tests.miniprogram_host.helpers import developer_app
 from tracking.models import AppDeveloper
 
@@ -27,6 +27,7 @@ WITHDRAW = """mutation($app: String!, $v: String!) { withdrawMiniAppVersion(appI
   __typename ... on InvalidInput { field } } }"""
 REVOKE = """mutation($app: String!, $scope: String!) {
   revokeMiniAppConsent(appId: $app, scope: $scope) { wasGranted } }"""
+CREATE_ORG = """mutation($name: String!) { createDeveloperOrg(name: $name) { __typename } }"""
 UPLOAD_AS_TEXT = """mutation($id: ID!, $image: Upload!) { uploadIdCard(applicationId: $id, side: FRONT, image: $image) {
   __typename ... on InvalidInput { field } } }"""
 PROFILE = """mutation($app: String!, $icon: String) { updateMiniAppProfile(appId: $app, iconBase64: $icon) {
@@ -137,6 +138,22 @@ async def test_revoking_a_scope_the_host_never_grants_revokes_nothing(gql, sign_
     result = await gql(REVOKE, {"app": app.app_id, "scope": "location" * 5}, token=customer.access_token)
 
     assert result["data"]["revokeMiniAppConsent"] == {"wasGranted": False}
+    assert not error_log.records
+
+
+@pytest.mark.parametrize("where", ["variable", "literal"])
+async def test_text_holding_nul_is_refused_before_anything_runs(gql, sign_in, error_log, where):
+    developer = await sign_in("13900000101", Role.DEVELOPER)
+    if where == "variable":
+        body = {"query": CREATE_ORG, "variables": {"name": "Partner\x00Co"}}
+    else:
+        body = {"query": 'mutation { createDeveloperOrg(name: "Partner\\u0000Co") { __typename } }'}
+
+    result = (await gql.post(body, token=developer.access_token)).json()
+
+    assert result["data"] is None
+    assert result["errors"][0]["extensions"] == {"code": "INVALID_INPUT", "field": "name"}
+    assert await DeveloperOrg.all().count() == 0
     assert not error_log.records
 
 
