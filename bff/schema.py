@@ -24,6 +24,7 @@ from bff.miniprogram_runtime.schema import MiniProgramRuntimeMutation, MiniProgr
 from bff.ledger.payments import PaymentMutation
 from bff.ledger.schema import LedgerMutation, LedgerQuery
 from bff.ledger.types import SCALARS as LEDGER_SCALARS
+from bff.nul_text import RefuseNulText
 from bff.observability import OperationMetrics
 from bff.openplatform.schema import OpenPlatformMutation, OpenPlatformQuery
 from bff.tracking.schema import TrackingMutation, TrackingQuery
@@ -87,6 +88,7 @@ def build_schema(
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         lambda: ParserCache(maxsize=1024),
         lambda: BoundedValidation(limits=limits, extra_rules=rules, hide_suggestions=hide_suggestions),
+        RefuseNulText,
         OperationMetrics,
     ]
     if not settings.debug:

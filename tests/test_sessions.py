@@ -151,7 +151,7 @@ async def test_an_unknown_session_id_is_not_found(gql, sign_in):
 async def test_a_malformed_session_id_names_the_field(gql, sign_in, bad_id):
     session = await sign_in()
     answer = (await gql(SIGN_OUT, {"id": bad_id}, token=session.access_token))["data"]["signOutDevice"]
-    assert answer == {"__typename": "InvalidInput", "field": "sessionId", "message": "not a session id"}
+    assert answer == {"__typename": "InvalidInput", "field": "sessionId", "message": "sessionId is not a session id"}
 
 
 async def test_signing_out_a_device_needs_a_signed_in_caller(gql):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncGenerator
 from datetime import datetime
 from typing import Annotated
@@ -11,6 +10,7 @@ import strawberry
 
 from bff.context import Info
 from bff.errors import InvalidInput, RateLimited
+from bff.ids import ParsedIds, RecordId, SessionId
 from bff.identity.types import (
     AuthSession,
     CodeExpired,
@@ -131,31 +131,24 @@ class IdentityMutation:
         return LoggedOut(ok=True)
 
     @strawberry.mutation(
-        extensions=requires(),
+        extensions=[ParsedIds(), *requires()],
         description="Sign out one of your devices (a lost phone, say), by its id in `me.sessions`.",
     )
-    async def sign_out_device(self, info: Info, session_id: strawberry.ID) -> SignOutDeviceResult:
-        try:
-            session = uuid.UUID(session_id) if len(session_id) <= 64 else None
-        except ValueError:
-            session = None
-        if session is None:
-            return InvalidInput(message="not a session id", field="sessionId")
+    async def sign_out_device(self, info: Info, session_id: SessionId) -> SignOutDeviceResult:
+        session = session_id
         try:
             await info.context.runtime.identity.sign_out_device(
                 user_id=info.context.principal.user_id, session_id=session
             )
         except errors.SessionNotFound as exc:
-            return SessionNotFound(message=str(exc), session_id=session_id)
-        return DeviceSignedOut(session_id=session_id)
+            return SessionNotFound(message=str(exc), session_id=strawberry.ID(str(session)))
+        return DeviceSignedOut(session_id=strawberry.ID(str(session)))
 
-    @strawberry.mutation(extensions=requires(DomainRole.ADMIN), description="Give a user a role.")
-    async def grant_role(self, info: Info, user_id: strawberry.ID, role: Role) -> GrantRoleResult:
+    @strawberry.mutation(extensions=[ParsedIds(), *requires(DomainRole.ADMIN)], description="Give a user a role.")
+    async def grant_role(self, info: Info, user_id: RecordId, role: Role) -> GrantRoleResult:
         try:
-            user = await info.context.runtime.identity.grant_role(
-                user_id=int(user_id), role=DomainRole(role)
-            )
-        except (errors.UserNotFound, ValueError):
+            user = await info.context.runtime.identity.grant_role(user_id=user_id, role=DomainRole(role))
+        except errors.UserNotFound:
             return InvalidInput(message="no such user", field="userId")
         return await info.context.loader(users_by_id).load(user.id)
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 import strawberry
+from starlette.datastructures import UploadFile
 from strawberry.file_uploads import Upload
 
 from bff.context import Info
 from bff.errors import InvalidInput
+from bff.ids import OptionalRecordId, RecordId, ParsedIds
 from bff.kyc.types import (
     IdCardSide,
     ImageProblem,
@@ -32,8 +34,12 @@ ChallengeResult = Annotated[LivenessChallenge | KycWrongState | InvalidInput, st
 MAX_FRAMES = 5
 
 
-def _id(raw: str) -> int | None:
-    return int(raw) if raw.isdigit() and len(raw) < 19 else None
+def _not_files(**named) -> InvalidInput | None:
+    """A file argument sent as a plain value (a string in the JSON) instead of a multipart file part."""
+    for field, value in named.items():
+        if not all(isinstance(v, UploadFile) for v in (value if isinstance(value, list) else [value])):
+            return InvalidInput(message=f"send {field} as a file part of a multipart request", field=field)
+    return None
 
 
 async def _contents(*uploads) -> list[bytes]:
@@ -69,12 +75,12 @@ async def _run(info: Info, step, field: str = "image"):
 
 @strawberry.type
 class KycQuery:
-    @strawberry.field(extensions=requires(Role.CUSTOMER),
+    @strawberry.field(extensions=[ParsedIds(), *requires(Role.CUSTOMER)],
                       description="One of your account openings, or your latest when no id is given.")
-    async def account_opening(self, info: Info, id: strawberry.ID | None = None) -> KycApplication | None:
+    async def account_opening(self, info: Info, id: OptionalRecordId = None) -> KycApplication | None:
         kyc, user_id = info.context.runtime.kyc, info.context.principal.user_id
         try:
-            row = await kyc.get(application_id=_id(id) or 0, user_id=user_id) if id else await kyc.latest(user_id=user_id)
+            row = await kyc.get(application_id=id, user_id=user_id) if id else await kyc.latest(user_id=user_id)
         except errors.ApplicationNotFound:
             return None
         return await _view(info, await kyc.advance(row)) if row else None
@@ -91,21 +97,23 @@ class KycMutation:
     async def start_account_opening(self, info: Info) -> KycApplication:
         return await _view(info, await info.context.runtime.kyc.start(user_id=info.context.principal.user_id))
 
-    @strawberry.mutation(extensions=requires(Role.CUSTOMER),
+    @strawberry.mutation(extensions=[ParsedIds(), *requires(Role.CUSTOMER)],
                          description="Upload one side of the ID card (multipart request); it is read and checked.")
-    async def upload_id_card(self, info: Info, application_id: strawberry.ID, side: IdCardSide,
+    async def upload_id_card(self, info: Info, application_id: RecordId, side: IdCardSide,
                              image: Upload) -> KycResult:
+        if refused := _not_files(image=image):
+            return refused
         [data] = await _contents(image)
         return await _run(info, lambda: info.context.runtime.kyc.upload_document(
-            application_id=_id(application_id) or 0, user_id=info.context.principal.user_id,
+            application_id=application_id, user_id=info.context.principal.user_id,
             side=side.value, data=data))
 
-    @strawberry.mutation(extensions=requires(Role.CUSTOMER),
+    @strawberry.mutation(extensions=[ParsedIds(), *requires(Role.CUSTOMER)],
                          description="A fresh, single-use head-turn challenge for the face check.")
-    async def start_liveness_challenge(self, info: Info, application_id: strawberry.ID) -> ChallengeResult:
+    async def start_liveness_challenge(self, info: Info, application_id: RecordId) -> ChallengeResult:
         try:
             challenge = await info.context.runtime.kyc.issue_challenge(
-                application_id=_id(application_id) or 0, user_id=info.context.principal.user_id)
+                application_id=application_id, user_id=info.context.principal.user_id)
         except errors.ApplicationNotFound:
             return InvalidInput(message="no such application", field="applicationId")
         except errors.WrongState as exc:
@@ -113,23 +121,25 @@ class KycMutation:
         return LivenessChallenge(id=strawberry.ID(challenge.id), actions=list(challenge.actions),
                                  expires_in_seconds=challenge.expires_in_seconds)
 
-    @strawberry.mutation(extensions=requires(Role.CUSTOMER),
+    @strawberry.mutation(extensions=[ParsedIds(), *requires(Role.CUSTOMER)],
                          description="A frontal selfie and one frame per challenge action, in order; then the decision.")
-    async def submit_liveness(self, info: Info, application_id: strawberry.ID, challenge_id: strawberry.ID,
+    async def submit_liveness(self, info: Info, application_id: RecordId, challenge_id: strawberry.ID,
                               selfie: Upload, frames: list[Upload]) -> KycResult:
+        if refused := _not_files(selfie=selfie, frames=frames):
+            return refused
         selfie_data, *frame_data = await _contents(selfie, *frames)
         if not 1 <= len(frames) <= MAX_FRAMES:
             return InvalidInput(message=f"send 1 to {MAX_FRAMES} frames", field="frames")
         return await _run(info, lambda: info.context.runtime.kyc.submit_face(
-            application_id=_id(application_id) or 0, user_id=info.context.principal.user_id,
+            application_id=application_id, user_id=info.context.principal.user_id,
             challenge_id=str(challenge_id), selfie=selfie_data, frames=frame_data), field="selfie")
 
-    @strawberry.mutation(extensions=requires(Role.REVIEWER),
+    @strawberry.mutation(extensions=[ParsedIds(), *requires(Role.REVIEWER)],
                          description="Approve (opens the account) or reject an opening in manual review.")
-    async def review_account_opening(self, info: Info, application_id: strawberry.ID, approve: bool,
+    async def review_account_opening(self, info: Info, application_id: RecordId, approve: bool,
                                      reason: str) -> KycResult:
         if not 1 <= len(reason.strip()) <= 500:
             return InvalidInput(message="give a reason of 1 to 500 characters", field="reason")
         return await _run(info, lambda: info.context.runtime.kyc.review(
-            application_id=_id(application_id) or 0, reviewer_id=info.context.principal.user_id,
+            application_id=application_id, reviewer_id=info.context.principal.user_id,
             approve=approve, reason=reason.strip()))

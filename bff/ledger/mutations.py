@@ -8,6 +8,7 @@ import strawberry
 
 from bff.context import Info
 from bff.errors import InvalidInput
+from bff.ids import RecordId, ParsedIds
 from bff.ledger.errors import (
     AccountClosed,
     AccountFrozen,
@@ -30,7 +31,6 @@ from bff.ledger.types import (
     StepUpGranted,
     TransferInput,
     TransferSucceeded,
-    account_id_of,
 )
 from bff.permissions import requires
 from identity.roles import Role
@@ -106,16 +106,12 @@ def movement_refusal(exc: errors.LedgerError):
 @strawberry.type
 class LedgerMutation:
     @strawberry.mutation(
-        extensions=requires(Role.CUSTOMER),
+        extensions=[ParsedIds(), *requires(Role.CUSTOMER)],
         description="Move money between two of your own accounts, once per idempotency key.",
     )
     async def transfer(self, info: Info, input: TransferInput) -> TransferResult:
         principal = info.context.principal
-        source, target = account_id_of(input.from_account_id), account_id_of(input.to_account_id)
-        if source is None:
-            return InvalidInput(message="no such account", field="fromAccountId")
-        if target is None:
-            return InvalidInput(message="no such account", field="toAccountId")
+        source, target = input.from_account_id, input.to_account_id
         refused = key_refusal(input.idempotency_key)
         if refused is not None:
             return refused
@@ -185,28 +181,24 @@ class LedgerMutation:
         return CardBound(account=Account.of(row))
 
     @strawberry.mutation(
-        extensions=requires(Role.CUSTOMER), description="Close one of your accounts; only an empty one can be closed."
+        extensions=[ParsedIds(), *requires(Role.CUSTOMER)],
+        description="Close one of your accounts; only an empty one can be closed.",
     )
-    async def close_account(self, info: Info, id: strawberry.ID) -> AccountStatusResult:
-        account_id = account_id_of(id)
+    async def close_account(self, info: Info, id: RecordId) -> AccountStatusResult:
         try:
-            if account_id is None:
-                raise errors.AccountNotFound()
-            await get_account(account_id=account_id, owner_user_id=info.context.principal.user_id)
-            return AccountUpdated(account=Account.of(await close_account(account_id=account_id)))
+            await get_account(account_id=id, owner_user_id=info.context.principal.user_id)
+            return AccountUpdated(account=Account.of(await close_account(account_id=id)))
         except errors.LedgerError as exc:
             return _status_error(exc)
 
     @strawberry.mutation(
-        extensions=requires(Role.OPERATOR), description="Freeze or unfreeze any account (operations staff)."
+        extensions=[ParsedIds(), *requires(Role.OPERATOR)],
+        description="Freeze or unfreeze any account (operations staff).",
     )
-    async def set_account_frozen(self, info: Info, id: strawberry.ID, frozen: bool) -> AccountStatusResult:
-        account_id = account_id_of(id)
+    async def set_account_frozen(self, info: Info, id: RecordId, frozen: bool) -> AccountStatusResult:
         try:
-            if account_id is None:
-                raise errors.AccountNotFound()
             change = freeze_account if frozen else unfreeze_account
-            return AccountUpdated(account=Account.of(await change(account_id=account_id)))
+            return AccountUpdated(account=Account.of(await change(account_id=id)))
         except errors.LedgerError as exc:
             return _status_error(exc)
 

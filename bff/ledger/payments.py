@@ -21,7 +21,8 @@ from bff.ledger.errors import (
     WrongPaymentPin,
 )
 from bff.ledger.mutations import customer_key, key_refusal, movement_refusal
-from bff.ledger.types import Account, Fen, account_id_of
+from bff.ids import ParsedIds, record_id_field
+from bff.ledger.types import Account, Fen
 from bff.permissions import requires
 from identity import errors as identity_errors
 from identity.phone import normalize_mainland_mobile
@@ -38,8 +39,9 @@ class PayCustomerInput:
     idempotency_key: str = strawberry.field(
         description="Chosen by the client per payment, 8-64 characters; a retry reuses it."
     )
-    from_account_id: strawberry.ID | None = strawberry.field(
-        default=None, description="One of your accounts; your Class II account when left out."
+    from_account_id: int | None = record_id_field(
+        graphql_type=strawberry.ID | None, default=None,
+        description="One of your accounts; your Class II account when left out.",
     )
     memo: str = ""
     pin: str | None = strawberry.field(
@@ -65,17 +67,13 @@ PayCustomerResult = Annotated[
 @strawberry.type
 class PaymentMutation:
     @strawberry.mutation(
-        extensions=requires(Role.CUSTOMER),
+        extensions=[ParsedIds(), *requires(Role.CUSTOMER)],
         description="Pay another customer by mobile number, once per idempotency key.",
     )
     async def pay_customer(self, info: Info, input: PayCustomerInput) -> PayCustomerResult:
         principal = info.context.principal
         runtime = info.context.runtime
-        source = None
-        if input.from_account_id is not None:
-            source = account_id_of(input.from_account_id)
-            if source is None:
-                return InvalidInput(message="no such account", field="fromAccountId")
+        source = input.from_account_id
         refused = key_refusal(input.idempotency_key)
         if refused is not None:
             return refused

@@ -5,13 +5,13 @@ from __future__ import annotations
 import strawberry
 
 from bff.context import Info
+from bff.ids import RecordId, ParsedIds
 from bff.ledger.types import (
     Account,
     AccountTransaction,
     AccountTransactionConnection,
     AccountTransactionEdge,
     TransactionPageInfo,
-    account_id_of,
     decode_cursor,
     encode_cursor,
 )
@@ -27,28 +27,29 @@ class LedgerQuery:
     async def accounts(self, info: Info) -> list[Account]:
         return [Account.of(row) for row in await accounts_of(owner_user_id=info.context.principal.user_id)]
 
-    @strawberry.field(extensions=requires(Role.CUSTOMER), description="One of your accounts; null if it is not yours.")
-    async def account(self, info: Info, id: strawberry.ID) -> Account | None:
-        account_id = account_id_of(id)
-        if account_id is None:
-            return None
+    @strawberry.field(
+        extensions=[ParsedIds(), *requires(Role.CUSTOMER)], description="One of your accounts; null if it is not yours."
+    )
+    async def account(self, info: Info, id: RecordId) -> Account | None:
         try:
-            row = await get_account(account_id=account_id, owner_user_id=info.context.principal.user_id)
+            row = await get_account(account_id=id, owner_user_id=info.context.principal.user_id)
         except errors.AccountNotFound:
             return None
         return Account.of(row)
 
-    @strawberry.field(extensions=requires(Role.CUSTOMER), description="An account's postings, newest first.")
+    @strawberry.field(
+        extensions=[ParsedIds(), *requires(Role.CUSTOMER)],
+        description="An account's postings, newest first.",
+    )
     async def transactions(
-        self, info: Info, account_id: strawberry.ID, first: int = 20, after: str | None = None
+        self, info: Info, account_id: RecordId, first: int = 20, after: str | None = None
     ) -> AccountTransactionConnection | None:
-        account = account_id_of(account_id)
         before = decode_cursor(after) if after is not None else None
-        if account is None or (after is not None and before is None):
+        if after is not None and before is None:
             return None
         try:
             page = await statement(
-                account_id=account, owner_user_id=info.context.principal.user_id,
+                account_id=account_id, owner_user_id=info.context.principal.user_id,
                 first=min(max(first, 1), 100), before_posting_id=before,
             )
         except errors.AccountNotFound:

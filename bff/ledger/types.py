@@ -11,6 +11,7 @@ from typing import NewType
 import strawberry
 
 from bff.context import Context, Info
+from bff.ids import record_id_field
 from ledger.kinds import AccountKind as DomainAccountKind
 from ledger.kinds import AccountStatus as DomainAccountStatus
 from ledger.models import Account as AccountRow
@@ -144,11 +145,6 @@ class AccountTransactionConnection:
     page_info: TransactionPageInfo
 
 
-def account_id_of(raw: str) -> int | None:
-    """An account id from the client, or None when it cannot be one."""
-    return int(raw) if raw.isdigit() and len(raw) < 19 else None
-
-
 def encode_cursor(posting_id: int) -> str:
     return base64.urlsafe_b64encode(f"posting:{posting_id}".encode()).decode()
 
@@ -163,8 +159,8 @@ def decode_cursor(cursor: str) -> int | None:
 
 @strawberry.input
 class TransferInput:
-    from_account_id: strawberry.ID
-    to_account_id: strawberry.ID
+    from_account_id: int = record_id_field()
+    to_account_id: int = record_id_field()
     amount: Fen
     idempotency_key: str = strawberry.field(
         description="Chosen by the client per transfer, 8-64 characters; a retry reuses it."

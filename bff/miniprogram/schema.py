@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import base64
-import binascii
 from typing import Annotated
 
 import strawberry
 
 from bff.context import Info
 from bff.errors import InvalidInput
+from bff.ids import MiniAppId, MiniAppVersion, ParsedIds, RecordId
 from bff.miniprogram.types import (
     AlreadyReviewed,
     ClientPlatform,
@@ -99,10 +99,10 @@ class MiniProgramQuery:
         return [DeveloperOrgType.of(o) for o in orgs]
 
     @strawberry.field(
-        extensions=requires(Role.DEVELOPER, Role.OPERATOR, Role.REVIEWER),
+        extensions=[ParsedIds(), *requires(Role.DEVELOPER, Role.OPERATOR, Role.REVIEWER)],
         description="One app, for its developers, operators and reviewers.",
     )
-    async def mini_app(self, info: Info, app_id: str) -> AppResult:
+    async def mini_app(self, info: Info, app_id: MiniAppId) -> AppResult:
         try:
             app = await registry.app_for_developer(
                 actor=_actor(info), app_id=app_id, staff_roles=(Role.OPERATOR, Role.REVIEWER)
@@ -116,11 +116,11 @@ class MiniProgramQuery:
         return [VersionType.of(v, v.app.app_id) for v in await lifecycle.review_queue()]
 
     @strawberry.field(
-        extensions=requires(),
+        extensions=[ParsedIds(), *requires()],
         description="Which version of a mini-program this client should run (cold starts use GET /mp/resolve).",
     )
     async def resolve_mini_program(
-        self, info: Info, app_id: str, platform: ClientPlatform, client_version: str
+        self, info: Info, app_id: MiniAppId, platform: ClientPlatform, client_version: str
     ) -> Resolution:
         if not is_semver(client_version):
             return InvalidInput(message="clientVersion must be a semantic version", field="clientVersion")
@@ -150,28 +150,35 @@ class MiniProgramMutation:
             return _failure(exc)
         return DeveloperOrgType.of(org)
 
-    @strawberry.mutation(extensions=requires(Role.DEVELOPER), description="Add a developer to your organisation.")
-    async def add_developer_org_member(self, info: Info, org_id: strawberry.ID, user_id: strawberry.ID) -> OrgResult:
+    @strawberry.mutation(
+        extensions=[ParsedIds(), *requires(Role.DEVELOPER)], description="Add a developer to your organisation."
+    )
+    async def add_developer_org_member(self, info: Info, org_id: RecordId, user_id: RecordId) -> OrgResult:
         try:
-            org = await registry.add_org_member(actor=_actor(info), org_id=int(org_id), user_id=int(user_id))
+            org = await registry.add_org_member(actor=_actor(info), org_id=org_id, user_id=user_id)
         except errors.HostError as exc:
             return _failure(exc)
         return DeveloperOrgType.of(org)
 
-    @strawberry.mutation(extensions=requires(Role.DEVELOPER), description="Register an app; its secret is shown once.")
+    @strawberry.mutation(
+        extensions=[ParsedIds(), *requires(Role.DEVELOPER)], description="Register an app; its secret is shown once."
+    )
     async def register_mini_app(
-        self, info: Info, org_id: strawberry.ID, name: str, category: MiniAppCategory, description: str = ""
+        self, info: Info, org_id: RecordId, name: str, category: MiniAppCategory, description: str = ""
     ) -> CredentialsResult:
         try:
             app, secret = await registry.register_app(
-                actor=_actor(info), org_id=int(org_id), name=name, category=category.value, description=description
+                actor=_actor(info), org_id=org_id, name=name, category=category.value, description=description
             )
         except errors.HostError as exc:
             return _failure(exc)
         return MiniAppCredentials(app=MiniAppType.of(app), app_secret=secret)
 
-    @strawberry.mutation(extensions=requires(Role.DEVELOPER), description="Replace the app secret; the old one stops working.")
-    async def reset_mini_app_secret(self, info: Info, app_id: str) -> CredentialsResult:
+    @strawberry.mutation(
+        extensions=[ParsedIds(), *requires(Role.DEVELOPER)],
+        description="Replace the app secret; the old one stops working.",
+    )
+    async def reset_mini_app_secret(self, info: Info, app_id: MiniAppId) -> CredentialsResult:
         try:
             secret = await registry.reset_secret(actor=_actor(info), app_id=app_id)
             app = await registry.app_for_developer(actor=_actor(info), app_id=app_id)
@@ -179,14 +186,17 @@ class MiniProgramMutation:
             return _failure(exc)
         return MiniAppCredentials(app=MiniAppType.of(app), app_secret=secret)
 
-    @strawberry.mutation(extensions=requires(Role.DEVELOPER), description="Change the profile; the icon is base64 PNG or JPEG.")
+    @strawberry.mutation(
+        extensions=[ParsedIds(), *requires(Role.DEVELOPER)],
+        description="Change the profile; the icon is base64 PNG or JPEG.",
+    )
     async def update_mini_app_profile(
-        self, info: Info, app_id: str, name: str | None = None, category: MiniAppCategory | None = None,
+        self, info: Info, app_id: MiniAppId, name: str | None = None, category: MiniAppCategory | None = None,
         description: str | None = None, icon_base64: str | None = None,
     ) -> AppResult:
         try:
             icon = base64.b64decode(icon_base64, validate=True) if icon_base64 is not None else None
-        except binascii.Error:
+        except ValueError:  # binascii.Error, or characters outside ASCII
             return InvalidInput(message="the icon is not base64", field="iconBase64")
         try:
             app = await registry.update_profile(
@@ -198,31 +208,47 @@ class MiniProgramMutation:
             return _failure(exc)
         return MiniAppType.of(app)
 
-    @strawberry.mutation(extensions=requires(Role.DEVELOPER), description="Replace one domain whitelist (at most 200).")
-    async def set_mini_app_domains(self, info: Info, app_id: str, kind: DomainKind, domains: list[str]) -> AppResult:
+    @strawberry.mutation(
+        extensions=[ParsedIds(), *requires(Role.DEVELOPER)],
+        description="Replace one domain whitelist (at most 200).",
+    )
+    async def set_mini_app_domains(
+        self, info: Info, app_id: MiniAppId, kind: DomainKind, domains: list[str]
+    ) -> AppResult:
         try:
             app = await registry.set_domains(actor=_actor(info), app_id=app_id, kind=kind.value, domains=domains)
         except errors.HostError as exc:
             return _failure(exc)
         return MiniAppType.of(app)
 
-    @strawberry.mutation(extensions=requires(Role.DEVELOPER), description="Send an uploaded version to review.")
-    async def submit_mini_app_version(self, info: Info, app_id: str, version: str) -> VersionResult:
+    @strawberry.mutation(
+        extensions=[ParsedIds(), *requires(Role.DEVELOPER)],
+        description="Send an uploaded version to review.",
+    )
+    async def submit_mini_app_version(self, info: Info, app_id: MiniAppId, version: MiniAppVersion) -> VersionResult:
         return await _version_step(lifecycle.submit(actor=_actor(info), app_id=app_id, version=version), app_id)
 
-    @strawberry.mutation(extensions=requires(Role.DEVELOPER), description="Take back a submitted or approved version.")
-    async def withdraw_mini_app_version(self, info: Info, app_id: str, version: str) -> VersionResult:
+    @strawberry.mutation(
+        extensions=[ParsedIds(), *requires(Role.DEVELOPER)],
+        description="Take back a submitted or approved version.",
+    )
+    async def withdraw_mini_app_version(self, info: Info, app_id: MiniAppId, version: MiniAppVersion) -> VersionResult:
         return await _version_step(lifecycle.withdraw(actor=_actor(info), app_id=app_id, version=version), app_id)
 
-    @strawberry.mutation(extensions=requires(Role.REVIEWER), description="Approve a submitted version.")
-    async def approve_mini_app_version(self, info: Info, app_id: str, version: str, note: str = "") -> VersionResult:
+    @strawberry.mutation(extensions=[ParsedIds(), *requires(Role.REVIEWER)], description="Approve a submitted version.")
+    async def approve_mini_app_version(
+        self, info: Info, app_id: MiniAppId, version: MiniAppVersion, note: str = ""
+    ) -> VersionResult:
         return await _version_step(
             lifecycle.approve(actor=_actor(info), app_id=app_id, version=version, note=note), app_id
         )
 
-    @strawberry.mutation(extensions=requires(Role.REVIEWER), description="Reject, with a reason per failed checklist item.")
+    @strawberry.mutation(
+        extensions=[ParsedIds(), *requires(Role.REVIEWER)],
+        description="Reject, with a reason per failed checklist item.",
+    )
     async def reject_mini_app_version(
-        self, info: Info, app_id: str, version: str, reasons: list[RejectionReasonInput]
+        self, info: Info, app_id: MiniAppId, version: MiniAppVersion, reasons: list[RejectionReasonInput]
     ) -> VersionResult:
         pairs = [(r.item.value, r.reason) for r in reasons]
         return await _version_step(
@@ -230,43 +256,50 @@ class MiniProgramMutation:
         )
 
     @strawberry.mutation(
-        extensions=requires(Role.OPERATOR, Role.DEVELOPER),
+        extensions=[ParsedIds(), *requires(Role.OPERATOR, Role.DEVELOPER)],
         description="Release an approved version to some users: a sticky percentage, a whitelist and filters.",
     )
-    async def start_gray_release(self, info: Info, app_id: str, version: str, rules: GrayRulesInput) -> ReleaseResult:
-        try:
-            whitelist = [int(u) for u in rules.whitelist]
-        except ValueError:
-            return InvalidInput(message="whitelist holds user ids", field="whitelist")
+    async def start_gray_release(
+        self, info: Info, app_id: MiniAppId, version: MiniAppVersion, rules: GrayRulesInput
+    ) -> ReleaseResult:
         return await _release_step(info, lifecycle.start_gray(
-            actor=_actor(info), app_id=app_id, version=version, percent=rules.percent, whitelist=whitelist,
+            actor=_actor(info), app_id=app_id, version=version, percent=rules.percent, whitelist=rules.whitelist,
             platforms=[p.value for p in rules.platforms], min_client_version=rules.min_client_version,
             max_client_version=rules.max_client_version, refresh=info.context.runtime.miniprograms.releases.refresh,
         ))
 
-    @strawberry.mutation(extensions=requires(Role.OPERATOR, Role.DEVELOPER), description="Widen the gray release.")
-    async def raise_gray_percentage(self, info: Info, app_id: str, percent: int) -> ReleaseResult:
+    @strawberry.mutation(
+        extensions=[ParsedIds(), *requires(Role.OPERATOR, Role.DEVELOPER)],
+        description="Widen the gray release.",
+    )
+    async def raise_gray_percentage(self, info: Info, app_id: MiniAppId, percent: int) -> ReleaseResult:
         return await _release_step(info, lifecycle.raise_gray(
             actor=_actor(info), app_id=app_id, percent=percent, refresh=info.context.runtime.miniprograms.releases.refresh,
         ))
 
-    @strawberry.mutation(extensions=requires(Role.OPERATOR, Role.DEVELOPER), description="Release to everyone.")
-    async def release_mini_app_version(self, info: Info, app_id: str, version: str) -> ReleaseResult:
+    @strawberry.mutation(
+        extensions=[ParsedIds(), *requires(Role.OPERATOR, Role.DEVELOPER)],
+        description="Release to everyone.",
+    )
+    async def release_mini_app_version(self, info: Info, app_id: MiniAppId, version: MiniAppVersion) -> ReleaseResult:
         return await _release_step(info, lifecycle.release(
             actor=_actor(info), app_id=app_id, version=version, refresh=info.context.runtime.miniprograms.releases.refresh,
         ))
 
     @strawberry.mutation(
-        extensions=requires(Role.OPERATOR, Role.DEVELOPER),
+        extensions=[ParsedIds(), *requires(Role.OPERATOR, Role.DEVELOPER)],
         description="Go back to one of the last 5 released versions at once, even during a gray release.",
     )
-    async def rollback_mini_app(self, info: Info, app_id: str, version: str) -> ReleaseResult:
+    async def rollback_mini_app(self, info: Info, app_id: MiniAppId, version: MiniAppVersion) -> ReleaseResult:
         return await _release_step(info, lifecycle.rollback(
             actor=_actor(info), app_id=app_id, version=version, refresh=info.context.runtime.miniprograms.releases.refresh,
         ))
 
-    @strawberry.mutation(extensions=requires(Role.OPERATOR), description="Take an app out of every client, or back.")
-    async def set_mini_app_offline(self, info: Info, app_id: str, offline: bool, reason: str) -> ReleaseResult:
+    @strawberry.mutation(
+        extensions=[ParsedIds(), *requires(Role.OPERATOR)],
+        description="Take an app out of every client, or back.",
+    )
+    async def set_mini_app_offline(self, info: Info, app_id: MiniAppId, offline: bool, reason: str) -> ReleaseResult:
         return await _release_step(info, lifecycle.set_offline(
             actor=_actor(info), app_id=app_id, offline=offline, reason=reason,
             refresh=info.context.runtime.miniprograms.releases.refresh,

@@ -12,6 +12,7 @@ from tortoise.expressions import Q
 
 from bff.context import Context, Info
 from bff.errors import Error
+from bff.ids import record_id_field
 from miniprogram_host.lifecycle import ROLLBACK_DEPTH
 from miniprogram_host.models import AppVersion, AuditEntry, DeveloperOrg, MiniApp
 from miniprogram_host.registry import AppCategory
@@ -69,7 +70,7 @@ class RejectionReasonInput:
 @strawberry.input
 class GrayRulesInput:
     percent: int = strawberry.field(description="Share of users, 0-100, by a sticky per-user bucket.")
-    whitelist: list[strawberry.ID] = strawberry.field(default_factory=list, description="Users who always get it.")
+    whitelist: list[int] = record_id_field(many=True, default_factory=list, description="Users who always get it.")
     platforms: list[ClientPlatform] = strawberry.field(default_factory=list, description="Empty: every platform.")
     min_client_version: str | None = None
     max_client_version: str | None = None

@@ -9,8 +9,10 @@ import strawberry
 
 from bff.context import Info
 from bff.errors import Error
+from bff.ids import MiniAppId, OptionalMiniAppId, ParsedIds
 from bff.miniprogram.types import MiniAppNotFound
 from bff.permissions import requires
+from miniprogram_host.jsapi import SCOPES
 from miniprogram_host.models import MiniApp
 from miniprogram_runtime.consent import Consent
 from miniprogram_runtime.service import ConsentRefused
@@ -47,8 +49,10 @@ async def _with_names(consents: list[Consent]) -> list[MiniAppConsent]:
 
 @strawberry.type
 class MiniProgramRuntimeQuery:
-    @strawberry.field(extensions=requires(), description="What you allowed mini-programs to use; one app with appId.")
-    async def my_mini_app_consents(self, info: Info, app_id: str | None = None) -> list[MiniAppConsent]:
+    @strawberry.field(
+        extensions=[ParsedIds(), *requires()], description="What you allowed mini-programs to use; one app with appId."
+    )
+    async def my_mini_app_consents(self, info: Info, app_id: OptionalMiniAppId = None) -> list[MiniAppConsent]:
         consents = await info.context.runtime.miniprogram_runtime.consents.consents_of(
             user_id=info.context.principal.user_id, app_id=app_id
         )
@@ -57,8 +61,10 @@ class MiniProgramRuntimeQuery:
 
 @strawberry.type
 class MiniProgramRuntimeMutation:
-    @strawberry.mutation(extensions=requires(), description="Allow a mini-program to use a scope it declares.")
-    async def grant_mini_app_consent(self, info: Info, app_id: str, scope: str) -> GrantResult:
+    @strawberry.mutation(
+        extensions=[ParsedIds(), *requires()], description="Allow a mini-program to use a scope it declares."
+    )
+    async def grant_mini_app_consent(self, info: Info, app_id: MiniAppId, scope: str) -> GrantResult:
         try:
             consent = await info.context.runtime.miniprogram_runtime.grant(
                 user_id=info.context.principal.user_id, app_id=app_id, scope=scope
@@ -69,9 +75,12 @@ class MiniProgramRuntimeMutation:
             return ScopeNotDeclared(message=str(exc), scope=scope)
         return (await _with_names([consent]))[0]
 
-    @strawberry.mutation(extensions=requires(), description="Withdraw a consent; it stops working at once.")
-    async def revoke_mini_app_consent(self, info: Info, app_id: str, scope: str) -> MiniAppConsentRevoked:
-        was_granted = await info.context.runtime.miniprogram_runtime.revoke(
+    @strawberry.mutation(
+        extensions=[ParsedIds(), *requires()], description="Withdraw a consent; it stops working at once."
+    )
+    async def revoke_mini_app_consent(self, info: Info, app_id: MiniAppId, scope: str) -> MiniAppConsentRevoked:
+        # Only the host's scopes can be granted: any other was never in force (nor can it be stored).
+        was_granted = scope in SCOPES and await info.context.runtime.miniprogram_runtime.revoke(
             user_id=info.context.principal.user_id, app_id=app_id, scope=scope
         )
         return MiniAppConsentRevoked(app_id=app_id, scope=scope, was_granted=was_granted)

@@ -9,6 +9,7 @@ import strawberry
 
 from bff.context import Info
 from bff.errors import InvalidInput
+from bff.ids import MiniAppId, OptionalRecordId, ParsedIds
 from bff.miniprogram.schema import _actor, _failure
 from bff.miniprogram.types import MiniAppNotFound, MiniAppNotPermitted
 from bff.permissions import requires
@@ -56,14 +57,12 @@ async def _change(step) -> SettingsResult:
 
 @strawberry.type
 class OpenPlatformQuery:
-    @strawberry.field(extensions=requires(Role.CUSTOMER), description="Your messages from mini-programs, newest first.")
-    async def inbox(self, info: Info, limit: int = 50, before_id: strawberry.ID | None = None) -> list[InboxMessage]:
-        try:
-            before = int(before_id) if before_id is not None else None
-        except ValueError:
-            before = 0  # no message has an id below 1: an empty page
+    @strawberry.field(
+        extensions=[ParsedIds(), *requires(Role.CUSTOMER)], description="Your messages from mini-programs, newest first."
+    )
+    async def inbox(self, info: Info, limit: int = 50, before_id: OptionalRecordId = None) -> list[InboxMessage]:
         rows = await info.context.runtime.openplatform.inbox(
-            user_id=info.context.principal.user_id, limit=limit, before_id=before
+            user_id=info.context.principal.user_id, limit=limit, before_id=before_id
         )
         return [InboxMessage(id=strawberry.ID(str(m.id)), app_id=m.app_id, topic=m.topic, title=m.title, body=m.body,
                              created_at=m.created_at) for m in rows]
@@ -72,15 +71,15 @@ class OpenPlatformQuery:
 @strawberry.type
 class OpenPlatformMutation:
     @strawberry.mutation(
-        extensions=requires(Role.DEVELOPER),
+        extensions=[ParsedIds(), *requires(Role.DEVELOPER)],
         description="Set (or with null, remove) the http(s) URL that receives the app's payment and refund events.",
     )
-    async def set_mini_app_webhook(self, info: Info, app_id: str, url: str | None) -> SettingsResult:
+    async def set_mini_app_webhook(self, info: Info, app_id: MiniAppId, url: str | None) -> SettingsResult:
         return await _change(apps.set_webhook_url(actor=_actor(info), app_id=app_id, url=url))
 
     @strawberry.mutation(
-        extensions=requires(Role.DEVELOPER),
+        extensions=[ParsedIds(), *requires(Role.DEVELOPER)],
         description="Register (or with null, remove) the SM2 public key that verifies the app's signed requests.",
     )
-    async def register_mini_app_sm2_key(self, info: Info, app_id: str, public_key: str | None) -> SettingsResult:
+    async def register_mini_app_sm2_key(self, info: Info, app_id: MiniAppId, public_key: str | None) -> SettingsResult:
         return await _change(apps.register_sm2_key(actor=_actor(info), app_id=app_id, public_key=public_key))

@@ -11,6 +11,7 @@ from strawberry.scalars import JSON
 
 from bff.context import Info
 from bff.errors import InvalidInput
+from bff.ids import OptionalTrackingAppId, ParsedIds, RecordId, TrackingAppId
 from bff.permissions import requires
 from bff.tracking.types import (
     AppNotVisible,
@@ -34,7 +35,12 @@ from tracking import errors
 from tracking.access import ReadScope
 
 T = TypeVar("T")
-READERS = requires(Role.OPERATOR, Role.DEVELOPER)
+
+
+def _readers() -> list:
+    """Operators and developers; the app id parsed first (each field its own extensions)."""
+    return [ParsedIds(), *requires(Role.OPERATOR, Role.DEVELOPER)]
+
 
 PageViewsResult = Annotated[PageViewsReport | InvalidInput | AppNotVisible, strawberry.union("PageViewsResult")]
 ClickThroughResult = Annotated[ClickThroughReport | InvalidInput | AppNotVisible, strawberry.union("ClickThroughResult")]
@@ -68,9 +74,10 @@ async def _answer(info: Info, report: Callable[[ReadScope], Awaitable[T]]):
 
 @strawberry.type
 class TrackingQuery:
-    @strawberry.field(extensions=READERS, description="Page views and distinct visitors per page per local hour.")
+    @strawberry.field(extensions=_readers(), description="Page views and distinct visitors per page per local hour.")
     async def tracking_page_views(
-        self, info: Info, since: datetime, until: datetime, time_zone: str | None = None, app_id: str | None = None,
+        self, info: Info, since: datetime, until: datetime, time_zone: str | None = None,
+        app_id: OptionalTrackingAppId = None,
     ) -> PageViewsResult:
         tracking = info.context.runtime.tracking
         zone = time_zone or tracking.config.time_zone
@@ -81,9 +88,9 @@ class TrackingQuery:
 
         return await _answer(info, report)
 
-    @strawberry.field(extensions=READERS, description="Exposures and the clicks that followed them, per placement.")
+    @strawberry.field(extensions=_readers(), description="Exposures and the clicks that followed them, per placement.")
     async def tracking_click_through(
-        self, info: Info, since: datetime, until: datetime, app_id: str | None = None,
+        self, info: Info, since: datetime, until: datetime, app_id: OptionalTrackingAppId = None,
         exposure_event: str = "$exposure", click_event: str = "$click",
     ) -> ClickThroughResult:
         tracking = info.context.runtime.tracking
@@ -98,10 +105,10 @@ class TrackingQuery:
 
         return await _answer(info, report)
 
-    @strawberry.field(extensions=READERS, description="Per page: visitors, and those who reached the goal event after.")
+    @strawberry.field(extensions=_readers(), description="Per page: visitors, and those who reached the goal event after.")
     async def tracking_conversion(
         self, info: Info, since: datetime, until: datetime, goal_event: str, within_hours: int = 24,
-        app_id: str | None = None,
+        app_id: OptionalTrackingAppId = None,
     ) -> ConversionResult:
         tracking = info.context.runtime.tracking
 
@@ -114,10 +121,10 @@ class TrackingQuery:
 
         return await _answer(info, report)
 
-    @strawberry.field(extensions=READERS, description="Visitors reaching each step in order within the window.")
+    @strawberry.field(extensions=_readers(), description="Visitors reaching each step in order within the window.")
     async def tracking_funnel(
         self, info: Info, steps: list[str], since: datetime, until: datetime, within_hours: int = 24,
-        app_id: str | None = None,
+        app_id: OptionalTrackingAppId = None,
     ) -> FunnelResult:
         tracking = info.context.runtime.tracking
 
@@ -129,10 +136,10 @@ class TrackingQuery:
 
         return await _answer(info, report)
 
-    @strawberry.field(extensions=READERS, description="Visitors first seen each day, and how many returned on day N.")
+    @strawberry.field(extensions=_readers(), description="Visitors first seen each day, and how many returned on day N.")
     async def tracking_retention(
         self, info: Info, since: datetime, until: datetime, days: list[int] | None = None,
-        time_zone: str | None = None, app_id: str | None = None,
+        time_zone: str | None = None, app_id: OptionalTrackingAppId = None,
     ) -> RetentionResult:
         tracking = info.context.runtime.tracking
         zone = time_zone or tracking.config.time_zone
@@ -144,8 +151,10 @@ class TrackingQuery:
 
         return await _answer(info, report)
 
-    @strawberry.field(extensions=READERS, description="Distinct visitors today, counted as events arrive.")
-    async def tracking_realtime_visitors(self, info: Info, app_id: str | None = None) -> RealtimeVisitorsResult:
+    @strawberry.field(extensions=_readers(), description="Distinct visitors today, counted as events arrive.")
+    async def tracking_realtime_visitors(
+        self, info: Info, app_id: OptionalTrackingAppId = None
+    ) -> RealtimeVisitorsResult:
         tracking = info.context.runtime.tracking
 
         async def report(scope: ReadScope) -> RealtimeVisitors:
@@ -155,8 +164,8 @@ class TrackingQuery:
 
         return await _answer(info, report)
 
-    @strawberry.field(extensions=READERS, description="Registered events of the apps you may see.")
-    async def tracking_event_definitions(self, info: Info, app_id: str | None = None) -> DefinitionsResult:
+    @strawberry.field(extensions=_readers(), description="Registered events of the apps you may see.")
+    async def tracking_event_definitions(self, info: Info, app_id: OptionalTrackingAppId = None) -> DefinitionsResult:
         tracking = info.context.runtime.tracking
 
         async def report(scope: ReadScope) -> TrackingEventDefinitions:
@@ -165,8 +174,8 @@ class TrackingQuery:
 
         return await _answer(info, report)
 
-    @strawberry.field(extensions=READERS, description="How many events were rejected at ingest, by reason.")
-    async def tracking_rejections(self, info: Info, app_id: str | None = None) -> RejectionsResult:
+    @strawberry.field(extensions=_readers(), description="How many events were rejected at ingest, by reason.")
+    async def tracking_rejections(self, info: Info, app_id: OptionalTrackingAppId = None) -> RejectionsResult:
         tracking = info.context.runtime.tracking
 
         async def report(scope: ReadScope) -> TrackingRejections:
@@ -180,9 +189,9 @@ class TrackingQuery:
 
 @strawberry.type
 class TrackingMutation:
-    @strawberry.mutation(extensions=READERS, description="Register (or replace) an event of an app you develop.")
+    @strawberry.mutation(extensions=_readers(), description="Register (or replace) an event of an app you develop.")
     async def register_tracking_event(
-        self, info: Info, app_id: str, name: str, schema: JSON, description: str = "",
+        self, info: Info, app_id: TrackingAppId, name: str, schema: JSON, description: str = "",
     ) -> RegisterEventResult:
         tracking = info.context.runtime.tracking
 
@@ -193,9 +202,13 @@ class TrackingMutation:
 
         return await _answer(info, register)
 
-    @strawberry.mutation(extensions=requires(Role.OPERATOR), description="Record that a user develops an app.")
-    async def assign_tracking_app_developer(self, info: Info, app_id: str, user_id: strawberry.ID) -> TrackingAppDevelopers:
+    @strawberry.mutation(
+        extensions=[ParsedIds(), *requires(Role.OPERATOR)], description="Record that a user develops an app."
+    )
+    async def assign_tracking_app_developer(
+        self, info: Info, app_id: TrackingAppId, user_id: RecordId
+    ) -> TrackingAppDevelopers:
         ownership = info.context.runtime.tracking.ownership
-        await ownership.assign(app_id=app_id, user_id=int(user_id))
+        await ownership.assign(app_id=app_id, user_id=user_id)
         developers = await ownership.developers_of(app_id)
         return TrackingAppDevelopers(app_id=app_id, developer_ids=[strawberry.ID(str(d)) for d in developers])
