@@ -26,6 +26,7 @@ MAX_READS = 5
 _SCAN_ASPECT_SLACK = 0.08  # a scan or a tight crop of the card has the card's own side ratio
 _SCAN_COVER = 0.5  # an outline covering less than this of a card-shaped image is inside the card
 _BORDER = 20  # px of the straightened card (2 mm) along its edges where the card prints nothing
+_PHOTO_MIN_SIDE, _PHOTO_MAX_ASPECT = 100, 4.0  # beyond these the photo as it is holds no readable card
 _CARD_FRAME = np.float32([[0, 0], [CARD_WIDTH, 0], [CARD_WIDTH, CARD_HEIGHT], [0, CARD_HEIGHT]])
 
 
@@ -89,7 +90,7 @@ def card_lines(ocr: OcrEngine, image: Image.Image, side: str) -> list[OcrLine]:
             search.look(straighten(image, corners, upside_down=True))
         if search.done:
             break
-    if not search.done:
+    if not search.done and _photo_shaped(image):
         corners = _placed_by_words(search.read(image), side)
         if corners is not None and not search.done:
             search.look(straighten(image, corners))
@@ -116,6 +117,11 @@ def _placed_by_words(lines: list[OcrLine], side: str) -> np.ndarray | None:
     if matrix is None or int(inliers.sum()) < 3:
         return None
     return _CARD_FRAME @ matrix[:, :2].T.astype(np.float32) + matrix[:, 2].astype(np.float32)
+
+
+def _photo_shaped(image: Image.Image) -> bool:
+    """Big enough and not a strip: the OCR model cannot take a 3000 × 8 image as it is."""
+    return min(image.size) >= _PHOTO_MIN_SIDE and max(image.size) / min(image.size) <= _PHOTO_MAX_ASPECT
 
 
 def _within_card(line: OcrLine) -> bool:

@@ -42,11 +42,13 @@ def test_printed_text_is_not_an_id_card_even_with_the_cards_words_on_it(engines)
     assert refusal(engines, encode(desk, "JPEG", quality=80), "back") == "NOT_AN_ID_CARD"
 
 
-def test_blank_and_noise_images_are_not_id_cards(engines):
+def test_blank_noise_and_strip_images_are_not_id_cards(engines):
     blank = Image.new("RGB", (1200, 760), (245, 245, 240))
     noise = Image.fromarray(np.random.default_rng(3).integers(0, 256, (760, 1200, 3), dtype=np.uint8))
     assert refusal(engines, encode(blank, "PNG"), "front") == "NOT_AN_ID_CARD"
     assert refusal(engines, encode(noise, "PNG"), "back") == "NOT_AN_ID_CARD"
+    # A 3000 × 8 strip made the OCR model raise (an internal error) instead of refusing.
+    assert refusal(engines, encode(Image.new("RGB", (3000, 8), "white"), "PNG"), "front") == "NOT_AN_ID_CARD"
 
 
 def test_the_back_given_as_the_front_and_the_front_as_the_back_are_the_wrong_side(engines):
