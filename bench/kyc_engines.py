@@ -1,16 +1,18 @@
 """Account opening engines and the whole journey: OCR per image, faces per second, decision time.
 
 1. OCR: synthetic ID card fronts and backs (clean, rotated, JPEG-40, noisy), read and
-   checked one at a time on one engine set: p50/p99 per image.
+   checked one at a time on one engine set: p50/p99 per image. Then hand-held photos
+   (tests/kyc/handheld.py) of held-out cardholders, seeds from 6000 (never run while the
+   card finder was tuned): fields read exactly, time per photo, outline search, reads.
 2. Faces: selfie against ID portrait (decode, two detections, two features, match), one at
    a time: per verification and verifications per second.
 3. Journey: two applicants at once through GraphQL in-process (multipart uploads, real
    PostgreSQL + Redis): the server time of each request, and of the last upload (the
    liveness frames) to the decision, which that same request returns.
 
-    .venv/bin/python bench/kyc_engines.py [--ocr 24] [--faces 30] [--journeys 3]
+    .venv/bin/python bench/kyc_engines.py [--ocr 24] [--handheld 40] [--faces 30] [--journeys 3]
 
-Needs scripts/test-photos (real photos) and fonts-wqy-zenhei. Uses a throw-away PostgreSQL
+Needs scripts/test-photos (real photos) and the fonts scripts/test installs. Uses a throw-away PostgreSQL
 database (dropped at the end) and Redis database 11 unless BENCH_REDIS_URL is set. Other
 work on the machine's two cores shows up in these figures: run it on a quiet machine.
 """
@@ -34,9 +36,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from kyc.config import KycConfig  # noqa: E402
 from kyc.engines import Engines  # noqa: E402
+from kyc.errors import BadImage  # noqa: E402
+from kyc.framing import find_outlines  # noqa: E402
+from kyc.images import decode_image  # noqa: E402
 from kyc.reading import match_faces, read_side  # noqa: E402
 from tests.kyc.cards import Card, back, encode, front, id_number, photographed  # noqa: E402
+from tests.kyc.cardholders import HELD_OUT  # noqa: E402
 from tests.kyc.faces import photo  # noqa: E402
+from tests.kyc.handheld import shot  # noqa: E402
 from tests.kyc.journey import Applicant  # noqa: E402
 from tests.support import GraphQLClient, SignIn  # noqa: E402
 
@@ -79,6 +86,51 @@ def bench_ocr(engines: Engines, count: int) -> None:
     print(f"OCR (read + parse + checks), {len(times)} images: p50 {statistics.median(times):.0f} ms, "
           f"p99 {percentile(times, 0.99):.0f} ms, mean {statistics.fmean(times):.0f} ms; "
           f"{failed} with a failed check")
+
+
+class CountedOcr:
+    """The engine set's OCR, counting the reads one photo costs."""
+
+    def __init__(self, ocr) -> None:
+        self.ocr, self.reads = ocr, 0
+
+    def read(self, image):
+        self.reads += 1
+        return self.ocr.read(image)
+
+
+def bench_handheld(engines: Engines, count: int, first_seed: int = 6000) -> None:
+    counted = CountedOcr(engines.ocr)
+    engines._ocr = counted
+    times, searches, reads, right, fields, exact, missed = [], [], [], 0, 0, 0, []
+    for seed in range(first_seed, first_seed + count):
+        photo_shot = shot(seed, HELD_OUT)
+        data = photo_shot.photo
+        started = time.perf_counter()
+        find_outlines(decode_image(data, engines.config.images))
+        searches.append((time.perf_counter() - started) * 1000)
+        counted.reads = 0
+        started = time.perf_counter()
+        try:
+            got = read_side(engines, data, photo_shot.side, date(2026, 11, 30)).fields
+        except BadImage as exc:
+            got = {"error": exc.code}
+        times.append((time.perf_counter() - started) * 1000)
+        reads.append(counted.reads)
+        wrong = [k for k, v in photo_shot.truth.items() if got.get(k) != v]
+        fields += len(photo_shot.truth)
+        right += len(photo_shot.truth) - len(wrong)
+        exact += not wrong
+        if wrong:
+            missed.append(f"{seed} {photo_shot.side}/{photo_shot.font}: {', '.join(wrong)}")
+    engines._ocr = counted.ocr
+    print(f"Hand-held photos, held-out seeds {first_seed}-{first_seed + count - 1}: fields {right}/{fields} "
+          f"({100 * right / fields:.1f}%), photos read exactly {exact}/{count}; per photo p50 "
+          f"{statistics.median(times):.0f} ms, p99 {percentile(times, 0.99):.0f} ms (outline search p50 "
+          f"{statistics.median(searches):.0f} ms); OCR reads per photo mean {statistics.fmean(reads):.2f}, "
+          f"max {max(reads)}")
+    for line in missed:
+        print(f"  missed {line}")
 
 
 def bench_faces(engines: Engines, count: int) -> None:
@@ -182,12 +234,14 @@ async def bench_journeys(rounds: int, engines: Engines) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--ocr", type=int, default=24)
+    parser.add_argument("--handheld", type=int, default=40)
     parser.add_argument("--faces", type=int, default=30)
     parser.add_argument("--journeys", type=int, default=3)
     args = parser.parse_args()
     print(f"cores: {os.cpu_count()}, load average before: {', '.join(f'{v:.2f}' for v in os.getloadavg())}")
     engines = Engines(KycConfig())
     bench_ocr(engines, args.ocr)
+    bench_handheld(engines, args.handheld)
     bench_faces(engines, args.faces)
     asyncio.run(bench_journeys(args.journeys, engines))
     print(f"load average after: {', '.join(f'{v:.2f}' for v in os.getloadavg())}")

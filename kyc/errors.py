@@ -19,6 +19,11 @@ class BadImage(KycError):
         self.code = code
 
 
+class NotAnIdCard(BadImage):
+    """The image shows no side of a resident ID card (``NOT_AN_ID_CARD``), or only the
+    other side than the one asked for (``WRONG_SIDE``)."""
+
+
 class EngineBusy(KycError):
     code = "ENGINE_BUSY"
 

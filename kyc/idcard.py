@@ -12,6 +12,7 @@ from datetime import date
 
 from kyc import gb11643
 from kyc.ethnicity import normalise_ethnicity
+from kyc.hanzi import simplified
 from kyc.layout import Row, place, rows
 from kyc.ocr import OcrLine
 from infra.masking import mask_id_number, mask_name
@@ -92,7 +93,7 @@ def read_front(lines: list[OcrLine], *, today: date) -> Reading:
     name = values["name"]
     sex, ethnicity_text = _sex_and_ethnicity(values["sex"])
     birth = _birth(values["birth"])
-    address = values["address"]
+    address = simplified(values["address"])
     ethnicity = normalise_ethnicity(ethnicity_text) if ethnicity_text else None
     reading.fields.update(
         name=name or None, sex=sex, ethnicity=ethnicity or ethnicity_text or None, birth_date=birth,
@@ -131,10 +132,10 @@ def read_back(lines: list[OcrLine], *, today: date) -> Reading:
         valid_from = _date(m.group(1, 2, 3))
         permanent = m.group(7) is not None
         valid_until = None if permanent else _date(m.group(4, 5, 6))
-    authority_row = next((r for r in card_rows if "签发机关" in r.text), None)
+    authority_row = next((r for r in card_rows if "签发机关" in simplified(r.text)), None)
     if authority_row is None and validity_at:
         authority_row = card_rows[validity_at - 1]
-    authority = authority_row.text.split("签发机关", 1)[-1] if authority_row else ""
+    authority = simplified(authority_row.text).split("签发机关", 1)[-1] if authority_row else ""
     reading.fields.update(
         issuing_authority=authority or None, valid_from=valid_from,
         valid_until="长期" if permanent else valid_until,
@@ -168,7 +169,7 @@ def _assign(card_rows: list[Row]) -> dict[str, str]:
     current = -1
     for row in card_rows:
         text = row.text
-        label = next((f for word, f in _LABELS.items() if text.startswith(word)), None)
+        label = next((f for word, f in _LABELS.items() if simplified(text[:2]) == word), None)
         if label is not None and row.x0 <= label_x + 2 * unit:
             current = _ORDER.index(label)
             text = text[2:]

@@ -50,8 +50,10 @@ class Row:
 
 
 def clean(text: str) -> str:
-    """Full-width forms folded, spaces and stray punctuation around values dropped."""
-    return "".join(unicodedata.normalize("NFKC", text).split()).strip(":：·")
+    """Full-width forms folded, spaces and stray punctuation around values dropped, and
+    symbols (☑, ©, +) dropped: the card prints none, OCR makes them of glare and specks."""
+    folded = "".join(unicodedata.normalize("NFKC", text).split())
+    return "".join(ch for ch in folded if not unicodedata.category(ch).startswith("S")).strip(":：·")
 
 
 def skew_angle(lines: list[OcrLine]) -> float:

@@ -10,14 +10,16 @@ from kyc.face import FaceRejected
 from kyc.idcard import Reading, read_back, read_front
 from kyc.images import decode_image
 from kyc.liveness import LivenessResult
+from kyc.locate import card_lines
 
 SIDES = ("front", "back")
 
 
 def read_side(engines: Engines, data: bytes, side: str, today: date) -> Reading:
-    """One side of the ID card, parsed and checked; BadImage for an unusable upload."""
+    """One side of the ID card, found in the photo, straightened, parsed and checked;
+    BadImage for an unusable upload, NotAnIdCard when the image shows no such side."""
     image = decode_image(data, engines.config.images)
-    lines = engines.ocr.read(image)
+    lines = card_lines(engines.ocr, image, side)
     return read_front(lines, today=today) if side == "front" else read_back(lines, today=today)
 
 

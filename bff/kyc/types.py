@@ -29,6 +29,8 @@ class ImageProblem(Enum):
     DECOMPRESSION_BOMB = "DECOMPRESSION_BOMB"
     NOT_AN_IMAGE = "NOT_AN_IMAGE"
     CORRUPT = "CORRUPT"
+    NOT_AN_ID_CARD = "NOT_AN_ID_CARD"
+    WRONG_SIDE = "WRONG_SIDE"
 
 
 @strawberry.type(description="One change of state: who made it, when and why.")

@@ -1,8 +1,9 @@
-"""Synthetic resident ID cards drawn with Pillow and a Debian CJK font, for the real OCR.
+"""Synthetic resident ID cards drawn with Pillow and Debian CJK fonts, for the real OCR.
 
 The layout follows the second-generation card (85.6 × 54 mm): labels in blue on the left,
 values beside them, the portrait on the right, the number along the bottom; the back
-carries the issuing authority and the validity period.
+carries the issuing authority and the validity period. Cards are drawn in any of
+``FONTS`` (scripts/test installs their Debian packages); the default is WenQuanYi Zen Hei.
 """
 
 from __future__ import annotations
@@ -17,7 +18,22 @@ from PIL import Image, ImageDraw, ImageFont
 
 from kyc.gb11643 import check_character
 
-FONT = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
+
+
+@dataclass(frozen=True)
+class Font:
+    path: Path
+    index: int = 0  # the face inside a .ttc collection
+
+
+FONTS = {
+    "wqy-zenhei": Font(Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")),  # fonts-wqy-zenhei
+    "noto-sans-sc": Font(Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"), 2),  # fonts-noto-cjk
+    "noto-serif-sc": Font(Path("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"), 2),  # fonts-noto-cjk
+    "uming-cn": Font(Path("/usr/share/fonts/truetype/arphic/uming.ttc")),  # fonts-arphic-uming
+    "ukai-cn": Font(Path("/usr/share/fonts/truetype/arphic/ukai.ttc")),  # fonts-arphic-ukai
+}
+FONT = FONTS["wqy-zenhei"]
 WIDTH, HEIGHT = 856, 540
 LABEL = (40, 90, 160)
 INK = (20, 20, 20)
@@ -57,8 +73,9 @@ class Card:
         return replace(self, **changes)
 
 
-def _font(size: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(str(FONT), size)
+def typeface(size: int, font: Font = FONT) -> ImageFont.FreeTypeFont:
+    assert font.path.exists(), f"{font.path} is missing: scripts/test installs the fonts"
+    return ImageFont.truetype(str(font.path), size, index=font.index)
 
 
 def _background() -> Image.Image:
@@ -69,10 +86,10 @@ def _background() -> Image.Image:
     return image
 
 
-def front(card: Card, portrait: Image.Image | None = None) -> Image.Image:
+def front(card: Card, portrait: Image.Image | None = None, *, font: Font = FONT) -> Image.Image:
     image = _background()
     draw = ImageDraw.Draw(image)
-    label, value, number_font = _font(26), _font(30), _font(34)
+    label, value, number_font = typeface(26, font), typeface(30, font), typeface(34, font)
     left, column = 56, 150
     draw.text((left, 62), "姓名", font=label, fill=LABEL)
     draw.text((column, 58), card.name, font=value, fill=INK)
@@ -82,12 +99,12 @@ def front(card: Card, portrait: Image.Image | None = None) -> Image.Image:
     draw.text((384, 120), card.ethnicity, font=value, fill=INK)
     draw.text((left, 186), "出生", font=label, fill=LABEL)
     x = column
-    for text, font, colour in (
+    for text, size, colour in (
         (str(card.born.year), value, INK), ("年", label, LABEL), (str(card.born.month), value, INK),
         ("月", label, LABEL), (str(card.born.day), value, INK), ("日", label, LABEL),
     ):
-        draw.text((x, 182 if font is value else 186), text, font=font, fill=colour)
-        x += int(draw.textlength(text, font=font)) + 12
+        draw.text((x, 182 if size is value else 186), text, font=size, fill=colour)
+        x += int(draw.textlength(text, font=size)) + 12
     draw.text((left, 248), "住址", font=label, fill=LABEL)
     for i, line in enumerate(card.address):
         draw.text((column, 244 + 44 * i), line, font=value, fill=INK)
@@ -115,12 +132,12 @@ def _portrait_fit(photo: Image.Image, size: tuple[int, int]) -> Image.Image:
     return photo.convert("RGB").crop(box).resize(size, Image.LANCZOS)
 
 
-def back(card: Card) -> Image.Image:
+def back(card: Card, *, font: Font = FONT) -> Image.Image:
     image = _background()
     draw = ImageDraw.Draw(image)
-    draw.text((300, 90), "中华人民共和国", font=_font(40), fill=INK)
-    draw.text((270, 160), "居民身份证", font=_font(64), fill=INK)
-    label, value = _font(26), _font(28)
+    draw.text((300, 90), "中华人民共和国", font=typeface(40, font), fill=INK)
+    draw.text((270, 160), "居民身份证", font=typeface(64, font), fill=INK)
+    label, value = typeface(26, font), typeface(28, font)
     draw.text((150, 370), "签发机关", font=label, fill=INK)
     draw.text((290, 368), card.authority, font=value, fill=INK)
     draw.text((150, 440), "有效期限", font=label, fill=INK)

@@ -39,6 +39,17 @@ def test_ocr_of_the_back_and_a_failed_check_exits_1(tmp_path, capsys):
     assert code == 1 and result["failed"] == ["NOT_EXPIRED"]
 
 
+def test_ocr_of_a_face_photo_exits_2_with_not_an_id_card(tmp_path, capsys):
+    path = tmp_path / "selfie.jpg"
+    path.write_bytes(encode(photo("impostor_1"), "JPEG"))
+    code, result = run(capsys, "ocr", "idcard", str(path))
+    assert code == 2 and result["error"]["code"] == "NOT_AN_ID_CARD"
+    path.write_bytes(encode(front(Card()), "JPEG"))
+    code, result = run(capsys, "ocr", "idcard", str(path), "--side", "back")
+    assert code == 2 and result["error"] == {"code": "WRONG_SIDE",
+                                             "message": "this is the front of the ID card; upload the back"}
+
+
 def test_face_verify_prints_score_threshold_and_decision(tmp_path, capsys):
     (tmp_path / "id.jpg").write_bytes(encode(front(Card(), photo("person_b_1")), "JPEG"))
     (tmp_path / "same.jpg").write_bytes(encode(photo("person_b_2"), "JPEG"))

@@ -89,7 +89,3 @@ def test_a_permanent_card_and_an_expired_one(engines):
     expired = fields_of(engines, encode(back(Card(valid_from=date(2005, 3, 1), valid_until=date(2025, 3, 1)))), "back")
     assert expired.failed == ["NOT_EXPIRED"]
 
-
-def test_a_page_without_a_card_fails_every_reading_check(engines):
-    reading = fields_of(engines, encode(photo("impostor_1")))
-    assert {"NAME_READ", "ID_NUMBER_READ", "CHECK_DIGIT"} <= set(reading.failed)

@@ -9,7 +9,8 @@ import httpx
 import pytest
 
 from identity.roles import Role
-from tests.kyc.cards import Card, encode, id_number
+from tests.kyc.cards import Card, back, encode, id_number
+from tests.kyc.faces import photo
 from tests.kyc.journey import REVIEW, Applicant
 from tests.ledger.support import luhn_card
 
@@ -79,6 +80,20 @@ async def test_unreadable_or_failing_documents_are_reported_by_check(gql, sign_i
     assert expired["state"] == "STARTED" and expired["reasons"] == ["BACK_NOT_EXPIRED"]
     early = await applicant.challenge()
     assert "cannot start the face check while the application is started" in early["message"]
+
+
+async def test_a_face_photo_or_the_wrong_side_is_refused_without_using_an_attempt(gql, sign_in, engines):
+    applicant = Applicant(gql, await sign_in("13900000011"), engines)
+    await applicant.start()
+    face = await applicant.upload("FRONT", encode(photo("person_b_1"), "JPEG", quality=90))
+    assert face["__typename"] == "KycImageRejected" and face["problem"] == "NOT_AN_ID_CARD"
+    assert face["field"] == "image"
+    swapped = await applicant.upload("FRONT", encode(back(applicant.card), "JPEG", quality=85))
+    assert swapped["__typename"] == "KycImageRejected" and swapped["problem"] == "WRONG_SIDE"
+    assert "upload the front" in swapped["message"]
+    status = await applicant.status()
+    assert status["state"] == "STARTED" and status["reasons"] == [] and status["maskedIdNumber"] is None
+    assert (await applicant.upload("FRONT"))["reasons"] == []
 
 
 async def test_blacklisted_numbers_and_under_16s_are_rejected(gql, sign_in, runtime, engines):
