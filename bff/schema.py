@@ -28,6 +28,7 @@ from bff.observability import OperationMetrics
 from bff.openplatform.schema import OpenPlatformMutation, OpenPlatformQuery
 from bff.tracking.schema import TrackingMutation, TrackingQuery
 from bff.validation import BoundedValidation
+from infra.i18n import t
 from infra.settings import Settings
 
 log = logging.getLogger("bff.graphql")
@@ -81,7 +82,7 @@ def build_schema(
         OperationMetrics,
     ]
     if not settings.debug:
-        extensions.append(lambda: MaskErrors(should_mask_error=is_unexpected))
+        extensions.append(lambda: MaskErrors(should_mask_error=is_unexpected, error_message=t("bff.unexpected_error")))
     return Schema(
         query=merge_types("Query", queries),
         mutation=merge_types("Mutation", mutations),

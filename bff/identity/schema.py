@@ -32,6 +32,7 @@ from bff.permissions import requires
 from identity import errors
 from identity.roles import Role as DomainRole
 from identity.service import Device, IssuedSession
+from infra.i18n import t
 
 RequestLoginCodeResult = Annotated[
     LoginCodeSent | ResendTooSoon | RateLimited | InvalidInput, strawberry.union("RequestLoginCodeResult")
@@ -140,7 +141,7 @@ class IdentityMutation:
         except ValueError:
             session = None
         if session is None:
-            return InvalidInput(message="not a session id", field="sessionId")
+            return InvalidInput(message=t("identity.not_a_session_id"), field="sessionId")
         try:
             await info.context.runtime.identity.sign_out_device(
                 user_id=info.context.principal.user_id, session_id=session
@@ -156,7 +157,7 @@ class IdentityMutation:
                 user_id=int(user_id), role=DomainRole(role)
             )
         except (errors.UserNotFound, ValueError):
-            return InvalidInput(message="no such user", field="userId")
+            return InvalidInput(message=t("identity.user_not_found"), field="userId")
         return await info.context.loader(users_by_id).load(user.id)
 
 

@@ -35,6 +35,7 @@ from bff.miniprogram.types import (
 )
 from bff.permissions import requires
 from identity.roles import Role
+from infra.i18n import t
 from miniprogram_host import errors, lifecycle, registry
 from miniprogram_host.actors import Actor
 from miniprogram_host.resolution import Resolved
@@ -123,7 +124,7 @@ class MiniProgramQuery:
         self, info: Info, app_id: str, platform: ClientPlatform, client_version: str
     ) -> Resolution:
         if not is_semver(client_version):
-            return InvalidInput(message="clientVersion must be a semantic version", field="clientVersion")
+            return InvalidInput(message=t("miniprogram_host.client_version_invalid"), field="clientVersion")
         user_id = info.context.principal.user_id
         answer = await info.context.runtime.miniprograms.releases.resolve(
             app_id=app_id, subject=f"u:{user_id}", user_id=user_id, platform=platform.value,
@@ -187,7 +188,7 @@ class MiniProgramMutation:
         try:
             icon = base64.b64decode(icon_base64, validate=True) if icon_base64 is not None else None
         except binascii.Error:
-            return InvalidInput(message="the icon is not base64", field="iconBase64")
+            return InvalidInput(message=t("miniprogram_host.icon_not_base64"), field="iconBase64")
         try:
             app = await registry.update_profile(
                 actor=_actor(info), app_id=app_id, store=info.context.runtime.miniprograms.store,
@@ -237,7 +238,7 @@ class MiniProgramMutation:
         try:
             whitelist = [int(u) for u in rules.whitelist]
         except ValueError:
-            return InvalidInput(message="whitelist holds user ids", field="whitelist")
+            return InvalidInput(message=t("miniprogram_host.whitelist_user_ids"), field="whitelist")
         return await _release_step(info, lifecycle.start_gray(
             actor=_actor(info), app_id=app_id, version=version, percent=rules.percent, whitelist=whitelist,
             platforms=[p.value for p in rules.platforms], min_client_version=rules.min_client_version,
