@@ -25,6 +25,7 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from bff.auth import BearerTokenBackend
+from bff.i18n import i18n_routes
 from bff.ide import ide_routes
 from bff.middleware import BodyCap, BodyTimeout, DatabaseContext, RequestContextMiddleware
 from bff.miniprogram.http import miniprogram_routes
@@ -35,6 +36,7 @@ from bff.tracking.http import track_batch
 from bff.unavailable import RedisUnavailable
 from bff.view import GraphQLEndpoint, error_response
 from infra import db
+from infra.i18n import t
 from infra.logs import configure_logging
 from miniprogram_host.config import HostConfig
 from bff.services import Runtime
@@ -62,10 +64,10 @@ async def metrics(request: Request) -> Response:
     """Prometheus text, only for a scraper holding METRICS_TOKEN (refused while it is unset)."""
     expected = request.app.state.settings.metrics_token
     if expected is None:
-        return error_response("METRICS_DISABLED", "Set METRICS_TOKEN to scrape /metrics.", 403)
+        return error_response("METRICS_DISABLED", t("bff.metrics_disabled"), 403)
     scheme, _, offered = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not hmac.compare_digest(offered.strip().encode(), str(expected).encode()):
-        response = error_response("UNAUTHENTICATED", "A bearer token is needed for /metrics.", 401)
+        response = error_response("UNAUTHENTICATED", t("bff.metrics_token"), 401)
         response.headers["www-authenticate"] = 'Bearer realm="metrics"'
         return response
     registry = REGISTRY
@@ -132,6 +134,7 @@ def create_app(
         *bridge_routes(),
         *openapi_routes(),
         Route("/track/batch", track_batch, methods=["POST"]),
+        *i18n_routes(),
         *(ide_routes() if settings.debug else ()),
         *(extra_routes or ()),
     ]

@@ -28,6 +28,7 @@ from strawberry.types.field import StrawberryField
 from strawberry.types.union import StrawberryUnion
 
 from bff.errors import InvalidInput
+from infra.i18n import Text
 from miniprogram_host.semver import is_semver
 
 MAX_RECORD_ID = 2**63 - 1  # every id column is a PostgreSQL bigint
@@ -70,14 +71,14 @@ def parse_session_id(raw: object) -> uuid.UUID | None:
 @dataclass(frozen=True)
 class IdKind:
     parse: Callable[[object], Any]  # the parsed value, or None when malformed
-    noun: str  # for the message: "orgId is not an id"
+    message: Callable[[str], Text]  # what the caller reads, given the argument's name
 
 
-_RECORD = IdKind(parse_record_id, "an id")
-_MINI_APP = IdKind(_matching(_MINI_APP_ID), "an app id")
-_TRACKING_APP = IdKind(_matching(_TRACKING_APP_ID), "an app id")
-_VERSION = IdKind(parse_mini_app_version, "a semantic version")
-_SESSION = IdKind(parse_session_id, "a session id")
+_RECORD = IdKind(parse_record_id, lambda field: Text("bff.not_an_id", field=field))
+_MINI_APP = IdKind(_matching(_MINI_APP_ID), lambda field: Text("bff.not_an_app_id", field=field))
+_TRACKING_APP = IdKind(_matching(_TRACKING_APP_ID), lambda field: Text("bff.not_an_app_id", field=field))
+_VERSION = IdKind(parse_mini_app_version, lambda field: Text("bff.not_a_version", field=field))
+_SESSION = IdKind(parse_session_id, lambda field: Text("bff.not_a_session_id", field=field))
 
 
 def _id(kind: IdKind, graphql_type: Any = None) -> Any:
@@ -101,8 +102,8 @@ def record_id_field(*, many: bool = False, **options: Any) -> Any:
 
 
 class MalformedId(Exception):
-    def __init__(self, field: str, noun: str) -> None:
-        super().__init__(f"{field} is not {noun}")
+    def __init__(self, field: str, kind: IdKind) -> None:
+        super().__init__(kind.message(field))
         self.field = field
 
 
@@ -147,7 +148,7 @@ def _parsed(raw: Any, site: Site) -> Any:
         return [_parsed(item, site) for item in raw]
     value = site.kind.parse(raw)
     if value is None:
-        raise MalformedId(site.graphql_name, site.kind.noun)
+        raise MalformedId(site.graphql_name, site.kind)
     return value
 
 

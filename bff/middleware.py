@@ -1,4 +1,4 @@
-"""Pure ASGI middleware: request id, body size cap, access log and HTTP metrics."""
+"""Pure ASGI middleware: request id, the reader's language, body size cap, access log and HTTP metrics."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from tortoise.context import _current_context as _current_tortoise_context
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bff.observability import HTTP_LATENCY, HTTP_REQUESTS
+from infra.i18n import current_locale, negotiate, t
 from infra.logs import request_id
 
 log = logging.getLogger("bff.access")
@@ -91,12 +92,15 @@ class RequestContextMiddleware:
         supplied = headers.get(b"x-request-id", b"").decode("latin-1")
         rid = supplied if _CLIENT_REQUEST_ID.fullmatch(supplied) else uuid.uuid4().hex
         token = request_id.set(rid)
+        # Every message rendered while this request runs speaks the caller's language.
+        locale = current_locale.set(negotiate(headers.get(b"accept-language", b"").decode("latin-1")))
         try:
             if scope["type"] == "websocket":
                 await self.app(scope, receive, send)
                 return
             await self._http(scope, receive, send, headers, rid)
         finally:
+            current_locale.reset(locale)
             request_id.reset(token)
 
     async def _http(self, scope, receive, send, headers, rid) -> None:
@@ -135,7 +139,7 @@ class RequestContextMiddleware:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 response_started = True
-                message["headers"] = [*message.get("headers", ()), (b"x-request-id", rid.encode())]
+                message["headers"] = _with_language([*message.get("headers", ()), (b"x-request-id", rid.encode())])
             await send(message)
 
         try:
@@ -163,16 +167,25 @@ class RequestContextMiddleware:
         )
 
 
+def _with_language(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """A JSON answer (where messages are) says its language and that it varies by Accept-Language."""
+    if not any(name.lower() == b"content-type" and b"json" in value for name, value in headers):
+        return headers
+    vary = [value for name, value in headers if name.lower() == b"vary"]
+    headers = [(name, value) for name, value in headers if name.lower() != b"vary"]
+    varies = b", ".join([*vary, b"Accept-Language"])
+    return [*headers, (b"vary", varies), (b"content-language", current_locale.get().encode())]
+
+
 async def _too_large(send: Send, rid: str, cap: BodyCap) -> None:
     extensions = {"code": "PAYLOAD_TOO_LARGE", "limit": cap.limit, "setting": cap.setting}
-    await _refuse(send, rid, 413, f"Request body over {cap.limit} bytes.", extensions)
+    await _refuse(send, rid, 413, t("bff.payload_too_large", limit=cap.limit), extensions)
 
 
 async def _timed_out(send: Send, rid: str, timeout: BodyTimeout) -> None:
     """408, and the connection is closed: what is left of the body would be read as a request."""
     extensions = {"code": "REQUEST_TIMEOUT", "setting": "REQUEST_BODY_TIMEOUT_SECONDS", "limit": timeout.seconds}
-    message = f"The request body did not arrive in time ({timeout.seconds} s, more for large bodies)."
-    await _refuse(send, rid, 408, message, extensions, close=True)
+    await _refuse(send, rid, 408, t("bff.request_timeout", seconds=timeout.seconds), extensions, close=True)
 
 
 async def _refuse(send: Send, rid: str, status: int, message: str, extensions: dict, *, close: bool = False) -> None:
@@ -184,7 +197,7 @@ async def _refuse(send: Send, rid: str, status: int, message: str, extensions: d
     ]
     if close:
         headers.append((b"connection", b"close"))
-    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.start", "status": status, "headers": _with_language(headers)})
     await send({"type": "http.response.body", "body": body})
 
 

@@ -8,11 +8,24 @@ from strawberry.extensions.field_extension import FieldExtension
 from strawberry.permission import BasePermission, PermissionExtension
 
 from identity.roles import Role
+from infra.i18n import Text, t
+
+
+_ROLE_NAMES = {
+    Role.CUSTOMER: Text("bff.role_customer"),
+    Role.DEVELOPER: Text("bff.role_developer"),
+    Role.OPERATOR: Text("bff.role_operator"),
+    Role.REVIEWER: Text("bff.role_reviewer"),
+    Role.ADMIN: Text("bff.role_admin"),
+}
 
 
 class IsAuthenticated(BasePermission):
-    message = "Sign in to do this."
     error_extensions = {"code": "UNAUTHENTICATED"}
+
+    @property
+    def message(self) -> str:  # read when the field is refused, in the caller's language
+        return t("bff.sign_in")
 
     def has_permission(self, source: Any, info, **kwargs: Any) -> bool:
         return info.context.principal is not None
@@ -25,7 +38,11 @@ class HasRole(BasePermission):
 
     def __init__(self, *roles: Role) -> None:
         self.roles = frozenset(roles)
-        self.message = "This needs the role " + " or ".join(sorted(r.value for r in roles)) + "."
+
+    @property
+    def message(self) -> str:
+        names = [str(_ROLE_NAMES[role]) for role in sorted(self.roles, key=lambda r: r.value)]
+        return t("bff.needs_role", roles=t("bff.or").join(names))
 
     def has_permission(self, source: Any, info, **kwargs: Any) -> bool:
         principal = info.context.principal

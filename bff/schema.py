@@ -31,6 +31,7 @@ from bff.tracking.schema import TrackingMutation, TrackingQuery
 from bff.validation import BoundedValidation
 from bff.unavailable import mark_unavailable
 from infra.kv import REDIS_UNAVAILABLE
+from infra.i18n import t
 from infra.settings import Settings
 
 log = logging.getLogger("bff.graphql")
@@ -92,7 +93,7 @@ def build_schema(
         OperationMetrics,
     ]
     if not settings.debug:
-        extensions.append(lambda: MaskErrors(should_mask_error=is_unexpected))
+        extensions.append(lambda: MaskErrors(should_mask_error=is_unexpected, error_message=t("bff.unexpected_error")))
     return Schema(
         query=merge_types("Query", queries),
         mutation=merge_types("Mutation", mutations),

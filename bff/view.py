@@ -19,6 +19,7 @@ from bff.media import GRAPHQL_RESPONSE, JSON, is_request_error, negotiate
 from bff.persisted_queries import PersistedQueries, PersistedQueryError
 from bff.subscriptions import SessionBoundSocket
 from bff.unavailable import redis_error_of
+from infra.i18n import t
 
 
 def error_response(code: str, message: str, status: int = 200, **extensions) -> JSONResponse:
@@ -54,7 +55,7 @@ class GraphQLEndpoint(GraphQL):
             response = await self.run(request)
         except _TooDeep:
             response = error_response(
-                "INVALID_INPUT", f"The request's JSON nests deeper than {self.max_json_depth} levels.", 400,
+                "INVALID_INPUT", t("bff.json_too_deep", max=self.max_json_depth), 400,
                 limit=self.max_json_depth, setting=request_json.LIMIT_SETTING,
             )
         except PersistedQueryError as exc:

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+from infra.i18n import Text
+
 
 class IdentityError(Exception):
-    message = "identity error"
+    message = Text("identity.error")
 
-    def __init__(self, message: str | None = None) -> None:
+    def __init__(self, message: Text | None = None) -> None:
         super().__init__(message or self.message)
 
 
 class InvalidPhone(IdentityError):
-    message = "not a mainland China mobile number"
+    message = Text("identity.invalid_phone")
 
 
 class TooManyCodeRequests(IdentityError):
     def __init__(self, *, scope: str, retry_after_seconds: int) -> None:
-        super().__init__(f"too many login codes requested for this {scope}")
+        super().__init__(Text("identity.too_many_codes_for_phone") if scope == "phone"
+                         else Text("identity.too_many_codes_for_client"))
         self.scope = scope
         self.retry_after_seconds = retry_after_seconds
 
@@ -25,39 +28,39 @@ class ResendTooSoon(IdentityError):
     """A code was sent to this phone moments ago; another may be asked for in N seconds."""
 
     def __init__(self, *, retry_after_seconds: int) -> None:
-        super().__init__(f"a code was just sent: wait {retry_after_seconds} s before asking for another")
+        super().__init__(Text("identity.resend_too_soon", seconds=retry_after_seconds))
         self.retry_after_seconds = retry_after_seconds
 
 
 class WrongCode(IdentityError):
     def __init__(self, *, attempts_left: int) -> None:
-        super().__init__("the code is wrong" if attempts_left else "the code is wrong and burned")
+        super().__init__(Text("identity.wrong_code") if attempts_left else Text("identity.wrong_code_burned"))
         self.attempts_left = attempts_left
 
 
 class CodeExpired(IdentityError):
-    message = "no valid code for this phone: request a new one"
+    message = Text("identity.code_expired")
 
 
 class InvalidDevice(IdentityError):
-    message = "device id must be 8-128 characters of letters, digits, '-', '_' or '.'"
+    message = Text("identity.invalid_device")
 
 
 class RefreshRejected(IdentityError):
     """The refresh token is unknown, expired, for another device, or its session is revoked."""
 
-    message = "the refresh token cannot be used"
+    message = Text("identity.refresh_rejected")
 
 
 class RefreshTokenReused(IdentityError):
-    message = "this refresh token was already used; the session has been revoked"
+    message = Text("identity.refresh_token_reused")
 
 
 class UserNotFound(IdentityError):
-    message = "no such user"
+    message = Text("identity.user_not_found")
 
 
 class SessionNotFound(IdentityError):
     """No signed-in session of this user has that id (unknown, another user's, or ended)."""
 
-    message = "none of your signed-in devices has this id"
+    message = Text("identity.session_not_found")

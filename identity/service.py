@@ -25,6 +25,7 @@ from identity.phone import normalize_mainland_mobile
 from identity.roles import Role
 from identity.sms import SmsGateway
 from identity.tokens import AccessTokens, Principal, hash_refresh_token, new_refresh_token
+from infra.i18n import t
 from infra.pii import PiiCipher
 from infra.pubsub import EventBroker
 from infra.ratelimit import RateLimiter
@@ -129,7 +130,7 @@ class IdentityService:
             pipe.expire(key, p.code_seconds)
             await pipe.execute()
         minutes = p.code_seconds // 60
-        await self._sms.send(phone=phone, text=f"您的登录验证码是 {code}，{minutes}分钟内有效。请勿告诉他人。")
+        await self._sms.send(phone=phone, text=t("identity.sms_login_code", code=code, minutes=minutes))
         return p.code_seconds
 
     async def _consume_code(self, phone_index: str, code: str) -> None:

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from infra.i18n import Text
+
 
 class KycError(Exception):
     code = "KYC_ERROR"
-    message = "account opening error"
+    message = Text("kyc.error")
 
-    def __init__(self, message: str | None = None) -> None:
+    def __init__(self, message: Text | str | None = None) -> None:
         super().__init__(message or self.message)
 
 
 class BadImage(KycError):
     """An uploaded image cannot be used; ``code`` says why."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: Text) -> None:
         super().__init__(message)
         self.code = code
 
@@ -28,7 +30,7 @@ class EngineBusy(KycError):
     code = "ENGINE_BUSY"
 
     def __init__(self, *, retry_after_seconds: int) -> None:
-        super().__init__("the identity engines are busy; try again shortly")
+        super().__init__(Text("kyc.engine_busy"))
         self.retry_after_seconds = retry_after_seconds
 
 
@@ -38,7 +40,18 @@ class ModelFileMismatch(KycError):
 
 class ApplicationNotFound(KycError):
     code = "APPLICATION_NOT_FOUND"
-    message = "no such account opening application"
+    message = Text("kyc.application_not_found")
+
+
+_STATES = {
+    "started": Text("kyc.state_started"),
+    "documents_read": Text("kyc.state_documents_read"),
+    "face_verified": Text("kyc.state_face_verified"),
+    "risk_checked": Text("kyc.state_risk_checked"),
+    "opened": Text("kyc.state_opened"),
+    "rejected": Text("kyc.state_rejected"),
+    "manual_review": Text("kyc.state_manual_review"),
+}
 
 
 class WrongState(KycError):
@@ -46,11 +59,11 @@ class WrongState(KycError):
 
     code = "WRONG_STATE"
 
-    def __init__(self, state: str, step: str) -> None:
-        super().__init__(f"cannot {step} while the application is {state}")
+    def __init__(self, state: str, step: Text) -> None:
+        super().__init__(Text("kyc.wrong_state", step=step, state=_STATES.get(state, state)))
         self.state = state
 
 
 class ChallengeInvalid(KycError):
     code = "CHALLENGE_INVALID"
-    message = "the liveness challenge is unknown, used or expired: ask for a new one"
+    message = Text("kyc.challenge_invalid")

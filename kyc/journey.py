@@ -18,6 +18,7 @@ import redis.asyncio as aioredis
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from infra.i18n import Text
 from kyc import gb11643
 from kyc.config import KycConfig
 from kyc.engines import EnginePool
@@ -95,11 +96,11 @@ class KycService:
 
     async def upload_document(self, *, application_id: int, user_id: int, side: str, data: bytes) -> KycApplication:
         application = await self.get(application_id=application_id, user_id=user_id)
-        _expect(application, State.STARTED, "upload an ID card")
+        _expect(application, State.STARTED, Text("kyc.step_upload_id_card"))
         reading = await self.engines.run(read_side, data, side, today())
         async with in_transaction():
             application = await _locked(application.id)
-            _expect(application, State.STARTED, "upload an ID card")
+            _expect(application, State.STARTED, Text("kyc.step_upload_id_card"))
             await self._store_image(application, side, data)
             fields = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in reading.fields.items()}
             sealed = self._cipher.encrypt(json.dumps(fields, ensure_ascii=False), context=f"kyc:{application.id}:{side}")
@@ -127,21 +128,21 @@ class KycService:
 
     async def issue_challenge(self, *, application_id: int, user_id: int) -> Challenge:
         application = await self.get(application_id=application_id, user_id=user_id)
-        _expect(application, State.DOCUMENTS_READ, "start the face check")
+        _expect(application, State.DOCUMENTS_READ, Text("kyc.step_start_face_check"))
         return await self.challenges.issue(application.id)
 
     async def submit_face(self, *, application_id: int, user_id: int, challenge_id: str, selfie: bytes,
                           frames: list[bytes]) -> KycApplication:
         """The selfie against the card's portrait, and the challenge frames; then the decision."""
         application = await self.get(application_id=application_id, user_id=user_id)
-        _expect(application, State.DOCUMENTS_READ, "submit the face check")
+        _expect(application, State.DOCUMENTS_READ, Text("kyc.step_submit_face_check"))
         actions = await self.challenges.consume(application.id, challenge_id)
         portrait = await self._image(application, "front")
         match, liveness = await self.engines.run(verify_person, portrait, selfie, frames, actions)
         actor = f"customer:{user_id}"
         async with in_transaction():
             application = await _locked(application.id)
-            _expect(application, State.DOCUMENTS_READ, "submit the face check")
+            _expect(application, State.DOCUMENTS_READ, Text("kyc.step_submit_face_check"))
             await self._store_image(application, "selfie", selfie)
             for number, frame in enumerate(frames, start=1):
                 await self._store_image(application, f"frame_{number}", frame)
@@ -169,14 +170,14 @@ class KycService:
 
     async def review(self, *, application_id: int, reviewer_id: int, approve: bool, reason: str) -> KycApplication:
         application = await self.get(application_id=application_id)
-        _expect(application, State.MANUAL_REVIEW, "review")
+        _expect(application, State.MANUAL_REVIEW, Text("kyc.step_review"))
         actor = f"reviewer:{reviewer_id}"
         if approve:
             return await self._open(application, actor=actor, reason=f"approved by a reviewer: {reason}",
                                     from_states=(State.MANUAL_REVIEW,))
         async with in_transaction():
             application = await _locked(application.id)
-            _expect(application, State.MANUAL_REVIEW, "review")
+            _expect(application, State.MANUAL_REVIEW, Text("kyc.step_review"))
             await self._move(application, State.REJECTED, actor, f"rejected by a reviewer: {reason}")
             application.reasons = ["REJECTED_BY_REVIEWER"]
             await application.save()
@@ -285,11 +286,12 @@ class KycService:
     async def _image(self, application: KycApplication, kind: str) -> bytes:
         row = await KycImage.filter(application_id=application.id, kind=kind).order_by("-id").first()
         if row is None or row.ciphertext is None:
-            raise WrongState(application.state.value, f"use the {kind} image after it was purged")
+            step = Text("kyc.step_use_purged_front") if kind == "front" else Text("kyc.step_use_purged_back")
+            raise WrongState(application.state.value, step)
         return self._cipher.decrypt_bytes(row.ciphertext, context=f"kyc:{application.id}:image:{kind}")
 
 
-def _expect(application: KycApplication, state: State, step: str) -> None:
+def _expect(application: KycApplication, state: State, step: Text) -> None:
     if application.state is not state:
         raise WrongState(application.state.value, step)
 

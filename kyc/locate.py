@@ -17,6 +17,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from infra.i18n import Text
 from kyc.errors import NotAnIdCard
 from kyc.framing import CARD_ASPECT, CARD_HEIGHT, CARD_WIDTH, find_outlines, order_corners, straighten
 from kyc.ocr import OcrEngine, OcrLine
@@ -69,9 +70,12 @@ class _Search:
         if self.best is not None:
             return self.best[1]
         if self.other_side:
-            shown = "back" if self.side == "front" else "front"
-            raise NotAnIdCard("WRONG_SIDE", f"this is the {shown} of the ID card; upload the {self.side}")
-        raise NotAnIdCard("NOT_AN_ID_CARD", f"no {self.side} of a resident ID card was found in the image")
+            if self.side == "front":
+                raise NotAnIdCard("WRONG_SIDE", Text("kyc.back_given_for_front"))
+            raise NotAnIdCard("WRONG_SIDE", Text("kyc.front_given_for_back"))
+        if self.side == "front":
+            raise NotAnIdCard("NOT_AN_ID_CARD", Text("kyc.no_card_front"))
+        raise NotAnIdCard("NOT_AN_ID_CARD", Text("kyc.no_card_back"))
 
 
 def card_lines(ocr: OcrEngine, image: Image.Image, side: str) -> list[OcrLine]:

@@ -5,18 +5,20 @@ from __future__ import annotations
 from enum import Enum
 from typing import ClassVar
 
+from infra.i18n import Text, yuan
+
 
 class LedgerError(Exception):
-    message = "ledger error"
+    message = Text("ledger.error")
 
-    def __init__(self, message: str | None = None) -> None:
+    def __init__(self, message: Text | None = None) -> None:
         super().__init__(message or self.message)
 
 
 class InvalidRequest(LedgerError):
     """An argument is malformed; ``field`` names it."""
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(self, message: Text, *, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
 
@@ -53,18 +55,18 @@ class AccountNotFound(Declined):
     detail_fields = ("account_id",)
 
     def __init__(self, account_id: int | None = None) -> None:
-        super().__init__("no such account")
+        super().__init__(Text("ledger.no_such_account"))
         self.account_id = account_id
 
 
 class PayeeNotFound(LedgerError):
     """The person paid has no open Class II account to receive money."""
 
-    message = "this person has no account that can receive money"
+    message = Text("ledger.payee_not_found")
 
 
 class EntryNotFound(LedgerError):
-    message = "no such journal entry"
+    message = Text("ledger.entry_not_found")
 
 
 class AccountFrozen(Declined):
@@ -72,7 +74,7 @@ class AccountFrozen(Declined):
     detail_fields = ("account_id",)
 
     def __init__(self, account_id: int) -> None:
-        super().__init__(f"account {account_id} is frozen")
+        super().__init__(Text("ledger.account_frozen"))
         self.account_id = account_id
 
 
@@ -81,13 +83,13 @@ class AccountClosed(Declined):
     detail_fields = ("account_id",)
 
     def __init__(self, account_id: int) -> None:
-        super().__init__(f"account {account_id} is closed")
+        super().__init__(Text("ledger.account_closed"))
         self.account_id = account_id
 
 
 class BalanceNotZero(LedgerError):
     def __init__(self, account_id: int, balance: int) -> None:
-        super().__init__(f"account {account_id} holds {balance} fen: only an empty account can be closed")
+        super().__init__(Text("ledger.balance_not_zero", balance=yuan(balance)))
         self.account_id = account_id
         self.balance = balance
 
@@ -97,7 +99,7 @@ class InsufficientFunds(Declined):
     detail_fields = ("account_id", "balance", "requested")
 
     def __init__(self, account_id: int, *, balance: int, requested: int) -> None:
-        super().__init__(f"account {account_id} holds {balance} fen, {requested} fen requested")
+        super().__init__(Text("ledger.insufficient_funds", balance=yuan(balance), requested=yuan(requested)))
         self.account_id = account_id
         self.balance = balance
         self.requested = requested
@@ -110,31 +112,37 @@ class LimitExceeded(Declined):
     detail_fields = ("account_id", "limit", "limit_amount", "remaining")
 
     def __init__(self, *, account_id: int, limit: str, limit_amount: int, remaining: int) -> None:
-        super().__init__(
-            f"the {limit.replace('_', '-')} limit of {limit_amount} fen would be exceeded; {remaining} fen remain"
-        )
+        super().__init__(_limit_message(limit, limit=yuan(limit_amount), remaining=yuan(remaining)))
         self.account_id = account_id
         self.limit = limit
         self.limit_amount = limit_amount
         self.remaining = remaining
 
 
+def _limit_message(kind: str, *, limit: str, remaining: str) -> Text:
+    if kind == "daily":
+        return Text("ledger.limit_daily", limit=limit, remaining=remaining)
+    if kind == "yearly":
+        return Text("ledger.limit_yearly", limit=limit, remaining=remaining)
+    return Text("ledger.limit_per_transaction", limit=limit)
+
+
 class IdempotencyConflict(LedgerError):
     def __init__(self, idempotency_key: str) -> None:
-        super().__init__("this idempotency key was already used for a different request")
+        super().__init__(Text("ledger.idempotency_conflict"))
         self.idempotency_key = idempotency_key
 
 
 class AlreadyReversed(Declined):
     code = DeclineCode.ALREADY_REVERSED
-    message = "this entry has already been reversed"
+    message = Text("ledger.already_reversed")
 
 
 class DebitNotAllowed(LedgerError):
     """An internal service asked to take money out of a customer's account: only they can."""
 
     def __init__(self, account_id: int) -> None:
-        super().__init__(f"only its customer can take money out of account {account_id}")
+        super().__init__(Text("ledger.debit_not_allowed"))
         self.account_id = account_id
 
 
@@ -147,8 +155,7 @@ class StepUpRequired(LedgerError):
     """
 
     def __init__(self, *, above_amount: int, each_payment: bool) -> None:
-        super().__init__("enter your payment PIN for this payment" if each_payment
-                         else "enter your payment PIN to send this amount")
+        super().__init__(Text("ledger.step_up_each_payment") if each_payment else Text("ledger.step_up_amount"))
         self.above_amount = above_amount
         self.each_payment = each_payment
 
@@ -165,26 +172,26 @@ class InsideCallersTransaction(RuntimeError):
 
 
 class InvalidCardNumber(LedgerError):
-    message = "not a valid bank card number"
+    message = Text("ledger.invalid_card_number")
 
 
 class CardAlreadyBound(LedgerError):
-    message = "this card is already bound to one of your accounts"
+    message = Text("ledger.card_already_bound")
 
 
 class PinNotSet(LedgerError):
-    message = "set a payment PIN first"
+    message = Text("ledger.pin_not_set")
 
 
 class WrongPin(LedgerError):
     def __init__(self, *, attempts_left: int) -> None:
-        super().__init__("the payment PIN is wrong" if attempts_left else "the payment PIN is wrong and now locked")
+        super().__init__(Text("ledger.wrong_pin") if attempts_left else Text("ledger.wrong_pin_locked"))
         self.attempts_left = attempts_left
 
 
 class PinLocked(LedgerError):
     def __init__(self, *, retry_after_seconds: int) -> None:
-        super().__init__("too many wrong payment PINs: try again later")
+        super().__init__(Text("ledger.pin_locked"))
         self.retry_after_seconds = retry_after_seconds
 
 

@@ -11,6 +11,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from tortoise.transactions import in_transaction
 
+from infra.i18n import Text
 from ledger import errors
 from ledger.models import PaymentPin
 
@@ -21,9 +22,9 @@ _HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 
 def _checked(pin: str, field: str = "pin") -> str:
     if not (isinstance(pin, str) and len(pin) == 6 and pin.isascii() and pin.isdigit()):
-        raise errors.InvalidRequest("a payment PIN is 6 digits", field=field)
+        raise errors.InvalidRequest(Text("ledger.pin_six_digits"), field=field)
     if len(set(pin)) == 1 or pin in "0123456789" or pin in "9876543210":
-        raise errors.InvalidRequest("choose a PIN that is not a run or a repeated digit", field=field)
+        raise errors.InvalidRequest(Text("ledger.pin_too_simple"), field=field)
     return pin
 
 
@@ -49,7 +50,7 @@ class PaymentPins:
         _checked(pin)
         if await PaymentPin.exists(user_id=user_id):
             if current_pin is None:
-                raise errors.InvalidRequest("enter the current PIN to change it", field="current_pin")
+                raise errors.InvalidRequest(Text("ledger.pin_current_needed"), field="current_pin")
             await self._verify(user_id, current_pin)
         pin_hash = await asyncio.to_thread(_HASHER.hash, pin)
         async with in_transaction():

@@ -22,6 +22,7 @@ from tortoise.backends.base.client import TransactionalDBClient
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from infra.i18n import Text
 from ledger import errors
 from ledger import posting_sql as sql
 from ledger.kinds import AccountKind, AccountStatus, EntryKind
@@ -93,7 +94,7 @@ def movement(
     checked = _checked_legs(legs)
     kind = _entry_kind(kind)
     if (kind is EntryKind.REVERSAL) != (reverses_id is not None):
-        raise errors.InvalidRequest("reversals are made with reverse_entry", field="kind")
+        raise errors.InvalidRequest(Text("ledger.reverse_with_reverse_entry"), field="kind")
     _check_text(idempotency_key, memo)
     return Movement(tuple(checked), idempotency_key, memo, kind, reverses_id,
                     _fingerprint(checked, memo, kind.value, reverses_id))
@@ -105,9 +106,9 @@ def transfer_movement(
 ) -> Movement:
     """Two legs: ``amount`` fen out of one account and into another."""
     if isinstance(amount, bool) or not isinstance(amount, int) or not 0 < amount <= MAX_AMOUNT:
-        raise errors.InvalidRequest("the amount is a positive whole number of fen", field="amount")
+        raise errors.InvalidRequest(Text("ledger.amount_positive_fen"), field="amount")
     if from_account_id == to_account_id:
-        raise errors.InvalidRequest("pick two different accounts", field="to_account_id")
+        raise errors.InvalidRequest(Text("ledger.pick_two_accounts"), field="to_account_id")
     return movement(legs=(Leg(from_account_id, -amount), Leg(to_account_id, amount)),
                     idempotency_key=idempotency_key, memo=memo, kind=kind)
 
@@ -118,7 +119,7 @@ async def reversal_movement(*, entry_id: int, idempotency_key: str, memo: str = 
     if original is None:
         raise errors.EntryNotFound()
     if original.kind == EntryKind.REVERSAL.value:
-        raise errors.InvalidRequest("a reversal cannot itself be reversed", field="entry_id")
+        raise errors.InvalidRequest(Text("ledger.reversal_not_reversible"), field="entry_id")
     legs = [Leg(p.account_id, -p.amount) for p in await Posting.filter(entry_id=entry_id).order_by("id")]
     return movement(legs=legs, idempotency_key=idempotency_key, memo=memo or f"reversal of entry {entry_id}",
                     kind=EntryKind.REVERSAL, reverses_id=entry_id)
@@ -208,7 +209,7 @@ async def _checked_postings(conn, request: Movement, locked, ids, limits, now):
             raise errors.AccountFrozen(account_id)
     currencies = {row["currency"] for row in locked}
     if len(currencies) != 1:
-        raise errors.InvalidRequest("all postings of an entry are in one currency", field="legs")
+        raise errors.InvalidRequest(Text("ledger.one_currency"), field="legs")
     if request.reverses_id is not None:
         _, reversed_by = await conn.execute_query(sql.for_dialect(sql.IS_REVERSED, dialect), [request.reverses_id])
         if reversed_by:
@@ -264,31 +265,31 @@ def _posted(entry: JournalEntry, legs: Sequence[PostedLeg], *, replayed: bool) -
 def _checked_legs(legs: Sequence[Leg]) -> list[Leg]:
     legs = list(legs)
     if not 2 <= len(legs) <= MAX_LEGS:
-        raise errors.InvalidRequest(f"an entry has 2 to {MAX_LEGS} postings", field="legs")
+        raise errors.InvalidRequest(Text("ledger.legs_count", max=MAX_LEGS), field="legs")
     for leg in legs:
         if isinstance(leg.amount, bool) or not isinstance(leg.amount, int) or not 0 < abs(leg.amount) <= MAX_AMOUNT:
-            raise errors.InvalidRequest("every posting is a non-zero whole number of fen", field="legs")
+            raise errors.InvalidRequest(Text("ledger.leg_amount"), field="legs")
         if isinstance(leg.account_id, bool) or not isinstance(leg.account_id, int):
-            raise errors.InvalidRequest("every posting names an account id", field="legs")
+            raise errors.InvalidRequest(Text("ledger.leg_account"), field="legs")
     if len({leg.account_id for leg in legs}) != len(legs):
-        raise errors.InvalidRequest("an account appears once per entry", field="legs")
+        raise errors.InvalidRequest(Text("ledger.leg_once"), field="legs")
     if sum(leg.amount for leg in legs) != 0:
-        raise errors.InvalidRequest("the postings of an entry sum to zero", field="legs")
+        raise errors.InvalidRequest(Text("ledger.legs_sum_zero"), field="legs")
     return legs
 
 
 def _check_text(key: str, memo: str) -> None:
     if not isinstance(key, str) or not 1 <= len(key) <= MAX_KEY:
-        raise errors.InvalidRequest(f"an idempotency key is 1 to {MAX_KEY} characters", field="idempotency_key")
+        raise errors.InvalidRequest(Text("ledger.idempotency_key_length", max=MAX_KEY), field="idempotency_key")
     if not isinstance(memo, str) or len(memo) > 140:
-        raise errors.InvalidRequest("a memo is at most 140 characters", field="memo")
+        raise errors.InvalidRequest(Text("ledger.memo_length", max=140), field="memo")
 
 
 def _entry_kind(kind: EntryKind | str) -> EntryKind:
     try:
         return EntryKind(kind)
     except ValueError:
-        raise errors.InvalidRequest("not a kind of entry the ledger knows", field="kind") from None
+        raise errors.InvalidRequest(Text("ledger.unknown_entry_kind"), field="kind") from None
 
 
 def _fingerprint(legs: Sequence[Leg], memo: str, kind: str, reverses_id: int | None) -> str:

@@ -29,6 +29,7 @@ from ledger.posting import (
     reversal_movement, transfer_movement,
 )
 from ledger.statements import StatementLine, StatementPage, statement
+from infra.i18n import Text
 from infra.pii import PiiCipher
 
 __all__ = [
@@ -52,9 +53,9 @@ async def open_account(
     kind = AccountKind(kind)
     name = (name or "").strip()
     if not 1 <= len(name) <= 64:
-        raise errors.InvalidRequest("an account name is 1 to 64 characters", field="name")
+        raise errors.InvalidRequest(Text("ledger.account_name_length"), field="name")
     if not kind.is_internal and owner_user_id is None:
-        raise errors.InvalidRequest("a customer account needs an owner", field="owner_user_id")
+        raise errors.InvalidRequest(Text("ledger.account_needs_owner"), field="owner_user_id")
     if idempotency_key is not None:
         _check_key(idempotency_key)
         existing = await Account.get_or_none(opening_key=idempotency_key)
@@ -149,7 +150,7 @@ async def _set_status(account_id: int, status: AccountStatus, *, allowed_from) -
 
 def _check_key(key: str) -> None:
     if not isinstance(key, str) or not 1 <= len(key) <= _MAX_KEY:
-        raise errors.InvalidRequest(f"an idempotency key is 1 to {_MAX_KEY} characters", field="idempotency_key")
+        raise errors.InvalidRequest(Text("ledger.idempotency_key_length", max=_MAX_KEY), field="idempotency_key")
 
 
 class LedgerService:
@@ -234,7 +235,7 @@ class LedgerService:
     async def reverse_entry(self, *, by: InternalService, entry_id: int, idempotency_key: str, memo: str = "") -> PostedEntry:
         """Undo an entry with a new one of opposite postings that points at it (the bank's own act)."""
         if not isinstance(by, InternalService):
-            raise errors.InvalidRequest("only the bank reverses an entry", field="by")
+            raise errors.InvalidRequest(Text("ledger.only_bank_reverses"), field="by")
         request = await reversal_movement(entry_id=entry_id, idempotency_key=idempotency_key, memo=memo)
         return await self._move(request, by, None)
 

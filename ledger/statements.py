@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from infra.i18n import Text
 from ledger import errors
 from ledger.models import Account, Posting
 
@@ -34,7 +35,7 @@ async def statement(
 ) -> StatementPage:
     """Up to ``first`` postings older than ``before_posting_id``; another customer's account is not found."""
     if not 1 <= first <= MAX_PAGE:
-        raise errors.InvalidRequest(f"ask for 1 to {MAX_PAGE} transactions", field="first")
+        raise errors.InvalidRequest(Text("ledger.page_size", max=MAX_PAGE), field="first")
     owner = {"owner_user_id": owner_user_id} if owner_user_id is not None else {}
     if not await Account.exists(id=account_id, **owner):
         raise errors.AccountNotFound(account_id)

@@ -15,6 +15,7 @@ import sys
 import zipfile
 from pathlib import Path
 
+from infra.i18n import current_locale
 from miniprogram_host.config import PackageLimits
 from miniprogram_host.packages import check_package
 from infra.commands import command
@@ -100,8 +101,9 @@ def _limit(body: dict) -> tuple[str, str]:
     """(how many bytes, which server setting) from a 413 answer."""
     error = (body.get("errors") or [{}])[0]
     extensions = error.get("extensions") or {}
-    limit = error.get("message", "a limited size").removeprefix("Request body over ").rstrip(".")
-    return limit, extensions.get("setting", "body size limit")
+    limit = extensions.get("limit")
+    size = f"{limit} bytes" if isinstance(limit, int) else "a limited size"
+    return size, extensions.get("setting", "body size limit")
 
 
 def _status(args: argparse.Namespace, http) -> int:
@@ -128,7 +130,9 @@ def mp(args: argparse.Namespace, settings: Settings) -> int:
     if not args.secret:
         print("mp: give the app secret with --secret or SUPERAPP_APP_SECRET", file=sys.stderr)
         return 2
-    with httpx.Client(base_url=args.server, auth=(args.app, args.secret), timeout=60) as http:
+    # The server's problems come back in the language this tool speaks (LANG, as for the rest).
+    headers = {"accept-language": current_locale.get()}
+    with httpx.Client(base_url=args.server, auth=(args.app, args.secret), headers=headers, timeout=60) as http:
         try:
             return _publish(args, http) if args.mp_command == "publish" else _status(args, http)
         except httpx.HTTPError as exc:

@@ -4,28 +4,57 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from infra.i18n import Text
+
 
 class HostError(Exception):
-    message = "mini-program host error"
+    message = Text("miniprogram_host.error")
 
-    def __init__(self, message: str | None = None) -> None:
+    def __init__(self, message: Text | None = None) -> None:
         super().__init__(message or self.message)
 
 
+_VERSION_STATES = {
+    "uploaded": Text("miniprogram_host.state_uploaded"),
+    "submitted": Text("miniprogram_host.state_submitted"),
+    "approved": Text("miniprogram_host.state_approved"),
+    "rejected": Text("miniprogram_host.state_rejected"),
+    "gray": Text("miniprogram_host.state_gray"),
+    "released": Text("miniprogram_host.state_released"),
+    "superseded": Text("miniprogram_host.state_superseded"),
+    "withdrawn": Text("miniprogram_host.state_withdrawn"),
+}
+
+
+def version_state(state: str) -> Text | str:
+    """A version's state as people read it (the code itself for a state not named here)."""
+    return _VERSION_STATES.get(state, state)
+
+
+def _cannot(action: str, *, state: Text | str) -> Text:
+    if action == "submit":
+        return Text("miniprogram_host.cannot_submit", state=state)
+    if action == "withdraw":
+        return Text("miniprogram_host.cannot_withdraw", state=state)
+    if action == "release":
+        return Text("miniprogram_host.cannot_release", state=state)
+    return Text("miniprogram_host.cannot_start_gray", state=state)
+
+
 class NotFound(HostError):
-    message = "no such mini-program, version or organisation"
+    message = Text("miniprogram_host.not_found")
 
 
 class NotPermitted(HostError):
-    message = "you are not a developer of this mini-program"
+    message = Text("miniprogram_host.not_permitted")
 
 
 class BadCredentials(HostError):
-    message = "appId or appSecret is wrong"
+    message = Text("miniprogram_host.bad_credentials")
 
 
 class InvalidArgument(HostError):
-    def __init__(self, message: str, *, field: str) -> None:
+    def __init__(self, message: Text, *, field: str) -> None:
         super().__init__(message)
         self.field = field
 
@@ -34,7 +63,7 @@ class InvalidTransition(HostError):
     """The version is not in a state this action starts from."""
 
     def __init__(self, *, action: str, state: str) -> None:
-        super().__init__(f"cannot {action} a version that is {state}")
+        super().__init__(_cannot(action, state=version_state(state)))
         self.action = action
         self.state = state
 
@@ -43,35 +72,33 @@ class VersionInFlight(HostError):
     """Another version of the app is already in review, approved or in gray."""
 
     def __init__(self, *, version: str, state: str) -> None:
-        super().__init__(f"version {version} is already {state}: one version at a time")
+        super().__init__(Text("miniprogram_host.version_in_flight", version=version, state=version_state(state)))
         self.version = version
         self.state = state
 
 
 class SelfReview(HostError):
-    message = "developers cannot review their own organisation's mini-programs"
+    message = Text("miniprogram_host.self_review")
 
 
 class AlreadyReviewed(HostError):
     """Another reviewer decided first; the caller's decision was not applied."""
 
     def __init__(self, *, state: str) -> None:
-        super().__init__(f"this version was already reviewed: it is {state}")
+        super().__init__(Text("miniprogram_host.already_reviewed", state=version_state(state)))
         self.state = state
 
 
 class GrayPercentageMustRise(HostError):
     def __init__(self, *, current: int) -> None:
-        super().__init__(f"the gray percentage only goes up: it is {current}%")
+        super().__init__(Text("miniprogram_host.gray_percentage_must_rise", current=current))
         self.current = current
 
 
 class RollbackTargetInvalid(HostError):
     def __init__(self, *, allowed: list[str]) -> None:
-        super().__init__(
-            "rollback goes to one of the last 5 released versions: "
-            + (", ".join(allowed) if allowed else "there are none")
-        )
+        super().__init__(Text("miniprogram_host.rollback_target", allowed=", ".join(allowed)) if allowed
+                         else Text("miniprogram_host.rollback_no_target"))
         self.allowed = allowed
 
 
@@ -80,7 +107,7 @@ class PackageProblem:
     """One thing wrong with an uploaded package; `path` names the file or manifest field."""
 
     code: str
-    message: str
+    message: Text
     path: str | None = None
 
 
@@ -88,9 +115,9 @@ class InvalidPackage(HostError):
     """The package was refused; every problem found is listed, and nothing was stored."""
 
     def __init__(self, problems: list[PackageProblem]) -> None:
-        super().__init__(f"the package has {len(problems)} problem(s)")
+        super().__init__(Text("miniprogram_host.invalid_package", count=len(problems)))
         self.problems = problems
 
 
 class InvalidIcon(HostError):
-    message = "the icon must be a PNG or JPEG image of at least 192x192 pixels"
+    message = Text("miniprogram_host.invalid_icon")

@@ -29,6 +29,7 @@ from miniprogram_host.errors import (
     SelfReview,
     VersionInFlight,
 )
+from infra.i18n import Text
 from miniprogram_host.models import AppVersion, MiniApp
 from miniprogram_host.registry import app_for_developer
 from miniprogram_host.semver import is_semver
@@ -49,7 +50,7 @@ def _now() -> datetime:
 async def _version(app: MiniApp, version: str) -> AppVersion:
     found = await AppVersion.get_or_none(app=app, version=version)
     if found is None:
-        raise NotFound(f"{app.app_id} has no version {version}")
+        raise NotFound(Text("miniprogram_host.no_such_version", app_id=app.app_id, version=version))
     return found
 
 
@@ -109,12 +110,12 @@ async def reject(*, actor: Actor, app_id: str, version: str, reasons: list[tuple
     items = []
     for item, reason in reasons:
         if item not in CHECKLIST:
-            raise InvalidArgument(f"checklist items are {', '.join(CHECKLIST)}", field="reasons")
+            raise InvalidArgument(Text("miniprogram_host.checklist_items", items=", ".join(CHECKLIST)), field="reasons")
         if len(reason.strip()) < 10:
-            raise InvalidArgument("each reason must say what to fix, in at least 10 characters", field="reasons")
+            raise InvalidArgument(Text("miniprogram_host.reason_too_short", min=10), field="reasons")
         items.append({"item": item, "reason": reason.strip()[:2000]})
     if not items:
-        raise InvalidArgument("a rejection needs at least one checklist item with a reason", field="reasons")
+        raise InvalidArgument(Text("miniprogram_host.rejection_needs_reason"), field="reasons")
     app, v = await _reviewable(actor, app_id, version)
     async with in_transaction():
         decided = await AppVersion.filter(id=v.id, state=SUBMITTED).update(
@@ -146,14 +147,14 @@ async def withdraw(*, actor: Actor, app_id: str, version: str) -> AppVersion:
 def _gray_rules(*, percent: int, whitelist: list[int], platforms: list[str], min_client_version: str | None,
                 max_client_version: str | None) -> dict:
     if not 0 <= percent <= 100:
-        raise InvalidArgument("percent must be 0-100", field="percent")
+        raise InvalidArgument(Text("miniprogram_host.percent_range"), field="percent")
     if len(whitelist) > 1000:
-        raise InvalidArgument("at most 1000 whitelisted users", field="whitelist")
+        raise InvalidArgument(Text("miniprogram_host.whitelist_size", max=1000), field="whitelist")
     if any(p not in PLATFORMS for p in platforms):
-        raise InvalidArgument(f"platforms are {', '.join(PLATFORMS)}", field="platforms")
+        raise InvalidArgument(Text("miniprogram_host.platforms", platforms=", ".join(PLATFORMS)), field="platforms")
     for name, value in (("minClientVersion", min_client_version), ("maxClientVersion", max_client_version)):
         if value is not None and not is_semver(value):
-            raise InvalidArgument("client versions are semantic versions like 5.2.0", field=name)
+            raise InvalidArgument(Text("miniprogram_host.client_version_semver"), field=name)
     return {
         "percent": percent, "whitelist": sorted(set(whitelist)), "platforms": sorted(set(platforms)),
         "minClientVersion": min_client_version, "maxClientVersion": max_client_version,
@@ -170,7 +171,7 @@ async def start_gray(*, actor: Actor, app_id: str, version: str, percent: int, w
         app = await MiniApp.select_for_update().get(id=app.id)
         v = await _version(app, version)
         if v.state != APPROVED:
-            raise InvalidTransition(action="start a gray release of", state=v.state)
+            raise InvalidTransition(action="start_gray", state=v.state)
         await AppVersion.filter(id=v.id).update(state=GRAY)
         app.gray_version_id, app.gray_rules = v.id, rules
         app.release_revision += 1
@@ -185,9 +186,9 @@ async def raise_gray(*, actor: Actor, app_id: str, percent: int, refresh: Refres
     async with in_transaction():
         app = await MiniApp.select_for_update().get(id=app.id)
         if app.gray_version_id is None:
-            raise InvalidArgument("there is no gray release to widen", field="appId")
+            raise InvalidArgument(Text("miniprogram_host.no_gray_release"), field="appId")
         if percent > 100:
-            raise InvalidArgument("percent must be 0-100", field="percent")
+            raise InvalidArgument(Text("miniprogram_host.percent_range"), field="percent")
         current = app.gray_rules.get("percent", 0)
         if percent <= current:
             raise GrayPercentageMustRise(current=current)
@@ -272,9 +273,9 @@ async def rollback(*, actor: Actor, app_id: str, version: str, refresh: Refresh)
 async def set_offline(*, actor: Actor, app_id: str, offline: bool, reason: str, refresh: Refresh) -> MiniApp:
     """Take the whole app out of clients (or bring it back); only operators may."""
     if not actor.holds(Role.OPERATOR):
-        raise NotPermitted("only operators take mini-programs offline")
+        raise NotPermitted(Text("miniprogram_host.only_operators_offline"))
     if len(reason.strip()) < 4:
-        raise InvalidArgument("say why, in at least 4 characters", field="reason")
+        raise InvalidArgument(Text("miniprogram_host.offline_reason", min=4), field="reason")
     app = await MiniApp.get_or_none(app_id=app_id)
     if app is None:
         raise NotFound()

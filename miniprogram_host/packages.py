@@ -15,6 +15,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from infra.i18n import Text
 from miniprogram_host.config import PackageLimits
 from miniprogram_host.errors import PackageProblem
 from miniprogram_host.jsapi import JSAPIS, SCOPES, jsapis_called
@@ -37,7 +38,7 @@ class CheckedPackage:
     manifest: dict | None = None
     files: dict[str, bytes] = field(default_factory=dict)
 
-    def fail(self, code: str, message: str, path: str | None = None) -> None:
+    def fail(self, code: str, message: Text, path: str | None = None) -> None:
         self.problems.append(PackageProblem(code, message, path))
 
     @property
@@ -49,13 +50,14 @@ def check_package(archive: bytes, limits: PackageLimits) -> CheckedPackage:
     """Check an archive on its own (no registry): zip safety, sizes, manifest, JSAPIs."""
     checked = CheckedPackage()
     if len(archive) > limits.archive_bytes:
-        checked.fail("ARCHIVE_TOO_LARGE", f"the zip is {len(archive)} bytes, over {limits.archive_bytes}")
+        checked.fail("ARCHIVE_TOO_LARGE",
+                     Text("miniprogram_host.archive_too_large", size=len(archive), limit=limits.archive_bytes))
         return checked
     try:
         zf = zipfile.ZipFile(io.BytesIO(archive))
         members = zf.infolist()
     except (zipfile.BadZipFile, ValueError, OSError):
-        checked.fail("NOT_A_ZIP", "the upload is not a readable zip archive")
+        checked.fail("NOT_A_ZIP", Text("miniprogram_host.not_a_zip"))
         return checked
     with zf:
         if not _read_members(zf, members, limits, checked):
@@ -79,7 +81,7 @@ def _read_members(zf: zipfile.ZipFile, members: list[zipfile.ZipInfo], limits: P
     """Read every safe member into `checked.files`; False when the archive was abandoned."""
     files = [m for m in members if not m.filename.endswith("/")]
     if len(files) > limits.max_files:
-        checked.fail("TOO_MANY_FILES", f"{len(files)} files, at most {limits.max_files}")
+        checked.fail("TOO_MANY_FILES", Text("miniprogram_host.too_many_files", count=len(files), limit=limits.max_files))
         return False
     seen: set[str] = set()
     spellings: dict[str, str] = {}  # every folder and file name, case-folded -> as first spelt
@@ -87,24 +89,25 @@ def _read_members(zf: zipfile.ZipFile, members: list[zipfile.ZipInfo], limits: P
     for info in files:
         name = info.filename
         if _unsafe_name(name):
-            checked.fail("UNSAFE_PATH", "absolute paths and '..' are not allowed", name)
+            checked.fail("UNSAFE_PATH", Text("miniprogram_host.unsafe_path"), name)
             continue
         if stat.S_ISLNK(info.external_attr >> 16):
-            checked.fail("SYMLINK", "symbolic links are not allowed", name)
+            checked.fail("SYMLINK", Text("miniprogram_host.symlink"), name)
             continue
         if name in seen:
-            checked.fail("DUPLICATE_ENTRY", "the file appears twice in the archive", name)
+            checked.fail("DUPLICATE_ENTRY", Text("miniprogram_host.duplicate_entry"), name)
             continue
         seen.add(name)
         clash = _case_clash(name, spellings)
         if clash is not None:
             # Read on: the file is real, and skipping it would add a spurious PAGE_MISSING.
-            checked.fail("CASE_COLLISION", f"{' and '.join(sorted(clash))} differ only in case", name)
+            first, second = sorted(clash)
+            checked.fail("CASE_COLLISION", Text("miniprogram_host.case_collision", first=first, second=second), name)
         if info.flag_bits & 0x1:
-            checked.fail("ENCRYPTED_ENTRY", "encrypted files are not allowed", name)
+            checked.fail("ENCRYPTED_ENTRY", Text("miniprogram_host.encrypted_entry"), name)
             continue
         if PurePosixPath(name).suffix.lower() not in ALLOWED_SUFFIXES:
-            checked.fail("FILE_TYPE_NOT_ALLOWED", "this type of file is not allowed", name)
+            checked.fail("FILE_TYPE_NOT_ALLOWED", Text("miniprogram_host.file_type_not_allowed"), name)
             continue
         data = _bounded_read(zf, info, budget, limits, checked)
         if data is None:
@@ -139,14 +142,16 @@ def _bounded_read(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, limit
             while chunk := stream.read(_CHUNK):
                 total += len(chunk)
                 if total > budget:
-                    checked.fail("TOTAL_TOO_LARGE", f"the files add up to over {limits.total_bytes} bytes uncompressed", info.filename)
+                    checked.fail("TOTAL_TOO_LARGE", Text("miniprogram_host.total_too_large", limit=limits.total_bytes),
+                                 info.filename)
                     return None
                 if total > ratio_cap and total > _CHUNK:
-                    checked.fail("COMPRESSION_RATIO", f"the file expands more than {limits.max_ratio} times", info.filename)
+                    checked.fail("COMPRESSION_RATIO", Text("miniprogram_host.compression_ratio", limit=limits.max_ratio),
+                                 info.filename)
                     return None
                 chunks.append(chunk)
     except (zipfile.BadZipFile, NotImplementedError, OSError, EOFError, RuntimeError) as exc:
-        checked.fail("CORRUPT_ENTRY", f"the file cannot be read: {exc.__class__.__name__}", info.filename)
+        checked.fail("CORRUPT_ENTRY", Text("miniprogram_host.corrupt_entry", error=exc.__class__.__name__), info.filename)
         return None
     return b"".join(chunks)
 
@@ -155,15 +160,15 @@ def _parse_manifest(checked: CheckedPackage) -> dict | None:
     raw = checked.files.get("manifest.json")
     if raw is None:
         if not any(p.path == "manifest.json" for p in checked.problems):
-            checked.fail("MANIFEST_MISSING", "manifest.json is missing at the root of the package", "manifest.json")
+            checked.fail("MANIFEST_MISSING", Text("miniprogram_host.manifest_missing"), "manifest.json")
         return None
     try:
         manifest = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
-        checked.fail("MANIFEST_MALFORMED", "manifest.json is not valid UTF-8 JSON", "manifest.json")
+        checked.fail("MANIFEST_MALFORMED", Text("miniprogram_host.manifest_not_json"), "manifest.json")
         return None
     if not isinstance(manifest, dict):
-        checked.fail("MANIFEST_MALFORMED", "manifest.json must hold a JSON object", "manifest.json")
+        checked.fail("MANIFEST_MALFORMED", Text("miniprogram_host.manifest_not_object"), "manifest.json")
         return None
     checked.manifest = manifest
     return manifest
@@ -174,63 +179,64 @@ def _str_list(value: object) -> bool:
 
 
 def _check_manifest(m: dict, checked: CheckedPackage) -> None:
-    def bad(field_name: str, message: str, code: str = "MANIFEST_FIELD_INVALID") -> None:
+    def bad(field_name: str, message: Text, code: str = "MANIFEST_FIELD_INVALID") -> None:
         checked.fail(code, message, f"manifest.{field_name}")
 
     if not isinstance(m.get("appId"), str) or not m["appId"]:
-        bad("appId", "appId is required")
+        bad("appId", Text("miniprogram_host.app_id_required"))
     if not is_semver(m.get("version")):
-        bad("version", "version must be a semantic version like 1.2.0", "VERSION_INVALID")
+        bad("version", Text("miniprogram_host.version_semver"), "VERSION_INVALID")
     if not is_semver(m.get("minClientVersion")):
-        bad("minClientVersion", "minClientVersion must be a semantic version like 5.0.0", "VERSION_INVALID")
+        bad("minClientVersion", Text("miniprogram_host.min_client_version_semver"), "VERSION_INVALID")
     pages = m.get("pages")
     if not _str_list(pages) or not pages:
-        bad("pages", "pages must be a non-empty list of .html paths")
+        bad("pages", Text("miniprogram_host.pages_list"))
         pages = []
     for page in pages:
         if not _PAGE.fullmatch(page):
-            bad("pages", f"{page!r} is not a relative .html path")
+            bad("pages", Text("miniprogram_host.page_path", page=repr(page)))
         elif page not in checked.files:
-            checked.fail("PAGE_MISSING", f"the page {page} is not in the package", page)
+            checked.fail("PAGE_MISSING", Text("miniprogram_host.page_missing", page=page), page)
     entry = m.get("entryPage")
     if not isinstance(entry, str) or entry not in pages:
-        bad("entryPage", "entryPage must be one of the pages", "ENTRY_PAGE_INVALID")
+        bad("entryPage", Text("miniprogram_host.entry_page"), "ENTRY_PAGE_INVALID")
     jsapis = m.get("jsapis", [])
     if not _str_list(jsapis):
-        bad("jsapis", "jsapis must be a list of API names")
+        bad("jsapis", Text("miniprogram_host.jsapis_list"))
     else:
         for name in jsapis:
             if name not in JSAPIS:
-                checked.fail("UNKNOWN_JSAPI", f"{name} is not a JSAPI the host offers", "manifest.jsapis")
+                checked.fail("UNKNOWN_JSAPI", Text("miniprogram_host.unknown_jsapi", name=name), "manifest.jsapis")
     scopes = m.get("scopes", [])
     if not isinstance(scopes, list):
-        bad("scopes", "scopes must be a list of {scope, reason}")
+        bad("scopes", Text("miniprogram_host.scopes_list"))
         scopes = []
     for item in scopes:
         scope = item.get("scope") if isinstance(item, dict) else None
         if scope not in SCOPES:
-            checked.fail("UNKNOWN_SCOPE", f"{scope!r} is not a scope the host grants", "manifest.scopes")
+            checked.fail("UNKNOWN_SCOPE", Text("miniprogram_host.unknown_scope", scope=repr(scope)), "manifest.scopes")
             continue
         reason = item.get("reason")
         if not isinstance(reason, str) or len(reason.strip()) < 4 or len(reason) > 200:
-            checked.fail("SCOPE_REASON_MISSING", f"scope {scope} needs a reason (4-200 characters) shown to users", "manifest.scopes")
+            checked.fail("SCOPE_REASON_MISSING", Text("miniprogram_host.scope_reason", scope=scope), "manifest.scopes")
     domains = m.get("domains", {})
     if not isinstance(domains, dict) or set(domains) - set(DOMAIN_KINDS):
-        bad("domains", f"domains must be an object with lists under {', '.join(DOMAIN_KINDS)}")
+        bad("domains", Text("miniprogram_host.domains_object", kinds=", ".join(DOMAIN_KINDS)))
     else:
         for kind, hosts in domains.items():
             if not _str_list(hosts) or not all(_HOST.fullmatch(h) for h in hosts):
-                bad(f"domains.{kind}", "each domain must be a lower-case host name like api.example.com")
+                bad(f"domains.{kind}", Text("miniprogram_host.domain_host_name"))
     subpackages = m.get("subpackages", [])
     if not _str_list(subpackages) or not all(re.fullmatch(r"[A-Za-z0-9_\-]+/", s) for s in subpackages):
-        bad("subpackages", "subpackages must be a list of top-level folder names ending in '/'")
+        bad("subpackages", Text("miniprogram_host.subpackages_list"))
 
 
 def _check_sizes(m: dict, checked: CheckedPackage, limits: PackageLimits) -> None:
     roots = tuple(s for s in m.get("subpackages", []) if isinstance(s, str)) if isinstance(m.get("subpackages"), list) else ()
     main = sum(len(data) for name, data in checked.files.items() if not (roots and name.startswith(roots)))
     if main > limits.main_bytes:
-        checked.fail("MAIN_PACKAGE_TOO_LARGE", f"the main package is {main} bytes, over {limits.main_bytes}")
+        checked.fail("MAIN_PACKAGE_TOO_LARGE",
+                     Text("miniprogram_host.main_package_too_large", size=main, limit=limits.main_bytes))
 
 
 def _check_jsapis(m: dict, checked: CheckedPackage) -> None:
@@ -239,7 +245,7 @@ def _check_jsapis(m: dict, checked: CheckedPackage) -> None:
         if not name.endswith(".js"):
             continue
         for api in sorted(jsapis_called(data.decode("utf-8", errors="replace")) - declared):
-            checked.fail("UNDECLARED_JSAPI", f"the code calls sa.{api} but the manifest does not declare it", name)
+            checked.fail("UNDECLARED_JSAPI", Text("miniprogram_host.undeclared_jsapi", api=api), name)
 
 
 def normalise_domains(domains: dict) -> dict[str, list[str]]:

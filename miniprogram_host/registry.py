@@ -11,6 +11,7 @@ from enum import Enum
 from tortoise.transactions import in_transaction
 
 from identity.service import Role
+from infra.i18n import Text
 from miniprogram_host.actors import Actor, audit, is_developer_of
 from miniprogram_host.errors import BadCredentials, InvalidArgument, NotFound, NotPermitted
 from miniprogram_host.icons import icon_renditions
@@ -50,13 +51,13 @@ def _new_secret() -> str:
 def _text(value: str, *, field: str, low: int, high: int) -> str:
     value = (value or "").strip()
     if not low <= len(value) <= high:
-        raise InvalidArgument(f"{field} must be {low}-{high} characters", field=field)
+        raise InvalidArgument(Text("miniprogram_host.text_length", field=field, low=low, high=high), field=field)
     return value
 
 
 def _category(value: str) -> str:
     if value not in CATEGORIES:
-        raise InvalidArgument(f"category must be one of {', '.join(CATEGORIES)}", field="category")
+        raise InvalidArgument(Text("miniprogram_host.category", categories=", ".join(CATEGORIES)), field="category")
     return AppCategory(value).value
 
 
@@ -83,7 +84,7 @@ async def _member_org(actor: Actor, org_id: int) -> DeveloperOrg:
     if org is None:
         raise NotFound()
     if not actor.holds(Role.ADMIN) and not await OrgMember.exists(org=org, user_id=actor.user_id):
-        raise NotPermitted("you are not a member of this organisation")
+        raise NotPermitted(Text("miniprogram_host.not_org_member"))
     return org
 
 
@@ -161,13 +162,13 @@ async def update_profile(
 async def set_domains(*, actor: Actor, app_id: str, kind: str, domains: list[str]) -> MiniApp:
     """Replace one whitelist; the audit entry records what was added and removed."""
     if kind not in DOMAIN_KINDS:
-        raise InvalidArgument(f"kind must be one of {', '.join(DOMAIN_KINDS)}", field="kind")
+        raise InvalidArgument(Text("miniprogram_host.domain_kind", kinds=", ".join(DOMAIN_KINDS)), field="kind")
     wanted = sorted({d.strip().lower() for d in domains})
     if len(wanted) > MAX_DOMAINS_PER_KIND:
-        raise InvalidArgument(f"at most {MAX_DOMAINS_PER_KIND} domains per list", field="domains")
+        raise InvalidArgument(Text("miniprogram_host.domains_per_list", max=MAX_DOMAINS_PER_KIND), field="domains")
     bad = [d for d in wanted if not is_host_name(d)]
     if bad:
-        raise InvalidArgument(f"not host names: {', '.join(bad[:5])}", field="domains")
+        raise InvalidArgument(Text("miniprogram_host.not_host_names", names=", ".join(bad[:5])), field="domains")
     async with in_transaction():
         app = await app_for_developer(actor=actor, app_id=app_id)
         app = await MiniApp.select_for_update().get(id=app.id)

@@ -18,6 +18,7 @@ from miniprogram_host.directory import (
     AppProfile, VersionDeclaration, app_exists, app_hmac_key, app_profile, developed_app, record_app_change,
     released_scopes, verify_app_secret, version_declaration,
 )
+from infra.i18n import Text
 from miniprogram_host.errors import BadCredentials, HostError, InvalidPackage, NotFound, NotPermitted, PackageProblem
 from miniprogram_host.lifecycle import UPLOADED
 from miniprogram_host.models import AppVersion, MiniApp
@@ -60,19 +61,21 @@ class MiniProgramHost:
         checked = await asyncio.to_thread(check_package, archive, self.config.limits)
         manifest = checked.manifest or {}
         if manifest.get("appId") not in (None, app.app_id):
-            checked.fail("APP_ID_MISMATCH", f"the manifest is for {manifest.get('appId')}, not {app.app_id}", "manifest.appId")
+            mismatch = Text("miniprogram_host.app_id_mismatch", manifest_app_id=manifest.get("appId"), app_id=app.app_id)
+            checked.fail("APP_ID_MISMATCH", mismatch, "manifest.appId")
         for kind, hosts in (manifest.get("domains") or {}).items() if isinstance(manifest.get("domains"), dict) else ():
             allowed = set(app.domains.get(kind, []))
             for host in hosts if isinstance(hosts, list) else ():
                 if isinstance(host, str) and host not in allowed:
-                    checked.fail("DOMAIN_NOT_WHITELISTED", f"{host} is not on the app's {kind} whitelist", f"manifest.domains.{kind}")
+                    checked.fail("DOMAIN_NOT_WHITELISTED", Text("miniprogram_host.domain_not_whitelisted", host=host, kind=kind),
+                                 f"manifest.domains.{kind}")
         version = manifest.get("version")
         if checked.ok:
             existing = await AppVersion.filter(app=app).values_list("version", flat=True)
             if version in existing:
-                checked.fail("VERSION_EXISTS", f"version {version} was already uploaded", "manifest.version")
+                checked.fail("VERSION_EXISTS", Text("miniprogram_host.version_exists", version=version), "manifest.version")
             elif existing and version_key(version) <= max(version_key(v) for v in existing):
-                checked.fail("VERSION_NOT_NEWER", "a new version must be greater than every uploaded one", "manifest.version")
+                checked.fail("VERSION_NOT_NEWER", Text("miniprogram_host.version_not_newer"), "manifest.version")
         if not checked.ok:
             raise InvalidPackage(checked.problems)
         digest = await asyncio.to_thread(self.store.put, archive, ".zip")
@@ -84,6 +87,7 @@ class MiniProgramHost:
                 min_client_version=manifest["minClientVersion"],
             )
         except IntegrityError:  # the same version uploaded twice at once
-            raise InvalidPackage([PackageProblem("VERSION_EXISTS", f"version {version} was already uploaded", "manifest.version")]) from None
+            exists = Text("miniprogram_host.version_exists", version=version)
+            raise InvalidPackage([PackageProblem("VERSION_EXISTS", exists, "manifest.version")]) from None
         await audit(app, actor, "uploaded", version=version, digest=digest, size=len(archive))
         return created

@@ -9,6 +9,7 @@ cannot store. The walk is iterative, so no input can exhaust the stack.
 
 from __future__ import annotations
 
+from infra.i18n import Text
 from miniprogram_runtime.errors import InvalidArguments
 
 
@@ -25,10 +26,10 @@ def _check_value(name: object, value: object, *, max_depth: int) -> None:
         item, depth = pending.pop()
         if isinstance(item, str):
             if "\x00" in item:
-                raise InvalidArguments("strings may not contain the NUL character (U+0000)", field=field)
+                raise InvalidArguments(Text("miniprogram_runtime.nul_character"), field=field)
         elif isinstance(item, (dict, list)):
             if depth > max_depth:
-                raise InvalidArguments(f"arguments may be nested at most {max_depth} levels deep", field=field)
+                raise InvalidArguments(Text("miniprogram_runtime.too_deep", max=max_depth), field=field)
             if isinstance(item, dict):
                 pending.extend((key, depth) for key in item)
                 pending.extend((child, depth + 1) for child in item.values())

@@ -19,6 +19,7 @@ import time
 import redis.asyncio as aioredis
 
 from infra.kv import REDIS_UNAVAILABLE
+from infra.i18n import Text
 from miniprogram_host.service import ReleaseCache, Resolved, UpgradeRequired, app_profile
 from miniprogram_runtime import errors
 from miniprogram_runtime.apis import BRIDGE_APIS, BridgeApi
@@ -72,7 +73,7 @@ class Bridge:
         try:
             found = BRIDGE_APIS.get(api)
             if found is None:
-                raise errors.UnknownApi(f"{api} is not a bridge API")
+                raise errors.UnknownApi(Text("miniprogram_runtime.no_such_api", api=api))
             version, ctx = await self._checked(found, app_id, user_id, session_id, args, platform, client_version,
                                                pin)
             if found.needs_confirmation and not confirmed:
@@ -111,10 +112,12 @@ class Bridge:
             raise errors.AppUnavailable(reason=reason)
         declared = await self.declared.of(app_id=app_id, digest=resolved.digest)
         if api.name not in declared.jsapis:
-            raise errors.ApiNotDeclared(f"version {declared.version} does not declare {api.name}", api=api.name)
+            raise errors.ApiNotDeclared(
+                Text("miniprogram_runtime.version_lacks_api", version=declared.version, api=api.name), api=api.name
+            )
         if api.scope is not None and api.scope not in declared.scopes:
             raise errors.ScopeNotDeclared(
-                f"{api.name} needs the scope {api.scope}, which version {declared.version} does not declare",
+                Text("miniprogram_runtime.version_lacks_scope", api=api.name, scope=api.scope, version=declared.version),
                 scope=api.scope,
             )
         if api.needs_consent:

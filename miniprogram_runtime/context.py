@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from infra.i18n import Text
 from miniprogram_runtime.config import BridgeConfig
 from miniprogram_runtime.errors import InvalidArguments
 
@@ -37,7 +38,7 @@ class CallContext:
         if value is None and not required:
             return None
         if not isinstance(value, str) or not low <= len(value) <= high:
-            raise InvalidArguments(f"{name} must be a string of {low}-{high} characters", field=name)
+            raise InvalidArguments(Text("miniprogram_runtime.string_length", name=name, low=low, high=high), field=name)
         return value
 
     def number(self, name: str, *, low: float, high: float, required: bool = True) -> float | None:
@@ -45,5 +46,5 @@ class CallContext:
         if value is None and not required:
             return None
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
-            raise InvalidArguments(f"{name} must be a number from {low} to {high}", field=name)
+            raise InvalidArguments(Text("miniprogram_runtime.number_range", name=name, low=low, high=high), field=name)
         return float(value)

@@ -6,14 +6,16 @@ container and the SDK act on ``code``.
 
 from __future__ import annotations
 
+from infra.i18n import Text
+
 
 class BridgeRefusal(Exception):
     code = "REFUSED"
     status = 400
-    message = "The call was refused."
+    message = Text("miniprogram_runtime.refused")
     counts_as_failure = False  # for the app's circuit breaker
 
-    def __init__(self, message: str | None = None, **detail) -> None:
+    def __init__(self, message: Text | None = None, **detail) -> None:
         super().__init__(message or self.message)
         self.detail = detail
 
@@ -22,91 +24,91 @@ class BridgeRefusal(Exception):
 
 
 class UnknownApi(BridgeRefusal):
-    code, status, message = "UNKNOWN_API", 404, "No such bridge API."
+    code, status, message = "UNKNOWN_API", 404, Text("miniprogram_runtime.unknown_api")
 
 
 class InvalidArguments(BridgeRefusal):
-    code, status, message = "INVALID_INPUT", 400, "The arguments are malformed."
+    code, status, message = "INVALID_INPUT", 400, Text("miniprogram_runtime.invalid_arguments")
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(self, message: Text, *, field: str | None = None) -> None:
         super().__init__(message, field=field)
 
 
 class AppUnavailable(BridgeRefusal):
     """The app has no version this user may run (unknown, offline, unreleased or needs an upgrade)."""
 
-    code, status, message = "APP_UNAVAILABLE", 409, "This mini-program cannot run now."
+    code, status, message = "APP_UNAVAILABLE", 409, Text("miniprogram_runtime.app_unavailable")
 
 
 class ApiNotDeclared(BridgeRefusal):
-    code, status, message = "API_NOT_DECLARED", 403, "The running version does not declare this API."
+    code, status, message = "API_NOT_DECLARED", 403, Text("miniprogram_runtime.api_not_declared")
 
 
 class ScopeNotDeclared(BridgeRefusal):
-    code, status, message = "SCOPE_NOT_DECLARED", 403, "The running version does not declare the scope this API needs."
+    code, status, message = "SCOPE_NOT_DECLARED", 403, Text("miniprogram_runtime.scope_not_declared")
 
 
 class AuthorizationRequired(BridgeRefusal):
     """The user has not consented; ``authorization`` says what the prompt shows."""
 
-    code, status, message = "AUTHORIZATION_REQUIRED", 403, "The user has not allowed this yet."
+    code, status, message = "AUTHORIZATION_REQUIRED", 403, Text("miniprogram_runtime.authorization_required")
 
 
 class RateLimited(BridgeRefusal):
-    code, status, message = "RATE_LIMITED", 429, "Too many calls; retry later."
+    code, status, message = "RATE_LIMITED", 429, Text("miniprogram_runtime.rate_limited")
 
 
 class CircuitOpen(BridgeRefusal):
-    code, status, message = "CIRCUIT_OPEN", 503, "This mini-program's calls are paused after repeated failures."
+    code, status, message = "CIRCUIT_OPEN", 503, Text("miniprogram_runtime.circuit_open")
 
 
 class AppBusy(BridgeRefusal):
-    code, status, message = "APP_BUSY", 503, "Too many calls of this mini-program are running."
+    code, status, message = "APP_BUSY", 503, Text("miniprogram_runtime.app_busy")
 
 
 class CallTimedOut(BridgeRefusal):
-    code, status, message = "TIMEOUT", 504, "The call took too long."
+    code, status, message = "TIMEOUT", 504, Text("miniprogram_runtime.timeout")
     counts_as_failure = True
 
 
 class CallFailed(BridgeRefusal):
-    code, status, message = "INTERNAL", 500, "The call failed."
+    code, status, message = "INTERNAL", 500, Text("miniprogram_runtime.internal")
     counts_as_failure = True
 
 
 class StepUpRequired(BridgeRefusal):
-    code, status, message = "STEP_UP_REQUIRED", 403, "Enter the payment PIN."
+    code, status, message = "STEP_UP_REQUIRED", 403, Text("miniprogram_runtime.step_up_required")
 
 
 class WrongPin(BridgeRefusal):
-    code, status, message = "WRONG_PIN", 403, "The payment PIN is wrong."
+    code, status, message = "WRONG_PIN", 403, Text("miniprogram_runtime.wrong_pin")
 
 
 class PinLocked(BridgeRefusal):
-    code, status, message = "PIN_LOCKED", 423, "Too many wrong PINs; the PIN is locked for a while."
+    code, status, message = "PIN_LOCKED", 423, Text("miniprogram_runtime.pin_locked")
 
 
 class PinNotSet(BridgeRefusal):
-    code, status, message = "PIN_NOT_SET", 403, "Set a payment PIN first."
+    code, status, message = "PIN_NOT_SET", 403, Text("miniprogram_runtime.pin_not_set")
 
 
 class QuotaExceeded(BridgeRefusal):
-    code, status, message = "QUOTA_EXCEEDED", 413, "This app's storage for you is full."
+    code, status, message = "QUOTA_EXCEEDED", 413, Text("miniprogram_runtime.quota_exceeded")
 
 
 class InvalidImage(BridgeRefusal):
-    code, status, message = "INVALID_IMAGE", 422, "The file is not an allowed image."
+    code, status, message = "INVALID_IMAGE", 422, Text("miniprogram_runtime.invalid_image")
 
 
 class ConfirmationRequired(BridgeRefusal):
     """The container must ask the user in its own sheet; the frame cannot confirm for them."""
 
-    code, status, message = "CONFIRMATION_REQUIRED", 403, "The user has to confirm this in the app."
+    code, status, message = "CONFIRMATION_REQUIRED", 403, Text("miniprogram_runtime.confirmation_required")
 
 
 class PaymentRefused(BridgeRefusal):
     """The ledger would not move the money; ``code`` says why, without the user's balance."""
 
-    def __init__(self, code: str, status: int, message: str) -> None:
+    def __init__(self, code: str, status: int, message: Text) -> None:
         super().__init__(message)
         self.code, self.status = code, status

@@ -9,6 +9,7 @@ from typing import Any, AsyncIterator
 import redis.asyncio as aioredis
 from tortoise.context import TortoiseContext
 
+from infra.i18n import Text
 from miniprogram_host.service import BlobStore, MiniProgramHost, released_scopes
 from miniprogram_runtime.audit import BridgeAudit
 from miniprogram_runtime.bridge import Bridge
@@ -21,7 +22,7 @@ from infra.settings import Settings
 class ConsentRefused(Exception):
     """A grant that cannot be given: unknown app, or a scope its released versions do not declare."""
 
-    def __init__(self, message: str, *, code: str) -> None:
+    def __init__(self, message: Text, *, code: str) -> None:
         super().__init__(message)
         self.code = code
 
@@ -54,9 +55,10 @@ class MiniProgramRuntime:
         """Record the user's consent to a scope the app's released version declares."""
         scopes = await released_scopes(app_id)
         if scopes is None:
-            raise ConsentRefused(f"no mini-program {app_id}", code="UNKNOWN_APP")
+            raise ConsentRefused(Text("miniprogram_runtime.no_such_app", app_id=app_id), code="UNKNOWN_APP")
         if scope not in scopes:
-            raise ConsentRefused(f"{app_id} does not declare the scope {scope}", code="SCOPE_NOT_DECLARED")
+            raise ConsentRefused(Text("miniprogram_runtime.app_lacks_scope", app_id=app_id, scope=scope),
+                                 code="SCOPE_NOT_DECLARED")
         return await self.consents.grant(app_id=app_id, user_id=user_id, scope=scope)
 
     async def revoke(self, *, user_id: int, app_id: str, scope: str) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from infra.i18n import Text
 from miniprogram_host.service import Actor, developed_app, record_app_change
 from openplatform import errors
 from openplatform.models import OpenAppSettings
@@ -19,18 +20,18 @@ async def settings_of(app_id: str) -> OpenAppSettings | None:
 def check_webhook_url(url: str) -> str:
     url = (url or "").strip()
     if len(url) > MAX_URL:
-        raise errors.InvalidWebhookUrl(f"a webhook URL is at most {MAX_URL} characters")
+        raise errors.InvalidWebhookUrl(Text("openplatform.webhook_url_length", max=MAX_URL))
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
-        raise errors.InvalidWebhookUrl("not a URL") from None
+        raise errors.InvalidWebhookUrl(Text("openplatform.webhook_not_url")) from None
     if parts.scheme not in ("http", "https"):
-        raise errors.InvalidWebhookUrl("a webhook URL starts with https:// (or http://)")
+        raise errors.InvalidWebhookUrl(Text("openplatform.webhook_scheme"))
     if not parts.hostname or parts.username or parts.password or port == 0:
-        raise errors.InvalidWebhookUrl("a webhook URL names a host, without credentials")
+        raise errors.InvalidWebhookUrl(Text("openplatform.webhook_host"))
     if parts.fragment:
-        raise errors.InvalidWebhookUrl("a webhook URL has no #fragment")
+        raise errors.InvalidWebhookUrl(Text("openplatform.webhook_fragment"))
     return url
 
 

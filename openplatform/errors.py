@@ -8,20 +8,22 @@ wrapped: they propagate as the ledger raises them.
 
 from __future__ import annotations
 
+from infra.i18n import Text
+
 
 class OpenPlatformError(Exception):
     code = "OPEN_PLATFORM_ERROR"
     status = 400
-    message = "open platform error"
+    message = Text("openplatform.error")
 
-    def __init__(self, message: str | None = None) -> None:
+    def __init__(self, message: Text | str | None = None) -> None:
         super().__init__(message or self.message)
 
 
 class InvalidArgument(OpenPlatformError):
     code = "INVALID_INPUT"
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(self, message: Text | str, *, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
 
@@ -29,13 +31,13 @@ class InvalidArgument(OpenPlatformError):
 class UnknownApp(OpenPlatformError):
     code = "UNKNOWN_APP"
     status = 404
-    message = "no such mini-program"
+    message = Text("openplatform.unknown_app")
 
 
 class BadAppCredentials(OpenPlatformError):
     code = "BAD_CREDENTIALS"
     status = 401
-    message = "appId or appSecret is wrong"
+    message = Text("openplatform.bad_credentials")
 
 
 class LoginRateLimited(OpenPlatformError):
@@ -43,7 +45,7 @@ class LoginRateLimited(OpenPlatformError):
     status = 429
 
     def __init__(self, *, retry_after: int) -> None:
-        super().__init__(f"too many login codes for this user: try again in {retry_after} s")
+        super().__init__(Text("openplatform.login_rate_limited", seconds=retry_after))
         self.retry_after = retry_after
 
 
@@ -51,18 +53,18 @@ class LoginCodeInvalid(OpenPlatformError):
     """Unknown, expired, or issued to another app."""
 
     code = "CODE_INVALID"
-    message = "the login code is unknown, expired or for another app"
+    message = Text("openplatform.code_invalid")
 
 
 class LoginCodeUsed(LoginCodeInvalid):
     code = "CODE_USED"
-    message = "the login code was already exchanged: codes are single use"
+    message = Text("openplatform.code_used")
 
 
 class PaymentNotFound(OpenPlatformError):
     code = "PAYMENT_NOT_FOUND"
     status = 404
-    message = "no such payment for this app"
+    message = Text("openplatform.payment_not_found")
 
 
 class RefundExceedsPayment(OpenPlatformError):
@@ -70,7 +72,7 @@ class RefundExceedsPayment(OpenPlatformError):
     status = 422
 
     def __init__(self, *, refundable: int) -> None:
-        super().__init__(f"at most {refundable} fen of this payment can still be refunded")
+        super().__init__(Text("openplatform.refund_exceeds_payment", refundable=refundable))
         self.refundable = refundable
 
 
@@ -79,19 +81,19 @@ class RequestConflict(OpenPlatformError):
 
     code = "IDEMPOTENCY_CONFLICT"
     status = 409
-    message = "this idempotency key was already used for a different request"
+    message = Text("openplatform.idempotency_conflict")
 
 
 class UnknownOpenId(OpenPlatformError):
     code = "UNKNOWN_OPENID"
     status = 404
-    message = "no user with this openid for this app"
+    message = Text("openplatform.unknown_openid")
 
 
 class NoSubscription(OpenPlatformError):
     code = "NO_SUBSCRIPTION"
     status = 403
-    message = "the user has no unused subscription consent for this topic"
+    message = Text("openplatform.no_subscription")
 
 
 # Refusals of the signed open API, before any endpoint runs.
@@ -103,31 +105,31 @@ class BadRequest(OpenPlatformError):
 class StaleTimestamp(OpenPlatformError):
     code = "STALE_TIMESTAMP"
     status = 401
-    message = "the request timestamp is more than the allowed skew away from the server's clock"
+    message = Text("openplatform.stale_timestamp")
 
 
 class BadSignature(OpenPlatformError):
     code = "BAD_SIGNATURE"
     status = 401
-    message = "the signature does not match the request"
+    message = Text("openplatform.bad_signature")
 
 
 class Sm2KeyNotRegistered(OpenPlatformError):
     code = "SM2_KEY_NOT_REGISTERED"
     status = 401
-    message = "this app has no SM2 public key registered"
+    message = Text("openplatform.sm2_key_not_registered")
 
 
 class NonceReused(OpenPlatformError):
     code = "NONCE_REUSED"
     status = 401
-    message = "this nonce was already used: every request needs a fresh one"
+    message = Text("openplatform.nonce_reused")
 
 
 class InvalidAccessToken(OpenPlatformError):
     code = "INVALID_TOKEN"
     status = 401
-    message = "the access token is missing, unknown or expired"
+    message = Text("openplatform.invalid_token")
 
 
 class RateLimited(OpenPlatformError):
@@ -135,8 +137,8 @@ class RateLimited(OpenPlatformError):
     status = 429
 
     def __init__(self, *, retry_after: int, quota: bool = False) -> None:
-        what = "daily quota" if quota else "per-second rate limit"
-        super().__init__(f"the app's {what} is used up: retry after {retry_after} s")
+        super().__init__(Text("openplatform.quota_exceeded", seconds=retry_after) if quota
+                         else Text("openplatform.rate_limited", seconds=retry_after))
         self.retry_after = retry_after
         if quota:
             self.code = "QUOTA_EXCEEDED"
@@ -144,20 +146,20 @@ class RateLimited(OpenPlatformError):
 
 class IdempotencyKeyRequired(OpenPlatformError):
     code = "IDEMPOTENCY_KEY_REQUIRED"
-    message = "POST requests need an Idempotency-Key header of 1 to 128 characters"
+    message = Text("openplatform.idempotency_key_required")
 
 
 class RequestInProgress(OpenPlatformError):
     code = "IDEMPOTENCY_IN_PROGRESS"
     status = 409
-    message = "a request with this idempotency key is still running: retry shortly"
+    message = Text("openplatform.idempotency_in_progress")
 
 
 class InvalidWebhookUrl(InvalidArgument):
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: Text) -> None:
         super().__init__(message, field="url")
 
 
 class InvalidPublicKey(InvalidArgument):
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: Text | str) -> None:
         super().__init__(message, field="publicKey")

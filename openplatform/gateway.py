@@ -23,6 +23,7 @@ from datetime import datetime, timezone
 
 import redis.asyncio as aioredis
 
+from infra.i18n import Text
 from miniprogram_host.service import app_hmac_key
 from openplatform import errors
 from openplatform.config import OpenPlatformConfig
@@ -56,15 +57,15 @@ class Gateway:
         app_id, timestamp, nonce = h.get("x-app-id", ""), h.get("x-timestamp", ""), h.get("x-nonce", "")
         method, signature = h.get("x-signature-method", HMAC_SHA256).upper(), h.get("x-signature", "")
         if not _APP_ID.match(app_id):
-            raise errors.BadRequest("X-App-Id is missing or malformed")
+            raise errors.BadRequest(Text("openplatform.header_app_id"))
         if not timestamp.isdigit() or len(timestamp) > 12:
-            raise errors.BadRequest("X-Timestamp is Unix seconds")
+            raise errors.BadRequest(Text("openplatform.header_timestamp"))
         if not _NONCE.match(nonce):
-            raise errors.BadRequest("X-Nonce is 8 to 64 letters, digits, '-' or '_'")
+            raise errors.BadRequest(Text("openplatform.header_nonce"))
         if method not in METHODS:
-            raise errors.BadRequest(f"X-Signature-Method is one of {', '.join(METHODS)}")
+            raise errors.BadRequest(Text("openplatform.header_signature_method", methods=", ".join(METHODS)))
         if not signature:
-            raise errors.BadRequest("X-Signature is missing")
+            raise errors.BadRequest(Text("openplatform.header_signature"))
         key = await app_hmac_key(app_id)
         if key is None:
             raise errors.UnknownApp()

@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 
 from tortoise.transactions import in_transaction
 
+from infra.i18n import Text
 from miniprogram_host.service import app_exists
 from openplatform import errors
 from openplatform.models import InboxMessage, SubscriptionConsent
@@ -32,7 +33,7 @@ class Message:
 
 def _check_topic(topic: str) -> str:
     if not isinstance(topic, str) or not _TOPIC.match(topic):
-        raise errors.InvalidArgument("a topic is 1 to 64 letters, digits, '_', '.' or '-'", field="topic")
+        raise errors.InvalidArgument(Text("openplatform.topic"), field="topic")
     return topic
 
 
@@ -48,9 +49,9 @@ async def send(*, app_id: str, user_id: int, topic: str, title: str, body: str) 
     _check_topic(topic)
     title, body = (title or "").strip(), (body or "").strip()
     if not 1 <= len(title) <= MAX_TITLE:
-        raise errors.InvalidArgument(f"a title is 1 to {MAX_TITLE} characters", field="title")
+        raise errors.InvalidArgument(Text("openplatform.title_length", max=MAX_TITLE), field="title")
     if not 1 <= len(body) <= MAX_BODY:
-        raise errors.InvalidArgument(f"a body is 1 to {MAX_BODY} characters", field="body")
+        raise errors.InvalidArgument(Text("openplatform.body_length", max=MAX_BODY), field="body")
     async with in_transaction():
         candidates = await SubscriptionConsent.filter(
             app_id=app_id, user_id=user_id, topic=topic, consumed_at__isnull=True

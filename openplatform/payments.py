@@ -15,6 +15,7 @@ from datetime import datetime
 from ledger.service import (
     AccountKind, Customer, EntryKind, IdempotencyConflict, InternalService, LedgerService, PostedEntry, open_account,
 )
+from infra.i18n import Text
 from miniprogram_host.service import app_exists
 from openplatform import errors
 from openplatform.models import OpenIdentity, Payment as PaymentRow, Refund as RefundRow
@@ -52,12 +53,12 @@ class Refund:
 
 def _check_key(key: str) -> None:
     if not isinstance(key, str) or not 1 <= len(key) <= _MAX_KEY:
-        raise errors.InvalidArgument(f"an idempotency key is 1 to {_MAX_KEY} characters", field="idempotency_key")
+        raise errors.InvalidArgument(Text("openplatform.idempotency_key_length", max=_MAX_KEY), field="idempotency_key")
 
 
 def _check_amount(amount: int) -> None:
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
-        raise errors.InvalidArgument("the amount is a positive whole number of fen", field="amount_fen")
+        raise errors.InvalidArgument(Text("openplatform.amount_fen"), field="amount_fen")
 
 
 async def merchant_account_id(app_id: str) -> int:
@@ -81,7 +82,7 @@ async def pay(
     _check_key(idempotency_key)
     description = (description or "").strip()
     if not 1 <= len(description) <= 128:
-        raise errors.InvalidArgument("a description is 1 to 128 characters", field="description")
+        raise errors.InvalidArgument(Text("openplatform.description_length", max=128), field="description")
     request = (payer.user_id, from_account_id, amount_fen, description)
     existing = await PaymentRow.get_or_none(app_id=app_id, idempotency_key=idempotency_key)
     if existing is not None:
@@ -139,7 +140,7 @@ async def refund(
     _check_key(idempotency_key)
     reason = (reason or "").strip()
     if len(reason) > 140:
-        raise errors.InvalidArgument("a reason is at most 140 characters", field="reason")
+        raise errors.InvalidArgument(Text("openplatform.reason_length", max=140), field="reason")
     existing = await RefundRow.get_or_none(app_id=app_id, idempotency_key=idempotency_key)
     if existing is not None:
         return await _same_refund(existing, payment_id, amount_fen, reason)

@@ -22,6 +22,7 @@ import hmac
 import re
 
 from gmssl import sm2
+from infra.i18n import Text
 
 PREFIX = "SUPERAPP-OPENAPI-V1"
 HMAC_SHA256, SM2_SM3 = "HMAC-SHA256", "SM2-SM3"
@@ -60,10 +61,10 @@ def normalise_public_key(raw: str) -> str:
     if len(key) == 130 and key.startswith("04"):
         key = key[2:]
     if len(key) != 128 or not _HEX.match(key):
-        raise ValueError("an SM2 public key is 128 hex characters (x||y), optionally prefixed by 04")
+        raise ValueError(Text("openplatform.sm2_key_format"))
     x, y = int(key[:64], 16), int(key[64:], 16)
     if not (x < _P and y < _P) or (y * y - (x * x * x + _A * x + _B)) % _P != 0:
-        raise ValueError("this is not a point on the SM2 curve")
+        raise ValueError(Text("openplatform.sm2_key_not_on_curve"))
     return key
 
 

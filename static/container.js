@@ -7,6 +7,9 @@
  *
  * Open as /static/container.html?app=<appId>; the signed-in token is read from
  * localStorage["superapp.accessToken"].
+ *
+ * Every word it shows comes from the one message catalogue, fetched first from
+ * GET /i18n/container in the browser's language (Accept-Language), by text(key, params).
  */
 (function () {
   'use strict';
@@ -19,14 +22,57 @@
   var appCard = { appId: appId, name: appId, iconUrl: null };
   var $ = function (id) { return document.getElementById(id); };
 
-  function status(state, text) {
+  // -- what it says ------------------------------------------------------------------------
+
+  var TEXT = {};
+
+  // The message `key` with its {placeholders} filled in, as Python's str.format does.
+  function text(key, params) {
+    var template = Object.prototype.hasOwnProperty.call(TEXT, key) ? TEXT[key] : key;
+    return template.replace(/\{\{|\}\}|\{(\w+)\}/g, function (match, name) {
+      if (!name) return match.charAt(0);
+      return params && Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : match;
+    });
+  }
+
+  // The same, into an element, each filled-in value in a <strong data-param="name">.
+  function textInto(el, key, params) {
+    var parts = text(key, {}).split(/\{(\w+)\}/);
+    el.textContent = '';
+    parts.forEach(function (part, i) {
+      if (i % 2 === 0) { el.append(part); return; }
+      var strong = document.createElement('strong');
+      strong.dataset.param = part;
+      strong.textContent = String(params[part]);
+      el.append(strong);
+    });
+  }
+
+  async function loadText() {
+    var response = await fetch('/i18n/container');
+    var answer = await response.json();
+    TEXT = answer.messages || {};
+    document.documentElement.lang = answer.locale;
+    document.querySelectorAll('[data-i18n]').forEach(function (el) { el.textContent = text(el.dataset.i18n); });
+  }
+
+  function scopeName(scope) {
+    var names = {
+      userInfo: text('scope_userInfo'), phoneNumber: text('scope_phoneNumber'),
+      accountSummary: text('scope_accountSummary'), location: text('scope_location'),
+      album: text('scope_album'), camera: text('scope_camera'), payment: text('scope_payment'),
+    };
+    return Object.prototype.hasOwnProperty.call(names, scope) ? names[scope] : scope;
+  }
+
+  function status(state, message) {
     var el = $('status');
     el.dataset.state = state;
-    el.textContent = text;
+    el.textContent = message;
   }
 
   function refuse(reason) {
-    status('refused', 'This mini-program cannot be opened: ' + reason);
+    status('refused', text('cannot_open', { reason: reason }));
     throw new Error('refused: ' + reason);
   }
 
@@ -60,12 +106,13 @@
   // -- loading and verifying ------------------------------------------------------------
 
   // What a customer reads when the resolution says no (codes: README, /mp/resolve).
-  var UNAVAILABLE = {
-    UPGRADE_REQUIRED: 'update the app first',
-    OFFLINE: 'it has been taken offline',
-    NOT_RELEASED: 'it has not been released yet',
-    UNKNOWN_APP: 'there is no such mini-program',
-  };
+  function unavailable(code) {
+    var reasons = {
+      UPGRADE_REQUIRED: text('reason_upgrade_required'), OFFLINE: text('reason_offline'),
+      NOT_RELEASED: text('reason_not_released'), UNKNOWN_APP: text('reason_unknown_app'),
+    };
+    return Object.prototype.hasOwnProperty.call(reasons, code) ? reasons[code] : null;
+  }
 
   async function resolveVersion() {
     var url = '/mp/resolve/' + encodeURIComponent(appId) + '?platform=' + PLATFORM + '&clientVersion=' + CLIENT_VERSION;
@@ -74,8 +121,9 @@
     if (answer.status === 'OK') return answer;
     // A token the server no longer accepts leaves the caller anonymous, and anonymous
     // callers must name a device: to the customer, that is a session that ended.
-    if (answer.error && answer.error.field === 'device') refuse('your session has ended; sign in again');
-    refuse(UNAVAILABLE[answer.status] || (answer.error && answer.error.message) || 'the server answered ' + response.status);
+    if (answer.error && answer.error.field === 'device') refuse(text('reason_session_ended'));
+    refuse(unavailable(answer.status) || (answer.error && answer.error.message)
+      || text('reason_server_status', { status: response.status }));
   }
 
   // The title bar shows the app's name and icon; its id until they arrive (or if they never do).
@@ -93,16 +141,16 @@
   async function verified(resolved) {
     var downloads = await Promise.all([
       fetch('/mp/keys').then(function (r) { return r.json(); }),
-      fetch(resolved.url).then(function (r) { if (!r.ok) refuse('package not found'); return r.arrayBuffer(); }),
+      fetch(resolved.url).then(function (r) { if (!r.ok) refuse(text('reason_package_not_found')); return r.arrayBuffer(); }),
     ]);
     var keys = downloads[0], zip = downloads[1];
-    if (hex(await crypto.subtle.digest('SHA-256', zip)) !== resolved.digest) refuse('the package does not match its digest');
+    if (hex(await crypto.subtle.digest('SHA-256', zip)) !== resolved.digest) refuse(text('reason_digest'));
     var key = keys.keys.find(function (k) { return k.kid === resolved.keyId && k.alg === 'Ed25519'; });
-    if (!key) refuse('unknown signing key ' + resolved.keyId);
+    if (!key) refuse(text('reason_unknown_key', { key: resolved.keyId }));
     var publicKey = await crypto.subtle.importKey('raw', fromBase64(key.publicKey), { name: 'Ed25519' }, false, ['verify']);
     var statement = new TextEncoder().encode('superapp-mp-v1:' + appId + ':' + resolved.version + ':' + resolved.digest);
     var good = await crypto.subtle.verify({ name: 'Ed25519' }, publicKey, fromBase64(resolved.signature), statement);
-    if (!good) refuse('the package signature is not valid');
+    if (!good) refuse(text('reason_signature'));
     return zip;
   }
 
@@ -125,19 +173,19 @@
   }
 
   async function buildDocument(files, manifest, sdk) {
-    var text = function (name) {
+    var fileText = function (name) {
       var data = files.get(name);
-      if (!data) refuse('the package has no ' + name);
+      if (!data) refuse(text('reason_missing_file', { name: name }));
       return new TextDecoder().decode(data);
     };
     var page = manifest.entryPage;
-    var doc = new DOMParser().parseFromString(text(page), 'text/html');
+    var doc = new DOMParser().parseFromString(fileText(page), 'text/html');
     var scripts = [];
     var inline = Array.from(doc.querySelectorAll('script'));
     for (var i = 0; i < inline.length; i++) {
       var script = inline[i];
       if (script.src || script.getAttribute('src')) {
-        var body = text(joinPath(page, script.getAttribute('src')));
+        var body = fileText(joinPath(page, script.getAttribute('src')));
         script.removeAttribute('src');
         script.textContent = body;
       }
@@ -145,7 +193,7 @@
     }
     doc.querySelectorAll('link[rel="stylesheet"][href]').forEach(function (link) {
       var style = doc.createElement('style');
-      style.textContent = text(joinPath(page, link.getAttribute('href')));
+      style.textContent = fileText(joinPath(page, link.getAttribute('href')));
       link.replaceWith(style);
     });
     doc.querySelectorAll('img[src]').forEach(function (img) {
@@ -206,7 +254,7 @@
       $('consent-app').textContent = app.name;
       $('consent-icon').hidden = !app.iconUrl;
       if (app.iconUrl) $('consent-icon').src = app.iconUrl;
-      $('consent-scope').textContent = authorization.scope;
+      textInto($('consent-ask'), 'consent_ask', { scope: scopeName(authorization.scope) });
       $('consent-reason').textContent = authorization.reason;
     }, { 'consent-allow': function () { return true; }, 'consent-deny': function () { return false; } });
   }
@@ -231,12 +279,12 @@
     try {
       return await response.json();
     } catch (e) {
-      return { error: { code: 'NETWORK', message: 'HTTP ' + response.status } };
+      return { error: { code: 'NETWORK', message: text('network', { status: response.status }) } };
     }
   }
 
-  var DENIED = { error: { code: 'AUTHORIZATION_DENIED', message: 'The user did not allow this.' } };
-  var CANCELLED = { error: { code: 'CANCELLED', message: 'The user cancelled.' } };
+  function denied() { return { error: { code: 'AUTHORIZATION_DENIED', message: text('denied') } }; }
+  function cancelled() { return { error: { code: 'CANCELLED', message: text('cancelled') } }; }
 
   // APIs whose input comes from the container's own UI or the device, never from the frame.
   var prepare = {
@@ -245,7 +293,7 @@
       return new Promise(function (resolve) {
         navigator.geolocation.getCurrentPosition(function (p) {
           resolve({ args: { latitude: p.coords.latitude, longitude: p.coords.longitude, accuracy: p.coords.accuracy } });
-        }, function () { resolve({ answer: { error: { code: 'LOCATION_UNAVAILABLE', message: 'No position.' } } }); });
+        }, function () { resolve({ answer: { error: { code: 'LOCATION_UNAVAILABLE', message: text('no_position') } } }); });
       });
     },
     chooseImage: function () {
@@ -255,7 +303,7 @@
         'image-file': function () { return file.files[0] || undefined; },
         'image-cancel': function () { return null; },
       }).then(async function (chosen) {
-        if (!chosen) return { answer: CANCELLED };
+        if (!chosen) return { answer: cancelled() };
         return { args: { data: toBase64(new Uint8Array(await chosen.arrayBuffer())) } };
       });
     },
@@ -273,7 +321,10 @@
         select.appendChild(option);
       });
       var chosen = await sheet('payment-sheet', function () {
-        $('payment-app').textContent = appCard.name;
+        // The app's name and icon, as in the title bar: the customer sees whom they pay.
+        textInto($('payment-title'), 'pay_to', { app: appCard.name });
+        $('payment-icon').hidden = !appCard.iconUrl;
+        if (appCard.iconUrl) $('payment-icon').src = appCard.iconUrl;
         $('payment-description').textContent = String(args.description || '');
         $('payment-amount').textContent = (Number(args.amountFen) / 100).toFixed(2);
         $('payment-pin').value = '';
@@ -281,15 +332,14 @@
         'payment-confirm': function () { return { account: select.value, pin: $('payment-pin').value }; },
         'payment-cancel': function () { return null; },
       });
-      if (!chosen) return { answer: CANCELLED };
+      if (!chosen) return { answer: cancelled() };
       return { args: Object.assign({}, args, { fromAccountId: chosen.account }), extra: { pin: chosen.pin } };
     },
     requestSubscribeMessage: async function (args) {
       var allowed = await sheet('subscribe-sheet', function () {
-        $('subscribe-app').textContent = appCard.name;
-        $('subscribe-topic').textContent = String(args.topic || '');
+        textInto($('subscribe-ask'), 'subscribe_ask', { app: appCard.name, topic: String(args.topic || '') });
       }, { 'subscribe-allow': function () { return true; }, 'subscribe-deny': function () { return false; } });
-      return allowed ? { args: args, extra: { confirmed: true } } : { answer: DENIED };
+      return allowed ? { args: args, extra: { confirmed: true } } : { answer: denied() };
     },
   };
   // The file input reports a choice by `change`, not `click`.
@@ -308,11 +358,11 @@
     var answer = await post(api, args, extra);
     if (answer.error && answer.error.code === 'AUTHORIZATION_REQUIRED') {
       appCard = answer.error.authorization.app || appCard;
-      if (!(await askConsent(answer.error.authorization))) return DENIED;
+      if (!(await askConsent(answer.error.authorization))) return denied();
       var granted = await graphql(GRANT, { app: appId, scope: answer.error.authorization.scope });
       var result = granted.data && granted.data.grantMiniAppConsent;
       if (!result || result.__typename !== 'MiniAppConsent') {
-        return { error: { code: 'AUTHORIZATION_FAILED', message: (result && result.message) || 'Could not record consent.' } };
+        return { error: { code: 'AUTHORIZATION_FAILED', message: (result && result.message) || text('consent_not_recorded') } };
       }
       answer = await post(api, args, extra);
     }
@@ -329,7 +379,8 @@
     try {
       answer = await relay(message.api, args);
     } catch (e) {
-      answer = { error: { code: 'NETWORK', message: String(e) } };
+      console.error(e);
+      answer = { error: { code: 'NETWORK', message: text('network_failed') } };
     }
     frame.contentWindow.postMessage({ sa: 'result', id: message.id, result: answer.result, error: answer.error }, '*');
   });
@@ -337,31 +388,35 @@
   // -- start ------------------------------------------------------------------------------
 
   async function start() {
-    if (!/^[A-Za-z0-9_-]{1,32}$/.test(appId)) refuse('no app given');
+    await loadText();
+    status('loading', text('loading'));
+    if (!/^[A-Za-z0-9_-]{1,32}$/.test(appId)) refuse(text('reason_no_app'));
     $('app-title').textContent = appId;
     var profile = showProfile().catch(function () {});
     // Every bridge call carries the customer's token: without one nothing could work.
-    if (!token) refuse('sign in to the super-app first');
-    if (!window.crypto || !crypto.subtle) refuse('this browser cannot verify packages');
+    if (!token) refuse(text('reason_sign_in'));
+    if (!window.crypto || !crypto.subtle) refuse(text('reason_browser'));
     var resolved = await resolveVersion();
     var zip = await verified(resolved);
     var files = await readZip(zip);
     var manifest = JSON.parse(new TextDecoder().decode(files.get('manifest.json') || new Uint8Array()));
-    if (manifest.appId !== appId || manifest.version !== resolved.version) refuse('the manifest does not match the release');
+    if (manifest.appId !== appId || manifest.version !== resolved.version) refuse(text('reason_manifest'));
     var sdk = await fetch('sdk/miniapp.js').then(function (r) { return r.text(); });
     var built = await buildDocument(files, manifest, sdk);
     await profile;
     frame = document.createElement('iframe');
     frame.setAttribute('sandbox', 'allow-scripts');
     frame.setAttribute('referrerpolicy', 'no-referrer');
-    frame.title = appId;
+    frame.title = appCard.name;
     frame.srcdoc = built.html;
     $('stage').appendChild(frame);
-    status('running', 'Running ' + appCard.name + ' ' + resolved.version);
+    status('running', text('running', { name: appCard.name, version: resolved.version }));
     document.body.dataset.version = resolved.version;
   }
 
   start().catch(function (error) {
-    if ($('status').dataset.state !== 'refused') status('refused', 'This mini-program cannot be opened: ' + error.message);
+    if ($('status').dataset.state === 'refused') return;
+    console.error(error);
+    status('refused', text('cannot_open', { reason: text('reason_unexpected') }));
   });
 })();

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from infra.commands import COMMANDS, command
+from infra.i18n import locale_from_environment, speaking
 from infra.settings import Settings, SettingsError
 
 
@@ -126,7 +127,8 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"superapp: configuration error: {exc}", file=sys.stderr)
         return 2
-    return COMMANDS[args.command][0](args, settings)
+    with speaking(locale_from_environment(os.environ)):  # messages from the catalogue follow LANG
+        return COMMANDS[args.command][0](args, settings)
 
 
 if __name__ == "__main__":

@@ -115,7 +115,7 @@ class Faulty:
         raise RuntimeError("database password is hunter2")
 
 
-@pytest.mark.parametrize("debug, shown", [(False, "Unexpected error."), (True, "database password is hunter2")])
+@pytest.mark.parametrize("debug, shown", [(False, "系统出错，请稍后再试"), (True, "database password is hunter2")])
 async def test_internal_errors_are_masked_unless_debug(environ, debug, shown):
     schema = build_schema(Settings.from_env({**environ, "DEBUG": str(debug).lower()}), queries=(*QUERIES, Faulty))
     result = await schema.execute("{ boom }")

@@ -38,7 +38,7 @@ async def test_code_arrives_by_sms_and_signs_the_customer_in(gql, sign_in):
 @pytest.mark.parametrize("phone", ["12345678901", "1391234567", "139123456789", "abc", "+1 415 555 0100", ""])
 async def test_malformed_phone_is_refused_with_the_field_named(gql, phone):
     result = await request_code(gql, phone)
-    assert result == {"__typename": "InvalidInput", "message": "not a mainland China mobile number"}
+    assert result == {"__typename": "InvalidInput", "message": "这不是中国大陆手机号"}
 
 
 async def test_phone_with_country_code_and_separators_is_the_same_customer(gql, sign_in):
@@ -87,7 +87,7 @@ async def test_a_resend_inside_the_cooldown_says_how_long_to_wait(gql, settings)
     # then they are told to wait, and for how many seconds
     assert again["__typename"] == "ResendTooSoon"
     assert 0 < again["retryAfterSeconds"] <= settings.login_code_resend_seconds
-    assert again["message"] == f"a code was just sent: wait {again['retryAfterSeconds']} s before asking for another"
+    assert again["message"] == f"验证码刚刚已发送，请 {again['retryAfterSeconds']} 秒后再获取"
 
 
 async def test_codes_are_rate_limited_per_phone_per_hour(gql, runtime, settings):
@@ -98,7 +98,7 @@ async def test_codes_are_rate_limited_per_phone_per_hour(gql, runtime, settings)
         answers.append((await gql(RESEND, {"phone": PHONE}))["data"]["requestLoginCode"])
     assert [a["__typename"] for a in answers[:-1]] == ["LoginCodeSent"] * settings.login_codes_per_phone_per_hour
     assert answers[-1]["__typename"] == "RateLimited"
-    assert answers[-1]["message"] == "too many login codes requested for this phone"
+    assert answers[-1]["message"] == "这个手机号获取验证码的次数太多，请稍后再试"
 
 
 async def test_codes_are_rate_limited_per_client_address(gql, settings):
@@ -114,7 +114,7 @@ async def test_invalid_device_is_refused(gql, sign_in):
     code = await sign_in.latest_code(PHONE)
     result = await login(gql, code, device={"id": "x", "platform": "IOS"})
     assert result["__typename"] == "InvalidInput"
-    assert "device id" in result["message"]
+    assert result["message"] == "设备标识须为 8 到 128 个字母、数字、“-”、“_”或“.”"
 
 
 async def test_the_code_never_appears_in_the_response(gql, sign_in):

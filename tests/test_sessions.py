@@ -135,7 +135,7 @@ async def test_another_customers_device_cannot_be_signed_out(gql, sign_in):
     answer = (await gql(SIGN_OUT, {"id": victim_session}, token=stranger.access_token))["data"]["signOutDevice"]
     # then it is not found (as an unknown one would be), and the victim stays signed in
     assert answer == {"__typename": "SessionNotFound", "sessionId": victim_session,
-                      "message": "none of your signed-in devices has this id"}
+                      "message": "你登录的设备中没有这一台"}
     assert (await gql(ME, token=victim.access_token))["data"]["me"]["id"] == str(victim.user_id)
 
 
@@ -151,7 +151,7 @@ async def test_an_unknown_session_id_is_not_found(gql, sign_in):
 async def test_a_malformed_session_id_names_the_field(gql, sign_in, bad_id):
     session = await sign_in()
     answer = (await gql(SIGN_OUT, {"id": bad_id}, token=session.access_token))["data"]["signOutDevice"]
-    assert answer == {"__typename": "InvalidInput", "field": "sessionId", "message": "sessionId is not a session id"}
+    assert answer == {"__typename": "InvalidInput", "field": "sessionId", "message": "sessionId 不是设备会话标识"}
 
 
 async def test_signing_out_a_device_needs_a_signed_in_caller(gql):

@@ -14,6 +14,7 @@ import re
 
 import orjson
 
+from infra.i18n import Text
 from tracking.errors import BatchRejected
 
 # The scanner runs only for batches orjson refused for depth; it is linear in the body:
@@ -72,7 +73,7 @@ def split_deep_batch(raw: bytes, *, max_events: int) -> dict:
             raise _too_deep() from None
         raise _not_json() from None
     if not isinstance(document, dict):
-        raise BatchRejected("INVALID_BATCH", 'A batch is {"batch": [event, ...]}.')
+        raise BatchRejected("INVALID_BATCH", Text("tracking.not_a_batch"))
     events: list = []
     for first, last in spans:
         try:
@@ -141,12 +142,12 @@ def _is_batch_key(key: bytes | None) -> bool:
 
 
 def too_many_events(limit: int) -> BatchRejected:
-    return BatchRejected("TOO_MANY_EVENTS", f"A batch holds at most {limit} events.", status=413)
+    return BatchRejected("TOO_MANY_EVENTS", Text("tracking.too_many_events", max=limit), status=413)
 
 
 def _too_deep() -> BatchRejected:
-    return BatchRejected("BATCH_TOO_DEEP", "Outside its events a batch may nest at most 1024 levels.")
+    return BatchRejected("BATCH_TOO_DEEP", Text("tracking.batch_too_deep", max=1024))
 
 
 def _not_json() -> BatchRejected:
-    return BatchRejected("INVALID_JSON", "The batch is not JSON.")
+    return BatchRejected("INVALID_JSON", Text("tracking.not_json"))

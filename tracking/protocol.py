@@ -14,6 +14,7 @@ from datetime import datetime
 
 import orjson
 
+from infra.i18n import Text
 from tracking.config import TrackingConfig
 from tracking.errors import BatchRejected
 from tracking.masking import mask_fields
@@ -35,21 +36,21 @@ def decode_body(body: bytes, *, content_encoding: str, limit: int) -> bytes:
     encoding = content_encoding.strip().lower()
     if encoding in ("", "identity"):
         if len(body) > limit:
-            raise BatchRejected("BATCH_TOO_LARGE", f"A batch is at most {limit} bytes.", status=413)
+            raise BatchRejected("BATCH_TOO_LARGE", Text("tracking.batch_too_large", max=limit), status=413)
         return body
     if encoding != "gzip":
-        raise BatchRejected("UNSUPPORTED_ENCODING", "Send the batch as plain JSON or gzip.", status=415)
+        raise BatchRejected("UNSUPPORTED_ENCODING", Text("tracking.unsupported_encoding"), status=415)
     inflater = zlib.decompressobj(wbits=31)
     try:
         out = inflater.decompress(body, limit + 1)
     except zlib.error:
-        raise BatchRejected("INVALID_GZIP", "The gzip body cannot be inflated.") from None
+        raise BatchRejected("INVALID_GZIP", Text("tracking.gzip_invalid")) from None
     if len(out) > limit:
-        raise BatchRejected("BATCH_TOO_LARGE", f"A batch is at most {limit} bytes after inflating.", status=413)
+        raise BatchRejected("BATCH_TOO_LARGE", Text("tracking.batch_too_large_inflated", max=limit), status=413)
     if not inflater.eof:
-        raise BatchRejected("INVALID_GZIP", "The gzip body is truncated.")
+        raise BatchRejected("INVALID_GZIP", Text("tracking.gzip_truncated"))
     if inflater.unused_data:  # a second gzip member would otherwise be ignored unseen
-        raise BatchRejected("INVALID_GZIP", "Send the batch as one gzip member.")
+        raise BatchRejected("INVALID_GZIP", Text("tracking.gzip_members"))
     return out
 
 
@@ -58,12 +59,12 @@ class Rejection:
     index: int
     event_id: str | None
     code: str
-    reason: str
+    reason: Text
     field: str | None = None
 
     def as_json(self) -> dict:
         return {"index": self.index, "eventId": self.event_id, "code": self.code,
-                "field": self.field, "reason": self.reason}
+                "field": self.field, "reason": str(self.reason)}
 
 
 @dataclass(slots=True)
@@ -75,7 +76,7 @@ class CheckedBatch:
 
 
 class _Bad(Exception):
-    def __init__(self, code: str, reason: str, field: str | None = None) -> None:
+    def __init__(self, code: str, reason: Text, field: str | None = None) -> None:
         self.code, self.reason, self.field = code, reason, field
 
 
@@ -85,10 +86,10 @@ def parse_batch(raw: bytes, *, config: TrackingConfig) -> tuple[list, object]:
         document = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         if not is_depth_error(exc):
-            raise BatchRejected("INVALID_JSON", "The batch is not JSON.") from None
+            raise BatchRejected("INVALID_JSON", Text("tracking.not_json")) from None
         document = split_deep_batch(raw, max_events=config.max_batch_events)
     if not isinstance(document, dict) or not isinstance(document.get("batch"), list):
-        raise BatchRejected("INVALID_BATCH", 'A batch is {"batch": [event, ...]}.')
+        raise BatchRejected("INVALID_BATCH", Text("tracking.not_a_batch"))
     events = document["batch"]
     if len(events) > config.max_batch_events:
         raise too_many_events(config.max_batch_events)
@@ -131,24 +132,24 @@ def _check_one(event, default_sent, received_ms, ip_hash, registry, config, meas
                voucher: Voucher) -> tuple[StreamRecord, bool]:
     """The event's record, and whether a user it named was dropped for want of a voucher."""
     if event is TOO_DEEP:
-        raise _Bad("EVENT_TOO_DEEP", f"An event nests at most {config.max_event_depth} levels.")
+        raise _Bad("EVENT_TOO_DEEP", Text("tracking.event_too_deep", max=config.max_event_depth))
     if not isinstance(event, dict):
-        raise _Bad("INVALID_EVENT", "An event is a JSON object.")
+        raise _Bad("INVALID_EVENT", Text("tracking.event_not_object"))
     deep = too_deep_field(event, config.max_event_depth)
     if deep is not None:
-        raise _Bad("EVENT_TOO_DEEP", f"An event nests at most {config.max_event_depth} levels.", deep[:64])
+        raise _Bad("EVENT_TOO_DEEP", Text("tracking.event_too_deep", max=config.max_event_depth), deep[:64])
     if measure:
         encoded = orjson.dumps(event)
         if len(encoded) > config.max_event_bytes:
-            raise _Bad("EVENT_TOO_LARGE", f"An event is at most {config.max_event_bytes} bytes.")
+            raise _Bad("EVENT_TOO_LARGE", Text("tracking.event_too_large", max=config.max_event_bytes))
         if b"\\u0000" in encoded:  # PostgreSQL text cannot hold NUL: it would block storage
-            raise _Bad("INVALID_EVENT", "Text in an event may not contain NUL characters.")
+            raise _Bad("INVALID_EVENT", Text("tracking.event_nul"))
     event_id = event.get("eventId")
     if not isinstance(event_id, str) or not _EVENT_ID.fullmatch(event_id):
-        raise _Bad("INVALID_FIELD", "eventId is 8 to 64 letters, digits, '-', '_', '.' or ':'.", "eventId")
+        raise _Bad("INVALID_FIELD", Text("tracking.event_id"), "eventId")
     kind = event.get("type", "track")
     if kind not in _TYPES:
-        raise _Bad("INVALID_FIELD", "type is track, page or identify.", "type")
+        raise _Bad("INVALID_FIELD", Text("tracking.event_type"), "type")
     anonymous_id = _text(event, "anonymousId", 64)
     user_id = event.get("userId")
     if isinstance(user_id, int) and not isinstance(user_id, bool):
@@ -159,18 +160,18 @@ def _check_one(event, default_sent, received_ms, ip_hash, registry, config, meas
     openid = _text(event, "openid", 64) if voucher.partner_app is not None else None
     user_key = "openid" if openid else "userId"
     if not anonymous_id and not user_id and not openid:
-        raise _Bad("MISSING_FIELD", "An event needs an anonymousId or a userId.", "anonymousId")
+        raise _Bad("MISSING_FIELD", Text("tracking.event_needs_id"), "anonymousId")
     if kind == "identify" and not (anonymous_id and (user_id or openid)):
-        raise _Bad("MISSING_FIELD", "identify links an anonymousId to a userId: send both.", user_key)
+        raise _Bad("MISSING_FIELD", Text("tracking.identify_needs_both"), user_key)
     page = _text(event, "page", 512)
     if kind == "page" and not page:
-        raise _Bad("MISSING_FIELD", "A page event names its page.", "page")
+        raise _Bad("MISSING_FIELD", Text("tracking.page_needs_page"), "page")
     name = {"page": "$page", "identify": "$identify"}.get(kind) or _text(event, "name", 128)
     if not name:
-        raise _Bad("MISSING_FIELD", "A track event has a name.", "name")
+        raise _Bad("MISSING_FIELD", Text("tracking.track_needs_name"), "name")
     properties = event.get("properties", {})
     if not isinstance(properties, dict):
-        raise _Bad("INVALID_FIELD", "properties is a JSON object.", "properties")
+        raise _Bad("INVALID_FIELD", Text("tracking.properties_object"), "properties")
     context, app_id = _context(event.get("context", {}), voucher.partner_app)
     if kind == "track":
         found = registry.lookup(app_id, name)
@@ -179,7 +180,8 @@ def _check_one(event, default_sent, received_ms, ip_hash, registry, config, meas
         try:
             found.validate(properties)
         except Exception as exc:  # noqa: BLE001 - fastjsonschema raises JsonSchemaValueException
-            raise _Bad("SCHEMA_MISMATCH", f"properties do not match the schema of {name!r}: {exc}", "properties") from None
+            raise _Bad("SCHEMA_MISMATCH", Text("tracking.schema_mismatch", name=repr(name), detail=str(exc)),
+                       "properties") from None
     created = _millis(event.get("createdAt"), "createdAt")
     sent = _millis(event.get("sentAt"), "sentAt") or default_sent
     # The device clock may be wrong, but it measures how long the event waited on the
@@ -199,10 +201,7 @@ def _check_one(event, default_sent, received_ms, ip_hash, registry, config, meas
     ), dropped_user
 
 
-_NOT_VOUCHED = (
-    "An event keeps its user only with that user's access token (or, from a mini-program's server, "
-    "a signed batch naming an openid of that app); without one it needs an anonymousId, and identify needs both."
-)
+_NOT_VOUCHED = Text("tracking.user_not_vouched")
 
 
 def _text(event: dict, key: str, limit: int) -> str | None:
@@ -210,33 +209,31 @@ def _text(event: dict, key: str, limit: int) -> str | None:
     if value is None or value == "":
         return None
     if type(value) is not str or len(value) > limit:
-        raise _Bad("INVALID_FIELD", f"{key} is a string of at most {limit} characters.", key)
+        raise _Bad("INVALID_FIELD", Text("tracking.field_string", field=key, max=limit), key)
     return value
 
 
 def _context(raw: object, partner_app: str | None) -> tuple[dict, str]:
     """The known context fields and the sending app; a partner's batch holds its own app's events."""
     if not isinstance(raw, dict):
-        raise _Bad("INVALID_FIELD", "context is a JSON object.", "context")
+        raise _Bad("INVALID_FIELD", Text("tracking.context_object"), "context")
     context = {}
     for key, value in raw.items():  # keys other than the known ones are dropped
         if key in _CONTEXT_STRINGS and value is not None:
             if type(value) is not str or len(value) > 64:
-                raise _Bad("INVALID_FIELD", f"context.{key} is a string of at most 64 characters.", f"context.{key}")
+                raise _Bad("INVALID_FIELD", Text("tracking.field_string", field=f"context.{key}", max=64), f"context.{key}")
             context[key] = value
     app_id = ""
     mini = raw.get("miniProgram")
     if mini is not None:
         app_id = mini.get("appId") if isinstance(mini, dict) else None
         if type(app_id) is not str or not _APP_ID.fullmatch(app_id):
-            raise _Bad("INVALID_FIELD", "context.miniProgram is {appId, version}, appId of at most 64 characters.",
-                       "context.miniProgram")
+            raise _Bad("INVALID_FIELD", Text("tracking.context_mini_program"), "context.miniProgram")
         version = mini.get("version")
         context["miniProgram"] = {"appId": app_id, "version": version if type(version) is str else None}
     if partner_app is not None:
         if app_id and app_id != partner_app:
-            raise _Bad("NOT_OWN_EVENT", "A mini-program's server sends only its own app's events.",
-                       "context.miniProgram")
+            raise _Bad("NOT_OWN_EVENT", Text("tracking.partner_own_events"), "context.miniProgram")
         app_id = partner_app
         context.setdefault("miniProgram", {"appId": partner_app, "version": None})
     return context, app_id
@@ -255,4 +252,4 @@ def _millis(value: object, key: str) -> int | None:
             moment = None
         if moment is not None and moment.tzinfo is not None:
             return int(moment.timestamp() * 1000)
-    raise _Bad("INVALID_FIELD", f"{key} is epoch milliseconds or an ISO 8601 time with its offset.", key)
+    raise _Bad("INVALID_FIELD", Text("tracking.time_field", field=key), key)

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import orjson
 from tortoise import connections
 
+from infra.i18n import Text
 from tracking.errors import InvalidReportInput
 
 MAX_RANGE = timedelta(days=93)
@@ -47,12 +48,12 @@ def window(*, since: datetime, until: datetime, time_zone: str) -> Window:
     try:
         zone = ZoneInfo(time_zone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidReportInput("timeZone", f"{time_zone!r} is not an IANA time zone such as Asia/Shanghai.") from None
+        raise InvalidReportInput("timeZone", Text("tracking.time_zone", zone=repr(time_zone))) from None
     for name, moment in (("since", since), ("until", until)):
         if moment.tzinfo is None:
-            raise InvalidReportInput(name, f"{name} needs a UTC offset.")
+            raise InvalidReportInput(name, Text("tracking.needs_offset", field=name))
     if until <= since or until - since > MAX_RANGE:
-        raise InvalidReportInput("until", "until is after since, at most 93 days later.")
+        raise InvalidReportInput("until", Text("tracking.range", days=93))
     return Window(since, until, zone)
 
 
@@ -194,7 +195,7 @@ async def conversion(*, win: Window, apps: list[str] | None, goal: str, within: 
 async def funnel(*, win: Window, apps: list[str] | None, steps: list[str], within: timedelta) -> list[FunnelStep]:
     """Visitors reaching each step, in order, all steps within ``within`` of the first."""
     if not 2 <= len(steps) <= 10:
-        raise InvalidReportInput("steps", "A funnel has 2 to 10 steps.")
+        raise InvalidReportInput("steps", Text("tracking.funnel_steps"))
     window_ms = int(within.total_seconds() * 1000)
     where, values = _filters(win, apps, sorted(set(steps)), until_ms=win.until_ms + window_ms)
     rows = await _rows(
@@ -231,7 +232,7 @@ def _deepest(journey: list[tuple[int, str]], steps: list[str], window_ms: int, s
 async def retention(*, win: Window, apps: list[str] | None, days: list[int]) -> list[RetentionCohort]:
     """Visitors first seen on each day of the window, and how many came back on day N."""
     if not days or any(not 1 <= n <= 90 for n in days):
-        raise InvalidReportInput("days", "Retention days are between 1 and 90.")
+        raise InvalidReportInput("days", Text("tracking.retention_days"))
     app_filter, app_values = "", []
     if apps is not None:
         app_filter = f" WHERE e.app_id IN ({', '.join('?' for _ in apps)})" if apps else " WHERE 1 = 0"

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import fastjsonschema
 
+from infra.i18n import Text
 from tracking.errors import InvalidDefinition
 from tracking.models import EventDefinition
 
@@ -41,18 +42,18 @@ class Lookup:
 
     validate: Callable[[dict], object] | None  # None: the event may not be sent
     code: str = ""
-    reason: str = ""
+    reason: Text | None = None
 
 
 def compile_schema(schema: object) -> Callable[[dict], object]:
     if not isinstance(schema, dict):
-        raise InvalidDefinition("schema", "The schema must be a JSON object.")
+        raise InvalidDefinition("schema", Text("tracking.schema_not_object"))
     if schema.get("type", "object") != "object":
-        raise InvalidDefinition("schema", "Event properties are an object: the schema's type must be object.")
+        raise InvalidDefinition("schema", Text("tracking.schema_type"))
     try:
         return fastjsonschema.compile(schema)
     except fastjsonschema.JsonSchemaDefinitionException as exc:
-        raise InvalidDefinition("schema", f"The schema is not valid JSON Schema: {exc}") from None
+        raise InvalidDefinition("schema", Text("tracking.schema_invalid", detail=str(exc))) from None
 
 
 _BUILTINS = {name: compile_schema(schema) for name, schema in BUILTIN_SCHEMAS.items()}
@@ -93,17 +94,17 @@ class SchemaRegistry:
         if found is not None:
             return Lookup(found)
         if self._owners.get(name):
-            return Lookup(None, "NOT_OWN_EVENT", f"Event {name!r} belongs to another app; an app sends only its own events.")
-        return Lookup(None, "UNKNOWN_EVENT", f"Event {name!r} is not registered for this app.")
+            return Lookup(None, "NOT_OWN_EVENT", Text("tracking.event_of_another_app", name=repr(name)))
+        return Lookup(None, "UNKNOWN_EVENT", Text("tracking.unknown_event", name=repr(name)))
 
     async def register(self, *, app_id: str, name: str, schema: object, description: str = "") -> EventDefinition:
         """Create or replace the definition of ``name`` owned by ``app_id`` ("" = super-app)."""
         if app_id and not _APP_ID.fullmatch(app_id):
-            raise InvalidDefinition("appId", "An app id is 1 to 64 letters, digits, '.', '_' or '-'.")
+            raise InvalidDefinition("appId", Text("tracking.definition_app_id"))
         if not _NAME.fullmatch(name) or name in BUILTIN_SCHEMAS:
-            raise InvalidDefinition("name", "An event name starts with a letter, at most 128 characters.")
+            raise InvalidDefinition("name", Text("tracking.definition_name"))
         if len(description) > 500:
-            raise InvalidDefinition("description", "A description is at most 500 characters.")
+            raise InvalidDefinition("description", Text("tracking.definition_description", max=500))
         compile_schema(schema)
         definition, _ = await EventDefinition.update_or_create(
             app_id=app_id, name=name, defaults={"json_schema": schema, "description": description}

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 import redis.asyncio as aioredis
 
+from infra.i18n import Text
 from infra.pii import PiiCipher
 from tracking import reports
 from tracking.access import AppOwnership, ReadScope
@@ -94,5 +95,5 @@ class TrackingService:
 
 def _hours(value: int) -> timedelta:
     if not 1 <= value <= 24 * 30:
-        raise InvalidReportInput("withinHours", "A conversion window is 1 to 720 hours.")
+        raise InvalidReportInput("withinHours", Text("tracking.conversion_window"))
     return timedelta(hours=value)

@@ -32,6 +32,7 @@ from bff.permissions import requires
 from identity import errors
 from identity.roles import Role as DomainRole
 from identity.service import Device, IssuedSession
+from infra.i18n import t
 
 RequestLoginCodeResult = Annotated[
     LoginCodeSent | ResendTooSoon | RateLimited | InvalidInput, strawberry.union("RequestLoginCodeResult")
@@ -149,7 +150,7 @@ class IdentityMutation:
         try:
             user = await info.context.runtime.identity.grant_role(user_id=user_id, role=DomainRole(role))
         except errors.UserNotFound:
-            return InvalidInput(message="no such user", field="userId")
+            return InvalidInput(message=t("identity.user_not_found"), field="userId")
         return await info.context.loader(users_by_id).load(user.id)
 
 

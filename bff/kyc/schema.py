@@ -23,6 +23,7 @@ from bff.kyc.types import (
 )
 from bff.permissions import requires
 from identity.roles import Role
+from infra.i18n import t
 from kyc import errors
 from kyc.models import State
 
@@ -38,7 +39,7 @@ def _not_files(**named) -> InvalidInput | None:
     """A file argument sent as a plain value (a string in the JSON) instead of a multipart file part."""
     for field, value in named.items():
         if not all(isinstance(v, UploadFile) for v in (value if isinstance(value, list) else [value])):
-            return InvalidInput(message=f"send {field} as a file part of a multipart request", field=field)
+            return InvalidInput(message=t("bff.file_part_expected", field=field), field=field)
     return None
 
 
@@ -62,7 +63,7 @@ async def _run(info: Info, step, field: str = "image"):
     try:
         return await _view(info, await step())
     except errors.ApplicationNotFound:
-        return InvalidInput(message="no such application", field="applicationId")
+        return InvalidInput(message=t("kyc.no_such_application"), field="applicationId")
     except errors.BadImage as exc:
         return KycImageRejected(message=str(exc), problem=ImageProblem(exc.code), field=field)
     except errors.EngineBusy as exc:
@@ -115,7 +116,7 @@ class KycMutation:
             challenge = await info.context.runtime.kyc.issue_challenge(
                 application_id=application_id, user_id=info.context.principal.user_id)
         except errors.ApplicationNotFound:
-            return InvalidInput(message="no such application", field="applicationId")
+            return InvalidInput(message=t("kyc.no_such_application"), field="applicationId")
         except errors.WrongState as exc:
             return KycWrongState(message=str(exc), state=State(exc.state))
         return LivenessChallenge(id=strawberry.ID(challenge.id), actions=list(challenge.actions),
@@ -129,7 +130,7 @@ class KycMutation:
             return refused
         selfie_data, *frame_data = await _contents(selfie, *frames)
         if not 1 <= len(frames) <= MAX_FRAMES:
-            return InvalidInput(message=f"send 1 to {MAX_FRAMES} frames", field="frames")
+            return InvalidInput(message=t("kyc.frames_count", max=MAX_FRAMES), field="frames")
         return await _run(info, lambda: info.context.runtime.kyc.submit_face(
             application_id=application_id, user_id=info.context.principal.user_id,
             challenge_id=str(challenge_id), selfie=selfie_data, frames=frame_data), field="selfie")
@@ -139,7 +140,7 @@ class KycMutation:
     async def review_account_opening(self, info: Info, application_id: RecordId, approve: bool,
                                      reason: str) -> KycResult:
         if not 1 <= len(reason.strip()) <= 500:
-            return InvalidInput(message="give a reason of 1 to 500 characters", field="reason")
+            return InvalidInput(message=t("kyc.review_reason", max=500), field="reason")
         return await _run(info, lambda: info.context.runtime.kyc.review(
             application_id=application_id, reviewer_id=info.context.principal.user_id,
             approve=approve, reason=reason.strip()))

@@ -34,6 +34,7 @@ from bff.ledger.types import (
 )
 from bff.permissions import requires
 from identity.roles import Role
+from infra.i18n import t
 from ledger import errors
 from ledger.service import Customer, accounts_of, close_account, freeze_account, get_account, unfreeze_account
 
@@ -72,7 +73,7 @@ def customer_key(user_id: int, client_key: str) -> str:
 
 def key_refusal(client_key: str) -> InvalidInput | None:
     if len(client_key) not in _CLIENT_KEY_LENGTH:
-        return InvalidInput(message="an idempotency key is 8 to 64 characters", field="idempotencyKey")
+        return InvalidInput(message=t("ledger.client_key_length"), field="idempotencyKey")
     return None
 
 
@@ -124,7 +125,7 @@ class LedgerMutation:
             )
         except errors.AccountNotFound as exc:
             field = "fromAccountId" if exc.account_id == source else "toAccountId"
-            return InvalidInput(message="no such account", field=field)
+            return InvalidInput(message=t("ledger.no_such_account"), field=field)
         except errors.LedgerError as exc:
             return movement_refusal(exc)
         rows = {a.id: a for a in await accounts_of(owner_user_id=principal.user_id)}
@@ -211,5 +212,5 @@ def _status_error(exc: errors.LedgerError):
     if isinstance(exc, errors.AccountClosed):
         return AccountClosed(message=str(exc), account_id=strawberry.ID(str(exc.account_id)))
     if isinstance(exc, errors.AccountNotFound):
-        return InvalidInput(message="no such account", field="id")
+        return InvalidInput(message=t("ledger.no_such_account"), field="id")
     raise exc

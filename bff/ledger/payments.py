@@ -27,6 +27,7 @@ from bff.permissions import requires
 from identity import errors as identity_errors
 from identity.phone import normalize_mainland_mobile
 from identity.roles import Role
+from infra.i18n import t
 from infra.masking import mask_phone
 from ledger import errors
 from ledger.service import Customer, get_account
@@ -84,8 +85,7 @@ class PaymentMutation:
         if payee is None:
             return PayeeNotFound(message=str(errors.PayeeNotFound()))
         if payee == principal.user_id:
-            return InvalidInput(message="pay someone else; move money between your accounts with transfer",
-                                field="toPhone")
+            return InvalidInput(message=t("ledger.pay_someone_else"), field="toPhone")
         try:
             entry = await runtime.ledger.pay_customer(
                 by=Customer(user_id=principal.user_id, session_id=principal.session_id, pin=input.pin),
@@ -96,7 +96,7 @@ class PaymentMutation:
         except errors.PayeeNotFound as exc:
             return PayeeNotFound(message=str(exc))
         except errors.AccountNotFound:
-            return InvalidInput(message="no such account of yours", field="fromAccountId")
+            return InvalidInput(message=t("ledger.no_such_account_of_yours"), field="fromAccountId")
         except errors.LedgerError as exc:
             return movement_refusal(exc)
         paid_from = next(leg.account_id for leg in entry.legs if leg.amount < 0)

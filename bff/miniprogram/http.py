@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
+from infra.i18n import t
 from miniprogram_host import errors, lifecycle, registry
 from miniprogram_host.actors import Actor
 from miniprogram_host.semver import is_semver
@@ -35,16 +36,16 @@ async def resolve(request: Request) -> Response:
     platform = request.query_params.get("platform", "")
     client_version = request.query_params.get("clientVersion", "")
     if platform not in _PLATFORMS:
-        return _problem(400, "INVALID_INPUT", "platform must be ios, android or h5", field="platform")
+        return _problem(400, "INVALID_INPUT", t("miniprogram_host.platform_invalid"), field="platform")
     if not is_semver(client_version):
-        return _problem(400, "INVALID_INPUT", "clientVersion must be a semantic version", field="clientVersion")
+        return _problem(400, "INVALID_INPUT", t("miniprogram_host.client_version_invalid"), field="clientVersion")
     principal = request.scope.get("principal")
     if principal is not None:
         user_id, subject = principal.user_id, f"u:{principal.user_id}"
     else:
         device = request.query_params.get("device", "")
         if not 8 <= len(device) <= 128:
-            return _problem(400, "INVALID_INPUT", "signed-out clients send their device id", field="device")
+            return _problem(400, "INVALID_INPUT", t("miniprogram_host.device_needed"), field="device")
         user_id, subject = None, f"d:{device}"
     answer = await host.releases.resolve(
         app_id=app_id, subject=subject, user_id=user_id, platform=platform, client_version=client_version
@@ -63,7 +64,7 @@ async def app_card(request: Request) -> JSONResponse:
     """GET /mp/profile/{appId}: the name and icon a client shows for an app (its title bar)."""
     profile = await app_profile(request.path_params["app_id"])
     if profile is None:
-        return _problem(404, "UNKNOWN_APP", "no such mini-program")
+        return _problem(404, "UNKNOWN_APP", t("miniprogram_host.no_such_app"))
     return JSONResponse({"appId": profile.app_id, "name": profile.name, "iconUrl": profile.icon_url},
                         headers={"cache-control": "public, max-age=60"})
 
@@ -82,7 +83,7 @@ def _blob(suffix: str, media_type: str):
         store = request.app.state.runtime.miniprograms.store
         path = store.path_of(request.path_params["digest"], suffix)
         if path is None:
-            return _problem(404, "NOT_FOUND", "no such file")
+            return _problem(404, "NOT_FOUND", t("miniprogram_host.no_such_file"))
         return FileResponse(path, media_type=media_type,
                             headers={"cache-control": IMMUTABLE, "etag": f'"{request.path_params["digest"]}"'})
 
@@ -104,7 +105,7 @@ async def _app_from_credentials(request: Request):
 
 
 def _unauthorized() -> JSONResponse:
-    response = _problem(401, "BAD_CREDENTIALS", errors.BadCredentials.message)
+    response = _problem(401, "BAD_CREDENTIALS", str(errors.BadCredentials.message))
     response.headers["www-authenticate"] = 'Basic realm="mini-program"'
     return response
 
@@ -122,7 +123,7 @@ async def upload_package(request: Request) -> JSONResponse:
     except errors.InvalidPackage as exc:
         return JSONResponse(
             {"error": {"code": "INVALID_PACKAGE", "message": str(exc),
-                       "problems": [{"code": p.code, "message": p.message, "path": p.path} for p in exc.problems]}},
+                       "problems": [{"code": p.code, "message": str(p.message), "path": p.path} for p in exc.problems]}},
             status_code=422,
         )
     return JSONResponse(

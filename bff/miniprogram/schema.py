@@ -35,6 +35,7 @@ from bff.miniprogram.types import (
 )
 from bff.permissions import requires
 from identity.roles import Role
+from infra.i18n import t
 from miniprogram_host import errors, lifecycle, registry
 from miniprogram_host.actors import Actor
 from miniprogram_host.resolution import Resolved
@@ -123,7 +124,7 @@ class MiniProgramQuery:
         self, info: Info, app_id: MiniAppId, platform: ClientPlatform, client_version: str
     ) -> Resolution:
         if not is_semver(client_version):
-            return InvalidInput(message="clientVersion must be a semantic version", field="clientVersion")
+            return InvalidInput(message=t("miniprogram_host.client_version_invalid"), field="clientVersion")
         user_id = info.context.principal.user_id
         answer = await info.context.runtime.miniprograms.releases.resolve(
             app_id=app_id, subject=f"u:{user_id}", user_id=user_id, platform=platform.value,
@@ -197,7 +198,7 @@ class MiniProgramMutation:
         try:
             icon = base64.b64decode(icon_base64, validate=True) if icon_base64 is not None else None
         except ValueError:  # binascii.Error, or characters outside ASCII
-            return InvalidInput(message="the icon is not base64", field="iconBase64")
+            return InvalidInput(message=t("miniprogram_host.icon_not_base64"), field="iconBase64")
         try:
             app = await registry.update_profile(
                 actor=_actor(info), app_id=app_id, store=info.context.runtime.miniprograms.store,

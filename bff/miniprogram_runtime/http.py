@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from infra.i18n import Text, t
 from miniprogram_host.semver import is_semver
 from miniprogram_runtime.errors import BridgeRefusal, InvalidArguments
 
@@ -36,24 +37,24 @@ async def _body(request: Request) -> dict:
     try:
         body = orjson.loads(await request.body() or b"{}")
     except orjson.JSONDecodeError:
-        raise InvalidArguments("the body must be a JSON object") from None
+        raise InvalidArguments(Text("miniprogram_runtime.body_not_object")) from None
     if not isinstance(body, dict) or not isinstance(body.get("args", {}), dict):
-        raise InvalidArguments("the body must be a JSON object whose args is an object", field="args")
+        raise InvalidArguments(Text("miniprogram_runtime.args_not_object"), field="args")
     return body
 
 
 async def bridge_call(request: Request) -> Response:
     principal = request.scope.get("principal")
     if principal is None:
-        return _json({"error": {"code": "UNAUTHENTICATED", "message": "Sign in to use mini-programs."}}, 401)
+        return _json({"error": {"code": "UNAUTHENTICATED", "message": t("miniprogram_runtime.unauthenticated")}}, 401)
     bridge = request.app.state.runtime.miniprogram_runtime.bridge
     try:
         body = await _body(request)
         platform, client_version = body.get("platform", "h5"), body.get("clientVersion")
         if platform not in _PLATFORMS:
-            raise InvalidArguments("platform must be ios, android or h5", field="platform")
+            raise InvalidArguments(Text("miniprogram_host.platform_invalid"), field="platform")
         if not isinstance(client_version, str) or not is_semver(client_version):
-            raise InvalidArguments("clientVersion must be a semantic version", field="clientVersion")
+            raise InvalidArguments(Text("miniprogram_host.client_version_invalid"), field="clientVersion")
         pin = body.get("pin")
         result = await bridge.call(
             app_id=request.path_params["app_id"], api=request.path_params["api"], user_id=principal.user_id,

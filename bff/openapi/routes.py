@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from infra.i18n import Text
 from ledger import errors as ledger_errors
 from openplatform import errors, idempotency
 from openplatform.gateway import SignedRequest
@@ -76,11 +77,11 @@ def _object(body: bytes) -> dict:
     try:
         parsed = orjson.loads(body)  # refuses nesting past 1,024 levels with a ValueError, never recursing
     except ValueError:
-        raise errors.BadRequest("the body is not JSON") from None
+        raise errors.BadRequest(Text("openplatform.body_not_json")) from None
     if not isinstance(parsed, dict):
-        raise errors.BadRequest("the body is a JSON object")
+        raise errors.BadRequest(Text("openplatform.body_not_object"))
     if _deeper_than(parsed, MAX_BODY_DEPTH):
-        raise errors.BadRequest(f"the body may be nested at most {MAX_BODY_DEPTH} levels deep")
+        raise errors.BadRequest(Text("openplatform.body_too_deep", max=MAX_BODY_DEPTH))
     return parsed
 
 
@@ -145,14 +146,14 @@ def signed(endpoint: Endpoint, *, needs_token: bool = True, idempotent: bool = T
 def _text(body: dict, name: str) -> str:
     value = body.get(name)
     if not isinstance(value, str):
-        raise errors.InvalidArgument(f"{name} is a string", field=name)
+        raise errors.InvalidArgument(Text("openplatform.not_a_string", name=name), field=name)
     return value
 
 
 def _int(body: dict, name: str) -> int:
     value = body.get(name)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise errors.InvalidArgument(f"{name} is a whole number", field=name)
+        raise errors.InvalidArgument(Text("openplatform.not_a_whole_number", name=name), field=name)
     return value
 
 

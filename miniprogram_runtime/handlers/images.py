@@ -14,6 +14,7 @@ import io
 from PIL import Image, UnidentifiedImageError
 from tortoise.transactions import in_transaction
 
+from infra.i18n import Text
 from miniprogram_runtime.context import CallContext
 from miniprogram_runtime.errors import InvalidArguments, InvalidImage, QuotaExceeded
 from miniprogram_runtime.handlers.storage import locked_usage
@@ -28,9 +29,10 @@ def _reencode(raw: bytes, max_side: int) -> tuple[bytes, str, int, int]:
             kind = probe.format
             width, height = probe.size
             if kind not in _FORMATS:
-                raise InvalidImage(f"{kind or 'this file'} is not an allowed image type (JPEG, PNG, WebP, GIF)")
+                raise InvalidImage(Text("miniprogram_runtime.image_type", kind=kind) if kind
+                                   else Text("miniprogram_runtime.image_type_unknown"))
             if width > max_side or height > max_side:
-                raise InvalidImage(f"images are at most {max_side}×{max_side} pixels")
+                raise InvalidImage(Text("miniprogram_runtime.image_side", max=max_side))
             probe.verify()
         with Image.open(io.BytesIO(raw)) as image:
             image.load()
@@ -50,15 +52,15 @@ async def choose_image(ctx: CallContext) -> dict:
     config = ctx.services.config
     data = ctx.args.get("data")
     if not isinstance(data, str) or not data:
-        raise InvalidArguments("data is the image, base64-encoded", field="data")
+        raise InvalidArguments(Text("miniprogram_runtime.image_data"), field="data")
     if len(data) > (config.image_max_bytes * 4 // 3) + 4:
-        raise InvalidImage(f"images are at most {config.image_max_bytes} bytes")
+        raise InvalidImage(Text("miniprogram_runtime.image_bytes", max=config.image_max_bytes))
     try:
         raw = base64.b64decode(data, validate=True)
     except binascii.Error:
-        raise InvalidArguments("data is not valid base64", field="data") from None
+        raise InvalidArguments(Text("miniprogram_runtime.image_not_base64"), field="data") from None
     if len(raw) > config.image_max_bytes:
-        raise InvalidImage(f"images are at most {config.image_max_bytes} bytes")
+        raise InvalidImage(Text("miniprogram_runtime.image_bytes", max=config.image_max_bytes))
     encoded, kind, width, height = await asyncio.to_thread(_reencode, raw, config.image_max_side)
     async with in_transaction():
         usage = await locked_usage(ctx.app_id, ctx.user_id)

@@ -9,16 +9,17 @@ from miniprogram_runtime.context import CallContext
 from miniprogram_runtime.errors import (
     AppUnavailable, InvalidArguments, PaymentRefused, PinLocked, PinNotSet, RateLimited, StepUpRequired, WrongPin,
 )
+from infra.i18n import Text
 from openplatform import service as platform
 
 # What the mini-program learns when a payment fails: the reason, never the user's balance.
 _LEDGER_REFUSALS = {
-    ledger_service.InsufficientFunds: ("INSUFFICIENT_FUNDS", 402, "The account does not hold enough."),
-    ledger_service.LimitExceeded: ("LIMIT_EXCEEDED", 403, "This payment is over the account's limit."),
-    ledger_service.AccountFrozen: ("ACCOUNT_FROZEN", 403, "The account is frozen."),
-    ledger_service.AccountClosed: ("ACCOUNT_CLOSED", 403, "The account is closed."),
-    ledger_service.AccountNotFound: ("ACCOUNT_NOT_FOUND", 404, "No such account of yours."),
-    ledger_service.IdempotencyConflict: ("ORDER_CONFLICT", 409, "This orderId was already paid with other details."),
+    ledger_service.InsufficientFunds: ("INSUFFICIENT_FUNDS", 402, Text("miniprogram_runtime.insufficient_funds")),
+    ledger_service.LimitExceeded: ("LIMIT_EXCEEDED", 403, Text("miniprogram_runtime.limit_exceeded")),
+    ledger_service.AccountFrozen: ("ACCOUNT_FROZEN", 403, Text("miniprogram_runtime.account_frozen")),
+    ledger_service.AccountClosed: ("ACCOUNT_CLOSED", 403, Text("miniprogram_runtime.account_closed")),
+    ledger_service.AccountNotFound: ("ACCOUNT_NOT_FOUND", 404, Text("miniprogram_runtime.account_not_found")),
+    ledger_service.IdempotencyConflict: ("ORDER_CONFLICT", 409, Text("miniprogram_runtime.order_conflict")),
 }
 
 
@@ -57,12 +58,12 @@ async def request_payment(ctx: CallContext) -> dict:
     """Pay the app as the user, with the PIN they typed; ``orderId`` makes a retry safe."""
     amount = ctx.args.get("amountFen")
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
-        raise InvalidArguments("amountFen is a positive whole number of fen", field="amountFen")
+        raise InvalidArguments(Text("miniprogram_runtime.amount_fen"), field="amountFen")
     account = ctx.args.get("fromAccountId")
     if isinstance(account, str) and account.isdigit():
         account = int(account)
     if isinstance(account, bool) or not isinstance(account, int):
-        raise InvalidArguments("fromAccountId is one of your accounts", field="fromAccountId")
+        raise InvalidArguments(Text("miniprogram_runtime.from_account"), field="fromAccountId")
     try:
         payment = await ctx.services.openplatform.pay(
             app_id=ctx.app_id, payer=Customer(user_id=ctx.user_id, session_id=ctx.session_id, pin=ctx.pin),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import orjson
 from tortoise.transactions import in_transaction
 
+from infra.i18n import Text
 from miniprogram_runtime.context import CallContext
 from miniprogram_runtime.errors import InvalidArguments, QuotaExceeded
 from miniprogram_runtime.models import StorageItem, StorageUsage
@@ -28,15 +29,15 @@ async def locked_usage(app_id: str, user_id: int) -> StorageUsage:
 async def set_storage(ctx: CallContext) -> dict:
     key = ctx.text("key")
     if "data" not in ctx.args:
-        raise InvalidArguments("data is required (any JSON value)", field="data")
+        raise InvalidArguments(Text("miniprogram_runtime.storage_data_required"), field="data")
     try:
         value = orjson.dumps(ctx.args["data"]).decode()
     except orjson.JSONEncodeError:  # e.g. an integer past 64 bits handed in by a Python caller
-        raise InvalidArguments("data is not a JSON value this storage can hold", field="data") from None
+        raise InvalidArguments(Text("miniprogram_runtime.storage_data_invalid"), field="data") from None
     size = len(key.encode()) + len(value.encode())
     limit = ctx.services.config.storage_value_bytes
     if size > limit:
-        raise InvalidArguments(f"a key and its value take at most {limit} bytes", field="data")
+        raise InvalidArguments(Text("miniprogram_runtime.storage_value_size", max=limit), field="data")
     quota = ctx.services.config.storage_quota_bytes
     async with in_transaction():
         usage = await locked_usage(ctx.app_id, ctx.user_id)

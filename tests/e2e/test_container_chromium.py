@@ -1,5 +1,6 @@
 """The container in a real Chromium: a released mini-program runs, asks for consent, is
-refused an API it does not declare, and a tampered package never runs.
+refused an API it does not declare, and a tampered package never runs. What it shows is
+Simplified Chinese, or English for a browser set to English (screenshots in the test's tmp dir).
 
 Debian's chromium, driven by Playwright through its executable path (``scripts/test``
 installs it); the app is served by a real uvicorn on loopback.
@@ -53,9 +54,10 @@ async def publish_sample(gql, sign_in, server_url, tmp_path):
     return app
 
 
-async def open_container(browser, server_url: str, app_id: str, token: str | None):
-    """A fresh browser context (no cache) with the user signed in (unless no token), on the container page."""
-    context = await browser.new_context()
+async def open_container(browser, server_url: str, app_id: str, token: str | None, *, locale: str = "zh-CN"):
+    """A fresh browser context (no cache) in the browser language ``locale``, with the user signed
+    in (unless no token), on the container page."""
+    context = await browser.new_context(locale=locale)
     # Init scripts run in every frame; only the container's own page holds the token.
     if token is not None:
         await context.add_init_script(
@@ -87,6 +89,7 @@ async def test_a_released_mini_program_runs_asks_for_consent_and_is_held_to_its_
     frame = page.frame_locator("#stage iframe")
 
     await expect(page.locator("body")).to_have_attribute("data-version", "1.0.0")
+    assert await page.locator("html").get_attribute("lang") == "zh-CN"
     # The title bar names the app and shows its icon, not its id.
     await expect(page.locator("#app-title")).to_have_text("Branches")
     await expect(page.locator("#app-icon")).to_be_visible()
@@ -101,9 +104,12 @@ async def test_a_released_mini_program_runs_asks_for_consent_and_is_held_to_its_
     await frame.locator("#hello").click()
     consent = page.locator("#consent")
     await expect(consent).to_be_visible()
-    await expect(page.locator("#consent-reason")).to_have_text("Greet you by your name")
-    await expect(page.locator("#consent-scope")).to_have_text("userInfo")
+    await expect(page.locator("#consent-reason")).to_have_text("Greet you by your name")  # the app's own words
+    await expect(page.locator("#consent-ask")).to_have_text("申请使用你的用户信息")
     await expect(page.locator("#consent-app")).to_have_text("Branches")
+    await expect(page.locator("#consent-allow")).to_have_text("允许")
+    await expect(page.locator("#consent-deny")).to_have_text("拒绝")
+    await page.screenshot(path=tmp_path / "consent-zh-CN.png")
     await page.locator("#consent-allow").click()
     await expect(consent).to_be_hidden()
     await expect(frame.locator("#out")).to_have_text('hello: {"nickName":"用户0001","avatarUrl":null}')
@@ -123,6 +129,15 @@ async def test_a_released_mini_program_runs_asks_for_consent_and_is_held_to_its_
     await frame.locator("#pay").click()
     await expect(page.locator("#payment-sheet")).to_be_visible()
     await expect(page.locator("#payment-amount")).to_have_text("12.50")
+    # Whom the customer pays: the app's name and icon, not its id.
+    await expect(page.locator("#payment-title")).to_have_text("向 Branches 付款")
+    assert await page.locator("#payment-icon").get_attribute("src") == icon_url
+    await expect(page.locator("#payment-icon")).to_be_visible()
+    await expect(page.locator("#payment-sheet")).to_contain_text("付款账户")
+    await expect(page.locator("#payment-sheet")).to_contain_text("支付密码")
+    await expect(page.locator("#payment-confirm")).to_have_text("付款")
+    await expect(page.locator("#payment-cancel")).to_have_text("取消")
+    await page.screenshot(path=tmp_path / "payment-zh-CN.png")
     await page.locator("#payment-account").select_option(str(account.id))
     await page.locator("#payment-pin").fill("135790")
     await page.locator("#payment-confirm").click()
@@ -131,7 +146,7 @@ async def test_a_released_mini_program_runs_asks_for_consent_and_is_held_to_its_
 
     # An API the manifest does not declare, named at run time, is refused by the bridge.
     await frame.locator("#phone").click()
-    await expect(frame.locator("#out")).to_contain_text("refused: API_NOT_DECLARED")
+    await expect(frame.locator("#out")).to_have_text("refused: API_NOT_DECLARED (版本 1.0.0 没有声明 getPhoneNumber)")
 
     # The frame cannot reach the container's page or its storage (where the token is).
     await frame.locator("#escape").click()
@@ -151,7 +166,7 @@ async def test_a_tampered_package_or_a_bad_signature_does_not_run(gql, sign_in, 
     stored.write_bytes(original[:-1] + bytes([original[-1] ^ 1]))
     context, page, _ = await open_container(chromium, server_url, app.app_id, user.access_token)
     await expect(page.locator("#status")).to_have_attribute("data-state", "refused")
-    await expect(page.locator("#status")).to_contain_text("does not match its digest")
+    await expect(page.locator("#status")).to_have_text("无法打开这个小程序：程序包与摘要不符")
     assert await page.locator("#stage iframe").count() == 0
     await context.close()
 
@@ -161,7 +176,7 @@ async def test_a_tampered_package_or_a_bad_signature_does_not_run(gql, sign_in, 
     await AppVersion.filter(id=version.id).update(signature=base64.b64encode(other).decode())
     await runtime.redis.delete(ReleaseCache.key(app.app_id))  # the next resolution reads the row
     context, page, _ = await open_container(chromium, server_url, app.app_id, user.access_token)
-    await expect(page.locator("#status")).to_contain_text("signature is not valid")
+    await expect(page.locator("#status")).to_have_text("无法打开这个小程序：程序包签名无效")
     assert await page.locator("#stage iframe").count() == 0
     await context.close()
 
@@ -171,17 +186,58 @@ async def test_without_a_token_the_container_says_to_sign_in(gql, sign_in, serve
 
     context, page, errors = await open_container(chromium, server_url, app.app_id, None)
     await expect(page.locator("#status")).to_have_attribute("data-state", "refused")
-    await expect(page.locator("#status")).to_have_text(
-        "This mini-program cannot be opened: sign in to the super-app first"
-    )
+    await expect(page.locator("#status")).to_have_text("无法打开这个小程序：请先登录超级 App")
     await expect(page.locator("#app-title")).to_have_text("Branches")
     assert await page.locator("#stage iframe").count() == 0
     await context.close()
 
-    # A token the server no longer accepts (signed out, expired) is a session that ended.
-    context, page, _ = await open_container(chromium, server_url, app.app_id, "not-a-valid-token")
+    # A token the server no longer accepts (signed out, expired) is a session that ended; a
+    # browser in a language the bank does not speak gets Chinese.
+    context, page, _ = await open_container(chromium, server_url, app.app_id, "not-a-valid-token", locale="fr-FR")
+    await expect(page.locator("#status")).to_have_text("无法打开这个小程序：登录已失效，请重新登录")
+    assert await page.locator("html").get_attribute("lang") == "zh-CN"
+    await context.close()
+
+    context, page, _ = await open_container(chromium, server_url, app.app_id, None, locale="en-GB")
     await expect(page.locator("#status")).to_have_text(
-        "This mini-program cannot be opened: your session has ended; sign in again"
+        "This mini-program cannot be opened: sign in to the super-app first"
     )
     await context.close()
     assert errors == []
+
+
+async def test_a_browser_set_to_english_gets_the_sheets_in_english(
+    gql, sign_in, server_url, tmp_path, chromium, runtime
+):
+    app = await publish_sample(gql, sign_in, server_url, tmp_path)
+    await gql(ICON, {"app": app.app_id, "icon": png(200, 200)}, token=app.developer.access_token)
+    user = await sign_in("13900000002")
+    account = await funded_account(runtime, user.user_id, 10_000)
+    await runtime.ledger.pins.set_pin(user_id=user.user_id, pin="135790")
+    context, page, errors = await open_container(chromium, server_url, app.app_id, user.access_token, locale="en-US")
+    frame = page.frame_locator("#stage iframe")
+    await expect(page.locator("body")).to_have_attribute("data-version", "1.0.0")
+    assert await page.locator("html").get_attribute("lang") == "en"
+
+    await frame.locator("#hello").click()
+    await expect(page.locator("#consent")).to_be_visible()
+    await expect(page.locator("#consent-ask")).to_have_text("wants to use your user info")
+    await expect(page.locator("#consent-allow")).to_have_text("Allow")
+    await expect(page.locator("#consent-deny")).to_have_text("Deny")
+    await page.screenshot(path=tmp_path / "consent-en.png")
+    await page.locator("#consent-allow").click()
+    await expect(frame.locator("#out")).to_contain_text("hello:")
+
+    await frame.locator("#pay").click()
+    await expect(page.locator("#payment-sheet")).to_be_visible()
+    await expect(page.locator("#payment-title")).to_have_text("Pay Branches")
+    await expect(page.locator("#payment-icon")).to_be_visible()
+    await expect(page.locator("#payment-sheet")).to_contain_text("Payment PIN")
+    await expect(page.locator("#payment-confirm")).to_have_text("Pay")
+    await page.screenshot(path=tmp_path / "payment-en.png")
+    await page.locator("#payment-account").select_option(str(account.id))
+    await page.locator("#payment-pin").fill("999999")  # wrong: the bridge's refusal is in English too
+    await page.locator("#payment-confirm").click()
+    await expect(frame.locator("#out")).to_have_text("refused: WRONG_PIN (The payment PIN is wrong.)")
+    assert errors == []
+    await context.close()

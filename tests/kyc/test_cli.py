@@ -64,11 +64,14 @@ def test_a_bad_image_exits_non_zero_with_a_json_error(tmp_path):
     """Run as the installed command, the way an operator does."""
     junk = tmp_path / "scan.jpg"
     junk.write_bytes(b"GIF89a not really")
-    for argv in (["ocr", "idcard", str(junk)], ["face", "verify", str(junk), str(junk)]):
+    # Its messages follow LANG, Chinese when it names no language.
+    for argv, lang, message in ((["ocr", "idcard", str(junk)], "C.UTF-8", "不是 JPEG、PNG 或 WebP 图片"),
+                                (["face", "verify", str(junk), str(junk)], "en_US.UTF-8", "not a JPEG, PNG or WebP image")):
         done = subprocess.run([sys.executable, "-m", "superapp.cli", *argv], capture_output=True, text=True,
-                              env={"PATH": "/usr/bin:/bin", "SUPERAPP_DATA_DIR": str(tmp_path / "var")}, timeout=120)
+                              env={"PATH": "/usr/bin:/bin", "SUPERAPP_DATA_DIR": str(tmp_path / "var"), "LANG": lang},
+                              timeout=120)
         assert done.returncode == 2
-        assert json.loads(done.stdout) == {"error": {"code": "NOT_AN_IMAGE", "message": "not a JPEG, PNG or WebP image"}}
+        assert json.loads(done.stdout) == {"error": {"code": "NOT_AN_IMAGE", "message": message}}
     done = subprocess.run([sys.executable, "-m", "superapp.cli", "ocr", "idcard", str(tmp_path / "missing.png")],
                           capture_output=True, text=True, env={"SUPERAPP_DATA_DIR": str(tmp_path / "var")}, timeout=120)
     assert done.returncode == 2 and json.loads(done.stdout)["error"]["code"] == "UNREADABLE_FILE"

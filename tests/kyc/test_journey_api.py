@@ -79,7 +79,7 @@ async def test_unreadable_or_failing_documents_are_reported_by_check(gql, sign_i
     expired = await applicant.upload("BACK")
     assert expired["state"] == "STARTED" and expired["reasons"] == ["BACK_NOT_EXPIRED"]
     early = await applicant.challenge()
-    assert "cannot start the face check while the application is started" in early["message"]
+    assert early["message"] == "申请刚开始，现在不能开始人脸核验"
 
 
 async def test_a_face_photo_or_the_wrong_side_is_refused_without_using_an_attempt(gql, sign_in, engines):

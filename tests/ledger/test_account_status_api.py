@@ -47,7 +47,7 @@ async def test_a_customer_cannot_freeze_accounts(gql, sign_in, runtime):
     result = await gql(FREEZE, {"id": str(wallet.id), "frozen": True}, token=alice.access_token)
 
     assert result["data"] is None
-    assert result["errors"][0]["message"] == "This needs the role operator."
+    assert result["errors"][0]["message"] == "需要运营角色"
     assert (await Account.get(id=wallet.id)).status.value == "active"
 
 

@@ -61,7 +61,7 @@ async def test_another_customers_accounts_are_invisible_and_untouchable(gql, sig
     assert [a["id"] for a in listed["data"]["accounts"]] == [str(mallorys.id)]
     assert one["data"]["account"] is None
     assert statement["data"]["transactions"] is None
-    assert taken["data"]["transfer"] == {"__typename": "InvalidInput", "message": "no such account"}
+    assert taken["data"]["transfer"] == {"__typename": "InvalidInput", "message": "没有这个账户"}
     assert [(await Account.get(id=a.id)).balance for a in (alices, mallorys)] == [500_00, 0]
 
 
@@ -83,7 +83,7 @@ async def test_signed_out_callers_see_no_accounts(gql):
     result = await gql(ACCOUNTS)
 
     assert result["data"] is None
-    assert result["errors"][0]["message"] == "Sign in to do this."
+    assert result["errors"][0]["message"] == "请先登录"
 
 
 async def test_the_statement_pages_newest_first_with_a_cursor(gql, sign_in, runtime):

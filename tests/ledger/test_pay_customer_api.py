@@ -73,7 +73,7 @@ async def test_paying_someone_without_an_account_is_payee_not_found(gql, alice, 
     await sign_in("13900000033")  # a customer who never opened a Class II account
     for phone in ("13900000033", "13900000099"):  # and a number nobody has
         result = (await gql(PAY, pay(phone, 10_00, f"pay-{phone}"), token=alice.access_token))["data"]["payCustomer"]
-        assert result == {"__typename": "PayeeNotFound", "message": "this person has no account that can receive money"}
+        assert result == {"__typename": "PayeeNotFound", "message": "对方没有可以收款的账户"}
 
 
 async def test_paying_from_another_customers_account_is_refused(gql, alice, bob, runtime, sign_in):
@@ -85,7 +85,7 @@ async def test_paying_from_another_customers_account_is_refused(gql, alice, bob,
     stolen = (await gql(PAY, pay("13900000055", 10_00, "steal-0001", fromAccountId=str(bobs.id)),
                         token=alice.access_token))["data"]["payCustomer"]
     # then it is not hers to pay from, and nothing moved
-    assert stolen == {"__typename": "InvalidInput", "field": "fromAccountId", "message": "no such account of yours"}
+    assert stolen == {"__typename": "InvalidInput", "field": "fromAccountId", "message": "你没有这个账户"}
     assert (await Account.get(id=bobs.id)).balance == 300_00
 
 

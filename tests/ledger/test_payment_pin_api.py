@@ -123,7 +123,7 @@ async def test_changing_the_pin_needs_the_current_one(gql, alice):
 
     assert without["data"]["setPaymentPin"]["field"] == "currentPin"
     assert wrong["data"]["setPaymentPin"] == {
-        "__typename": "WrongPaymentPin", "message": "the payment PIN is wrong", "attemptsLeft": 4,
+        "__typename": "WrongPaymentPin", "message": "支付密码错误", "attemptsLeft": 4,
     }
     assert changed["data"]["setPaymentPin"]["__typename"] == "PaymentPinSet"
     assert old["data"]["verifyPaymentPin"]["__typename"] == "WrongPaymentPin"

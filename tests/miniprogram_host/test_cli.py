@@ -15,9 +15,10 @@ from tests.miniprogram_host.helpers import PAGE, developer_app, manifest
 pytestmark = pytest.mark.slow
 
 
-async def run_superapp(*args: str, secret: str, server: str, tmp_path) -> tuple[int, str]:
+async def run_superapp(*args: str, secret: str, server: str, tmp_path, lang: str = "C.UTF-8") -> tuple[int, str]:
+    """The installed command; its messages follow ``lang`` (C names no language: Chinese)."""
     env = {**os.environ, "SUPERAPP_APP_SECRET": secret, "SUPERAPP_SERVER": server,
-           "SUPERAPP_DATA_DIR": str(tmp_path / "cli-var")}
+           "SUPERAPP_DATA_DIR": str(tmp_path / "cli-var"), "LC_ALL": lang}
     process = await asyncio.create_subprocess_exec(
         str(Path(sys.executable).parent / "superapp"), *args, env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
@@ -64,13 +65,18 @@ async def test_publish_stops_locally_on_a_bad_package(gql, sign_in, server_url, 
 
     code, out = await run_superapp("mp", "publish", str(source), "--app", app.app_id,
                                secret=app.secret, server=server_url, tmp_path=tmp_path)
+    english_code, english = await run_superapp("mp", "publish", str(source), "--app", app.app_id, secret=app.secret,
+                                               server=server_url, tmp_path=tmp_path, lang="en_US.UTF-8")
     _, status = await run_superapp("mp", "status", "--app", app.app_id, secret=app.secret, server=server_url, tmp_path=tmp_path)
 
-    assert code == 1
+    assert code == english_code == 1
     assert "nothing was uploaded" in out
-    assert "UNDECLARED_JSAPI: the code calls sa.requestPayment" in out
-    assert "SYMLINK: symbolic links are not allowed (pages/leak.txt)" in out
-    assert "CASE_COLLISION: pages/INDEX.html and pages/index.html differ only in case" in out
+    assert "UNDECLARED_JSAPI: 代码调用了 sa.requestPayment，但 manifest 没有声明" in out
+    assert "SYMLINK: 不允许符号链接 (pages/leak.txt)" in out
+    assert "CASE_COLLISION: pages/INDEX.html 和 pages/index.html 只有大小写不同" in out
+    assert "UNDECLARED_JSAPI: the code calls sa.requestPayment" in english
+    assert "SYMLINK: symbolic links are not allowed (pages/leak.txt)" in english
+    assert "CASE_COLLISION: pages/INDEX.html and pages/index.html differ only in case" in english
     assert "1.0.0" not in status
 
 

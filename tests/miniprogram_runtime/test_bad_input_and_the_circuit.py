@@ -30,7 +30,7 @@ async def test_arguments_nested_past_the_limit_are_invalid_input(environ, sign_i
     assert deep.status_code == 400, deep.text
     assert deep.json()["error"] == {
         "code": "INVALID_INPUT", "field": "data",
-        "message": "arguments may be nested at most 32 levels deep",
+        "message": "参数最多嵌套 32 层",
     }
     # Any API's arguments, not only setStorage's.
     other = await call(client, user.access_token, app.app_id, "getStorage", {"key": "k", "extra": nested(40)})
@@ -53,7 +53,7 @@ async def test_the_depth_limit_is_a_setting(environ, sign_in_with):
     ok = await call(gql.http, user.access_token, app.app_id, "setStorage", {"key": "k", "data": {"a": [[1]]}})
     refused = await call(gql.http, user.access_token, app.app_id, "setStorage", {"key": "k", "data": {"a": [[[1]]]}})
     assert ok.status_code == 200 and error_code(refused) == "INVALID_INPUT"
-    assert refused.json()["error"]["message"] == "arguments may be nested at most 4 levels deep"
+    assert refused.json()["error"]["message"] == "参数最多嵌套 4 层"
 
 
 BAD_CALLS = [
