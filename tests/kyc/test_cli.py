@@ -47,7 +47,7 @@ def test_ocr_of_a_face_photo_exits_2_with_not_an_id_card(tmp_path, capsys):
     path.write_bytes(encode(front(Card()), "JPEG"))
     code, result = run(capsys, "ocr", "idcard", str(path), "--side", "back")
     assert code == 2 and result["error"] == {"code": "WRONG_SIDE",
-                                             "message": "this is the front of the ID card; upload the back"}
+                                             "message": "这是身份证的人像面，请上传国徽面"}
 
 
 def test_face_verify_prints_score_threshold_and_decision(tmp_path, capsys):
