@@ -90,7 +90,7 @@ async def test_a_face_photo_or_the_wrong_side_is_refused_without_using_an_attemp
     assert face["field"] == "image"
     swapped = await applicant.upload("FRONT", encode(back(applicant.card), "JPEG", quality=85))
     assert swapped["__typename"] == "KycImageRejected" and swapped["problem"] == "WRONG_SIDE"
-    assert "upload the front" in swapped["message"]
+    assert "请上传人像面" in swapped["message"]
     status = await applicant.status()
     assert status["state"] == "STARTED" and status["reasons"] == [] and status["maskedIdNumber"] is None
     assert (await applicant.upload("FRONT"))["reasons"] == []
