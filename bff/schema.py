@@ -21,7 +21,7 @@ from bff.identity.schema import IdentityMutation, IdentityQuery, IdentitySubscri
 from bff.kyc.schema import KycMutation, KycQuery
 from bff.miniprogram.schema import MiniProgramMutation, MiniProgramQuery
 from bff.miniprogram_runtime.schema import MiniProgramRuntimeMutation, MiniProgramRuntimeQuery
-from bff.ledger.payments import PaymentMutation
+from bff.ledger.payments import PayeeQuery, PaymentMutation
 from bff.ledger.schema import LedgerMutation, LedgerQuery
 from bff.ledger.types import SCALARS as LEDGER_SCALARS
 from bff.observability import OperationMetrics
@@ -34,7 +34,7 @@ log = logging.getLogger("bff.graphql")
 
 QUERIES: tuple[type, ...] = (
     IdentityQuery, LedgerQuery, MiniProgramQuery, MiniProgramRuntimeQuery, TrackingQuery, OpenPlatformQuery,
-    KycQuery,
+    KycQuery, PayeeQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     IdentityMutation, LedgerMutation, PaymentMutation, MiniProgramMutation, MiniProgramRuntimeMutation, TrackingMutation,

@@ -21,6 +21,40 @@ class InvalidRequest(LedgerError):
         self.field = field
 
 
+class AmountProblem(str, Enum):
+    ZERO = "ZERO"
+    NEGATIVE = "NEGATIVE"
+    NOT_WHOLE_FEN = "NOT_WHOLE_FEN"  # 12.5 fen, or any amount that is not an integer
+    ABOVE_MAXIMUM = "ABOVE_MAXIMUM"  # past the most any one movement may carry
+
+
+class InvalidAmount(InvalidRequest):
+    """An amount that no movement can carry; ``problem`` says why."""
+
+    _MESSAGES = {
+        AmountProblem.ZERO: "the amount is zero",
+        AmountProblem.NEGATIVE: "the amount is negative",
+        AmountProblem.NOT_WHOLE_FEN: "the amount is not a whole number of fen",
+        AmountProblem.ABOVE_MAXIMUM: "the amount is above the most one movement may carry",
+    }
+
+    def __init__(self, problem: AmountProblem, *, field: str = "amount", maximum: int) -> None:
+        super().__init__(self._MESSAGES[problem], field=field)
+        self.problem = problem
+        self.maximum = maximum
+
+
+def amount_problem(amount: object, *, maximum: int) -> AmountProblem | None:
+    """What is wrong with ``amount`` as fen, or None."""
+    if isinstance(amount, bool) or not isinstance(amount, int):
+        return AmountProblem.NOT_WHOLE_FEN
+    if amount == 0:
+        return AmountProblem.ZERO
+    if amount < 0:
+        return AmountProblem.NEGATIVE
+    return AmountProblem.ABOVE_MAXIMUM if amount > maximum else None
+
+
 class DeclineCode(str, Enum):
     """Why a movement was declined: stored with the decline, so these values never change."""
 
@@ -30,6 +64,9 @@ class DeclineCode(str, Enum):
     INSUFFICIENT_FUNDS = "INSUFFICIENT_FUNDS"
     LIMIT_EXCEEDED = "LIMIT_EXCEEDED"
     ALREADY_REVERSED = "ALREADY_REVERSED"
+    HOLD_NOT_ACTIVE = "HOLD_NOT_ACTIVE"
+    HOLD_EXPIRED = "HOLD_EXPIRED"
+    HOLD_EXCEEDED = "HOLD_EXCEEDED"
 
 
 class Declined(LedgerError):
@@ -93,11 +130,16 @@ class BalanceNotZero(LedgerError):
 
 
 class InsufficientFunds(Declined):
-    code = DeclineCode.INSUFFICIENT_FUNDS
-    detail_fields = ("account_id", "balance", "requested")
+    """``available`` is the balance less the account's holds (declines stored before holds
+    existed have none: it was the balance)."""
 
-    def __init__(self, account_id: int, *, balance: int, requested: int) -> None:
-        super().__init__(f"account {account_id} holds {balance} fen, {requested} fen requested")
+    code = DeclineCode.INSUFFICIENT_FUNDS
+    detail_fields = ("account_id", "balance", "requested", "available")
+
+    def __init__(self, account_id: int, *, balance: int, requested: int, available: int | None = None) -> None:
+        self.available = balance if available is None else available
+        held = "" if self.available == balance else f" of which {self.available} fen are not held"
+        super().__init__(f"account {account_id} holds {balance} fen{held}, {requested} fen requested")
         self.account_id = account_id
         self.balance = balance
         self.requested = requested
@@ -128,6 +170,44 @@ class IdempotencyConflict(LedgerError):
 class AlreadyReversed(Declined):
     code = DeclineCode.ALREADY_REVERSED
     message = "this entry has already been reversed"
+
+
+class HoldNotFound(LedgerError):
+    message = "no such hold"
+
+
+class HoldNotActive(Declined):
+    """The hold was already used up or released: nothing of it is left to capture."""
+
+    code = DeclineCode.HOLD_NOT_ACTIVE
+    detail_fields = ("hold_id", "status")
+
+    def __init__(self, hold_id: int, status: str) -> None:
+        super().__init__(f"hold {hold_id} is {status}: nothing is left to capture")
+        self.hold_id = hold_id
+        self.status = status
+
+
+class HoldExpired(Declined):
+    code = DeclineCode.HOLD_EXPIRED
+    detail_fields = ("hold_id",)
+
+    def __init__(self, hold_id: int) -> None:
+        super().__init__(f"hold {hold_id} has expired")
+        self.hold_id = hold_id
+
+
+class HoldExceeded(Declined):
+    """A capture asked for more than what is left of the hold."""
+
+    code = DeclineCode.HOLD_EXCEEDED
+    detail_fields = ("hold_id", "remaining", "requested")
+
+    def __init__(self, hold_id: int, *, remaining: int, requested: int) -> None:
+        super().__init__(f"hold {hold_id} has {remaining} fen left, {requested} fen requested")
+        self.hold_id = hold_id
+        self.remaining = remaining
+        self.requested = requested
 
 
 class DebitNotAllowed(LedgerError):
@@ -186,6 +266,83 @@ class PinLocked(LedgerError):
     def __init__(self, *, retry_after_seconds: int) -> None:
         super().__init__("too many wrong payment PINs: try again later")
         self.retry_after_seconds = retry_after_seconds
+
+
+class PayeeAccountFrozen(LedgerError):
+    message = "the payee's account is frozen and cannot receive money"
+
+
+class PayeeAccountClosed(LedgerError):
+    message = "the payee's account is closed"
+
+
+class CannotPayYourself(LedgerError):
+    message = "this is your own account: move money between your accounts with a transfer"
+
+
+class PayeeLookupsExhausted(LedgerError):
+    """Too many payees looked up by this customer in the window (numbers are not to be scanned)."""
+
+    def __init__(self, *, retry_after_seconds: int) -> None:
+        super().__init__("too many payees looked up: try again later")
+        self.retry_after_seconds = retry_after_seconds
+
+
+class StatementTooLarge(LedgerError):
+    def __init__(self, *, max_lines: int) -> None:
+        super().__init__(f"this period has more than {max_lines} transactions: ask for a shorter one")
+        self.max_lines = max_lines
+
+
+class StatementFontMissing(LedgerError):
+    def __init__(self, path: str) -> None:
+        super().__init__("statement PDFs are unavailable: the CJK font is not installed")
+        self.path = path
+
+
+class StatementsExhausted(LedgerError):
+    def __init__(self, *, retry_after_seconds: int) -> None:
+        super().__init__("too many statements downloaded: try again later")
+        self.retry_after_seconds = retry_after_seconds
+
+
+class InvalidCreditCode(InvalidRequest):
+    """Not a unified social credit code: ``reason`` is LENGTH, CHARACTERS, DIVISION or CHECK_CHARACTER."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message, field="credit_code")
+        self.reason = reason
+
+
+class EnterpriseExists(LedgerError):
+    """An enterprise with this credit code is open already, under another name or category."""
+
+    def __init__(self, enterprise_id: int) -> None:
+        super().__init__("an enterprise with this unified social credit code is already open")
+        self.enterprise_id = enterprise_id
+
+
+class EnterpriseNotFound(LedgerError):
+    message = "no such enterprise"
+
+
+class NotEnterpriseMember(LedgerError):
+    def __init__(self, enterprise_id: int) -> None:
+        super().__init__("you hold no role in this enterprise")
+        self.enterprise_id = enterprise_id
+
+
+class EnterpriseRoleRequired(LedgerError):
+    def __init__(self, enterprise_id: int, roles: list[str]) -> None:
+        super().__init__("this needs the enterprise role " + " or ".join(roles))
+        self.enterprise_id = enterprise_id
+        self.roles = roles
+
+
+class LastAdministrator(LedgerError):
+    def __init__(self, enterprise_id: int) -> None:
+        super().__init__("an enterprise keeps at least one administrator: appoint another first")
+        self.enterprise_id = enterprise_id
 
 
 def declined_from(code: str, detail: dict) -> Declined:
