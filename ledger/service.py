@@ -270,7 +270,9 @@ class LedgerService:
         checked_amount(amount)  # a malformed payment is refused before it costs a look-up
         payee = await self.find_payee(by=by, to_phone=to_phone, to_account_number=to_account_number)
         if from_account_id is None:
-            source = await class_two_account_of(owner_user_id=by.user_id)
+            # Frozen too: the payer is told it is frozen rather than that they have no account.
+            source = await Account.filter(owner_user_id=by.user_id, kind=AccountKind.CLASS_TWO,
+                                          status__not=AccountStatus.CLOSED).order_by("id").first()
             if source is None:
                 raise errors.AccountNotFound()
             from_account_id = source.id
