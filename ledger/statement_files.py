@@ -1,8 +1,9 @@
 """A statement period as a file the customer downloads: CSV (UTF-8 with BOM, so spreadsheet
 programs read the Chinese) or PDF (reportlab with a CJK TrueType font from the machine).
 
-Memos are the payers' free text: phone, ID and card numbers in them are masked, and CSV
-cells that a spreadsheet would run as a formula are quoted as text.
+Memos are the payers' free text: phone, ID and card numbers in them are masked, and a
+summary starts with its label, so no memo can begin a CSV cell a spreadsheet would run as a
+formula (=, +, -, @).
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ KIND_LABELS = {
 }
 ACCOUNT_LABELS = {"class_one": "I类账户（绑定卡）", "class_two": "II类账户", "enterprise": "单位结算账户",
                   "merchant": "商户结算账户"}
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _FONT_NAME = "StatementCJK"
 _font_lock = threading.Lock()
 
@@ -56,20 +56,16 @@ def _header(period: StatementPeriod) -> list[tuple[str, str]]:
     ]
 
 
-def _text_cell(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_STARTS) else value
-
-
 def render_csv(period: StatementPeriod) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(["账户对账单"])
     for label, value in _header(period):
-        writer.writerow([label, _text_cell(value)])
+        writer.writerow([label, value])
     writer.writerow([])
     writer.writerow(["交易时间", "摘要", "金额", "余额", "流水号"])
     for line in period.lines:
-        writer.writerow([_local(line.created_at), _text_cell(_summary(line)), yuan(line.amount, grouped=False),
+        writer.writerow([_local(line.created_at), _summary(line), yuan(line.amount, grouped=False),
                          yuan(line.balance_after, grouped=False), line.entry_id])
     return out.getvalue().encode("utf-8-sig")
 
