@@ -185,3 +185,21 @@ async def test_holds_reconcile_and_a_planted_hold_discrepancy_is_named(runtime, 
 
     assert expected.format(**ids) in report.discrepancies[check]
     assert not report.clean
+
+
+@pytest.mark.slow
+async def test_expire_holds_from_the_command_line(runtime, environ):
+    from datetime import datetime, timedelta, timezone
+
+    from ledger.models import Hold
+
+    funding, holds = await a_day_with_holds(runtime)
+    await Hold.filter(id=holds[2].id).update(expires_at=datetime.now(timezone.utc) - timedelta(seconds=1))
+    process = await asyncio.create_subprocess_exec(
+        str(Path(sys.executable).parent / "superapp"), "ledger", "expire-holds",
+        env={**os.environ, **environ}, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )
+    output, _ = await process.communicate()
+    assert (process.returncode, output.decode().strip()) == (0, "holds released after their time: 1")
+    assert (await Hold.get(id=holds[2].id)).status.value == "expired"
+    assert (await reconcile()).clean
