@@ -27,6 +27,7 @@ from starlette.staticfiles import StaticFiles
 from bff.auth import BearerTokenBackend
 from bff.i18n import i18n_routes
 from bff.ide import ide_routes
+from bff.ledger.http import statement_routes
 from bff.middleware import BodyCap, BodyTimeout, DatabaseContext, RequestContextMiddleware
 from bff.miniprogram.http import miniprogram_routes
 from bff.miniprogram_runtime.http import bridge_routes
@@ -133,6 +134,7 @@ def create_app(
         *miniprogram_routes(),
         *bridge_routes(),
         *openapi_routes(),
+        *statement_routes(),
         Route("/track/batch", track_batch, methods=["POST"]),
         *i18n_routes(),
         *(ide_routes() if settings.debug else ()),

@@ -21,7 +21,8 @@ from bff.identity.schema import IdentityMutation, IdentityQuery, IdentitySubscri
 from bff.kyc.schema import KycMutation, KycQuery
 from bff.miniprogram.schema import MiniProgramMutation, MiniProgramQuery
 from bff.miniprogram_runtime.schema import MiniProgramRuntimeMutation, MiniProgramRuntimeQuery
-from bff.ledger.payments import PaymentMutation
+from bff.ledger.enterprises import EnterpriseMutation, EnterpriseQuery
+from bff.ledger.payments import PayeeQuery, PaymentMutation
 from bff.ledger.schema import LedgerMutation, LedgerQuery
 from bff.ledger.types import SCALARS as LEDGER_SCALARS
 from bff.nul_text import RefuseNulText
@@ -38,11 +39,11 @@ log = logging.getLogger("bff.graphql")
 
 QUERIES: tuple[type, ...] = (
     IdentityQuery, LedgerQuery, MiniProgramQuery, MiniProgramRuntimeQuery, TrackingQuery, OpenPlatformQuery,
-    KycQuery,
+    KycQuery, PayeeQuery, EnterpriseQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     IdentityMutation, LedgerMutation, PaymentMutation, MiniProgramMutation, MiniProgramRuntimeMutation, TrackingMutation,
-    OpenPlatformMutation, KycMutation,
+    OpenPlatformMutation, KycMutation, EnterpriseMutation,
 )
 SUBSCRIPTIONS: tuple[type, ...] = (IdentitySubscription,)
 SCALARS: dict = {**LEDGER_SCALARS}

@@ -8,7 +8,11 @@ Every movement names who acts (``by``), and the ledger checks it for every calle
   Paying anyone else (a merchant, a mini-program) needs the PIN typed for that payment.
 - ``InternalService``: a part of the bank acting for a merchant or for the bank itself
   (refunds, deposits, settlement). It never takes money out of a customer's account,
-  except to reverse an entry.
+  except to reverse an entry or to capture a hold the customer placed.
+
+Holds: a customer holds their own account with the PIN typed for it (the hold is their
+consent to the capture that follows); a service holds only the bank's, enterprises' and
+merchants' accounts. Only services capture and release.
 """
 
 from __future__ import annotations
@@ -84,5 +88,18 @@ def check_accounts(by: Actor, kind: EntryKind, legs: Sequence[Any], accounts: Ma
             own_only = leg.amount < 0 or kind is EntryKind.TRANSFER
             if own_only and account["owner_user_id"] != by.user_id:
                 raise errors.AccountNotFound(leg.account_id)
-        elif leg.amount < 0 and kind is not EntryKind.REVERSAL and not AccountKind(account["kind"]).is_internal:
+        elif leg.amount < 0 and kind not in _SERVICE_DEBITS and not AccountKind(account["kind"]).is_internal:
             raise errors.DebitNotAllowed(leg.account_id)
+
+
+# A capture takes only what the customer's own hold reserved (the engine ties it to the hold).
+_SERVICE_DEBITS = frozenset({EntryKind.REVERSAL, EntryKind.CAPTURE})
+
+
+def check_hold(by: Actor, account: Mapping[str, Any]) -> None:
+    """Refuse when ``by`` may not place a hold on this (locked) account row."""
+    if isinstance(by, Customer):
+        if account["owner_user_id"] != by.user_id:
+            raise errors.AccountNotFound(account["id"])
+    elif not AccountKind(account["kind"]).is_internal:
+        raise errors.DebitNotAllowed(account["id"])

@@ -23,6 +23,40 @@ class InvalidRequest(LedgerError):
         self.field = field
 
 
+class AmountProblem(str, Enum):
+    ZERO = "ZERO"
+    NEGATIVE = "NEGATIVE"
+    NOT_WHOLE_FEN = "NOT_WHOLE_FEN"  # 12.5 fen, or any amount that is not an integer
+    ABOVE_MAXIMUM = "ABOVE_MAXIMUM"  # past the most any one movement may carry
+
+
+class InvalidAmount(InvalidRequest):
+    """An amount that no movement can carry; ``problem`` says why."""
+
+    _MESSAGES = {
+        AmountProblem.ZERO: Text("ledger.amount_zero"),
+        AmountProblem.NEGATIVE: Text("ledger.amount_negative"),
+        AmountProblem.NOT_WHOLE_FEN: Text("ledger.amount_not_whole_fen"),
+        AmountProblem.ABOVE_MAXIMUM: Text("ledger.amount_above_maximum"),
+    }
+
+    def __init__(self, problem: AmountProblem, *, field: str = "amount", maximum: int) -> None:
+        super().__init__(self._MESSAGES[problem], field=field)
+        self.problem = problem
+        self.maximum = maximum
+
+
+def amount_problem(amount: object, *, maximum: int) -> AmountProblem | None:
+    """What is wrong with ``amount`` as fen, or None."""
+    if isinstance(amount, bool) or not isinstance(amount, int):
+        return AmountProblem.NOT_WHOLE_FEN
+    if amount == 0:
+        return AmountProblem.ZERO
+    if amount < 0:
+        return AmountProblem.NEGATIVE
+    return AmountProblem.ABOVE_MAXIMUM if amount > maximum else None
+
+
 class DeclineCode(str, Enum):
     """Why a movement was declined: stored with the decline, so these values never change."""
 
@@ -32,6 +66,9 @@ class DeclineCode(str, Enum):
     INSUFFICIENT_FUNDS = "INSUFFICIENT_FUNDS"
     LIMIT_EXCEEDED = "LIMIT_EXCEEDED"
     ALREADY_REVERSED = "ALREADY_REVERSED"
+    HOLD_NOT_ACTIVE = "HOLD_NOT_ACTIVE"
+    HOLD_EXPIRED = "HOLD_EXPIRED"
+    HOLD_EXCEEDED = "HOLD_EXCEEDED"
 
 
 class Declined(LedgerError):
@@ -95,11 +132,19 @@ class BalanceNotZero(LedgerError):
 
 
 class InsufficientFunds(Declined):
-    code = DeclineCode.INSUFFICIENT_FUNDS
-    detail_fields = ("account_id", "balance", "requested")
+    """``available`` is the balance less the account's holds (declines stored before holds
+    existed have none: it was the balance)."""
 
-    def __init__(self, account_id: int, *, balance: int, requested: int) -> None:
-        super().__init__(Text("ledger.insufficient_funds", balance=yuan(balance), requested=yuan(requested)))
+    code = DeclineCode.INSUFFICIENT_FUNDS
+    detail_fields = ("account_id", "balance", "requested", "available")
+
+    def __init__(self, account_id: int, *, balance: int, requested: int, available: int | None = None) -> None:
+        self.available = balance if available is None else available
+        if self.available == balance:
+            super().__init__(Text("ledger.insufficient_funds", balance=yuan(balance), requested=yuan(requested)))
+        else:
+            super().__init__(Text("ledger.insufficient_funds_held", balance=yuan(balance),
+                                  available=yuan(self.available), requested=yuan(requested)))
         self.account_id = account_id
         self.balance = balance
         self.requested = requested
@@ -136,6 +181,44 @@ class IdempotencyConflict(LedgerError):
 class AlreadyReversed(Declined):
     code = DeclineCode.ALREADY_REVERSED
     message = Text("ledger.already_reversed")
+
+
+class HoldNotFound(LedgerError):
+    message = Text("ledger.no_such_hold")
+
+
+class HoldNotActive(Declined):
+    """The hold was already used up or released: nothing of it is left to capture."""
+
+    code = DeclineCode.HOLD_NOT_ACTIVE
+    detail_fields = ("hold_id", "status")
+
+    def __init__(self, hold_id: int, status: str) -> None:
+        super().__init__(Text("ledger.hold_not_active"))
+        self.hold_id = hold_id
+        self.status = status
+
+
+class HoldExpired(Declined):
+    code = DeclineCode.HOLD_EXPIRED
+    detail_fields = ("hold_id",)
+
+    def __init__(self, hold_id: int) -> None:
+        super().__init__(Text("ledger.hold_expired"))
+        self.hold_id = hold_id
+
+
+class HoldExceeded(Declined):
+    """A capture asked for more than what is left of the hold."""
+
+    code = DeclineCode.HOLD_EXCEEDED
+    detail_fields = ("hold_id", "remaining", "requested")
+
+    def __init__(self, hold_id: int, *, remaining: int, requested: int) -> None:
+        super().__init__(Text("ledger.hold_exceeded", remaining=yuan(remaining), requested=yuan(requested)))
+        self.hold_id = hold_id
+        self.remaining = remaining
+        self.requested = requested
 
 
 class DebitNotAllowed(LedgerError):
@@ -193,6 +276,83 @@ class PinLocked(LedgerError):
     def __init__(self, *, retry_after_seconds: int) -> None:
         super().__init__(Text("ledger.pin_locked"))
         self.retry_after_seconds = retry_after_seconds
+
+
+class PayeeAccountFrozen(LedgerError):
+    message = Text("ledger.payee_frozen")
+
+
+class PayeeAccountClosed(LedgerError):
+    message = Text("ledger.payee_closed")
+
+
+class CannotPayYourself(LedgerError):
+    message = Text("ledger.cannot_pay_yourself")
+
+
+class PayeeLookupsExhausted(LedgerError):
+    """Too many payees looked up by this customer in the window (numbers are not to be scanned)."""
+
+    def __init__(self, *, retry_after_seconds: int) -> None:
+        super().__init__(Text("ledger.payee_lookups_exhausted"))
+        self.retry_after_seconds = retry_after_seconds
+
+
+class StatementTooLarge(LedgerError):
+    def __init__(self, *, max_lines: int) -> None:
+        super().__init__(Text("ledger.statement_too_large", most=max_lines))
+        self.max_lines = max_lines
+
+
+class StatementFontMissing(LedgerError):
+    def __init__(self, path: str) -> None:
+        super().__init__(Text("ledger.statement_font_missing"))
+        self.path = path
+
+
+class StatementsExhausted(LedgerError):
+    def __init__(self, *, retry_after_seconds: int) -> None:
+        super().__init__(Text("ledger.statements_exhausted"))
+        self.retry_after_seconds = retry_after_seconds
+
+
+class InvalidCreditCode(InvalidRequest):
+    """Not a unified social credit code: ``reason`` is LENGTH, CHARACTERS, DIVISION or CHECK_CHARACTER."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message, field="credit_code")
+        self.reason = reason
+
+
+class EnterpriseExists(LedgerError):
+    """An enterprise with this credit code is open already, under another name or category."""
+
+    def __init__(self, enterprise_id: int) -> None:
+        super().__init__(Text("ledger.enterprise_exists"))
+        self.enterprise_id = enterprise_id
+
+
+class EnterpriseNotFound(LedgerError):
+    message = Text("ledger.no_such_enterprise")
+
+
+class NotEnterpriseMember(LedgerError):
+    def __init__(self, enterprise_id: int) -> None:
+        super().__init__(Text("ledger.not_enterprise_member"))
+        self.enterprise_id = enterprise_id
+
+
+class EnterpriseRoleRequired(LedgerError):
+    def __init__(self, enterprise_id: int, roles: list[str]) -> None:
+        super().__init__("this needs the enterprise role " + " or ".join(roles))
+        self.enterprise_id = enterprise_id
+        self.roles = roles
+
+
+class LastAdministrator(LedgerError):
+    def __init__(self, enterprise_id: int) -> None:
+        super().__init__("an enterprise keeps at least one administrator: appoint another first")
+        self.enterprise_id = enterprise_id
 
 
 def declined_from(code: str, detail: dict) -> Declined:

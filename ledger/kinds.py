@@ -34,6 +34,7 @@ class EntryKind(str, Enum):
     MP_REFUND = "mp_refund"  # a mini-program's merchant account gives money back
     DEPOSIT = "deposit"  # money arriving from outside the ledger, debited to settlement
     REVERSAL = "reversal"  # undoes an entry; only reverse_entry writes it
+    CAPTURE = "capture"  # takes held money to a named account; only capture_hold writes it
 
 
 class AccountStatus(str, Enum):

@@ -3,6 +3,7 @@ from tortoise.models import Model
 
 from ledger.errors import DeclineCode
 from ledger.kinds import CURRENCY, AccountKind, AccountStatus
+from ledger.vocabulary import EnterpriseRole, HoldStatus, MerchantCategory
 
 
 class Account(Model):
@@ -14,12 +15,16 @@ class Account(Model):
     name = fields.CharField(max_length=64)
     currency = fields.CharField(max_length=3, default=CURRENCY)
     balance = fields.BigIntField(default=0)
+    # The sum of the account's active holds; what may leave it is balance - held.
+    held = fields.BigIntField(default=0, db_default=0)  # db_default: rows opened before holds get 0
     status = fields.CharEnumField(AccountStatus, max_length=8, default=AccountStatus.ACTIVE)
     opening_key = fields.CharField(max_length=128, null=True, unique=True)
     # Class I only: the bound card, encrypted, with a blind index to find duplicates.
     card_ciphertext = fields.TextField(null=True)
     card_index = fields.CharField(max_length=64, null=True, db_index=True)
     card_masked = fields.CharField(max_length=32, null=True)
+    # Class II, enterprise and merchant accounts: the number customers know it by (Luhn-checked).
+    number = fields.CharField(max_length=19, null=True, unique=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     closed_at = fields.DatetimeField(null=True)
 
@@ -39,6 +44,8 @@ class JournalEntry(Model):
     reverses = fields.OneToOneField(
         "ledger.JournalEntry", related_name="reversed_by", null=True, on_delete=fields.RESTRICT
     )
+    # A capture: the hold it drew on.
+    hold = fields.ForeignKeyField("ledger.Hold", related_name="captures", null=True, on_delete=fields.RESTRICT)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -93,3 +100,64 @@ class DeclinedRequest(Model):
 
     class Meta:
         table = "ledger_declined_request"
+
+
+class Hold(Model):
+    """An amount reserved on an account: captured (in one or more entries) or released.
+
+    ``amount`` = ``captured`` + ``released`` + ``remaining`` at all times; while it is active
+    its ``remaining`` counts in the account's ``held``.
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    account = fields.ForeignKeyField("ledger.Account", related_name="holds", on_delete=fields.RESTRICT)
+    amount = fields.BigIntField()
+    captured = fields.BigIntField(default=0)
+    released = fields.BigIntField(default=0)
+    remaining = fields.BigIntField()
+    status = fields.CharEnumField(HoldStatus, max_length=10, default=HoldStatus.ACTIVE)
+    idempotency_key = fields.CharField(max_length=160, unique=True)
+    fingerprint = fields.CharField(max_length=64)
+    memo = fields.CharField(max_length=140, default="")
+    placed_by = fields.CharField(max_length=80)
+    expires_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField()
+    closed_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "ledger_hold"
+        indexes = (("account_id", "status"),)
+
+
+class Enterprise(Model):
+    """A business customer: its legal name, unified social credit code and settlement account.
+
+    A merchant (toll road, car park, the lottery prize pool, ...) is an enterprise with a
+    ``merchant_category``; its account is then a merchant account.
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    name = fields.CharField(max_length=100)
+    credit_code = fields.CharField(max_length=18, unique=True)
+    merchant_category = fields.CharEnumField(MerchantCategory, max_length=24, null=True)
+    account = fields.OneToOneField("ledger.Account", related_name="enterprise", on_delete=fields.RESTRICT)
+    opened_by_user_id = fields.BigIntField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "ledger_enterprise"
+
+
+class EnterpriseMember(Model):
+    """A signed-in user holding one role in one enterprise (a user may hold several)."""
+
+    id = fields.BigIntField(primary_key=True)
+    enterprise = fields.ForeignKeyField("ledger.Enterprise", related_name="members", on_delete=fields.RESTRICT)
+    user_id = fields.BigIntField(db_index=True)
+    role = fields.CharEnumField(EnterpriseRole, max_length=16)
+    added_by_user_id = fields.BigIntField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "ledger_enterprise_member"
+        unique_together = (("enterprise", "user_id", "role"),)

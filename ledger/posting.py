@@ -23,8 +23,9 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from infra.i18n import Text
-from ledger import errors
+from ledger import declines, errors, holds
 from ledger import posting_sql as sql
+from ledger.holds import HoldDraw
 from ledger.kinds import AccountKind, AccountStatus, EntryKind
 from ledger.limits import ClassTwoLimits, check_outflow
 from ledger.models import JournalEntry, Posting
@@ -79,6 +80,7 @@ class Movement:
     kind: EntryKind
     reverses_id: int | None
     fingerprint: str
+    hold: HoldDraw | None = None  # a capture: what it takes from its hold
 
     @property
     def outflow(self) -> int:
@@ -88,29 +90,38 @@ class Movement:
 
 def movement(
     *, legs: Sequence[Leg], idempotency_key: str, memo: str = "", kind: EntryKind | str = EntryKind.TRANSFER,
-    reverses_id: int | None = None,
+    reverses_id: int | None = None, hold: HoldDraw | None = None,
 ) -> Movement:
     """The request checked for shape (amounts, one currency's worth of legs summing to zero, text)."""
     checked = _checked_legs(legs)
     kind = _entry_kind(kind)
     if (kind is EntryKind.REVERSAL) != (reverses_id is not None):
         raise errors.InvalidRequest(Text("ledger.reverse_with_reverse_entry"), field="kind")
+    if (kind is EntryKind.CAPTURE) != (hold is not None):
+        raise errors.InvalidRequest(Text("ledger.captures_with_capture_hold"), field="kind")
     _check_text(idempotency_key, memo)
     return Movement(tuple(checked), idempotency_key, memo, kind, reverses_id,
-                    _fingerprint(checked, memo, kind.value, reverses_id))
+                    _fingerprint(checked, memo, kind.value, reverses_id, hold), hold)
+
+
+def checked_amount(amount: object, field: str = "amount") -> int:
+    """``amount`` as fen, or InvalidAmount saying what is wrong with it."""
+    problem = errors.amount_problem(amount, maximum=MAX_AMOUNT)
+    if problem is not None:
+        raise errors.InvalidAmount(problem, field=field, maximum=MAX_AMOUNT)
+    return amount  # type: ignore[return-value]
 
 
 def transfer_movement(
     *, from_account_id: int, to_account_id: int, amount: int, idempotency_key: str, memo: str = "",
-    kind: EntryKind | str = EntryKind.TRANSFER,
+    kind: EntryKind | str = EntryKind.TRANSFER, hold: HoldDraw | None = None,
 ) -> Movement:
     """Two legs: ``amount`` fen out of one account and into another."""
-    if isinstance(amount, bool) or not isinstance(amount, int) or not 0 < amount <= MAX_AMOUNT:
-        raise errors.InvalidRequest(Text("ledger.amount_positive_fen"), field="amount")
+    checked_amount(amount)
     if from_account_id == to_account_id:
         raise errors.InvalidRequest(Text("ledger.pick_two_accounts"), field="to_account_id")
     return movement(legs=(Leg(from_account_id, -amount), Leg(to_account_id, amount)),
-                    idempotency_key=idempotency_key, memo=memo, kind=kind)
+                    idempotency_key=idempotency_key, memo=memo, kind=kind, hold=hold)
 
 
 async def reversal_movement(*, entry_id: int, idempotency_key: str, memo: str = "") -> Movement:
@@ -165,24 +176,20 @@ async def _post(request: Movement, limits, authorize, also_write) -> PostedEntry
         _, found = await conn.execute_query(sql.for_dialect(sql.FIND_KEY, dialect), [key])
         if found:
             return await _replay(await JournalEntry.get(id=found[0]["id"]), fingerprint)
-        _, declined = await conn.execute_query(sql.for_dialect(sql.FIND_DECLINED, dialect), [key])
-        if declined:
-            if declined[0]["fingerprint"] != fingerprint:
-                raise errors.IdempotencyConflict(key)
-            raise errors.declined_from(declined[0]["code"], json.loads(declined[0]["detail"]))
+        await declines.repeat(conn, key, fingerprint)
         try:
+            hold = await holds.locked_for_draw(request.hold, now) if request.hold is not None else None
             posted, currency = await _checked_postings(conn, request, locked, ids, limits, now)
         except errors.Declined as refusal:
             # Remembered in this transaction, under the same row locks, so a concurrent retry
             # with the key waits and then sees the refusal; nothing else was written.
-            await conn.execute_query(
-                sql.for_dialect(sql.INSERT_DECLINED, dialect),
-                [key, fingerprint, refusal.code.value, json.dumps(refusal.detail()), now],
-            )
+            await declines.remember(conn, key, fingerprint, refusal, now)
             declined_with = refusal
         else:
             declined_with = None
             entry_id = await _write(conn, dialect, request, currency, now, posted)
+            if hold is not None:
+                await holds.draw(hold, request.hold, now)
             entry = PostedEntry(
                 id=entry_id, idempotency_key=key, kind=request.kind.value, memo=request.memo, currency=currency,
                 created_at=now, reverses_id=request.reverses_id, legs=tuple(leg for leg, _ in posted),
@@ -219,8 +226,8 @@ async def _checked_postings(conn, request: Movement, locked, ids, limits, now):
         account = accounts[leg.account_id]
         account_kind = AccountKind(account["kind"])
         after = account["balance"] + leg.amount
-        if after < 0 and not account_kind.allows_overdraft:
-            raise errors.InsufficientFunds(leg.account_id, balance=account["balance"], requested=-leg.amount)
+        if leg.amount < 0 and not account_kind.allows_overdraft:
+            await _check_available(request, account, leg, now)
         limited = account_kind is AccountKind.CLASS_TWO and leg.amount < 0 and request.kind is not EntryKind.REVERSAL
         if limited:
             await check_outflow(account_id=leg.account_id, amount=-leg.amount, limits=limits, now=now)
@@ -228,12 +235,24 @@ async def _checked_postings(conn, request: Movement, locked, ids, limits, now):
     return posted, currencies.pop()
 
 
+async def _check_available(request: Movement, account, leg: Leg, now: datetime) -> None:
+    """Money out of an account comes from its balance less its active holds; a capture may
+    also use what its own hold reserved."""
+    held = await holds.sweep_expired(leg.account_id, now) if account["held"] else 0
+    if request.hold is not None and request.hold.account_id == leg.account_id:
+        held -= request.hold.amount
+    available = account["balance"] - held
+    if available + leg.amount < 0:
+        raise errors.InsufficientFunds(leg.account_id, balance=account["balance"], requested=-leg.amount,
+                                       available=available)
+
+
 async def _write(conn, dialect, request: Movement, currency, now, posted) -> int:
     """The entry, its postings and the new balances; the entry's id."""
     inserted = await conn.execute_query_dict(
         sql.for_dialect(sql.INSERT_ENTRY, dialect),
         [request.idempotency_key, request.fingerprint, request.kind.value, request.memo, currency,
-         request.reverses_id, now],
+         request.reverses_id, request.hold.hold_id if request.hold is not None else None, now],
     )
     entry_id = inserted[0]["id"]
     await conn.execute_query(
@@ -292,11 +311,11 @@ def _entry_kind(kind: EntryKind | str) -> EntryKind:
         raise errors.InvalidRequest(Text("ledger.unknown_entry_kind"), field="kind") from None
 
 
-def _fingerprint(legs: Sequence[Leg], memo: str, kind: str, reverses_id: int | None) -> str:
+def _fingerprint(legs: Sequence[Leg], memo: str, kind: str, reverses_id: int | None, hold: HoldDraw | None) -> str:
     """What the request asked for, so a retry can be told from a different request."""
-    canonical = json.dumps(
-        {"legs": sorted((leg.account_id, leg.amount) for leg in legs), "memo": memo, "kind": kind,
-         "reverses": reverses_id},
-        separators=(",", ":"), sort_keys=True,
-    )
+    asked = {"legs": sorted((leg.account_id, leg.amount) for leg in legs), "memo": memo, "kind": kind,
+             "reverses": reverses_id}
+    if hold is not None:  # only captures carry it, so every other entry keeps its fingerprint
+        asked["hold"] = [hold.hold_id, hold.final]
+    canonical = json.dumps(asked, separators=(",", ":"), sort_keys=True)
     return hashlib.sha256(canonical.encode()).hexdigest()

@@ -19,8 +19,9 @@ INSERT_DECLINED = (
     " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (idempotency_key) DO NOTHING"
 )
 INSERT_ENTRY = (
-    "INSERT INTO ledger_journal_entry (idempotency_key, fingerprint, kind, memo, currency, reverses_id, created_at)"
-    " VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"
+    "INSERT INTO ledger_journal_entry"
+    " (idempotency_key, fingerprint, kind, memo, currency, reverses_id, hold_id, created_at)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id"
 )
 UPDATE_BALANCE = "UPDATE ledger_account SET balance = $1 WHERE id = $2"
 IS_REVERSED = "SELECT id FROM ledger_journal_entry WHERE reverses_id = $1"
@@ -31,7 +32,7 @@ def lock_accounts(count: int, dialect: str) -> str:
     """Lock the accounts in id order; SQLite has one writer and no row locks."""
     ids = ", ".join(f"${n}" for n in range(1, count + 1))
     sql = (
-        "SELECT id, owner_user_id, kind, status, balance, currency FROM ledger_account"
+        "SELECT id, owner_user_id, kind, status, balance, held, currency FROM ledger_account"
         f" WHERE id IN ({ids}) ORDER BY id"
     )
     return for_dialect(sql + (" FOR UPDATE" if dialect == "postgres" else ""), dialect)

@@ -2,7 +2,9 @@
 
 Postings sum to zero per currency and per entry, every balance equals the sum of its
 postings, no account without an overdraft is below zero, and no idempotency key maps to
-two entries. Plain SQL that runs the same on PostgreSQL and SQLite.
+two entries. Holds: each account's ``held`` is the sum of its active holds and never more
+than its balance, each hold's parts add up to its amount, and what a hold says it captured
+is what its capture entries took. Plain SQL that runs the same on PostgreSQL and SQLite.
 """
 
 from __future__ import annotations
@@ -44,6 +46,35 @@ CHECKS: tuple[tuple[str, str, str], ...] = (
         "account {account_id} ({kind}) is at {balance} fen without an overdraft",
         f"""SELECT id AS account_id, kind, balance FROM ledger_account
             WHERE balance < 0 AND kind NOT IN ({_OVERDRAFT_KINDS})""",
+    ),
+    (
+        "held_equals_active_holds",
+        "account {account_id} shows {held} fen held but its active holds sum to {holds} fen",
+        """SELECT a.id AS account_id, a.held AS held, CAST(COALESCE(SUM(h.remaining), 0) AS BIGINT) AS holds
+           FROM ledger_account a LEFT JOIN ledger_hold h ON h.account_id = a.id AND h.status = 'active'
+           GROUP BY a.id, a.held HAVING a.held <> COALESCE(SUM(h.remaining), 0)""",
+    ),
+    (
+        "held_within_balance",
+        "account {account_id} holds {held} fen of a {balance} fen balance",
+        f"""SELECT id AS account_id, held, balance FROM ledger_account
+            WHERE held > balance AND kind NOT IN ({_OVERDRAFT_KINDS})""",
+    ),
+    (
+        "holds_add_up",
+        "hold {hold_id} ({status}) of {amount} fen: {captured} captured + {released} released + {remaining} left",
+        """SELECT id AS hold_id, status, amount, captured, released, remaining FROM ledger_hold
+           WHERE amount <> captured + released + remaining OR captured < 0 OR released < 0 OR remaining < 0
+              OR (status = 'active') <> (remaining > 0)""",
+    ),
+    (
+        "captures_match_their_holds",
+        "hold {hold_id} says {captured} fen were captured but its entries took {taken} fen",
+        """SELECT h.id AS hold_id, h.captured AS captured, CAST(COALESCE(-SUM(p.amount), 0) AS BIGINT) AS taken
+           FROM ledger_hold h
+           LEFT JOIN ledger_journal_entry e ON e.hold_id = h.id
+           LEFT JOIN ledger_posting p ON p.entry_id = e.id AND p.account_id = h.account_id
+           GROUP BY h.id, h.captured HAVING h.captured <> COALESCE(-SUM(p.amount), 0)""",
     ),
     (
         "one_entry_per_idempotency_key",

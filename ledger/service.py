@@ -8,35 +8,62 @@ same request returns the original entry and moves nothing.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
 from functools import partial
 
 import redis.asyncio as aioredis
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from ledger import errors
-from ledger.authority import Actor, Customer, InternalService, check_accounts, confirm, step_up_for
+from infra.pii import PiiCipher
+from infra.ratelimit import RateLimiter
+from ledger import errors, holds
+from ledger.account_numbers import NUMBERED_KINDS, new_account_number, normalized_account_number
+from ledger.authority import Actor, Customer, InternalService, check_accounts, check_hold, confirm, step_up_for
 from ledger.cards import bind_card
 from ledger.config import LedgerSettings
+from ledger.enterprises import (
+    Enterprise, EnterpriseActor, Member, Membership, Operator, add_member as add_enterprise_member, enterprises,
+    enterprise_by_credit_code, get_enterprise, members as enterprise_members, memberships_of, merchants,
+    open_enterprise, remove_member as remove_enterprise_member, require_role as require_enterprise_role,
+    roles_of as enterprise_roles,
+)
+from ledger.holds import Hold, HoldDraw
 from ledger.kinds import AccountKind, AccountStatus, EntryKind
-from ledger.limits import Allowance, ClassTwoLimits, allowance, allowances
+from ledger.limits import Allowance, ClassTwoLimits, allowance, allowances, check_outflow
 from ledger.models import Account
+from ledger.money import yuan
+from ledger.payees import Payee, PayeeDirectory, People
 from ledger.payment_pin import PaymentPins
 from ledger.posting import (
-    AlsoWrite, Leg, Movement, PostedEntry, PostedLeg, movement, post, refuse_inside_callers_transaction,
-    reversal_movement, transfer_movement,
+    AlsoWrite, Leg, Movement, PostedEntry, PostedLeg, checked_amount, movement, post,
+    refuse_inside_callers_transaction, reversal_movement, transfer_movement,
 )
 from ledger.statements import StatementLine, StatementPage, statement
 from infra.i18n import Text
 from infra.pii import PiiCipher
+from ledger.statement_files import render_csv, render_pdf
+from ledger.statements import StatementLine, StatementPage, StatementPeriod, statement, statement_period
+from ledger.vocabulary import EnterpriseRole, HoldStatus, MerchantCategory
 
 __all__ = [
-    "AccountKind", "AccountStatus", "Actor", "Allowance", "AlsoWrite", "ClassTwoLimits", "Customer", "EntryKind",
-    "InternalService", "LedgerService", "Leg", "PostedEntry", "PostedLeg", "accounts_of", "available_limits",
-    "bind_card", "class_two_account_of", "close_account", "freeze_account", "get_account", "open_account",
-    "statement", "StatementLine", "StatementPage", "unfreeze_account",
+    "AccountKind", "AccountStatus", "Actor", "Allowance", "AlsoWrite", "ClassTwoLimits", "Customer", "CustomerPayment",
+    "EntryKind", "InternalService", "LedgerService", "Leg", "PostedEntry", "PostedLeg", "accounts_of",
+    "account_by_number", "available_limits", "bind_card", "class_two_account_of", "close_account",
+    "freeze_account", "get_account", "normalized_account_number", "open_account", "statement", "StatementLine",
+    "StatementPage", "StatementPeriod", "unfreeze_account",
+    # holds
+    "Hold", "HoldStatus",
+    # enterprise and merchant customers
+    "Enterprise", "EnterpriseActor", "EnterpriseRole", "Member", "Membership", "MerchantCategory", "Operator",
+    "add_enterprise_member", "enterprise_by_credit_code", "enterprise_members", "enterprise_roles", "enterprises",
+    "get_enterprise", "memberships_of", "merchants", "open_enterprise", "remove_enterprise_member",
+    "require_enterprise_role",
+    # payments to people
+    "Payee", "People",
 ]
 
 _MAX_KEY = 128
@@ -61,13 +88,18 @@ async def open_account(
         existing = await Account.get_or_none(opening_key=idempotency_key)
         if existing is not None:
             return _same_opening(existing, owner_user_id, kind, name, idempotency_key)
-    try:
-        return await Account.create(
-            owner_user_id=owner_user_id, kind=kind, name=name, opening_key=idempotency_key
-        )
-    except IntegrityError:  # opened concurrently with the same key
-        existing = await Account.get(opening_key=idempotency_key)
-        return _same_opening(existing, owner_user_id, kind, name, idempotency_key)
+    for _ in range(5):
+        try:
+            return await Account.create(
+                owner_user_id=owner_user_id, kind=kind, name=name, opening_key=idempotency_key,
+                number=new_account_number() if kind in NUMBERED_KINDS else None,
+            )
+        except IntegrityError:
+            existing = await Account.get_or_none(opening_key=idempotency_key) if idempotency_key else None
+            if existing is not None:  # opened concurrently with the same key
+                return _same_opening(existing, owner_user_id, kind, name, idempotency_key)
+            # otherwise the random number was taken (one in 10^12 per account): draw another
+    raise RuntimeError("no free account number after 5 draws")
 
 
 def _same_opening(account: Account, owner_user_id, kind, name, key: str) -> Account:
@@ -89,6 +121,12 @@ async def get_account(*, account_id: int, owner_user_id: int | None = None) -> A
 
 async def accounts_of(*, owner_user_id: int) -> list[Account]:
     return await Account.filter(owner_user_id=owner_user_id).order_by("id")
+
+
+async def account_by_number(*, number: str) -> Account | None:
+    """The Class II, enterprise or merchant account with this customer-visible number."""
+    normalized = normalized_account_number(number)
+    return None if normalized is None else await Account.get_or_none(number=normalized)
 
 
 async def class_two_account_of(*, owner_user_id: int) -> Account | None:
@@ -148,6 +186,17 @@ async def _set_status(account_id: int, status: AccountStatus, *, allowed_from) -
     return account
 
 
+def _customer(by: Customer) -> None:
+    if not isinstance(by, Customer):
+        raise TypeError("by is a Customer")
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerPayment:
+    entry: PostedEntry
+    payee: Payee
+
+
 def _check_key(key: str) -> None:
     if not isinstance(key, str) or not 1 <= len(key) <= _MAX_KEY:
         raise errors.InvalidRequest(Text("ledger.idempotency_key_length", max=_MAX_KEY), field="idempotency_key")
@@ -163,9 +212,14 @@ class LedgerService:
     Other packages reach it as ``runtime.ledger``.
     """
 
-    def __init__(self, *, settings: LedgerSettings, cipher: PiiCipher, redis: aioredis.Redis) -> None:
+    def __init__(
+        self, *, settings: LedgerSettings, cipher: PiiCipher, redis: aioredis.Redis, people: People | None = None,
+    ) -> None:
         self.settings = settings
         self._cipher = cipher
+        self.payees = PayeeDirectory(people=people or People(), redis=redis,
+                                     lookups_per_hour=settings.payee_lookups_per_hour)
+        self._downloads = RateLimiter(redis, prefix="ledger:statements")
         self.pins = PaymentPins(
             redis=redis,
             max_attempts=settings.pin_max_attempts,
@@ -192,31 +246,58 @@ class LedgerService:
         )
         return await self._move(request, by, also_write)
 
+    async def find_payee(self, *, by: Customer, to_phone: str | None = None,
+                         to_account_number: str | None = None) -> Payee:
+        """The payee to confirm before paying: masked name and account number. Counted against
+        the payer's look-ups; PayeeNotFound, CannotPayYourself, PayeeAccountFrozen,
+        PayeeAccountClosed, PayeeLookupsExhausted, InvalidRequest."""
+        _customer(by)
+        return await self.payees.find(by=by, phone=to_phone, account_number=to_account_number)
+
     async def pay_customer(
         self,
         *,
         by: Customer,
-        payee_user_id: int,
         amount: int,
         idempotency_key: str,
+        to_phone: str | None = None,
+        to_account_number: str | None = None,
         from_account_id: int | None = None,
         memo: str = "",
-    ) -> PostedEntry:
-        """Pay another customer into their Class II account, from one of the payer's own
-        accounts (their Class II account unless another is named): the payer's limits apply
-        and, as for any payment to someone else, the PIN typed for it."""
+    ) -> CustomerPayment:
+        """Pay another customer, found by mobile number or account number, into their Class II
+        account, from one of the payer's own accounts (their Class II account unless another
+        is named): the payer's limits apply and, as for any payment to someone else, the PIN
+        typed for it. The payee finds a message in their inbox, written with the entry."""
+        _customer(by)
+        checked_amount(amount)  # a malformed payment is refused before it costs a look-up
+        payee = await self.find_payee(by=by, to_phone=to_phone, to_account_number=to_account_number)
         if from_account_id is None:
-            source = await class_two_account_of(owner_user_id=by.user_id)
+            # Frozen too: the payer is told it is frozen rather than that they have no account.
+            source = await Account.filter(owner_user_id=by.user_id, kind=AccountKind.CLASS_TWO,
+                                          status__not=AccountStatus.CLOSED).order_by("id").first()
             if source is None:
                 raise errors.AccountNotFound()
             from_account_id = source.id
-        target = await class_two_account_of(owner_user_id=payee_user_id)
-        if target is None:
-            raise errors.PayeeNotFound()
-        return await self.transfer(
-            by=by, from_account_id=from_account_id, to_account_id=target.id, amount=amount,
-            idempotency_key=idempotency_key, memo=memo, kind=EntryKind.PAYMENT,
-        )
+        payer_name = await self.payees.people.verified_name(user_id=by.user_id)
+
+        async def tell_payee(entry: PostedEntry) -> None:
+            body = f"{payer_name or '一位客户'}向您尾号{payee.account_number[-4:]}的账户转入{yuan(amount)}元。"
+            await self.payees.people.tell(user_id=payee.user_id, topic="payment.received",
+                                          title=f"收到转账 ¥{yuan(amount)}", body=body + (f"附言：{memo}" if memo else ""))
+
+        try:
+            entry = await self.transfer(
+                by=by, from_account_id=from_account_id, to_account_id=payee.account_id, amount=amount,
+                idempotency_key=idempotency_key, memo=memo, kind=EntryKind.PAYMENT, also_write=tell_payee,
+            )
+        except (errors.AccountFrozen, errors.AccountClosed) as exc:
+            if exc.account_id != payee.account_id:
+                raise
+            # Frozen or closed since the look-up: said as the look-up says it, without its id.
+            raise (errors.PayeeAccountFrozen() if isinstance(exc, errors.AccountFrozen)
+                   else errors.PayeeAccountClosed()) from None
+        return CustomerPayment(entry=entry, payee=payee)
 
     async def post_entry(
         self,
@@ -251,6 +332,100 @@ class LedgerService:
             authorize=partial(check_accounts, by, request.kind, request.legs), also_write=also_write,
         )
 
+    async def place_hold(
+        self, *, by: Actor, account_id: int, amount: int, idempotency_key: str, memo: str = "",
+        expires_at: datetime | None = None,
+    ) -> Hold:
+        """Reserve ``amount`` on the account until it is captured, released or ``expires_at``.
+
+        A customer holds their own account with the PIN typed for it (their consent to the
+        capture); a service, the bank's, an enterprise's or a merchant's. The amount must be
+        available (balance less other holds) and within a Class II account's limits.
+        Idempotent by key: a retry returns the hold with ``replayed``.
+        """
+        if not isinstance(by, (Customer, InternalService)):
+            raise TypeError("by is a Customer or an InternalService")
+        checked_amount(amount)
+        holds.check_key(idempotency_key)
+        if not isinstance(memo, str) or len(memo) > 140:
+            raise errors.InvalidRequest(Text("ledger.memo_length", max=140), field="memo")
+        now = datetime.now(timezone.utc)
+        expires_at = holds.checked_expiry(expires_at, now)
+        refuse_inside_callers_transaction()
+        above = self.settings.step_up_above
+        await confirm(by, step_up_for(by, EntryKind.PAYMENT, amount, above=above), pins=self.pins, above=above)
+
+        async def within_limits(account) -> None:
+            if account["kind"] == AccountKind.CLASS_TWO.value:
+                await check_outflow(account_id=account_id, amount=amount, limits=self.settings.class_two_limits,
+                                    now=now)
+
+        placed_by = f"customer:{by.user_id}" if isinstance(by, Customer) else f"service:{by.name}"[:80]
+        return await holds.place(
+            account_id=account_id, amount=amount, idempotency_key=idempotency_key, memo=memo, expires_at=expires_at,
+            placed_by=placed_by, authorize=partial(check_hold, by), check_limits=within_limits, now=now,
+        )
+
+    async def capture_hold(
+        self, *, by: InternalService, hold_id: int, amount: int, to_account_id: int, idempotency_key: str,
+        memo: str = "", final: bool = False, also_write: AlsoWrite | None = None,
+    ) -> PostedEntry:
+        """Take ``amount`` of the hold to ``to_account_id`` as one entry (kind ``capture``),
+        once per key; with ``final`` the rest of the hold is released in the same
+        transaction. HoldExceeded past what is left, HoldNotActive once it is used up or
+        released, HoldExpired after its time; each remembered under the key like any decline."""
+        if not isinstance(by, InternalService):
+            raise errors.InvalidRequest(Text("ledger.only_services_capture"), field="by")
+        hold = await holds.get(hold_id=hold_id, now=datetime.now(timezone.utc))
+        request = transfer_movement(
+            from_account_id=hold.account_id, to_account_id=to_account_id, amount=amount,
+            idempotency_key=idempotency_key, memo=memo or hold.memo, kind=EntryKind.CAPTURE,
+            hold=HoldDraw(hold_id=hold.id, account_id=hold.account_id, amount=amount, final=bool(final)),
+        )
+        return await self._move(request, by, also_write)
+
+    async def release_hold(self, *, by: InternalService, hold_id: int) -> Hold:
+        """Give back what is left of a hold; a hold already over is returned as it is."""
+        if not isinstance(by, InternalService):
+            raise errors.InvalidRequest(Text("ledger.only_services_release"), field="by")
+        refuse_inside_callers_transaction()
+        return await holds.release(hold_id=hold_id, now=datetime.now(timezone.utc))
+
+    async def get_hold(self, *, hold_id: int) -> Hold:
+        return await holds.get(hold_id=hold_id, now=datetime.now(timezone.utc))
+
+    async def expire_holds(self) -> int:
+        """Release every hold whose time has run out (each is also released when its account is next used)."""
+        return await holds.expire_due(now=datetime.now(timezone.utc))
+
+    async def available_balances(self, *, account_ids: list[int]) -> dict[int, int]:
+        """What may leave each account now: its balance less its active, unexpired holds."""
+        return await holds.available(account_ids=account_ids, now=datetime.now(timezone.utc))
+
+    async def statement_file(
+        self, *, by: Customer, account_id: int, start: date, end: date, file_format: str,
+    ) -> bytes:
+        """A customer's statement of one of their accounts as ``csv`` or ``pdf``, for whole days
+        in China Standard Time; at most ``LEDGER_STATEMENT_MAX_DAYS`` and ``..._MAX_LINES``,
+        ``LEDGER_STATEMENTS_PER_HOUR`` downloads a customer."""
+        _customer(by)
+        if file_format not in ("csv", "pdf"):
+            raise errors.InvalidRequest(Text("ledger.statement_format"), field="format")
+        now = datetime.now(timezone.utc)
+        settings = self.settings
+        period = await statement_period(
+            account_id=account_id, owner_user_id=by.user_id, start=start, end=end, max_days=settings.statement_max_days,
+            max_lines=settings.statement_max_lines, now=now,
+            holder_masked_name=await self.payees.people.verified_name(user_id=by.user_id),
+        )
+        decision = await self._downloads.hit(str(by.user_id), limit=settings.statements_per_hour, window_seconds=3600)
+        if not decision.allowed:
+            raise errors.StatementsExhausted(retry_after_seconds=decision.retry_after_seconds)
+        if file_format == "csv":
+            return render_csv(period)
+        # A long statement takes a few hundred ms of CPU: off the event loop.
+        return await asyncio.to_thread(render_pdf, period, font_path=settings.statement_font)
+
     async def allowances(self, *, account_ids: list[int]) -> dict[int, Allowance]:
         """What each Class II account among ``account_ids`` may still send."""
         return await allowances(account_ids=account_ids, limits=self.settings.class_two_limits,
@@ -262,13 +437,20 @@ class LedgerService:
 
 # The ledger's errors, for other domains to catch: they import only this module.
 from ledger.errors import (  # noqa: E402 - re-exports, kept apart from the service above
-    AccountClosed, AccountFrozen, AccountNotFound, AlreadyReversed, BalanceNotZero, CardAlreadyBound, Declined,
-    EntryNotFound, IdempotencyConflict, InsufficientFunds, InvalidCardNumber, InvalidRequest, LedgerError,
-    LimitExceeded, PayeeNotFound, PinLocked, PinNotSet, StepUpRequired, WrongPin,
+    AccountClosed, AccountFrozen, AccountNotFound, AlreadyReversed, AmountProblem, BalanceNotZero, CannotPayYourself,
+    CardAlreadyBound, Declined, EnterpriseExists, EnterpriseNotFound, EnterpriseRoleRequired, EntryNotFound,
+    HoldExceeded, HoldExpired, HoldNotActive, HoldNotFound, IdempotencyConflict, InsufficientFunds, InvalidAmount,
+    InvalidCardNumber, InvalidCreditCode, InvalidRequest, LastAdministrator, LedgerError, LimitExceeded,
+    NotEnterpriseMember, PayeeAccountClosed, PayeeAccountFrozen, PayeeLookupsExhausted, PayeeNotFound, PinLocked,
+    PinNotSet, StatementFontMissing, StatementsExhausted, StatementTooLarge, StepUpRequired, WrongPin,
 )
 
 __all__ += [
-    "AccountClosed", "AccountFrozen", "AccountNotFound", "AlreadyReversed", "BalanceNotZero", "CardAlreadyBound",
-    "Declined", "EntryNotFound", "IdempotencyConflict", "InsufficientFunds", "InvalidCardNumber", "InvalidRequest",
-    "LedgerError", "LimitExceeded", "PayeeNotFound", "PinLocked", "PinNotSet", "StepUpRequired", "WrongPin",
+    "AccountClosed", "AccountFrozen", "AccountNotFound", "AlreadyReversed", "AmountProblem", "BalanceNotZero",
+    "CannotPayYourself", "CardAlreadyBound", "Declined", "EnterpriseExists", "EnterpriseNotFound",
+    "EnterpriseRoleRequired", "EntryNotFound", "HoldExceeded", "HoldExpired", "HoldNotActive", "HoldNotFound",
+    "IdempotencyConflict", "InsufficientFunds", "InvalidAmount", "InvalidCardNumber", "InvalidCreditCode",
+    "InvalidRequest", "LastAdministrator", "LedgerError", "LimitExceeded", "NotEnterpriseMember",
+    "PayeeAccountClosed", "PayeeAccountFrozen", "PayeeLookupsExhausted", "PayeeNotFound", "PinLocked", "PinNotSet",
+    "StatementFontMissing", "StatementsExhausted", "StatementTooLarge", "StepUpRequired", "WrongPin",
 ]

@@ -67,6 +67,22 @@ async def send(*, app_id: str, user_id: int, topic: str, title: str, body: str) 
     raise errors.NoSubscription()
 
 
+BANK = "bank"  # the sender of the bank's own messages (no mini-program id looks like it)
+
+
+async def send_from_bank(*, user_id: int, topic: str, title: str, body: str) -> Message:
+    """A message from the bank itself (a payment received): no consent is used up.
+
+    Written on the connection of the transaction the caller has open, if any, so a
+    payment's notice stands or falls with the payment.
+    """
+    _check_topic(topic)
+    title, body = (title or "").strip()[:MAX_TITLE], (body or "").strip()[:MAX_BODY]
+    if not title or not body:
+        raise errors.InvalidArgument(Text("openplatform.message_title_and_body"), field="body")
+    return Message.of(await InboxMessage.create(user_id=user_id, app_id=BANK, topic=topic, title=title, body=body))
+
+
 async def inbox(*, user_id: int, limit: int = 50, before_id: int | None = None) -> list[Message]:
     """The user's messages, newest first; ``before_id`` pages further back."""
     query = InboxMessage.filter(user_id=user_id)

@@ -18,15 +18,21 @@ from openplatform.config import OpenPlatformConfig
 from openplatform.errors import InvalidArgument, LoginRateLimited, OpenPlatformError, UnknownApp
 from openplatform.gateway import Gateway
 from openplatform.login import LoginCode, PartnerLogin, PartnerSession
-from openplatform.messages import Message
+from openplatform.messages import BANK, Message, send_from_bank
 from openplatform.payments import Payment, Refund
 from openplatform.tokens import AccessToken, AccessTokens
 from infra.settings import Settings
 
 __all__ = [
+    "BANK", "send_from_bank", "tell_customer",
     "AccessToken", "InvalidArgument", "LoginCode", "LoginRateLimited", "Message", "OpenPlatform", "OpenPlatformError",
     "PartnerSession", "Payment", "Refund", "UnknownApp",
 ]
+
+
+async def tell_customer(*, user_id: int, topic: str, title: str, body: str) -> None:
+    """Put a message from the bank in a customer's inbox (the ledger's payee notices use it)."""
+    await send_from_bank(user_id=user_id, topic=topic, title=title, body=body)
 
 
 @dataclass

@@ -15,11 +15,12 @@ from identity.sms import OutboxSmsGateway
 from identity.tokens import AccessTokens
 from kyc.config import KycConfig
 from kyc.journey import KycService
+from kyc.service import verified_masked_name
 from ledger.config import LedgerSettings
-from ledger.service import LedgerService
+from ledger.service import LedgerService, People
 from miniprogram_host.service import MiniProgramHost
 from miniprogram_runtime.service import MiniProgramRuntime
-from openplatform.service import OpenPlatform
+from openplatform.service import OpenPlatform, tell_customer
 from infra import db
 from infra.kv import open_redis
 from infra.pii import PiiCipher
@@ -61,7 +62,10 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
     tracking_config = TrackingConfig.from_settings(settings)
     tracking = TrackingService(redis=redis_handle.client, cipher=cipher, config=tracking_config)
     ledger = LedgerService(
-        settings=LedgerSettings.from_config(settings.config()), cipher=cipher, redis=redis_handle.client
+        settings=LedgerSettings.from_config(settings.config()), cipher=cipher, redis=redis_handle.client,
+        # Payees by phone, their verified names and the inbox: known to other domains, lent to the ledger.
+        people=People(user_for_phone=identity.user_id_for_phone, verified_name=verified_masked_name,
+                      tell=tell_customer),
     )
     host = MiniProgramHost.build(settings, redis_handle.client)
     openplatform = OpenPlatform.build(settings, redis_handle.client, ledger)

@@ -6,12 +6,23 @@ import strawberry
 
 from bff.errors import Error
 from bff.ledger.types import Fen, LimitKind
+from ledger.service import AmountProblem as DomainAmountProblem
+
+AmountProblem = strawberry.enum(DomainAmountProblem, name="AmountProblem")
 
 
-@strawberry.type(description="The paying account holds less than the amount.")
+@strawberry.type(description="The paying account holds less than the amount (`available`: its balance less its holds).")
 class InsufficientFunds(Error):
     balance: Fen
     requested: Fen
+    available: Fen
+
+
+@strawberry.type(description="No movement can carry this amount: zero, negative, not a whole number of fen, "
+                             "or above `maximum`.")
+class InvalidAmount(Error):
+    problem: AmountProblem
+    maximum: Fen
 
 
 @strawberry.type(description="A Class II limit would be passed; `remaining` is what is left under it.")
@@ -68,4 +79,19 @@ class BalanceNotZero(Error):
 
 @strawberry.type(description="The person paid has no account that can receive money.")
 class PayeeNotFound(Error):
+    pass
+
+
+@strawberry.type(description="That is your own account: move money between your accounts with `transfer`.")
+class CannotPayYourself(Error):
+    pass
+
+
+@strawberry.type(description="The payee's account is frozen and cannot receive money now.")
+class PayeeAccountFrozen(Error):
+    pass
+
+
+@strawberry.type(description="The payee's account is closed.")
+class PayeeAccountClosed(Error):
     pass

@@ -16,6 +16,7 @@ from bff.ledger.errors import (
     CardAlreadyBound,
     IdempotencyConflict,
     InsufficientFunds,
+    InvalidAmount,
     LimitExceeded,
     PaymentPinLocked,
     PaymentPinNotSet,
@@ -40,7 +41,7 @@ from ledger.service import Customer, accounts_of, close_account, freeze_account,
 
 TransferResult = Annotated[
     TransferSucceeded | InsufficientFunds | LimitExceeded | AccountFrozen | AccountClosed
-    | IdempotencyConflict | StepUpRequired | InvalidInput,
+    | IdempotencyConflict | StepUpRequired | InvalidAmount | InvalidInput,
     strawberry.union("TransferResult"),
 ]
 SetPaymentPinResult = Annotated[
@@ -58,7 +59,7 @@ BindCardResult = Annotated[CardBound | CardAlreadyBound | InvalidInput, strawber
 
 # Domain argument names as the client spells them.
 _FIELDS = {"to_account_id": "toAccountId", "from_account_id": "fromAccountId", "idempotency_key": "idempotencyKey",
-           "current_pin": "currentPin"}
+           "current_pin": "currentPin", "to_phone": "toPhone", "to_account_number": "toAccountNumber"}
 _CLIENT_KEY_LENGTH = range(8, 65)
 
 
@@ -88,7 +89,8 @@ def movement_refusal(exc: errors.LedgerError):
     if isinstance(exc, errors.PinNotSet):
         return PaymentPinNotSet(message=str(exc))
     if isinstance(exc, errors.InsufficientFunds):
-        return InsufficientFunds(message=str(exc), balance=exc.balance, requested=exc.requested)
+        return InsufficientFunds(message=str(exc), balance=exc.balance, requested=exc.requested,
+                                 available=exc.available)
     if isinstance(exc, errors.LimitExceeded):
         return LimitExceeded(
             message=str(exc), limit=LimitKind(exc.limit), limit_amount=exc.limit_amount, remaining=exc.remaining
@@ -99,6 +101,8 @@ def movement_refusal(exc: errors.LedgerError):
         return AccountClosed(message=str(exc), account_id=strawberry.ID(str(exc.account_id)))
     if isinstance(exc, errors.IdempotencyConflict):
         return IdempotencyConflict(message=str(exc))
+    if isinstance(exc, errors.InvalidAmount):
+        return InvalidAmount(message=str(exc), problem=exc.problem, maximum=exc.maximum)
     if isinstance(exc, errors.InvalidRequest):
         return _invalid(exc)
     raise exc

@@ -18,9 +18,12 @@ from ledger.models import Account as AccountRow
 from ledger.service import Allowance, StatementLine
 
 
-def _parse_fen(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError("an amount is a whole number of fen")
+def _parse_fen(value: object) -> int | float:
+    # A JSON number that is not a whole number of fen (12.5) reaches the mutation, which
+    # answers it with its own typed error (InvalidAmount NOT_WHOLE_FEN) instead of a
+    # request-level coercion error; anything that is not a number is refused here.
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError("an amount is a number of fen")
     return value
 
 
@@ -31,7 +34,8 @@ SCALARS = {
         name="Fen",
         serialize=int,
         parse_value=_parse_fen,
-        description="An amount of money in fen (1/100 yuan) as a JSON integer; never a float.",
+        description="An amount of money in fen (1/100 yuan) as a JSON integer; never a float (an input that is "
+                    "not a whole number of fen is answered with InvalidAmount).",
     )
 }
 
@@ -67,6 +71,11 @@ async def limits_by_account(context: Context, ids: Sequence[int]) -> list[Accoun
     return [AccountLimits.of(found[i]) if i in found else None for i in ids]
 
 
+async def available_by_account(context: Context, ids: Sequence[int]) -> list[int]:
+    found = await context.runtime.ledger.available_balances(account_ids=list(ids))
+    return [found[i] for i in ids]
+
+
 @strawberry.type
 class Account:
     id: strawberry.ID
@@ -78,8 +87,12 @@ class Account:
     masked_card_number: str | None = strawberry.field(
         description="Class I only: the bound card as its first 6 and last 4 digits."
     )
+    account_number: str | None = strawberry.field(
+        description="Class II: the 19-digit number others pay it by (shown to its owner in full)."
+    )
     created_at: datetime
     _class_two: strawberry.Private[bool]
+    _held: strawberry.Private[int]
 
     @classmethod
     def of(cls, row: AccountRow) -> Account:
@@ -91,9 +104,17 @@ class Account:
             balance=row.balance,
             status=row.status,
             masked_card_number=row.card_masked,
+            account_number=row.number,
             created_at=row.created_at,
             _class_two=row.kind is DomainAccountKind.CLASS_TWO,
+            _held=row.held,
         )
+
+    @strawberry.field(description="What may leave the account now: its balance less its active holds.")
+    async def available(self, info: Info) -> Fen:
+        if not self._held:
+            return self.balance
+        return await info.context.loader(available_by_account).load(int(self.id))
 
     @strawberry.field(description="Class II only: what may still be sent now, today and this year.")
     async def available_limits(self, info: Info) -> AccountLimits | None:

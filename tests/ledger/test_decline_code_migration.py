@@ -16,7 +16,7 @@ from tortoise.migrations.api import migrate as migrate_api
 from infra import db
 from infra.settings import Settings
 from ledger import errors, posting
-from ledger.service import AccountKind, open_account
+from ledger.service import AccountKind
 from tests import conftest as harness
 from tests.ledger.engine import transfer
 
@@ -52,6 +52,17 @@ async def _opened(settings: Settings):
         await db.close_database(database)
 
 
+async def account_as_of_then(conn, owner: int | None, kind: AccountKind, name: str) -> int:
+    """An account row as the early migrations made it (today's model has columns they lack)."""
+    placeholders = "$1, $2, $3, $4" if conn.capabilities.dialect == "postgres" else "?, ?, ?, ?"
+    rows = await conn.execute_query_dict(
+        "INSERT INTO ledger_account (owner_user_id, kind, name, currency, balance, status, created_at)"
+        f" VALUES ({placeholders}, 0, 'active', CURRENT_TIMESTAMP) RETURNING id",
+        [owner, kind.value, name, "CNY"],
+    )
+    return rows[0]["id"]
+
+
 async def _migrate_ledger_to(settings: Settings, target: str) -> None:
     with TortoiseContext() as context:
         await migrate_api(config=db.tortoise_config(settings), app_labels=["ledger"], target=target)
@@ -61,12 +72,12 @@ async def _migrate_ledger_to(settings: Settings, target: str) -> None:
 async def test_stored_class_names_become_codes_and_retries_keep_their_refusal(fresh_settings):
     await _migrate_ledger_to(fresh_settings, "ledger.0003_declined_requests")
     async with _opened(fresh_settings):
-        wallet = await open_account(owner_user_id=1, kind=AccountKind.CLASS_TWO, name="wallet")
-        shop = await open_account(owner_user_id=None, kind=AccountKind.MERCHANT, name="shop")
-        request = posting.transfer_movement(from_account_id=wallet.id, to_account_id=shop.id, amount=30_00,
-                                            idempotency_key="old-0")
-        detail = {"account_id": wallet.id, "balance": 10_00, "requested": 30_00}
         conn = connections.get("default")
+        wallet = await account_as_of_then(conn, 1, AccountKind.CLASS_TWO, "wallet")
+        shop = await account_as_of_then(conn, None, AccountKind.MERCHANT, "shop")
+        request = posting.transfer_movement(from_account_id=wallet, to_account_id=shop, amount=30_00,
+                                            idempotency_key="old-0")
+        detail = {"account_id": wallet, "balance": 10_00, "requested": 30_00}
         placeholders = "$1, $2, $3, $4, $5" if conn.capabilities.dialect == "postgres" else "?, ?, ?, ?, ?"
         for n, name in enumerate(OLD_NAMES):
             await conn.execute_query(
@@ -84,5 +95,5 @@ async def test_stored_class_names_become_codes_and_retries_keep_their_refusal(fr
         )
         assert [row["code"] for row in rows] == ["INSUFFICIENT_FUNDS", "ACCOUNT_FROZEN", "LIMIT_EXCEEDED"]
         with pytest.raises(errors.InsufficientFunds) as retry:
-            await transfer(from_account_id=wallet.id, to_account_id=shop.id, amount=30_00, idempotency_key="old-0")
+            await transfer(from_account_id=wallet, to_account_id=shop, amount=30_00, idempotency_key="old-0")
         assert (retry.value.balance, retry.value.requested) == (10_00, 30_00)

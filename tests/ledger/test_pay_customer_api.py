@@ -91,8 +91,6 @@ async def test_paying_from_another_customers_account_is_refused(gql, alice, bob,
 
 @pytest.mark.parametrize("overrides, field", [
     ({"toPhone": "12345"}, "toPhone"),
-    ({"toPhone": "13900000011"}, "toPhone"),  # paying oneself
-    ({"amount": 0}, "amount"),
     ({"idempotencyKey": "short"}, "idempotencyKey"),
     ({"fromAccountId": "abc"}, "fromAccountId"),
 ])

@@ -137,3 +137,69 @@ async def test_reconciliation_runs_the_same_on_both_engines(bank, ledger_db):
     assert report.discrepancies["balances_equal_postings"] == [
         f"account {payee.id} shows 0 fen but its postings sum to 3000 fen"
     ]
+
+
+async def a_day_with_holds(runtime):
+    """One hold captured in part (the rest released), one released, one still active."""
+    funding = await funded_account(runtime, None, 300_00, kind=AccountKind.ENTERPRISE, name="funding")
+    payee = await funded_account(runtime, 2, 0)
+    service = InternalService("tests: payroll")
+    holds = [await runtime.ledger.place_hold(by=service, account_id=funding.id, amount=100_00,
+                                             idempotency_key=f"rh-{n}") for n in range(3)]
+    await runtime.ledger.capture_hold(by=service, hold_id=holds[0].id, amount=40_00, to_account_id=payee.id,
+                                      idempotency_key="rc-0", final=True)
+    await runtime.ledger.release_hold(by=service, hold_id=holds[1].id)
+    return funding, holds
+
+
+# Each: a row changed behind the ledger's back, and the line reconciliation must print.
+HOLD_PLANTS = {
+    "held_equals_active_holds": (
+        "UPDATE ledger_account SET held = held + 1 WHERE id = {funding}",
+        "account {funding} shows 10001 fen held but its active holds sum to 10000 fen"),
+    "held_within_balance": (
+        "UPDATE ledger_account SET balance = 90 WHERE id = {funding}",
+        "account {funding} holds 10000 fen of a 90 fen balance"),
+    "holds_add_up": (
+        "UPDATE ledger_hold SET released = released + 5 WHERE id = {released}",
+        "hold {released} (released) of 10000 fen: 0 captured + 10005 released + 0 left"),
+    "captures_match_their_holds": (
+        "UPDATE ledger_hold SET captured = captured + 1, released = released - 1 WHERE id = {captured}",
+        "hold {captured} says 4001 fen were captured but its entries took 4000 fen"),
+}
+
+
+@pytest.mark.parametrize("check", sorted(HOLD_PLANTS))
+async def test_holds_reconcile_and_a_planted_hold_discrepancy_is_named(runtime, check):
+    funding, holds = await a_day_with_holds(runtime)
+    assert (await reconcile()).clean
+    ids = {"funding": funding.id, "captured": holds[0].id, "released": holds[1].id}
+    planted, expected = HOLD_PLANTS[check]
+    conn = await asyncpg.connect(runtime.settings.database_url)
+    try:
+        await conn.execute(planted.format(**ids))
+    finally:
+        await conn.close()
+
+    report = await reconcile()
+
+    assert expected.format(**ids) in report.discrepancies[check]
+    assert not report.clean
+
+
+@pytest.mark.slow
+async def test_expire_holds_from_the_command_line(runtime, environ):
+    from datetime import datetime, timedelta, timezone
+
+    from ledger.models import Hold
+
+    funding, holds = await a_day_with_holds(runtime)
+    await Hold.filter(id=holds[2].id).update(expires_at=datetime.now(timezone.utc) - timedelta(seconds=1))
+    process = await asyncio.create_subprocess_exec(
+        str(Path(sys.executable).parent / "superapp"), "ledger", "expire-holds",
+        env={**os.environ, **environ}, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )
+    output, _ = await process.communicate()
+    assert (process.returncode, output.decode().strip()) == (0, "holds released after their time: 1")
+    assert (await Hold.get(id=holds[2].id)).status.value == "expired"
+    assert (await reconcile()).clean

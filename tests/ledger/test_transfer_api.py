@@ -114,19 +114,21 @@ async def test_a_frozen_account_is_reported_as_frozen(gql, alice, runtime):
 async def test_malformed_transfers_name_the_field(gql, alice, runtime):
     wallet = await funded_account(runtime, alice.user_id, 50_00)
     card = await funded_account(runtime, alice.user_id, 0, kind=AccountKind.CLASS_ONE)
-    fields = "... on InvalidInput { field }"
+    fields = "... on InvalidInput { field } ... on InvalidAmount { problem }"
 
-    for variables, field in (
-        (transfer_input(wallet, card, 0, "zero-amount"), "amount"),
-        (transfer_input(wallet, card, -5_00, "negative-1"), "amount"),
-        (transfer_input(wallet, card, 10**19, "beyond-bigint"), "amount"),
-        (transfer_input(wallet, wallet, 1_00, "same-account"), "toAccountId"),
-        (transfer_input(wallet, card, 1_00, "short"), "idempotencyKey"),
+    for variables, expected in (
+        (transfer_input(wallet, card, 0, "zero-amount"), {"__typename": "InvalidAmount", "problem": "ZERO"}),
+        (transfer_input(wallet, card, -5_00, "negative-1"), {"__typename": "InvalidAmount", "problem": "NEGATIVE"}),
+        (transfer_input(wallet, card, 10**19, "beyond-bigint"),
+         {"__typename": "InvalidAmount", "problem": "ABOVE_MAXIMUM"}),
+        (transfer_input(wallet, card, 1.5, "float-amount"), {"__typename": "InvalidAmount", "problem": "NOT_WHOLE_FEN"}),
+        (transfer_input(wallet, wallet, 1_00, "same-account"), {"__typename": "InvalidInput", "field": "toAccountId"}),
+        (transfer_input(wallet, card, 1_00, "short"), {"__typename": "InvalidInput", "field": "idempotencyKey"}),
     ):
         result = await gql(TRANSFER.replace("... on Error { message }", fields), variables, token=alice.access_token)
-        assert result["data"]["transfer"] == {"__typename": "InvalidInput", "field": field}, variables
-    float_amount = await gql(TRANSFER, transfer_input(wallet, card, 1.5, "float-amount"), token=alice.access_token)
-    assert float_amount["data"] is None
+        assert result["data"]["transfer"] == expected, variables
+    not_a_number = await gql(TRANSFER, transfer_input(wallet, card, "1.5", "string-amount"), token=alice.access_token)
+    assert not_a_number["data"] is None
     assert (await Account.get(id=wallet.id)).balance == 50_00
 
 
