@@ -63,7 +63,7 @@ async def test_an_operator_opens_an_enterprise_with_its_account_and_first_admini
     assert again["enterprise"]["id"] == enterprise["id"]
     other = await opened(gql, people, name="Someone else", code=CCB)
     assert other == {"__typename": "EnterpriseExists", "enterpriseId": enterprise["id"],
-                     "message": "an enterprise with this unified social credit code is already open"}
+                     "message": "该统一社会信用代码的企业已开立"}
 
 
 async def test_a_merchant_is_an_enterprise_with_a_category_and_a_merchant_account(gql, people):

@@ -74,7 +74,7 @@ async def test_a_transfer_of_a_fraction_of_a_fen_is_invalid_amount_too(gql, part
                                              "amount": 0.5, "idempotencyKey": "own-half-fen"}},
                         token=alice.access_token))["data"]["transfer"]
     assert result == {"__typename": "InvalidAmount", "problem": "NOT_WHOLE_FEN",
-                      "message": "the amount is not a whole number of fen"}
+                      "message": "金额须为整数分"}
 
 
 @pytest.mark.parametrize("payee", [
@@ -112,7 +112,7 @@ async def test_a_frozen_payee_account_is_payee_account_frozen(gql, parties):
         result = (await gql(PAY, pay(**payee), token=alice.access_token))["data"]["payCustomer"]
         # named without its id: the payer learns no more than that it cannot receive now
         assert result == {"__typename": "PayeeAccountFrozen",
-                          "message": "the payee's account is frozen and cannot receive money"}
+                          "message": "收款账户已冻结，无法收款"}
     await nothing_moved(alice, bob)
 
 
@@ -132,7 +132,7 @@ async def test_paying_from_a_frozen_or_closed_account_of_ones_own_is_refused_by_
     await freeze_account(account_id=alice.account.id)
     frozen = (await gql(PAY, pay(key="refused-0002"), token=alice.access_token))["data"]["payCustomer"]
     assert frozen == {"__typename": "AccountFrozen", "accountId": str(alice.account.id),
-                      "message": f"account {alice.account.id} is frozen"}
+                      "message": "账户已冻结"}
     card = await funded_account(runtime, alice.user_id, 0, kind=AccountKind.CLASS_ONE)
     await close_account(account_id=card.id)
     closed = (await gql(PAY, pay(key="refused-0003", toPhone="13900000022", fromAccountId=str(card.id)),
