@@ -25,6 +25,7 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from bff.auth import BearerTokenBackend
+from bff.clearing.http import clearing_routes
 from bff.ide import ide_routes
 from bff.middleware import BodyCap, BodyTimeout, DatabaseContext, RequestContextMiddleware
 from bff.miniprogram.http import miniprogram_routes
@@ -131,6 +132,7 @@ def create_app(
         *bridge_routes(),
         *openapi_routes(),
         Route("/track/batch", track_batch, methods=["POST"]),
+        *clearing_routes(settings),
         *(ide_routes() if settings.debug else ()),
         *(extra_routes or ()),
     ]

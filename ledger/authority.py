@@ -9,6 +9,11 @@ Every movement names who acts (``by``), and the ledger checks it for every calle
 - ``InternalService``: a part of the bank acting for a merchant or for the bank itself
   (refunds, deposits, settlement). It never takes money out of a customer's account,
   except to reverse an entry.
+
+Money between a customer's Class II account and their own bound card (a top-up, a
+withdrawal) is their own money moving, so it needs the PIN only above the step-up
+threshold, like a transfer between their accounts. A withdrawal leaves for the bank's
+in-transit account only; the entries that settle network movements are the bank's alone.
 """
 
 from __future__ import annotations
@@ -48,11 +53,17 @@ class StepUp(Enum):
     THIS_PAYMENT = "this_payment"  # the PIN, typed for this very request
 
 
+# Kinds whose money stays the customer's own: step-up only above the threshold.
+OWN_MONEY_KINDS = frozenset({EntryKind.TRANSFER, EntryKind.TOPUP, EntryKind.WITHDRAWAL})
+# Kinds only the bank posts when the card network confirms money, never a customer.
+BANK_ONLY_KINDS = frozenset({EntryKind.TOPUP, EntryKind.WITHDRAWAL_SETTLEMENT, EntryKind.INBOUND_TRANSFER})
+
+
 def step_up_for(by: Actor, kind: EntryKind, outflow: int, *, above: int) -> StepUp:
     """What proof this movement needs from whoever asks for it."""
     if not isinstance(by, Customer):
         return StepUp.NONE
-    if kind is not EntryKind.TRANSFER:
+    if kind not in OWN_MONEY_KINDS:
         return StepUp.THIS_PAYMENT
     return StepUp.RECENT if outflow > above else StepUp.NONE
 
@@ -76,6 +87,8 @@ def check_accounts(by: Actor, kind: EntryKind, legs: Sequence[Any], accounts: Ma
 
     A customer is told another's account does not exist, as if they had guessed an id.
     """
+    if isinstance(by, Customer) and kind in BANK_ONLY_KINDS:
+        raise errors.InvalidRequest("only the bank posts this kind of entry", field="kind")
     for leg in legs:
         account = accounts.get(leg.account_id)
         if account is None:
@@ -84,5 +97,12 @@ def check_accounts(by: Actor, kind: EntryKind, legs: Sequence[Any], accounts: Ma
             own_only = leg.amount < 0 or kind is EntryKind.TRANSFER
             if own_only and account["owner_user_id"] != by.user_id:
                 raise errors.AccountNotFound(leg.account_id)
+            if kind is EntryKind.WITHDRAWAL and not _withdrawal_leg(leg.amount, AccountKind(account["kind"])):
+                raise errors.AccountNotFound(leg.account_id)
         elif leg.amount < 0 and kind is not EntryKind.REVERSAL and not AccountKind(account["kind"]).is_internal:
             raise errors.DebitNotAllowed(leg.account_id)
+
+
+def _withdrawal_leg(amount: int, kind: AccountKind) -> bool:
+    """A withdrawal leaves a Class II account for the bank's in-transit account, nothing else."""
+    return kind is AccountKind.CLASS_TWO if amount < 0 else kind.is_internal

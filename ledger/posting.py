@@ -104,12 +104,17 @@ def transfer_movement(
     kind: EntryKind | str = EntryKind.TRANSFER,
 ) -> Movement:
     """Two legs: ``amount`` fen out of one account and into another."""
-    if isinstance(amount, bool) or not isinstance(amount, int) or not 0 < amount <= MAX_AMOUNT:
-        raise errors.InvalidRequest("the amount is a positive whole number of fen", field="amount")
+    amount = checked_amount(amount)
     if from_account_id == to_account_id:
         raise errors.InvalidRequest("pick two different accounts", field="to_account_id")
     return movement(legs=(Leg(from_account_id, -amount), Leg(to_account_id, amount)),
                     idempotency_key=idempotency_key, memo=memo, kind=kind)
+
+
+def checked_amount(amount: int) -> int:
+    if isinstance(amount, bool) or not isinstance(amount, int) or not 0 < amount <= MAX_AMOUNT:
+        raise errors.InvalidRequest("the amount is a positive whole number of fen", field="amount")
+    return amount
 
 
 async def reversal_movement(*, entry_id: int, idempotency_key: str, memo: str = "") -> Movement:

@@ -14,6 +14,7 @@ from openplatform.models import InboxMessage, SubscriptionConsent
 
 _TOPIC = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 MAX_TITLE, MAX_BODY = 100, 2000
+BANK = "bank"  # the app id of the bank's own notices: no mini-program has it (theirs start with "mp")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +65,18 @@ async def send(*, app_id: str, user_id: int, topic: str, title: str, body: str) 
                 row = await InboxMessage.create(user_id=user_id, app_id=app_id, topic=topic, title=title, body=body)
                 return Message.of(row)
     raise errors.NoSubscription()
+
+
+async def post_bank_notice(*, user_id: int, topic: str, title: str, body: str) -> Message:
+    """A notice from the bank itself about the customer's own account (money received): it
+    needs no subscription consent. Called inside the caller's transaction when there is one,
+    so the notice stands or falls with what it reports."""
+    _check_topic(topic)
+    title, body = (title or "").strip(), (body or "").strip()
+    if not 1 <= len(title) <= MAX_TITLE or not 1 <= len(body) <= MAX_BODY:
+        raise errors.InvalidArgument(f"a title is 1 to {MAX_TITLE} characters, a body 1 to {MAX_BODY}", field="body")
+    row = await InboxMessage.create(user_id=user_id, app_id=BANK, topic=topic, title=title, body=body)
+    return Message.of(row)
 
 
 async def inbox(*, user_id: int, limit: int = 50, before_id: int | None = None) -> list[Message]:

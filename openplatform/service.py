@@ -25,8 +25,11 @@ from infra.settings import Settings
 
 __all__ = [
     "AccessToken", "InvalidArgument", "LoginCode", "LoginRateLimited", "Message", "OpenPlatform", "OpenPlatformError",
-    "PartnerSession", "Payment", "Refund", "UnknownApp",
+    "PartnerSession", "Payment", "Refund", "UnknownApp", "post_bank_notice",
 ]
+
+# The bank's own notice to a customer's inbox (money received): other domains call this.
+post_bank_notice = messages.post_bank_notice
 
 
 @dataclass

@@ -14,7 +14,7 @@ from bff.context import Context, Info
 from ledger.kinds import AccountKind as DomainAccountKind
 from ledger.kinds import AccountStatus as DomainAccountStatus
 from ledger.models import Account as AccountRow
-from ledger.service import Allowance, StatementLine
+from ledger.service import Allowance, StatementLine, account_number
 
 
 def _parse_fen(value: object) -> int:
@@ -77,6 +77,9 @@ class Account:
     masked_card_number: str | None = strawberry.field(
         description="Class I only: the bound card as its first 6 and last 4 digits."
     )
+    account_number: str | None = strawberry.field(
+        description="Class II only: the number other banks send money to (19 digits)."
+    )
     created_at: datetime
     _class_two: strawberry.Private[bool]
 
@@ -90,6 +93,7 @@ class Account:
             balance=row.balance,
             status=row.status,
             masked_card_number=row.card_masked,
+            account_number=account_number(row.id) if row.kind is DomainAccountKind.CLASS_TWO else None,
             created_at=row.created_at,
             _class_two=row.kind is DomainAccountKind.CLASS_TWO,
         )
