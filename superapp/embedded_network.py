@@ -49,13 +49,23 @@ def start_embedded_network(settings: Settings, *, callback_url: str) -> Embedded
         process = subprocess.Popen(
             [sys.executable, "-m", "fakes.cardnetwork", "--callback-url", callback_url,
              "--network-key", embedded_network_seed(settings), "--bank-public-key", config.bank_public_key],
-            cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT,
+            cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent,
         )
     url = _wait_for_url(output, process)
     os.environ.update(CARD_NETWORK_URL=url, CARD_NETWORK_PUBLIC_KEY=config.network_public_key,
                       CLEARING_BANK_SIGNING_KEY=str(config.bank_signing_key))
     log.info("embedded card network started at %s (admin routes: fakes/cardnetwork/PROTOCOL.md)", url)
     return EmbeddedNetwork(url, process)
+
+
+def _die_with_parent() -> None:
+    """In the child: SIGTERM when the server dies. uvicorn re-raises the SIGTERM it handled once
+    its workers are down, so the server's own ``finally`` never runs; this stops the network anyway."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def _wait_for_url(output: Path, process: subprocess.Popen) -> str:
