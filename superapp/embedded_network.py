@@ -24,12 +24,32 @@ ROOT = Path(__file__).resolve().parent.parent
 START_SECONDS = 30
 
 
+def url_file(settings: Settings) -> Path:
+    """Where a running server notes its embedded network's URL, for `superapp ledger reconcile`."""
+    return settings.data_dir / "card-network.url"
+
+
+def joined(settings: Settings) -> Settings:
+    """Settings that reach the network of the embedded server running on this data dir, if any."""
+    if not ClearingConfig.from_settings(settings).embedded or not url_file(settings).exists():
+        return settings
+    config = ClearingConfig.from_settings(settings)
+    return Settings.from_env({**settings.environ, **_environment(url_file(settings).read_text().strip(), config)})
+
+
+def _environment(url: str, config: ClearingConfig) -> dict[str, str]:
+    return {"CARD_NETWORK_URL": url, "CARD_NETWORK_PUBLIC_KEY": config.network_public_key,
+            "CLEARING_BANK_SIGNING_KEY": str(config.bank_signing_key)}
+
+
 @dataclass
 class EmbeddedNetwork:
     url: str
     process: subprocess.Popen
+    noted: Path
 
     def stop(self) -> None:
+        self.noted.unlink(missing_ok=True)
         if self.process.poll() is None:
             self.process.terminate()
             try:
@@ -52,10 +72,10 @@ def start_embedded_network(settings: Settings, *, callback_url: str) -> Embedded
             cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent,
         )
     url = _wait_for_url(output, process)
-    os.environ.update(CARD_NETWORK_URL=url, CARD_NETWORK_PUBLIC_KEY=config.network_public_key,
-                      CLEARING_BANK_SIGNING_KEY=str(config.bank_signing_key))
+    os.environ.update(_environment(url, config))
+    url_file(settings).write_text(url)
     log.info("embedded card network started at %s (admin routes: fakes/cardnetwork/PROTOCOL.md)", url)
-    return EmbeddedNetwork(url, process)
+    return EmbeddedNetwork(url, process, url_file(settings))
 
 
 def _die_with_parent() -> None:

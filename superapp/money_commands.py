@@ -3,7 +3,8 @@ need the ledger and the clearing domain together, so they live with the composit
 
 ``ledger reconcile`` checks the whole ledger's invariants (postings sum to zero, balances
 equal postings, ...); with ``--date`` it also compares that China Standard Time day's card
-movements with the network's signed settlement file. Exit 0: clean; 1: any discrepancy or
+movements with the network's signed settlement file (in embedded mode, of the network the
+running server started). Exit 0: clean; 1: any discrepancy or
 mismatch; 2: the settlement file could not be fetched or did not prove itself.
 """
 
@@ -34,9 +35,10 @@ def ledger(args: argparse.Namespace, settings: Settings) -> int:
 async def _reconcile(settings: Settings, day: date | None) -> int:
     from clearing.service import ClearingError
     from ledger.reconcile import reconcile
+    from superapp.embedded_network import joined
     from superapp.runtime import money_services
 
-    async with money_services(settings) as (_, clearing):
+    async with money_services(joined(settings)) as (_, clearing):
         report = await reconcile()
         print("\n".join(report.lines()))
         if day is None:

@@ -136,12 +136,22 @@ async def test_the_readmes_first_walk_works_on_the_demo_data(tmp_path):
             assert sum(r["pageViews"] for r in rows) == 60
             assert {r["page"] for r in rows} == {"pages/index.html"}
         network = re.search(r"embedded card network started at (http://\S+?) ", app.output()).group(1)
-        async with httpx.AsyncClient(base_url=network) as http:
-            assert (await http.get("/healthz")).status_code == 200
-    async with httpx.AsyncClient(base_url=network) as http:  # and it stopped with the server
-        try:
-            await http.get("/healthz")
-        except httpx.TransportError:
-            pass
-        else:
-            raise AssertionError("the embedded card network still answers after the server stopped")
+        # the day settles against the embedded network's file, on SQLite
+        today = datetime.now(timezone(timedelta(hours=8))).date().isoformat()
+        settled = subprocess.run([SUPERAPP, "ledger", "reconcile", "--date", today], cwd=ROOT, timeout=120,
+                                 env={"PATH": "/usr/bin:/bin", **environ}, capture_output=True, text=True)
+        assert settled.returncode == 0, settled.stdout + settled.stderr
+        assert f"settlement {today}: the network's file 1 movements (10000 fen), ours 1" in settled.stdout
+    assert await _stops_answering(network), "the embedded card network still answers after the server stopped"
+
+
+async def _stops_answering(url: str) -> bool:
+    """The network was told to stop when the server died; it closes its port once its shutdown ends."""
+    async with httpx.AsyncClient(base_url=url, timeout=2) as http:
+        for _ in range(200):
+            try:
+                await http.get("/healthz")
+            except httpx.TransportError:
+                return True
+            await asyncio.sleep(0.05)
+    return False
