@@ -8,9 +8,13 @@ import base64
 import json
 import time
 
+import httpx
+
 from clearing.models import CardMovement
 from fakes.cardnetwork import signing as network_signing
+from infra.settings import Settings
 from ledger.service import account_number
+from superapp.app import create_app
 from tests.clearing.support import CALLBACK, TOP_UP, entries, result_note, signed_by_network
 
 
@@ -64,7 +68,7 @@ async def test_a_badly_signed_notification_moves_nothing(open_bank):
     assert (await CardMovement.get(request_id=movement_id)).status.value == "pending"
 
 
-async def test_a_replayed_notification_is_refused(open_bank):
+async def test_a_replayed_notification_is_refused_by_every_worker(open_bank, environ):
     bank = await open_bank(CLEARING_ANSWER_WAIT_MS="0")
     alice = await bank.customer()
     body = json.dumps({"type": "INBOUND_CREDIT", "networkRef": "N1", "requestId": "in-replay-1", "status": "SUCCEEDED",
@@ -73,11 +77,17 @@ async def test_a_replayed_notification_is_refused(open_bank):
                        "payerName": "", "payerBank": "ABC"}).encode()
     headers = signed_by_network(bank.network, body)
 
+    other_worker = create_app(Settings.from_env(environ))  # another process of the same bank, same Redis
+
     first = await post(bank, body, headers)
     replay = await post(bank, body, headers)
+    async with other_worker.router.lifespan_context(other_worker), httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=other_worker), base_url="http://bank") as http:
+        replay_elsewhere = await http.post(CALLBACK, content=body, headers=headers)
 
     assert first.status_code == 200
-    assert replay.status_code == 409 and replay.json()["error"]["code"] == "REPLAYED_NONCE"
+    for refused in (replay, replay_elsewhere):
+        assert refused.status_code == 409 and refused.json()["error"]["code"] == "REPLAYED_NONCE"
     assert await alice.balance() == 8_00
 
 
