@@ -26,6 +26,7 @@ from starlette.staticfiles import StaticFiles
 
 from bff.auth import BearerTokenBackend
 from bff.i18n import i18n_routes
+from bff.clearing.http import clearing_routes
 from bff.ide import ide_routes
 from bff.ledger.http import statement_routes
 from bff.middleware import BodyCap, BodyTimeout, DatabaseContext, RequestContextMiddleware
@@ -137,6 +138,7 @@ def create_app(
         *statement_routes(),
         Route("/track/batch", track_batch, methods=["POST"]),
         *i18n_routes(),
+        *clearing_routes(settings),
         *(ide_routes() if settings.debug else ()),
         *(extra_routes or ()),
     ]

@@ -17,6 +17,7 @@ from strawberry.tools import merge_types
 from bff.document_limits import DocumentLimits
 from bff.execution import BasicLeafFastPath, WithoutSuggestions
 from bff.errors import InvalidInput, RateLimited, is_unexpected
+from bff.clearing.schema import ClearingMutation, ClearingQuery
 from bff.identity.schema import IdentityMutation, IdentityQuery, IdentitySubscription
 from bff.kyc.schema import KycMutation, KycQuery
 from bff.miniprogram.schema import MiniProgramMutation, MiniProgramQuery
@@ -39,11 +40,11 @@ log = logging.getLogger("bff.graphql")
 
 QUERIES: tuple[type, ...] = (
     IdentityQuery, LedgerQuery, MiniProgramQuery, MiniProgramRuntimeQuery, TrackingQuery, OpenPlatformQuery,
-    KycQuery, PayeeQuery, EnterpriseQuery,
+    KycQuery, PayeeQuery, EnterpriseQuery, ClearingQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     IdentityMutation, LedgerMutation, PaymentMutation, MiniProgramMutation, MiniProgramRuntimeMutation, TrackingMutation,
-    OpenPlatformMutation, KycMutation, EnterpriseMutation,
+    OpenPlatformMutation, KycMutation, EnterpriseMutation, ClearingMutation,
 )
 SUBSCRIPTIONS: tuple[type, ...] = (IdentitySubscription,)
 SCALARS: dict = {**LEDGER_SCALARS}

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import redis.asyncio as aioredis
 from tortoise.context import TortoiseContext
 
+from clearing.service import ClearingService
 from identity.service import IdentityService
 from identity.sms import OutboxSmsGateway
 from infra.kv import RedisHandle
@@ -40,6 +41,7 @@ class Runtime:
     openplatform: OpenPlatform
     miniprogram_runtime: MiniProgramRuntime
     kyc: KycService
+    clearing: ClearingService
 
     @property
     def redis(self) -> aioredis.Redis:

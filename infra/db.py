@@ -23,6 +23,7 @@ DOMAINS: tuple[str, ...] = (
     "openplatform",
     "miniprogram_runtime",
     "kyc",
+    "clearing",
 )
 
 

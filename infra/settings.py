@@ -140,10 +140,10 @@ class Settings:
         data_dir = Path(read_env(config, "SUPERAPP_DATA_DIR", str, "var")).resolve()
         debug = read_env(config, "DEBUG", bool, False)
         secret_key = read_env(config, "SECRET_KEY", Secret, None) or Secret(
-            _embedded_secret(data_dir, "secret_key")
+            embedded_secret(data_dir, "secret_key")
         )
         pii_keys = read_env(config, "PII_KEYS", Secret, None) or Secret(
-            "k1:" + _embedded_secret(data_dir, "pii_key")
+            "k1:" + embedded_secret(data_dir, "pii_key")
         )
         _check_pii_keys(str(pii_keys))
         database_url = read_env(config, "DATABASE_URL", str, f"sqlite://{data_dir / 'superapp.sqlite3'}")
@@ -236,7 +236,7 @@ def _check_pii_keys(raw: str) -> None:
             raise SettingsError("PII_KEYS must be 'kid:base64(32 bytes)' items separated by commas")
 
 
-def _embedded_secret(data_dir: Path, name: str) -> str:
+def embedded_secret(data_dir: Path, name: str) -> str:
     """A random key kept under the data dir, so embedded mode needs no configuration."""
     import base64
 

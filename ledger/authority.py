@@ -13,6 +13,11 @@ Every movement names who acts (``by``), and the ledger checks it for every calle
 Holds: a customer holds their own account with the PIN typed for it (the hold is their
 consent to the capture that follows); a service holds only the bank's, enterprises' and
 merchants' accounts. Only services capture and release.
+
+Money between a customer's Class II account and their own bound card (a top-up, a
+withdrawal) is their own money moving, so it needs the PIN only above the step-up
+threshold, like a transfer between their accounts. A withdrawal leaves for the bank's
+in-transit account only; the entries that settle network movements are the bank's alone.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from infra.i18n import Text
 from ledger import errors
 from ledger.kinds import AccountKind, EntryKind
 from ledger.payment_pin import PaymentPins
@@ -52,11 +58,17 @@ class StepUp(Enum):
     THIS_PAYMENT = "this_payment"  # the PIN, typed for this very request
 
 
+# Kinds whose money stays the customer's own: step-up only above the threshold.
+OWN_MONEY_KINDS = frozenset({EntryKind.TRANSFER, EntryKind.TOPUP, EntryKind.WITHDRAWAL})
+# Kinds only the bank posts when the card network confirms money, never a customer.
+BANK_ONLY_KINDS = frozenset({EntryKind.TOPUP, EntryKind.WITHDRAWAL_SETTLEMENT, EntryKind.INBOUND_TRANSFER})
+
+
 def step_up_for(by: Actor, kind: EntryKind, outflow: int, *, above: int) -> StepUp:
     """What proof this movement needs from whoever asks for it."""
     if not isinstance(by, Customer):
         return StepUp.NONE
-    if kind is not EntryKind.TRANSFER:
+    if kind not in OWN_MONEY_KINDS:
         return StepUp.THIS_PAYMENT
     return StepUp.RECENT if outflow > above else StepUp.NONE
 
@@ -80,6 +92,8 @@ def check_accounts(by: Actor, kind: EntryKind, legs: Sequence[Any], accounts: Ma
 
     A customer is told another's account does not exist, as if they had guessed an id.
     """
+    if isinstance(by, Customer) and kind in BANK_ONLY_KINDS:
+        raise errors.InvalidRequest(Text("ledger.bank_only_kind"), field="kind")
     for leg in legs:
         account = accounts.get(leg.account_id)
         if account is None:
@@ -87,6 +101,8 @@ def check_accounts(by: Actor, kind: EntryKind, legs: Sequence[Any], accounts: Ma
         if isinstance(by, Customer):
             own_only = leg.amount < 0 or kind is EntryKind.TRANSFER
             if own_only and account["owner_user_id"] != by.user_id:
+                raise errors.AccountNotFound(leg.account_id)
+            if kind is EntryKind.WITHDRAWAL and not _withdrawal_leg(leg.amount, AccountKind(account["kind"])):
                 raise errors.AccountNotFound(leg.account_id)
         elif leg.amount < 0 and kind not in _SERVICE_DEBITS and not AccountKind(account["kind"]).is_internal:
             raise errors.DebitNotAllowed(leg.account_id)
@@ -103,3 +119,8 @@ def check_hold(by: Actor, account: Mapping[str, Any]) -> None:
             raise errors.AccountNotFound(account["id"])
     elif not AccountKind(account["kind"]).is_internal:
         raise errors.DebitNotAllowed(account["id"])
+
+
+def _withdrawal_leg(amount: int, kind: AccountKind) -> bool:
+    """A withdrawal leaves a Class II account for the bank's in-transit account, nothing else."""
+    return kind is AccountKind.CLASS_TWO if amount < 0 else kind.is_internal

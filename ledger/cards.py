@@ -55,3 +55,10 @@ async def bind_card(*, owner_user_id: int, card_number: str, cipher: PiiCipher, 
         )
     except IntegrityError:
         raise errors.CardAlreadyBound() from None
+
+
+def card_number(account: Account, cipher: PiiCipher) -> str:
+    """The bound card's full number, for the card network only: never shown or logged."""
+    if account.kind is not AccountKind.CLASS_ONE or account.card_ciphertext is None:
+        raise errors.AccountNotFound(account.id)
+    return cipher.decrypt(account.card_ciphertext, context=_CONTEXT)

@@ -35,6 +35,12 @@ class EntryKind(str, Enum):
     DEPOSIT = "deposit"  # money arriving from outside the ledger, debited to settlement
     REVERSAL = "reversal"  # undoes an entry; only reverse_entry writes it
     CAPTURE = "capture"  # takes held money to a named account; only capture_hold writes it
+    # Through the card network (the clearing domain), between a customer's own bound card
+    # and their Class II account, and from other banks:
+    TOPUP = "topup"  # the card network confirmed a debit of the card: network clearing -> Class II
+    WITHDRAWAL = "withdrawal"  # a customer sends money to their card: Class II -> in transit, at once
+    WITHDRAWAL_SETTLEMENT = "withdrawal_settlement"  # the network confirmed it: in transit -> network clearing
+    INBOUND_TRANSFER = "inbound_transfer"  # another bank sent money: network clearing -> Class II
 
 
 class AccountStatus(str, Enum):

@@ -117,7 +117,7 @@ def transfer_movement(
     kind: EntryKind | str = EntryKind.TRANSFER, hold: HoldDraw | None = None,
 ) -> Movement:
     """Two legs: ``amount`` fen out of one account and into another."""
-    checked_amount(amount)
+    amount = checked_amount(amount)
     if from_account_id == to_account_id:
         raise errors.InvalidRequest(Text("ledger.pick_two_accounts"), field="to_account_id")
     return movement(legs=(Leg(from_account_id, -amount), Leg(to_account_id, amount)),

@@ -23,7 +23,7 @@ from infra.ratelimit import RateLimiter
 from ledger import errors, holds
 from ledger.account_numbers import NUMBERED_KINDS, new_account_number, normalized_account_number
 from ledger.authority import Actor, Customer, InternalService, check_accounts, check_hold, confirm, step_up_for
-from ledger.cards import bind_card
+from ledger.cards import bind_card, card_number
 from ledger.config import LedgerSettings
 from ledger.enterprises import (
     Enterprise, EnterpriseActor, Member, Membership, Operator, add_member as add_enterprise_member, enterprises,
@@ -313,12 +313,46 @@ class LedgerService:
         request = movement(legs=legs, idempotency_key=idempotency_key, memo=memo, kind=kind)
         return await self._move(request, by, also_write)
 
-    async def reverse_entry(self, *, by: InternalService, entry_id: int, idempotency_key: str, memo: str = "") -> PostedEntry:
+    async def reverse_entry(
+        self, *, by: InternalService, entry_id: int, idempotency_key: str, memo: str = "",
+        also_write: AlsoWrite | None = None,
+    ) -> PostedEntry:
         """Undo an entry with a new one of opposite postings that points at it (the bank's own act)."""
         if not isinstance(by, InternalService):
             raise errors.InvalidRequest(Text("ledger.only_bank_reverses"), field="by")
         request = await reversal_movement(entry_id=entry_id, idempotency_key=idempotency_key, memo=memo)
-        return await self._move(request, by, None)
+        return await self._move(request, by, also_write)
+
+    async def check_incoming(self, *, by: Customer, to_account_id: int, amount: int, kind: EntryKind) -> Account:
+        """What money from outside the ledger into a customer's own Class II account (a top-up
+        from their bound card) needs before the bank asks for it: the account is theirs and
+        open, the amount within the Class II per-transaction limit, and the proof step-up
+        asks for. The entry itself is posted by the bank once the money has arrived."""
+        amount = checked_amount(amount)
+        if not isinstance(by, Customer):
+            raise TypeError("by is a Customer")
+        above = self.settings.step_up_above  # the proof first, as for every movement
+        await confirm(by, step_up_for(by, EntryKind(kind), amount, above=above), pins=self.pins, above=above)
+        account = await get_account(account_id=to_account_id, owner_user_id=by.user_id)
+        if account.kind is not AccountKind.CLASS_TWO:
+            raise errors.AccountNotFound(to_account_id)
+        if account.status is AccountStatus.CLOSED:
+            raise errors.AccountClosed(to_account_id)
+        if account.status is AccountStatus.FROZEN:
+            raise errors.AccountFrozen(to_account_id)
+        limit = self.settings.class_two_limits.per_transaction
+        if amount > limit:
+            raise errors.LimitExceeded(account_id=to_account_id, limit="per_transaction", limit_amount=limit,
+                                       remaining=limit)
+        return account
+
+    async def bound_card_number(self, *, owner_user_id: int, account_id: int) -> tuple[Account, str]:
+        """A customer's bound card (Class I account) and its full number, for the card network
+        only; another customer's account or a closed card is AccountNotFound."""
+        account = await get_account(account_id=account_id, owner_user_id=owner_user_id)
+        if account.status is AccountStatus.CLOSED:
+            raise errors.AccountNotFound(account_id)
+        return account, card_number(account, self._cipher)
 
     async def _move(self, request: Movement, by: Actor, also_write: AlsoWrite | None) -> PostedEntry:
         if not isinstance(by, (Customer, InternalService)):

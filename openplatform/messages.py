@@ -15,6 +15,7 @@ from openplatform.models import InboxMessage, SubscriptionConsent
 
 _TOPIC = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 MAX_TITLE, MAX_BODY = 100, 2000
+BANK = "bank"  # the app id of the bank's own notices: no mini-program has it (theirs start with "mp")
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,7 +29,6 @@ __all__ = [
     "PartnerSession", "Payment", "Refund", "UnknownApp",
 ]
 
-
 async def tell_customer(*, user_id: int, topic: str, title: str, body: str) -> None:
     """Put a message from the bank in a customer's inbox (the ledger's payee notices use it)."""
     await send_from_bank(user_id=user_id, topic=topic, title=title, body=body)

@@ -31,6 +31,7 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
     configure_logging(settings.log_level)
     if not args.no_migrate:
         asyncio.run(db.migrate(settings))
+    network = _embedded_network(settings, args.host, args.port)
     embedded = contextlib.nullcontext()
     if args.workers > 1:
         if settings.embedded_redis:  # one Redis for every worker, owned here: the workers join it
@@ -42,19 +43,39 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
         for stale in metrics_dir.glob("*.db"):
             stale.unlink()
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
-    with embedded:
-        uvicorn.run(
-            "superapp.app:create_app",
-            factory=True,
-            host=args.host,
-            port=args.port,
-            workers=args.workers,
-            log_config=None,
-            proxy_headers=False,
-            timeout_keep_alive=settings.keep_alive_seconds,
-            http="bff.connection_timeouts:RequestHeadDeadline",  # uvicorn's httptools, with a deadline for headers
-        )
+    try:
+        with embedded:
+            uvicorn.run(
+                "superapp.app:create_app",
+                factory=True,
+                host=args.host,
+                port=args.port,
+                workers=args.workers,
+                log_config=None,
+                proxy_headers=False,
+                timeout_keep_alive=settings.keep_alive_seconds,
+                http="bff.connection_timeouts:RequestHeadDeadline",  # uvicorn's httptools, with a deadline for headers
+            )
+    finally:
+        if network is not None:
+            network.stop()
     return 0
+
+
+def _embedded_network(settings: Settings, host: str, port: int):
+    """With no CARD_NETWORK_URL, the fake card network, started once for every worker."""
+    from clearing.service import ClearingConfig
+    from superapp.embedded_network import start_embedded_network
+
+    config = ClearingConfig.from_settings(settings)
+    if not config.embedded:
+        return None
+    if "CLEARING_CALLBACK_URL" in settings.environ:
+        callback = config.callback_url
+    else:
+        host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else f"[{host}]" if ":" in host else host
+        callback = f"http://{host}:{port}{config.callback_path}"
+    return start_embedded_network(settings, callback_url=callback)
 
 
 @command("migrate", "apply every domain's database migrations")

@@ -3,7 +3,7 @@
 Each domain adds one import line here; its module registers its commands on import.
 """
 
-import ledger.cli  # noqa: F401 - superapp ledger reconcile
+import superapp.money_commands  # noqa: F401 - superapp ledger reconcile [--date]|expire-holds, superapp worker clearing
 import miniprogram_host.cli  # noqa: F401 - superapp mp publish|status
 import tracking.commands  # noqa: F401 - superapp worker tracking
 import openplatform.commands  # noqa: F401 - superapp worker webhooks, superapp webhooks redeliver

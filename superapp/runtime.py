@@ -10,6 +10,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from typing import AsyncIterator
 
 from bff.services import Runtime
+from clearing.service import ClearingService
 from identity.service import IdentityService, LoginPolicy
 from identity.sms import OutboxSmsGateway
 from identity.tokens import AccessTokens
@@ -61,12 +62,10 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
     )
     tracking_config = TrackingConfig.from_settings(settings)
     tracking = TrackingService(redis=redis_handle.client, cipher=cipher, config=tracking_config)
-    ledger = LedgerService(
-        settings=LedgerSettings.from_config(settings.config()), cipher=cipher, redis=redis_handle.client,
-        # Payees by phone, their verified names and the inbox: known to other domains, lent to the ledger.
-        people=People(user_for_phone=identity.user_id_for_phone, verified_name=verified_masked_name,
-                      tell=tell_customer),
-    )
+    # Payees by phone, their verified names and the inbox: known to other domains, lent to the ledger.
+    people = People(user_for_phone=identity.user_id_for_phone, verified_name=verified_masked_name, tell=tell_customer)
+    ledger = ledger_service(settings, cipher, redis_handle.client, people)
+    clearing = ClearingService.build(settings, ledger=ledger, redis=redis_handle.client, broker=broker)
     host = MiniProgramHost.build(settings, redis_handle.client)
     openplatform = OpenPlatform.build(settings, redis_handle.client, ledger)
     runtime = Runtime(
@@ -80,6 +79,7 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
             openplatform=openplatform,
         ),
         kyc=KycService(config=KycConfig.from_settings(settings), cipher=cipher, redis=redis_handle.client),
+        clearing=clearing,
     )
     try:
         async with AsyncExitStack() as background:
@@ -88,9 +88,41 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
                 await background.enter_async_context(
                     worker_in_background(redis=redis_handle.client, config=tracking_config)
                 )
+            if clearing.config.worker_in_app:
+                await background.enter_async_context(clearing.running())
             yield runtime
     finally:
         runtime.kyc.close()
+        await clearing.close()
         await broker.close()
         await redis_handle.close()
-        await db.close_database(database)
+        if database is not None:
+            await db.close_database(database)
+
+
+def ledger_service(settings: Settings, cipher: PiiCipher, redis, people: People | None = None) -> LedgerService:
+    return LedgerService(settings=LedgerSettings.from_config(settings.config()), cipher=cipher, redis=redis,
+                         people=people)
+
+
+@asynccontextmanager
+async def money_services(
+    settings: Settings, *, open_database: bool = True
+) -> AsyncIterator[tuple[LedgerService, ClearingService]]:
+    """Only the ledger and the clearing domain, for the commands that need nothing else
+    (``superapp worker clearing``, ``superapp ledger reconcile``); ``open_database=False``
+    when the caller has opened it (a worker process)."""
+    database = await db.open_database(settings) if open_database else None
+    redis_handle = await open_redis(settings)
+    broker = EventBroker(redis_handle.client, prefix=settings.channel_prefix)
+    people = People(tell=tell_customer)  # inbound credits tell the payee; nothing here looks payees up
+    ledger = ledger_service(settings, PiiCipher.from_settings(settings), redis_handle.client, people)
+    clearing = ClearingService.build(settings, ledger=ledger, redis=redis_handle.client, broker=broker)
+    try:
+        yield ledger, clearing
+    finally:
+        await clearing.close()
+        await broker.close()
+        await redis_handle.close()
+        if database is not None:
+            await db.close_database(database)

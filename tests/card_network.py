@@ -37,6 +37,11 @@ class CardNetwork:
     bank_seed: str  # base64 Ed25519 seed the bank signs with
     network_public_key: str  # base64; verifies what the network signs
     admin: httpx.AsyncClient
+    network_seed: str = ""  # base64 Ed25519 seed of the network: tests forge nothing else with it
+
+    @property
+    def bank_public_key(self) -> str:
+        return _public(Ed25519PrivateKey.from_private_bytes(base64.b64decode(self.bank_seed)))
 
     async def fault(self, kind: str, **options) -> None:
         (await self.admin.post("/admin/faults", json={"kind": kind, **options})).raise_for_status()
@@ -51,6 +56,24 @@ class CardNetwork:
 
     async def movements(self) -> list[dict]:
         return (await self.admin.get("/admin/movements")).json()["movements"]
+
+    async def notifications_sent(self) -> int:
+        return (await self.admin.get("/admin/movements")).json()["notificationsSent"]
+
+    async def book(self, **movement) -> dict:
+        """A movement the bank never asked for, in the network's books only."""
+        answer = await self.admin.post("/admin/book", json=movement)
+        answer.raise_for_status()
+        return answer.json()
+
+    async def amend(self, request_id: str, **change) -> dict:
+        """Change the network's books after the fact: ``amount=``, ``status=`` or ``forget=True``."""
+        answer = await self.admin.post("/admin/amend", json={"requestId": request_id, **change})
+        answer.raise_for_status()
+        return answer.json()
+
+    async def load_settlement_file(self, day: str, path: str) -> None:
+        (await self.admin.post("/admin/settlement-file", json={"day": day, "path": path})).raise_for_status()
 
 
 @asynccontextmanager
@@ -67,7 +90,7 @@ async def card_network(callback_url: str, *, latency_ms: int = 0):
             raise RuntimeError(f"card network did not start: {line}{(await process.stdout.read()).decode()}")
         url = line.removeprefix("listening on ")
         async with httpx.AsyncClient(base_url=url, timeout=30) as admin:
-            yield CardNetwork(url, _seed(bank), _public(network), admin)
+            yield CardNetwork(url, _seed(bank), _public(network), admin, _seed(network))
     finally:
         if process.returncode is None:
             process.terminate()

@@ -77,6 +77,10 @@ def test_environ(**overrides: str) -> dict[str, str]:
         "PII_KEYS": "t1:" + base64.b64encode(b"k" * 32).decode(),
         "CHANNEL_PREFIX": f"test{os.getpid()}",
         "LOG_LEVEL": "WARNING",
+        # No card network unless a test starts one (tests/clearing): nothing listens on port 9.
+        "CARD_NETWORK_URL": "http://127.0.0.1:9",
+        "CARD_NETWORK_PUBLIC_KEY": base64.b64encode(b"n" * 32).decode(),
+        "CLEARING_BANK_SIGNING_KEY": base64.b64encode(b"b" * 32).decode(),
     }
     if os.environ.get("TEST_REDIS_URL"):  # a Redis this run did not start may keep no append-only file
         base["REDIS_DURABILITY"] = "warn"

@@ -3,8 +3,9 @@
 `superapp seed-demo` runs twice on a fresh data dir (SQLite and the app's own Redis), as
 every `./scripts/serve` start does; then the README's shell blocks run in one bash, with
 the code read from the server's console as a newcomer would: the balance is there, the
-payment to the other demo customer goes through, the sample mini-program resolves as
-released, and the day of events is stored.
+payment to the other demo customer goes through, a top-up goes through the card network
+the server started, the sample mini-program resolves as released, and the day of events is
+stored; the network stops with the server.
 
 Runs the server in a subprocess: one process cannot use SQLite and PostgreSQL one after
 the other.
@@ -107,8 +108,14 @@ async def test_the_readmes_first_walk_works_on_the_demo_data(tmp_path):
             assert any(a["kind"] == "CLASS_ONE" and a["maskedCardNumber"] for a in accounts["data"]["accounts"])
             assert paid["data"]["payCustomer"] == {"__typename": "PaymentSent", "payeeMaskedPhone": "138****0002",
                                                    "fromAccount": {"balance": class_two["balance"] - 1000}}
+            # a top-up from the bound card, through the card network the server started
+            topped, after = await shell.run(blocks[2])
+            assert topped["data"]["topUp"]["movement"] | {"id": None} == {
+                "id": None, "status": "SUCCEEDED", "amount": 10000}
+            wallet = next(a for a in after["data"]["accounts"] if a["kind"] == "CLASS_TWO")
+            assert wallet["balance"] == class_two["balance"] - 1000 + 10000 and len(wallet["accountNumber"]) == 19
             # the sample mini-program resolves as released
-            [resolved] = await shell.run(re.sub(r"^APP=\w+$", f"APP={app_id}", blocks[2], flags=re.M))
+            [resolved] = await shell.run(re.sub(r"^APP=\w+$", f"APP={app_id}", blocks[3], flags=re.M))
             assert resolved["data"]["resolveMiniProgram"] == {
                 "__typename": "ResolvedMiniProgram", "version": "1.0.0", "channel": "live"}
         finally:
@@ -128,3 +135,23 @@ async def test_the_readmes_first_walk_works_on_the_demo_data(tmp_path):
             rows = (await gql(PAGE_VIEWS, window, token=operator))["data"]["trackingPageViews"]["rows"]
             assert sum(r["pageViews"] for r in rows) == 60
             assert {r["page"] for r in rows} == {"pages/index.html"}
+        network = re.search(r"embedded card network started at (http://\S+?) ", app.output()).group(1)
+        # the day settles against the embedded network's file, on SQLite
+        today = datetime.now(timezone(timedelta(hours=8))).date().isoformat()
+        settled = subprocess.run([SUPERAPP, "ledger", "reconcile", "--date", today], cwd=ROOT, timeout=120,
+                                 env={"PATH": "/usr/bin:/bin", **environ}, capture_output=True, text=True)
+        assert settled.returncode == 0, settled.stdout + settled.stderr
+        assert f"settlement {today}: the network's file 1 movements (10000 fen), ours 1" in settled.stdout
+    assert await _stops_answering(network), "the embedded card network still answers after the server stopped"
+
+
+async def _stops_answering(url: str) -> bool:
+    """The network was told to stop when the server died; it closes its port once its shutdown ends."""
+    async with httpx.AsyncClient(base_url=url, timeout=2) as http:
+        for _ in range(200):
+            try:
+                await http.get("/healthz")
+            except httpx.TransportError:
+                return True
+            await asyncio.sleep(0.05)
+    return False

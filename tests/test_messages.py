@@ -16,11 +16,12 @@ from pathlib import Path
 
 import pytest
 
+from infra.db import DOMAINS
+
 from infra.i18n import LOCALES, catalogue, negotiate, placeholders
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("infra", "identity", "ledger", "kyc", "tracking", "miniprogram_host", "miniprogram_runtime",
-            "openplatform", "bff", "superapp")
+PACKAGES = ("infra", *DOMAINS, "bff", "superapp")
 # Developer tools (the CLI, GraphiQL, start-up configuration) speak English and are not scanned.
 DEVELOPER_TOOLS = re.compile(
     # start-up refusals of the embedded or configured Redis are configuration errors, like settings'
@@ -39,6 +40,9 @@ NOT_READ_BY_PEOPLE = {
     "PersistedQueryError",  # Apollo's persisted-query protocol: client libraries read these messages
     "HTTPException",  # GraphQL-over-HTTP transport failures, read by client libraries
     "FaceRejected",  # its code is what is kept and shown; the text is for `superapp face verify`
+    "CallbackRefused",  # answers to the card network's machines: they act on the code (CNET-V1 is English)
+    "InDoubt",  # why a movement is in doubt, kept for the log; the customer sees PENDING
+    "InternalService",  # the name of a part of the bank acting, for logs and audit
 }
 # Records kept as written, like log lines: the trail of an account opening's states.
 AUDIT_RECORDS = {("kyc/journey.py", "_move"), ("kyc/journey.py", "_open")}

@@ -11,6 +11,7 @@ from infra.i18n import t
 from bff.context import Info
 from bff.errors import Error, InvalidInput
 from bff.ledger.types import Fen
+from bff.ids import OptionalRecordId, ParsedIds, RecordId
 from bff.permissions import requires
 from identity import errors as identity_errors
 from identity.roles import Role
@@ -145,12 +146,6 @@ def _actor(info: Info) -> Operator | Member:
     return Operator(principal.user_id) if principal.has_any({Role.OPERATOR}) else Member(principal.user_id)
 
 
-def _enterprise_id(raw: str) -> int:
-    if not raw.isdigit() or len(raw) > 18:
-        raise errors.EnterpriseNotFound()
-    return int(raw)
-
-
 def _refusal(exc: errors.LedgerError):
     if isinstance(exc, errors.EnterpriseNotFound):
         return EnterpriseNotFound(message=str(exc))
@@ -190,10 +185,10 @@ async def _members(info: Info, by, enterprise_id: int) -> list[EnterpriseMember]
 
 @strawberry.type
 class EnterpriseQuery:
-    @strawberry.field(extensions=requires(), description="An enterprise you hold a role in (operators: any).")
-    async def enterprise(self, info: Info, id: strawberry.ID) -> EnterpriseResult:
+    @strawberry.field(extensions=[ParsedIds(), *requires()], description="An enterprise you hold a role in (operators: any).")
+    async def enterprise(self, info: Info, id: RecordId) -> EnterpriseResult:
         try:
-            enterprise = await get_enterprise(enterprise_id=_enterprise_id(id))
+            enterprise = await get_enterprise(enterprise_id=id)
             by = _actor(info)
             if isinstance(by, Member) and not await enterprise_roles(enterprise_id=enterprise.id, user_id=by.user_id):
                 raise errors.NotEnterpriseMember(enterprise.id)
@@ -206,16 +201,15 @@ class EnterpriseQuery:
         ids = sorted({m.enterprise_id for m in await memberships_of(user_id=info.context.principal.user_id)})
         return [Enterprise.of(await get_enterprise(enterprise_id=i)) for i in ids]
 
-    @strawberry.field(extensions=requires(Role.OPERATOR), description="Every enterprise, oldest first (operators).")
-    async def enterprises(self, info: Info, first: int = 50, after_id: strawberry.ID | None = None) -> list[Enterprise]:
-        after = int(after_id) if after_id is not None and after_id.isdigit() else None
-        return [Enterprise.of(e) for e in await enterprises(first=min(max(first, 1), 100), after_id=after)]
+    @strawberry.field(extensions=[ParsedIds(), *requires(Role.OPERATOR)], description="Every enterprise, oldest first (operators).")
+    async def enterprises(self, info: Info, first: int = 50, after_id: OptionalRecordId = None) -> list[Enterprise]:
+        return [Enterprise.of(e) for e in await enterprises(first=min(max(first, 1), 100), after_id=after_id)]
 
-    @strawberry.field(extensions=requires(), description="Who holds which role (the enterprise's administrators "
+    @strawberry.field(extensions=[ParsedIds(), *requires()], description="Who holds which role (the enterprise's administrators "
                                                           "and operators).")
-    async def enterprise_members(self, info: Info, enterprise_id: strawberry.ID) -> EnterpriseMembersResult:
+    async def enterprise_members(self, info: Info, enterprise_id: RecordId) -> EnterpriseMembersResult:
         try:
-            return EnterpriseMembers(members=await _members(info, _actor(info), _enterprise_id(enterprise_id)))
+            return EnterpriseMembers(members=await _members(info, _actor(info), enterprise_id))
         except errors.LedgerError as exc:
             return _refusal(exc)
 
@@ -244,24 +238,24 @@ class EnterpriseMutation:
             return _refusal(exc)
         return EnterpriseOpened(enterprise=Enterprise.of(enterprise))
 
-    @strawberry.mutation(extensions=requires(), description="Give a signed-in user a role in the enterprise "
+    @strawberry.mutation(extensions=[ParsedIds(), *requires()], description="Give a signed-in user a role in the enterprise "
                                                              "(its administrators and operators).")
     async def add_enterprise_member(
-        self, info: Info, enterprise_id: strawberry.ID, phone: str, role: EnterpriseRole
+        self, info: Info, enterprise_id: RecordId, phone: str, role: EnterpriseRole
     ) -> EnterpriseMemberResult:
         return await _change_member(info, enterprise_id, phone, role, add_enterprise_member)
 
-    @strawberry.mutation(extensions=requires(), description="Take a role away (its administrators and operators).")
+    @strawberry.mutation(extensions=[ParsedIds(), *requires()], description="Take a role away (its administrators and operators).")
     async def remove_enterprise_member(
-        self, info: Info, enterprise_id: strawberry.ID, phone: str, role: EnterpriseRole
+        self, info: Info, enterprise_id: RecordId, phone: str, role: EnterpriseRole
     ) -> EnterpriseMemberResult:
         return await _change_member(info, enterprise_id, phone, role, remove_enterprise_member)
 
 
-async def _change_member(info: Info, enterprise_id: strawberry.ID, phone: str, role, change) -> EnterpriseMemberResult:
+async def _change_member(info: Info, enterprise_id: int, phone: str, role, change) -> EnterpriseMemberResult:
     by = _actor(info)
     try:
-        enterprise = _enterprise_id(enterprise_id)
+        enterprise = enterprise_id
         await enterprise_members(by=by, enterprise_id=enterprise)  # may they? before any phone is looked up
         user_id = await _user_for_phone(info, phone, "phone")
         if isinstance(user_id, InvalidInput):

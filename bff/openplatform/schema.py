@@ -19,7 +19,7 @@ from openplatform import apps, errors
 from openplatform.models import OpenAppSettings
 
 
-@strawberry.type(description="A message a mini-program sent you, with your consent.")
+@strawberry.type(description="A message a mini-program sent you with your consent, or the bank's own notice (`appId` \"bank\").")
 class InboxMessage:
     id: strawberry.ID
     app_id: str

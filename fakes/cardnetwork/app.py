@@ -150,6 +150,29 @@ def build_app(keys: Keys, callback_url: str, settings: Settings | None = None) -
         )
         return JSONResponse(movement.public())
 
+    async def book(request: Request) -> Response:
+        data = await request.json()
+        movement = network.book(kind=data["kind"], request_id=str(data["requestId"]), amount=int(data["amount"]),
+                                currency=data.get("currency", "CNY"), card=data.get("card", ""),
+                                account=data.get("account", ""), status=data.get("status", "SUCCEEDED"))
+        return JSONResponse(movement.public())
+
+    async def amend(request: Request) -> Response:
+        data = await request.json()
+        await network.idle()
+        movement = network.amend(str(data["requestId"]), amount=data.get("amount"), status=data.get("status"),
+                                 forget=bool(data.get("forget")))
+        if movement is None:
+            return JSONResponse({"error": "no such movement"}, status_code=404)
+        return JSONResponse(movement.public())
+
+    async def load_settlement_file(request: Request) -> Response:
+        data = await request.json()
+        if not DAY.match(str(data.get("day", ""))):
+            return JSONResponse({"error": "day is YYYY-MM-DD"}, status_code=400)
+        network.settlement_files[data["day"]] = str(data["path"])
+        return JSONResponse({"loaded": data["day"]})
+
     async def listing(request: Request) -> Response:
         await network.idle()
         return JSONResponse({"movements": [m.public() for m in network.movements.values()],
@@ -159,6 +182,7 @@ def build_app(keys: Keys, callback_url: str, settings: Settings | None = None) -
         await network.idle()
         network.movements.clear()
         network.faults.clear()
+        network.settlement_files.clear()
         return JSONResponse({"reset": True})
 
     async def public_key(request: Request) -> Response:
@@ -183,6 +207,9 @@ def build_app(keys: Keys, callback_url: str, settings: Settings | None = None) -
             Route("/admin/faults", add_fault, methods=["POST"]),
             Route("/admin/settings", configure, methods=["POST"]),
             Route("/admin/inbound", inbound, methods=["POST"]),
+            Route("/admin/book", book, methods=["POST"]),
+            Route("/admin/amend", amend, methods=["POST"]),
+            Route("/admin/settlement-file", load_settlement_file, methods=["POST"]),
             Route("/admin/movements", listing, methods=["GET"]),
             Route("/admin/reset", reset, methods=["POST"]),
             Route("/healthz", lambda request: JSONResponse({"status": "ok"})),

@@ -228,3 +228,30 @@ async def test_settlement_file_is_signed_and_complete():
         signing.public_key(net.network_public_key).verify(base64.b64decode(trailer[4]), signed)
         empty = await call(net, "GET", "/cnet/v1/settlements/2001-01-01")
         assert empty.text.splitlines()[-1].startswith("TRAILER,0,0,")
+
+
+async def test_an_inbound_credit_can_be_notified_twice():
+    async with bank_and_network() as (bank, net):
+        await net.fault("duplicate_notification", copies=2)
+        await net.inbound(payeeAccount="6235010000000000426", amount=100, payerName="x", payerBank="y")
+        notes = await bank.wait_for(2)
+        assert [n["type"] for n in notes] == ["INBOUND_CREDIT"] * 2 and notes[0] == notes[1]
+
+
+async def test_the_books_can_be_amended_for_reconciliation_tests(tmp_path):
+    async with bank_and_network() as (bank, net):
+        for i in range(3):
+            await call(net, "POST", "/cnet/v1/debits", debit(f"a-{i}", 100))
+        await net.amend("a-0", amount=150)
+        await net.amend("a-1", status="DECLINED")
+        await net.amend("a-2", forget=True)
+        stranger = await net.book(kind="DEBIT", requestId="b-1", card=CARD, amount=7)
+        assert stranger["status"] == "SUCCEEDED" and stranger["settledAt"] is not None
+        books = {m["requestId"]: (m["status"], m["amount"]) for m in await net.movements()}
+        assert books == {"a-0": ("SUCCEEDED", 150), "a-1": ("DECLINED", 100), "b-1": ("SUCCEEDED", 7)}
+        assert (await net.admin.post("/admin/amend", json={"requestId": "nope", "amount": 1})).status_code == 404
+        prepared = tmp_path / "day.csv"
+        prepared.write_text("any text, served as it is\n" * 10_000)
+        await net.load_settlement_file("2026-12-01", str(prepared))
+        served = await call(net, "GET", "/cnet/v1/settlements/2026-12-01")
+        assert served.text == prepared.read_text()
