@@ -1,7 +1,9 @@
 """The database: one Tortoise app per domain package, each with its own migrations.
 
 A domain joins by adding its name to ``DOMAINS``; it must have ``models.py`` and a
-``migrations`` package (``superapp makemigrations <domain>`` writes it).
+``migrations`` package (``superapp makemigrations <app label>`` writes it). A first-party
+mini-program joins by its dotted package (``miniprograms.payroll``); its Tortoise app label
+is the last part (``payroll``).
 """
 
 from __future__ import annotations
@@ -27,6 +29,11 @@ DOMAINS: tuple[str, ...] = (
 )
 
 
+def app_label(package: str) -> str:
+    """``ledger`` -> ``ledger``; ``miniprograms.payroll`` -> ``payroll``."""
+    return package.rsplit(".", 1)[-1]
+
+
 def tortoise_config(settings: Settings) -> dict[str, Any]:
     url = settings.database_url
     if url.startswith("postgresql://"):
@@ -36,7 +43,7 @@ def tortoise_config(settings: Settings) -> dict[str, Any]:
     return {
         "connections": {"default": url},
         "apps": {
-            name: {
+            app_label(name): {
                 "models": [f"{name}.models"],
                 "migrations": f"{name}.migrations",
                 "default_connection": "default",

@@ -1,6 +1,10 @@
 """The import structure: one bottom (infra), domains above it, the transport (bff) above
 them, and the composition root (superapp) on top; no circles between top-level packages.
 
+A first-party mini-program ``miniprograms/<app>/`` counts as two packages: its server side
+(``miniprograms.<app>``, a domain with its own ``service.py``) and its GraphQL
+(``miniprograms.<app>.graphql``, on the transport's floor, which may use ``bff``).
+
 Imports are read from the source with ``ast`` (inside functions too), so a lazy import
 cannot hide an arrow.
 """
@@ -21,22 +25,48 @@ TRANSPORT = "bff"
 ROOT_PACKAGE = "superapp"
 # Each package may import the packages on its own floor or below (a domain may use other
 # domains' public modules); bench/ and tests/ are outside the house.
-FLOOR = {INFRA: 0, **{d: 1 for d in DOMAINS}, TRANSPORT: 2, ROOT_PACKAGE: 3}
+MINIPROGRAMS = "miniprograms"
+APPS = {f"{MINIPROGRAMS}.{path.parent.name}" for path in (ROOT / MINIPROGRAMS).glob("*/__init__.py")}
+DOMAINS |= APPS
+APP_TRANSPORT = "graphql"  # the subpackage miniprograms/<app>/graphql/
+FLOOR = {INFRA: 0, **{d: 1 for d in DOMAINS}, TRANSPORT: 2, **{f"{a}.{APP_TRANSPORT}": 2 for a in APPS},
+         ROOT_PACKAGE: 3}
 FRAMEWORKS = ("starlette", "strawberry", "uvicorn")
+
+
+def package_of(module: str) -> str | None:
+    """The package a dotted module name belongs to, or None outside the house."""
+    parts = module.split(".")
+    if parts[0] == MINIPROGRAMS:
+        if len(parts) < 2:
+            return None
+        app = f"{MINIPROGRAMS}.{parts[1]}"
+        if len(parts) > 2 and parts[2] == APP_TRANSPORT:
+            app = f"{app}.{APP_TRANSPORT}"
+        return app if app in FLOOR else None
+    return parts[0] if parts[0] in FLOOR else None
+
+
+def _files(package: str) -> list[Path]:
+    folder = ROOT / package.replace(".", "/")
+    paths = sorted(folder.rglob("*.py"))
+    if package in APPS:  # the app's GraphQL is a package of its own
+        paths = [p for p in paths if APP_TRANSPORT not in p.relative_to(folder).with_suffix("").parts[:1]]
+    return paths
 
 
 def _modules() -> dict[str, list[tuple[str, Path, int]]]:
     """Each project module's imports: {package: [(imported module, file, line)]}."""
     found: dict[str, list[tuple[str, Path, int]]] = defaultdict(list)
     for package in FLOOR:
-        for path in sorted((ROOT / package).rglob("*.py")):
+        for path in _files(package):
             tree = ast.parse(path.read_text(), filename=str(path))
             for node in ast.walk(tree):
                 if isinstance(node, ast.Import):
                     names = [alias.name for alias in node.names]
                 elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
                     names = [node.module]
-                    if node.module in FLOOR:  # `from ledger import service`
+                    if node.module in FLOOR or node.module == MINIPROGRAMS:  # `from ledger import service`
                         names = [f"{node.module}.{alias.name}" for alias in node.names]
                 else:
                     continue
@@ -52,8 +82,8 @@ def _package_graph() -> dict[str, set[str]]:
     graph: dict[str, set[str]] = defaultdict(set)
     for package, imports in IMPORTS.items():
         for name, _, _ in imports:
-            target = name.split(".")[0]
-            if target in FLOOR and target != package:
+            target = package_of(name)
+            if target is not None and target != package:
                 graph[package].add(target)
     return graph
 
@@ -79,7 +109,7 @@ def test_no_import_runs_back_up():
         f"{path}:{line} ({package}) imports {name}"
         for package, imports in IMPORTS.items()
         for name, path, line in imports
-        if name.split(".")[0] in FLOOR and FLOOR[name.split(".")[0]] > FLOOR[package]
+        if (target := package_of(name)) is not None and FLOOR[target] > FLOOR[package]
     ]
     assert not upward, "imports that run back up:\n" + "\n".join(upward)
 
@@ -109,7 +139,7 @@ def test_domains_use_each_other_only_through_the_public_module():
         for package, imports in IMPORTS.items()
         if package in DOMAINS
         for name, path, line in imports
-        if (target := name.split(".")[0]) in DOMAINS
+        if (target := package_of(name)) in DOMAINS
         and target != package
         and name != f"{target}.{PUBLIC_MODULE}"
     ]
@@ -118,4 +148,13 @@ def test_domains_use_each_other_only_through_the_public_module():
 
 @pytest.mark.parametrize("package", sorted(DOMAINS))
 def test_every_domain_has_its_public_module(package):
-    assert (ROOT / package / f"{PUBLIC_MODULE}.py").is_file()
+    assert (ROOT / package.replace(".", "/") / f"{PUBLIC_MODULE}.py").is_file()
+
+
+def test_package_of_reads_mini_program_names():
+    for app in APPS:
+        assert package_of(f"{app}.service") == app
+        assert package_of(f"{app}.graphql.schema") == f"{app}.graphql"
+    assert package_of("miniprograms.not_an_app.service") is None
+    assert package_of("ledger.service") == "ledger"
+    assert package_of("json") is None

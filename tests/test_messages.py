@@ -58,7 +58,7 @@ class Use:
 
 
 def _python_files() -> list[Path]:
-    return [p for package in PACKAGES for p in sorted((ROOT / package).rglob("*.py"))]
+    return [p for package in PACKAGES for p in sorted((ROOT / package.replace(".", "/")).rglob("*.py"))]
 
 
 def _where(path: Path, node: ast.AST) -> str:
