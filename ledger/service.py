@@ -18,6 +18,7 @@ import redis.asyncio as aioredis
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from audit import service as audit_log
 from infra.pii import PiiCipher
 from infra.ratelimit import RateLimiter
 from ledger import errors, holds
@@ -143,13 +144,16 @@ async def available_limits(*, account_id: int, limits: ClassTwoLimits) -> Allowa
     return await allowance(account_id=account_id, limits=limits, now=datetime.now(timezone.utc))
 
 
-async def freeze_account(*, account_id: int) -> Account:
-    """A frozen account neither pays nor receives until it is unfrozen."""
-    return await _set_status(account_id, AccountStatus.FROZEN, allowed_from=(AccountStatus.ACTIVE, AccountStatus.FROZEN))
+async def freeze_account(*, account_id: int, operator: str | None = None, reason: str = "") -> Account:
+    """A frozen account neither pays nor receives until it is unfrozen. ``operator`` ("user:12")
+    is who decided: the change goes into the tamper-evident audit log with it."""
+    return await _set_status(account_id, AccountStatus.FROZEN, allowed_from=(AccountStatus.ACTIVE, AccountStatus.FROZEN),
+                             operator=operator, reason=reason)
 
 
-async def unfreeze_account(*, account_id: int) -> Account:
-    return await _set_status(account_id, AccountStatus.ACTIVE, allowed_from=(AccountStatus.FROZEN, AccountStatus.ACTIVE))
+async def unfreeze_account(*, account_id: int, operator: str | None = None, reason: str = "") -> Account:
+    return await _set_status(account_id, AccountStatus.ACTIVE, allowed_from=(AccountStatus.FROZEN, AccountStatus.ACTIVE),
+                             operator=operator, reason=reason)
 
 
 async def close_account(*, account_id: int) -> Account:
@@ -172,7 +176,8 @@ async def close_account(*, account_id: int) -> Account:
     return account
 
 
-async def _set_status(account_id: int, status: AccountStatus, *, allowed_from: Sequence[AccountStatus]) -> Account:
+async def _set_status(account_id: int, status: AccountStatus, *, allowed_from: Sequence[AccountStatus],
+                      operator: str | None = None, reason: str = "") -> Account:
     async with in_transaction():
         account = await Account.select_for_update().get_or_none(id=account_id)
         if account is None:
@@ -180,8 +185,13 @@ async def _set_status(account_id: int, status: AccountStatus, *, allowed_from: S
         if account.status is AccountStatus.CLOSED:
             raise errors.AccountClosed(account_id)
         if account.status in allowed_from and account.status is not status:
+            previous = account.status
             account.status = status
             await account.save(update_fields=["status"])
+            await audit_log.record(
+                actor=operator or "system", action=f"ledger.account_{status.value}", subject=f"account:{account_id}",
+                detail={"from": previous.value, "to": status.value, "reason": reason[:500]},
+            )
     return account
 
 
