@@ -11,6 +11,7 @@ from typing import AsyncIterator
 
 from bff.services import Runtime
 from clearing.service import ClearingService
+from content.service import ContentConfig, ContentService
 from identity.service import IdentityService, LoginPolicy
 from identity.sms import OutboxSmsGateway
 from identity.tokens import AccessTokens
@@ -80,6 +81,8 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
         ),
         kyc=KycService(config=KycConfig.from_settings(settings), cipher=cipher, redis=redis_handle.client),
         clearing=clearing,
+        content=ContentService(config=ContentConfig.from_settings(settings), redis=redis_handle.client,
+                               broker=broker, tracking=tracking),
     )
     try:
         async with AsyncExitStack() as background:
@@ -90,6 +93,8 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
                 )
             if clearing.config.worker_in_app:
                 await background.enter_async_context(clearing.running())
+            if runtime.content.config.consumer_in_app:
+                await background.enter_async_context(runtime.content.running())
             yield runtime
     finally:
         runtime.kyc.close()
