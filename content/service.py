@@ -170,6 +170,11 @@ class ContentService:
             await FollowedTopic.bulk_create([FollowedTopic(user_id=user_id, topic=t) for t in chosen])
         return chosen
 
+    async def profile_of(self, *, user_id: int) -> dict[str, float]:
+        """The customer's interest weights as they are now (decayed)."""
+        viewer = await feed.load_viewer(user_id, now_ms=feed.now())
+        return viewer.weights
+
     async def record_risk_assessment(self, *, user_id: int, tolerance: int) -> None:
         """The result of the customer's suitability questionnaire: R1..R5."""
         if not 1 <= tolerance <= 5:
