@@ -28,9 +28,22 @@ FRESH_HOURS = 48.0
 UNASSESSED_TOLERANCE = 1  # without an assessment a customer sees only R1 products
 
 
-def load_weights(path: Path = WEIGHTS_FILE) -> dict[str, float]:
-    weights = json.loads(path.read_text())["weights"]
-    return {name: float(weights.get(name, 0.0)) for name in FEATURES}
+@dataclass(frozen=True, slots=True)
+class RankingWeights:
+    warm: dict[str, float]  # fitted offline, for customers with behaviour
+    cold: dict[str, float]  # onboarding topics and popularity, for those without
+
+    def of(self, viewer: Viewer) -> dict[str, float]:
+        return self.warm if viewer.weights or viewer.recent_positive else self.cold
+
+
+def load_weights(path: Path = WEIGHTS_FILE) -> RankingWeights:
+    stored = json.loads(path.read_text())
+
+    def named(weights: dict) -> dict[str, float]:
+        return {name: float(weights.get(name, 0.0)) for name in FEATURES}
+
+    return RankingWeights(named(stored["weights"]), named(stored["cold_start"]["weights"]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,8 +135,9 @@ def visible(entry: Entry, viewer: Viewer, snapshot_ms: int, now_ms: int) -> bool
     return entry.risk_level is None or entry.risk_level <= viewer.tolerance
 
 
-def ranked(cat: Catalogue, viewer: Viewer, i2i: dict[int, float], weights: dict[str, float], *,
+def ranked(cat: Catalogue, viewer: Viewer, i2i: dict[int, float], ranking: RankingWeights, *,
            served: set[int], snapshot_ms: int, now_ms: int) -> list[Entry]:
+    weights = ranking.of(viewer)
     scored = []
     for item_id in candidates(cat, viewer, i2i):
         entry = cat.items.get(item_id)
