@@ -25,6 +25,7 @@ WEIGHTS_FILE = Path(__file__).with_name("ranking_weights.json")
 FEATURES = ("topic", "kind", "author", "item_to_item", "popularity", "freshness", "followed")
 DIVERSITY_WINDOW, DIVERSITY_MOST = 5, 2
 FRESH_HOURS = 48.0
+CANDIDATES_PER_TOPIC, CANDIDATES_POPULAR, CANDIDATES_FRESH = 40, 80, 40  # ~300 candidates: a page is 20
 UNASSESSED_TOLERANCE = 1  # without an assessment a customer sees only R1 products
 
 
@@ -83,7 +84,7 @@ async def load_viewer(user_id: int, *, now_ms: int) -> Viewer:
     )
 
 
-async def item_to_item(recent: tuple[int, ...], *, most: int = 150) -> dict[int, float]:
+async def item_to_item(recent: tuple[int, ...], *, most: int = 80) -> dict[int, float]:
     """Items that co-occur with the customer's recent positives, scored by normalised co-occurrence."""
     if not recent:
         return {}
@@ -102,10 +103,10 @@ def candidates(cat: Catalogue, viewer: Viewer, i2i: dict[int, float]) -> set[int
     interests = sorted(((k[6:], v) for k, v in viewer.weights.items() if k.startswith("topic:") and v > 0),
                        key=lambda kv: -kv[1])[:5]
     for topic in [*viewer.followed, *(t for t, _ in interests)]:
-        found.update(cat.by_topic.get(topic, ())[:60])
+        found.update(cat.by_topic.get(topic, ())[:CANDIDATES_PER_TOPIC])
     found.update(i2i)
-    found.update(cat.popular[:200])
-    found.update(cat.fresh[:100])
+    found.update(cat.popular[:CANDIDATES_POPULAR])
+    found.update(cat.fresh[:CANDIDATES_FRESH])
     return found
 
 
@@ -124,6 +125,21 @@ def features(entry: Entry, viewer: Viewer, i2i: dict[int, float], cat: Catalogue
         "freshness": math.exp(-max(now_ms - entry.published_ms, 0) / 3_600_000 / FRESH_HOURS),
         "followed": 1.0 if viewer.followed.intersection(entry.topics) else 0.0,
     }
+
+
+def _score(entry: Entry, viewer: Viewer, i2i: dict[int, float], cat: Catalogue, now_ms: int,
+           weights: dict[str, float]) -> float:
+    """``features`` dotted with ``weights``, without building the dict (it runs ~300 times a page)."""
+    w = viewer.weights
+    score = weights["topic"] * _squash(sum(w.get("topic:" + t, 0.0) for t in entry.topics))
+    score += weights["kind"] * _squash(w.get("kind:" + entry.kind, 0.0))
+    score += weights["author"] * _squash(w.get(f"author:{entry.author_id}", 0.0))
+    score += weights["item_to_item"] * i2i.get(entry.id, 0.0)
+    score += weights["popularity"] * cat.popularity_feature(entry)
+    score += weights["freshness"] * math.exp(-max(now_ms - entry.published_ms, 0) / 3_600_000 / FRESH_HOURS)
+    if viewer.followed and not viewer.followed.isdisjoint(entry.topics):
+        score += weights["followed"]
+    return score
 
 
 def visible(entry: Entry, viewer: Viewer, snapshot_ms: int, now_ms: int) -> bool:
@@ -145,8 +161,7 @@ def ranked(cat: Catalogue, viewer: Viewer, i2i: dict[int, float], ranking: Ranki
             continue
         if not visible(entry, viewer, snapshot_ms, now_ms):
             continue
-        f = features(entry, viewer, i2i, cat, now_ms)
-        score = sum(weights[name] * f[name] for name in FEATURES)
+        score = _score(entry, viewer, i2i, cat, now_ms, weights)
         pinned = -(entry.pinned_rank or 0) if entry.pinned_rank else float("-inf")
         scored.append((entry.pinned_rank is not None, pinned, score, -entry.id, entry))
     scored.sort(key=lambda s: (s[0], s[1], s[2], s[3]), reverse=True)
