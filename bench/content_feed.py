@@ -165,6 +165,7 @@ async def run(args: argparse.Namespace) -> None:
                 return (t1 - t0) * 1000, (time.perf_counter() - t1) * 1000
 
             await timed(CLIENTS, 32, domain)  # warm up
+            line("domain feed_page, 1 client", *(await timed(1, args.requests // 4, domain)))
             for name, call in (("domain feed_page", domain), ("GraphQL feed(first: 20)", graphql),
                                ("plain JSON /content/feed.json", plain)):
                 line(name, *(await timed(CLIENTS, args.requests, call)))

@@ -1,9 +1,11 @@
 """The published items a feed picks from, held in each process and refreshed by what changed.
 
 Ranking 100,000 items per request from the database would cost tens of milliseconds; the
-catalogue keeps the few fields ranking needs (kind, topics, author, risk level, audience,
-window, popularity) and reloads only rows whose ``updated_ms`` moved, at most every
-``refresh_seconds``. Any worker can serve any customer: the catalogue is derived state.
+catalogue keeps what ranking and a feed card need (everything but an article's body) and
+reloads only rows whose ``updated_ms`` moved, at most every ``refresh_seconds``. The indexes
+(by topic, fresh, popular) are rebuilt only when the set of items changed, and for
+popularity at most every ``POPULAR_EVERY_SECONDS``. Any worker can serve any customer: the
+catalogue is derived state.
 """
 
 from __future__ import annotations
@@ -12,29 +14,73 @@ import asyncio
 import math
 import time
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import orjson
 from tortoise import connections
 
-from content.models import ReviewState
+from content.models import ContentKind, LiveStatus, ProductKind, ReviewState
 
 _OVERLAP_MS = 5_000  # a transaction committing late may carry an older updated_ms
+POPULAR_EVERY_SECONDS = 10.0
+_COLUMNS = (
+    "id, kind, title, summary, topics, tags, author_id, cover_id, video_url, duration_seconds, live_starts_at,"
+    " live_ends_at, live_status, stream_url, product_code, product_kind, risk_level, audience_segment, pinned_rank,"
+    " published_ms, publish_until, state, updated_ms"
+)
 
 
-@dataclass(slots=True)
+def _moment(value) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(value)
+
+
+def _json(value):
+    return orjson.loads(value) if isinstance(value, (str, bytes)) else value
+
+
+@dataclass(slots=True, eq=False)
 class Entry:
+    """A published item as a feed card shows it; ``body_html`` is read only for the detail."""
+
     id: int
-    kind: str
+    kind: ContentKind
+    title: str
+    summary: str
     topics: tuple[str, ...]
+    tags: tuple[str, ...]
     author_id: int
+    cover_id: int | None
+    video_url: str | None
+    duration_seconds: int | None
+    live_starts_at: datetime | None
+    live_ends_at: datetime | None
+    live_status: LiveStatus | None
+    stream_url: str | None
+    product_code: str | None
+    product_kind: ProductKind | None
     risk_level: int | None
     audience_segment: str | None
     pinned_rank: int | None
     published_ms: int
     until_ms: int | None
-    popularity: float = 0.0
+    updated_ms: int
+    popularity: float = field(default=0.0)
+
+    @classmethod
+    def of(cls, row: dict) -> Entry:
+        until = _moment(row["publish_until"])
+        return cls(
+            row["id"], ContentKind(row["kind"]), row["title"], row["summary"], tuple(_json(row["topics"])),
+            tuple(_json(row["tags"])), row["author_id"], row["cover_id"], row["video_url"], row["duration_seconds"],
+            _moment(row["live_starts_at"]), _moment(row["live_ends_at"]),
+            None if row["live_status"] is None else LiveStatus(row["live_status"]), row["stream_url"],
+            row["product_code"], None if row["product_kind"] is None else ProductKind(row["product_kind"]),
+            row["risk_level"], row["audience_segment"], row["pinned_rank"], row["published_ms"] or 0,
+            None if until is None else int(until.astimezone(UTC).timestamp() * 1000), row["updated_ms"],
+        )
 
 
 class Catalogue:
@@ -49,6 +95,7 @@ class Catalogue:
         self._items_seen_ms = 0
         self._stats_seen_ms = 0
         self._loaded_at = float("-inf")
+        self._popular_at = float("-inf")
         self._lock = asyncio.Lock()
 
     def invalidate(self) -> None:
@@ -61,64 +108,56 @@ class Catalogue:
                     await self._load()
         return self
 
+    def _sql(self, db, text: str) -> str:
+        return text.replace("$1", "?") if db.capabilities.dialect == "sqlite" else text
+
     async def _load(self) -> None:
         started = time.monotonic()
         db = connections.get("default")
         rows = await db.execute_query_dict(
-            "SELECT id, kind, topics, author_id, risk_level, audience_segment, pinned_rank, published_ms,"
-            " publish_until, state, updated_ms FROM content_item WHERE updated_ms > $1".replace(
-                "$1", "?" if db.capabilities.dialect == "sqlite" else "$1"),
-            [self._items_seen_ms - _OVERLAP_MS],
-        )
+            self._sql(db, f"SELECT {_COLUMNS} FROM content_item WHERE updated_ms > $1"),
+            [self._items_seen_ms - _OVERLAP_MS])
+        changed = False
         for row in rows:
             self._items_seen_ms = max(self._items_seen_ms, row["updated_ms"])
-            if row["state"] != ReviewState.PUBLISHED.value:
-                self.items.pop(row["id"], None)
-                continue
-            until = row["publish_until"]
-            if isinstance(until, str):
-                until = datetime.fromisoformat(until)
-            topics = row["topics"]
-            if isinstance(topics, str):
-                topics = orjson.loads(topics)
             old = self.items.get(row["id"])
-            self.items[row["id"]] = Entry(
-                row["id"], row["kind"], tuple(topics), row["author_id"], row["risk_level"], row["audience_segment"],
-                row["pinned_rank"], row["published_ms"] or 0,
-                None if until is None else int(until.astimezone(UTC).timestamp() * 1000),
-                old.popularity if old else 0.0,
-            )
+            if row["state"] != ReviewState.PUBLISHED.value:
+                changed |= self.items.pop(row["id"], None) is not None
+            elif old is None or old.updated_ms != row["updated_ms"]:
+                entry = Entry.of(row)
+                entry.popularity = old.popularity if old else 0.0
+                self.items[entry.id] = entry
+                changed = True
         stats = await db.execute_query_dict(
-            "SELECT item_id, score, updated_ms FROM content_item_stats WHERE updated_ms > $1".replace(
-                "$1", "?" if db.capabilities.dialect == "sqlite" else "$1"),
-            [self._stats_seen_ms - _OVERLAP_MS],
-        )
+            self._sql(db, "SELECT item_id, score, updated_ms FROM content_item_stats WHERE updated_ms > $1"),
+            [self._stats_seen_ms - _OVERLAP_MS])
         for row in stats:
             self._stats_seen_ms = max(self._stats_seen_ms, row["updated_ms"])
             entry = self.items.get(row["item_id"])
             if entry is not None:
                 entry.popularity = row["score"]
-        if rows or stats:
+        now = int(time.time() * 1000)
+        expired = [i for i, e in self.items.items() if e.until_ms is not None and e.until_ms <= now]
+        for item_id in expired:
+            del self.items[item_id]
+        if changed or expired or (stats and started - self._popular_at > POPULAR_EVERY_SECONDS):
             self._index()
+            self._popular_at = started
         self._loaded_at = started
 
     def _index(self) -> None:
-        now = int(time.time() * 1000)
-        for item_id in [i for i, e in self.items.items() if e.until_ms is not None and e.until_ms <= now]:
-            del self.items[item_id]
-        by_topic: dict[str, list[Entry]] = defaultdict(list)
-        for entry in self.items.values():
+        entries = list(self.items.values())
+        by_popularity = sorted(entries, key=lambda e: (-e.popularity, -e.published_ms))
+        by_topic: dict[str, list[int]] = defaultdict(list)
+        for entry in by_popularity:
             for topic in entry.topics:
-                by_topic[topic].append(entry)
-        self.by_topic = {
-            topic: [e.id for e in sorted(entries, key=lambda e: (-e.popularity, -e.published_ms))[:200]]
-            for topic, entries in by_topic.items()
-        }
-        ordered = sorted(self.items.values(), key=lambda e: -e.published_ms)
-        self.fresh = [e.id for e in ordered[:300]]
-        self.popular = [e.id for e in sorted(self.items.values(), key=lambda e: -e.popularity)[:300]]
-        self.pinned = [e.id for e in sorted((e for e in self.items.values() if e.pinned_rank), key=lambda e: e.pinned_rank)]
-        self.max_popularity = max((e.popularity for e in self.items.values()), default=1.0) or 1.0
+                if len(by_topic[topic]) < 200:
+                    by_topic[topic].append(entry.id)
+        self.by_topic = dict(by_topic)
+        self.fresh = [e.id for e in sorted(entries, key=lambda e: -e.published_ms)[:300]]
+        self.popular = [e.id for e in by_popularity[:300]]
+        self.pinned = [e.id for e in sorted((e for e in entries if e.pinned_rank), key=lambda e: e.pinned_rank)]
+        self.max_popularity = max((e.popularity for e in entries), default=1.0) or 1.0
 
     def popularity_feature(self, entry: Entry) -> float:
-        return math.log1p(entry.popularity) / math.log1p(self.max_popularity)
+        return math.log1p(max(entry.popularity, 0.0)) / math.log1p(self.max_popularity)

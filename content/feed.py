@@ -58,30 +58,42 @@ class Viewer:
     segments: frozenset[str] = frozenset()  # audience segments arrive with marketing
 
 
-def _sql(db, text: str) -> str:
-    return text if db.capabilities.dialect == "postgres" else text.replace("$1", "?")
+_VIEWER_PG = """
+SELECT (SELECT json_build_object('w', weights, 'r', recent_positive, 'u', updated_ms)
+          FROM content_interest_profile WHERE user_id = $1) AS profile,
+       (SELECT json_agg(topic) FROM content_followed_topic WHERE user_id = $1) AS followed,
+       (SELECT json_agg(item_id) FROM content_seen_item WHERE user_id = $1) AS seen,
+       (SELECT tolerance FROM content_risk_assessment WHERE user_id = $1) AS tolerance
+"""
 
 
 async def load_viewer(user_id: int, *, now_ms: int) -> Viewer:
+    """Profile, followed topics, seen items and risk tolerance: one round trip on PostgreSQL."""
     db = connections.get("default")
-    profile = await db.execute_query_dict(
-        _sql(db, "SELECT weights, recent_positive, updated_ms FROM content_interest_profile WHERE user_id = $1"),
-        [user_id])
-    followed = await db.execute_query_dict(_sql(db, "SELECT topic FROM content_followed_topic WHERE user_id = $1"),
-                                           [user_id])
-    seen = await db.execute_query_dict(_sql(db, "SELECT item_id FROM content_seen_item WHERE user_id = $1"), [user_id])
-    risk = await db.execute_query_dict(_sql(db, "SELECT tolerance FROM content_risk_assessment WHERE user_id = $1"),
-                                       [user_id])
+    if db.capabilities.dialect == "postgres":
+        [row] = await db.execute_query_dict(_VIEWER_PG, [user_id])
+        profile = json.loads(row["profile"]) if row["profile"] else None
+        followed = json.loads(row["followed"]) if row["followed"] else []
+        seen = json.loads(row["seen"]) if row["seen"] else []
+        tolerance = row["tolerance"]
+    else:
+        profiles = await db.execute_query_dict(
+            "SELECT weights AS w, recent_positive AS r, updated_ms AS u FROM content_interest_profile"
+            " WHERE user_id = ?", [user_id])
+        profile = profiles[0] if profiles else None
+        if profile is not None:
+            profile = {"w": json.loads(profile["w"]), "r": json.loads(profile["r"]), "u": profile["u"]}
+        followed = [r["topic"] for r in await db.execute_query_dict(
+            "SELECT topic FROM content_followed_topic WHERE user_id = ?", [user_id])]
+        seen = [r["item_id"] for r in await db.execute_query_dict(
+            "SELECT item_id FROM content_seen_item WHERE user_id = ?", [user_id])]
+        risk = await db.execute_query_dict("SELECT tolerance FROM content_risk_assessment WHERE user_id = ?", [user_id])
+        tolerance = risk[0]["tolerance"] if risk else None
     weights, recent = {}, ()
     if profile:
-        raw, positive = profile[0]["weights"], profile[0]["recent_positive"]
-        raw = json.loads(raw) if isinstance(raw, str) else raw
-        positive = json.loads(positive) if isinstance(positive, str) else positive
-        weights, recent = decayed(raw, profile[0]["updated_ms"], now_ms), tuple(positive)
-    return Viewer(
-        user_id, weights, recent, frozenset(r["topic"] for r in followed), frozenset(r["item_id"] for r in seen),
-        risk[0]["tolerance"] if risk else UNASSESSED_TOLERANCE,
-    )
+        weights, recent = decayed(profile["w"], profile["u"], now_ms), tuple(profile["r"])
+    return Viewer(user_id, weights, recent, frozenset(followed), frozenset(seen),
+                  UNASSESSED_TOLERANCE if tolerance is None else tolerance)
 
 
 async def item_to_item(recent: tuple[int, ...], *, most: int = 80) -> dict[int, float]:

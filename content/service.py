@@ -23,7 +23,7 @@ from tortoise.transactions import in_transaction
 
 from content import authoring, feed, images, signals
 from content.authoring import Draft
-from content.catalogue import Catalogue
+from content.catalogue import Catalogue, Entry
 from content.config import ContentConfig
 from content.errors import ContentError, ContentErrorCode, invalid
 from content.models import (
@@ -38,7 +38,7 @@ from tracking.service import TrackingService
 
 __all__ = [
     "Action", "ContentConfig", "ContentError", "ContentErrorCode", "ContentImage", "ContentItem", "ContentKind",
-    "ContentService", "Draft", "FeedPage", "LiveStatus", "ProductKind", "ReviewState", "ReviewStep", "live_topic",
+    "ContentService", "Draft", "Entry", "FeedPage", "LiveStatus", "ProductKind", "ReviewState", "ReviewStep", "live_topic",
     "MAX_PAGE", "pick_density",
 ]
 log = logging.getLogger("content")
@@ -54,7 +54,7 @@ def live_topic(item_id: int) -> str:
 
 @dataclass(frozen=True, slots=True)
 class FeedPage:
-    items: list[ContentItem]
+    items: list[Entry]  # cards from the catalogue: every field of an item but an article's body
     end_cursor: str | None
     has_next_page: bool
 
@@ -145,6 +145,11 @@ class ContentService:
     async def items(self, *, item_ids: Sequence[int]) -> dict[int, ContentItem]:
         return {i.id: i for i in await ContentItem.filter(id__in=list(item_ids))}
 
+    async def bodies(self, *, item_ids: Sequence[int]) -> dict[int, str | None]:
+        """Articles' rich text, for cards that do not carry it."""
+        rows = await ContentItem.filter(id__in=list(item_ids)).values_list("id", "body_html")
+        return dict(rows)
+
     async def likes(self, *, item_ids: Sequence[int]) -> dict[int, int]:
         rows = await SeenItem.filter(item_id__in=list(item_ids), liked=True).values_list("item_id", flat=True)
         counts: dict[int, int] = {}
@@ -208,8 +213,9 @@ class ContentService:
             ids, more = await self._next_page(user_id, first, state["snapshot"], pages, now)
             pages.append(ids)
             await self.redis.set(self._session_key(session), orjson.dumps(state), ex=self.config.feed_session_seconds)
-        rows = await self.items(item_ids=ids)
-        return FeedPage([rows[i] for i in ids if i in rows], _cursor(session, index + 1) if ids else None, more)
+        cat = await self.catalogue.current()
+        cards = [cat.items[i] for i in ids if i in cat.items]  # one withdrawn since is left out
+        return FeedPage(cards, _cursor(session, index + 1) if ids else None, more)
 
     async def _next_page(self, user_id: int, first: int, snapshot: int, pages: list[list[int]],
                          now: int) -> tuple[list[int], bool]:

@@ -16,6 +16,7 @@ ContentReviewState = strawberry.enum(content.ReviewState, name="ContentReviewSta
 LiveStreamStatus = strawberry.enum(content.LiveStatus, name="LiveStreamStatus")
 ProductKind = strawberry.enum(content.ProductKind, name="ProductKind")
 ContentErrorCode = strawberry.enum(content.ContentErrorCode, name="ContentErrorCode")
+_UNREAD = object()
 
 
 @strawberry.type(description="One rendition of an image: pick by the screen's device-pixel ratio.")
@@ -66,7 +67,6 @@ class ContentItem:
     kind: ContentKind
     title: str
     summary: str
-    body_html: str | None = strawberry.field(description="Articles: sanitised rich text.")
     topics: list[str]
     tags: list[str]
     author_id: strawberry.ID = strawberry.field(description="The operator who wrote it.")
@@ -75,6 +75,13 @@ class ContentItem:
     product: ProductDetails | None
     published_at: datetime | None
     cover_image_id: strawberry.Private[int | None]
+    body: strawberry.Private[str | None | object]  # _UNREAD for a feed card: read when asked
+
+    @strawberry.field(description="Articles: sanitised rich text.")
+    async def body_html(self, info: Info) -> str | None:
+        if self.body is not _UNREAD:
+            return self.body
+        return await info.context.loader(load_bodies).load(int(self.id))
 
     @strawberry.field
     async def cover(self, info: Info) -> ContentCover | None:
@@ -88,7 +95,7 @@ class ContentItem:
         return await info.context.loader(load_likes).load(int(self.id))
 
     @classmethod
-    def of(cls, item: content.ContentItem) -> ContentItem:
+    def of(cls, item: content.ContentItem | content.Entry) -> ContentItem:
         video = live = product = None
         if item.kind is content.ContentKind.SHORT_VIDEO:
             video = VideoDetails(url=item.video_url, duration_seconds=item.duration_seconds)
@@ -100,7 +107,7 @@ class ContentItem:
         published = None if item.published_ms is None else datetime.fromtimestamp(item.published_ms / 1000, UTC)
         return cls(
             id=strawberry.ID(str(item.id)), kind=item.kind, title=item.title, summary=item.summary,
-            body_html=item.body_html, topics=list(item.topics), tags=list(item.tags),
+            body=getattr(item, "body_html", _UNREAD), topics=list(item.topics), tags=list(item.tags),
             author_id=strawberry.ID(str(item.author_id)), video=video, live_stream=live, product=product,
             published_at=published, cover_image_id=item.cover_id,
         )
@@ -161,3 +168,8 @@ async def load_renditions(context, image_ids):
 async def load_likes(context, item_ids):
     counts = await context.runtime.content.likes(item_ids=item_ids)
     return [counts.get(i, 0) for i in item_ids]
+
+
+async def load_bodies(context, item_ids):
+    bodies = await context.runtime.content.bodies(item_ids=item_ids)
+    return [bodies.get(i) for i in item_ids]
