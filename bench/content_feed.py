@@ -61,13 +61,13 @@ async def seed(items: int, users: int, bench_users: list[int]) -> None:
         kind = KINDS[i % 4]
         topics = orjson.dumps(rng.sample(TOPICS, 2)).decode()
         rows.append((i, kind, f"item {i}", "", "<p>x</p>" if kind == "article" else None, topics, "[]", 1 + i % 50,
-                     "published", now - rng.randint(0, 30 * 86_400_000), now, (1 + i % 5) if kind == "product_card" else None,
+                     "published", now - rng.randint(0, 30 * 86_400_000), now - 60_000, (1 + i % 5) if kind == "product_card" else None,
                      stamp, stamp))
     await conn.copy_records_to_table("content_item", records=rows, columns=[
         "id", "kind", "title", "summary", "body_html", "topics", "tags", "author_id", "state", "published_ms",
         "updated_ms", "risk_level", "created_at", "updated_at"])
     await conn.copy_records_to_table("content_item_stats", records=[
-        (i, int(1000 / (1 + rank)), 0, 0, 0, 1000.0 / (1 + rank), now)
+        (i, int(1000 / (1 + rank)), 0, 0, 0, 1000.0 / (1 + rank), now - 60_000)
         for rank, i in enumerate(rng.sample(range(1, items + 1), items))
     ], columns=["item_id", "exposures", "clicks", "likes", "shares", "score", "updated_ms"])
     profiles = []

@@ -22,7 +22,7 @@ from tortoise import connections
 
 from content.models import ContentKind, LiveStatus, ProductKind, ReviewState
 
-_OVERLAP_MS = 5_000  # a transaction committing late may carry an older updated_ms
+_OVERLAP_MS = 2_000  # a transaction committing late may carry an older updated_ms
 POPULAR_EVERY_SECONDS = 10.0
 _COLUMNS = (
     "id, kind, title, summary, topics, tags, author_id, cover_id, video_url, duration_seconds, live_starts_at,"
@@ -97,16 +97,30 @@ class Catalogue:
         self._loaded_at = float("-inf")
         self._popular_at = float("-inf")
         self._lock = asyncio.Lock()
+        self._refreshing: asyncio.Task | None = None
 
     def invalidate(self) -> None:
+        """This process changed an item: the next read waits for a reload."""
         self._loaded_at = float("-inf")
 
     async def current(self) -> Catalogue:
+        """The catalogue; when merely stale it is reloaded in the background, so no request waits."""
         if time.monotonic() - self._loaded_at > self.refresh_seconds:
-            async with self._lock:
-                if time.monotonic() - self._loaded_at > self.refresh_seconds:
-                    await self._load()
+            if self._loaded_at == float("-inf"):  # never loaded, or invalidated by a change made here
+                await self._reload()
+            elif self._refreshing is None or self._refreshing.done():
+                self._refreshing = asyncio.create_task(self._reload(), name="content-catalogue")
         return self
+
+    async def _reload(self) -> None:
+        async with self._lock:
+            if time.monotonic() - self._loaded_at > self.refresh_seconds:
+                await self._load()
+
+    async def close(self) -> None:
+        """Wait for a background reload still running (the app is stopping)."""
+        if self._refreshing is not None:
+            await asyncio.gather(self._refreshing, return_exceptions=True)
 
     def _sql(self, db, text: str) -> str:
         return text.replace("$1", "?") if db.capabilities.dialect == "sqlite" else text

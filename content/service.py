@@ -69,6 +69,9 @@ class ContentService:
         self.catalogue = Catalogue(refresh_seconds=config.catalogue_refresh_ms / 1000)
         self.weights = feed.load_weights()
 
+    async def close(self) -> None:
+        await self.catalogue.close()
+
     # authoring and review -------------------------------------------------------------
 
     async def create_item(self, *, author_id: int, draft: Draft) -> ContentItem:

@@ -98,6 +98,7 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
             yield runtime
     finally:
         runtime.kyc.close()
+        await runtime.content.close()
         await clearing.close()
         await broker.close()
         await redis_handle.close()
