@@ -22,7 +22,7 @@ from tortoise import connections
 
 from content.models import ContentKind, LiveStatus, ProductKind, ReviewState
 
-_OVERLAP_MS = 2_000  # a transaction committing late may carry an older updated_ms
+_OVERLAP_MS = 2_000  # rows this recent are read again: a transaction committing late carries an older updated_ms
 POPULAR_EVERY_SECONDS = 10.0
 _COLUMNS = (
     "id, kind, title, summary, topics, tags, author_id, cover_id, video_url, duration_seconds, live_starts_at,"
@@ -128,10 +128,11 @@ class Catalogue:
     async def _load(self) -> None:
         started = time.monotonic()
         db = connections.get("default")
+        now = int(time.time() * 1000)
         rows = await db.execute_query_dict(
             self._sql(db, f"SELECT {_COLUMNS} FROM content_item WHERE updated_ms > $1"),
-            [self._items_seen_ms - _OVERLAP_MS])
-        changed = False
+            [min(self._items_seen_ms, now - _OVERLAP_MS)])
+        changed = popularity_moved = False
         for row in rows:
             self._items_seen_ms = max(self._items_seen_ms, row["updated_ms"])
             old = self.items.get(row["id"])
@@ -144,17 +145,17 @@ class Catalogue:
                 changed = True
         stats = await db.execute_query_dict(
             self._sql(db, "SELECT item_id, score, updated_ms FROM content_item_stats WHERE updated_ms > $1"),
-            [self._stats_seen_ms - _OVERLAP_MS])
+            [min(self._stats_seen_ms, now - _OVERLAP_MS)])
         for row in stats:
             self._stats_seen_ms = max(self._stats_seen_ms, row["updated_ms"])
             entry = self.items.get(row["item_id"])
-            if entry is not None:
+            if entry is not None and entry.popularity != row["score"]:
                 entry.popularity = row["score"]
-        now = int(time.time() * 1000)
+                popularity_moved = True
         expired = [i for i, e in self.items.items() if e.until_ms is not None and e.until_ms <= now]
         for item_id in expired:
             del self.items[item_id]
-        if changed or expired or (stats and started - self._popular_at > POPULAR_EVERY_SECONDS):
+        if changed or expired or (popularity_moved and started - self._popular_at > POPULAR_EVERY_SECONDS):
             self._index()
             self._popular_at = started
         self._loaded_at = started

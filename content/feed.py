@@ -25,7 +25,7 @@ WEIGHTS_FILE = Path(__file__).with_name("ranking_weights.json")
 FEATURES = ("topic", "kind", "author", "item_to_item", "popularity", "freshness", "followed")
 DIVERSITY_WINDOW, DIVERSITY_MOST = 5, 2
 FRESH_HOURS = 48.0
-CANDIDATES_PER_TOPIC, CANDIDATES_POPULAR, CANDIDATES_FRESH = 40, 80, 40  # ~300 candidates: a page is 20
+CANDIDATES_PER_TOPIC, CANDIDATES_POPULAR, CANDIDATES_FRESH = 30, 60, 30  # ~250 candidates: a page is 20
 UNASSESSED_TOLERANCE = 1  # without an assessment a customer sees only R1 products
 
 
@@ -140,12 +140,13 @@ def features(entry: Entry, viewer: Viewer, i2i: dict[int, float], cat: Catalogue
 
 
 def _score(entry: Entry, viewer: Viewer, i2i: dict[int, float], cat: Catalogue, now_ms: int,
-           weights: dict[str, float]) -> float:
-    """``features`` dotted with ``weights``, without building the dict (it runs ~300 times a page)."""
-    w = viewer.weights
-    score = weights["topic"] * _squash(sum(w.get("topic:" + t, 0.0) for t in entry.topics))
-    score += weights["kind"] * _squash(w.get("kind:" + entry.kind, 0.0))
-    score += weights["author"] * _squash(w.get(f"author:{entry.author_id}", 0.0))
+           weights: dict[str, float], topic: dict[str, float], kind: dict[str, float]) -> float:
+    """``features`` dotted with ``weights``, from the viewer's weights read once (it runs ~300 times a page)."""
+    score = weights["topic"] * _squash(sum(topic.get(t, 0.0) for t in entry.topics))
+    score += kind.get(entry.kind, 0.0)
+    author = viewer.weights.get(f"author:{entry.author_id}")
+    if author:
+        score += weights["author"] * _squash(author)
     score += weights["item_to_item"] * i2i.get(entry.id, 0.0)
     score += weights["popularity"] * cat.popularity_feature(entry)
     score += weights["freshness"] * math.exp(-max(now_ms - entry.published_ms, 0) / 3_600_000 / FRESH_HOURS)
@@ -166,6 +167,8 @@ def visible(entry: Entry, viewer: Viewer, snapshot_ms: int, now_ms: int) -> bool
 def ranked(cat: Catalogue, viewer: Viewer, i2i: dict[int, float], ranking: RankingWeights, *,
            served: set[int], snapshot_ms: int, now_ms: int) -> list[Entry]:
     weights = ranking.of(viewer)
+    topic = {k[6:]: v for k, v in viewer.weights.items() if k.startswith("topic:")}
+    kind = {k[5:]: weights["kind"] * _squash(v) for k, v in viewer.weights.items() if k.startswith("kind:")}
     scored = []
     for item_id in candidates(cat, viewer, i2i):
         entry = cat.items.get(item_id)
@@ -173,7 +176,7 @@ def ranked(cat: Catalogue, viewer: Viewer, i2i: dict[int, float], ranking: Ranki
             continue
         if not visible(entry, viewer, snapshot_ms, now_ms):
             continue
-        score = _score(entry, viewer, i2i, cat, now_ms, weights)
+        score = _score(entry, viewer, i2i, cat, now_ms, weights, topic, kind)
         pinned = -(entry.pinned_rank or 0) if entry.pinned_rank else float("-inf")
         scored.append((entry.pinned_rank is not None, pinned, score, -entry.id, entry))
     scored.sort(key=lambda s: (s[0], s[1], s[2], s[3]), reverse=True)

@@ -68,6 +68,7 @@ class ContentService:
         self.tracking = tracking
         self.catalogue = Catalogue(refresh_seconds=config.catalogue_refresh_ms / 1000)
         self.weights = feed.load_weights()
+        self._cursor_exists = False
 
     async def close(self) -> None:
         await self.catalogue.close()
@@ -243,8 +244,10 @@ class ContentService:
 
     async def consume_once(self, *, limit: int = 2000) -> int:
         """Fold the vouched content events stored since the last call into profiles; how many."""
+        if not self._cursor_exists:
+            await ConsumerCursor.get_or_create(name=_CURSOR)
+            self._cursor_exists = True
         async with in_transaction():
-            cursor, _ = await ConsumerCursor.get_or_create(name=_CURSOR)
             cursor = await ConsumerCursor.filter(name=_CURSOR).select_for_update().first()
             settled = datetime.now(UTC) - timedelta(milliseconds=self.config.settle_ms)
             events = await self.tracking.vouched_events_after(
