@@ -68,20 +68,20 @@ class Draft:
 def _text(value: str, name: str, most: int, *, required: bool = True) -> str:
     value = value.strip()
     if (required and not value) or len(value) > most or _CONTROL.search(value):
-        raise invalid(name, "text_length", most=most)
+        raise invalid(name, Text("content.text_length", most=most))
     return value
 
 
 def _https(value: str | None, name: str) -> str:
     if not value or len(value) > 512 or not value.startswith("https://") or _CONTROL.search(value) or " " in value:
-        raise invalid(name, "https_url")
+        raise invalid(name, Text("content.https_url"))
     return value
 
 
 def _labels(values: tuple[str, ...], name: str, most: int, *, at_least: int) -> list[str]:
     labels = list(dict.fromkeys(v.strip().lower() for v in values))
     if not at_least <= len(labels) <= most or not all(_TOPIC.fullmatch(v) for v in labels):
-        raise invalid(name, "labels", least=at_least, most=most)
+        raise invalid(name, Text("content.labels", least=at_least, most=most))
     return labels
 
 
@@ -94,37 +94,37 @@ async def _checked(draft: Draft, owner_id: int) -> dict:
         "audience_segment": draft.audience_segment, "pinned_rank": draft.pinned_rank,
     }
     if draft.audience_segment is not None and not _TOPIC.fullmatch(draft.audience_segment):
-        raise invalid("audienceSegment", "labels", least=1, most=1)
+        raise invalid("audienceSegment", Text("content.labels", least=1, most=1))
     if draft.pinned_rank is not None and not 1 <= draft.pinned_rank <= 20:
-        raise invalid("pinnedRank", "pinned_rank")
+        raise invalid("pinnedRank", Text("content.pinned_rank"))
     if draft.cover_image_id is not None:
         if not await ContentImage.filter(id=draft.cover_image_id, owner_id=owner_id).exists():
             raise ContentError(ContentErrorCode.NOT_FOUND, Text("content.image_not_found"), field="coverImageId")
         values["cover_id"] = draft.cover_image_id
     if draft.kind is ContentKind.ARTICLE:
         if not draft.body_html or len(draft.body_html) > MAX_BODY_CHARS:
-            raise invalid("bodyHtml", "text_length", most=MAX_BODY_CHARS)
+            raise invalid("bodyHtml", Text("content.text_length", most=MAX_BODY_CHARS))
         values["body_html"] = sanitise(draft.body_html)
     elif draft.kind is ContentKind.SHORT_VIDEO:
         values["video_url"] = _https(draft.video_url, "videoUrl")
         if draft.duration_seconds is None or not 1 <= draft.duration_seconds <= 3600:
-            raise invalid("durationSeconds", "duration")
+            raise invalid("durationSeconds", Text("content.duration"))
         values["duration_seconds"] = draft.duration_seconds
     elif draft.kind is ContentKind.LIVE_STREAM:
         starts, ends = draft.live_starts_at, draft.live_ends_at
         if starts is None or starts.tzinfo is None:
-            raise invalid("liveStartsAt", "live_schedule")
+            raise invalid("liveStartsAt", Text("content.live_schedule"))
         if ends is not None and (ends.tzinfo is None or ends <= starts):
-            raise invalid("liveEndsAt", "live_schedule")
+            raise invalid("liveEndsAt", Text("content.live_schedule"))
         values.update(live_starts_at=starts, live_ends_at=ends, live_status=LiveStatus.SCHEDULED,
                       stream_url=_https(draft.stream_url, "streamUrl"))
     elif draft.kind is ContentKind.PRODUCT_CARD:
         if not draft.product_code or not _PRODUCT_CODE.fullmatch(draft.product_code):
-            raise invalid("productCode", "product_code")
+            raise invalid("productCode", Text("content.product_code"))
         if draft.product_kind is None:
-            raise invalid("productKind", "product_kind")
+            raise invalid("productKind", Text("content.product_kind"))
         if draft.risk_level is None or not 1 <= draft.risk_level <= 5:
-            raise invalid("riskLevel", "risk_level")
+            raise invalid("riskLevel", Text("content.risk_level"))
         values.update(product_code=draft.product_code, product_kind=draft.product_kind, risk_level=draft.risk_level)
     return values
 
@@ -165,7 +165,7 @@ def _reason(reason: str | None, *, required: bool) -> str:
     if required and not reason:
         raise ContentError(ContentErrorCode.REASON_REQUIRED, Text("content.reason_required"), field="reason")
     if len(reason) > MAX_REASON or _CONTROL.search(reason):
-        raise invalid("reason", "text_length", most=MAX_REASON)
+        raise invalid("reason", Text("content.text_length", most=MAX_REASON))
     return reason
 
 
@@ -198,9 +198,9 @@ async def schedule(*, item_id: int, by: int, publish_from: datetime, publish_unt
     """Give an approved item its window; one whose window has opened is published at once."""
     now = now or datetime.now(UTC)
     if publish_from.tzinfo is None:
-        raise invalid("publishFrom", "window")
+        raise invalid("publishFrom", Text("content.window"))
     if publish_until is not None and (publish_until.tzinfo is None or publish_until <= max(publish_from, now)):
-        raise invalid("publishUntil", "window")
+        raise invalid("publishUntil", Text("content.window"))
     async with in_transaction():
         item = await _locked(item_id)
         await _step(item, "schedule", by, "")

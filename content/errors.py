@@ -26,5 +26,5 @@ class ContentError(Exception):
         self.field = field
 
 
-def invalid(field: str, key: str, **params: object) -> ContentError:
-    return ContentError(ContentErrorCode.INVALID_INPUT, Text(f"content.{key}", **params), field=field)
+def invalid(field: str, message: Text) -> ContentError:
+    return ContentError(ContentErrorCode.INVALID_INPUT, message, field=field)

@@ -164,7 +164,7 @@ class ContentService:
     async def react(self, *, user_id: int, item_id: int, action: Action) -> ContentItem:
         """Like, share or not interested, from the customer's own token: it shapes their profile at once."""
         if action not in _REACTIONS:
-            raise invalid("action", "reaction")
+            raise invalid("action", Text("content.reaction"))
         item = await self.item_for(user_id=user_id, item_id=item_id)
         if item is None:
             raise ContentError(ContentErrorCode.NOT_FOUND, Text("content.item_not_found"), field="id")
@@ -187,7 +187,7 @@ class ContentService:
     async def record_risk_assessment(self, *, user_id: int, tolerance: int) -> None:
         """The result of the customer's suitability questionnaire: R1..R5."""
         if not 1 <= tolerance <= 5:
-            raise invalid("tolerance", "risk_level")
+            raise invalid("tolerance", Text("content.risk_level"))
         await RiskAssessment.update_or_create(user_id=user_id, defaults={"tolerance": tolerance})
 
     # feeds ----------------------------------------------------------------------------
@@ -200,7 +200,7 @@ class ContentService:
         page, so publishing never shifts it, while each later page is ranked on the profile as it
         is now; asking for the same page again returns it unchanged."""
         if not 1 <= first <= MAX_PAGE:
-            raise invalid("first", "page_size", most=MAX_PAGE)
+            raise invalid("first", Text("content.page_size", most=MAX_PAGE))
         now = feed.now()
         if after is None:
             session, index, state = secrets.token_urlsafe(12), 0, {"user": user_id, "snapshot": now, "pages": []}

@@ -18,7 +18,7 @@ from bff.content.types import (
 )
 from bff.context import Info
 from bff.errors import InvalidInput
-from bff.ids import ParsedIds, RecordId, parse_record_id
+from bff.ids import ParsedIds, RecordId, parse_record_id, record_id_field
 from bff.permissions import requires
 from content import service as content
 from identity.roles import Role
@@ -46,7 +46,7 @@ class ContentDraftInput:
     tags: list[str] = strawberry.field(default_factory=list)
     summary: str = ""
     body_html: str | None = None
-    cover_image_id: strawberry.ID | None = None
+    cover_image_id: int | None = record_id_field(default=None, graphql_type=strawberry.ID | None)
     video_url: str | None = None
     duration_seconds: int | None = None
     live_starts_at: datetime | None = None
@@ -59,10 +59,7 @@ class ContentDraftInput:
     pinned_rank: int | None = None
 
     def draft(self) -> content.Draft:
-        cover = None
-        if self.cover_image_id is not None:
-            raw = str(self.cover_image_id)
-            cover = int(raw) if raw.isdigit() and len(raw) <= 18 else -1
+        cover = self.cover_image_id  # parsed at the edge (ParsedIds)
         return content.Draft(
             kind=content.ContentKind(self.kind), title=self.title, topics=tuple(self.topics), tags=tuple(self.tags),
             summary=self.summary, body_html=self.body_html, cover_image_id=cover, video_url=self.video_url,
@@ -124,7 +121,7 @@ class ContentQuery:
 
 @strawberry.type
 class ContentMutation:
-    @strawberry.mutation(extensions=requires(Role.OPERATOR), description="Operators: write a draft.")
+    @strawberry.mutation(extensions=[ParsedIds(), *requires(Role.OPERATOR)], description="Operators: write a draft.")
     async def create_content(self, info: Info, input: ContentDraftInput) -> AuthoredResult:
         return await _authored(lambda: info.context.runtime.content.create_item(author_id=_me(info),
                                                                                 draft=input.draft()))
