@@ -115,7 +115,7 @@ class ReviewStep(Model):
 
 
 class InterestProfile(Model):
-    """A customer's interests: weights by ``topic:x``, ``kind:x``, ``author:n``, decayed to ``updated_ms``."""
+    """A customer's interests: weights by topic:x, kind:x and author:n, decayed to updated_ms."""
 
     user_id = fields.BigIntField(primary_key=True)
     weights = fields.JSONField(default=dict)
@@ -139,7 +139,7 @@ class FollowedTopic(Model):
 
 
 class SeenItem(Model):
-    """An item a customer was shown (exposure) or acted on; ``dismissed`` when not interested."""
+    """An item a customer was shown (exposure) or acted on, dismissed when not interested."""
 
     id = fields.BigIntField(primary_key=True)
     user_id = fields.BigIntField()

@@ -99,7 +99,7 @@ class Migration(migrations.Migration):
                 ('recent_positive', fields.JSONField(default=list, encoder=JSON_DUMPS, decoder=loads)),
                 ('updated_ms', fields.BigIntField(default=0)),
             ],
-            options={'table': 'content_interest_profile', 'app': 'content', 'pk_attr': 'user_id', 'table_description': "A customer's interests: weights by ``topic:x``, ``kind:x``, ``author:n``, decayed to ``updated_ms``."},
+            options={'table': 'content_interest_profile', 'app': 'content', 'pk_attr': 'user_id', 'table_description': "A customer's interests: weights by topic:x, kind:x and author:n, decayed to updated_ms."},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -161,7 +161,7 @@ class Migration(migrations.Migration):
                 ('liked', fields.BooleanField(default=False)),
                 ('at_ms', fields.BigIntField()),
             ],
-            options={'table': 'content_seen_item', 'app': 'content', 'unique_together': (('user_id', 'item_id'),), 'pk_attr': 'id', 'table_description': 'An item a customer was shown (exposure) or acted on; ``dismissed`` when not interested.'},
+            options={'table': 'content_seen_item', 'app': 'content', 'unique_together': (('user_id', 'item_id'),), 'pk_attr': 'id', 'table_description': 'An item a customer was shown (exposure) or acted on, dismissed when not interested.'},
             bases=['Model'],
         ),
     ]
