@@ -159,3 +159,25 @@ async def test_bad_cursors_and_page_sizes_are_refused(gql, sign_in, runtime):
     mine = await _page(gql, frank.access_token, first=1)
     # another customer's cursor is not theirs to follow
     assert (await _page(gql, grace.access_token, first=1, after=mine["endCursor"]))["code"] == "BAD_CURSOR"
+
+
+async def test_an_exposure_means_seen_and_a_dwell_counts_less_than_a_click(gql, client, sign_in, runtime):
+    author = (await sign_in("13900002071", Role.OPERATOR)).user_id
+    hana = await sign_in("13900002072")
+    await runtime.content.ensure_event_definitions()
+    ids = await _catalogue(runtime, author, per_topic=2)
+    await _click(client, runtime, hana, ids["saving"][0], name="content_exposure")
+    # an exposure shapes no interest, but the item is seen: no new feed shows it again
+    assert await runtime.content.profile_of(user_id=hana.user_id) == {}
+    page = await _page(gql, hana.access_token, first=10)
+    assert str(ids["saving"][0]) not in _ids(page) and len(page["items"]) == 5
+
+    answer = await send(client, [event("content_dwell", anonymous_id="phone-h", user_id=str(hana.user_id),
+                                       properties={"itemId": str(ids["fund"][0]), "dwellMs": 15_000})],
+                        token=hana.access_token)
+    assert answer.status_code == 200
+    await drain(runtime)
+    await consume(runtime)
+    await _click(client, runtime, hana, ids["travel"][0])
+    profile = await runtime.content.profile_of(user_id=hana.user_id)
+    assert 0 < profile["topic:fund"] < profile["topic:travel"]
