@@ -156,7 +156,7 @@ def main() -> None:
     print(f"MovieLens-100K: {len(rows)} ratings, {n_users - 1} users, {n_items - 1} items; "
           f"train {len(train)} / test {len(test)} (per-user 75/25, seed {args.seed})")
     weights = fit(train, n_users, n_items, genres, args.seed)
-    print("fitted weights: " + ", ".join(f"{n} {w:.3f}" for n, w in zip(NAMES, weights)))
+    print("fitted weights: " + ", ".join(f"{n} {w:.3f}" for n, w in zip(NAMES, weights, strict=True)))
     f = Features(train, n_users, n_items, genres)
     unseen = f.X == 0
     results = {
@@ -175,7 +175,7 @@ def main() -> None:
     if args.write_weights:
         stored = json.loads(WEIGHTS_FILE.read_text())
         scale = 1.0 / max(abs(weights).max(), 1e-9)
-        stored["weights"].update({n: round(float(w * scale), 4) for n, w in zip(NAMES, weights)})
+        stored["weights"].update({n: round(float(w * scale), 4) for n, w in zip(NAMES, weights, strict=True)})
         stored["source"] = (f"bench/content_eval.py --write-weights (MovieLens-100K, seed {args.seed}): "
                             f"{', '.join(NAMES)} fitted, scaled to the largest = 1; kind, author, freshness and "
                             "followed are set by hand (MovieLens has no such signal)")

@@ -19,7 +19,6 @@ import base64
 import os
 import random
 import shutil
-import statistics
 import sys
 import time
 import uuid

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from tortoise.transactions import in_transaction
 
+from audit import service as audit_log
 from content.errors import ContentError, ContentErrorCode, invalid
 from content.models import (
     ContentImage, ContentItem, ContentKind, LiveStatus, ProductKind, ReviewState, ReviewStep,
@@ -170,10 +171,13 @@ def _reason(reason: str | None, *, required: bool) -> str:
 
 
 async def _step(item: ContentItem, move: str, by: int, reason: str) -> None:
+    """One move, kept in the review trail and in the tamper-evident audit log, in the caller's transaction."""
     starts, to = _MOVES[move]
     if item.state not in starts:
         raise ContentError(ContentErrorCode.WRONG_STATE, Text("content.wrong_state", state=item.state.value))
     await ReviewStep.create(item_id=item.id, from_state=item.state, to_state=to, actor_id=by, reason=reason)
+    await audit_log.record(actor=f"user:{by}", action=f"content.{move}", subject=f"content_item:{item.id}",
+                           detail={"from": item.state.value, "to": to.value, "reason": reason})
     item.state = to
     item.updated_ms = now_ms()
     if to is ReviewState.PUBLISHED:

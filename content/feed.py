@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -183,7 +184,7 @@ def ranked(cat: Catalogue, viewer: Viewer, i2i: dict[int, float], ranking: Ranki
     return [s[4] for s in scored]
 
 
-def diversified(ordered: list[Entry], *, before: list[str], first: int) -> list[Entry]:
+def diversified(ordered: list[Entry], *, before: Sequence[str], first: int) -> list[Entry]:
     """Greedy: the best next item whose kind keeps <= 2 of a kind in every window of 5."""
     page: list[Entry] = []
     kinds = list(before[-(DIVERSITY_WINDOW - 1):])

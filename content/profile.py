@@ -16,7 +16,7 @@ from enum import StrEnum
 
 from tortoise.transactions import in_transaction
 
-from content.models import ContentItem, InterestProfile, ItemStats, SeenItem
+from content.models import ContentItem, InterestProfile, ItemStats
 
 HALF_LIFE_MS = 7 * 24 * 3600 * 1000
 POPULARITY_HALF_LIFE_MS = 3 * 24 * 3600 * 1000

@@ -59,6 +59,23 @@ class FeedPage:
     has_next_page: bool
 
 
+@dataclass(slots=True)
+class FeedSession:
+    """What a cursor stands for, kept in Redis: whose feed, its snapshot moment, the pages served."""
+
+    user: int
+    snapshot: int  # ms: items published later stay out of this feed
+    pages: list[list[int]]
+
+    def to_json(self) -> bytes:
+        return orjson.dumps({"user": self.user, "snapshot": self.snapshot, "pages": self.pages})
+
+    @classmethod
+    def from_json(cls, raw: bytes | str) -> FeedSession:
+        state = orjson.loads(raw)
+        return cls(int(state["user"]), int(state["snapshot"]), [[int(i) for i in page] for page in state["pages"]])
+
+
 class ContentService:
     def __init__(self, *, config: ContentConfig, redis: aioredis.Redis, broker: EventBroker,
                  tracking: TrackingService) -> None:
@@ -155,10 +172,10 @@ class ContentService:
         return dict(rows)
 
     async def likes(self, *, item_ids: Sequence[int]) -> dict[int, int]:
-        rows = await SeenItem.filter(item_id__in=list(item_ids), liked=True).values_list("item_id", flat=True)
+        rows = await SeenItem.filter(item_id__in=list(item_ids), liked=True).values("item_id")
         counts: dict[int, int] = {}
-        for item_id in rows:
-            counts[item_id] = counts.get(item_id, 0) + 1
+        for row in rows:
+            counts[int(row["item_id"])] = counts.get(int(row["item_id"]), 0) + 1
         return counts
 
     async def react(self, *, user_id: int, item_id: int, action: Action) -> ContentItem:
@@ -203,20 +220,21 @@ class ContentService:
             raise invalid("first", Text("content.page_size", most=MAX_PAGE))
         now = feed.now()
         if after is None:
-            session, index, state = secrets.token_urlsafe(12), 0, {"user": user_id, "snapshot": now, "pages": []}
+            session, index, state = secrets.token_urlsafe(12), 0, FeedSession(user_id, now, [])
         else:
             session, index = _parse_cursor(after)
             raw = await self.redis.get(self._session_key(session))
-            state = orjson.loads(raw) if raw else None
-            if state is None or state["user"] != user_id or index > len(state["pages"]) or index >= MAX_PAGES:
+            found = FeedSession.from_json(raw) if raw else None
+            if found is None or found.user != user_id or index > len(found.pages) or index >= MAX_PAGES:
                 raise ContentError(ContentErrorCode.BAD_CURSOR, Text("content.bad_cursor"), field="after")
-        pages: list[list[int]] = state["pages"]
+            state = found
+        pages = state.pages
         if index < len(pages):  # a retried page: the same items again
             ids, more = pages[index], index + 1 < len(pages) or bool(pages[index])
         else:
-            ids, more = await self._next_page(user_id, first, state["snapshot"], pages, now)
+            ids, more = await self._next_page(user_id, first, state.snapshot, pages, now)
             pages.append(ids)
-            await self.redis.set(self._session_key(session), orjson.dumps(state), ex=self.config.feed_session_seconds)
+            await self.redis.set(self._session_key(session), state.to_json(), ex=self.config.feed_session_seconds)
         cat = await self.catalogue.current()
         cards = [cat.items[i] for i in ids if i in cat.items]  # one withdrawn since is left out
         return FeedPage(cards, _cursor(session, index + 1) if ids else None, more)
@@ -248,7 +266,7 @@ class ContentService:
             await ConsumerCursor.get_or_create(name=_CURSOR)
             self._cursor_exists = True
         async with in_transaction():
-            cursor = await ConsumerCursor.filter(name=_CURSOR).select_for_update().first()
+            cursor = await ConsumerCursor.select_for_update().get(name=_CURSOR)
             settled = datetime.now(UTC) - timedelta(milliseconds=self.config.settle_ms)
             events = await self.tracking.vouched_events_after(
                 after_id=cursor.last_event_id, names=list(signals.EVENTS), settled_before=settled, limit=limit)

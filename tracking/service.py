@@ -30,7 +30,7 @@ class VouchedEvent:
     app_id: str
     name: str
     user_id: str
-    properties: dict
+    properties: dict[str, object]
     event_ms: int
 
 

@@ -116,3 +116,18 @@ async def test_drafts_of_each_kind_are_checked(gql, sign_in):
         answer = (await gql(CREATE, {"input": fields}, token=maker.access_token))["data"]["createContent"]
         assert (answer["__typename"], answer["field"]) == ("ContentRefused", field), (fields, answer)
         assert answer["code"] == "INVALID_INPUT"
+
+
+async def test_every_review_step_is_in_the_audit_chain(runtime, sign_in):
+    from audit import service as audit_log
+    from tests.content.support import REVIEWER_ID, draft, published
+
+    author = (await sign_in("13900001041", Role.OPERATOR)).user_id
+    item = await published(runtime, author, draft())
+    await runtime.content.review(item_id=item, move="withdraw", by=REVIEWER_ID, reason="到期")
+    rows = list(reversed(await audit_log.records(subject=f"content_item:{item}")))
+    assert [(r.actor, r.action) for r in rows] == [
+        (f"user:{author}", "content.submit"), (f"user:{REVIEWER_ID}", "content.approve"),
+        (f"user:{author}", "content.schedule"), (f"user:{author}", "content.publish"),
+        (f"user:{REVIEWER_ID}", "content.withdraw")]
+    assert (await audit_log.verify()).intact
