@@ -181,3 +181,28 @@ async def test_an_exposure_means_seen_and_a_dwell_counts_less_than_a_click(gql, 
     await _click(client, runtime, hana, ids["travel"][0])
     profile = await runtime.content.profile_of(user_id=hana.user_id)
     assert 0 < profile["topic:fund"] < profile["topic:travel"]
+
+
+LIKE = """mutation($id: ID!) { likeContent(id: $id) { __typename ... on ContentItem { id likes bodyHtml }
+  ... on ContentRefused { code } } }"""
+SHARE = """mutation($id: ID!) { shareContent(id: $id) { __typename ... on ContentRefused { code } } }"""
+
+
+async def test_likes_and_shares_shape_the_profile_and_an_unpublished_item_cannot_be_liked(gql, sign_in, runtime):
+    author = (await sign_in("13900002081", Role.OPERATOR)).user_id
+    ivy = await sign_in("13900002082")
+    liked = await published(runtime, author, draft(ContentKind.ARTICLE, topics=("fund",)))
+    shared = await published(runtime, author, draft(ContentKind.SHORT_VIDEO, topics=("travel",)))
+    hidden = await published(runtime, author, draft(ContentKind.PRODUCT_CARD, risk_level=5, topics=("fund",)))
+    draft_only = (await runtime.content.create_item(author_id=author, draft=draft())).id
+
+    answer = (await gql(LIKE, {"id": str(liked)}, token=ivy.access_token))["data"]["likeContent"]
+    assert answer["likes"] == 1 and answer["bodyHtml"].startswith("<p>article")
+    assert (await gql(SHARE, {"id": str(shared)}, token=ivy.access_token))["data"]["shareContent"]["__typename"] == \
+        "ContentItem"
+    profile = await runtime.content.profile_of(user_id=ivy.user_id)
+    assert profile["topic:travel"] > profile["topic:fund"] > 0  # a share counts more than a like
+    # an item she may not see (a draft; an R5 product without an assessment) cannot be reacted to
+    for item in (draft_only, hidden):
+        refused = (await gql(LIKE, {"id": str(item)}, token=ivy.access_token))["data"]["likeContent"]
+        assert refused == {"__typename": "ContentRefused", "code": "NOT_FOUND"}
