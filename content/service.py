@@ -248,7 +248,7 @@ class ContentService:
         ordered = feed.ranked(cat, viewer, i2i, self.weights, served=served, snapshot_ms=snapshot, now_ms=now)
         before = [cat.items[i].kind for page in pages[-1:] for i in page if i in cat.items]
         page = feed.diversified(ordered, before=before, first=first)
-        return [e.id for e in page], len(ordered) > len(page)
+        return [e.id for e in page], bool(page) and len(ordered) > len(page)
 
     # the profile consumer ----------------------------------------------------------
 
