@@ -27,6 +27,7 @@ from starlette.staticfiles import StaticFiles
 from bff.auth import BearerTokenBackend
 from bff.i18n import i18n_routes
 from bff.clearing.http import clearing_routes
+from bff.content.http import content_routes
 from bff.ide import ide_routes
 from bff.ledger.http import statement_routes
 from bff.middleware import BodyCap, BodyTimeout, DatabaseContext, RequestContextMiddleware
@@ -140,6 +141,7 @@ def create_app(
         Route("/track/batch", track_batch, methods=["POST"]),
         *i18n_routes(),
         *clearing_routes(settings),
+        *content_routes(),
         *(ide_routes() if settings.debug else ()),
         *(extra_routes or ()),
     ]

@@ -18,6 +18,7 @@ from bff.document_limits import DocumentLimits
 from bff.execution import BasicLeafFastPath, WithoutSuggestions
 from bff.errors import InvalidInput, RateLimited, is_unexpected
 from bff.clearing.schema import ClearingMutation, ClearingQuery
+from bff.content.schema import ContentMutation, ContentQuery, ContentSubscription
 from bff.identity.schema import IdentityMutation, IdentityQuery, IdentitySubscription
 from bff.kyc.schema import KycMutation, KycQuery
 from bff.miniprogram.schema import MiniProgramMutation, MiniProgramQuery
@@ -40,13 +41,13 @@ log = logging.getLogger("bff.graphql")
 
 QUERIES: tuple[type, ...] = (
     IdentityQuery, LedgerQuery, MiniProgramQuery, MiniProgramRuntimeQuery, TrackingQuery, OpenPlatformQuery,
-    KycQuery, PayeeQuery, EnterpriseQuery, ClearingQuery,
+    KycQuery, PayeeQuery, EnterpriseQuery, ClearingQuery, ContentQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     IdentityMutation, LedgerMutation, PaymentMutation, MiniProgramMutation, MiniProgramRuntimeMutation, TrackingMutation,
-    OpenPlatformMutation, KycMutation, EnterpriseMutation, ClearingMutation,
+    OpenPlatformMutation, KycMutation, EnterpriseMutation, ClearingMutation, ContentMutation,
 )
-SUBSCRIPTIONS: tuple[type, ...] = (IdentitySubscription,)
+SUBSCRIPTIONS: tuple[type, ...] = (IdentitySubscription, ContentSubscription)
 SCALARS: dict = {**LEDGER_SCALARS}
 
 

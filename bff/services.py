@@ -12,6 +12,7 @@ import redis.asyncio as aioredis
 from tortoise.context import TortoiseContext
 
 from clearing.service import ClearingService
+from content.service import ContentService
 from identity.service import IdentityService
 from identity.sms import OutboxSmsGateway
 from infra.kv import RedisHandle
@@ -42,6 +43,7 @@ class Runtime:
     miniprogram_runtime: MiniProgramRuntime
     kyc: KycService
     clearing: ClearingService
+    content: ContentService
 
     @property
     def redis(self) -> aioredis.Redis:

@@ -27,6 +27,7 @@ DOMAINS: tuple[str, ...] = (
     "kyc",
     "clearing",
     "audit",
+    "content",
 )
 
 

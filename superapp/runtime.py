@@ -12,6 +12,7 @@ from typing import AsyncIterator
 from audit import service as audit_log
 from bff.services import Runtime
 from clearing.service import ClearingService
+from content.service import ContentConfig, ContentService
 from identity.service import IdentityService, LoginPolicy
 from identity.sms import OutboxSmsGateway
 from identity.tokens import AccessTokens
@@ -82,6 +83,8 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
         ),
         kyc=KycService(config=KycConfig.from_settings(settings), cipher=cipher, redis=redis_handle.client),
         clearing=clearing,
+        content=ContentService(config=ContentConfig.from_settings(settings), redis=redis_handle.client,
+                               broker=broker, tracking=tracking),
     )
     try:
         async with AsyncExitStack() as background:
@@ -92,9 +95,12 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
                 )
             if clearing.config.worker_in_app:
                 await background.enter_async_context(clearing.running())
+            if runtime.content.config.consumer_in_app:
+                await background.enter_async_context(runtime.content.running())
             yield runtime
     finally:
         runtime.kyc.close()
+        await runtime.content.close()
         await clearing.close()
         await broker.close()
         await redis_handle.close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import redis.asyncio as aioredis
@@ -13,9 +15,23 @@ from tracking.access import AppOwnership, ReadScope
 from tracking.config import TrackingConfig
 from tracking.errors import InvalidReportInput
 from tracking.ingest import BatchOutcome, Ingest
-from tracking.models import EventDefinition
+from tracking.models import EventDefinition, TrackedEvent
 from tracking.schemas import SchemaRegistry
-from tracking.vouching import OpenIdLookup, PartnerSigned, Voucher
+from tracking.vouching import OpenIdLookup, PartnerSigned, VouchedBy, Voucher
+
+_VOUCHED = (VouchedBy.TOKEN, VouchedBy.PARTNER)
+
+
+@dataclass(frozen=True, slots=True)
+class VouchedEvent:
+    """A stored event whose user was vouched for: the only kind that may shape a profile."""
+
+    id: int  # storage order
+    app_id: str
+    name: str
+    user_id: str
+    properties: dict[str, object]
+    event_ms: int
 
 
 class TrackingService:
@@ -38,6 +54,20 @@ class TrackingService:
         """A batch signed by ``app_id``'s server: its events are that app's, users named by openid."""
         return await self.ingest.accept(body=body, content_encoding=content_encoding, client_ip=client_ip,
                                         voucher=PartnerSigned(app_id, users_of_openids))
+
+    async def vouched_events_after(self, *, after_id: int, names: Sequence[str], app_id: str = "",
+                                   settled_before: datetime, limit: int = 1000) -> list[VouchedEvent]:
+        """Stored events named ``names`` with a vouched-for user, after ``after_id`` in storage order.
+
+        Only events stored before ``settled_before``: ids are taken before their transaction
+        commits, so a reader keeping the last id it saw must wait out transactions still open.
+        """
+        rows = await (
+            TrackedEvent.filter(id__gt=after_id, name__in=list(names), app_id=app_id, vouched_by__in=_VOUCHED,
+                                user_id__isnull=False, stored_at__lt=settled_before)
+            .order_by("id").limit(limit).values_list("id", "app_id", "name", "user_id", "properties", "event_ms")
+        )
+        return [VouchedEvent(*row) for row in rows]
 
     async def scope(self, *, user_id: int, sees_everything: bool) -> ReadScope:
         return await self.ownership.scope_for(user_id=user_id, sees_everything=sees_everything)
