@@ -20,6 +20,7 @@ from infra.pubsub import EventBroker
 from infra.settings import Settings
 from kyc.journey import KycService
 from ledger.service import LedgerService
+from marketing.service import MarketingService
 from miniprogram_host.service import MiniProgramHost
 from miniprogram_runtime.service import MiniProgramRuntime
 from openplatform.service import OpenPlatform
@@ -42,6 +43,7 @@ class Runtime:
     miniprogram_runtime: MiniProgramRuntime
     kyc: KycService
     clearing: ClearingService
+    marketing: MarketingService
 
     @property
     def redis(self) -> aioredis.Redis:

@@ -25,6 +25,7 @@ from miniprogram_host.models import AppVersion, MiniApp
 from miniprogram_host.packages import check_package
 from miniprogram_host.registry import app_ids_developed_by, developer_user_ids_for_app
 from miniprogram_host.resolution import ReleaseCache, Resolution, Resolved, Unavailable, UpgradeRequired
+from miniprogram_host.segments import SegmentDirectory
 from miniprogram_host.semver import version_key
 from miniprogram_host.signing import SigningKeys
 from miniprogram_host.storage import BlobStore
@@ -32,7 +33,7 @@ from infra.settings import Settings
 
 __all__ = [
     "Actor", "AppProfile", "BadCredentials", "BlobStore", "HostError", "MiniProgramHost", "NotFound", "NotPermitted",
-    "ReleaseCache", "Resolution", "Resolved", "Unavailable", "UpgradeRequired", "VersionDeclaration",
+    "ReleaseCache", "Resolution", "Resolved", "SegmentDirectory", "Unavailable", "UpgradeRequired", "VersionDeclaration",
     "app_exists", "app_hmac_key", "app_ids_developed_by", "app_profile", "developed_app",
     "developer_user_ids_for_app", "record_app_change", "released_scopes", "verify_app_secret", "version_declaration",
 ]
@@ -46,13 +47,15 @@ class MiniProgramHost:
     releases: ReleaseCache
 
     @classmethod
-    def build(cls, settings: Settings, redis: aioredis.Redis) -> MiniProgramHost:
+    def build(cls, settings: Settings, redis: aioredis.Redis,
+              segments: SegmentDirectory | None = None) -> MiniProgramHost:
+        """``segments``: who is in which audience segment, for gray releases by segment."""
         config = HostConfig.from_settings(settings)
         return cls(
             config=config,
             store=BlobStore(settings.data_dir / "miniprogram"),
             keys=SigningKeys.from_config(config.signing_keys, settings.data_dir),
-            releases=ReleaseCache(redis, ttl_seconds=config.resolution_cache_seconds),
+            releases=ReleaseCache(redis, ttl_seconds=config.resolution_cache_seconds, segments=segments),
         )
 
     async def upload(self, *, app: MiniApp, archive: bytes, actor: Actor) -> AppVersion:

@@ -19,6 +19,7 @@ from kyc.journey import KycService
 from kyc.service import verified_masked_name
 from ledger.config import LedgerSettings
 from ledger.service import LedgerService, People
+from marketing.service import MarketingService
 from miniprogram_host.service import MiniProgramHost
 from miniprogram_runtime.service import MiniProgramRuntime
 from openplatform.service import OpenPlatform, tell_customer
@@ -66,7 +67,8 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
     people = People(user_for_phone=identity.user_id_for_phone, verified_name=verified_masked_name, tell=tell_customer)
     ledger = ledger_service(settings, cipher, redis_handle.client, people)
     clearing = ClearingService.build(settings, ledger=ledger, redis=redis_handle.client, broker=broker)
-    host = MiniProgramHost.build(settings, redis_handle.client)
+    marketing = MarketingService(redis=redis_handle.client, cipher=cipher)
+    host = MiniProgramHost.build(settings, redis_handle.client, segments=marketing.segment_lookup())
     openplatform = OpenPlatform.build(settings, redis_handle.client, ledger)
     runtime = Runtime(
         settings, database, redis_handle, cipher, broker, identity, sms,
@@ -80,10 +82,12 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
         ),
         kyc=KycService(config=KycConfig.from_settings(settings), cipher=cipher, redis=redis_handle.client),
         clearing=clearing,
+        marketing=marketing,
     )
     try:
         async with AsyncExitStack() as background:
             await background.enter_async_context(runtime.miniprogram_runtime.running(database))
+            await background.enter_async_context(marketing.running(database))
             if tracking_config.worker_in_app:
                 await background.enter_async_context(
                     worker_in_background(redis=redis_handle.client, config=tracking_config)

@@ -10,12 +10,15 @@ from infra.i18n import Text
 from infra.pii import PiiCipher
 from tracking import reports
 from tracking.access import AppOwnership, ReadScope
+from tracking.behaviour import event_counts
 from tracking.config import TrackingConfig
 from tracking.errors import InvalidReportInput
 from tracking.ingest import BatchOutcome, Ingest
 from tracking.models import EventDefinition
 from tracking.schemas import SchemaRegistry
 from tracking.vouching import OpenIdLookup, PartnerSigned, Voucher
+
+__all__ = ["TrackingService", "event_counts"]
 
 
 class TrackingService:
