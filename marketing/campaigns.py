@@ -17,7 +17,8 @@ from enum import Enum
 
 from tortoise.transactions import in_transaction
 
-from marketing.errors import ErrorCode, MarketingError, refuse
+from infra.i18n import Text
+from marketing.errors import ErrorCode, MarketingError
 from marketing.models import Campaign, CampaignTransition, Segment
 from marketing.schedule import checked_cron
 
@@ -89,7 +90,7 @@ class CampaignInput:
 def _text(value: str | None, *, most: int, name: str, required: bool = True) -> str:
     value = " ".join((value or "").split())
     if (required and not value) or len(value) > most:
-        raise refuse(ErrorCode.INVALID_INPUT, "text_length", field=name, most=most)
+        raise MarketingError(ErrorCode.INVALID_INPUT, Text("marketing.text_length", most=most), field=name)
     return value
 
 
@@ -97,13 +98,13 @@ def _url(value: str | None, name: str) -> str | None:
     if value is None:
         return None
     if len(value) > MAX_URL or not re.match(r"^(https://|/)[^\s]*$", value):
-        raise refuse(ErrorCode.INVALID_INPUT, "bad_url", field=name)
+        raise MarketingError(ErrorCode.INVALID_INPUT, Text("marketing.bad_url"), field=name)
     return value
 
 
 def _int(value: int, name: str, low: int, high: int, code: ErrorCode = ErrorCode.INVALID_INPUT) -> int:
     if type(value) is not int or not low <= value <= high:
-        raise refuse(code, "number_range", field=name, low=low, high=high)
+        raise MarketingError(code, Text("marketing.number_range", low=low, high=high), field=name)
     return value
 
 
@@ -111,13 +112,13 @@ async def checked(data: CampaignInput, *, now: datetime) -> dict:
     """The columns of a valid campaign; MarketingError naming the first bad field."""
     cols: dict = {"name": _text(data.name, most=MAX_NAME, name="name")}
     if data.starts_at.tzinfo is None or data.ends_at.tzinfo is None or data.starts_at >= data.ends_at:
-        raise refuse(ErrorCode.INVALID_WINDOW, "window_order", field="endsAt")
+        raise MarketingError(ErrorCode.INVALID_WINDOW, Text("marketing.window_order"), field="endsAt")
     if data.ends_at <= now:
-        raise refuse(ErrorCode.WINDOW_IN_PAST, "window_in_past", field="endsAt")
+        raise MarketingError(ErrorCode.WINDOW_IN_PAST, Text("marketing.window_in_past"), field="endsAt")
     cols |= {"starts_at": data.starts_at, "ends_at": data.ends_at}
     cols["cron"], cols["occurrence_minutes"] = checked_cron(data.cron, data.occurrence_minutes)
     if not 1 <= len(data.placements) <= 5:
-        raise refuse(ErrorCode.INVALID_INPUT, "placements_count", field="placements", most=5)
+        raise MarketingError(ErrorCode.INVALID_INPUT, Text("marketing.placements_count", most=5), field="placements")
     cols["placements"] = [
         Placement(p.kind, _text(p.title, most=MAX_TITLE, name=f"placements[{i}].title"),
                   _text(p.body, most=MAX_BODY, name=f"placements[{i}].body", required=False),
@@ -126,19 +127,19 @@ async def checked(data: CampaignInput, *, now: datetime) -> dict:
     ]
     variants = data.variants or [Variant("DEFAULT", 100)]
     if len(variants) > 5 or len({v.key for v in variants}) != len(variants) or not all(_KEY.match(v.key) for v in variants):
-        raise refuse(ErrorCode.INVALID_INPUT, "variant_keys", field="variants")
+        raise MarketingError(ErrorCode.INVALID_INPUT, Text("marketing.variant_keys"), field="variants")
     if any(type(v.weight) is not int or v.weight < 0 for v in variants) or sum(v.weight for v in variants) != 100:
-        raise refuse(ErrorCode.VARIANT_SPLIT, "variant_split", field="variants")
+        raise MarketingError(ErrorCode.VARIANT_SPLIT, Text("marketing.variant_split"), field="variants")
     cols["variants"] = [{"key": v.key, "weight": v.weight,
                          "title": _text(v.title, most=MAX_TITLE, name=f"variants[{i}].title") if v.title else None}
                         for i, v in enumerate(variants)]
     cols["holdout_percent"] = _int(data.holdout_percent, "holdoutPercent", 0, 50)
     if (data.cap_count is None) != (data.cap_hours is None):
-        raise refuse(ErrorCode.INVALID_INPUT, "cap_pair", field="capHours")
+        raise MarketingError(ErrorCode.INVALID_INPUT, Text("marketing.cap_pair"), field="capHours")
     cols["cap_count"] = None if data.cap_count is None else _int(data.cap_count, "capCount", 1, 100)
     cols["cap_hours"] = None if data.cap_hours is None else _int(data.cap_hours, "capHours", 1, 24 * 30)
     if type(data.stock) is not int or data.stock < 0:
-        raise refuse(ErrorCode.NEGATIVE_STOCK, "negative_stock", field="stock")
+        raise MarketingError(ErrorCode.NEGATIVE_STOCK, Text("marketing.negative_stock"), field="stock")
     cols["stock"] = _int(data.stock, "stock", 0, 10_000_000, ErrorCode.NEGATIVE_STOCK)
     cols["budget_fen"] = _int(data.budget_fen, "budgetFen", 0, 10**12)
     if data.coupon_fen is not None or data.stock:
@@ -147,7 +148,7 @@ async def checked(data: CampaignInput, *, now: datetime) -> dict:
     else:
         cols["coupon_fen"], cols["coupon_valid_days"] = None, None
     if data.segment_id is not None and not await Segment.exists(id=data.segment_id):
-        raise refuse(ErrorCode.NOT_FOUND, "segment_not_found", field="segmentId")
+        raise MarketingError(ErrorCode.NOT_FOUND, Text("marketing.segment_not_found"), field="segmentId")
     cols["segment_id"] = data.segment_id
     return cols
 
@@ -164,7 +165,7 @@ async def create(*, by_user_id: int, data: CampaignInput, now: datetime | None =
 async def get(campaign_id: int) -> Campaign:
     row = await Campaign.get_or_none(id=campaign_id)
     if row is None:
-        raise refuse(ErrorCode.NOT_FOUND, "campaign_not_found", field="campaignId")
+        raise MarketingError(ErrorCode.NOT_FOUND, Text("marketing.campaign_not_found"), field="campaignId")
     return row
 
 
@@ -172,11 +173,11 @@ async def update(*, by_user_id: int, campaign_id: int, data: CampaignInput, now:
     """Only the maker changes a draft."""
     row = await get(campaign_id)
     if row.created_by != by_user_id:
-        raise refuse(ErrorCode.NOT_OWNER, "not_the_maker", field="campaignId")
+        raise MarketingError(ErrorCode.NOT_OWNER, Text("marketing.not_the_maker"), field="campaignId")
     cols = await checked(data, now=now or datetime.now(timezone.utc))
     changed = await Campaign.filter(id=row.id, state=State.DRAFT.value).update(**cols)
     if not changed:
-        raise refuse(ErrorCode.WRONG_STATE, "wrong_state", field="campaignId", state=row.state)
+        raise MarketingError(ErrorCode.WRONG_STATE, Text("marketing.wrong_state", state=row.state), field="campaignId")
     return await get(row.id)
 
 
@@ -188,7 +189,7 @@ async def _move(campaign_id: int, *, to: State, allowed: tuple[State, ...], acto
             state=to.value, **(extra or {}))
         if not moved:
             current = await get(row.id)
-            raise refuse(ErrorCode.WRONG_STATE, "wrong_state", field="campaignId", state=current.state)
+            raise MarketingError(ErrorCode.WRONG_STATE, Text("marketing.wrong_state", state=current.state), field="campaignId")
         await CampaignTransition.create(campaign_id=row.id, from_state=row.state, to_state=to.value,
                                         actor_user_id=actor, note=note[:200])
     return await get(row.id)
@@ -197,7 +198,7 @@ async def _move(campaign_id: int, *, to: State, allowed: tuple[State, ...], acto
 async def submit(*, by_user_id: int, campaign_id: int) -> Campaign:
     row = await get(campaign_id)
     if row.created_by != by_user_id:
-        raise refuse(ErrorCode.NOT_OWNER, "not_the_maker", field="campaignId")
+        raise MarketingError(ErrorCode.NOT_OWNER, Text("marketing.not_the_maker"), field="campaignId")
     return await _move(campaign_id, to=State.SUBMITTED, allowed=(State.DRAFT,), actor=by_user_id)
 
 
@@ -205,7 +206,7 @@ async def approve(*, by_user_id: int, campaign_id: int) -> Campaign:
     """The checker: any operator but the maker."""
     row = await get(campaign_id)
     if row.created_by == by_user_id:
-        raise refuse(ErrorCode.SAME_MAKER_AND_CHECKER, "same_maker_and_checker", field="campaignId")
+        raise MarketingError(ErrorCode.SAME_MAKER_AND_CHECKER, Text("marketing.same_maker_and_checker"), field="campaignId")
     return await _move(campaign_id, to=State.APPROVED, allowed=(State.SUBMITTED,), actor=by_user_id,
                        extra={"approved_by": by_user_id})
 
@@ -213,7 +214,7 @@ async def approve(*, by_user_id: int, campaign_id: int) -> Campaign:
 async def reject(*, by_user_id: int, campaign_id: int, reason: str) -> Campaign:
     row = await get(campaign_id)
     if row.created_by == by_user_id:
-        raise refuse(ErrorCode.SAME_MAKER_AND_CHECKER, "same_maker_and_checker", field="campaignId")
+        raise MarketingError(ErrorCode.SAME_MAKER_AND_CHECKER, Text("marketing.same_maker_and_checker"), field="campaignId")
     note = _text(reason, most=200, name="reason")
     return await _move(campaign_id, to=State.DRAFT, allowed=(State.SUBMITTED,), actor=by_user_id, note=note)
 
@@ -221,7 +222,7 @@ async def reject(*, by_user_id: int, campaign_id: int, reason: str) -> Campaign:
 async def schedule(*, by_user_id: int, campaign_id: int, now: datetime | None = None) -> Campaign:
     row = await get(campaign_id)
     if (now or datetime.now(timezone.utc)) >= row.ends_at:
-        raise refuse(ErrorCode.WINDOW_IN_PAST, "window_in_past", field="campaignId")
+        raise MarketingError(ErrorCode.WINDOW_IN_PAST, Text("marketing.window_in_past"), field="campaignId")
     scheduled = await _move(campaign_id, to=State.SCHEDULED, allowed=(State.APPROVED,), actor=by_user_id)
     await advance(now=now)
     return await get(scheduled.id)

@@ -16,7 +16,8 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from marketing.errors import ErrorCode, MarketingError, refuse
+from infra.i18n import Text
+from marketing.errors import ErrorCode, MarketingError
 from marketing.models import Campaign, Coupon
 
 
@@ -44,7 +45,7 @@ class _Refused(Exception):
 async def issue(*, campaign: Campaign, user_id: int, variant: str, now: datetime) -> IssuedCoupon:
     """The claim itself, once eligibility was checked (marketing.service)."""
     if campaign.coupon_fen is None:
-        raise refuse(ErrorCode.NOT_ELIGIBLE, "no_coupons", field="campaignId")
+        raise MarketingError(ErrorCode.NOT_ELIGIBLE, Text("marketing.no_coupons"), field="campaignId")
     amount = campaign.coupon_fen
     try:
         async with in_transaction():
@@ -52,15 +53,17 @@ async def issue(*, campaign: Campaign, user_id: int, variant: str, now: datetime
                 row = await Coupon.create(campaign_id=campaign.id, user_id=user_id, amount_fen=amount, variant=variant,
                                           expires_at=now + timedelta(days=campaign.coupon_valid_days or 1))
             except IntegrityError:
-                raise _Refused(refuse(ErrorCode.ALREADY_CLAIMED, "already_claimed", field="campaignId")) from None
+                raise _Refused(MarketingError(ErrorCode.ALREADY_CLAIMED, Text("marketing.already_claimed"), field="campaignId")) from None
             taken = await Campaign.filter(id=campaign.id, state="live").filter(
                 issued__lt=F("stock"), spent_fen__lte=F("budget_fen") - amount,
             ).update(issued=F("issued") + 1, spent_fen=F("spent_fen") + amount)
             if not taken:
                 fresh = await Campaign.get(id=campaign.id)
-                code, key = ((ErrorCode.OUT_OF_STOCK, "out_of_stock") if fresh.issued >= fresh.stock
-                             else (ErrorCode.BUDGET_EXHAUSTED, "budget_exhausted"))
-                raise _Refused(refuse(code, key, field="campaignId"))
+                refusal = (MarketingError(ErrorCode.OUT_OF_STOCK, Text("marketing.out_of_stock"), field="campaignId")
+                           if fresh.issued >= fresh.stock else
+                           MarketingError(ErrorCode.BUDGET_EXHAUSTED, Text("marketing.budget_exhausted"),
+                                          field="campaignId"))
+                raise _Refused(refusal)
     except _Refused as refused:
         raise refused.error from None
     return IssuedCoupon.of(row)
@@ -75,14 +78,14 @@ async def redeem(*, user_id: int, coupon_id: int, payment_ref: str, now: datetim
     now = now or datetime.now(timezone.utc)
     row = await Coupon.get_or_none(id=coupon_id, user_id=user_id)
     if row is None:
-        raise refuse(ErrorCode.NOT_FOUND, "coupon_not_found", field="couponId")
+        raise MarketingError(ErrorCode.NOT_FOUND, Text("marketing.coupon_not_found"), field="couponId")
     if not payment_ref or len(payment_ref) > 64:
-        raise refuse(ErrorCode.INVALID_INPUT, "text_length", field="paymentRef", most=64)
+        raise MarketingError(ErrorCode.INVALID_INPUT, Text("marketing.text_length", most=64), field="paymentRef")
     used = await Coupon.filter(id=row.id, redeemed_at__isnull=True, expires_at__gt=now).update(
         redeemed_at=now, redeemed_for=payment_ref)
     if not used:
         fresh = await Coupon.get(id=row.id)
         if fresh.redeemed_at is not None:
-            raise refuse(ErrorCode.COUPON_REDEEMED, "coupon_redeemed", field="couponId")
-        raise refuse(ErrorCode.COUPON_EXPIRED, "coupon_expired", field="couponId")
+            raise MarketingError(ErrorCode.COUPON_REDEEMED, Text("marketing.coupon_redeemed"), field="couponId")
+        raise MarketingError(ErrorCode.COUPON_EXPIRED, Text("marketing.coupon_expired"), field="couponId")
     return IssuedCoupon.of(await Coupon.get(id=row.id))

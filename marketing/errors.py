@@ -45,7 +45,3 @@ class MarketingError(Exception):
     def __str__(self) -> str:  # rendered when read, in the reader's language
         return str(self.text)
 
-
-def refuse(code: ErrorCode, key: str, *, field: str | None = None, **params: object) -> MarketingError:
-    """``raise refuse(ErrorCode.X, "key", field=...)`` with the message ``marketing.<key>``."""
-    return MarketingError(code, Text(f"marketing.{key}", **params), field=field)

@@ -19,7 +19,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from marketing.errors import ErrorCode, MarketingError, refuse
+from infra.i18n import Text
+from marketing.errors import ErrorCode, MarketingError
 
 AGE_BANDS = ("UNDER_18", "18_24", "25_34", "35_44", "45_54", "55_64", "65_PLUS")
 ACCOUNT_CLASSES = ("CLASS_ONE", "CLASS_TWO", "NONE")
@@ -77,11 +78,11 @@ def parse_rule(source: str | dict) -> Rule:
     """The rule from its JSON text (or already-decoded object); MarketingError when it is not one."""
     if isinstance(source, str):
         if len(source) > MAX_SOURCE:
-            raise refuse(ErrorCode.INVALID_RULE, "rule_too_large", field="rule", most=MAX_SOURCE)
+            raise MarketingError(ErrorCode.INVALID_RULE, Text("marketing.rule_too_large", most=MAX_SOURCE), field="rule")
         try:
             source = json.loads(source)
         except ValueError:
-            raise refuse(ErrorCode.INVALID_RULE, "rule_not_json", field="rule") from None
+            raise MarketingError(ErrorCode.INVALID_RULE, Text("marketing.rule_not_json"), field="rule") from None
     counter = [0]
     return _node(source, "rule", 1, counter)
 
@@ -89,17 +90,17 @@ def parse_rule(source: str | dict) -> Rule:
 def _node(raw: Any, path: str, depth: int, counter: list[int]) -> Rule:
     counter[0] += 1
     if counter[0] > MAX_NODES:
-        raise refuse(ErrorCode.INVALID_RULE, "rule_too_many_parts", field=path, most=MAX_NODES)
+        raise MarketingError(ErrorCode.INVALID_RULE, Text("marketing.rule_too_many_parts", most=MAX_NODES), field=path)
     if depth > MAX_DEPTH:
-        raise refuse(ErrorCode.INVALID_RULE, "rule_too_deep", field=path, most=MAX_DEPTH)
+        raise MarketingError(ErrorCode.INVALID_RULE, Text("marketing.rule_too_deep", most=MAX_DEPTH), field=path)
     if not isinstance(raw, dict) or not raw:
-        raise refuse(ErrorCode.INVALID_RULE, "rule_not_object", field=path)
+        raise MarketingError(ErrorCode.INVALID_RULE, Text("marketing.rule_not_object"), field=path)
     for combinator in ("all", "any"):
         if combinator in raw:
             _only(raw, {combinator}, path)
             parts = raw[combinator]
             if not isinstance(parts, list) or not 1 <= len(parts) <= MAX_LIST:
-                raise refuse(ErrorCode.INVALID_RULE, "rule_list", field=f"{path}.{combinator}", most=MAX_LIST)
+                raise MarketingError(ErrorCode.INVALID_RULE, Text("marketing.rule_list", most=MAX_LIST), field=f"{path}.{combinator}")
             rules = tuple(_node(p, f"{path}.{combinator}[{i}]", depth + 1, counter) for i, p in enumerate(parts))
             return AllOf(rules) if combinator == "all" else AnyOf(rules)
     if "not" in raw:
@@ -109,14 +110,13 @@ def _node(raw: Any, path: str, depth: int, counter: list[int]) -> Rule:
         return _attribute(raw, path)
     if "event" in raw:
         return _event(raw, path)
-    raise refuse(ErrorCode.UNKNOWN_RULE_FIELD, "rule_unknown_field", field=f"{path}.{sorted(raw)[0]}",
-                 name=sorted(raw)[0])
+    raise MarketingError(ErrorCode.UNKNOWN_RULE_FIELD, Text("marketing.rule_unknown_field", name=sorted(raw)[0]), field=f"{path}.{sorted(raw)[0]}")
 
 
 def _only(raw: dict, allowed: set[str], path: str) -> None:
     extra = sorted(set(raw) - allowed)
     if extra:
-        raise refuse(ErrorCode.UNKNOWN_RULE_FIELD, "rule_unknown_field", field=f"{path}.{extra[0]}", name=extra[0])
+        raise MarketingError(ErrorCode.UNKNOWN_RULE_FIELD, Text("marketing.rule_unknown_field", name=extra[0]), field=f"{path}.{extra[0]}")
 
 
 def _attribute(raw: dict, path: str) -> Rule:
@@ -124,21 +124,20 @@ def _attribute(raw: dict, path: str) -> Rule:
     if attr in _BOOL_ATTRS:
         _only(raw, {"attr", "is"}, path)
         if not isinstance(raw.get("is"), bool):
-            raise refuse(ErrorCode.INVALID_RULE, "rule_needs_boolean", field=f"{path}.is", name=attr)
+            raise MarketingError(ErrorCode.INVALID_RULE, Text("marketing.rule_needs_boolean", name=attr), field=f"{path}.is")
         return IsTrue(attr, raw["is"])
     if not isinstance(attr, str) or attr not in _SET_ATTRS:
-        raise refuse(ErrorCode.UNKNOWN_RULE_FIELD, "rule_unknown_attribute", field=f"{path}.attr", name=str(attr)[:40])
+        raise MarketingError(ErrorCode.UNKNOWN_RULE_FIELD, Text("marketing.rule_unknown_attribute", name=str(attr)[:40]), field=f"{path}.attr")
     _only(raw, {"attr", "in"}, path)
     values = raw.get("in")
     if not isinstance(values, list) or not 1 <= len(values) <= MAX_LIST:
-        raise refuse(ErrorCode.INVALID_RULE, "rule_list", field=f"{path}.in", most=MAX_LIST)
+        raise MarketingError(ErrorCode.INVALID_RULE, Text("marketing.rule_list", most=MAX_LIST), field=f"{path}.in")
     allowed = _SET_ATTRS[attr]
     for i, value in enumerate(values):
         if not isinstance(value, str) or not 1 <= len(value) <= MAX_TEXT:
-            raise refuse(ErrorCode.INVALID_RULE, "rule_bad_value", field=f"{path}.in[{i}]", name=attr)
+            raise MarketingError(ErrorCode.INVALID_RULE, Text("marketing.rule_bad_value", name=attr), field=f"{path}.in[{i}]")
         if allowed is not None and value not in allowed:
-            raise refuse(ErrorCode.INVALID_RULE, "rule_value_not_allowed", field=f"{path}.in[{i}]", name=attr,
-                         allowed=", ".join(allowed))
+            raise MarketingError(ErrorCode.INVALID_RULE, Text("marketing.rule_value_not_allowed", name=attr, allowed=", ".join(allowed)), field=f"{path}.in[{i}]")
     return InSet(attr, frozenset(values))
 
 
@@ -149,12 +148,12 @@ def _event(raw: dict, path: str) -> Rule:
         if value is None and not required:
             continue
         if not isinstance(value, str) or not (0 if key == "appId" else 1) <= len(value) <= MAX_TEXT:
-            raise refuse(ErrorCode.INVALID_RULE, "rule_bad_value", field=f"{path}.{key}", name=key)
+            raise MarketingError(ErrorCode.INVALID_RULE, Text("marketing.rule_bad_value", name=key), field=f"{path}.{key}")
     at_least, days = raw.get("atLeast", 1), raw.get("withinDays")
     if type(at_least) is not int or not 1 <= at_least <= MAX_COUNT:
-        raise refuse(ErrorCode.INVALID_RULE, "rule_count_range", field=f"{path}.atLeast", most=MAX_COUNT)
+        raise MarketingError(ErrorCode.INVALID_RULE, Text("marketing.rule_count_range", most=MAX_COUNT), field=f"{path}.atLeast")
     if type(days) is not int or not 1 <= days <= MAX_DAYS:
-        raise refuse(ErrorCode.INVALID_RULE, "rule_days_range", field=f"{path}.withinDays", most=MAX_DAYS)
+        raise MarketingError(ErrorCode.INVALID_RULE, Text("marketing.rule_days_range", most=MAX_DAYS), field=f"{path}.withinDays")
     return EventCount(name, at_least, days, page, app_id)
 
 

@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 
 from croniter import croniter
 
-from marketing.errors import ErrorCode, refuse
+from infra.i18n import Text
+from marketing.errors import ErrorCode, MarketingError
 
 CST = ZoneInfo("Asia/Shanghai")
 MAX_OCCURRENCE_MINUTES = 24 * 60
@@ -18,14 +19,13 @@ def checked_cron(expression: str | None, minutes: int | None) -> tuple[str | Non
     """Five fields (minute hour day month weekday), or none at all with no duration."""
     if expression is None:
         if minutes is not None:
-            raise refuse(ErrorCode.INVALID_CRON, "occurrence_needs_cron", field="occurrenceMinutes")
+            raise MarketingError(ErrorCode.INVALID_CRON, Text("marketing.occurrence_needs_cron"), field="occurrenceMinutes")
         return None, None
     expression = " ".join(expression.split())
     if len(expression.split(" ")) != 5 or len(expression) > 64 or not croniter.is_valid(expression):
-        raise refuse(ErrorCode.INVALID_CRON, "invalid_cron", field="cron")
+        raise MarketingError(ErrorCode.INVALID_CRON, Text("marketing.invalid_cron"), field="cron")
     if type(minutes) is not int or not 1 <= minutes <= MAX_OCCURRENCE_MINUTES:
-        raise refuse(ErrorCode.INVALID_CRON, "occurrence_minutes", field="occurrenceMinutes",
-                     most=MAX_OCCURRENCE_MINUTES)
+        raise MarketingError(ErrorCode.INVALID_CRON, Text("marketing.occurrence_minutes", most=MAX_OCCURRENCE_MINUTES), field="occurrenceMinutes")
     return expression, minutes
 
 

@@ -15,7 +15,8 @@ from tortoise.transactions import in_transaction
 
 from identity.service import user_ids_page
 from marketing.audience import Audience, matches
-from marketing.errors import ErrorCode, refuse
+from infra.i18n import Text
+from marketing.errors import ErrorCode, MarketingError
 from marketing.models import Segment, SegmentMember
 from marketing.rules import Rule, parse_rule, to_json
 
@@ -40,7 +41,7 @@ class SegmentView:
 def _name(name: str) -> str:
     name = " ".join((name or "").split())
     if not 1 <= len(name) <= MAX_NAME:
-        raise refuse(ErrorCode.INVALID_INPUT, "name_length", field="name", most=MAX_NAME)
+        raise MarketingError(ErrorCode.INVALID_INPUT, Text("marketing.name_length", most=MAX_NAME), field="name")
     return name
 
 
@@ -67,7 +68,7 @@ async def create(audience: Audience, *, by_user_id: int, name: str, rule: str | 
 async def get(segment_id: int) -> Segment:
     row = await Segment.get_or_none(id=segment_id)
     if row is None:
-        raise refuse(ErrorCode.NOT_FOUND, "segment_not_found", field="segmentId")
+        raise MarketingError(ErrorCode.NOT_FOUND, Text("marketing.segment_not_found"), field="segmentId")
     return row
 
 

@@ -25,7 +25,8 @@ from marketing.audience import Audience
 from marketing.bucketing import HOLDOUT, assign, expected_shares, sample_ratio_p_value
 from marketing.campaigns import CampaignInput, Placement, PlacementKind, State, Variant
 from marketing.coupons import IssuedCoupon
-from marketing.errors import ErrorCode, MarketingError, refuse
+from infra.i18n import Text
+from marketing.errors import ErrorCode, MarketingError
 from marketing.models import Assignment, Campaign, CampaignTransition, Coupon
 from marketing.placements import Shown
 from marketing.schedule import showing
@@ -159,14 +160,14 @@ class MarketingService:
             starts_at=campaign.starts_at, ends_at=campaign.ends_at, cron=campaign.cron,
             minutes=campaign.occurrence_minutes, now=now)
         if not live:
-            raise refuse(ErrorCode.NOT_ELIGIBLE, "campaign_not_live", field="campaignId")
+            raise MarketingError(ErrorCode.NOT_ELIGIBLE, Text("marketing.campaign_not_live"), field="campaignId")
         variant = assign(campaign_id=campaign.id, user_id=user_id, variants=campaign.variants,
                          holdout_percent=campaign.holdout_percent)
         if variant == HOLDOUT:
-            raise refuse(ErrorCode.NOT_ELIGIBLE, "not_targeted", field="campaignId")
+            raise MarketingError(ErrorCode.NOT_ELIGIBLE, Text("marketing.not_targeted"), field="campaignId")
         if campaign.segment_id is not None and not await self.in_segment_now(segment_id=campaign.segment_id,
                                                                              user_id=user_id):
-            raise refuse(ErrorCode.NOT_ELIGIBLE, "not_targeted", field="campaignId")
+            raise MarketingError(ErrorCode.NOT_ELIGIBLE, Text("marketing.not_targeted"), field="campaignId")
         return await coupons.issue(campaign=campaign, user_id=user_id, variant=variant, now=now)
 
     async def coupons_of(self, *, user_id: int) -> list[IssuedCoupon]:

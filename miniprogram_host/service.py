@@ -19,6 +19,7 @@ from miniprogram_host.directory import (
     released_scopes, verify_app_secret, version_declaration,
 )
 from infra.i18n import Text
+from miniprogram_host.grid import GridApp, grid_for
 from miniprogram_host.errors import BadCredentials, HostError, InvalidPackage, NotFound, NotPermitted, PackageProblem
 from miniprogram_host.lifecycle import UPLOADED
 from miniprogram_host.models import AppVersion, MiniApp
@@ -32,7 +33,7 @@ from miniprogram_host.storage import BlobStore
 from infra.settings import Settings
 
 __all__ = [
-    "Actor", "AppProfile", "BadCredentials", "BlobStore", "HostError", "MiniProgramHost", "NotFound", "NotPermitted",
+    "Actor", "AppProfile", "GridApp", "BadCredentials", "BlobStore", "HostError", "MiniProgramHost", "NotFound", "NotPermitted",
     "ReleaseCache", "Resolution", "Resolved", "SegmentDirectory", "Unavailable", "UpgradeRequired", "VersionDeclaration",
     "app_exists", "app_hmac_key", "app_ids_developed_by", "app_profile", "developed_app",
     "developer_user_ids_for_app", "record_app_change", "released_scopes", "verify_app_secret", "version_declaration",
@@ -57,6 +58,11 @@ class MiniProgramHost:
             keys=SigningKeys.from_config(config.signing_keys, settings.data_dir),
             releases=ReleaseCache(redis, ttl_seconds=config.resolution_cache_seconds, segments=segments),
         )
+
+    async def grid(self, *, user_id: int, platform: str, client_version: str, limit: int = 24) -> list[GridApp]:
+        """The released apps this user gets on this client, in the home's grid (semver ``client_version``)."""
+        return await grid_for(user_id=user_id, platform=platform, client_version=client_version,
+                              segments=self.releases.segments, limit=limit)
 
     async def upload(self, *, app: MiniApp, archive: bytes, actor: Actor) -> AppVersion:
         """Validate, store by digest, sign. Raises InvalidPackage listing every problem."""

@@ -22,7 +22,7 @@ from ledger.service import LedgerService, People
 from marketing.service import MarketingService
 from miniprogram_host.service import MiniProgramHost
 from miniprogram_runtime.service import MiniProgramRuntime
-from openplatform.service import OpenPlatform, tell_customer
+from openplatform.service import OpenPlatform, announce_inbox_over, tell_customer
 from infra import db
 from infra.kv import open_redis
 from infra.pii import PiiCipher
@@ -44,6 +44,7 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
         raise
     cipher = PiiCipher.from_settings(settings)
     broker = EventBroker(redis_handle.client, prefix=settings.channel_prefix)
+    announce_inbox_over(broker)
     sms = OutboxSmsGateway(cipher, echo=settings.embedded_redis)
     identity = IdentityService(
         redis=redis_handle.client,
@@ -119,6 +120,7 @@ async def money_services(
     database = await db.open_database(settings) if open_database else None
     redis_handle = await open_redis(settings)
     broker = EventBroker(redis_handle.client, prefix=settings.channel_prefix)
+    announce_inbox_over(broker)
     people = People(tell=tell_customer)  # inbound credits tell the payee; nothing here looks payees up
     ledger = ledger_service(settings, PiiCipher.from_settings(settings), redis_handle.client, people)
     clearing = ClearingService.build(settings, ledger=ledger, redis=redis_handle.client, broker=broker)
