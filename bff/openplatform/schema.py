@@ -10,7 +10,7 @@ import strawberry
 
 from bff.context import Info
 from bff.errors import InvalidInput
-from bff.ids import MiniAppId, OptionalRecordId, ParsedIds, RecordId
+from bff.ids import MiniAppId, OptionalRecordId, OptionalRecordIds, ParsedIds, RecordId
 from bff.miniprogram.schema import _actor, _failure
 from bff.miniprogram.types import MiniAppNotFound, MiniAppNotPermitted
 from bff.permissions import requires
@@ -91,7 +91,7 @@ class OpenPlatformMutation:
         extensions=[ParsedIds(), *requires(Role.CUSTOMER)],
         description="Mark your messages read (without ids: all of them); answers the unread count left.",
     )
-    async def mark_inbox_read(self, info: Info, ids: list[RecordId] | None = None) -> int:
+    async def mark_inbox_read(self, info: Info, ids: OptionalRecordIds = None) -> int:
         runtime, user_id = info.context.runtime, info.context.principal.user_id
         await runtime.openplatform.mark_read(user_id=user_id, message_ids=ids[:100] if ids is not None else None)
         return await runtime.openplatform.unread_count(user_id=user_id)
