@@ -50,6 +50,18 @@ def sample_ratio_p_value(observed: dict[str, int], expected: dict[str, float]) -
     return _chi2_survival(chi2, len(expected) - 1)
 
 
+def two_proportion_p_value(x1: int, n1: int, x2: int, n2: int) -> float | None:
+    """Two-sided p-value of the pooled two-proportion z-test (is conversion x1/n1 unlike x2/n2?)."""
+    if n1 == 0 or n2 == 0:
+        return None
+    pooled = (x1 + x2) / (n1 + n2)
+    spread = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+    if spread == 0:
+        return 1.0
+    z = abs(x1 / n1 - x2 / n2) / spread
+    return math.erfc(z / math.sqrt(2))
+
+
 def _chi2_survival(x: float, dof: int) -> float:
     """P(X >= x) for chi-square with ``dof`` degrees of freedom: the regularized upper
     incomplete gamma Q(dof/2, x/2), by series below a+1 and continued fraction above."""

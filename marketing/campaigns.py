@@ -18,6 +18,7 @@ from enum import Enum
 from tortoise.transactions import in_transaction
 
 from infra.i18n import Text
+from ledger.service import AccountKind, AccountNotFound, get_account
 from marketing.errors import ErrorCode, MarketingError
 from marketing.models import Campaign, CampaignTransition, Segment
 from marketing.schedule import checked_cron
@@ -84,6 +85,8 @@ class CampaignInput:
     budget_fen: int = 0
     coupon_fen: int | None = None
     coupon_valid_days: int | None = None
+    reward_fen: int | None = None
+    budget_account_id: int | None = None
     stock: int = 0
 
 
@@ -142,15 +145,33 @@ async def checked(data: CampaignInput, *, now: datetime) -> dict:
         raise MarketingError(ErrorCode.NEGATIVE_STOCK, Text("marketing.negative_stock"), field="stock")
     cols["stock"] = _int(data.stock, "stock", 0, 10_000_000, ErrorCode.NEGATIVE_STOCK)
     cols["budget_fen"] = _int(data.budget_fen, "budgetFen", 0, 10**12)
-    if data.coupon_fen is not None or data.stock:
+    cols["coupon_fen"], cols["coupon_valid_days"], cols["reward_fen"], cols["budget_account_id"] = None, None, None, None
+    if data.reward_fen is not None:
+        if data.coupon_fen is not None:
+            raise MarketingError(ErrorCode.INVALID_INPUT, Text("marketing.coupon_or_reward"), field="rewardFen")
+        cols["reward_fen"] = _int(data.reward_fen, "rewardFen", 1, 10**7)
+        cols["budget_account_id"] = await _budget_account(data.budget_account_id)
+    elif data.coupon_fen is not None or data.stock:
         cols["coupon_fen"] = _int(data.coupon_fen if data.coupon_fen is not None else 0, "couponFen", 1, 10**8)
         cols["coupon_valid_days"] = _int(data.coupon_valid_days or 0, "couponValidDays", 1, 366)
-    else:
-        cols["coupon_fen"], cols["coupon_valid_days"] = None, None
     if data.segment_id is not None and not await Segment.exists(id=data.segment_id):
         raise MarketingError(ErrorCode.NOT_FOUND, Text("marketing.segment_not_found"), field="segmentId")
     cols["segment_id"] = data.segment_id
     return cols
+
+
+async def _budget_account(account_id: int | None) -> int:
+    """A cash reward is paid from an account of the bank's own (no customer's): it must exist."""
+    if account_id is None:
+        raise MarketingError(ErrorCode.INVALID_INPUT, Text("marketing.budget_account_needed"), field="budgetAccountId")
+    try:
+        account = await get_account(account_id=account_id)
+    except AccountNotFound:
+        raise MarketingError(ErrorCode.NOT_FOUND, Text("marketing.budget_account_needed"),
+                             field="budgetAccountId") from None
+    if account.owner_user_id is not None or account.kind not in (AccountKind.ENTERPRISE, AccountKind.FEES):
+        raise MarketingError(ErrorCode.INVALID_INPUT, Text("marketing.budget_account_kind"), field="budgetAccountId")
+    return account.id
 
 
 async def create(*, by_user_id: int, data: CampaignInput, now: datetime | None = None) -> Campaign:

@@ -58,7 +58,9 @@ class Campaign(Model):
     spent_fen = fields.BigIntField(default=0)
     coupon_fen = fields.BigIntField(null=True)  # each coupon's face value; null: no coupons
     coupon_valid_days = fields.IntField(null=True)
-    stock = fields.IntField(default=0)
+    reward_fen = fields.BigIntField(null=True)  # a cash reward per customer instead of a coupon
+    budget_account_id = fields.BigIntField(null=True)  # the bank's account the rewards are paid from
+    stock = fields.IntField(default=0)  # coupons or rewards, at most one per customer
     issued = fields.IntField(default=0)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
@@ -110,4 +112,20 @@ class Assignment(Model):
 
     class Meta:
         table = "marketing_assignment"
+        unique_together = (("campaign", "user_id"),)
+
+
+class Reward(Model):
+    """A cash reward credited through the ledger: at most one per campaign and customer."""
+
+    id = fields.BigIntField(primary_key=True)
+    campaign = fields.ForeignKeyField("marketing.Campaign", related_name="rewards", on_delete=fields.RESTRICT)
+    user_id = fields.BigIntField(db_index=True)
+    amount_fen = fields.BigIntField()
+    entry_id = fields.BigIntField()  # the ledger's journal entry
+    variant = fields.CharField(max_length=16, null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "marketing_reward"
         unique_together = (("campaign", "user_id"),)

@@ -20,14 +20,16 @@ from tortoise.context import TortoiseContext
 from tortoise.context import _current_context as _current_tortoise_context
 
 from infra.pii import PiiCipher
-from marketing import campaigns, coupons, placements, segments
+from ledger.service import LedgerService
+from marketing import campaigns, coupons, placements, rewards, segments
 from marketing.audience import Audience
-from marketing.bucketing import HOLDOUT, assign, expected_shares, sample_ratio_p_value
+from marketing.bucketing import HOLDOUT, assign, expected_shares, sample_ratio_p_value, two_proportion_p_value
 from marketing.campaigns import CampaignInput, Placement, PlacementKind, State, Variant
 from marketing.coupons import IssuedCoupon
+from marketing.rewards import CreditedReward
 from infra.i18n import Text
 from marketing.errors import ErrorCode, MarketingError
-from marketing.models import Assignment, Campaign, CampaignTransition, Coupon
+from marketing.models import Assignment, Campaign, CampaignTransition, Coupon, Reward
 from marketing.placements import Shown
 from marketing.schedule import showing
 from marketing.segments import SegmentView
@@ -35,7 +37,7 @@ from marketing.segments import SegmentView
 log = logging.getLogger("marketing")
 
 __all__ = [
-    "CampaignInput", "CampaignReport", "ErrorCode", "IssuedCoupon", "MarketingError", "MarketingService", "Placement",
+    "CampaignInput", "CampaignReport", "CreditedReward", "ErrorCode", "IssuedCoupon", "MarketingError", "MarketingService", "Placement",
     "PlacementKind", "SegmentLookup", "SegmentView", "Shown", "State", "Variant", "VariantResult",
 ]
 
@@ -45,7 +47,9 @@ class VariantResult:
     variant: str
     assigned: int
     expected_share: float
-    claimed: int  # coupons claimed: the campaign's conversion
+    claimed: int  # coupons or rewards claimed: the campaign's conversion
+    conversion: float | None  # claimed / assigned
+    p_value_vs_control: float | None  # two-proportion z-test against the first variant
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +73,10 @@ class SegmentLookup:
 
 
 class MarketingService:
-    def __init__(self, *, redis: aioredis.Redis, cipher: PiiCipher, refresh_seconds: int = 300) -> None:
+    def __init__(self, *, redis: aioredis.Redis, cipher: PiiCipher, ledger: LedgerService,
+                 refresh_seconds: int = 300) -> None:
         self.redis = redis
+        self.ledger = ledger
         self.audience = Audience(cipher=cipher)
         self.refresh_seconds = refresh_seconds
 
@@ -144,10 +150,18 @@ class MarketingService:
         for variant in await Assignment.filter(campaign_id=campaign.id).values_list("variant", flat=True):
             assigned[variant] = assigned.get(variant, 0) + 1
         claimed: dict[str, int] = {}
-        for variant in await Coupon.filter(campaign_id=campaign.id).values_list("variant", flat=True):
-            claimed[variant] = claimed.get(variant, 0) + 1
+        for model in (Coupon, Reward):
+            for variant in await model.filter(campaign_id=campaign.id).values_list("variant", flat=True):
+                claimed[variant] = claimed.get(variant, 0) + 1
         shares = expected_shares(campaign.variants, campaign.holdout_percent)
-        rows = [VariantResult(k, assigned.get(k, 0), share, claimed.get(k, 0)) for k, share in shares.items()]
+        keys = [k for k in shares if k != HOLDOUT]
+        control = keys[0] if keys else None
+        rows = []
+        for key, share in shares.items():
+            n, x = assigned.get(key, 0), claimed.get(key, 0)
+            versus = (two_proportion_p_value(x, n, claimed.get(control, 0), assigned.get(control, 0))
+                      if control is not None and key not in (control, HOLDOUT) else None)
+            rows.append(VariantResult(key, n, share, x, x / n if n else None, versus))
         return CampaignReport(campaign.id, rows, sample_ratio_p_value(assigned, shares))
 
     # -- customers -------------------------------------------------------------------
@@ -155,6 +169,17 @@ class MarketingService:
     async def claim_coupon(self, *, user_id: int, campaign_id: int, now: datetime | None = None) -> IssuedCoupon:
         """One coupon for a customer the campaign targets now: in its segment by a real-time check."""
         now = now or datetime.now(timezone.utc)
+        campaign, variant = await self._targeting(user_id=user_id, campaign_id=campaign_id, now=now)
+        return await coupons.issue(campaign=campaign, user_id=user_id, variant=variant, now=now)
+
+    async def claim_reward(self, *, user_id: int, campaign_id: int, now: datetime | None = None) -> CreditedReward:
+        """One cash reward, credited to the customer's Class II account from the campaign's budget account."""
+        campaign, variant = await self._targeting(user_id=user_id, campaign_id=campaign_id,
+                                                  now=now or datetime.now(timezone.utc))
+        return await rewards.credit(ledger=self.ledger, campaign=campaign, user_id=user_id, variant=variant)
+
+    async def _targeting(self, *, user_id: int, campaign_id: int, now: datetime) -> tuple[Campaign, str]:
+        """The live campaign and the customer's variant; NOT_ELIGIBLE when it is not for them now."""
         campaign = await campaigns.get(campaign_id)
         live = campaign.state == State.LIVE.value and showing(
             starts_at=campaign.starts_at, ends_at=campaign.ends_at, cron=campaign.cron,
@@ -168,7 +193,7 @@ class MarketingService:
         if campaign.segment_id is not None and not await self.in_segment_now(segment_id=campaign.segment_id,
                                                                              user_id=user_id):
             raise MarketingError(ErrorCode.NOT_ELIGIBLE, Text("marketing.not_targeted"), field="campaignId")
-        return await coupons.issue(campaign=campaign, user_id=user_id, variant=variant, now=now)
+        return campaign, variant
 
     async def coupons_of(self, *, user_id: int) -> list[IssuedCoupon]:
         return await coupons.coupons_of(user_id=user_id)

@@ -12,7 +12,7 @@ from bff.context import Info
 from bff.ids import ParsedIds, RecordId
 from bff.marketing.types import (
     Campaign, CampaignChange, CampaignInput, CampaignReport, CampaignState, Coupon, MarketingRefusal, Segment,
-    SegmentPreview, VariantResult,
+    RewardCredited, SegmentPreview, VariantResult,
 )
 from bff.permissions import requires
 from identity.roles import Role
@@ -24,6 +24,7 @@ SegmentResult = Annotated[Segment | MarketingRefusal, strawberry.union("SegmentR
 PreviewResult = Annotated[SegmentPreview | MarketingRefusal, strawberry.union("SegmentPreviewResult")]
 CampaignResult = Annotated[Campaign | MarketingRefusal, strawberry.union("CampaignResult")]
 CouponResult = Annotated[Coupon | MarketingRefusal, strawberry.union("CouponResult")]
+RewardResult = Annotated[RewardCredited | MarketingRefusal, strawberry.union("RewardResult")]
 ReportResult = Annotated[CampaignReport | MarketingRefusal, strawberry.union("CampaignReportResult")]
 
 
@@ -41,7 +42,8 @@ def _draft(data: CampaignInput) -> Draft:
         cron=data.cron, occurrence_minutes=data.occurrence_minutes,
         variants=[Variant(v.key, v.weight, v.title) for v in data.variants[:10]], holdout_percent=data.holdout_percent,
         cap_count=data.cap_count, cap_hours=data.cap_hours, budget_fen=data.budget, coupon_fen=data.coupon_amount,
-        coupon_valid_days=data.coupon_valid_days, stock=data.stock,
+        coupon_valid_days=data.coupon_valid_days, reward_fen=data.reward, budget_account_id=data.budget_account_id,
+        stock=data.stock,
     )
 
 
@@ -73,7 +75,8 @@ class MarketingQuery:
         def wrap(report) -> CampaignReport:
             return CampaignReport(
                 variants=[VariantResult(variant=v.variant, assigned=v.assigned, expected_share=v.expected_share,
-                                        claimed=v.claimed) for v in report.variants],
+                                        claimed=v.claimed, conversion=v.conversion,
+                                        p_value_vs_control=v.p_value_vs_control) for v in report.variants],
                 sample_ratio_p_value=report.sample_ratio_p_value,
             )
 
@@ -157,3 +160,9 @@ class MarketingMutation:
     async def claim_coupon(self, info: Info, campaign_id: RecordId) -> CouponResult:
         return await _answer(info.context.runtime.marketing.claim_coupon(user_id=_me(info), campaign_id=campaign_id),
                              Coupon.of)
+
+    @strawberry.mutation(extensions=[ParsedIds(), *requires(Role.CUSTOMER)],
+                         description="Claim a live campaign's cash reward, credited once to your Class II account.")
+    async def claim_reward(self, info: Info, campaign_id: RecordId) -> RewardResult:
+        return await _answer(info.context.runtime.marketing.claim_reward(user_id=_me(info), campaign_id=campaign_id),
+                             RewardCredited.of)

@@ -84,6 +84,8 @@ class Campaign:
     spent: Fen
     coupon_amount: Fen | None
     coupon_valid_days: int | None
+    reward: Fen | None = strawberry.field(description="A cash reward per customer, paid through the ledger.")
+    budget_account_id: strawberry.ID | None
     stock: int
     issued: int
     created_by: strawberry.ID
@@ -102,7 +104,8 @@ class Campaign:
             variants=[CampaignVariant(key=v["key"], weight=v["weight"], title=v.get("title")) for v in row.variants],
             holdout_percent=row.holdout_percent, cap_count=row.cap_count, cap_hours=row.cap_hours,
             budget=row.budget_fen, spent=row.spent_fen, coupon_amount=row.coupon_fen,
-            coupon_valid_days=row.coupon_valid_days, stock=row.stock, issued=row.issued,
+            coupon_valid_days=row.coupon_valid_days, reward=row.reward_fen, budget_account_id=ident(row.budget_account_id),
+            stock=row.stock, issued=row.issued,
             created_by=strawberry.ID(str(row.created_by)), approved_by=ident(row.approved_by),
         )
 
@@ -121,7 +124,10 @@ class VariantResult:
     variant: str = strawberry.field(description="A variant's key, or HOLDOUT.")
     assigned: int
     expected_share: float
-    claimed: int = strawberry.field(description="Coupons claimed by customers assigned to it.")
+    claimed: int = strawberry.field(description="Coupons or rewards claimed by customers assigned to it.")
+    conversion: float | None = strawberry.field(description="claimed / assigned.")
+    p_value_vs_control: float | None = strawberry.field(
+        description="Two-proportion z-test against the first variant (two-sided).")
 
 
 @strawberry.type
@@ -144,6 +150,19 @@ class Coupon:
     def of(cls, c: IssuedCoupon) -> Coupon:
         return cls(id=strawberry.ID(str(c.id)), campaign_id=strawberry.ID(str(c.campaign_id)), amount=c.amount_fen,
                    issued_at=c.issued_at, expires_at=c.expires_at, redeemed_at=c.redeemed_at)
+
+
+@strawberry.type(description="Your cash reward, credited to your Class II account.")
+class RewardCredited:
+    campaign_id: strawberry.ID
+    amount: Fen
+    account_id: strawberry.ID
+    entry_id: strawberry.ID
+
+    @classmethod
+    def of(cls, r) -> RewardCredited:
+        return cls(campaign_id=strawberry.ID(str(r.campaign_id)), amount=r.amount_fen,
+                   account_id=strawberry.ID(str(r.account_id)), entry_id=strawberry.ID(str(r.entry_id)))
 
 
 @strawberry.input
@@ -178,4 +197,8 @@ class CampaignInput:
     budget: Fen = 0
     coupon_amount: Fen | None = None
     coupon_valid_days: int | None = None
-    stock: int = 0
+    reward: Fen | None = strawberry.field(default=None, description="Instead of coupons: cash per customer.")
+    budget_account_id: int | None = record_id_field(
+        default=None, graphql_type=strawberry.ID | None,
+        description="The bank's own account (enterprise or fees) the cash rewards are paid from.")
+    stock: int = strawberry.field(default=0, description="How many coupons or rewards, at most one per customer.")
