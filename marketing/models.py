@@ -62,6 +62,9 @@ class Campaign(Model):
     budget_account_id = fields.BigIntField(null=True)  # the bank's account the rewards are paid from
     stock = fields.IntField(default=0)  # coupons or rewards, at most one per customer
     issued = fields.IntField(default=0)
+    # Inbox and push placements are sent once to the audience, page by page from this user id.
+    delivered_through = fields.BigIntField(default=0)
+    delivered_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -129,3 +132,18 @@ class Reward(Model):
     class Meta:
         table = "marketing_reward"
         unique_together = (("campaign", "user_id"),)
+
+
+class PushOutbox(Model):
+    """A push notification the development gateway 'sent' (a real gateway posts it instead)."""
+
+    id = fields.BigIntField(primary_key=True)
+    user_id = fields.BigIntField(db_index=True)
+    campaign_id = fields.BigIntField()
+    title = fields.CharField(max_length=64)
+    body = fields.CharField(max_length=256)
+    link = fields.CharField(max_length=512, null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "marketing_push_outbox"

@@ -13,7 +13,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import redis.asyncio as aioredis
 from tortoise.context import TortoiseContext
@@ -21,11 +21,12 @@ from tortoise.context import _current_context as _current_tortoise_context
 
 from infra.pii import PiiCipher
 from ledger.service import LedgerService
-from marketing import campaigns, coupons, placements, rewards, segments
+from marketing import attribution, campaigns, coupons, delivery, placements, rewards, segments
 from marketing.audience import Audience
 from marketing.bucketing import HOLDOUT, assign, expected_shares, sample_ratio_p_value, two_proportion_p_value
 from marketing.campaigns import CampaignInput, Placement, PlacementKind, State, Variant
 from marketing.coupons import IssuedCoupon
+from marketing.delivery import OutboxPushGateway, PushGateway, TellCustomer
 from marketing.rewards import CreditedReward
 from infra.i18n import Text
 from marketing.errors import ErrorCode, MarketingError
@@ -38,7 +39,7 @@ log = logging.getLogger("marketing")
 
 __all__ = [
     "CampaignInput", "CampaignReport", "CreditedReward", "ErrorCode", "IssuedCoupon", "MarketingError", "MarketingService", "Placement",
-    "PlacementKind", "SegmentLookup", "SegmentView", "Shown", "State", "Variant", "VariantResult",
+    "OutboxPushGateway", "PlacementKind", "PushGateway", "SegmentLookup", "SegmentView", "Shown", "State", "Variant", "VariantResult",
 ]
 
 
@@ -47,9 +48,10 @@ class VariantResult:
     variant: str
     assigned: int
     expected_share: float
-    claimed: int  # coupons or rewards claimed: the campaign's conversion
-    conversion: float | None  # claimed / assigned
-    p_value_vs_control: float | None  # two-proportion z-test against the first variant
+    claimed: int  # coupons or rewards claimed
+    converted: int | None  # conversions credited to the campaign last-touch (when a goal was given)
+    conversion: float | None  # converted (or, without a goal, claimed) / assigned
+    p_value_vs_control: float | None  # two-proportion z-test of that conversion against the first variant
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,10 +75,14 @@ class SegmentLookup:
 
 
 class MarketingService:
-    def __init__(self, *, redis: aioredis.Redis, cipher: PiiCipher, ledger: LedgerService,
-                 refresh_seconds: int = 300) -> None:
+    def __init__(self, *, redis: aioredis.Redis, cipher: PiiCipher, ledger: LedgerService, tell: TellCustomer,
+                 push: PushGateway | None = None, refresh_seconds: int = 300) -> None:
+        """``tell``: the inbox's one bank-to-customer function (openplatform.service.tell_customer);
+        ``push``: the push gateway (the outbox by default, like SMS)."""
         self.redis = redis
         self.ledger = ledger
+        self.tell = tell
+        self.push = push or OutboxPushGateway()
         self.audience = Audience(cipher=cipher)
         self.refresh_seconds = refresh_seconds
 
@@ -133,7 +139,13 @@ class MarketingService:
         return await campaigns.end(by_user_id=by_user_id, campaign_id=campaign_id)
 
     async def advance(self, *, now: datetime | None = None) -> int:
-        return await campaigns.advance(now=now)
+        """The scheduler's turn: windows opened and closed, then inbox and push placements sent."""
+        changed = await campaigns.advance(now=now)
+        await self.deliver_messages()
+        return changed
+
+    async def deliver_messages(self) -> int:
+        return await delivery.deliver(redis=self.redis, tell=self.tell, push=self.push)
 
     async def campaign(self, *, campaign_id: int) -> Campaign:
         return await campaigns.get(campaign_id)
@@ -144,24 +156,45 @@ class MarketingService:
     async def campaign_history(self, *, campaign_id: int) -> list[CampaignTransition]:
         return await campaigns.history(campaign_id)
 
-    async def report(self, *, campaign_id: int) -> CampaignReport:
+    async def report(self, *, campaign_id: int, goal: str | None = None, page: str | None = None,
+                     within_hours: int = 24) -> CampaignReport:
+        """Per variant: assigned, claimed, and with ``goal`` the conversions credited last-touch
+        (marketing.attribution); conversion and its test use those, else the claims."""
         campaign = await campaigns.get(campaign_id)
+        variant_of = dict(await Assignment.filter(campaign_id=campaign.id).values_list("user_id", "variant"))
         assigned: dict[str, int] = {}
-        for variant in await Assignment.filter(campaign_id=campaign.id).values_list("variant", flat=True):
+        for variant in variant_of.values():
             assigned[variant] = assigned.get(variant, 0) + 1
         claimed: dict[str, int] = {}
         for model in (Coupon, Reward):
             for variant in await model.filter(campaign_id=campaign.id).values_list("variant", flat=True):
                 claimed[variant] = claimed.get(variant, 0) + 1
+        converted: dict[str, int] | None = None
+        if goal is not None:
+            if not 1 <= len(goal) <= 128 or goal in (attribution.EXPOSURE, attribution.CLICK):
+                raise MarketingError(ErrorCode.INVALID_INPUT, Text("marketing.goal_event"), field="goal")
+            if not 1 <= within_hours <= 24 * 30:
+                raise MarketingError(ErrorCode.INVALID_INPUT, Text("marketing.number_range", low=1, high=24 * 30),
+                                     field="withinHours")
+            credited = await attribution.attribute(
+                campaign_id=campaign.id, goal=goal, page=page, within=timedelta(hours=within_hours),
+                since=campaign.starts_at, until=min(campaign.ends_at, datetime.now(timezone.utc)))
+            converted = {}
+            for user_id in credited.converted:
+                key = variant_of.get(user_id)
+                if key is not None:
+                    converted[key] = converted.get(key, 0) + 1
+        outcomes = converted if converted is not None else claimed
         shares = expected_shares(campaign.variants, campaign.holdout_percent)
         keys = [k for k in shares if k != HOLDOUT]
         control = keys[0] if keys else None
         rows = []
         for key, share in shares.items():
-            n, x = assigned.get(key, 0), claimed.get(key, 0)
-            versus = (two_proportion_p_value(x, n, claimed.get(control, 0), assigned.get(control, 0))
+            n, x = assigned.get(key, 0), outcomes.get(key, 0)
+            versus = (two_proportion_p_value(x, n, outcomes.get(control, 0), assigned.get(control, 0))
                       if control is not None and key not in (control, HOLDOUT) else None)
-            rows.append(VariantResult(key, n, share, x, x / n if n else None, versus))
+            rows.append(VariantResult(key, n, share, claimed.get(key, 0),
+                                      None if converted is None else converted.get(key, 0), x / n if n else None, versus))
         return CampaignReport(campaign.id, rows, sample_ratio_p_value(assigned, shares))
 
     # -- customers -------------------------------------------------------------------

@@ -68,7 +68,7 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
     people = People(user_for_phone=identity.user_id_for_phone, verified_name=verified_masked_name, tell=tell_customer)
     ledger = ledger_service(settings, cipher, redis_handle.client, people)
     clearing = ClearingService.build(settings, ledger=ledger, redis=redis_handle.client, broker=broker)
-    marketing = MarketingService(redis=redis_handle.client, cipher=cipher, ledger=ledger)
+    marketing = MarketingService(redis=redis_handle.client, cipher=cipher, ledger=ledger, tell=tell_customer)
     host = MiniProgramHost.build(settings, redis_handle.client, segments=marketing.segment_lookup())
     openplatform = OpenPlatform.build(settings, redis_handle.client, ledger)
     runtime = Runtime(

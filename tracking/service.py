@@ -10,7 +10,7 @@ from infra.i18n import Text
 from infra.pii import PiiCipher
 from tracking import reports
 from tracking.access import AppOwnership, ReadScope
-from tracking.behaviour import event_counts
+from tracking.behaviour import UserEvent, event_counts, user_events
 from tracking.config import TrackingConfig
 from tracking.errors import InvalidReportInput
 from tracking.ingest import BatchOutcome, Ingest
@@ -18,7 +18,7 @@ from tracking.models import EventDefinition
 from tracking.schemas import SchemaRegistry
 from tracking.vouching import OpenIdLookup, PartnerSigned, Voucher
 
-__all__ = ["TrackingService", "event_counts"]
+__all__ = ["TrackingService", "UserEvent", "event_counts", "user_events"]
 
 
 class TrackingService:

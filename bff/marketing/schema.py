@@ -70,17 +70,21 @@ class MarketingQuery:
                                note=r.note, at=r.created_at) for r in rows]
 
     @strawberry.field(extensions=[ParsedIds(), *requires(Role.OPERATOR)],
-                      description="Assignments and claims per variant, with the sample-ratio check.")
-    async def campaign_report(self, info: Info, campaign_id: RecordId) -> ReportResult:
+                      description=("Per variant: assignments, claims and, with a goal event, conversions credited "
+                                   "last-touch from campaign_click / campaign_exposure events within withinHours; "
+                                   "the two-proportion test and the sample-ratio check."))
+    async def campaign_report(self, info: Info, campaign_id: RecordId, goal: str | None = None,
+                              page: str | None = None, within_hours: int = 24) -> ReportResult:
         def wrap(report) -> CampaignReport:
             return CampaignReport(
                 variants=[VariantResult(variant=v.variant, assigned=v.assigned, expected_share=v.expected_share,
-                                        claimed=v.claimed, conversion=v.conversion,
+                                        claimed=v.claimed, converted=v.converted, conversion=v.conversion,
                                         p_value_vs_control=v.p_value_vs_control) for v in report.variants],
                 sample_ratio_p_value=report.sample_ratio_p_value,
             )
 
-        return await _answer(info.context.runtime.marketing.report(campaign_id=campaign_id), wrap)
+        return await _answer(info.context.runtime.marketing.report(
+            campaign_id=campaign_id, goal=goal, page=page, within_hours=within_hours), wrap)
 
     @strawberry.field(extensions=requires(Role.CUSTOMER), description="Your coupons, newest first.")
     async def my_coupons(self, info: Info) -> list[Coupon]:

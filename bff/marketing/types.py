@@ -125,7 +125,8 @@ class VariantResult:
     assigned: int
     expected_share: float
     claimed: int = strawberry.field(description="Coupons or rewards claimed by customers assigned to it.")
-    conversion: float | None = strawberry.field(description="claimed / assigned.")
+    converted: int | None = strawberry.field(description="Conversions credited last-touch (with a goal).")
+    conversion: float | None = strawberry.field(description="converted (without a goal: claimed) / assigned.")
     p_value_vs_control: float | None = strawberry.field(
         description="Two-proportion z-test against the first variant (two-sided).")
 

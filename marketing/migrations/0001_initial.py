@@ -11,6 +11,20 @@ class Migration(migrations.Migration):
 
     operations = [
         ops.CreateModel(
+            name='PushOutbox',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('user_id', fields.BigIntField(db_index=True)),
+                ('campaign_id', fields.BigIntField()),
+                ('title', fields.CharField(max_length=64)),
+                ('body', fields.CharField(max_length=256)),
+                ('link', fields.CharField(null=True, max_length=512)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'marketing_push_outbox', 'app': 'marketing', 'pk_attr': 'id', 'table_description': "A push notification the development gateway 'sent' (a real gateway posts it instead)."},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
             name='Segment',
             fields=[
                 ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
@@ -51,6 +65,8 @@ class Migration(migrations.Migration):
                 ('budget_account_id', fields.BigIntField(null=True)),
                 ('stock', fields.IntField(default=0)),
                 ('issued', fields.IntField(default=0)),
+                ('delivered_through', fields.BigIntField(default=0)),
+                ('delivered_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
                 ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
             ],

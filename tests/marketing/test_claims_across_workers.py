@@ -1,0 +1,42 @@
+"""The issue's race at scale: 10,000 coupon claims from 5,000 customers (each twice, once per
+worker) for a stock of 1,000, through two server processes at once: exactly 1,000 issued,
+none twice."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import httpx
+
+from identity.tokens import AccessTokens
+from marketing.models import Campaign, Coupon
+from tests.marketing.campaigns import coupons, live
+from tests.servers import server_process
+
+CLAIM = 'mutation($id: ID!) { claimCoupon(campaignId: $id) { __typename ... on MarketingRefusal { code } } }'
+
+
+async def test_ten_thousand_claims_across_two_workers_issue_exactly_the_stock(app, runtime, environ):
+    campaign = await live(runtime.marketing, coupons(1_000))
+    tokens = AccessTokens(str(runtime.settings.secret_key), ttl_seconds=600)
+    customers = [(u, tokens.issue(user_id=u, session_id=str(uuid.uuid4()), roles=["customer"]))
+                 for u in range(1, 5_001)]
+    async with server_process(environ) as worker_a, server_process(environ) as worker_b:
+        limits = httpx.Limits(max_connections=32)
+        async with httpx.AsyncClient(base_url=worker_a, limits=limits, timeout=120) as a, \
+                httpx.AsyncClient(base_url=worker_b, limits=limits, timeout=120) as b:
+            async def claim(http: httpx.AsyncClient, token: str) -> str:
+                answer = await http.post("/graphql", json={"query": CLAIM, "variables": {"id": str(campaign.id)}},
+                                         headers={"authorization": f"Bearer {token}"})
+                result = answer.json()["data"]["claimCoupon"]
+                return result.get("code") or result["__typename"]
+
+            outcomes = await asyncio.gather(*(claim(http, token) for _, token in customers for http in (a, b)))
+
+    assert len(outcomes) == 10_000
+    assert outcomes.count("Coupon") == 1_000
+    assert set(outcomes) == {"Coupon", "OUT_OF_STOCK", "ALREADY_CLAIMED"}
+    owners = await Coupon.filter(campaign_id=campaign.id).values_list("user_id", flat=True)
+    assert (len(owners), len(set(owners))) == (1_000, 1_000)
+    assert (await Campaign.get(id=campaign.id)).issued == 1_000
