@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from identity.service import user_ids_page
@@ -100,9 +101,9 @@ async def check(audience: Audience, *, segment_id: int, user_id: int) -> bool:
     if member:
         _, created = await SegmentMember.get_or_create(segment_id=row.id, user_id=user_id)
         if created:
-            await Segment.filter(id=row.id).update(member_count=row.member_count + 1)
-    else:
-        await SegmentMember.filter(segment_id=row.id, user_id=user_id).delete()
+            await Segment.filter(id=row.id).update(member_count=F("member_count") + 1)
+    elif await SegmentMember.filter(segment_id=row.id, user_id=user_id).delete():
+        await Segment.filter(id=row.id).update(member_count=F("member_count") - 1)
     return member
 
 

@@ -14,7 +14,7 @@ from tortoise.expressions import Q
 
 from miniprogram_host.directory import AppProfile
 from miniprogram_host.models import AppVersion, MiniApp
-from miniprogram_host.resolution import Resolved, _describe, choose
+from miniprogram_host.resolution import Resolved, choose, snapshot_of
 from miniprogram_host.segments import SegmentDirectory
 
 MAX_GRID = 48
@@ -38,9 +38,7 @@ async def grid_for(*, user_id: int, platform: str, client_version: str, segments
     mine = await segments.member_of(user_id=user_id, segment_ids=wanted) if wanted else frozenset()
     grid = []
     for app in apps:
-        snapshot = {"known": True, "offline": app.offline, "rules": app.gray_rules,
-                    "live": _describe(versions.get(app.live_version_id)),
-                    "gray": _describe(versions.get(app.gray_version_id))}
+        snapshot = snapshot_of(app, versions)
         in_segment = bool(mine & set((app.gray_rules or {}).get("segments", ())))
         answer = choose(snapshot, app_id=app.app_id, subject=f"u:{user_id}", user_id=user_id, platform=platform,
                         client_version=client_version, in_segment=in_segment)

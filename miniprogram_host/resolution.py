@@ -77,7 +77,7 @@ class Unavailable:
 Resolution = Resolved | UpgradeRequired | Unavailable
 
 
-def _describe(version: AppVersion | None) -> dict | None:
+def describe_version(version: AppVersion | None) -> dict | None:
     if version is None:
         return None
     return {
@@ -93,12 +93,17 @@ async def load_snapshot(app_id: str) -> dict:
         return {"rev": -1, "known": False}
     ids = [i for i in (app.live_version_id, app.gray_version_id) if i is not None]
     versions = {v.id: v for v in await AppVersion.filter(id__in=ids)} if ids else {}
+    return snapshot_of(app, versions)
+
+
+def snapshot_of(app: MiniApp, versions: dict[int, AppVersion]) -> dict:
+    """The release snapshot of a loaded app, given (at least) its live and gray versions by id."""
     return {
         "rev": app.release_revision,
         "known": True,
         "offline": app.offline,
-        "live": _describe(versions.get(app.live_version_id)),
-        "gray": _describe(versions.get(app.gray_version_id)),
+        "live": describe_version(versions.get(app.live_version_id)),
+        "gray": describe_version(versions.get(app.gray_version_id)),
         "rules": app.gray_rules,
     }
 
