@@ -72,7 +72,7 @@ async def _change(step) -> SettingsResult:
 @strawberry.type
 class OpenPlatformQuery:
     @strawberry.field(
-        extensions=[ParsedIds(), *requires(Role.CUSTOMER)], description="Your messages from mini-programs, newest first."
+        extensions=[ParsedIds(), *requires(Role.CUSTOMER)], description="Your inbox, newest first: the bank's messages (system, transactions, campaigns) and mini-programs' (deleted ones left out)."
     )
     async def inbox(self, info: Info, limit: int = 50, before_id: OptionalRecordId = None) -> list[InboxMessage]:
         rows = await info.context.runtime.openplatform.inbox(
