@@ -27,6 +27,7 @@ DOMAINS: tuple[str, ...] = (
     "kyc",
     "clearing",
     "marketing",
+    "audit",
 )
 
 
