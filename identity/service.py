@@ -335,4 +335,5 @@ def _now() -> datetime:
 
 async def user_ids_page(*, after_id: int, limit: int) -> list[int]:
     """Every registered user's id above ``after_id``, ascending, at most ``limit`` (an audience scan)."""
-    return await User.filter(id__gt=after_id).order_by("id").limit(max(1, min(limit, 5000))).values_list("id", flat=True)
+    rows = await User.filter(id__gt=after_id).order_by("id").limit(max(1, min(limit, 5000))).values("id")
+    return [int(row["id"]) for row in rows]

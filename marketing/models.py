@@ -45,6 +45,7 @@ class Campaign(Model):
     approved_by = fields.BigIntField(null=True)  # the checker, never the maker
     segment = fields.ForeignKeyField("marketing.Segment", related_name="campaigns", null=True,
                                      on_delete=fields.RESTRICT)
+    segment_id: int | None  # the foreign key's column, for type checkers
     starts_at = fields.DatetimeField()
     ends_at = fields.DatetimeField()
     cron = fields.CharField(max_length=64, null=True)  # occurrences in China Standard Time

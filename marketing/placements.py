@@ -59,7 +59,7 @@ async def shown_to(*, redis: aioredis.Redis, user_id: int, now: datetime, kinds:
     capped = [(c, v) for c, v in visible if c.cap_count]
     if capped:
         counts = await redis.mget([cap_key(c, user_id, now) for c, _ in capped])
-        over = {c.id for (c, _), n in zip(capped, counts) if n is not None and int(n) >= c.cap_count}
+        over = {c.id for (c, _), n in zip(capped, counts, strict=True) if n is not None and int(n) >= c.cap_count}
         visible = [(c, v) for c, v in visible if c.id not in over]
         counting = [c for c, _ in visible if c.cap_count]
         if counting:

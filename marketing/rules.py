@@ -69,12 +69,13 @@ class EventCount:
 
 
 Rule = AllOf | AnyOf | Not | InSet | IsTrue | EventCount
+RuleSource = str | dict[str, object]  # the JSON text, or the object it decodes to
 
 _SET_ATTRS = {"ageBand": AGE_BANDS, "city": None, "accountClass": ACCOUNT_CLASSES}
 _BOOL_ATTRS = ("enterpriseEmployee",)
 
 
-def parse_rule(source: str | dict) -> Rule:
+def parse_rule(source: RuleSource) -> Rule:
     """The rule from its JSON text (or already-decoded object); MarketingError when it is not one."""
     if isinstance(source, str):
         if len(source) > MAX_SOURCE:

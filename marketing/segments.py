@@ -19,7 +19,7 @@ from marketing.audience import Audience, matches
 from infra.i18n import Text
 from marketing.errors import ErrorCode, MarketingError
 from marketing.models import Segment, SegmentMember
-from marketing.rules import Rule, parse_rule, to_json
+from marketing.rules import Rule, RuleSource, parse_rule, to_json
 
 PAGE = 1000
 MAX_NAME = 64
@@ -55,12 +55,12 @@ async def _matching_users(audience: Audience, rule: Rule) -> list[int]:
     return found
 
 
-async def preview(audience: Audience, *, rule: str | dict) -> int:
+async def preview(audience: Audience, *, rule: RuleSource) -> int:
     """How many customers the rule selects now, before anything is saved."""
     return len(await _matching_users(audience, parse_rule(rule)))
 
 
-async def create(audience: Audience, *, by_user_id: int, name: str, rule: str | dict) -> SegmentView:
+async def create(audience: Audience, *, by_user_id: int, name: str, rule: RuleSource) -> SegmentView:
     parsed = parse_rule(rule)
     row = await Segment.create(name=_name(name), rule=to_json(parsed), created_by=by_user_id)
     return await refresh(audience, segment_id=row.id)

@@ -33,6 +33,7 @@ from marketing.errors import ErrorCode, MarketingError
 from marketing.models import Assignment, Campaign, CampaignTransition, Coupon, Reward
 from marketing.placements import Shown
 from marketing.schedule import showing
+from marketing.rules import RuleSource
 from marketing.segments import SegmentView
 
 log = logging.getLogger("marketing")
@@ -91,10 +92,10 @@ class MarketingService:
 
     # -- segments --------------------------------------------------------------------
 
-    async def preview_segment(self, *, rule: str | dict) -> int:
+    async def preview_segment(self, *, rule: RuleSource) -> int:
         return await segments.preview(self.audience, rule=rule)
 
-    async def create_segment(self, *, by_user_id: int, name: str, rule: str | dict) -> SegmentView:
+    async def create_segment(self, *, by_user_id: int, name: str, rule: RuleSource) -> SegmentView:
         return await segments.create(self.audience, by_user_id=by_user_id, name=name, rule=rule)
 
     async def refresh_segment(self, *, segment_id: int) -> SegmentView:
@@ -161,14 +162,15 @@ class MarketingService:
         """Per variant: assigned, claimed, and with ``goal`` the conversions credited last-touch
         (marketing.attribution); conversion and its test use those, else the claims."""
         campaign = await campaigns.get(campaign_id)
-        variant_of = dict(await Assignment.filter(campaign_id=campaign.id).values_list("user_id", "variant"))
+        variant_of = {int(row["user_id"]): str(row["variant"])
+                      for row in await Assignment.filter(campaign_id=campaign.id).values("user_id", "variant")}
         assigned: dict[str, int] = {}
-        for variant in variant_of.values():
-            assigned[variant] = assigned.get(variant, 0) + 1
+        for key in variant_of.values():
+            assigned[key] = assigned.get(key, 0) + 1
         claimed: dict[str, int] = {}
         for model in (Coupon, Reward):
-            for variant in await model.filter(campaign_id=campaign.id).values_list("variant", flat=True):
-                claimed[variant] = claimed.get(variant, 0) + 1
+            for row in await model.filter(campaign_id=campaign.id).values("variant"):
+                claimed[str(row["variant"])] = claimed.get(str(row["variant"]), 0) + 1
         converted: dict[str, int] | None = None
         if goal is not None:
             if not 1 <= len(goal) <= 128 or goal in (attribution.EXPOSURE, attribution.CLICK):
@@ -181,9 +183,9 @@ class MarketingService:
                 since=campaign.starts_at, until=min(campaign.ends_at, datetime.now(timezone.utc)))
             converted = {}
             for user_id in credited.converted:
-                key = variant_of.get(user_id)
-                if key is not None:
-                    converted[key] = converted.get(key, 0) + 1
+                credited_to = variant_of.get(user_id)
+                if credited_to is not None:
+                    converted[credited_to] = converted.get(credited_to, 0) + 1
         outcomes = converted if converted is not None else claimed
         shares = expected_shares(campaign.variants, campaign.holdout_percent)
         keys = [k for k in shares if k != HOLDOUT]

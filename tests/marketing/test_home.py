@@ -108,7 +108,7 @@ async def test_the_homes_round_trips_do_not_grow_with_what_it_shows(count_round_
                                                  segment_id=segment.id if i % 2 else None))
 
     async def apps(n: int, phone: str) -> None:
-        for i in range(n):
+        for _ in range(n):
             app = await developer_app(gql, sign_in, phone=phone)
             await released(gql, gql.http, sign_in, app, "1.0.0", reviewer)
 

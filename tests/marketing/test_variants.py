@@ -19,7 +19,7 @@ def test_assignment_is_sticky_and_follows_the_split():
     assert 1_700 < counts[HOLDOUT] < 2_300 and 8_500 < counts["A"] < 9_500 and 8_500 < counts["B"] < 9_500
     # Growing the holdout takes customers out of variants but moves nobody from A to B.
     wider = [assign(campaign_id=3, user_id=u, variants=SPLIT, holdout_percent=20) for u in range(20_000)]
-    assert all(w in (HOLDOUT, f) for f, w in zip(first, wider) if f != HOLDOUT)
+    assert all(w in (HOLDOUT, f) for f, w in zip(first, wider, strict=True) if f != HOLDOUT)
 
 
 def test_the_sample_ratio_check_flags_a_broken_split():
