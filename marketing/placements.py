@@ -1,9 +1,10 @@
 """What a customer is shown now: the placements of live campaigns for them.
 
 For the home this is a fixed number of round trips whatever the number of campaigns: the
-live campaigns (one query), the customer's segments among theirs (one query), the frequency
-counters (one pipelined Redis call to read, one to count the showing), the assignments
-(one insert that ignores those already recorded).
+live campaigns (one query), the customer's segments among theirs (one query), one pipelined
+Redis call reading the frequency counters and the campaigns already assigned to this
+customer, then, only when there is something to write, the new assignments (one insert that
+ignores rows already there) and one pipelined call counting the showing.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ class Shown:
     link: str | None
 
 
+_ASSIGNED_SECONDS = 90 * 24 * 3600  # a lost set only costs one insert that finds the rows already there
+
+
 def cap_key(campaign: Campaign, user_id: int, now: datetime) -> str:
     period = int(now.timestamp()) // ((campaign.cap_hours or 1) * 3600)
     return f"mkt:cap:{campaign.id}:{user_id}:{period}"
@@ -52,23 +56,33 @@ async def live_for(*, user_id: int, now: datetime) -> list[tuple[Campaign, str]]
 
 async def shown_to(*, redis: aioredis.Redis, user_id: int, now: datetime, kinds: frozenset[str]) -> list[Shown]:
     targeted = await live_for(user_id=user_id, now=now)
-    if targeted:
-        await Assignment.bulk_create([Assignment(campaign_id=c.id, user_id=user_id, variant=v) for c, v in targeted],
-                                     ignore_conflicts=True)
     visible = [(c, v) for c, v in targeted if v != HOLDOUT and any(p["kind"] in kinds for p in c.placements)]
     capped = [(c, v) for c, v in visible if c.cap_count]
-    if capped:
-        counts = await redis.mget([cap_key(c, user_id, now) for c, _ in capped])
-        over = {c.id for (c, _), n in zip(capped, counts, strict=True) if n is not None and int(n) >= c.cap_count}
-        visible = [(c, v) for c, v in visible if c.id not in over]
-        counting = [c for c, _ in visible if c.cap_count]
-        if counting:
-            async with redis.pipeline(transaction=False) as pipe:
-                for campaign in counting:
-                    key = cap_key(campaign, user_id, now)
-                    pipe.incr(key)
-                    pipe.expire(key, (campaign.cap_hours or 1) * 3600)
-                await pipe.execute()
+    known_key = f"mkt:assigned:{user_id}"
+    # One round trip reads which assignments are already recorded and the frequency counters.
+    async with redis.pipeline(transaction=False) as pipe:
+        pipe.smembers(known_key)
+        for campaign, _ in capped:
+            pipe.get(cap_key(campaign, user_id, now))
+        known_raw, *counts = await pipe.execute()
+    known = {int(raw) for raw in known_raw}
+    new = [(c, v) for c, v in targeted if c.id not in known]
+    if new:  # the first showing of a campaign to this customer is its assignment (the report's)
+        await Assignment.bulk_create([Assignment(campaign_id=c.id, user_id=user_id, variant=v) for c, v in new],
+                                     ignore_conflicts=True)
+    over = {c.id for (c, _), n in zip(capped, counts, strict=True) if n is not None and int(n) >= (c.cap_count or 0)}
+    visible = [(c, v) for c, v in visible if c.id not in over]
+    counting = [c for c, _ in visible if c.cap_count]
+    if counting or new:
+        async with redis.pipeline(transaction=False) as pipe:
+            for campaign in counting:
+                key = cap_key(campaign, user_id, now)
+                pipe.incr(key)
+                pipe.expire(key, (campaign.cap_hours or 1) * 3600)
+            if new:
+                pipe.sadd(known_key, *[c.id for c, _ in new])
+                pipe.expire(known_key, _ASSIGNED_SECONDS)
+            await pipe.execute()
     shown = []
     for campaign, variant in visible:
         title = next((v.get("title") for v in campaign.variants if v["key"] == variant), None)
