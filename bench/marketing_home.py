@@ -1,7 +1,7 @@
 """The super-app home for 10,000 customers with 20 live campaigns (frequency caps, half of them
 for a segment), 16 connections, one uvicorn worker, wrk on loopback: GraphQL ``home`` beside
 ``/plain/home`` returning the same data from the same services as plain JSON (the ratio);
-then coupon claims/s through GraphQL for a stock of 1,000 and the issued count.
+then coupon claims/s through GraphQL (each customer once, round robin) for a stock of 500 and the issued count.
 
 Usage: .venv/bin/python bench/marketing_home.py [--seconds 10] [--connections 16] [--users 10000]
 """
@@ -78,8 +78,8 @@ async def seed(users: int) -> tuple[list[str], int]:
                 segment_id=segment.id if n % 2 else None, cap_count=100, cap_hours=24,
                 placements=[Placement(PlacementKind.POPUP if n == 0 else PlacementKind.HOME_BANNER, f"横幅 {n}",
                                       "限时优惠", "https://img.example/b.png", "/promo")],
-                stock=1000 if coupons else 0, coupon_fen=5_00 if coupons else None,
-                coupon_valid_days=7 if coupons else None, budget_fen=1000 * 5_00 if coupons else 0,
+                stock=500 if coupons else 0, coupon_fen=5_00 if coupons else None,
+                coupon_valid_days=7 if coupons else None, budget_fen=500 * 5_00 if coupons else 0,
             )
             made = await runtime.marketing.create_campaign(by_user_id=1, data=data)
             await runtime.marketing.submit_campaign(by_user_id=1, campaign_id=made.id)
@@ -166,7 +166,7 @@ def main() -> None:
           f"GraphQL home p99 {runs['graphql home']['p99_ms']:.1f} ms (target: under 30 ms)")
     print(f"coupon claims: {runs['claimCoupon']['rps']:.0f}/s, {runs['claimCoupon']['requests']} answered in the run, "
           f"{issued} coupons issued to {distinct} customers "
-          f"for a stock of {stock} ({'exact' if issued == min(stock, distinct) == distinct else 'CHECK'})")
+          f"for a stock of {stock} ({'none over stock, none twice' if issued == distinct and issued <= stock else 'CHECK'})")
 
 
 async def _issued(campaign_id: int) -> tuple[int, int, int]:
