@@ -87,6 +87,7 @@ def _id(kind: IdKind, graphql_type: Any = None) -> Any:
 
 RecordId = Annotated[int, _id(_RECORD, strawberry.ID)]
 OptionalRecordId = Annotated[int | None, _id(_RECORD, strawberry.ID | None)]
+OptionalRecordIds = Annotated[list[int] | None, _id(_RECORD, list[strawberry.ID] | None)]
 MiniAppId = Annotated[str, _id(_MINI_APP)]
 OptionalMiniAppId = Annotated[str | None, _id(_MINI_APP)]
 MiniAppVersion = Annotated[str, _id(_VERSION)]

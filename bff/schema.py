@@ -21,6 +21,8 @@ from bff.clearing.schema import ClearingMutation, ClearingQuery
 from bff.content.schema import ContentMutation, ContentQuery, ContentSubscription
 from bff.identity.schema import IdentityMutation, IdentityQuery, IdentitySubscription
 from bff.kyc.schema import KycMutation, KycQuery
+from bff.marketing.home import HomeQuery
+from bff.marketing.schema import MarketingMutation, MarketingQuery
 from bff.miniprogram.schema import MiniProgramMutation, MiniProgramQuery
 from bff.miniprogram_runtime.schema import MiniProgramRuntimeMutation, MiniProgramRuntimeQuery
 from bff.ledger.enterprises import EnterpriseMutation, EnterpriseQuery
@@ -29,7 +31,7 @@ from bff.ledger.schema import LedgerMutation, LedgerQuery
 from bff.ledger.types import SCALARS as LEDGER_SCALARS
 from bff.nul_text import RefuseNulText
 from bff.observability import OperationMetrics
-from bff.openplatform.schema import OpenPlatformMutation, OpenPlatformQuery
+from bff.openplatform.schema import OpenPlatformMutation, OpenPlatformQuery, OpenPlatformSubscription
 from bff.tracking.schema import TrackingMutation, TrackingQuery
 from bff.validation import BoundedValidation
 from bff.unavailable import mark_unavailable
@@ -41,13 +43,13 @@ log = logging.getLogger("bff.graphql")
 
 QUERIES: tuple[type, ...] = (
     IdentityQuery, LedgerQuery, MiniProgramQuery, MiniProgramRuntimeQuery, TrackingQuery, OpenPlatformQuery,
-    KycQuery, PayeeQuery, EnterpriseQuery, ClearingQuery, ContentQuery,
+    KycQuery, PayeeQuery, EnterpriseQuery, ClearingQuery, ContentQuery, MarketingQuery, HomeQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     IdentityMutation, LedgerMutation, PaymentMutation, MiniProgramMutation, MiniProgramRuntimeMutation, TrackingMutation,
-    OpenPlatformMutation, KycMutation, EnterpriseMutation, ClearingMutation, ContentMutation,
+    OpenPlatformMutation, KycMutation, EnterpriseMutation, ClearingMutation, ContentMutation, MarketingMutation,
 )
-SUBSCRIPTIONS: tuple[type, ...] = (IdentitySubscription, ContentSubscription)
+SUBSCRIPTIONS: tuple[type, ...] = (IdentitySubscription, ContentSubscription, OpenPlatformSubscription)
 SCALARS: dict = {**LEDGER_SCALARS}
 
 

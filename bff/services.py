@@ -21,6 +21,7 @@ from infra.pubsub import EventBroker
 from infra.settings import Settings
 from kyc.journey import KycService
 from ledger.service import LedgerService
+from marketing.service import MarketingService
 from miniprogram_host.service import MiniProgramHost
 from miniprogram_runtime.service import MiniProgramRuntime
 from openplatform.service import OpenPlatform
@@ -44,6 +45,7 @@ class Runtime:
     kyc: KycService
     clearing: ClearingService
     content: ContentService
+    marketing: MarketingService
 
     @property
     def redis(self) -> aioredis.Redis:

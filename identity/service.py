@@ -30,7 +30,7 @@ from infra.pii import PiiCipher
 from infra.pubsub import EventBroker
 from infra.ratelimit import RateLimiter
 
-__all__ = ["Device", "IdentityService", "IssuedSession", "LoginPolicy", "Role"]
+__all__ = ["Device", "IdentityService", "IssuedSession", "LoginPolicy", "Role", "user_ids_page"]
 
 _DEVICE_ID = re.compile(r"[A-Za-z0-9._\-]{8,128}")
 _PLATFORMS = {"ios", "android", "h5"}
@@ -331,3 +331,9 @@ def _checked_device(device: Device) -> Device:
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+async def user_ids_page(*, after_id: int, limit: int) -> list[int]:
+    """Every registered user's id above ``after_id``, ascending, at most ``limit`` (an audience scan)."""
+    rows = await User.filter(id__gt=after_id).order_by("id").limit(max(1, min(limit, 5000))).values("id")
+    return [int(row["id"]) for row in rows]

@@ -1,8 +1,10 @@
 """Online account opening as other domains see it: the journey's service, built by the
-composition root, and the customer's verified name. Other domains import only this module."""
+composition root, the customer's verified name, and the facts marketing segments by (age and
+city, never the card's reading itself). Other domains import only this module."""
 
 from __future__ import annotations
 
 from kyc.journey import KycService, verified_masked_name
+from kyc.profile import CustomerFacts, city_of, customer_facts
 
-__all__ = ["KycService", "verified_masked_name"]
+__all__ = ["CustomerFacts", "KycService", "city_of", "customer_facts", "verified_masked_name"]

@@ -41,6 +41,7 @@ class EntryKind(str, Enum):
     WITHDRAWAL = "withdrawal"  # a customer sends money to their card: Class II -> in transit, at once
     WITHDRAWAL_SETTLEMENT = "withdrawal_settlement"  # the network confirmed it: in transit -> network clearing
     INBOUND_TRANSFER = "inbound_transfer"  # another bank sent money: network clearing -> Class II
+    REWARD = "reward"  # a campaign's cash reward: its budget account (the bank's) -> the customer's Class II
 
 
 class AccountStatus(str, Enum):

@@ -46,6 +46,7 @@ from ledger.posting import (
 from ledger.statements import StatementLine, StatementPage, statement
 from infra.i18n import Text
 from ledger.statement_files import render_csv, render_pdf
+from ledger.standing import CustomerStanding, customer_standing
 from ledger.statements import StatementPeriod, statement_period
 from ledger.vocabulary import EnterpriseRole, HoldStatus, MerchantCategory
 
@@ -64,6 +65,8 @@ __all__ = [
     "require_enterprise_role",
     # payments to people
     "Payee", "People",
+    # what marketing segments by
+    "CustomerStanding", "customer_standing",
 ]
 
 _MAX_KEY = 128

@@ -33,6 +33,7 @@ from infra.i18n import Text
 from miniprogram_host.models import AppVersion, MiniApp
 from miniprogram_host.registry import app_for_developer
 from miniprogram_host.semver import is_semver
+from miniprogram_host.segments import MAX_SEGMENTS, NoSegments, SegmentDirectory
 
 UPLOADED, SUBMITTED, APPROVED, REJECTED = "uploaded", "submitted", "approved", "rejected"
 GRAY, RELEASED, SUPERSEDED, WITHDRAWN = "gray", "released", "superseded", "withdrawn"
@@ -145,7 +146,7 @@ async def withdraw(*, actor: Actor, app_id: str, version: str) -> AppVersion:
 
 
 def _gray_rules(*, percent: int, whitelist: list[int], platforms: list[str], min_client_version: str | None,
-                max_client_version: str | None) -> dict:
+                max_client_version: str | None, segments: list[int] = ()) -> dict:
     if not 0 <= percent <= 100:
         raise InvalidArgument(Text("miniprogram_host.percent_range"), field="percent")
     if len(whitelist) > 1000:
@@ -158,13 +159,22 @@ def _gray_rules(*, percent: int, whitelist: list[int], platforms: list[str], min
     return {
         "percent": percent, "whitelist": sorted(set(whitelist)), "platforms": sorted(set(platforms)),
         "minClientVersion": min_client_version, "maxClientVersion": max_client_version,
+        "segments": sorted(set(segments)),
     }
 
 
 async def start_gray(*, actor: Actor, app_id: str, version: str, percent: int, whitelist: list[int],
                      platforms: list[str], min_client_version: str | None, max_client_version: str | None,
-                     refresh: Refresh) -> MiniApp:
-    rules = _gray_rules(percent=percent, whitelist=whitelist, platforms=platforms,
+                     refresh: Refresh, segments: list[int] = (), directory: SegmentDirectory | None = None) -> MiniApp:
+    """``segments``: audience segments whose members always get the gray version (checked
+    against ``directory``; an unknown id is refused)."""
+    if len(segments) > MAX_SEGMENTS:
+        raise InvalidArgument(Text("miniprogram_host.segments_size", max=MAX_SEGMENTS), field="segments")
+    if segments:
+        known = await (directory or NoSegments()).known(list(segments))
+        if set(segments) - known:
+            raise InvalidArgument(Text("miniprogram_host.unknown_segment"), field="segments")
+    rules = _gray_rules(percent=percent, whitelist=whitelist, platforms=platforms, segments=list(segments),
                         min_client_version=min_client_version, max_client_version=max_client_version)
     app = await _release_app(actor, app_id)
     async with in_transaction():

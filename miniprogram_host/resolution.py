@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import redis.asyncio as aioredis
 
 from miniprogram_host.models import AppVersion, MiniApp
+from miniprogram_host.segments import NoSegments, SegmentDirectory
 from miniprogram_host.semver import version_key
 
 BUCKETS = 10_000
@@ -76,7 +77,7 @@ class Unavailable:
 Resolution = Resolved | UpgradeRequired | Unavailable
 
 
-def _describe(version: AppVersion | None) -> dict | None:
+def describe_version(version: AppVersion | None) -> dict | None:
     if version is None:
         return None
     return {
@@ -92,19 +93,25 @@ async def load_snapshot(app_id: str) -> dict:
         return {"rev": -1, "known": False}
     ids = [i for i in (app.live_version_id, app.gray_version_id) if i is not None]
     versions = {v.id: v for v in await AppVersion.filter(id__in=ids)} if ids else {}
+    return snapshot_of(app, versions)
+
+
+def snapshot_of(app: MiniApp, versions: dict[int, AppVersion]) -> dict:
+    """The release snapshot of a loaded app, given (at least) its live and gray versions by id."""
     return {
         "rev": app.release_revision,
         "known": True,
         "offline": app.offline,
-        "live": _describe(versions.get(app.live_version_id)),
-        "gray": _describe(versions.get(app.gray_version_id)),
+        "live": describe_version(versions.get(app.live_version_id)),
+        "gray": describe_version(versions.get(app.gray_version_id)),
         "rules": app.gray_rules,
     }
 
 
 class ReleaseCache:
-    def __init__(self, redis: aioredis.Redis, *, ttl_seconds: int) -> None:
+    def __init__(self, redis: aioredis.Redis, *, ttl_seconds: int, segments: SegmentDirectory | None = None) -> None:
         self._redis = redis
+        self.segments: SegmentDirectory = segments or NoSegments()
         self._ttl = ttl_seconds
         self._put = redis.register_script(_PUT_IF_NEWER)
 
@@ -138,8 +145,11 @@ class ReleaseCache:
         """The version for this caller. ``cached``: the value under ``key(app_id)`` if the
         caller already read it (the bridge does, in its pipelined round trip)."""
         snapshot = self.decode(cached) if cached is not None else await self.snapshot(app_id)
+        wanted = (snapshot.get("rules") or {}).get("segments") if snapshot.get("gray") else None
+        in_segment = bool(wanted and user_id is not None
+                          and await self.segments.member_of(user_id=user_id, segment_ids=list(wanted)))
         return choose(snapshot, app_id=app_id, subject=subject, user_id=user_id,
-                      platform=platform, client_version=client_version)
+                      platform=platform, client_version=client_version, in_segment=in_segment)
 
 
 def _at_least(client: tuple, minimum: str | None) -> bool:
@@ -147,16 +157,17 @@ def _at_least(client: tuple, minimum: str | None) -> bool:
 
 
 def choose(snapshot: dict, *, app_id: str, subject: str, user_id: int | None, platform: str,
-           client_version: str) -> Resolution:
-    """The pure decision, given a release snapshot. `client_version` must be a semver."""
+           client_version: str, in_segment: bool = False) -> Resolution:
+    """The pure decision, given a release snapshot. `client_version` must be a semver;
+    ``in_segment``: the user is in one of the gray release's segments (asked beforehand)."""
     if not snapshot["known"]:
         return Unavailable(app_id, "UNKNOWN_APP")
     if snapshot["offline"]:
         return Unavailable(app_id, "OFFLINE")
     client = version_key(client_version)
     gray, rules = snapshot["gray"], snapshot["rules"]
-    targeted = gray is not None and _in_gray(rules, app_id=app_id, subject=subject, user_id=user_id,
-                                             platform=platform, client=client)
+    targeted = gray is not None and (in_segment or _in_gray(rules, app_id=app_id, subject=subject, user_id=user_id,
+                                                            platform=platform, client=client))
     if targeted and _at_least(client, gray["minClientVersion"]):
         return _resolved(app_id, gray, "gray")
     live = snapshot["live"]
@@ -171,7 +182,8 @@ def choose(snapshot: dict, *, app_id: str, subject: str, user_id: int | None, pl
 
 
 def _in_gray(rules: dict, *, app_id: str, subject: str, user_id: int | None, platform: str, client: tuple) -> bool:
-    """Whether the gray release is meant for this caller: whitelisted, or in its filters and bucket."""
+    """Whether the gray release is meant for this caller: whitelisted, or in its filters and bucket
+    (a member of one of its segments is let in before this, by ``choose``)."""
     if user_id is not None and user_id in rules.get("whitelist", ()):
         return True
     in_filters = (

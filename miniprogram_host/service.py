@@ -20,20 +20,22 @@ from miniprogram_host.directory import (
     released_scopes, verify_app_secret, version_declaration,
 )
 from infra.i18n import Text
+from miniprogram_host.grid import GridApp, grid_for
 from miniprogram_host.errors import BadCredentials, HostError, InvalidPackage, NotFound, NotPermitted, PackageProblem
 from miniprogram_host.lifecycle import UPLOADED
 from miniprogram_host.models import AppVersion, MiniApp
 from miniprogram_host.packages import CheckedPackage, check_package
 from miniprogram_host.registry import app_ids_developed_by, developer_user_ids_for_app
 from miniprogram_host.resolution import ReleaseCache, Resolution, Resolved, Unavailable, UpgradeRequired
+from miniprogram_host.segments import SegmentDirectory
 from miniprogram_host.semver import version_key
 from miniprogram_host.signing import SigningKeys
 from miniprogram_host.storage import BlobStore
 from infra.settings import Settings
 
 __all__ = [
-    "Actor", "AppProfile", "BadCredentials", "BlobStore", "HostError", "MiniProgramHost", "NotFound", "NotPermitted",
-    "ReleaseCache", "Resolution", "Resolved", "Unavailable", "UpgradeRequired", "VersionDeclaration",
+    "Actor", "AppProfile", "GridApp", "BadCredentials", "BlobStore", "HostError", "MiniProgramHost", "NotFound", "NotPermitted",
+    "ReleaseCache", "Resolution", "Resolved", "SegmentDirectory", "Unavailable", "UpgradeRequired", "VersionDeclaration",
     "app_exists", "app_hmac_key", "app_ids_developed_by", "app_profile", "developed_app",
     "developer_user_ids_for_app", "record_app_change", "released_scopes", "verify_app_secret", "version_declaration",
     "OperationCheck", "BANK_JSAPI",
@@ -57,16 +59,22 @@ class MiniProgramHost:
     operation_check: OperationCheck | None = None
 
     @classmethod
-    def build(cls, settings: Settings, redis: aioredis.Redis,
-              operation_check: OperationCheck | None = None) -> MiniProgramHost:
+    def build(cls, settings: Settings, redis: aioredis.Redis, operation_check: OperationCheck | None = None,
+              segments: SegmentDirectory | None = None) -> MiniProgramHost:
+        """``segments``: who is in which audience segment, for gray releases by segment."""
         config = HostConfig.from_settings(settings)
         return cls(
             config=config,
             store=BlobStore(settings.data_dir / "miniprogram"),
             keys=SigningKeys.from_config(config.signing_keys, settings.data_dir),
-            releases=ReleaseCache(redis, ttl_seconds=config.resolution_cache_seconds),
+            releases=ReleaseCache(redis, ttl_seconds=config.resolution_cache_seconds, segments=segments),
             operation_check=operation_check,
         )
+
+    async def grid(self, *, user_id: int, platform: str, client_version: str, limit: int = 24) -> list[GridApp]:
+        """The released apps this user gets on this client, in the home's grid (semver ``client_version``)."""
+        return await grid_for(user_id=user_id, platform=platform, client_version=client_version,
+                              segments=self.releases.segments, limit=limit)
 
     async def upload(self, *, app: MiniApp, archive: bytes, actor: Actor) -> AppVersion:
         """Validate, store by digest, sign. Raises InvalidPackage listing every problem."""

@@ -1,10 +1,15 @@
-"""Subscription messages: each consent the user gives lets the app send them one message."""
+"""The inbox: the bank's own messages (system, transactional, campaign) and mini-programs'
+subscription messages (each consent the user gives lets the app send them one), with read,
+unread and delete, and a real-time notice of each new message across workers."""
 
 from __future__ import annotations
 
+import logging
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from enum import Enum
 
 from tortoise.transactions import in_transaction
 
@@ -13,9 +18,25 @@ from miniprogram_host.service import app_exists
 from openplatform import errors
 from openplatform.models import InboxMessage, SubscriptionConsent
 
+log = logging.getLogger("openplatform.inbox")
 _TOPIC = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 MAX_TITLE, MAX_BODY = 100, 2000
 BANK = "bank"  # the app id of the bank's own notices: no mini-program has it (theirs start with "mp")
+
+
+class MessageKind(str, Enum):
+    SYSTEM = "SYSTEM"  # the bank about the service itself (topic system.*)
+    TRANSACTIONAL = "TRANSACTIONAL"  # payments, payroll, ETC debits: the bank's other notices
+    CAMPAIGN = "CAMPAIGN"  # marketing's inbox placements (topic campaign.*)
+    SUBSCRIPTION = "SUBSCRIPTION"  # a mini-program's message, sent with the user's consent
+
+
+def kind_of(app_id: str, topic: str) -> MessageKind:
+    if app_id != BANK:
+        return MessageKind.SUBSCRIPTION
+    if topic.startswith("campaign."):
+        return MessageKind.CAMPAIGN
+    return MessageKind.SYSTEM if topic.startswith("system.") else MessageKind.TRANSACTIONAL
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,10 +47,38 @@ class Message:
     title: str
     body: str
     created_at: datetime
+    read: bool = False
+
+    @property
+    def kind(self) -> MessageKind:
+        return kind_of(self.app_id, self.topic)
 
     @classmethod
     def of(cls, row: InboxMessage) -> Message:
-        return cls(row.id, row.app_id, row.topic, row.title, row.body, row.created_at)
+        return cls(row.id, row.app_id, row.topic, row.title, row.body, row.created_at, row.read_at is not None)
+
+
+Announce = Callable[[int, int], Awaitable[None]]
+_announce: list[Announce] = []  # set once per process by the composition root (OpenPlatform.build)
+
+
+def announce_with(announce: Announce) -> None:
+    """``announce(user_id, message_id)`` after each new message: subscribers then read it back,
+    so a notice of a message whose transaction rolled back shows nothing."""
+    _announce[:] = [announce]
+
+
+async def _announced(message: Message, user_id: int) -> Message:
+    for announce in _announce:
+        try:
+            await announce(user_id, message.id)
+        except Exception:  # noqa: BLE001 - the message is in the inbox; only the live notice is lost
+            log.warning("inbox notice for message %s not published", message.id, exc_info=True)
+    return message
+
+
+def inbox_topic(user_id: int) -> str:
+    return f"inbox:{user_id}"
 
 
 def _check_topic(topic: str) -> str:
@@ -64,7 +113,7 @@ async def send(*, app_id: str, user_id: int, topic: str, title: str, body: str) 
             )
             if taken:
                 row = await InboxMessage.create(user_id=user_id, app_id=app_id, topic=topic, title=title, body=body)
-                return Message.of(row)
+                return await _announced(Message.of(row), user_id)
     raise errors.NoSubscription()
 
 
@@ -81,13 +130,39 @@ async def send_from_bank(*, user_id: int, topic: str, title: str, body: str) -> 
     title, body = (title or "").strip()[:MAX_TITLE], (body or "").strip()[:MAX_BODY]
     if not title or not body:
         raise errors.InvalidArgument(Text("openplatform.message_title_and_body"), field="body")
-    return Message.of(await InboxMessage.create(user_id=user_id, app_id=BANK, topic=topic, title=title, body=body))
+    row = await InboxMessage.create(user_id=user_id, app_id=BANK, topic=topic, title=title, body=body)
+    return await _announced(Message.of(row), user_id)
 
 
 async def inbox(*, user_id: int, limit: int = 50, before_id: int | None = None) -> list[Message]:
     """The user's messages, newest first; ``before_id`` pages further back."""
-    query = InboxMessage.filter(user_id=user_id)
+    query = InboxMessage.filter(user_id=user_id, deleted_at__isnull=True)
     if before_id is not None:
         query = query.filter(id__lt=before_id)
     rows = await query.order_by("-id").limit(max(1, min(limit, 100)))
     return [Message.of(r) for r in rows]
+
+
+async def message(*, user_id: int, message_id: int) -> Message | None:
+    row = await InboxMessage.get_or_none(id=message_id, user_id=user_id, deleted_at__isnull=True)
+    return Message.of(row) if row is not None else None
+
+
+async def unread_count(*, user_id: int) -> int:
+    return await InboxMessage.filter(user_id=user_id, read_at__isnull=True, deleted_at__isnull=True).count()
+
+
+async def mark_read(*, user_id: int, message_ids: list[int] | None) -> int:
+    """Mark the user's messages read (``None``: all of them); how many changed."""
+    query = InboxMessage.filter(user_id=user_id, read_at__isnull=True, deleted_at__isnull=True)
+    if message_ids is not None:
+        if len(message_ids) > 100:
+            raise errors.InvalidArgument(Text("openplatform.too_many_messages", max=100), field="ids")
+        query = query.filter(id__in=message_ids)
+    return await query.update(read_at=datetime.now(timezone.utc))
+
+
+async def delete(*, user_id: int, message_id: int) -> bool:
+    """Delete one of the user's messages; another user's is left alone (False)."""
+    return bool(await InboxMessage.filter(id=message_id, user_id=user_id, deleted_at__isnull=True).update(
+        deleted_at=datetime.now(timezone.utc)))

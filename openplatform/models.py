@@ -100,6 +100,8 @@ class InboxMessage(Model):
     title = fields.CharField(max_length=100)
     body = fields.TextField()
     created_at = fields.DatetimeField(auto_now_add=True)
+    read_at = fields.DatetimeField(null=True)
+    deleted_at = fields.DatetimeField(null=True)  # the customer deleted it: kept, never shown again
 
     class Meta:
         table = "openplatform_inbox_message"

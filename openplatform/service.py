@@ -18,20 +18,30 @@ from openplatform.config import OpenPlatformConfig
 from openplatform.errors import InvalidArgument, LoginRateLimited, OpenPlatformError, UnknownApp
 from openplatform.gateway import Gateway
 from openplatform.login import LoginCode, PartnerLogin, PartnerSession
-from openplatform.messages import BANK, Message, send_from_bank
+from openplatform.messages import BANK, Message, MessageKind, announce_with, inbox_topic, send_from_bank
+from infra.pubsub import EventBroker
 from openplatform.payments import Payment, Refund
 from openplatform.tokens import AccessToken, AccessTokens
 from infra.settings import Settings
 
 __all__ = [
-    "BANK", "send_from_bank", "tell_customer",
+    "BANK", "MessageKind", "announce_inbox_over", "inbox_topic", "send_from_bank", "tell_customer",
     "AccessToken", "InvalidArgument", "LoginCode", "LoginRateLimited", "Message", "OpenPlatform", "OpenPlatformError",
     "PartnerSession", "Payment", "Refund", "UnknownApp",
 ]
 
 async def tell_customer(*, user_id: int, topic: str, title: str, body: str) -> None:
-    """Put a message from the bank in a customer's inbox (the ledger's payee notices use it)."""
+    """Put a message from the bank in a customer's inbox (the ledger's payee notices use it;
+    marketing's inbox placements use topic ``campaign.<id>``, system notices ``system.*``)."""
     await send_from_bank(user_id=user_id, topic=topic, title=title, body=body)
+
+
+def announce_inbox_over(broker: EventBroker) -> None:
+    """New inbox messages are announced on ``inbox_topic(user_id)`` to every worker's subscribers."""
+    async def announce(user_id: int, message_id: int) -> None:
+        await broker.publish(inbox_topic(user_id), {"id": message_id})
+
+    announce_with(announce)
 
 
 @dataclass
@@ -108,6 +118,18 @@ class OpenPlatform:
 
     async def inbox(self, *, user_id: int, limit: int = 50, before_id: int | None = None) -> list[Message]:
         return await messages.inbox(user_id=user_id, limit=limit, before_id=before_id)
+
+    async def inbox_message(self, *, user_id: int, message_id: int) -> Message | None:
+        return await messages.message(user_id=user_id, message_id=message_id)
+
+    async def unread_count(self, *, user_id: int) -> int:
+        return await messages.unread_count(user_id=user_id)
+
+    async def mark_read(self, *, user_id: int, message_ids: list[int] | None) -> int:
+        return await messages.mark_read(user_id=user_id, message_ids=message_ids)
+
+    async def delete_message(self, *, user_id: int, message_id: int) -> bool:
+        return await messages.delete(user_id=user_id, message_id=message_id)
 
     async def get_payment(self, *, app_id: str, payment_id: str) -> Payment:
         return await payments.get_payment(app_id=app_id, payment_id=payment_id)

@@ -29,6 +29,7 @@ from ledger.service import AccountKind, EntryKind, InternalService, open_account
 from miniprogram_host import lifecycle, registry
 from miniprogram_host.actors import Actor
 from miniprogram_host.cli import zip_directory
+from superapp.demo_marketing import seed_marketing
 from superapp.runtime import running
 
 DEMO_USERS = {
@@ -63,6 +64,7 @@ async def seed(settings: Settings) -> None:
         print(f"demo mini-program {app_id} {version} released: open /static/container.html?app={app_id}")
         stored = await _a_day_of_events(runtime, app_id, version)
         print(f"demo tracking: {stored} page views of the last day")
+        print(await seed_marketing(runtime, maker=users["13800000003"], checker=users[REVIEWER]))
 
 
 async def _funded_account(runtime: Runtime, user: User) -> int:

@@ -21,9 +21,10 @@ from kyc.journey import KycService
 from kyc.service import verified_masked_name
 from ledger.config import LedgerSettings
 from ledger.service import LedgerService, People
+from marketing.service import MarketingService
 from miniprogram_host.service import MiniProgramHost
 from miniprogram_runtime.service import MiniProgramRuntime
-from openplatform.service import OpenPlatform, tell_customer
+from openplatform.service import OpenPlatform, announce_inbox_over, tell_customer
 from infra import db
 from infra.kv import open_redis
 from infra.pii import PiiCipher
@@ -46,6 +47,7 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
     cipher = PiiCipher.from_settings(settings)
     audit_log.configure(str(settings.secret_key))
     broker = EventBroker(redis_handle.client, prefix=settings.channel_prefix)
+    announce_inbox_over(broker)
     sms = OutboxSmsGateway(cipher, echo=settings.embedded_redis)
     identity = IdentityService(
         redis=redis_handle.client,
@@ -69,7 +71,8 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
     people = People(user_for_phone=identity.user_id_for_phone, verified_name=verified_masked_name, tell=tell_customer)
     ledger = ledger_service(settings, cipher, redis_handle.client, people)
     clearing = ClearingService.build(settings, ledger=ledger, redis=redis_handle.client, broker=broker)
-    host = MiniProgramHost.build(settings, redis_handle.client)
+    marketing = MarketingService(redis=redis_handle.client, cipher=cipher, ledger=ledger, tell=tell_customer)
+    host = MiniProgramHost.build(settings, redis_handle.client, segments=marketing.segment_lookup())
     openplatform = OpenPlatform.build(settings, redis_handle.client, ledger)
     runtime = Runtime(
         settings, database, redis_handle, cipher, broker, identity, sms,
@@ -85,10 +88,12 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
         clearing=clearing,
         content=ContentService(config=ContentConfig.from_settings(settings), redis=redis_handle.client,
                                broker=broker, tracking=tracking),
+        marketing=marketing,
     )
     try:
         async with AsyncExitStack() as background:
             await background.enter_async_context(runtime.miniprogram_runtime.running(database))
+            await background.enter_async_context(marketing.running(database))
             if tracking_config.worker_in_app:
                 await background.enter_async_context(
                     worker_in_background(redis=redis_handle.client, config=tracking_config)
@@ -123,6 +128,7 @@ async def money_services(
     database = await db.open_database(settings) if open_database else None
     redis_handle = await open_redis(settings)
     broker = EventBroker(redis_handle.client, prefix=settings.channel_prefix)
+    announce_inbox_over(broker)
     audit_log.configure(str(settings.secret_key))
     people = People(tell=tell_customer)  # inbound credits tell the payee; nothing here looks payees up
     ledger = ledger_service(settings, PiiCipher.from_settings(settings), redis_handle.client, people)

@@ -12,6 +12,7 @@ from infra.i18n import Text
 from infra.pii import PiiCipher
 from tracking import reports
 from tracking.access import AppOwnership, ReadScope
+from tracking.behaviour import UserEvent, event_counts, user_events
 from tracking.config import TrackingConfig
 from tracking.errors import InvalidReportInput
 from tracking.ingest import BatchOutcome, Ingest
@@ -32,6 +33,8 @@ class VouchedEvent:
     user_id: str
     properties: dict[str, object]
     event_ms: int
+
+__all__ = ["TrackingService", "UserEvent", "event_counts", "user_events"]
 
 
 class TrackingService:

@@ -269,7 +269,7 @@ class MiniProgramMutation:
 
     @strawberry.mutation(
         extensions=[ParsedIds(), *requires(Role.OPERATOR, Role.DEVELOPER)],
-        description="Release an approved version to some users: a sticky percentage, a whitelist and filters.",
+        description="Release an approved version to some users: a sticky percentage, a whitelist, audience segments and filters.",
     )
     async def start_gray_release(
         self, info: Info, app_id: MiniAppId, version: MiniAppVersion, rules: GrayRulesInput
@@ -278,6 +278,7 @@ class MiniProgramMutation:
             actor=_actor(info), app_id=app_id, version=version, percent=rules.percent, whitelist=rules.whitelist,
             platforms=[p.value for p in rules.platforms], min_client_version=rules.min_client_version,
             max_client_version=rules.max_client_version, refresh=info.context.runtime.miniprograms.releases.refresh,
+            segments=rules.segments, directory=info.context.runtime.miniprograms.releases.segments,
         ))
 
     @strawberry.mutation(

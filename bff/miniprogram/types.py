@@ -71,6 +71,8 @@ class RejectionReasonInput:
 class GrayRulesInput:
     percent: int = strawberry.field(description="Share of users, 0-100, by a sticky per-user bucket.")
     whitelist: list[int] = record_id_field(many=True, default_factory=list, description="Users who always get it.")
+    segments: list[int] = record_id_field(many=True, default_factory=list,
+                                          description="Audience segments (marketing) whose members always get it.")
     platforms: list[ClientPlatform] = strawberry.field(default_factory=list, description="Empty: every platform.")
     min_client_version: str | None = None
     max_client_version: str | None = None
@@ -152,6 +154,7 @@ class GrayRelease:
     version: str
     percent: int
     whitelist: list[strawberry.ID]
+    segments: list[strawberry.ID]
     platforms: list[ClientPlatform]
     min_client_version: str | None
     max_client_version: str | None
@@ -263,6 +266,7 @@ async def releases_by_app(context: Context, pks: Sequence[int]) -> list[ReleaseS
             gray = GrayRelease(
                 version=names[app.gray_version_id], percent=r["percent"],
                 whitelist=[strawberry.ID(str(u)) for u in r["whitelist"]],
+                segments=[strawberry.ID(str(s)) for s in r.get("segments", ())],
                 platforms=[ClientPlatform(p) for p in r["platforms"]],
                 min_client_version=r["minClientVersion"], max_client_version=r["maxClientVersion"],
             )

@@ -1,7 +1,8 @@
-"""Open platform in GraphQL: the customer's inbox; developers' webhook URL and SM2 key."""
+"""Open platform in GraphQL: the customer's inbox (read, unread, delete, live); developers' webhook URL and SM2 key."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
 from datetime import datetime
 from typing import Annotated
 
@@ -9,7 +10,7 @@ import strawberry
 
 from bff.context import Info
 from bff.errors import InvalidInput
-from bff.ids import MiniAppId, OptionalRecordId, ParsedIds
+from bff.ids import MiniAppId, OptionalRecordId, OptionalRecordIds, ParsedIds, RecordId
 from bff.miniprogram.schema import _actor, _failure
 from bff.miniprogram.types import MiniAppNotFound, MiniAppNotPermitted
 from bff.permissions import requires
@@ -17,6 +18,12 @@ from identity.roles import Role
 from miniprogram_host import errors as host_errors
 from openplatform import apps, errors
 from openplatform.models import OpenAppSettings
+from openplatform.service import Message, MessageKind, inbox_topic
+
+InboxMessageKind = strawberry.enum(MessageKind, name="InboxMessageKind", description=(
+    "SYSTEM: about the service; TRANSACTIONAL: payments, payroll, ETC debits; CAMPAIGN: offers; "
+    "SUBSCRIPTION: a mini-program's message you agreed to receive."
+))
 
 
 @strawberry.type(description="A message a mini-program sent you with your consent, or the bank's own notice (`appId` \"bank\").")
@@ -27,6 +34,13 @@ class InboxMessage:
     title: str
     body: str
     created_at: datetime
+    kind: InboxMessageKind
+    read: bool
+
+    @classmethod
+    def of(cls, m: Message) -> InboxMessage:
+        return cls(id=strawberry.ID(str(m.id)), app_id=m.app_id, topic=m.topic, title=m.title, body=m.body,
+                   created_at=m.created_at, kind=m.kind, read=m.read)
 
 
 @strawberry.type(description="How a mini-program's own server talks to the bank.")
@@ -58,18 +72,38 @@ async def _change(step) -> SettingsResult:
 @strawberry.type
 class OpenPlatformQuery:
     @strawberry.field(
-        extensions=[ParsedIds(), *requires(Role.CUSTOMER)], description="Your messages from mini-programs, newest first."
+        extensions=[ParsedIds(), *requires(Role.CUSTOMER)], description="Your inbox, newest first: the bank's messages (system, transactions, campaigns) and mini-programs' (deleted ones left out)."
     )
     async def inbox(self, info: Info, limit: int = 50, before_id: OptionalRecordId = None) -> list[InboxMessage]:
         rows = await info.context.runtime.openplatform.inbox(
             user_id=info.context.principal.user_id, limit=limit, before_id=before_id
         )
-        return [InboxMessage(id=strawberry.ID(str(m.id)), app_id=m.app_id, topic=m.topic, title=m.title, body=m.body,
-                             created_at=m.created_at) for m in rows]
+        return [InboxMessage.of(m) for m in rows]
+
+    @strawberry.field(extensions=requires(Role.CUSTOMER), description="How many of your messages are unread.")
+    async def inbox_unread_count(self, info: Info) -> int:
+        return await info.context.runtime.openplatform.unread_count(user_id=info.context.principal.user_id)
 
 
 @strawberry.type
 class OpenPlatformMutation:
+    @strawberry.mutation(
+        extensions=[ParsedIds(), *requires(Role.CUSTOMER)],
+        description="Mark your messages read (without ids: all of them); answers the unread count left.",
+    )
+    async def mark_inbox_read(self, info: Info, ids: OptionalRecordIds = None) -> int:
+        runtime, user_id = info.context.runtime, info.context.principal.user_id
+        await runtime.openplatform.mark_read(user_id=user_id, message_ids=ids[:100] if ids is not None else None)
+        return await runtime.openplatform.unread_count(user_id=user_id)
+
+    @strawberry.mutation(
+        extensions=[ParsedIds(), *requires(Role.CUSTOMER)],
+        description="Delete one of your messages; false when you have no such message.",
+    )
+    async def delete_inbox_message(self, info: Info, id: RecordId) -> bool:
+        return await info.context.runtime.openplatform.delete_message(user_id=info.context.principal.user_id,
+                                                                       message_id=id)
+
     @strawberry.mutation(
         extensions=[ParsedIds(), *requires(Role.DEVELOPER)],
         description="Set (or with null, remove) the http(s) URL that receives the app's payment and refund events.",
@@ -83,3 +117,15 @@ class OpenPlatformMutation:
     )
     async def register_mini_app_sm2_key(self, info: Info, app_id: MiniAppId, public_key: str | None) -> SettingsResult:
         return await _change(apps.register_sm2_key(actor=_actor(info), app_id=app_id, public_key=public_key))
+
+
+@strawberry.type
+class OpenPlatformSubscription:
+    @strawberry.subscription(extensions=requires(Role.CUSTOMER), description="Your new inbox messages, as they arrive.")
+    async def inbox_messages(self, info: Info) -> AsyncGenerator[InboxMessage, None]:
+        runtime, user_id = info.context.runtime, info.context.principal.user_id
+        async with runtime.broker.subscribe(inbox_topic(user_id)) as notices:
+            async for notice in notices:
+                found = await runtime.openplatform.inbox_message(user_id=user_id, message_id=int(notice["id"]))
+                if found is not None:  # a notice of a message whose transaction rolled back shows nothing
+                    yield InboxMessage.of(found)

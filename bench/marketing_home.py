@@ -1,0 +1,185 @@
+"""The super-app home for 10,000 customers with 20 live campaigns (frequency caps, half of them
+for a segment), 16 connections, one uvicorn worker, wrk on loopback: GraphQL ``home`` beside
+``/plain/home`` returning the same data from the same services as plain JSON (the ratio);
+then coupon claims/s through GraphQL (each customer once, round robin) for a stock of 500 and the issued count.
+
+Usage: .venv/bin/python bench/marketing_home.py [--seconds 10] [--connections 16] [--users 10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import uuid
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import asyncpg
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.wrk import wait_ready  # noqa: E402
+from identity.tokens import AccessTokens  # noqa: E402
+from infra import db  # noqa: E402
+from infra.settings import Settings  # noqa: E402
+
+DB = "superapp_bench_marketing"
+ENV = {
+    "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB}",
+    "REDIS_URL": "redis://127.0.0.1:6379/12",
+    "REDIS_DURABILITY": "warn",
+    "SECRET_KEY": "bench-secret",
+    "PII_KEYS": "b1:" + "YmVuY2hiZW5jaGJlbmNoYmVuY2hiZW5jaGJlbmNoMTI=",
+    "LOG_LEVEL": "WARNING",
+}
+HOME = ('query { home(platform: IOS, clientVersion: "5.2.0") { ... on Home { grid { appId name iconUrl version '
+        'channel } banners { campaignId variant kind title body imageUrl link } popup { campaignId title } '
+        'feed { ready items { id } promotions { campaignId title } } unreadCount '
+        'accountSummary { classTwoBalance accounts { id kind balance } } } } }')
+
+
+async def seed(users: int) -> tuple[list[str], int]:
+    """Customers with Class II accounts, a segment of half of them, 20 live campaigns, one coupon campaign."""
+    admin = await asyncpg.connect("postgres://postgres@127.0.0.1:5432/postgres")
+    await admin.execute(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
+    await admin.execute(f'CREATE DATABASE "{DB}"')
+    await admin.close()
+    settings = Settings.from_env(ENV)
+    await db.migrate(settings)
+    conn = await asyncpg.connect(ENV["DATABASE_URL"])
+    now = datetime.now(timezone.utc)
+    await conn.copy_records_to_table("identity_user", columns=["id", "phone_index", "phone_ciphertext", "roles",
+                                                                "created_at"],
+                                     records=[(i, f"bench-{i}", "-", '["customer"]', now) for i in range(1, users + 1)])
+    await conn.copy_records_to_table("ledger_account", columns=["owner_user_id", "kind", "name", "currency", "balance",
+                                                                 "held", "status", "created_at", "opening_key"],
+                                     records=[(i, "class_two", "Class II", "CNY", 100_00, 0, "active", now, f"b{i}")
+                                              for i in range(1, users + 1)])
+    await conn.close()
+    from superapp.runtime import running
+    from marketing.service import CampaignInput, Placement, PlacementKind
+
+    async with running(settings) as runtime:
+        await runtime.redis.flushdb()
+        segment = await runtime.marketing.create_segment(by_user_id=1, name="二类户", rule={
+            "attr": "accountClass", "in": ["CLASS_TWO"]})
+        coupon_campaign = 0
+        for n in range(21):
+            coupons = n == 20
+            data = CampaignInput(
+                name=f"活动 {n}", starts_at=now - timedelta(minutes=1), ends_at=now + timedelta(days=1),
+                segment_id=segment.id if n % 2 else None, cap_count=100, cap_hours=24,
+                placements=[Placement(PlacementKind.POPUP if n == 0 else PlacementKind.HOME_BANNER, f"横幅 {n}",
+                                      "限时优惠", "https://img.example/b.png", "/promo")],
+                stock=500 if coupons else 0, coupon_fen=5_00 if coupons else None,
+                coupon_valid_days=7 if coupons else None, budget_fen=500 * 5_00 if coupons else 0,
+            )
+            made = await runtime.marketing.create_campaign(by_user_id=1, data=data)
+            await runtime.marketing.submit_campaign(by_user_id=1, campaign_id=made.id)
+            await runtime.marketing.approve_campaign(by_user_id=2, campaign_id=made.id)
+            await runtime.marketing.schedule_campaign(by_user_id=2, campaign_id=made.id)
+            coupon_campaign = made.id
+        tokens = AccessTokens(ENV["SECRET_KEY"], ttl_seconds=3600)
+        return [tokens.issue(user_id=i, session_id=str(uuid.uuid4()), roles=["customer"])
+                for i in range(1, users + 1)], coupon_campaign
+
+
+def lua_script(tokens: list[str], body: str, path: str) -> str:
+    """wrk: each request as the next of the customers, round robin."""
+    listed = ",".join(f'"{t}"' for t in tokens)
+    return f"""
+local tokens = {{{listed}}}
+local i = 0
+request = function()
+  i = i % #tokens + 1
+  return wrk.format("POST", "{path}", {{["Content-Type"] = "application/json",
+    ["Authorization"] = "Bearer " .. tokens[i]}}, {json.dumps(body)})
+end
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT %d %d %f %f %d\\n", summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(99), summary.errors.status + summary.errors.connect
+    + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end"""
+
+
+def wrk(base: str, path: str, body: str, tokens: list[str], *, seconds: int, connections: int) -> dict:
+    import re
+
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(lua_script(tokens, body, path))
+    out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", script.name, base + path],
+                         capture_output=True, text=True, check=True).stdout
+    os.unlink(script.name)
+    requests, duration_us, p50_us, p99_us, errors = re.search(r"RESULT (\d+) (\d+) ([\d.]+) ([\d.]+) (\d+)",
+                                                              out).groups()
+    return {"rps": int(requests) / (int(duration_us) / 1e6), "p50_ms": float(p50_us) / 1000,
+            "p99_ms": float(p99_us) / 1000, "errors": int(errors), "requests": int(requests)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--users", type=int, default=10_000)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is needed: apt-get install -y wrk")
+    tokens, coupon_campaign = asyncio.run(seed(args.users))
+    port = 8791
+    env = {**os.environ, **ENV}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "bench.marketing_app:create_bench_app", "--factory", "--port", str(port),
+         "--no-access-log", "--log-level", "warning"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(base, server)
+        home = json.dumps({"query": HOME})
+        wrk(base, "/graphql", home, tokens, seconds=2, connections=4)  # warm caches and pools
+        runs = {
+            "graphql home": wrk(base, "/graphql", home, tokens, seconds=args.seconds, connections=args.connections),
+            "plain json home": wrk(base, "/plain/home", "{}", tokens, seconds=args.seconds,
+                                   connections=args.connections),
+        }
+        claim = json.dumps({"query": 'mutation { claimCoupon(campaignId: "%d") { __typename } }' % coupon_campaign})
+        runs["claimCoupon"] = wrk(base, "/graphql", claim, tokens, seconds=args.seconds, connections=args.connections)
+        rss = int(Path(f"/proc/{server.pid}/status").read_text().split("VmRSS:")[1].split()[0]) // 1024
+    finally:
+        server.terminate()
+        server.wait()
+    issued, distinct, stock = asyncio.run(_issued(coupon_campaign))
+    print(f"home for {args.users} customers, 20 live campaigns with caps (10 for a segment), one uvicorn worker, "
+          f"{args.connections} connections, {args.seconds}s each, server RSS {rss} MB")
+    print(f"{'scenario':<18}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}")
+    for name, r in runs.items():
+        print(f"{name:<18}{r['rps']:>10.0f}{r['p50_ms']:>10.2f}{r['p99_ms']:>10.2f}{r['errors']:>8}")
+    ratio = runs["plain json home"]["rps"] / runs["graphql home"]["rps"]
+    print(f"plain JSON / GraphQL home throughput ratio: {ratio:.2f}x (target: at most 4x); "
+          f"GraphQL home p99 {runs['graphql home']['p99_ms']:.1f} ms (target: under 30 ms)")
+    print(f"coupon claims: {runs['claimCoupon']['rps']:.0f}/s, {runs['claimCoupon']['requests']} answered in the run, "
+          f"{issued} coupons issued to {distinct} customers "
+          f"for a stock of {stock} ({'none over stock, none twice' if issued == distinct and issued <= stock else 'CHECK'})")
+
+
+async def _issued(campaign_id: int) -> tuple[int, int, int]:
+    conn = await asyncpg.connect(ENV["DATABASE_URL"])
+    try:
+        issued = await conn.fetchval("SELECT count(*) FROM marketing_coupon WHERE campaign_id = $1", campaign_id)
+        distinct = await conn.fetchval("SELECT count(DISTINCT user_id) FROM marketing_coupon WHERE campaign_id = $1",
+                                       campaign_id)
+        stock = await conn.fetchval("SELECT stock FROM marketing_campaign WHERE id = $1", campaign_id)
+        return issued, distinct, stock
+    finally:
+        await conn.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,139 @@
+"""The home in one round trip: grid, banners and pop-up, the feed slot, unread count, account
+summary; and a fixed number of SQL statements and Redis round trips however much it shows."""
+
+from __future__ import annotations
+
+import contextvars
+
+
+import pytest
+from redis.asyncio.connection import AbstractConnection
+
+from identity.roles import Role
+from ledger.service import AccountKind, open_account
+from marketing.service import Placement, PlacementKind
+from openplatform.service import tell_customer
+from tests.ledger.support import funded_account
+from tests.marketing.campaigns import banner, live
+from tests.marketing.support import customer
+from tests.miniprogram_host.helpers import developer_app, released
+from tests.test_query_counts import CountedConnection, count_statements  # noqa: F401 - the fixture
+
+HOME = """query($v: String!) { home(platform: IOS, clientVersion: $v) { __typename
+  ... on Home {
+    grid { appId name category iconUrl version channel }
+    banners { campaignId variant kind title body imageUrl link }
+    popup { campaignId title }
+    feed { ready items { id title } promotions { campaignId title } }
+    unreadCount
+    accountSummary { classTwoBalance accounts { id kind balance } }
+  }
+  ... on InvalidInput { field } } }"""
+
+_redis_calls: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("redis_calls", default=None)
+
+
+@pytest.fixture
+def count_round_trips(monkeypatch, count_statements):  # noqa: F811 - the imported fixture
+    """``sql, redis = await count_round_trips(gql(...))``: statements, and Redis writes (a pipeline is one)."""
+    send = AbstractConnection.send_packed_command
+
+    async def counted(self, command, check_health=True):
+        calls = _redis_calls.get()
+        if calls is not None:
+            calls.append(repr(command)[:80])
+        return await send(self, command, check_health)
+
+    monkeypatch.setattr(AbstractConnection, "send_packed_command", counted)
+
+    async def count(request):
+        calls: list[str] = []
+        token = _redis_calls.set(calls)
+        try:
+            statements = await count_statements(request)
+        finally:
+            _redis_calls.reset(token)
+        return statements, calls
+
+    return count
+
+
+async def test_the_home_shows_what_this_customer_gets(gql, client, sign_in, runtime):
+    alice = await sign_in("13900000001")
+    await funded_account(runtime, alice.user_id, 250_00)
+    segment = await runtime.marketing.create_segment(by_user_id=1, name="上海", rule={"attr": "city", "in": ["上海市"]})
+    for_all = await live(runtime.marketing, banner(name="人人有份"))
+    await live(runtime.marketing, banner(name="只给上海", segment_id=segment.id))  # Alice is not (yet) in it
+    popup = await live(runtime.marketing, banner(name="弹窗", placements=[Placement(PlacementKind.POPUP, "新客礼")],
+                                                  cap_count=1, cap_hours=24))
+    feed = await live(runtime.marketing, banner(name="信息流", placements=[Placement(PlacementKind.FEED_SLOT, "理财推荐")]))
+    await tell_customer(user_id=alice.user_id, topic="payment.received", title="到账", body="¥1.00")
+    await tell_customer(user_id=alice.user_id, topic="campaign.1", title="活动", body="春季理财节")
+
+    home = (await gql(HOME, {"v": "5.2.0"}, token=alice.access_token))["data"]["home"]
+
+    assert home["grid"] == []  # no mini-program released yet
+    assert [(b["campaignId"], b["title"], b["kind"]) for b in home["banners"]] == [
+        (str(for_all.id), "理财节加息券", "HOME_BANNER")]
+    assert home["popup"] == {"campaignId": str(popup.id), "title": "新客礼"}
+    assert home["feed"] == {"ready": False, "items": [], "promotions": [{"campaignId": str(feed.id), "title": "理财推荐"}]}
+    assert home["unreadCount"] == 2
+    assert home["accountSummary"]["classTwoBalance"] == 250_00
+    # The pop-up is capped at once a day: the next home has none.
+    again = (await gql(HOME, {"v": "5.2.0"}, token=alice.access_token))["data"]["home"]
+    assert again["popup"] is None and len(again["banners"]) == 1
+
+
+async def test_the_home_refuses_a_client_version_that_is_not_semver(gql, sign_in):
+    alice = await sign_in("13900000001")
+    answer = await gql(HOME, {"v": "five"}, token=alice.access_token)
+    assert answer["data"]["home"] == {"__typename": "InvalidInput", "field": "clientVersion"}
+
+
+async def test_the_home_is_customers_only(gql, sign_in):
+    assert (await gql(HOME, {"v": "5.2.0"}))["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_the_homes_round_trips_do_not_grow_with_what_it_shows(count_round_trips, sign_in_with):
+    gql, runtime = await sign_in_with()
+    sign_in = sign_in_with.sign_in
+    alice = await sign_in("13900000001")
+    await customer(runtime, phone=alice.phone, age=30)
+    reviewer = await sign_in("13900000909", Role.REVIEWER)
+    segment = await runtime.marketing.create_segment(by_user_id=1, name="上海", rule={"attr": "city", "in": ["上海市"]})
+
+    async def campaigns(n: int) -> None:
+        for i in range(n):
+            await live(runtime.marketing, banner(name=f"活动{i}", cap_count=50, cap_hours=24,
+                                                 segment_id=segment.id if i % 2 else None))
+
+    async def apps(n: int, phone: str) -> None:
+        for _ in range(n):
+            app = await developer_app(gql, sign_in, phone=phone)
+            await released(gql, gql.http, sign_in, app, "1.0.0", reviewer)
+
+    await campaigns(2)
+    await apps(1, "13900000101")
+    await tell_customer(user_id=alice.user_id, topic="payment.received", title="到账", body="¥1.00")
+    small_sql, small_redis = await count_round_trips(gql(HOME, {"v": "5.2.0"}, token=alice.access_token))
+
+    await campaigns(18)
+    await apps(5, "13900000102")
+    for n in range(19):
+        await open_account(owner_user_id=alice.user_id, kind=AccountKind.CLASS_ONE, name=f"card {n}")
+        await tell_customer(user_id=alice.user_id, topic="payment.received", title="到账", body=f"¥{n}.00")
+    big_sql, big_redis = await count_round_trips(gql(HOME, {"v": "5.2.0"}, token=alice.access_token))
+    again_sql, again_redis = await count_round_trips(gql(HOME, {"v": "5.2.0"}, token=alice.access_token))
+    home = (await gql(HOME, {"v": "5.2.0"}, token=alice.access_token))["data"]["home"]
+    assert (len(home["grid"]), len(home["banners"]), home["unreadCount"]) == (6, 20, 20)
+
+    # SQL: the apps; their versions (no gray release by segment here, so no look-up); the live campaigns;
+    # the customer's segments among theirs; the campaigns shown for the first time recorded as the
+    # customer's assignments (BEGIN, one batched insert that skips rows already there, COMMIT); the unread
+    # count; the accounts. Once every campaign was shown to them, no insert: 6.
+    assert (len(small_sql), len(big_sql), len(again_sql)) == (9, 9, 6), big_sql
+    # Redis: the session check; one pipeline reading the assigned campaigns and the frequency counters;
+    # one pipeline counting the showing (and recording new assignments).
+    assert (len(small_redis), len(big_redis), len(again_redis)) == (3, 3, 3), big_redis
+
+
