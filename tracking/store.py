@@ -1,5 +1,8 @@
 """Storing stream entries: one multi-row insert per batch, duplicates ignored by event id.
 
+The same transaction adds the newly inserted events (never a duplicate) to the hourly
+rollup, so reports read it current as of the last stored batch.
+
 On PostgreSQL the entries' JSON goes as one jsonb array that ``jsonb_to_recordset`` turns
 into rows inside the server, so the worker does no per-event work in Python. SQLite
 (embedded mode) gets the portable ``executemany`` of the same insert.
@@ -14,6 +17,7 @@ from tortoise import connections
 from tortoise.transactions import in_transaction
 
 from tracking.records import RECORDSET_COLUMNS, StreamRecord
+from tracking.rollups import Dialect
 from tracking.vouching import VouchedBy
 
 _COLUMNS = (
@@ -27,11 +31,15 @@ _LINKING_KINDS = (VouchedBy.TOKEN, VouchedBy.PARTNER)
 _LINKING = ", ".join(f"'{kind.value}'" for kind in _LINKING_KINDS)
 _PG_BATCH = f"SELECT * FROM json_to_recordset($1::json) AS r({RECORDSET_COLUMNS})"
 _PG_INSERT = f"""
+WITH inserted AS (
 INSERT INTO tracking_event ({", ".join(_COLUMNS)})
 SELECT id, t, n, a, u, COALESCE(v, '{VouchedBy.UNVERIFIED.value}'), an, s, p, r, pr, c, to_timestamp(ca / 1000.0),
        to_timestamp(sa / 1000.0), to_timestamp(ra / 1000.0), to_timestamp(ea / 1000.0), ea, ip, now()
 FROM ({_PG_BATCH}) batch
 ON CONFLICT (event_id) DO NOTHING
+RETURNING event_ms, app_id, name, page, properties, anonymous_id, user_id
+)
+{Dialect(postgres=True).rollup_from("inserted")}
 """
 _PG_LINK = f"""
 INSERT INTO tracking_identity_link (anonymous_id, user_id, linked_at)
@@ -44,6 +52,7 @@ _PORTABLE_INSERT = (
     f"INSERT INTO tracking_event ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' for _ in _COLUMNS)})"
     " ON CONFLICT (event_id) DO NOTHING"
 )
+_PORTABLE_ROLLUP = Dialect(postgres=False).rollup_from("(SELECT * FROM tracking_event WHERE id > ?)")
 _PORTABLE_LINK = (
     "INSERT INTO tracking_identity_link (anonymous_id, user_id, linked_at) VALUES (?, ?, ?)"
     " ON CONFLICT (anonymous_id) DO UPDATE SET user_id = excluded.user_id, linked_at = excluded.linked_at"
@@ -83,6 +92,9 @@ async def _store_portably(records: list[StreamRecord]) -> None:
     links = {r.anonymous_id: [r.anonymous_id, r.user_id, _moment(r.event_ms)]
              for r in sorted(records, key=lambda r: r.event_ms) if r.kind == "identify" and r.vouched_by in _LINKING_KINDS}
     async with in_transaction() as conn:
+        # SQLite writes one transaction at a time: rows past the highest id are this batch's new ones
+        before = (await conn.execute_query_dict("SELECT COALESCE(MAX(id), 0) AS id FROM tracking_event"))[0]["id"]
         await conn.execute_many(_PORTABLE_INSERT, rows)
+        await conn.execute_query(_PORTABLE_ROLLUP, [before])
         if links:
             await conn.execute_many(_PORTABLE_LINK, list(links.values()))

@@ -1,0 +1,51 @@
+"""The hourly rollup (``tracking_hourly``) and the SQL that differs between PostgreSQL and SQLite.
+
+A rollup row counts one device's (and user's) events of one name on one page and placement
+in one UTC hour. Reports read full hours from it and the partial hours at a window's edges
+from the events themselves, in the same shape (see ``tracking.reports``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+HOUR_MS = 3_600_000
+DAY_MS = 86_400_000
+_KEY = "hour_ms, app_id, name, page, placement, anonymous_id, user_id"
+
+
+@dataclass(frozen=True, slots=True)
+class Dialect:
+    postgres: bool
+
+    def placement(self, properties: str) -> str:
+        """``properties.placement`` when it is a string (at most 256 characters), else ''."""
+        if self.postgres:
+            value = f"CASE WHEN jsonb_typeof({properties}->'placement') = 'string' THEN {properties}->>'placement' END"
+        else:
+            value = f"CASE WHEN json_type({properties}, '$.placement') = 'text' THEN json_extract({properties}, '$.placement') END"
+        return f"COALESCE(substr({value}, 1, 256), '')"
+
+    def rollup_from(self, source: str) -> str:
+        """Add the events of ``source`` (rows shaped like tracking_event) to the rollup."""
+        least, greatest = ("LEAST", "GREATEST") if self.postgres else ("min", "max")
+        return (
+            f"INSERT INTO tracking_hourly ({_KEY}, events, first_ms, last_ms)"
+            f" SELECT (x.event_ms / {HOUR_MS}) * {HOUR_MS}, x.app_id, x.name, COALESCE(x.page, ''),"
+            f" {self.placement('x.properties')}, x.anonymous_id, COALESCE(x.user_id, ''),"
+            f" COUNT(*), MIN(x.event_ms), MAX(x.event_ms)"
+            f" FROM {source} x WHERE 1 = 1 GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7"
+            f" ON CONFLICT ({_KEY}) DO UPDATE SET events = tracking_hourly.events + excluded.events,"
+            f" first_ms = {least}(tracking_hourly.first_ms, excluded.first_ms),"
+            f" last_ms = {greatest}(tracking_hourly.last_ms, excluded.last_ms)"
+        )
+
+
+def dialect_of(client) -> Dialect:
+    return Dialect(postgres=client.capabilities.dialect == "postgres")
+
+
+async def rebuild(client) -> None:
+    """Recount the rollup from every stored event (the migration that creates it, repairs)."""
+    await client.execute_script("DELETE FROM tracking_hourly")
+    await client.execute_script(dialect_of(client).rollup_from("tracking_event"))
