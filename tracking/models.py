@@ -30,7 +30,7 @@ class TrackedEvent(Model):
 
     class Meta:
         table = "tracking_event"
-        indexes = (("app_id", "event_ms"), ("name", "event_ms"))
+        indexes = (("app_id", "event_ms"), ("name", "event_ms"), ("event_ms",))
 
 
 class IdentityLink(Model):
@@ -97,3 +97,23 @@ class HourlyRollup(Model):
     class Meta:
         table = "tracking_hourly"
         unique_together = (("hour_ms", "app_id", "name", "page", "placement", "anonymous_id", "user_id"),)
+
+
+class DeviceHour(Model):
+    """A device's (and user's) activity in one UTC hour of one app: what retention reads.
+
+    Several rollup rows (one per name, page, placement) fold into one of these, so first-seen
+    and active days scan far fewer rows.
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    hour_ms = fields.BigIntField()
+    app_id = fields.CharField(max_length=64)
+    anonymous_id = fields.CharField(max_length=64)
+    user_id = fields.CharField(max_length=64, default="")
+    events = fields.IntField()
+    first_ms = fields.BigIntField()
+
+    class Meta:
+        table = "tracking_device_hour"
+        unique_together = (("hour_ms", "app_id", "anonymous_id", "user_id"),)

@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tortoise import connections
+from tortoise.transactions import in_transaction
 
 from infra.i18n import Text
 from tracking.errors import InvalidReportInput
@@ -24,7 +25,8 @@ from tracking.zones import Offsets, local_date, offsets
 MAX_RANGE = timedelta(days=93)
 MAX_ROWS = 50_000  # rows of one answer; past it the caller narrows the range or picks an app
 MAX_NAME = 128
-MAX_RETENTION_DAYS = 30  # distinct day numbers asked at once
+MAX_RETENTION_DAYS = 30
+REPORT_WORK_MEM = "64MB"  # per sort or hash of one report on PostgreSQL  # distinct day numbers asked at once
 _LINK = "LEFT JOIN tracking_identity_link l ON l.anonymous_id = b.anonymous_id"
 _VISITOR = (
     "CASE WHEN b.user_id <> '' THEN 'u:' || b.user_id WHEN l.user_id IS NOT NULL THEN 'u:' || l.user_id"
@@ -152,39 +154,53 @@ class _Query:
     def buckets(self, lo: int, hi: int, names: list[str] | None, *, rollups: bool = True) -> str:
         """Rows (app_id, name, page, placement, anonymous_id, user_id, events, first_ms, last_ms)
         covering the events with ``lo <= event_ms < hi``: full hours from the rollup, the rest raw."""
-        first_hour, last_hour = -(-lo // HOUR_MS) * HOUR_MS, hi // HOUR_MS * HOUR_MS
         raw = (
             "SELECT e.app_id, e.name, COALESCE(e.page, '') AS page,"
             f" {self.dialect.placement('e.properties')} AS placement, e.anonymous_id,"
             " COALESCE(e.user_id, '') AS user_id, 1 AS events, e.event_ms AS first_ms, e.event_ms AS last_ms"
-            " FROM tracking_event e WHERE "
         )
-        if not rollups or first_hour >= last_hour:
-            return (raw + f"e.event_ms >= {self.bind(lo)} AND e.event_ms < {self.bind(hi)}"
-                    + self.apps_clause("e.app_id") + self.names_clause("e.name", names))
         rolled = (
             "SELECT h.app_id, h.name, h.page, h.placement, h.anonymous_id, h.user_id, h.events, h.first_ms,"
-            f" h.last_ms FROM tracking_hourly h WHERE h.hour_ms >= {self.bind(first_hour)}"
-            f" AND h.hour_ms < {self.bind(last_hour)}" + self.apps_clause("h.app_id") + self.names_clause("h.name", names)
+            " h.last_ms FROM tracking_hourly h"
         )
-        edges = (
-            raw + f"((e.event_ms >= {self.bind(lo)} AND e.event_ms < {self.bind(first_hour)})"
-            f" OR (e.event_ms >= {self.bind(last_hour)} AND e.event_ms < {self.bind(hi)}))"
-            + self.apps_clause("e.app_id") + self.names_clause("e.name", names)
-        )
-        return f"{rolled} UNION ALL {edges}"
+        return self._covering(lo, hi, names, rollups, raw, rolled)
+
+    def device_hours(self, lo: int, hi: int, *, rollups: bool = True) -> str:
+        """Rows (app_id, anonymous_id, user_id, first_ms): each device's hours, ``lo <= event_ms < hi``."""
+        raw = "SELECT e.app_id, e.anonymous_id, COALESCE(e.user_id, '') AS user_id, e.event_ms AS first_ms"
+        rolled = "SELECT h.app_id, h.anonymous_id, h.user_id, h.first_ms FROM tracking_device_hour h"
+        return self._covering(lo, hi, None, rollups, raw, rolled)
+
+    def _covering(self, lo: int, hi: int, names: list[str] | None, rollups: bool, raw: str, rolled: str) -> str:
+        first_hour, last_hour = -(-lo // HOUR_MS) * HOUR_MS, hi // HOUR_MS * HOUR_MS
+        if not rollups or first_hour >= last_hour:
+            first_hour = last_hour = hi
+        parts = []
+        if first_hour < last_hour:
+            parts.append(f"{rolled} WHERE h.hour_ms >= {self.bind(first_hour)} AND h.hour_ms < {self.bind(last_hour)}"
+                         + self.apps_clause("h.app_id") + self.names_clause("h.name", names))
+        edges = [(a, b) for a, b in ((lo, first_hour), (last_hour, hi)) if a < b]
+        if edges:
+            spans = " OR ".join(f"(e.event_ms >= {self.bind(a)} AND e.event_ms < {self.bind(b)})" for a, b in edges)
+            parts.append(f"{raw} FROM tracking_event e WHERE ({spans})"
+                         + self.apps_clause("e.app_id") + self.names_clause("e.name", names))
+        return " UNION ALL ".join(parts)
 
     def visited(self, buckets: str) -> str:
         """The buckets with the visitor behind each: the user, else the device's linked user, else the device."""
         return f"SELECT b.*, {_VISITOR} AS visitor FROM ({buckets}) b {_LINK}"
 
     async def rows(self, sql: str, *, limit: int | None = None) -> list[dict]:
-        client = connections.get("default")
         if limit is not None:
             sql += f" LIMIT {limit + 1}"
-        if self.dialect.postgres:
-            sql = _numbered(sql)
-        rows = await client.execute_query_dict(sql, self.values)
+        if not self.dialect.postgres:
+            rows = await connections.get("default").execute_query_dict(sql, self.values)
+        else:
+            async with in_transaction() as conn:
+                # The planner's guesses about the rollup make it compile the statement (JIT), which
+                # took longer than running it; and the aggregations sort more than 4 MB.
+                await conn.execute_script(f"SET LOCAL jit = off; SET LOCAL work_mem = '{REPORT_WORK_MEM}'")
+                rows = await conn.execute_query_dict(_numbered(sql), self.values)
         if limit is not None and len(rows) > limit:
             raise InvalidReportInput("until", Text("tracking.report_too_large", max=limit))
         return rows
@@ -308,9 +324,10 @@ async def conversion(*, win: Window, apps: list[str] | None, goal: str, within: 
 async def funnel(*, win: Window, apps: list[str] | None, steps: list[str], within: timedelta) -> list[FunnelStep]:
     """Visitors reaching each step, in order, all steps within ``within`` of the first.
 
-    From every start, each step is matched greedily at the visitor's next event of that name
-    (events ordered by time, then by storage order); a visitor counts at each step some start
-    reached.
+    Events are ordered by time, then by storage order. A visitor reaches step k at an event of
+    that name when an earlier event reached step k-1; of the chains that lead there only the
+    latest start matters (it leaves the most of the window), so each step is one pass of a
+    running maximum over the visitor's events, not a join of every start with every event.
     """
     if not 2 <= len(steps) <= 10:
         raise InvalidReportInput("steps", Text("tracking.funnel_steps"))
@@ -319,23 +336,27 @@ async def funnel(*, win: Window, apps: list[str] | None, steps: list[str], withi
     window_ms = int(within.total_seconds() * 1000)
     q = _query(apps)  # values are bound in the order their marks appear in the statement
     ev = (
-        f"ev AS (SELECT {_RAW_VISITOR} AS visitor, e.name, e.event_ms,"
-        f" ROW_NUMBER() OVER (PARTITION BY {_RAW_VISITOR} ORDER BY e.event_ms, e.id) AS pos"
+        f"ev AS (SELECT e.id, e.name, e.event_ms, {_RAW_VISITOR} AS visitor"
         " FROM tracking_event e LEFT JOIN tracking_identity_link l ON l.anonymous_id = e.anonymous_id"
         f" WHERE e.event_ms >= {q.bind(win.since_ms)} AND e.event_ms < {q.bind(win.until_ms + window_ms)}"
         + q.apps_clause("e.app_id") + q.names_clause("e.name", sorted(set(steps))) + ")"
     )
-    levels = [
-        f"l1 AS (SELECT visitor, pos AS start_pos, event_ms AS start_ms, pos FROM ev"
-        f" WHERE name = {q.bind(steps[0])} AND event_ms < {q.bind(win.until_ms)})"
-    ]
+    # s{k}: the events that reached step k, with the latest start of a chain reaching them
+    levels = [f"s1 AS (SELECT visitor, id, event_ms, event_ms AS start_ms FROM ev"
+              f" WHERE name = {q.bind(steps[0])} AND event_ms < {q.bind(win.until_ms)})"]
     for depth, step in enumerate(steps[1:], start=2):
+        # an event that is also the earlier step (steps may repeat) sorts its own copy of that
+        # step after it (reached 0 before 1), so no event follows itself
+        running = ("MAX(start_ms) OVER (PARTITION BY visitor ORDER BY event_ms, id, reached"
+                   " ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)")
         levels.append(
-            f"l{depth} AS (SELECT p.visitor, p.start_pos, p.start_ms, MIN(e.pos) AS pos FROM l{depth - 1} p"
-            f" JOIN ev e ON e.visitor = p.visitor AND e.name = {q.bind(step)} AND e.pos > p.pos"
-            f" AND e.event_ms <= p.start_ms + {window_ms} GROUP BY p.visitor, p.start_pos, p.start_ms)"
+            f"s{depth} AS (SELECT visitor, id, event_ms, latest AS start_ms FROM ("
+            f"SELECT visitor, id, event_ms, reached, {running} AS latest FROM ("
+            f"SELECT visitor, id, event_ms, start_ms, 1 AS reached FROM s{depth - 1}"
+            f" UNION ALL SELECT visitor, id, event_ms, NULL, 0 FROM ev WHERE name = {q.bind(step)}) chain) ran"
+            f" WHERE reached = 0 AND latest >= event_ms - {window_ms})"
         )
-    counts = " UNION ALL ".join(f"SELECT {d} AS depth, COUNT(DISTINCT visitor) AS visitors FROM l{d}"
+    counts = " UNION ALL ".join(f"SELECT {d} AS depth, COUNT(DISTINCT visitor) AS visitors FROM s{d}"
                                 for d in range(1, len(steps) + 1))
     rows = await q.rows(f"WITH {ev}, {', '.join(levels)} {counts} ORDER BY 1")
     reached = {int(r["depth"]): int(r["visitors"]) for r in rows}
@@ -348,13 +369,11 @@ async def retention(*, win: Window, apps: list[str] | None, days: list[int]) -> 
         raise InvalidReportInput("days", Text("tracking.retention_days"))
     horizon = win.until_ms + max(days) * 86_400_000 + 86_400_000
     q, zone = _query(apps), _zone(win, horizon)
-    # the first event ever is exact in the rollup (first_ms), whatever the zone
-    everything = (
-        "SELECT h.app_id, h.name, h.page, h.placement, h.anonymous_id, h.user_id, h.events, h.first_ms, h.last_ms"
-        " FROM tracking_hourly h WHERE 1 = 1" + q.apps_clause("h.app_id")
-    )
+    # the first event ever is exact in the per-device hours (first_ms), whatever the zone
+    everything = "SELECT h.app_id, h.anonymous_id, h.user_id, h.first_ms FROM tracking_device_hour h WHERE 1 = 1" \
+        + q.apps_clause("h.app_id")
     since, until = q.bind(win.since_ms), q.bind(win.until_ms)
-    active = q.buckets(win.since_ms, horizon, None, rollups=zone.whole_hours)
+    active = q.device_hours(win.since_ms, horizon, rollups=zone.whole_hours)
     sql = (
         f"WITH firsts AS (SELECT v.visitor, MIN(v.first_ms) AS first_ms FROM ({q.visited(everything)}) v"
         f" GROUP BY v.visitor HAVING MIN(v.first_ms) >= {since} AND MIN(v.first_ms) < {until}),"

@@ -1,4 +1,4 @@
-"""The hourly rollup (``tracking_hourly``) and the SQL that differs between PostgreSQL and SQLite.
+"""The hourly rollups (``tracking_hourly``, ``tracking_device_hour``) and the SQL that differs between PostgreSQL and SQLite.
 
 A rollup row counts one device's (and user's) events of one name on one page and placement
 in one UTC hour. Reports read full hours from it and the partial hours at a window's edges
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 HOUR_MS = 3_600_000
 DAY_MS = 86_400_000
 _KEY = "hour_ms, app_id, name, page, placement, anonymous_id, user_id"
+_DEVICE_KEY = "hour_ms, app_id, anonymous_id, user_id"
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,11 +42,26 @@ class Dialect:
         )
 
 
+    def device_hours_from(self, source: str) -> str:
+        """Add the events of ``source`` to the per-device hours."""
+        least = "LEAST" if self.postgres else "min"
+        return (
+            f"INSERT INTO tracking_device_hour ({_DEVICE_KEY}, events, first_ms)"
+            f" SELECT (x.event_ms / {HOUR_MS}) * {HOUR_MS}, x.app_id, x.anonymous_id, COALESCE(x.user_id, ''),"
+            f" COUNT(*), MIN(x.event_ms) FROM {source} x WHERE 1 = 1 GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4"
+            f" ON CONFLICT ({_DEVICE_KEY}) DO UPDATE SET events = tracking_device_hour.events + excluded.events,"
+            f" first_ms = {least}(tracking_device_hour.first_ms, excluded.first_ms)"
+        )
+
+
 def dialect_of(client) -> Dialect:
     return Dialect(postgres=client.capabilities.dialect == "postgres")
 
 
 async def rebuild(client) -> None:
     """Recount the rollup from every stored event (the migration that creates it, repairs)."""
+    dialect = dialect_of(client)
     await client.execute_script("DELETE FROM tracking_hourly")
-    await client.execute_script(dialect_of(client).rollup_from("tracking_event"))
+    await client.execute_script("DELETE FROM tracking_device_hour")
+    await client.execute_script(dialect.rollup_from("tracking_event"))
+    await client.execute_script(dialect.device_hours_from("tracking_event"))

@@ -38,8 +38,10 @@ SELECT id, t, n, a, u, COALESCE(v, '{VouchedBy.UNVERIFIED.value}'), an, s, p, r,
 FROM ({_PG_BATCH}) batch
 ON CONFLICT (event_id) DO NOTHING
 RETURNING event_ms, app_id, name, page, properties, anonymous_id, user_id
-)
+), hourly AS (
 {Dialect(postgres=True).rollup_from("inserted")}
+)
+{Dialect(postgres=True).device_hours_from("inserted")}
 """
 _PG_LINK = f"""
 INSERT INTO tracking_identity_link (anonymous_id, user_id, linked_at)
@@ -52,7 +54,8 @@ _PORTABLE_INSERT = (
     f"INSERT INTO tracking_event ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' for _ in _COLUMNS)})"
     " ON CONFLICT (event_id) DO NOTHING"
 )
-_PORTABLE_ROLLUP = Dialect(postgres=False).rollup_from("(SELECT * FROM tracking_event WHERE id > ?)")
+_NEW_ROWS = "(SELECT * FROM tracking_event WHERE id > ?)"
+_PORTABLE_ROLLUPS = (Dialect(postgres=False).rollup_from(_NEW_ROWS), Dialect(postgres=False).device_hours_from(_NEW_ROWS))
 _PORTABLE_LINK = (
     "INSERT INTO tracking_identity_link (anonymous_id, user_id, linked_at) VALUES (?, ?, ?)"
     " ON CONFLICT (anonymous_id) DO UPDATE SET user_id = excluded.user_id, linked_at = excluded.linked_at"
@@ -95,6 +98,7 @@ async def _store_portably(records: list[StreamRecord]) -> None:
         # SQLite writes one transaction at a time: rows past the highest id are this batch's new ones
         before = (await conn.execute_query_dict("SELECT COALESCE(MAX(id), 0) AS id FROM tracking_event"))[0]["id"]
         await conn.execute_many(_PORTABLE_INSERT, rows)
-        await conn.execute_query(_PORTABLE_ROLLUP, [before])
+        for rollup in _PORTABLE_ROLLUPS:
+            await conn.execute_query(rollup, [before])
         if links:
             await conn.execute_many(_PORTABLE_LINK, list(links.values()))
