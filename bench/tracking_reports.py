@@ -169,6 +169,7 @@ async def main() -> None:
             await rebuild(_client())
             conn = await asyncpg.connect(url)
             await conn.execute("ANALYZE tracking_hourly")
+            await conn.execute("ANALYZE tracking_device_hour")
             await conn.close()
             print(f"  rollup built in {time.perf_counter() - began:.0f} s")
         await sizes(url, args.events)

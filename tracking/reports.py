@@ -19,6 +19,7 @@ from tortoise.transactions import in_transaction
 
 from infra.i18n import Text
 from tracking.errors import InvalidReportInput
+from tracking.clickhouse import ClickHouseStore
 from tracking.rollups import HOUR_MS, Dialect, dialect_of
 from tracking.zones import Offsets, local_date, offsets
 
@@ -27,7 +28,6 @@ MAX_ROWS = 50_000  # rows of one answer; past it the caller narrows the range or
 MAX_NAME = 128
 MAX_RETENTION_DAYS = 30
 REPORT_WORK_MEM = "64MB"  # per sort or hash of one report on PostgreSQL  # distinct day numbers asked at once
-_LINK = "LEFT JOIN tracking_identity_link l ON l.anonymous_id = b.anonymous_id"
 _VISITOR = (
     "CASE WHEN b.user_id <> '' THEN 'u:' || b.user_id WHEN l.user_id IS NOT NULL THEN 'u:' || l.user_id"
     " ELSE 'a:' || b.anonymous_id END"
@@ -138,6 +138,7 @@ class _Query:
     dialect: Dialect
     apps: list[str] | None
     values: list
+    store: ClickHouseStore | None = None
 
     def bind(self, *values) -> str:
         self.values.extend(values)
@@ -156,7 +157,7 @@ class _Query:
         covering the events with ``lo <= event_ms < hi``: full hours from the rollup, the rest raw."""
         raw = (
             "SELECT e.app_id, e.name, COALESCE(e.page, '') AS page,"
-            f" {self.dialect.placement('e.properties')} AS placement, e.anonymous_id,"
+            f" {self.dialect.placement_of('e')} AS placement, e.anonymous_id,"
             " COALESCE(e.user_id, '') AS user_id, 1 AS events, e.event_ms AS first_ms, e.event_ms AS last_ms"
         )
         rolled = (
@@ -173,7 +174,7 @@ class _Query:
 
     def _covering(self, lo: int, hi: int, names: list[str] | None, rollups: bool, raw: str, rolled: str) -> str:
         first_hour, last_hour = -(-lo // HOUR_MS) * HOUR_MS, hi // HOUR_MS * HOUR_MS
-        if not rollups or first_hour >= last_hour:
+        if not rollups or not self.dialect.rollups or first_hour >= last_hour:
             first_hour = last_hour = hi
         parts = []
         if first_hour < last_hour:
@@ -182,31 +183,50 @@ class _Query:
         edges = [(a, b) for a, b in ((lo, first_hour), (last_hour, hi)) if a < b]
         if edges:
             spans = " OR ".join(f"(e.event_ms >= {self.bind(a)} AND e.event_ms < {self.bind(b)})" for a, b in edges)
-            parts.append(f"{raw} FROM tracking_event e WHERE ({spans})"
+            parts.append(f"{raw} FROM {self.dialect.events('e')} WHERE ({spans})"
                          + self.apps_clause("e.app_id") + self.names_clause("e.name", names))
         return " UNION ALL ".join(parts)
 
     def visited(self, buckets: str) -> str:
         """The buckets with the visitor behind each: the user, else the device's linked user, else the device."""
-        return f"SELECT b.*, {_VISITOR} AS visitor FROM ({buckets}) b {_LINK}"
+        return (f"SELECT b.*, {_VISITOR} AS visitor FROM ({buckets}) b"
+                f" LEFT JOIN {self.dialect.links('l')} ON l.anonymous_id = b.anonymous_id")
+
+    def raw_visited(self) -> str:
+        """The events ``e`` with their visitor, as ``FROM ... JOIN`` of a statement."""
+        return f"{self.dialect.events('e')} LEFT JOIN {self.dialect.links('l')} ON l.anonymous_id = e.anonymous_id"
+
+    def hour(self, zone: Offsets, ms: str) -> str:
+        return zone.hour_start_sql(ms, self.dialect.div)
+
+    def day(self, zone: Offsets, ms: str) -> str:
+        return zone.day_sql(ms, self.dialect.div)
 
     async def rows(self, sql: str, *, limit: int | None = None) -> list[dict]:
         if limit is not None:
             sql += f" LIMIT {limit + 1}"
-        if not self.dialect.postgres:
+        if self.store is not None:
+            rows = await self.store.query(sql, self.values)
+        elif not self.dialect.postgres:
             rows = await connections.get("default").execute_query_dict(sql, self.values)
         else:
             async with in_transaction() as conn:
-                # The planner's guesses about the rollup make it compile the statement (JIT), which
-                # took longer than running it; and the aggregations sort more than 4 MB.
-                await conn.execute_script(f"SET LOCAL jit = off; SET LOCAL work_mem = '{REPORT_WORK_MEM}'")
+                # The planner's guesses about the rollup made it compile the statement (JIT), which
+                # took longer than running it, and, with statistics behind, join CTEs row by row
+                # (34 s instead of 0.5 s); the aggregations sort more than the default 4 MB.
+                await conn.execute_script(
+                    f"SET LOCAL jit = off; SET LOCAL enable_nestloop = off; SET LOCAL work_mem = '{REPORT_WORK_MEM}'"
+                )
                 rows = await conn.execute_query_dict(_numbered(sql), self.values)
         if limit is not None and len(rows) > limit:
             raise InvalidReportInput("until", Text("tracking.report_too_large", max=limit))
         return rows
 
 
-def _query(apps: list[str] | None) -> _Query:
+def _query(apps: list[str] | None, store: ClickHouseStore | None) -> _Query:
+    """A statement for the database, or for ClickHouse when ``store`` is given."""
+    if store is not None:
+        return _Query(Dialect(postgres=False, clickhouse_database=store.database), apps, [], store)
     return _Query(dialect_of(connections.get("default")), apps, [])
 
 
@@ -219,15 +239,15 @@ def _zone(win: Window, until_ms: int | None = None) -> Offsets:
     return offsets(win.zone, win.since_ms, until_ms or win.until_ms)
 
 
-async def page_views(*, win: Window, apps: list[str] | None) -> list[PageHour]:
-    q, zone = _query(apps), _zone(win)
-    hour = zone.hour_start_sql("v.first_ms")
+async def page_views(*, win: Window, apps: list[str] | None, store: ClickHouseStore | None = None) -> list[PageHour]:
+    q, zone = _query(apps, store), _zone(win)
+    hour = q.hour(zone, "v.first_ms")
     buckets = q.buckets(win.since_ms, win.until_ms, ["$page"], rollups=zone.whole_hours)
     rows = await q.rows(
-        f"SELECT v.page, {hour} AS hour, SUM(v.events) AS pv, COUNT(DISTINCT v.visitor) AS uv"
+        f"SELECT v.page AS page, {hour} AS hour, SUM(v.events) AS pv, COUNT(DISTINCT v.visitor) AS uv"
         f" FROM ({q.visited(buckets)}) v GROUP BY 1, 2 ORDER BY 2, 1", limit=MAX_ROWS,
     )
-    return [PageHour(r["page"], win.local(r["hour"]), int(r["pv"]), int(r["uv"])) for r in rows]
+    return [PageHour(r["page"], win.local(int(r["hour"])), int(r["pv"]), int(r["uv"])) for r in rows]
 
 
 def _clicks_sql(q: _Query, exposure: str, click: str) -> str:
@@ -236,12 +256,15 @@ def _clicks_sql(q: _Query, exposure: str, click: str) -> str:
     A bucket wholly after that exposure counts whole, one wholly before it not at all; only a
     bucket the first exposure falls inside is counted event by event.
     """
-    exact = (
-        "SELECT COUNT(*) FROM tracking_event r WHERE r.name = v.name AND r.app_id = v.app_id"
-        " AND r.anonymous_id = v.anonymous_id AND COALESCE(r.user_id, '') = v.user_id"
-        f" AND COALESCE(r.page, '') = v.page AND {q.dialect.placement('r.properties')} = v.placement"
-        " AND r.event_ms >= f.first_ms AND r.event_ms <= v.last_ms"
-    )
+    if not q.dialect.rollups:  # every bucket is one event: wholly after the exposure or not
+        exact = "0"
+    else:
+        exact = (
+            "SELECT COUNT(*) FROM tracking_event r WHERE r.name = v.name AND r.app_id = v.app_id"
+            " AND r.anonymous_id = v.anonymous_id AND COALESCE(r.user_id, '') = v.user_id"
+            f" AND COALESCE(r.page, '') = v.page AND {q.dialect.placement('r.properties')} = v.placement"
+            " AND r.event_ms >= f.first_ms AND r.event_ms <= v.last_ms"
+        )
     is_click = f"v.name = {q.bind(click)} AND v.name <> {q.bind(exposure)}"
     return (
         f"SUM(CASE WHEN NOT ({is_click}) OR f.first_ms IS NULL OR f.first_ms > v.last_ms THEN 0"
@@ -250,10 +273,10 @@ def _clicks_sql(q: _Query, exposure: str, click: str) -> str:
 
 
 async def _click_rows(win: Window, apps: list[str] | None, exposure: str, click: str,
-                      zone: Offsets | None) -> list[dict]:
+                      zone: Offsets | None, store: ClickHouseStore | None) -> list[dict]:
     """Exposures and followed clicks per placement, or (``zone`` given) per local hour and page."""
-    q = _query(apps)  # values are bound in the order their marks appear in the statement
-    keys = f"{zone.hour_start_sql('v.first_ms')} AS hour, v.page" if zone else "v.placement"
+    q = _query(apps, store)  # values are bound in the order their marks appear in the statement
+    keys = f"{q.hour(zone, 'v.first_ms')} AS hour, v.page AS page" if zone else "v.placement AS placement"
     buckets = q.buckets(win.since_ms, win.until_ms, [exposure, click], rollups=zone is None or zone.whole_hours)
     sql = (
         f"WITH v AS (SELECT * FROM ({q.visited(buckets)}) w WHERE w.placement <> ''),"
@@ -267,19 +290,20 @@ async def _click_rows(win: Window, apps: list[str] | None, exposure: str, click:
     return await q.rows(sql, limit=MAX_ROWS)
 
 
-async def click_through(*, win: Window, apps: list[str] | None, exposure: str, click: str) -> list[PlacementClickThrough]:
+async def click_through(*, win: Window, apps: list[str] | None, exposure: str, click: str,
+                        store: ClickHouseStore | None = None) -> list[PlacementClickThrough]:
     _check_pair(exposure, click)
-    rows = await _click_rows(win, apps, exposure, click, None)
+    rows = await _click_rows(win, apps, exposure, click, None, store)
     return [PlacementClickThrough(r["placement"], int(r["exposures"]), int(r["clicks"]))
             for r in rows if r["exposures"]]
 
 
-async def click_through_by_hour(*, win: Window, apps: list[str] | None, exposure: str,
-                                click: str) -> list[PageHourClickThrough]:
+async def click_through_by_hour(*, win: Window, apps: list[str] | None, exposure: str, click: str,
+                                store: ClickHouseStore | None = None) -> list[PageHourClickThrough]:
     """Exposures and followed clicks per page per local hour, each counted where it happened."""
     _check_pair(exposure, click)
-    rows = await _click_rows(win, apps, exposure, click, _zone(win))
-    return [PageHourClickThrough(r["page"], win.local(r["hour"]), int(r["exposures"]), int(r["clicks"]))
+    rows = await _click_rows(win, apps, exposure, click, _zone(win), store)
+    return [PageHourClickThrough(r["page"], win.local(int(r["hour"])), int(r["exposures"]), int(r["clicks"]))
             for r in rows]
 
 
@@ -291,7 +315,7 @@ def _check_pair(exposure: str, click: str) -> None:
 
 
 async def conversion(*, win: Window, apps: list[str] | None, goal: str, within: timedelta,
-                     by_hour: bool = False) -> list[PageConversion]:
+                     by_hour: bool = False, store: ClickHouseStore | None = None) -> list[PageConversion]:
     """Per page (and local hour): visitors who viewed it, and those who reached ``goal`` within
     ``within`` after a view. ``within`` is at least an hour, so a rollup bucket (at most an hour
     wide) holds a qualifying view exactly when a goal falls in [first view, last view + within]."""
@@ -299,29 +323,31 @@ async def conversion(*, win: Window, apps: list[str] | None, goal: str, within: 
     window_ms = int(within.total_seconds() * 1000)
     if window_ms < HOUR_MS:
         raise InvalidReportInput("withinHours", Text("tracking.conversion_window"))
-    q, zone = _query(apps), _zone(win, win.until_ms + window_ms)
-    hour = zone.hour_start_sql("w.first_ms") if by_hour else "0"
+    q, zone = _query(apps, store), _zone(win, win.until_ms + window_ms)
+    hour = q.hour(zone, "w.first_ms") if by_hour else "0"
     views = q.buckets(win.since_ms, win.until_ms, ["$page"], rollups=not by_hour or zone.whole_hours)
-    goals = f"SELECT e.event_ms, {_RAW_VISITOR} AS visitor FROM tracking_event e LEFT JOIN tracking_identity_link l" \
-            f" ON l.anonymous_id = e.anonymous_id WHERE e.name = {q.bind(goal)} AND e.name <> '$page'" \
+    goals = f"SELECT e.event_ms AS event_ms, {_RAW_VISITOR} AS visitor FROM {q.raw_visited()}" \
+            f" WHERE e.name = {q.bind(goal)} AND e.name <> '$page'" \
             f" AND e.event_ms >= {q.bind(win.since_ms)} AND e.event_ms < {q.bind(win.until_ms + window_ms)}" \
             + q.apps_clause("e.app_id")
     sql = (
         f"WITH v AS (SELECT w.*, {hour} AS hour FROM ({q.visited(views)}) w),"
         f" g AS ({goals}),"
-        f" c AS (SELECT DISTINCT v.page, v.hour, v.visitor FROM v JOIN g ON g.visitor = v.visitor"
-        f" AND g.event_ms >= v.first_ms AND g.event_ms <= v.last_ms + {window_ms}),"
+        f" c AS (SELECT DISTINCT v.page AS page, v.hour AS hour, v.visitor AS visitor FROM v"
+        f" JOIN g ON g.visitor = v.visitor WHERE g.event_ms >= v.first_ms AND g.event_ms <= v.last_ms + {window_ms}),"
         " seen AS (SELECT page, hour, COUNT(DISTINCT visitor) AS visitors FROM v GROUP BY 1, 2),"
         " won AS (SELECT page, hour, COUNT(*) AS converted FROM c GROUP BY 1, 2)"
-        " SELECT seen.page, seen.hour, seen.visitors, COALESCE(won.converted, 0) AS converted FROM seen"
+        " SELECT seen.page AS page, seen.hour AS hour, seen.visitors AS visitors,"
+        " COALESCE(won.converted, 0) AS converted FROM seen"
         " LEFT JOIN won ON won.page = seen.page AND won.hour = seen.hour ORDER BY 2, 1"
     )
     rows = await q.rows(sql, limit=MAX_ROWS)
     return [PageConversion(r["page"], int(r["visitors"]), int(r["converted"]),
-                           win.local(r["hour"]) if by_hour else None) for r in rows]
+                           win.local(int(r["hour"])) if by_hour else None) for r in rows]
 
 
-async def funnel(*, win: Window, apps: list[str] | None, steps: list[str], within: timedelta) -> list[FunnelStep]:
+async def funnel(*, win: Window, apps: list[str] | None, steps: list[str], within: timedelta,
+                 store: ClickHouseStore | None = None) -> list[FunnelStep]:
     """Visitors reaching each step, in order, all steps within ``within`` of the first.
 
     Events are ordered by time, then by storage order. A visitor reaches step k at an event of
@@ -334,10 +360,10 @@ async def funnel(*, win: Window, apps: list[str] | None, steps: list[str], withi
     for step in steps:
         event_name("steps", step)
     window_ms = int(within.total_seconds() * 1000)
-    q = _query(apps)  # values are bound in the order their marks appear in the statement
+    q = _query(apps, store)  # values are bound in the order their marks appear in the statement
     ev = (
-        f"ev AS (SELECT e.id, e.name, e.event_ms, {_RAW_VISITOR} AS visitor"
-        " FROM tracking_event e LEFT JOIN tracking_identity_link l ON l.anonymous_id = e.anonymous_id"
+        f"ev AS (SELECT e.event_id AS id, e.name AS name, e.event_ms AS event_ms, {_RAW_VISITOR} AS visitor"
+        f" FROM {q.raw_visited()}"
         f" WHERE e.event_ms >= {q.bind(win.since_ms)} AND e.event_ms < {q.bind(win.until_ms + window_ms)}"
         + q.apps_clause("e.app_id") + q.names_clause("e.name", sorted(set(steps))) + ")"
     )
@@ -363,26 +389,31 @@ async def funnel(*, win: Window, apps: list[str] | None, steps: list[str], withi
     return [FunnelStep(name, reached.get(depth, 0)) for depth, name in enumerate(steps, start=1)]
 
 
-async def retention(*, win: Window, apps: list[str] | None, days: list[int]) -> list[RetentionCohort]:
+async def retention(*, win: Window, apps: list[str] | None, days: list[int],
+                    store: ClickHouseStore | None = None) -> list[RetentionCohort]:
     """Visitors first seen on each local day of the window, and how many came back on day N."""
     if not days or len(set(days)) > MAX_RETENTION_DAYS or any(not 1 <= n <= 90 for n in days):
         raise InvalidReportInput("days", Text("tracking.retention_days"))
     horizon = win.until_ms + max(days) * 86_400_000 + 86_400_000
-    q, zone = _query(apps), _zone(win, horizon)
+    q, zone = _query(apps, store), _zone(win, horizon)
     # the first event ever is exact in the per-device hours (first_ms), whatever the zone
-    everything = "SELECT h.app_id, h.anonymous_id, h.user_id, h.first_ms FROM tracking_device_hour h WHERE 1 = 1" \
-        + q.apps_clause("h.app_id")
+    if q.dialect.rollups:
+        everything = "SELECT h.app_id, h.anonymous_id, h.user_id, h.first_ms FROM tracking_device_hour h WHERE 1 = 1" \
+            + q.apps_clause("h.app_id")
+    else:
+        everything = ("SELECT e.app_id, e.anonymous_id, COALESCE(e.user_id, '') AS user_id, e.event_ms AS first_ms"
+                      f" FROM {q.dialect.events('e')} WHERE 1 = 1" + q.apps_clause("e.app_id"))
     since, until = q.bind(win.since_ms), q.bind(win.until_ms)
     active = q.device_hours(win.since_ms, horizon, rollups=zone.whole_hours)
     sql = (
         f"WITH firsts AS (SELECT v.visitor, MIN(v.first_ms) AS first_ms FROM ({q.visited(everything)}) v"
         f" GROUP BY v.visitor HAVING MIN(v.first_ms) >= {since} AND MIN(v.first_ms) < {until}),"
-        f" cohort AS (SELECT visitor, {zone.day_sql('first_ms')} AS day FROM firsts),"
-        f" active AS (SELECT DISTINCT v.visitor, {zone.day_sql('v.first_ms')} AS day FROM ({q.visited(active)}) v"
+        f" cohort AS (SELECT visitor, {q.day(zone, 'first_ms')} AS day FROM firsts),"
+        f" active AS (SELECT DISTINCT v.visitor AS visitor, {q.day(zone, 'v.first_ms')} AS day FROM ({q.visited(active)}) v"
         " JOIN firsts ON firsts.visitor = v.visitor)"
-        " SELECT c.day, 0 AS n, COUNT(*) AS visitors FROM cohort c GROUP BY c.day"
-        f" UNION ALL SELECT c.day, a.day - c.day AS n, COUNT(*) AS visitors FROM cohort c"
-        f" JOIN active a ON a.visitor = c.visitor AND a.day - c.day IN ({q.bind(*sorted(set(days)))})"
+        " SELECT c.day AS day, 0 AS n, COUNT(*) AS visitors FROM cohort c GROUP BY c.day"
+        f" UNION ALL SELECT c.day AS day, a.day - c.day AS n, COUNT(*) AS visitors FROM cohort c"
+        f" JOIN active a ON a.visitor = c.visitor WHERE a.day - c.day IN ({q.bind(*sorted(set(days)))})"
         " GROUP BY c.day, a.day - c.day ORDER BY 1, 2"
     )
     rows = await q.rows(sql, limit=MAX_ROWS)

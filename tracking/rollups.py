@@ -18,6 +18,34 @@ _DEVICE_KEY = "hour_ms, app_id, anonymous_id, user_id"
 @dataclass(frozen=True, slots=True)
 class Dialect:
     postgres: bool
+    clickhouse_database: str | None = None  # set: the statement runs on ClickHouse (no rollups there)
+
+    @property
+    def clickhouse(self) -> bool:
+        return self.clickhouse_database is not None
+
+    @property
+    def rollups(self) -> bool:
+        return not self.clickhouse
+
+    def div(self, value: str, by: int) -> str:
+        """Integer division (ClickHouse's ``/`` answers a float)."""
+        return f"intDiv({value}, {by})" if self.clickhouse else f"({value}) / {by}"
+
+    def events(self, alias: str) -> str:
+        """The events table; on ClickHouse FINAL, so a row not merged yet still counts once."""
+        if self.clickhouse:
+            return f"{self.clickhouse_database}.tracking_event AS {alias} FINAL"
+        return f"tracking_event {alias}"
+
+    def links(self, alias: str) -> str:
+        if self.clickhouse:
+            return f"(SELECT anonymous_id, user_id FROM {self.clickhouse_database}.tracking_identity_link FINAL) {alias}"
+        return f"tracking_identity_link {alias}"
+
+    def placement_of(self, alias: str) -> str:
+        """The placement of the event row ``alias`` (ClickHouse stores it as a column)."""
+        return f"{alias}.placement" if self.clickhouse else self.placement(f"{alias}.properties")
 
     def placement(self, properties: str) -> str:
         """``properties.placement`` when it is a string (at most 256 characters), else ''."""

@@ -10,6 +10,7 @@ from infra.i18n import Text
 from infra.pii import PiiCipher
 from tracking import reports
 from tracking.access import AppOwnership, ReadScope
+from tracking.clickhouse import store_for
 from tracking.config import TrackingConfig
 from tracking.errors import InvalidReportInput
 from tracking.ingest import BatchOutcome, Ingest
@@ -26,6 +27,7 @@ class TrackingService:
         self.registry = SchemaRegistry(refresh_seconds=config.schema_refresh_seconds)
         self.ingest = Ingest(redis=redis, cipher=cipher, registry=self.registry, config=config)
         self.ownership = ownership or AppOwnership()
+        self.analytics = store_for(config.analytics_url)  # reports come from ClickHouse when configured
 
     async def accept_batch(self, *, body: bytes, content_encoding: str, client_ip: str | None,
                            signed_in_user: int | None) -> BatchOutcome:
@@ -66,31 +68,33 @@ class TrackingService:
     async def page_views(self, *, scope: ReadScope, app_id: str | None, since: datetime, until: datetime,
                          time_zone: str | None) -> list[reports.PageHour]:
         apps = scope.narrow(app_id)
-        return await reports.page_views(win=self.window(since=since, until=until, time_zone=time_zone), apps=apps)
+        return await reports.page_views(win=self.window(since=since, until=until, time_zone=time_zone), apps=apps,
+                                        store=self.analytics)
 
     async def click_through(self, *, scope: ReadScope, app_id: str | None, since: datetime, until: datetime,
                             exposure: str, click: str) -> list[reports.PlacementClickThrough]:
         apps = scope.narrow(app_id)
         win = self.window(since=since, until=until, time_zone=None)
-        return await reports.click_through(win=win, apps=apps, exposure=exposure, click=click)
+        return await reports.click_through(win=win, apps=apps, exposure=exposure, click=click, store=self.analytics)
 
     async def conversion(self, *, scope: ReadScope, app_id: str | None, since: datetime, until: datetime,
                          goal: str, within_hours: int) -> list[reports.PageConversion]:
         apps = scope.narrow(app_id)
         win = self.window(since=since, until=until, time_zone=None)
-        return await reports.conversion(win=win, apps=apps, goal=goal, within=_hours(within_hours))
+        return await reports.conversion(win=win, apps=apps, goal=goal, within=_hours(within_hours),
+                                        store=self.analytics)
 
     async def funnel(self, *, scope: ReadScope, app_id: str | None, since: datetime, until: datetime,
                      steps: list[str], within_hours: int) -> list[reports.FunnelStep]:
         apps = scope.narrow(app_id)
         win = self.window(since=since, until=until, time_zone=None)
-        return await reports.funnel(win=win, apps=apps, steps=steps, within=_hours(within_hours))
+        return await reports.funnel(win=win, apps=apps, steps=steps, within=_hours(within_hours), store=self.analytics)
 
     async def retention(self, *, scope: ReadScope, app_id: str | None, since: datetime, until: datetime,
                         days: list[int], time_zone: str | None) -> list[reports.RetentionCohort]:
         apps = scope.narrow(app_id)
         win = self.window(since=since, until=until, time_zone=time_zone)
-        return await reports.retention(win=win, apps=apps, days=days)
+        return await reports.retention(win=win, apps=apps, days=days, store=self.analytics)
 
 
 def _hours(value: int) -> timedelta:

@@ -16,6 +16,7 @@ import orjson
 from tortoise import connections
 from tortoise.transactions import in_transaction
 
+from tracking.clickhouse import ClickHouseStore
 from tracking.records import RECORDSET_COLUMNS, StreamRecord
 from tracking.rollups import Dialect
 from tracking.vouching import VouchedBy
@@ -37,12 +38,20 @@ SELECT id, t, n, a, u, COALESCE(v, '{VouchedBy.UNVERIFIED.value}'), an, s, p, r,
        to_timestamp(sa / 1000.0), to_timestamp(ra / 1000.0), to_timestamp(ea / 1000.0), ea, ip, now()
 FROM ({_PG_BATCH}) batch
 ON CONFLICT (event_id) DO NOTHING
-RETURNING event_ms, app_id, name, page, properties, anonymous_id, user_id
+RETURNING event_id, event_ms, app_id, name, page, properties, anonymous_id, user_id
 ), hourly AS (
 {Dialect(postgres=True).rollup_from("inserted")}
-)
+), device_hours AS (
 {Dialect(postgres=True).device_hours_from("inserted")}
+)
 """
+_PG_STORE = _PG_INSERT + "SELECT 1"
+# with ClickHouse: the new rows, to be written there before this transaction commits
+_NEW_EVENT_COLUMNS = (
+    f"event_id, name, app_id, page, {Dialect(postgres=True).placement('properties')} AS placement, anonymous_id,"
+    " user_id, event_ms"
+)
+_PG_STORE_RETURNING = _PG_INSERT + f"SELECT {_NEW_EVENT_COLUMNS} FROM inserted"
 _PG_LINK = f"""
 INSERT INTO tracking_identity_link (anonymous_id, user_id, linked_at)
 SELECT DISTINCT ON (an) an, u, to_timestamp(ea / 1000.0) FROM ({_PG_BATCH}) batch
@@ -56,6 +65,10 @@ _PORTABLE_INSERT = (
 )
 _NEW_ROWS = "(SELECT * FROM tracking_event WHERE id > ?)"
 _PORTABLE_ROLLUPS = (Dialect(postgres=False).rollup_from(_NEW_ROWS), Dialect(postgres=False).device_hours_from(_NEW_ROWS))
+_PORTABLE_NEW_COLUMNS = (
+    f"event_id, name, app_id, page, {Dialect(postgres=False).placement('properties')} AS placement, anonymous_id,"
+    " user_id, event_ms"
+)
 _PORTABLE_LINK = (
     "INSERT INTO tracking_identity_link (anonymous_id, user_id, linked_at) VALUES (?, ?, ?)"
     " ON CONFLICT (anonymous_id) DO UPDATE SET user_id = excluded.user_id, linked_at = excluded.linked_at"
@@ -63,27 +76,43 @@ _PORTABLE_LINK = (
 )
 
 
-async def store_records(payloads: list[bytes]) -> None:
+async def store_records(payloads: list[bytes], *, analytics: ClickHouseStore | None = None) -> None:
     """Insert the events (and identify links) in one transaction; known event ids are skipped.
 
-    ``payloads`` are the records as ingest wrote them to the stream (JSON objects).
+    ``payloads`` are the records as ingest wrote them to the stream (JSON objects). With
+    ``analytics``, the events this transaction inserts are written there before it commits:
+    a worker dying in between leaves the entries pending, and the next try writes the same
+    rows again, which ClickHouse folds by event id. An event PostgreSQL already had is never
+    sent, so a late resend is counted in neither.
     """
     client = connections.get("default")
     if client.capabilities.dialect == "postgres":
         document = (b"[" + b",".join(payloads) + b"]").decode()
+        identifies = '"t":"identify"' in document  # orjson writes no spaces
         async with client.acquire_connection() as conn, conn.transaction():
-            await conn.execute(_PG_INSERT, document)
-            if '"t":"identify"' in document:  # orjson writes no spaces
+            if analytics is None:
+                await conn.execute(_PG_STORE, document)
+            else:
+                rows = await conn.fetch(_PG_STORE_RETURNING, document)
+                await analytics.write(events=[tuple(row) for row in rows],
+                                      links=_links(payloads) if identifies else ())
+            if identifies:
                 await conn.execute(_PG_LINK, document)
         return
-    await _store_portably([StreamRecord.from_json(payload) for payload in payloads])
+    await _store_portably([StreamRecord.from_json(payload) for payload in payloads], analytics)
+
+
+def _links(payloads: list[bytes]) -> list[tuple]:
+    records = [StreamRecord.from_json(p) for p in payloads if b'"t":"identify"' in p]
+    return [(r.anonymous_id, r.user_id, r.event_ms) for r in records
+            if r.kind == "identify" and r.vouched_by in _LINKING_KINDS and r.user_id]
 
 
 def _moment(ms: int | None) -> datetime | None:
     return None if ms is None else datetime.fromtimestamp(ms / 1000, UTC)
 
 
-async def _store_portably(records: list[StreamRecord]) -> None:
+async def _store_portably(records: list[StreamRecord], analytics: ClickHouseStore | None) -> None:
     stored_at = datetime.now(UTC)
     rows = [
         [r.event_id, r.kind, r.name, r.app_id, r.user_id, r.vouched_by.value, r.anonymous_id, r.session_id,
@@ -100,5 +129,9 @@ async def _store_portably(records: list[StreamRecord]) -> None:
         await conn.execute_many(_PORTABLE_INSERT, rows)
         for rollup in _PORTABLE_ROLLUPS:
             await conn.execute_query(rollup, [before])
+        if analytics is not None:
+            new = await conn.execute_query_dict(f"SELECT {_PORTABLE_NEW_COLUMNS} FROM tracking_event WHERE id > ?", [before])
+            await analytics.write(events=[tuple(row.values()) for row in new],
+                                  links=[(an, u, int(at.timestamp() * 1000)) for an, u, at in links.values()])
         if links:
             await conn.execute_many(_PORTABLE_LINK, list(links.values()))

@@ -6,13 +6,21 @@ an expression built here: the offsets in force over the span, switched at each t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from tracking.rollups import DAY_MS, HOUR_MS
 
-_STEP = timedelta(minutes=15)  # every transition of the tz database falls on a quarter hour
+_STEP = timedelta(minutes=15)
+Division = Callable[[str, int], str]  # SQL of an integer division, per dialect
+
+
+def _divide(value: str, by: int) -> str:
+    return f"({value}) / {by}"
+
+  # every transition of the tz database falls on a quarter hour
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,14 +42,14 @@ class Offsets:
         cases = " ".join(f"WHEN {ms} < {start} THEN {prev}" for (start, _), (_, prev) in zip(rest, self.pieces))
         return f"(CASE {cases} ELSE {rest[-1][1]} END)"
 
-    def hour_start_sql(self, ms: str) -> str:
+    def hour_start_sql(self, ms: str, div: Division = _divide) -> str:
         """The UTC instant (ms) at which the local hour holding ``ms`` began."""
         offset = self.offset_sql(ms)
-        return f"((({ms} + {offset}) / {HOUR_MS}) * {HOUR_MS} - {offset})"
+        return f"({div(f'{ms} + {offset}', HOUR_MS)} * {HOUR_MS} - {offset})"
 
-    def day_sql(self, ms: str) -> str:
+    def day_sql(self, ms: str, div: Division = _divide) -> str:
         """The local day holding ``ms``, as days since 1970-01-01."""
-        return f"(({ms} + {self.offset_sql(ms)}) / {DAY_MS})"
+        return f"({div(f'{ms} + {self.offset_sql(ms)}', DAY_MS)})"
 
 
 def offsets(zone: ZoneInfo, since_ms: int, until_ms: int) -> Offsets:

@@ -82,9 +82,9 @@ def _record(event_id, kind, name, app, user, device, page, properties, at) -> di
             "ra": at, "ea": at, "ip": None}
 
 
-async def store(batches: list[list[bytes]]) -> None:
+async def store(batches: list[list[bytes]], analytics=None) -> None:
     for batch in batches:
-        await store_records(batch)
+        await store_records(batch, analytics=analytics)
 
 
 # -- the comparison ---------------------------------------------------------------------------
@@ -101,32 +101,35 @@ def windows() -> list[Window]:
     ]
 
 
-async def compare() -> dict:
-    """Every report, new against old, over the windows and app scopes; the differences found."""
+async def compare(store=None) -> dict:
+    """Every report, new against old, over the windows and app scopes; the differences found.
+
+    ``store``: the new answers come from that ClickHouse, the old ones from the database."""
     checked, differences, answered = 0, [], defaultdict(int)
     for win in windows():
         for apps in (None, ["mp-a"], ["", "mp-b"], []):
             pairs = [
-                ("page_views", await reports.page_views(win=win, apps=apps), await page_views(win, apps)),
-                ("click_through", await reports.click_through(win=win, apps=apps, exposure="$exposure", click="$click"),
+                ("page_views", await reports.page_views(win=win, apps=apps, store=store), await page_views(win, apps)),
+                ("click_through", await reports.click_through(win=win, apps=apps, exposure="$exposure", click="$click", store=store),
                  await click_through(win, apps, "$exposure", "$click")),
                 ("click_through_by_hour",
-                 await reports.click_through_by_hour(win=win, apps=apps, exposure="$exposure", click="$click"),
+                 await reports.click_through_by_hour(win=win, apps=apps, exposure="$exposure", click="$click", store=store),
                  await click_through_by_hour(win, apps, "$exposure", "$click")),
                 ("funnel", await reports.funnel(win=win, apps=apps, steps=["$exposure", "$click", "order_paid"],
-                                                within=timedelta(hours=3)),
+                                                within=timedelta(hours=3), store=store),
                  await funnel(win, apps, ["$exposure", "$click", "order_paid"], timedelta(hours=3))),
                 ("funnel_repeated", await reports.funnel(win=win, apps=apps, steps=["$page", "$page", "signup"],
-                                                         within=timedelta(hours=30)),
+                                                         within=timedelta(hours=30), store=store),
                  await funnel(win, apps, ["$page", "$page", "signup"], timedelta(hours=30))),
-                ("retention", await reports.retention(win=win, apps=apps, days=[1, 2, 3]),
+                ("retention", await reports.retention(win=win, apps=apps, days=[1, 2, 3], store=store),
                  await retention(win, apps, [1, 2, 3])),
             ]
             for within in (timedelta(hours=1), timedelta(hours=24)):
-                pairs.append(("conversion", await reports.conversion(win=win, apps=apps, goal="order_paid", within=within),
+                pairs.append(("conversion", await reports.conversion(win=win, apps=apps, goal="order_paid", within=within, store=store),
                               await conversion(win, apps, "order_paid", within)))
                 pairs.append(("conversion_by_hour",
-                              await reports.conversion(win=win, apps=apps, goal="order_paid", within=within, by_hour=True),
+                              await reports.conversion(win=win, apps=apps, goal="order_paid", within=within, by_hour=True,
+                                                 store=store),
                               await conversion(win, apps, "order_paid", within, by_hour=True)))
             for name, new, old in pairs:
                 checked += 1
@@ -253,7 +256,7 @@ async def conversion(win: Window, apps, goal: str, within: timedelta, *, by_hour
 async def funnel(win: Window, apps, steps: list[str], within: timedelta) -> list[FunnelStep]:
     window_ms = int(within.total_seconds() * 1000)
     where, values = _filters(win, apps, sorted(set(steps)), until_ms=win.until_ms + window_ms)
-    rows = await _rows(f"SELECT e.name, e.event_ms, {_VISITOR} AS visitor {_FROM}{where} ORDER BY e.event_ms, e.id",
+    rows = await _rows(f"SELECT e.name, e.event_ms, {_VISITOR} AS visitor {_FROM}{where} ORDER BY e.event_ms, e.event_id",
                        values)
     journeys: dict = defaultdict(list)
     for row in rows:
