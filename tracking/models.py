@@ -117,3 +117,15 @@ class DeviceHour(Model):
     class Meta:
         table = "tracking_device_hour"
         unique_together = (("hour_ms", "app_id", "anonymous_id", "user_id"),)
+
+
+class WriteKey(Model):
+    """A write key of an app's server, for the Segment-shaped endpoint (/v1/batch): only its hash is kept."""
+
+    id = fields.BigIntField(primary_key=True)
+    app_id = fields.CharField(max_length=64, db_index=True)
+    key_hash = fields.CharField(max_length=64, unique=True)  # SHA-256 of a 32-byte random key
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "tracking_write_key"
