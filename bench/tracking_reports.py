@@ -1,4 +1,5 @@
-"""Tracking reports over 10,000,000 events on PostgreSQL: seconds per report, bytes per event.
+"""Tracking reports over 10,000,000 events on ClickHouse (chDB, in-process) and PostgreSQL:
+seconds per report, bytes per event in each.
 
 Loads the events in one bulk INSERT ... SELECT inside the server (sessions of eight events:
 page views, an exposure, sometimes a click, sometimes an order; 400,000 devices, a third of
@@ -8,7 +9,7 @@ whole month and for one app. Also the worker's storing rate with the rollup kept
 of 2,000 through ``store_records``. Its own database, dropped at the end unless ``--keep``;
 ``--reuse NAME`` skips the load. Never asserted on; figures vary with the machine's load.
 
-    .venv/bin/python bench/tracking_reports.py [--events 10000000] [--keep] [--reuse NAME]
+    .venv/bin/python bench/tracking_reports.py [--events 10000000] [--keep] [--reuse NAME] [--only postgres|clickhouse]
 """
 
 from __future__ import annotations
@@ -104,29 +105,73 @@ async def timed(label: str, call) -> None:
     print(f"  {label:<44} {time.perf_counter() - began:7.2f} s  ({len(rows):,} rows)", flush=True)
 
 
-async def run_reports() -> None:
+async def run_reports(store=None) -> None:
     month = reports.window(since=START, until=START + timedelta(days=DAYS), time_zone="Asia/Shanghai")
     cut = reports.window(since=START + timedelta(days=3, minutes=20), until=START + timedelta(days=10, minutes=50),
                          time_zone="Asia/Shanghai")
     week = reports.window(since=START, until=START + timedelta(days=7), time_zone="Asia/Shanghai")
     for scope, apps in (("all apps", None), ("one app", ["mp-a"])):
         print(f" {scope}:")
-        await timed("PV/UV per page per hour, 30 days", reports.page_views(win=month, apps=apps))
-        await timed("PV/UV per page per hour, 7 days cut mid-hour", reports.page_views(win=cut, apps=apps))
+        await timed("PV/UV per page per hour, 30 days", reports.page_views(win=month, apps=apps, store=store))
+        await timed("PV/UV per page per hour, 7 days cut mid-hour", reports.page_views(win=cut, apps=apps, store=store))
         await timed("click-through per placement, 30 days",
-                    reports.click_through(win=month, apps=apps, exposure="$exposure", click="$click"))
+                    reports.click_through(win=month, apps=apps, exposure="$exposure", click="$click", store=store))
         await timed("click-through per page per hour, 30 days",
-                    reports.click_through_by_hour(win=month, apps=apps, exposure="$exposure", click="$click"))
+                    reports.click_through_by_hour(win=month, apps=apps, exposure="$exposure", click="$click", store=store))
         await timed("conversion per page, 30 days, 24 h",
-                    reports.conversion(win=month, apps=apps, goal="order_paid", within=timedelta(hours=24)))
+                    reports.conversion(win=month, apps=apps, goal="order_paid", within=timedelta(hours=24), store=store))
         await timed("conversion per page per hour, 30 days",
                     reports.conversion(win=month, apps=apps, goal="order_paid", within=timedelta(hours=24),
-                                       by_hour=True))
+                                       by_hour=True, store=store))
         await timed("funnel page > exposure > click > order, 7 days",
                     reports.funnel(win=week, apps=apps, steps=["$page", "$exposure", "$click", "order_paid"],
-                                   within=timedelta(hours=1)))
+                                   within=timedelta(hours=1), store=store))
         await timed("retention days 1, 7 of 7 cohorts",
-                    reports.retention(win=week, apps=apps, days=[1, 7]))
+                    reports.retention(win=week, apps=apps, days=[1, 7], store=store))
+
+
+# the same events in ClickHouse's SQL: i / 8 there is a float, hence intDiv
+CH_LOAD = f"""
+INSERT INTO {{db}}.tracking_event (event_id, name, app_id, page, placement, anonymous_id, user_id, event_ms)
+SELECT 'b' || toString(i), name, app, page, if(name IN ('$exposure', '$click'), 'banner-' || toString(s % 5), ''),
+       'dev-' || toString(device), user_id, ms
+FROM (
+  SELECT i, s, device, ms,
+         ['', 'mp-a', 'mp-b', 'mp-c'][1 + s % 4] AS app,
+         if(device % 3 = 0, toString(100000 + intDiv(device, 3)), NULL) AS user_id,
+         '/p' || toString((s * 7 + intDiv(k, 3)) % 50) AS page,
+         multiIf(k < 4, '$page', k = 4, '$exposure', k = 5 AND r < 40, '$click', k = 7 AND r < 12, 'order_paid',
+                 '$page') AS name
+  FROM (
+    SELECT number AS i, intDiv(number, 8) AS s, number % 8 AS k, (intDiv(number, 8) * 2654435761) % 400000 AS device,
+           (number * 40503) % 100 AS r,
+           {int(START.timestamp() * 1000)} + ((intDiv(number, 8) * 40503) % ({DAYS} * 86400)) * 1000
+             + (number % 8) * 40000 AS ms
+    FROM numbers({{lo}}, {{count}})
+  )
+)
+"""
+CH_LINKS = """
+INSERT INTO {db}.tracking_identity_link SELECT 'dev-' || toString(number), toString(500000 + number), 0
+FROM numbers(1, 399999) WHERE number % 3 <> 0 AND number % 4 = 0
+"""
+
+
+async def on_clickhouse(events: int) -> None:
+    from tracking.clickhouse import store_for
+
+    store = store_for(f"chdb:///tmp/bench_tracking_chdb_{os.getpid()}")
+    await store.write(events=[])  # creates the tables
+    began = time.perf_counter()
+    for lo in range(0, events, 2_000_000):
+        await asyncio.to_thread(store._command, CH_LOAD.format(db=store.database, lo=lo, count=min(2_000_000, events - lo)))
+    await asyncio.to_thread(store._command, CH_LINKS.format(db=store.database))
+    await store.optimize()
+    rows, size = await store.bytes_per_event()
+    print(f"  loaded {rows:,} events in {time.perf_counter() - began:.0f} s; {size / max(rows, 1):.1f} bytes per event"
+          " on disk (tracking_event, compressed)")
+    print("reports on ClickHouse (chDB, in-process, seconds):")
+    await run_reports(store)
 
 
 async def worker_rate(batches: int = 25, size: int = 2000) -> None:
@@ -149,7 +194,13 @@ async def main() -> None:
     parser.add_argument("--events", type=int, default=10_000_000)
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--reuse")
+    parser.add_argument("--only", choices=("postgres", "clickhouse"))
     args = parser.parse_args()
+    if args.only != "postgres":
+        print(f"loading {args.events:,} events into chDB", flush=True)
+        await on_clickhouse(args.events)
+        if args.only == "clickhouse":
+            return
     name = args.reuse or f"bench_tracking_reports_{os.getpid()}"
     url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
     settings = Settings.from_env({"DATABASE_URL": url, "LOG_LEVEL": "WARNING",

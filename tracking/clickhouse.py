@@ -137,7 +137,11 @@ class ClickHouseStore:
         text = parts[0] + "".join(
             f"{{p{i}:{'Int64' if isinstance(values[i], int) else 'String'}}}{part}" for i, part in enumerate(parts[1:])
         )
-        settings = {"join_use_nulls": 1, "output_format_json_quote_64bit_integers": 0}
+        # join_use_nulls: a row without a match reads NULL, as in SQL; FINAL need not merge across
+        # partitions, since copies of an event share its time and so its day; materialized CTEs
+        # (tracking.reports), read once
+        settings = {"join_use_nulls": 1, "output_format_json_quote_64bit_integers": 0,
+                    "do_not_merge_across_partitions_select_final": 1, "enable_materialized_cte": 1}
         with self._lock:
             self._ensure_schema()
             if self.embedded:
