@@ -44,7 +44,7 @@ LOAD = f"""
 INSERT INTO tracking_event (event_id, type, name, app_id, user_id, vouched_by, anonymous_id, session_id, page,
     referrer, properties, context, device_created_at, device_sent_at, received_at, event_at, event_ms, ip_hash,
     stored_at)
-SELECT 'b' || i, CASE WHEN name = '$page' THEN 'page' ELSE 'track' END, name, app, user_id,
+SELECT md5(i::text), CASE WHEN name = '$page' THEN 'page' ELSE 'track' END, name, app, user_id,
        CASE WHEN user_id IS NULL THEN 'anonymous' ELSE 'token' END, 'dev-' || device, 's-' || s, page, NULL,
        CASE WHEN name IN ('$exposure', '$click') THEN jsonb_build_object('placement', 'banner-' || (s % 5))
             ELSE '{{}}'::jsonb END,
@@ -133,7 +133,7 @@ async def run_reports(store=None) -> None:
 # the same events in ClickHouse's SQL: i / 8 there is a float, hence intDiv
 CH_LOAD = f"""
 INSERT INTO {{db}}.tracking_event (event_id, name, app_id, page, placement, anonymous_id, user_id, event_ms)
-SELECT 'b' || toString(i), name, app, page, if(name IN ('$exposure', '$click'), 'banner-' || toString(s % 5), ''),
+SELECT lower(hex(MD5(toString(i)))), name, app, page, if(name IN ('$exposure', '$click'), 'banner-' || toString(s % 5), ''),
        'dev-' || toString(device), user_id, ms
 FROM (
   SELECT i, s, device, ms,
@@ -170,7 +170,7 @@ async def on_clickhouse(events: int) -> None:
     rows, size = await store.bytes_per_event()
     print(f"  loaded {rows:,} events in {time.perf_counter() - began:.0f} s; {size / max(rows, 1):.1f} bytes per event"
           " on disk (tracking_event, compressed)")
-    print("reports on ClickHouse (chDB, in-process, seconds):")
+    print("reports on ClickHouse (chDB, in-process, seconds; ids random like an SDK's):")
     await run_reports(store)
 
 

@@ -27,7 +27,7 @@ MAX_RANGE = timedelta(days=93)
 MAX_ROWS = 50_000  # rows of one answer; past it the caller narrows the range or picks an app
 MAX_NAME = 128
 MAX_RETENTION_DAYS = 30
-REPORT_WORK_MEM = "64MB"  # per sort or hash of one report on PostgreSQL  # distinct day numbers asked at once
+REPORT_WORK_MEM = "256MB"  # per sort or hash of one report on PostgreSQL  # distinct day numbers asked at once
 _VISITOR = (
     "CASE WHEN b.user_id <> '' THEN 'u:' || b.user_id WHEN l.user_id IS NOT NULL THEN 'u:' || l.user_id"
     " ELSE 'a:' || b.anonymous_id END"
@@ -337,7 +337,8 @@ async def conversion(*, win: Window, apps: list[str] | None, goal: str, within: 
             f" AND e.event_ms >= {q.bind(win.since_ms)} AND e.event_ms < {q.bind(win.until_ms + window_ms)}" \
             + q.apps_clause("e.app_id")
     sql = (
-        f"WITH v {q.shared} (SELECT w.*, {hour} AS hour FROM ({q.visited(views)}) w),"
+        f"WITH v {q.shared} (SELECT w.page AS page, w.visitor AS visitor, w.first_ms AS first_ms, w.last_ms AS last_ms,"
+        f" {hour} AS hour FROM ({q.visited(views)}) w),"
         f" g {q.shared} ({goals}),"
         f" c {q.shared} (SELECT DISTINCT v.page AS page, v.hour AS hour, v.visitor AS visitor FROM v"
         f" JOIN g ON g.visitor = v.visitor WHERE g.event_ms >= v.first_ms AND g.event_ms <= v.last_ms + {window_ms}),"
