@@ -34,16 +34,16 @@ def schema(database: str, *, cluster: str | None = None) -> list[str]:
     statements = [
         f"CREATE DATABASE IF NOT EXISTS {local}{on}",
         # One row per event id: a batch stored again after a worker died between writing here and
-        # committing in PostgreSQL is the same rows again, which the engine folds (reports read
-        # FINAL, so the fold is exact before merges run too). Days are partitions: dropping old
-        # data is dropping partitions.
+        # committing in PostgreSQL is the same rows again (same time too, so the same day and
+        # sort key), which the engine folds; reports read FINAL, so the fold is exact before
+        # merges run too. Days are partitions: dropping old data is dropping partitions.
         f"CREATE TABLE IF NOT EXISTS {local}.tracking_event{on} ("
         " event_id String CODEC(ZSTD(3)), name LowCardinality(String), app_id LowCardinality(String),"
         " page Nullable(String) CODEC(ZSTD(3)), placement LowCardinality(String),"
         " anonymous_id String CODEC(ZSTD(3)), user_id Nullable(String) CODEC(ZSTD(3)),"
         " event_ms Int64 CODEC(Delta, ZSTD(3))"
         f") ENGINE = {events_engine} PARTITION BY toYYYYMMDD(fromUnixTimestamp64Milli(event_ms, 'UTC'))"
-        " ORDER BY (app_id, name, event_id)",
+        " ORDER BY (app_id, name, event_ms, event_id)",
         f"CREATE TABLE IF NOT EXISTS {local}.tracking_identity_link{on} ("
         " anonymous_id String, user_id String, linked_ms Int64"
         f") ENGINE = {links_engine} ORDER BY anonymous_id",
