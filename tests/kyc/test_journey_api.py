@@ -6,7 +6,6 @@ from datetime import date
 
 import asyncpg
 import httpx
-import pytest
 
 from identity.roles import Role
 from tests.kyc.cards import Card, back, encode, id_number
