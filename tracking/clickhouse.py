@@ -107,7 +107,7 @@ class ClickHouseStore:
                 if not rows:
                     continue
                 if self.embedded:
-                    body = b"\n".join(orjson.dumps(dict(zip(columns, row))) for row in rows).decode()
+                    body = b"\n".join(orjson.dumps(dict(zip(columns, row, strict=True))) for row in rows).decode()
                     self._session.query(f"INSERT INTO {self.database}.{table} FORMAT JSONEachRow {body}")
                 else:
                     self._client.insert(f"{self.database}.{table}", rows, column_names=list(columns))

@@ -64,7 +64,7 @@ class TrackingService:
             raise BatchRejected("INVALID_WRITE_KEY", Text("tracking.write_key_unknown"), status=401)
         app_id = found.app_id
 
-        async def lookup(openids: list[str]):
+        async def lookup(openids: list[str]) -> Mapping[str, int]:
             return await users_of_openids(app_id, openids)
 
         return await self.ingest.accept(body=segment.as_batch(parsed, single=single), content_encoding="",

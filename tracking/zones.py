@@ -39,7 +39,7 @@ class Offsets:
         first, *rest = self.pieces
         if not rest:
             return str(first[1])
-        cases = " ".join(f"WHEN {ms} < {start} THEN {prev}" for (start, _), (_, prev) in zip(rest, self.pieces))
+        cases = " ".join(f"WHEN {ms} < {start} THEN {prev}" for (start, _), (_, prev) in zip(rest, self.pieces, strict=False))
         return f"(CASE {cases} ELSE {rest[-1][1]} END)"
 
     def hour_start_sql(self, ms: str, div: Division = _divide) -> str:

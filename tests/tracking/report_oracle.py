@@ -265,7 +265,7 @@ async def funnel(win: Window, apps, steps: list[str], within: timedelta) -> list
     for journey in journeys.values():
         for i in range(_deepest(journey, steps, window_ms, win.until_ms)):
             reached[i] += 1
-    return [FunnelStep(name, count) for name, count in zip(steps, reached)]
+    return [FunnelStep(name, count) for name, count in zip(steps, reached, strict=True)]
 
 
 def _deepest(journey, steps, window_ms, start_before) -> int:
