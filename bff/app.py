@@ -37,6 +37,7 @@ from bff.miniprogram_runtime.http import bridge_routes
 from bff.openapi.routes import openapi_routes
 from bff.schema import build_schema
 from bff.tracking.http import track_batch
+from bff.tracking.segment_http import segment_routes
 from bff.unavailable import RedisUnavailable
 from bff.view import GraphQLEndpoint, error_response
 from infra import db
@@ -139,6 +140,7 @@ def create_app(
         *openapi_routes(),
         *statement_routes(),
         Route("/track/batch", track_batch, methods=["POST"]),
+        *segment_routes(),
         *i18n_routes(),
         *clearing_routes(settings),
         *content_routes(),

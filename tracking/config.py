@@ -25,6 +25,7 @@ class TrackingConfig:
     worker_block_ms: int
     claim_idle_ms: int  # a pending entry idle this long belongs to a dead worker
     worker_in_app: bool  # embedded mode: drain the stream inside the serving process
+    analytics_url: str | None = None  # clickhouse://… or chdb:///dir: events also go there, reports come from it
 
     @property
     def stream(self) -> str:
@@ -52,7 +53,11 @@ class TrackingConfig:
         max_event_depth = positive_int(config, "TRACKING_MAX_EVENT_DEPTH", 32)
         if not 2 <= max_event_depth <= 250:  # orjson writes at most 254 levels, and the stream must hold it
             raise SettingsError("TRACKING_MAX_EVENT_DEPTH must be between 2 and 250")
+        analytics_url = read_env(config, "ANALYTICS_URL", str, "") or None
+        if analytics_url and not analytics_url.startswith(("clickhouse://", "chdb://")):
+            raise SettingsError("ANALYTICS_URL must be a clickhouse:// or chdb:// URL")
         return cls(
+            analytics_url=analytics_url,
             namespace=settings.channel_prefix,
             max_batch_bytes=positive_int(config, "TRACKING_MAX_BATCH_BYTES", 500 * 1024),
             max_batch_events=positive_int(config, "TRACKING_MAX_BATCH_EVENTS", 500),

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
 
+import orjson
 import redis.asyncio as aioredis
 
 from infra.i18n import Text
 from infra.pii import PiiCipher
-from tracking import reports
+from tracking import reports, segment
 from tracking.access import AppOwnership, ReadScope
 from tracking.behaviour import UserEvent, event_counts, user_events
+from tracking.clickhouse import store_for
 from tracking.config import TrackingConfig
-from tracking.errors import InvalidReportInput
+from tracking.errors import BatchRejected, InvalidReportInput
 from tracking.ingest import BatchOutcome, Ingest
-from tracking.models import EventDefinition, TrackedEvent
+from tracking.models import EventDefinition, TrackedEvent, WriteKey
+from tracking.protocol import decode_body
 from tracking.schemas import SchemaRegistry
 from tracking.vouching import OpenIdLookup, PartnerSigned, VouchedBy, Voucher
 
@@ -37,6 +41,9 @@ class VouchedEvent:
 __all__ = ["TrackingService", "UserEvent", "event_counts", "user_events"]
 
 
+AppOpenIdLookup = Callable[[str, list[str]], Awaitable[Mapping[str, int]]]  # (app id, openids) -> users
+
+
 class TrackingService:
     def __init__(self, *, redis: aioredis.Redis, cipher: PiiCipher, config: TrackingConfig,
                  ownership: AppOwnership | None = None) -> None:
@@ -45,6 +52,7 @@ class TrackingService:
         self.registry = SchemaRegistry(refresh_seconds=config.schema_refresh_seconds)
         self.ingest = Ingest(redis=redis, cipher=cipher, registry=self.registry, config=config)
         self.ownership = ownership or AppOwnership()
+        self.analytics = store_for(config.analytics_url)  # reports come from ClickHouse when configured
 
     async def accept_batch(self, *, body: bytes, content_encoding: str, client_ip: str | None,
                            signed_in_user: int | None) -> BatchOutcome:
@@ -71,6 +79,38 @@ class TrackingService:
             .order_by("id").limit(limit).values_list("id", "app_id", "name", "user_id", "properties", "event_ms")
         )
         return [VouchedEvent(*row) for row in rows]
+
+    async def accept_segment_batch(self, *, body: bytes, content_encoding: str, authorization: str,
+                                   single: str | None, users_of_openids: AppOpenIdLookup) -> BatchOutcome:
+        """A Segment-shaped call (``single``: its type, for /v1/track and the like; None for /v1/batch),
+        authenticated by an app's write key: its events are that app's, users named by openid."""
+        raw = decode_body(body, content_encoding=content_encoding, limit=self.config.max_batch_bytes)
+        try:
+            parsed = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            raise BatchRejected("INVALID_JSON", Text("tracking.not_json")) from None
+        if not isinstance(parsed, dict):
+            raise BatchRejected("INVALID_BATCH", Text("tracking.not_a_batch"))
+        key = segment.write_key_of(authorization=authorization, body=parsed)
+        found = await WriteKey.filter(key_hash=segment.key_hash(key)).first()
+        if found is None:
+            raise BatchRejected("INVALID_WRITE_KEY", Text("tracking.write_key_unknown"), status=401)
+        app_id = found.app_id
+
+        async def lookup(openids: list[str]) -> Mapping[str, int]:
+            return await users_of_openids(app_id, openids)
+
+        return await self.ingest.accept(body=segment.as_batch(parsed, single=single), content_encoding="",
+                                        client_ip=None, voucher=PartnerSigned(app_id, lookup))
+
+    async def create_write_key(self, *, scope: ReadScope, app_id: str) -> str:
+        """A new write key for ``app_id`` (which the caller develops); shown once, only its hash kept."""
+        if not app_id:
+            raise InvalidReportInput("appId", Text("tracking.write_key_needs_app"))
+        scope.narrow(app_id)
+        key, digest = segment.new_write_key()
+        await WriteKey.create(app_id=app_id, key_hash=digest)
+        return key
 
     async def scope(self, *, user_id: int, sees_everything: bool) -> ReadScope:
         return await self.ownership.scope_for(user_id=user_id, sees_everything=sees_everything)
@@ -99,31 +139,42 @@ class TrackingService:
     async def page_views(self, *, scope: ReadScope, app_id: str | None, since: datetime, until: datetime,
                          time_zone: str | None) -> list[reports.PageHour]:
         apps = scope.narrow(app_id)
-        return await reports.page_views(win=self.window(since=since, until=until, time_zone=time_zone), apps=apps)
+        return await reports.page_views(win=self.window(since=since, until=until, time_zone=time_zone), apps=apps,
+                                        store=self.analytics)
 
     async def click_through(self, *, scope: ReadScope, app_id: str | None, since: datetime, until: datetime,
                             exposure: str, click: str) -> list[reports.PlacementClickThrough]:
         apps = scope.narrow(app_id)
         win = self.window(since=since, until=until, time_zone=None)
-        return await reports.click_through(win=win, apps=apps, exposure=exposure, click=click)
+        return await reports.click_through(win=win, apps=apps, exposure=exposure, click=click, store=self.analytics)
+
+    async def click_through_by_hour(self, *, scope: ReadScope, app_id: str | None, since: datetime, until: datetime,
+                                    exposure: str, click: str,
+                                    time_zone: str | None) -> list[reports.PageHourClickThrough]:
+        apps = scope.narrow(app_id)
+        win = self.window(since=since, until=until, time_zone=time_zone)
+        return await reports.click_through_by_hour(win=win, apps=apps, exposure=exposure, click=click,
+                                                   store=self.analytics)
 
     async def conversion(self, *, scope: ReadScope, app_id: str | None, since: datetime, until: datetime,
-                         goal: str, within_hours: int) -> list[reports.PageConversion]:
+                         goal: str, within_hours: int, by_hour: bool = False,
+                         time_zone: str | None = None) -> list[reports.PageConversion]:
         apps = scope.narrow(app_id)
-        win = self.window(since=since, until=until, time_zone=None)
-        return await reports.conversion(win=win, apps=apps, goal=goal, within=_hours(within_hours))
+        win = self.window(since=since, until=until, time_zone=time_zone)
+        return await reports.conversion(win=win, apps=apps, goal=goal, within=_hours(within_hours), by_hour=by_hour,
+                                        store=self.analytics)
 
     async def funnel(self, *, scope: ReadScope, app_id: str | None, since: datetime, until: datetime,
                      steps: list[str], within_hours: int) -> list[reports.FunnelStep]:
         apps = scope.narrow(app_id)
         win = self.window(since=since, until=until, time_zone=None)
-        return await reports.funnel(win=win, apps=apps, steps=steps, within=_hours(within_hours))
+        return await reports.funnel(win=win, apps=apps, steps=steps, within=_hours(within_hours), store=self.analytics)
 
     async def retention(self, *, scope: ReadScope, app_id: str | None, since: datetime, until: datetime,
                         days: list[int], time_zone: str | None) -> list[reports.RetentionCohort]:
         apps = scope.narrow(app_id)
         win = self.window(since=since, until=until, time_zone=time_zone)
-        return await reports.retention(win=win, apps=apps, days=days)
+        return await reports.retention(win=win, apps=apps, days=days, store=self.analytics)
 
 
 def _hours(value: int) -> timedelta:

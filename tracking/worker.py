@@ -25,6 +25,7 @@ from redis.exceptions import ResponseError
 
 from infra.db import database_ready
 from infra.kv import REDIS_UNAVAILABLE
+from tracking.clickhouse import store_for
 from tracking.config import TrackingConfig
 from tracking.metrics import EVENTS_DEAD_LETTERED, EVENTS_STORED
 from tracking.store import store_records
@@ -189,7 +190,7 @@ async def _reclaim(redis: aioredis.Redis, config: TrackingConfig, consumer: str,
 async def _store(redis: aioredis.Redis, config: TrackingConfig, entries: list, progress: WorkerProgress) -> None:
     refused = 0
     try:
-        await store_records([fields[b"e"] for _, fields in entries])
+        await store_records([fields[b"e"] for _, fields in entries], analytics=store_for(config.analytics_url))
     except Exception:  # noqa: BLE001 - one bad entry must not block the stream forever
         log.warning("storing a batch of %d tracking events failed; storing them one by one", len(entries))
         refused = await _store_one_by_one(redis, config, entries)
@@ -208,7 +209,7 @@ async def _store_one_by_one(redis: aioredis.Redis, config: TrackingConfig, entri
     refused = []
     for entry_id, fields in entries:
         try:
-            await store_records([fields[b"e"]])
+            await store_records([fields[b"e"]], analytics=store_for(config.analytics_url))
         except Exception as exc:  # noqa: BLE001 - recorded with the entry for an operator
             refused.append((entry_id, fields[b"e"], repr(exc)[:500]))
     if refused and not await database_ready():

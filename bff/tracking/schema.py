@@ -14,6 +14,9 @@ from bff.errors import InvalidInput
 from bff.ids import OptionalTrackingAppId, ParsedIds, RecordId, TrackingAppId
 from bff.permissions import requires
 from bff.tracking.types import (
+    ClickThroughByHourReport,
+    PageHourClickThrough,
+    TrackingWriteKey,
     AppNotVisible,
     ClickThroughReport,
     ConversionReport,
@@ -50,6 +53,10 @@ RetentionResult = Annotated[RetentionReport | InvalidInput | AppNotVisible, stra
 RealtimeVisitorsResult = Annotated[RealtimeVisitors | AppNotVisible, strawberry.union("RealtimeVisitorsResult")]
 DefinitionsResult = Annotated[TrackingEventDefinitions | AppNotVisible, strawberry.union("TrackingEventDefinitionsResult")]
 RejectionsResult = Annotated[TrackingRejections | AppNotVisible, strawberry.union("TrackingRejectionsResult")]
+ClickThroughByHourResult = Annotated[
+    ClickThroughByHourReport | InvalidInput | AppNotVisible, strawberry.union("ClickThroughByHourResult")
+]
+WriteKeyResult = Annotated[TrackingWriteKey | InvalidInput | AppNotVisible, strawberry.union("CreateTrackingWriteKeyResult")]
 RegisterEventResult = Annotated[
     TrackingEventDefinition | InvalidInput | AppNotVisible, strawberry.union("RegisterTrackingEventResult")
 ]
@@ -105,18 +112,39 @@ class TrackingQuery:
 
         return await _answer(info, report)
 
-    @strawberry.field(extensions=_readers(), description="Per page: visitors, and those who reached the goal event after.")
+    @strawberry.field(extensions=_readers(), description="Exposures and followed clicks per page per local hour.")
+    async def tracking_click_through_by_hour(
+        self, info: Info, since: datetime, until: datetime, time_zone: str | None = None,
+        app_id: OptionalTrackingAppId = None, exposure_event: str = "$exposure", click_event: str = "$click",
+    ) -> ClickThroughByHourResult:
+        tracking = info.context.runtime.tracking
+        zone = time_zone or tracking.config.time_zone
+
+        async def report(scope: ReadScope) -> ClickThroughByHourReport:
+            rows = await tracking.click_through_by_hour(scope=scope, app_id=app_id, since=since, until=until,
+                                                        exposure=exposure_event, click=click_event, time_zone=zone)
+            return ClickThroughByHourReport(time_zone=zone, rows=[
+                PageHourClickThrough(page=r.page, hour=r.hour, exposures=r.exposures, clicks=r.clicks, rate=r.rate)
+                for r in rows
+            ])
+
+        return await _answer(info, report)
+
+    @strawberry.field(extensions=_readers(),
+                      description="Per page (and local hour, with perHour): visitors, and those who reached the goal after.")
     async def tracking_conversion(
         self, info: Info, since: datetime, until: datetime, goal_event: str, within_hours: int = 24,
-        app_id: OptionalTrackingAppId = None,
+        app_id: OptionalTrackingAppId = None, per_hour: bool = False, time_zone: str | None = None,
     ) -> ConversionResult:
         tracking = info.context.runtime.tracking
 
         async def report(scope: ReadScope) -> ConversionReport:
             rows = await tracking.conversion(scope=scope, app_id=app_id, since=since, until=until,
-                                             goal=goal_event, within_hours=within_hours)
+                                             goal=goal_event, within_hours=within_hours, by_hour=per_hour,
+                                             time_zone=time_zone)
             return ConversionReport(goal_event=goal_event, within_hours=within_hours, rows=[
-                PageConversion(page=r.page, visitors=r.visitors, converted=r.converted, rate=r.rate) for r in rows
+                PageConversion(page=r.page, hour=r.hour, visitors=r.visitors, converted=r.converted, rate=r.rate)
+                for r in rows
             ])
 
         return await _answer(info, report)
@@ -201,6 +229,15 @@ class TrackingMutation:
             return TrackingEventDefinition.of(row)
 
         return await _answer(info, register)
+
+    @strawberry.mutation(extensions=_readers(), description="A new write key of an app you develop, for /v1/batch.")
+    async def create_tracking_write_key(self, info: Info, app_id: TrackingAppId) -> WriteKeyResult:
+        tracking = info.context.runtime.tracking
+
+        async def create(scope: ReadScope) -> TrackingWriteKey:
+            return TrackingWriteKey(app_id=app_id, write_key=await tracking.create_write_key(scope=scope, app_id=app_id))
+
+        return await _answer(info, create)
 
     @strawberry.mutation(
         extensions=[ParsedIds(), *requires(Role.OPERATOR)], description="Record that a user develops an app."

@@ -89,8 +89,30 @@ class ClickThroughReport:
 
 
 @strawberry.type
+class PageHourClickThrough:
+    page: str
+    hour: datetime = strawberry.field(description="The local hour's start, with its UTC offset.")
+    exposures: int
+    clicks: int = strawberry.field(description="Clicks here that followed an exposure of the placement to the same visitor.")
+    rate: float
+
+
+@strawberry.type
+class ClickThroughByHourReport:
+    time_zone: str
+    rows: list[PageHourClickThrough]
+
+
+@strawberry.type
+class TrackingWriteKey:
+    app_id: str
+    write_key: str = strawberry.field(description="Shown this once: Basic auth user name of /v1/batch (Segment, RudderStack).")
+
+
+@strawberry.type
 class PageConversion:
     page: str
+    hour: datetime | None = strawberry.field(description="The local hour, when asked per hour.")
     visitors: int
     converted: int
     rate: float

@@ -183,3 +183,68 @@ async def test_day_n_retention_by_local_day(gql, client, runtime, operator):
         {"firstSeen": "2026-11-01", "visitors": 2, "retained": [{"day": 1, "visitors": 1}, {"day": 7, "visitors": 1}]},
         {"firstSeen": "2026-11-02", "visitors": 1, "retained": [{"day": 1, "visitors": 1}, {"day": 7, "visitors": 0}]},
     ]}
+
+
+CLICK_THROUGH_BY_HOUR = """
+query CTH($since: DateTime!, $until: DateTime!, $tz: String, $click: String! = "$click") {
+  trackingClickThroughByHour(since: $since, until: $until, timeZone: $tz, clickEvent: $click) {
+    __typename
+    ... on ClickThroughByHourReport { timeZone rows { page hour exposures clicks rate } }
+    ... on InvalidInput { field }
+  }
+}
+"""
+CONVERSION_BY_HOUR = """
+query ConvH($since: DateTime!, $until: DateTime!, $goal: String! = "order_paid", $within: Int! = 2) {
+  trackingConversion(since: $since, until: $until, goalEvent: $goal, withinHours: $within, perHour: true) {
+    __typename
+    ... on ConversionReport { rows { page hour visitors converted } }
+    ... on InvalidInput { field }
+  }
+}
+"""
+
+
+async def test_click_through_and_conversion_per_page_per_local_hour(gql, client, runtime, operator):
+    await gql(REGISTER, token=operator.access_token)
+    banner = {"placement": "banner-1"}
+    await send(client, [
+        event("$exposure", page="/home", anonymous_id="a", properties=banner, at=utc(2026, 11, 10, 2, 5)),
+        event("$click", page="/home", anonymous_id="a", properties=banner, at=utc(2026, 11, 10, 2, 6)),
+        event("$exposure", page="/home", anonymous_id="b", properties=banner, at=utc(2026, 11, 10, 3, 5)),
+        event("$click", page="/cards", anonymous_id="c", properties=banner, at=utc(2026, 11, 10, 3, 6)),  # unexposed
+        event("$page", page="/product", anonymous_id="a", at=utc(2026, 11, 10, 2, 10)),
+        event("$page", page="/product", anonymous_id="b", at=utc(2026, 11, 10, 3, 10)),
+        event("order_paid", anonymous_id="a", at=utc(2026, 11, 10, 3, 30)),
+        event("order_paid", anonymous_id="b", at=utc(2026, 11, 10, 6, 30)),  # past the 2-hour window
+    ])
+    await drain(runtime)
+
+    clicks = await gql(CLICK_THROUGH_BY_HOUR, NOV, token=operator.access_token)
+    conversion = await gql(CONVERSION_BY_HOUR, NOV, token=operator.access_token)
+
+    assert clicks["data"]["trackingClickThroughByHour"] == {
+        "__typename": "ClickThroughByHourReport", "timeZone": "Asia/Shanghai", "rows": [
+            {"page": "/home", "hour": "2026-11-10T10:00:00+08:00", "exposures": 1, "clicks": 1, "rate": 1.0},
+            {"page": "/cards", "hour": "2026-11-10T11:00:00+08:00", "exposures": 0, "clicks": 0, "rate": 0.0},
+            {"page": "/home", "hour": "2026-11-10T11:00:00+08:00", "exposures": 1, "clicks": 0, "rate": 0.0},
+        ]}
+    assert conversion["data"]["trackingConversion"]["rows"] == [
+        {"page": "/product", "hour": "2026-11-10T10:00:00+08:00", "visitors": 1, "converted": 1},
+        {"page": "/product", "hour": "2026-11-10T11:00:00+08:00", "visitors": 1, "converted": 0},
+    ]
+
+
+async def test_bad_report_parameters_are_refused_naming_the_field(gql, operator):
+    same = await gql(CLICK_THROUGH_BY_HOUR, {**NOV, "click": "$exposure"}, token=operator.access_token)
+    zone = await gql(CLICK_THROUGH_BY_HOUR, {**NOV, "tz": "Nowhere/Land"}, token=operator.access_token)
+    long_goal = await gql(CONVERSION_BY_HOUR, {**NOV, "goal": "g" * 129}, token=operator.access_token)
+    window = await gql(CONVERSION_BY_HOUR, {**NOV, "within": 0}, token=operator.access_token)
+    too_long = await gql(PAGE_VIEWS, {"since": "2026-01-01T00:00:00Z", "until": "2026-06-01T00:00:00Z"},
+                         token=operator.access_token)
+
+    assert same["data"]["trackingClickThroughByHour"] == {"__typename": "InvalidInput", "field": "clickEvent"}
+    assert zone["data"]["trackingClickThroughByHour"] == {"__typename": "InvalidInput", "field": "timeZone"}
+    assert long_goal["data"]["trackingConversion"] == {"__typename": "InvalidInput", "field": "goalEvent"}
+    assert window["data"]["trackingConversion"] == {"__typename": "InvalidInput", "field": "withinHours"}
+    assert too_long["data"]["trackingPageViews"] == {"__typename": "InvalidInput", "field": "until"}
