@@ -191,7 +191,7 @@ class RepairTicket(Model):
     responded_at = fields.DatetimeField(null=True)
     rating = fields.IntField(null=True)
     rating_comment = fields.CharField(max_length=300, null=True)
-    created_at = fields.DatetimeField(auto_now_add=True)
+    created_at = fields.DatetimeField()  # set with respond_by from one clock reading
 
     class Meta:
         table = "parks_ticket"

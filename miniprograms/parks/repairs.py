@@ -71,7 +71,8 @@ async def file_ticket(*, by_user_id: int, unit_id: int, category: RepairCategory
     async with in_transaction():
         row = await RepairTicket.create(
             park_id=unit.park_id, unit_id=unit.id, enterprise_id=lease.tenant_enterprise_id, filed_by_user_id=by_user_id,
-            category=category, urgency=urgency, description=description, respond_by=now + RESPONSE_TARGET[urgency])
+            category=category, urgency=urgency, description=description, respond_by=now + RESPONSE_TARGET[urgency],
+            created_at=now)
         await TicketEvent.create(ticket_id=row.id, from_status=None, to_status=S.NEW, by_user_id=by_user_id)
         for clean in cleaned:
             await keep_photo(owner_kind=PhotoOwner.TICKET, owner_id=row.id, clean=clean, by_user_id=by_user_id)
@@ -94,7 +95,7 @@ async def visible_ticket(*, by_user_id: int, ticket_id: int) -> tuple[RepairTick
     roles = await access.park_roles(park=park, user_id=by_user_id)
     if ParkRole.MANAGER in roles:
         return row, _MANAGER
-    if ParkRole.TECHNICIAN in roles and row.technician_user_id == by_user_id:
+    if ParkRole.TECHNICIAN in roles:
         return row, _TECHNICIAN
     try:
         await access.require_tenant_member(enterprise_id=row.enterprise_id, user_id=by_user_id)
@@ -113,6 +114,8 @@ async def _change(*, by_user_id: int, ticket_id: int, to: TicketStatus, now: dat
             raise errors.WrongState(row.status.value)
         if needed != seen_as:
             raise errors.ParkRoleRequired(needed) if needed != _TENANT else errors.TenantRoleRequired()
+        if needed == _TECHNICIAN and row.technician_user_id != by_user_id:
+            raise errors.ParkRoleRequired(_TECHNICIAN)  # assigned to another technician
         before = row.status
         row.status = to
         if technician_user_id is not None:

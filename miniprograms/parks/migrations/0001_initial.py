@@ -171,7 +171,7 @@ class Migration(migrations.Migration):
                 ('responded_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('rating', fields.IntField(null=True)),
                 ('rating_comment', fields.CharField(null=True, max_length=300)),
-                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
             ],
             options={'table': 'parks_ticket', 'app': 'parks', 'pk_attr': 'id'},
             bases=['Model'],
