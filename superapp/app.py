@@ -9,12 +9,15 @@ from starlette.applications import Starlette
 from bff import app as bff_app
 from infra.process import end_with_parent
 from infra.settings import Settings
+from miniprograms.parks.graphql.http import parks_routes
 from superapp.runtime import running
 
 
 def create_app(settings: Settings | None = None, **options) -> Starlette:
     """``uvicorn superapp.app:create_app --factory``; options go to ``bff.app.create_app``."""
     _end_with_supervisor()
+    # The first-party apps' own HTTP routes (photo renditions) join here, above the transport.
+    options["extra_routes"] = [*parks_routes(), *(options.get("extra_routes") or ())]
     return bff_app.create_app(settings or Settings.from_env(), services=running, **options)
 
 

@@ -82,7 +82,7 @@ class UnitView:
 
     @classmethod
     def of(cls, row: models.Unit) -> UnitView:
-        return cls(row.id, row.park_id, row.building_id, row.code, row.floor, Decimal(row.area_hundredths) / 100,
+        return cls(row.id, row.park_id, row.building_id, row.code, row.floor, Decimal(row.area_hundredths).scaleb(-2),
                    row.use, row.rent_fen_per_m2_day, row.available_from, row.status)
 
 

@@ -21,7 +21,7 @@ async def test_a_manager_lists_a_unit_with_its_area_use_rent_and_date(runtime, w
     listed = await unit(runtime, world, area_m2="126.5", use="plant", rent_fen_per_m2_day=180)
 
     assert (listed.code, listed.floor, str(listed.area_m2), listed.use, listed.rent_fen_per_m2_day) == (
-        "A-1201", 12, "126.5", UnitUse.PLANT, 180)
+        "A-1201", 12, "126.50", UnitUse.PLANT, 180)
     assert listed.available_from == date(2026, 12, 1) and listed.status is UnitStatus.AVAILABLE
     assert listed.monthly_rent_estimate == 683_100  # 126.5 m² x 1.80 yuan x 30 days = 6,831 yuan
 
