@@ -112,7 +112,7 @@ class PhotoRendition(Model):
 
 
 class Enquiry(Model):
-    """An enterprise asks about a unit and may ask to view it; the park's manager answers."""
+    """An enterprise asks about a unit and may ask to view it, and a manager of the park answers."""
 
     id = fields.BigIntField(primary_key=True)
     unit = fields.ForeignKeyField("parks.Unit", related_name="enquiries")
@@ -152,7 +152,7 @@ class Lease(Model):
 
 
 class Bill(Model):
-    """A deposit or one month's rent of a lease, paid from the tenant's enterprise account."""
+    """The deposit or one month of rent of a lease, paid from the enterprise account of the tenant."""
 
     id = fields.BigIntField(primary_key=True)
     lease = fields.ForeignKeyField("parks.Lease", related_name="bills")
@@ -199,7 +199,7 @@ class RepairTicket(Model):
 
 
 class TicketEvent(Model):
-    """One change of a ticket's state: who made it, when, and a note."""
+    """One change of state of a ticket: who made it, when, and a note."""
 
     id = fields.BigIntField(primary_key=True)
     ticket = fields.ForeignKeyField("parks.RepairTicket", related_name="events")

@@ -112,7 +112,7 @@ class Migration(migrations.Migration):
                 ('answered_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
             ],
-            options={'table': 'parks_enquiry', 'app': 'parks', 'pk_attr': 'id', 'table_description': "An enterprise asks about a unit and may ask to view it; the park's manager answers."},
+            options={'table': 'parks_enquiry', 'app': 'parks', 'pk_attr': 'id', 'table_description': 'An enterprise asks about a unit and may ask to view it, and a manager of the park answers.'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -151,7 +151,7 @@ class Migration(migrations.Migration):
                 ('late_since', fields.DateField(null=True)),
                 ('reminded_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'parks_bill', 'app': 'parks', 'unique_together': (('lease', 'kind', 'period'),), 'indexes': [Index(fields=['status', 'due_date'])], 'pk_attr': 'id', 'table_description': "A deposit or one month's rent of a lease, paid from the tenant's enterprise account."},
+            options={'table': 'parks_bill', 'app': 'parks', 'unique_together': (('lease', 'kind', 'period'),), 'indexes': [Index(fields=['status', 'due_date'])], 'pk_attr': 'id', 'table_description': 'The deposit or one month of rent of a lease, paid from the enterprise account of the tenant.'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -187,7 +187,7 @@ class Migration(migrations.Migration):
                 ('note', fields.CharField(default='', max_length=300)),
                 ('at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
             ],
-            options={'table': 'parks_ticket_event', 'app': 'parks', 'pk_attr': 'id', 'table_description': "One change of a ticket's state: who made it, when, and a note."},
+            options={'table': 'parks_ticket_event', 'app': 'parks', 'pk_attr': 'id', 'table_description': 'One change of state of a ticket: who made it, when, and a note.'},
             bases=['Model'],
         ),
     ]
