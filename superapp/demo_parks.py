@@ -15,7 +15,7 @@ from ledger.service import (
     AccountKind, EnterpriseRole, EntryKind, InternalService, MerchantCategory, Operator, add_enterprise_member,
     open_account, open_enterprise,
 )
-from miniprograms.parks.service import InvalidInput
+from miniprograms.parks.service import InvalidInput, UnitSearch
 
 OPERATOR_CODE, TENANT_CODE = "91440300MA5F00001A", "91440300MA5F00002D"  # GB 32100 check characters valid
 TENANT_FUNDS = 100_000_00  # fen
@@ -66,4 +66,7 @@ async def seed_parks(runtime: Runtime, *, operator_user: User, manager_user: Use
         await runtime.ledger.transfer(by=InternalService("demo-seed"), kind=EntryKind.DEPOSIT,
                                       from_account_id=funding.id, to_account_id=tenant.account_id,
                                       amount=TENANT_FUNDS, idempotency_key="demo:parks-tenant-funds")
-    return f"demo park {park.name}: {len(UNITS)} units, {tenant.name} leases A-1201"
+    # Also the listings' hand-written SQL on the embedded mode's SQLite (the demo walk runs this).
+    offices = await parks.search_units(search=UnitSearch(park_id=park.id, use="office", available_by=date(2027, 1, 1)))
+    return (f"demo park {park.name}: {len(UNITS)} units, {tenant.name} leases A-1201; "
+            f"offices on offer: {', '.join(u.code for u in offices.units)}")
