@@ -26,16 +26,19 @@ _NOT_FOUND = {
     "building": Text("parks.not_found_building"), "unit": Text("parks.not_found_unit"),
     "enterprise": Text("parks.not_found_enterprise"), "enquiry": Text("parks.not_found_enquiry"),
     "bill": Text("parks.not_found_bill"), "ticket": Text("parks.not_found_ticket"),
+    "affair_type": Text("parks.not_found_affair_type"), "affair": Text("parks.not_found_affair"),
 }
 ROLE_NAMES = {
     "manager": Text("parks.role_manager"), "technician": Text("parks.role_technician"),
-    "operator_admin": Text("parks.role_operator_admin"),
+    "operator_admin": Text("parks.role_operator_admin"), "approver": Text("parks.role_approver"),
 }
 STATE_NAMES = {
     "new": Text("parks.state_new"), "assigned": Text("parks.state_assigned"),
     "in_progress": Text("parks.state_in_progress"), "done": Text("parks.state_done"),
     "confirmed": Text("parks.state_confirmed"), "reopened": Text("parks.state_reopened"),
     "unpaid": Text("parks.state_unpaid"), "paid": Text("parks.state_paid"),
+    "in_review": Text("parks.state_in_review"), "approved": Text("parks.state_approved"),
+    "rejected": Text("parks.state_rejected"),
 }
 
 

@@ -8,7 +8,7 @@ from tortoise.indexes import Index
 from tortoise.models import Model
 
 from miniprograms.parks.vocabulary import (
-    BillKind, BillStatus, EnquiryStatus, ParkRole, PhotoOwner, RepairCategory, TicketStatus, UnitStatus, UnitUse,
+    AffairStatus, BillKind, BillStatus, EnquiryStatus, ParkRole, PhotoOwner, RepairCategory, TicketStatus, UnitStatus, UnitUse,
     Urgency, ViewingStatus,
 )
 
@@ -212,3 +212,57 @@ class TicketEvent(Model):
     class Meta:
         table = "parks_ticket_event"
         app = "parks"
+
+
+class AffairType(Model):
+    """A kind of application defined by the park (parking permit, venue booking, move-in):
+    its form as a JSON Schema and its workflow of named steps, each with its approvers."""
+
+    id = fields.BigIntField(primary_key=True)
+    park_id = fields.BigIntField(db_index=True)
+    code = fields.CharField(max_length=40)
+    name = fields.CharField(max_length=60)
+    form_schema = fields.JSONField()
+    steps = fields.JSONField()  # [{"name": ..., "approvers": [user ids]}], in order
+    max_attachments = fields.IntField(default=0)
+    created_by_user_id = fields.BigIntField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "parks_affair_type"
+        app = "parks"
+        unique_together = (("park_id", "code"),)
+
+
+class AffairApplication(Model):
+    id = fields.BigIntField(primary_key=True)
+    affair_type = fields.ForeignKeyField("parks.AffairType", related_name="applications")
+    park_id = fields.BigIntField(db_index=True)
+    enterprise_id = fields.BigIntField(db_index=True)
+    applicant_user_id = fields.BigIntField()
+    form = fields.JSONField()
+    status = fields.CharEnumField(AffairStatus, max_length=12, default=AffairStatus.IN_REVIEW)
+    step = fields.IntField(default=0)  # the index of the step now deciding
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "parks_affair_application"
+        app = "parks"
+
+
+class AffairDecision(Model):
+    """One decision on an application at one step: who, when, which way and why."""
+
+    id = fields.BigIntField(primary_key=True)
+    application = fields.ForeignKeyField("parks.AffairApplication", related_name="decisions")
+    step = fields.IntField()
+    step_name = fields.CharField(max_length=40)
+    by_user_id = fields.BigIntField()
+    approved = fields.BooleanField()
+    reason = fields.CharField(max_length=300)
+    at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "parks_affair_decision"
+        app = "parks"
+        unique_together = (("application", "step"),)

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
 from ledger.service import Customer, LedgerService
-from miniprograms.parks import estate, leasing, listings, repairs
+from miniprograms.parks import affairs, estate, leasing, listings, repairs
+from miniprograms.parks.affairs import AffairApplicationView, AffairDecisionView, AffairStep, AffairTypeView
 from miniprograms.parks.errors import (
     ImageTooLarge, InvalidInput, NotAnImage, NotFound, ParkRoleRequired, ParksError, ParksErrorCode, PaymentRefused,
     TenantRoleRequired, TooManyPhotos, TooManyPixels, UnitNotAvailable, WrongState,
@@ -25,11 +26,12 @@ from miniprograms.parks.views import (
     TicketEventView, TicketView, UnitPage, UnitView,
 )
 from miniprograms.parks.vocabulary import (
-    BillKind, BillStatus, EnquiryStatus, ParkRole, RepairCategory, TicketStatus, UnitStatus, UnitUse, Urgency,
+    AffairStatus, BillKind, BillStatus, EnquiryStatus, ParkRole, RepairCategory, TicketStatus, UnitStatus, UnitUse, Urgency,
     ViewingStatus,
 )
 
 __all__ = [
+    "AffairApplicationView", "AffairDecisionView", "AffairStatus", "AffairStep", "AffairTypeView",
     "BillKind", "BillStatus", "BillView", "BuildingView", "EnquiryStatus", "EnquiryView", "ImageTooLarge",
     "InvalidInput", "LeaseView", "NotAnImage", "NotFound", "ParkRole", "ParkRoleRequired", "ParkView", "ParksError",
     "ParksErrorCode", "ParksService", "PaymentRefused", "PhotoLimits", "PhotoView", "Receipt", "RenditionView",
@@ -169,3 +171,29 @@ class ParksService:
 
     async def breaches(self, *, by_user_id: int, park_id: int, now: datetime | None = None) -> list[TicketView]:
         return await repairs.breaches(by_user_id=by_user_id, park_id=park_id, now=now or _now())
+
+    # Park affairs
+
+    async def define_affair_type(self, *, by_user_id: int, park_id: int, code: str, name: str, form_schema: object,
+                                 steps: object, max_attachments: int = 0) -> AffairTypeView:
+        return await affairs.define_type(by_user_id=by_user_id, park_id=park_id, code=code, name=name,
+                                         form_schema=form_schema, steps=steps, max_attachments=max_attachments)
+
+    async def affair_types(self, *, park_id: int) -> list[AffairTypeView]:
+        return await affairs.types_of(park_id=park_id)
+
+    async def apply_affair(self, *, by_user_id: int, enterprise_id: int, type_id: int, form: object,
+                           attachments: list[bytes] | None = None) -> AffairApplicationView:
+        return await affairs.apply(by_user_id=by_user_id, enterprise_id=enterprise_id, type_id=type_id, form=form,
+                                   attachments=list(attachments or []), limits=self.photo_limits, tell=self.tell)
+
+    async def decide_affair(self, *, by_user_id: int, application_id: int, approve: bool,
+                            reason: str) -> AffairApplicationView:
+        return await affairs.decide(by_user_id=by_user_id, application_id=application_id, approve=approve,
+                                    reason=reason, tell=self.tell)
+
+    async def affairs_of(self, *, by_user_id: int, enterprise_id: int) -> list[AffairApplicationView]:
+        return await affairs.applications_of(by_user_id=by_user_id, enterprise_id=enterprise_id)
+
+    async def affair_queue(self, *, by_user_id: int, park_id: int) -> list[AffairApplicationView]:
+        return await affairs.queue_of(by_user_id=by_user_id, park_id=park_id)

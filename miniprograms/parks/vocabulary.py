@@ -75,3 +75,10 @@ class RepairCategory(str, Enum):
 class PhotoOwner(str, Enum):
     UNIT = "unit"
     TICKET = "ticket"
+    AFFAIR = "affair"  # an attachment of a park-affairs application
+
+
+class AffairStatus(str, Enum):
+    IN_REVIEW = "in_review"
+    APPROVED = "approved"
+    REJECTED = "rejected"

@@ -1,7 +1,9 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
-from miniprograms.parks.vocabulary import BillKind, BillStatus, EnquiryStatus, ParkRole, PhotoOwner, RepairCategory, TicketStatus, UnitStatus, UnitUse, Urgency, ViewingStatus
+from miniprograms.parks.vocabulary import AffairStatus, BillKind, BillStatus, EnquiryStatus, ParkRole, PhotoOwner, RepairCategory, TicketStatus, UnitStatus, UnitUse, Urgency, ViewingStatus
+from orjson import loads
 from tortoise.fields.base import OnDelete
+from tortoise.fields.data import JSON_DUMPS
 from tortoise import fields
 from tortoise.indexes import Index
 
@@ -9,6 +11,53 @@ class Migration(migrations.Migration):
     initial = True
 
     operations = [
+        ops.CreateModel(
+            name='AffairType',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('park_id', fields.BigIntField(db_index=True)),
+                ('code', fields.CharField(max_length=40)),
+                ('name', fields.CharField(max_length=60)),
+                ('form_schema', fields.JSONField(encoder=JSON_DUMPS, decoder=loads)),
+                ('steps', fields.JSONField(encoder=JSON_DUMPS, decoder=loads)),
+                ('max_attachments', fields.IntField(default=0)),
+                ('created_by_user_id', fields.BigIntField()),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'parks_affair_type', 'app': 'parks', 'unique_together': (('park_id', 'code'),), 'pk_attr': 'id', 'table_description': 'A kind of application defined by the park (parking permit, venue booking, move-in):'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='AffairApplication',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('affair_type', fields.ForeignKeyField('parks.AffairType', source_field='affair_type_id', db_constraint=True, to_field='id', related_name='applications', on_delete=OnDelete.CASCADE)),
+                ('park_id', fields.BigIntField(db_index=True)),
+                ('enterprise_id', fields.BigIntField(db_index=True)),
+                ('applicant_user_id', fields.BigIntField()),
+                ('form', fields.JSONField(encoder=JSON_DUMPS, decoder=loads)),
+                ('status', fields.CharEnumField(default=AffairStatus.IN_REVIEW, description='IN_REVIEW: in_review\nAPPROVED: approved\nREJECTED: rejected', enum_type=AffairStatus, max_length=12)),
+                ('step', fields.IntField(default=0)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'parks_affair_application', 'app': 'parks', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='AffairDecision',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('application', fields.ForeignKeyField('parks.AffairApplication', source_field='application_id', db_constraint=True, to_field='id', related_name='decisions', on_delete=OnDelete.CASCADE)),
+                ('step', fields.IntField()),
+                ('step_name', fields.CharField(max_length=40)),
+                ('by_user_id', fields.BigIntField()),
+                ('approved', fields.BooleanField()),
+                ('reason', fields.CharField(max_length=300)),
+                ('at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'parks_affair_decision', 'app': 'parks', 'unique_together': (('application', 'step'),), 'pk_attr': 'id', 'table_description': 'One decision on an application at one step: who, when, which way and why.'},
+            bases=['Model'],
+        ),
         ops.CreateModel(
             name='Park',
             fields=[
@@ -52,7 +101,7 @@ class Migration(migrations.Migration):
             name='Photo',
             fields=[
                 ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
-                ('owner_kind', fields.CharEnumField(description='UNIT: unit\nTICKET: ticket', enum_type=PhotoOwner, max_length=8)),
+                ('owner_kind', fields.CharEnumField(description='UNIT: unit\nTICKET: ticket\nAFFAIR: affair', enum_type=PhotoOwner, max_length=8)),
                 ('owner_id', fields.BigIntField()),
                 ('key', fields.CharField(unique=True, max_length=32)),
                 ('width', fields.IntField()),
