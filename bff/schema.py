@@ -30,7 +30,7 @@ from bff.nul_text import RefuseNulText
 from bff.observability import OperationMetrics
 from bff.openplatform.schema import OpenPlatformMutation, OpenPlatformQuery
 from bff.tracking.schema import TrackingMutation, TrackingQuery
-from miniprograms.parks.graphql.schema import ParksMutation, ParksQuery
+from miniprograms.parks.graphql.schema import ParksAffairsMutation, ParksAffairsQuery, ParksMutation, ParksQuery
 from bff.validation import BoundedValidation
 from bff.unavailable import mark_unavailable
 from infra.kv import REDIS_UNAVAILABLE
@@ -42,10 +42,12 @@ log = logging.getLogger("bff.graphql")
 QUERIES: tuple[type, ...] = (
     IdentityQuery, LedgerQuery, MiniProgramQuery, MiniProgramRuntimeQuery, TrackingQuery, OpenPlatformQuery,
     KycQuery, PayeeQuery, EnterpriseQuery, ClearingQuery, ParksQuery,
+    ParksAffairsQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     IdentityMutation, LedgerMutation, PaymentMutation, MiniProgramMutation, MiniProgramRuntimeMutation, TrackingMutation,
     OpenPlatformMutation, KycMutation, EnterpriseMutation, ClearingMutation, ParksMutation,
+    ParksAffairsMutation,
 )
 SUBSCRIPTIONS: tuple[type, ...] = (IdentitySubscription,)
 SCALARS: dict = {**LEDGER_SCALARS}

@@ -134,3 +134,51 @@ async def test_only_the_units_tenant_files_a_ticket(gql, runtime, world, sign_in
     ticket = filed["data"]["fileRepairTicket"]
     assert (ticket["status"], ticket["urgency"], ticket["history"]) == ("NEW", "URGENT", [{"toStatus": "NEW"}])
     assert stranger["data"]["fileRepairTicket"]["code"] == "NOT_FOUND"
+
+
+DEFINE = """mutation($park: ID!, $schema: JSON!, $steps: [ParkAffairStepInput!]!) {
+  defineParkAffairType(parkId: $park, code: "move_in", name: "入驻登记", formSchema: $schema, steps: $steps) {
+    __typename ... on ParkAffairType { id steps { name approverUserIds } } ... on InvalidInput { field }
+    ... on ParksRefusal { code } } }"""
+APPLY = """mutation($enterprise: ID!, $type: ID!, $form: JSON!) {
+  applyParkAffair(enterpriseId: $enterprise, typeId: $type, form: $form) {
+    __typename ... on ParkAffairApplication { id status stepName form } ... on InvalidInput { field }
+    ... on ParksRefusal { code } } }"""
+DECIDE = """mutation($id: ID!) { decideParkAffair(applicationId: $id, approve: true, reason: "材料齐全") {
+  __typename ... on ParkAffairApplication { status decisions { stepName approved reason } }
+  ... on ParksRefusal { code } } }"""
+MINE = """query($enterprise: ID!) { myParkAffairs(enterpriseId: $enterprise) {
+  __typename ... on ParkAffairApplicationList { applications { typeName status } } ... on ParksRefusal { code } } }"""
+
+
+async def test_a_park_affair_defined_applied_and_decided_over_graphql(gql, runtime, world, sign_in):
+    await leased_unit(runtime, world)
+    tokens = await _tokens(sign_in, "manager", "tenant_staff", "other_admin", "technician")
+    schema = {"type": "object", "required": ["date"], "properties": {"date": {"type": "string", "format": "date"}}}
+
+    defined = await gql(DEFINE, {"park": str(world.park.id), "schema": schema,
+                                 "steps": [{"name": "园区审批", "approverUserIds": [str(world.manager)]}]},
+                        token=tokens["manager"])
+    by_technician = await gql(DEFINE, {"park": str(world.park.id), "schema": schema,
+                                       "steps": [{"name": "园区审批", "approverUserIds": [str(world.manager)]}]},
+                              token=tokens["technician"])
+    kind = defined["data"]["defineParkAffairType"]
+    bad = await gql(APPLY, {"enterprise": str(world.tenant.id), "type": kind["id"], "form": {"date": "明天"}},
+                    token=tokens["tenant_staff"])
+    applied = await gql(APPLY, {"enterprise": str(world.tenant.id), "type": kind["id"], "form": {"date": "2026-12-20"}},
+                        token=tokens["tenant_staff"])
+    application = applied["data"]["applyParkAffair"]
+    by_tenant = await gql(DECIDE, {"id": application["id"]}, token=tokens["tenant_staff"])
+    decided = await gql(DECIDE, {"id": application["id"]}, token=tokens["manager"])
+    theirs = await gql(MINE, {"enterprise": str(world.tenant.id)}, token=tokens["other_admin"])
+
+    assert kind["steps"] == [{"name": "园区审批", "approverUserIds": [str(world.manager)]}]
+    assert by_technician["data"]["defineParkAffairType"]["code"] == "PARK_ROLE_REQUIRED"
+    assert bad["data"]["applyParkAffair"] == {"__typename": "InvalidInput", "field": "form"}
+    assert (application["status"], application["stepName"], application["form"]) == (
+        "IN_REVIEW", "园区审批", {"date": "2026-12-20"})
+    assert by_tenant["data"]["decideParkAffair"]["code"] == "NOT_FOUND"
+    assert decided["data"]["decideParkAffair"] == {"__typename": "ParkAffairApplication", "status": "APPROVED",
+                                                   "decisions": [{"stepName": "园区审批", "approved": True,
+                                                                  "reason": "材料齐全"}]}
+    assert theirs["data"]["myParkAffairs"]["code"] == "NOT_FOUND"

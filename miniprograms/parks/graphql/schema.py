@@ -9,6 +9,7 @@ from decimal import Decimal
 import strawberry
 from starlette.datastructures import UploadFile
 from strawberry.file_uploads import Upload
+from strawberry.scalars import JSON
 
 from bff.context import Info
 from bff.errors import InvalidInput
@@ -136,6 +137,66 @@ class ParksQuery:
     @strawberry.field(extensions=[ParsedIds(), *requires()])
     async def repair_ticket(self, info: Info, id: RecordId) -> gt.RepairTicketResult:
         return await _run(info.context.runtime.parks.ticket(by_user_id=_user(info), ticket_id=id), gt.RepairTicket.of)
+
+
+@strawberry.input
+class ParkAffairStepInput:
+    name: str
+    approver_user_ids: list[int] = record_id_field(many=True)
+
+
+@strawberry.type
+class ParksAffairsQuery:
+    @strawberry.field(extensions=[ParsedIds(), *requires()], description="The kinds of application a park takes.")
+    async def park_affair_types(self, info: Info, park_id: RecordId) -> list[gt.ParkAffairType]:
+        return [gt.ParkAffairType.of(v) for v in await info.context.runtime.parks.affair_types(park_id=park_id)]
+
+    @strawberry.field(extensions=[ParsedIds(), *requires()], description="Your enterprise's applications.")
+    async def my_park_affairs(self, info: Info, enterprise_id: RecordId) -> gt.ParkAffairsResult:
+        return await _run(info.context.runtime.parks.affairs_of(by_user_id=_user(info), enterprise_id=enterprise_id),
+                          lambda rows: gt.ParkAffairApplicationList(
+                              applications=[gt.ParkAffairApplication.of(r) for r in rows]))
+
+    @strawberry.field(extensions=[ParsedIds(), *requires()], description="Applications waiting for your decision.")
+    async def park_affair_queue(self, info: Info, park_id: RecordId) -> gt.ParkAffairsResult:
+        return await _run(info.context.runtime.parks.affair_queue(by_user_id=_user(info), park_id=park_id),
+                          lambda rows: gt.ParkAffairApplicationList(
+                              applications=[gt.ParkAffairApplication.of(r) for r in rows]))
+
+
+@strawberry.type
+class ParksAffairsMutation:
+    @strawberry.mutation(extensions=[ParsedIds(), *requires()], description="Define (or redefine, by code) a kind "
+                                                                          "of application (the park's managers).")
+    async def define_park_affair_type(self, info: Info, park_id: RecordId, code: str, name: str, form_schema: JSON,
+                                      steps: list[ParkAffairStepInput],
+                                      max_attachments: int = 0) -> gt.ParkAffairTypeResult:
+        return await _run(info.context.runtime.parks.define_affair_type(
+            by_user_id=_user(info), park_id=park_id, code=code, name=name, form_schema=form_schema,
+            steps=[{"name": s.name, "approvers": list(s.approver_user_ids)} for s in steps],
+            max_attachments=max_attachments), gt.ParkAffairType.of)
+
+    @strawberry.mutation(extensions=[ParsedIds(), *requires()], description="Apply for your enterprise, with "
+                                                                          "attachments (multipart).")
+    async def apply_park_affair(self, info: Info, enterprise_id: RecordId, type_id: RecordId, form: JSON,
+                                attachments: list[Upload] | None = None) -> gt.ParkAffairResult:
+        uploads = list(attachments or [])
+        if len(uploads) > MAX_TICKET_PHOTOS:
+            return gt.refusal(parks.TooManyPhotos(most=MAX_TICKET_PHOTOS))
+        data = await _files(*uploads)
+        if isinstance(data, InvalidInput):
+            return data
+        return await _run(info.context.runtime.parks.apply_affair(
+            by_user_id=_user(info), enterprise_id=enterprise_id, type_id=type_id, form=form, attachments=data),
+            gt.ParkAffairApplication.of)
+
+    @strawberry.mutation(extensions=[ParsedIds(), *requires()], description="Approve or reject the step you "
+                                                                          "decide, with a reason.")
+    async def decide_park_affair(self, info: Info, application_id: RecordId, approve: bool,
+                                 reason: str) -> gt.ParkAffairResult:
+        return await _run(info.context.runtime.parks.decide_affair(
+            by_user_id=_user(info), application_id=application_id, approve=approve, reason=reason),
+            gt.ParkAffairApplication.of)
 
 
 @strawberry.type

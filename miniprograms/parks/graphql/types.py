@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Annotated
 
 import strawberry
+from strawberry.scalars import JSON
 
 from bff.context import Info
 from bff.errors import Error, InvalidInput
@@ -24,6 +25,7 @@ TicketStatus = strawberry.enum(parks.TicketStatus, name="RepairTicketStatus")
 Urgency = strawberry.enum(parks.Urgency, name="RepairUrgency")
 RepairCategory = strawberry.enum(parks.RepairCategory, name="RepairCategory")
 ParksErrorCode = strawberry.enum(parks.ParksErrorCode, name="ParksErrorCode")
+AffairStatus = strawberry.enum(parks.AffairStatus, name="ParkAffairStatus")
 
 
 def _id(value: int) -> strawberry.ID:
@@ -39,7 +41,10 @@ class ParksRefusal(Error):
                                                                     "e.g. WRONG_PIN, INSUFFICIENT_FUNDS.")
 
 
-def refusal(exc: parks.ParksError) -> ParksRefusal:
+def refusal(exc: parks.ParksError) -> ParksRefusal | InvalidInput:
+    """A malformed argument is the schema's InvalidInput, as everywhere; the rest are ours."""
+    if isinstance(exc, parks.InvalidInput):
+        return InvalidInput(message=str(exc), field=exc.field)
     return ParksRefusal(message=str(exc), code=exc.code, field=exc.field, reason=getattr(exc, "reason", None))
 
 
@@ -293,3 +298,68 @@ RentPaymentResult = Annotated[RentReceipt | ParksRefusal | InvalidInput, strawbe
 RepairTicketResult = Annotated[RepairTicket | ParksRefusal | InvalidInput, strawberry.union("RepairTicketResult")]
 RepairTicketsResult = Annotated[RepairTicketList | ParksRefusal | InvalidInput,
                                 strawberry.union("RepairTicketsResult")]
+
+
+@strawberry.type
+class ParkAffairStep:
+    name: str
+    approver_user_ids: list[strawberry.ID]
+
+
+@strawberry.type(description="A kind of application the park defined: its form (JSON Schema) and workflow.")
+class ParkAffairType:
+    id: strawberry.ID
+    park_id: strawberry.ID
+    code: str
+    name: str
+    form_schema: JSON
+    steps: list[ParkAffairStep]
+    max_attachments: int
+
+    @classmethod
+    def of(cls, v: parks.AffairTypeView) -> ParkAffairType:
+        return cls(id=_id(v.id), park_id=_id(v.park_id), code=v.code, name=v.name, form_schema=v.form_schema,
+                   steps=[ParkAffairStep(name=s.name, approver_user_ids=[_id(a) for a in s.approvers]) for s in v.steps],
+                   max_attachments=v.max_attachments)
+
+
+@strawberry.type
+class ParkAffairDecision:
+    step_name: str
+    by_user_id: strawberry.ID
+    approved: bool
+    reason: str
+    at: dt.datetime
+
+
+@strawberry.type
+class ParkAffairApplication:
+    id: strawberry.ID
+    type_id: strawberry.ID
+    type_name: str
+    park_id: strawberry.ID
+    enterprise_id: strawberry.ID
+    form: JSON
+    status: AffairStatus
+    step_name: str | None = strawberry.field(description="The step now deciding, while in review.")
+    decisions: list[ParkAffairDecision]
+    created_at: dt.datetime
+
+    @classmethod
+    def of(cls, v: parks.AffairApplicationView) -> ParkAffairApplication:
+        return cls(id=_id(v.id), type_id=_id(v.type_id), type_name=v.type_name, park_id=_id(v.park_id),
+                   enterprise_id=_id(v.enterprise_id), form=v.form, status=v.status, step_name=v.step_name,
+                   decisions=[ParkAffairDecision(step_name=d.step_name, by_user_id=_id(d.by_user_id),
+                                                 approved=d.approved, reason=d.reason, at=d.at) for d in v.decisions],
+                   created_at=v.created_at)
+
+
+@strawberry.type
+class ParkAffairApplicationList:
+    applications: list[ParkAffairApplication]
+
+
+ParkAffairTypeResult = Annotated[ParkAffairType | ParksRefusal | InvalidInput, strawberry.union("ParkAffairTypeResult")]
+ParkAffairResult = Annotated[ParkAffairApplication | ParksRefusal | InvalidInput, strawberry.union("ParkAffairResult")]
+ParkAffairsResult = Annotated[ParkAffairApplicationList | ParksRefusal | InvalidInput,
+                              strawberry.union("ParkAffairsResult")]
