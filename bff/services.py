@@ -22,7 +22,6 @@ from kyc.journey import KycService
 from ledger.service import LedgerService
 from miniprogram_host.service import MiniProgramHost
 from miniprogram_runtime.service import MiniProgramRuntime
-from miniprograms.parks.service import ParksService
 from openplatform.service import OpenPlatform
 from tracking.service import TrackingService
 
@@ -43,7 +42,6 @@ class Runtime:
     miniprogram_runtime: MiniProgramRuntime
     kyc: KycService
     clearing: ClearingService
-    parks: ParksService
 
     @property
     def redis(self) -> aioredis.Redis:

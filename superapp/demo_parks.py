@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from bff.services import Runtime
+from superapp.runtime import AppRuntime
 from identity.models import User
 from ledger.service import (
     AccountKind, EnterpriseRole, EntryKind, InternalService, MerchantCategory, Operator, add_enterprise_member,
@@ -26,7 +26,7 @@ UNITS = (  # code, floor, m², use, fen per m² per day
 )
 
 
-async def seed_parks(runtime: Runtime, *, operator_user: User, manager_user: User, tenant_user: User) -> str:
+async def seed_parks(runtime: AppRuntime, *, operator_user: User, manager_user: User, tenant_user: User) -> str:
     """The demo park, its units and a lease with bills; returns a line for the seed's output."""
     parks, operator = runtime.parks, Operator(operator_user.id)
     owner = await open_enterprise(by=operator, name="深圳湾科技园运营有限公司", credit_code=OPERATOR_CODE,

@@ -7,8 +7,10 @@
 from __future__ import annotations
 
 from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
 from typing import AsyncIterator
 
+from audit import service as audit_log
 from bff.services import Runtime
 from clearing.service import ClearingService
 from identity.service import IdentityService, LoginPolicy
@@ -33,8 +35,16 @@ from tracking.service import TrackingService
 from tracking.worker import worker_in_background
 
 
+@dataclass
+class AppRuntime(Runtime):
+    """The transport's ``Runtime`` plus the bank's own mini-programs' services: bff may not
+    import a mini-program, so they are added here, and their GraphQL reaches them by name."""
+
+    parks: ParksService
+
+
 @asynccontextmanager
-async def running(settings: Settings) -> AsyncIterator[Runtime]:
+async def running(settings: Settings) -> AsyncIterator[AppRuntime]:
     """Open the database and Redis, build the services; close everything on exit."""
     database = await db.open_database(settings)
     try:
@@ -43,6 +53,7 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
         await db.close_database(database)
         raise
     cipher = PiiCipher.from_settings(settings)
+    audit_log.configure(str(settings.secret_key))
     broker = EventBroker(redis_handle.client, prefix=settings.channel_prefix)
     sms = OutboxSmsGateway(cipher, echo=settings.embedded_redis)
     identity = IdentityService(
@@ -69,7 +80,7 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
     clearing = ClearingService.build(settings, ledger=ledger, redis=redis_handle.client, broker=broker)
     host = MiniProgramHost.build(settings, redis_handle.client)
     openplatform = OpenPlatform.build(settings, redis_handle.client, ledger)
-    runtime = Runtime(
+    runtime = AppRuntime(
         settings, database, redis_handle, cipher, broker, identity, sms,
         miniprograms=host,
         ledger=ledger,
@@ -117,6 +128,7 @@ async def money_services(
     database = await db.open_database(settings) if open_database else None
     redis_handle = await open_redis(settings)
     broker = EventBroker(redis_handle.client, prefix=settings.channel_prefix)
+    audit_log.configure(str(settings.secret_key))
     people = People(tell=tell_customer)  # inbound credits tell the payee; nothing here looks payees up
     ledger = ledger_service(settings, PiiCipher.from_settings(settings), redis_handle.client, people)
     clearing = ClearingService.build(settings, ledger=ledger, redis=redis_handle.client, broker=broker)

@@ -83,7 +83,7 @@ async def search_units(*, search: UnitSearch, first: int = 20, after: str | None
     conn = connections.get("default")
     postgres = conn.capabilities.dialect == "postgres"
     marks = [f"${i}" if postgres else "?" for i in range(1, len(filters) + 2)]
-    where = " AND ".join(clause.format(mark) for (clause, _), mark in zip(filters, marks))
+    where = " AND ".join(clause.format(mark) for (clause, _), mark in zip(filters, marks[:-1], strict=True))
     values = [v.isoformat() if isinstance(v, date) and not postgres else v for _, v in filters]
     rows = await conn.execute_query_dict(
         f"SELECT {_COLUMNS} FROM parks_unit WHERE {where} ORDER BY id LIMIT {marks[-1]}", [*values, first + 1])

@@ -26,8 +26,8 @@ from miniprograms.parks.views import (
     TicketEventView, TicketView, UnitPage, UnitView,
 )
 from miniprograms.parks.vocabulary import (
-    AffairStatus, BillKind, BillStatus, EnquiryStatus, ParkRole, RepairCategory, TicketStatus, UnitStatus, UnitUse, Urgency,
-    ViewingStatus,
+    AffairStatus, BillKind, BillStatus, EnquiryStatus, ParkRole, PhotoOwner, RepairCategory, TicketStatus,
+    UnitStatus, UnitUse, Urgency, ViewingStatus,
 )
 
 __all__ = [
@@ -86,7 +86,7 @@ class ParksService:
                                            limits=self.photo_limits)
 
     async def unit_photos(self, *, unit_ids: list[int]) -> dict[int, list[PhotoView]]:
-        return await estate.photos_of(owner_kind=estate.PhotoOwner.UNIT, owner_ids=unit_ids)
+        return await estate.photos_of(owner_kind=PhotoOwner.UNIT, owner_ids=unit_ids)
 
     # Listings and leasing
 
