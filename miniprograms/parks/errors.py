@@ -27,6 +27,7 @@ _NOT_FOUND = {
     "enterprise": Text("parks.not_found_enterprise"), "enquiry": Text("parks.not_found_enquiry"),
     "bill": Text("parks.not_found_bill"), "ticket": Text("parks.not_found_ticket"),
     "affair_type": Text("parks.not_found_affair_type"), "affair": Text("parks.not_found_affair"),
+    "lease": Text("parks.not_found_lease"), "financing": Text("parks.not_found_financing"),
 }
 ROLE_NAMES = {
     "manager": Text("parks.role_manager"), "technician": Text("parks.role_technician"),
@@ -38,7 +39,7 @@ STATE_NAMES = {
     "confirmed": Text("parks.state_confirmed"), "reopened": Text("parks.state_reopened"),
     "unpaid": Text("parks.state_unpaid"), "paid": Text("parks.state_paid"),
     "in_review": Text("parks.state_in_review"), "approved": Text("parks.state_approved"),
-    "rejected": Text("parks.state_rejected"),
+    "rejected": Text("parks.state_rejected"), "submitted": Text("parks.state_submitted"),
 }
 
 

@@ -8,7 +8,8 @@ from tortoise.indexes import Index
 from tortoise.models import Model
 
 from miniprograms.parks.vocabulary import (
-    AffairStatus, BillKind, BillStatus, EnquiryStatus, ParkRole, PhotoOwner, RepairCategory, TicketStatus, UnitStatus, UnitUse,
+    AffairStatus, BillKind, BillStatus, EnquiryStatus, FinancingStatus, ParkRole, PhotoOwner, RepairCategory,
+    TicketStatus, UnitStatus, UnitUse,
     Urgency, ViewingStatus,
 )
 
@@ -266,3 +267,26 @@ class AffairDecision(Model):
         table = "parks_affair_decision"
         app = "parks"
         unique_together = (("application", "step"),)
+
+
+class FinancingApplication(Model):
+    """A tenant asks the bank to finance a lease: amount, term, purpose and documents,
+    decided by the bank's credit officers."""
+
+    id = fields.BigIntField(primary_key=True)
+    lease = fields.ForeignKeyField("parks.Lease", related_name="financing")
+    enterprise_id = fields.BigIntField(db_index=True)
+    applicant_user_id = fields.BigIntField()
+    amount = fields.BigIntField()  # fen
+    months = fields.IntField()
+    purpose = fields.CharField(max_length=300)
+    status = fields.CharEnumField(FinancingStatus, max_length=12, default=FinancingStatus.SUBMITTED)
+    decided_by_user_id = fields.BigIntField(null=True)
+    reason = fields.CharField(max_length=300, null=True)
+    decided_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "parks_financing"
+        app = "parks"
+        indexes = [Index(fields=["status", "id"])]

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
 from ledger.service import Customer, LedgerService
-from miniprograms.parks import affairs, estate, leasing, listings, repairs
+from miniprograms.parks import affairs, estate, financing, leasing, listings, repairs
+from miniprograms.parks.financing import CreditOfficer, FinancingView
 from miniprograms.parks.affairs import AffairApplicationView, AffairDecisionView, AffairStep, AffairTypeView
 from miniprograms.parks.errors import (
     ImageTooLarge, InvalidInput, NotAnImage, NotFound, ParkRoleRequired, ParksError, ParksErrorCode, PaymentRefused,
@@ -26,12 +27,12 @@ from miniprograms.parks.views import (
     TicketEventView, TicketView, UnitPage, UnitView,
 )
 from miniprograms.parks.vocabulary import (
-    AffairStatus, BillKind, BillStatus, EnquiryStatus, ParkRole, PhotoOwner, RepairCategory, TicketStatus,
+    AffairStatus, BillKind, BillStatus, EnquiryStatus, FinancingStatus, ParkRole, PhotoOwner, RepairCategory, TicketStatus,
     UnitStatus, UnitUse, Urgency, ViewingStatus,
 )
 
 __all__ = [
-    "AffairApplicationView", "AffairDecisionView", "AffairStatus", "AffairStep", "AffairTypeView",
+    "CreditOfficer", "FinancingStatus", "FinancingView", "AffairApplicationView", "AffairDecisionView", "AffairStatus", "AffairStep", "AffairTypeView",
     "BillKind", "BillStatus", "BillView", "BuildingView", "EnquiryStatus", "EnquiryView", "ImageTooLarge",
     "InvalidInput", "LeaseView", "NotAnImage", "NotFound", "ParkRole", "ParkRoleRequired", "ParkView", "ParksError",
     "ParksErrorCode", "ParksService", "PaymentRefused", "PhotoLimits", "PhotoView", "Receipt", "RenditionView",
@@ -197,3 +198,21 @@ class ParksService:
 
     async def affair_queue(self, *, by_user_id: int, park_id: int) -> list[AffairApplicationView]:
         return await affairs.queue_of(by_user_id=by_user_id, park_id=park_id)
+
+    # Lease financing
+
+    async def apply_financing(self, *, by_user_id: int, lease_id: int, amount: int, months: int, purpose: str,
+                              documents: list[bytes] | None = None) -> FinancingView:
+        return await financing.apply(by_user_id=by_user_id, lease_id=lease_id, amount=amount, months=months,
+                                     purpose=purpose, documents=list(documents or []), limits=self.photo_limits)
+
+    async def financing_queue(self, *, by: CreditOfficer) -> list[FinancingView]:
+        return await financing.queue(by=by)
+
+    async def decide_financing(self, *, by: CreditOfficer, application_id: int, approve: bool,
+                               reason: str) -> FinancingView:
+        return await financing.decide(by=by, application_id=application_id, approve=approve, reason=reason,
+                                      now=_now(), tell=self.tell)
+
+    async def financing_of(self, *, by_user_id: int, enterprise_id: int) -> list[FinancingView]:
+        return await financing.applications_of(by_user_id=by_user_id, enterprise_id=enterprise_id)

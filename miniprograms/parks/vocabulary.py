@@ -76,9 +76,16 @@ class PhotoOwner(str, Enum):
     UNIT = "unit"
     TICKET = "ticket"
     AFFAIR = "affair"  # an attachment of a park-affairs application
+    FINANCING = "finance"  # a document of a lease-financing application
 
 
 class AffairStatus(str, Enum):
     IN_REVIEW = "in_review"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class FinancingStatus(str, Enum):
+    SUBMITTED = "submitted"
     APPROVED = "approved"
     REJECTED = "rejected"

@@ -16,6 +16,7 @@ from bff.errors import InvalidInput
 from bff.ids import ParsedIds, RecordId, record_id_field
 from bff.permissions import requires
 from identity import errors as identity_errors
+from identity.roles import Role
 from infra.i18n import t
 from ledger.service import Customer
 from miniprograms.parks import service as parks
@@ -197,6 +198,45 @@ class ParksAffairsMutation:
         return await _run(info.context.runtime.parks.decide_affair(
             by_user_id=_user(info), application_id=application_id, approve=approve, reason=reason),
             gt.ParkAffairApplication.of)
+
+
+@strawberry.type
+class LeaseFinancingQuery:
+    @strawberry.field(extensions=[ParsedIds(), *requires()], description="Your enterprise's financing applications.")
+    async def my_lease_financing(self, info: Info, enterprise_id: RecordId) -> gt.LeaseFinancingsResult:
+        return await _run(info.context.runtime.parks.financing_of(by_user_id=_user(info), enterprise_id=enterprise_id),
+                          lambda rows: gt.LeaseFinancingList(applications=[gt.LeaseFinancing.of(r) for r in rows]))
+
+    @strawberry.field(extensions=requires(Role.CREDIT_OFFICER), description="Undecided applications, oldest first "
+                                                                           "(credit officers).")
+    async def lease_financing_queue(self, info: Info) -> list[gt.LeaseFinancing]:
+        rows = await info.context.runtime.parks.financing_queue(by=parks.CreditOfficer(_user(info)))
+        return [gt.LeaseFinancing.of(r) for r in rows]
+
+
+@strawberry.type
+class LeaseFinancingMutation:
+    @strawberry.mutation(extensions=[ParsedIds(), *requires()], description="Apply to finance a lease (the tenant's "
+                                                                          "administrators), with documents (multipart).")
+    async def apply_lease_financing(self, info: Info, lease_id: RecordId, amount: int, months: int, purpose: str,
+                                    documents: list[Upload] | None = None) -> gt.LeaseFinancingResult:
+        uploads = list(documents or [])
+        if len(uploads) > MAX_TICKET_PHOTOS:
+            return gt.refusal(parks.TooManyPhotos(most=MAX_TICKET_PHOTOS))
+        data = await _files(*uploads)
+        if isinstance(data, InvalidInput):
+            return data
+        return await _run(info.context.runtime.parks.apply_financing(
+            by_user_id=_user(info), lease_id=lease_id, amount=amount, months=months, purpose=purpose, documents=data),
+            gt.LeaseFinancing.of)
+
+    @strawberry.mutation(extensions=[ParsedIds(), *requires(Role.CREDIT_OFFICER)],
+                         description="Approve or reject an application, with a reason (credit officers).")
+    async def decide_lease_financing(self, info: Info, application_id: RecordId, approve: bool,
+                                     reason: str) -> gt.LeaseFinancingResult:
+        return await _run(info.context.runtime.parks.decide_financing(
+            by=parks.CreditOfficer(_user(info)), application_id=application_id, approve=approve, reason=reason),
+            gt.LeaseFinancing.of)
 
 
 @strawberry.type

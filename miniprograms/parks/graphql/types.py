@@ -26,6 +26,7 @@ Urgency = strawberry.enum(parks.Urgency, name="RepairUrgency")
 RepairCategory = strawberry.enum(parks.RepairCategory, name="RepairCategory")
 ParksErrorCode = strawberry.enum(parks.ParksErrorCode, name="ParksErrorCode")
 AffairStatus = strawberry.enum(parks.AffairStatus, name="ParkAffairStatus")
+FinancingStatus = strawberry.enum(parks.FinancingStatus, name="LeaseFinancingStatus")
 
 
 def _id(value: int) -> strawberry.ID:
@@ -363,3 +364,34 @@ ParkAffairTypeResult = Annotated[ParkAffairType | ParksRefusal | InvalidInput, s
 ParkAffairResult = Annotated[ParkAffairApplication | ParksRefusal | InvalidInput, strawberry.union("ParkAffairResult")]
 ParkAffairsResult = Annotated[ParkAffairApplicationList | ParksRefusal | InvalidInput,
                               strawberry.union("ParkAffairsResult")]
+
+
+@strawberry.type(description="A tenant's application to finance a lease, decided by the bank's credit officers.")
+class LeaseFinancing:
+    id: strawberry.ID
+    lease_id: strawberry.ID
+    enterprise_id: strawberry.ID
+    amount: Fen
+    months: int
+    purpose: str
+    status: FinancingStatus
+    reason: str | None
+    decided_at: dt.datetime | None
+    created_at: dt.datetime
+    documents: list[ParkPhoto]
+
+    @classmethod
+    def of(cls, v: parks.FinancingView) -> LeaseFinancing:
+        return cls(id=_id(v.id), lease_id=_id(v.lease_id), enterprise_id=_id(v.enterprise_id), amount=Fen(v.amount),
+                   months=v.months, purpose=v.purpose, status=v.status, reason=v.reason, decided_at=v.decided_at,
+                   created_at=v.created_at, documents=[ParkPhoto.of(p) for p in v.documents])
+
+
+@strawberry.type
+class LeaseFinancingList:
+    applications: list[LeaseFinancing]
+
+
+LeaseFinancingResult = Annotated[LeaseFinancing | ParksRefusal | InvalidInput, strawberry.union("LeaseFinancingResult")]
+LeaseFinancingsResult = Annotated[LeaseFinancingList | ParksRefusal | InvalidInput,
+                                  strawberry.union("LeaseFinancingsResult")]

@@ -1,6 +1,6 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
-from miniprograms.parks.vocabulary import AffairStatus, BillKind, BillStatus, EnquiryStatus, ParkRole, PhotoOwner, RepairCategory, TicketStatus, UnitStatus, UnitUse, Urgency, ViewingStatus
+from miniprograms.parks.vocabulary import AffairStatus, BillKind, BillStatus, EnquiryStatus, FinancingStatus, ParkRole, PhotoOwner, RepairCategory, TicketStatus, UnitStatus, UnitUse, Urgency, ViewingStatus
 from orjson import loads
 from tortoise.fields.base import OnDelete
 from tortoise.fields.data import JSON_DUMPS
@@ -101,7 +101,7 @@ class Migration(migrations.Migration):
             name='Photo',
             fields=[
                 ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
-                ('owner_kind', fields.CharEnumField(description='UNIT: unit\nTICKET: ticket\nAFFAIR: affair', enum_type=PhotoOwner, max_length=8)),
+                ('owner_kind', fields.CharEnumField(description='UNIT: unit\nTICKET: ticket\nAFFAIR: affair\nFINANCING: finance', enum_type=PhotoOwner, max_length=8)),
                 ('owner_id', fields.BigIntField()),
                 ('key', fields.CharField(unique=True, max_length=32)),
                 ('width', fields.IntField()),
@@ -201,6 +201,25 @@ class Migration(migrations.Migration):
                 ('reminded_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
             ],
             options={'table': 'parks_bill', 'app': 'parks', 'unique_together': (('lease', 'kind', 'period'),), 'indexes': [Index(fields=['status', 'due_date'])], 'pk_attr': 'id', 'table_description': 'The deposit or one month of rent of a lease, paid from the enterprise account of the tenant.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='FinancingApplication',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('lease', fields.ForeignKeyField('parks.Lease', source_field='lease_id', db_constraint=True, to_field='id', related_name='financing', on_delete=OnDelete.CASCADE)),
+                ('enterprise_id', fields.BigIntField(db_index=True)),
+                ('applicant_user_id', fields.BigIntField()),
+                ('amount', fields.BigIntField()),
+                ('months', fields.IntField()),
+                ('purpose', fields.CharField(max_length=300)),
+                ('status', fields.CharEnumField(default=FinancingStatus.SUBMITTED, description='SUBMITTED: submitted\nAPPROVED: approved\nREJECTED: rejected', enum_type=FinancingStatus, max_length=12)),
+                ('decided_by_user_id', fields.BigIntField(null=True)),
+                ('reason', fields.CharField(null=True, max_length=300)),
+                ('decided_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'parks_financing', 'app': 'parks', 'indexes': [Index(fields=['status', 'id'])], 'pk_attr': 'id', 'table_description': 'A tenant asks the bank to finance a lease: amount, term, purpose and documents,'},
             bases=['Model'],
         ),
         ops.CreateModel(
