@@ -4,6 +4,9 @@ ledger, once, with a receipt; late bills are flagged and reminded through the in
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 from datetime import date
 
 import pytest
@@ -108,3 +111,19 @@ async def test_late_bills_are_flagged_and_reminded_once_to_those_who_pay(runtime
     titles = [m.title for m in await inbox(user_id=world.tenant_admin)]
     assert sorted(titles[:2]) == ["2026-12 账单已逾期", "2027-01 账单已逾期"]
     assert await inbox(user_id=world.tenant_staff) == []  # a maker does not pay, so is not reminded
+
+
+
+async def test_the_daily_command_reminds_late_bills_once(runtime, world, environ):
+    """`superapp parks remind-late`, run as the installed command against the same database."""
+    await _ready(runtime, world)
+
+    def remind():
+        return subprocess.run([sys.executable, "-m", "superapp.cli", "parks", "remind-late", "--date", "2027-01-10"],
+                              capture_output=True, text=True, env={**os.environ, **environ}, timeout=120)
+
+    first, again = await asyncio.to_thread(remind), await asyncio.to_thread(remind)
+
+    assert (first.returncode, first.stdout.strip()) == (0, "3 late bills flagged and reminded"), first.stderr
+    assert again.stdout.strip() == "0 late bills flagged and reminded"
+    assert len(await inbox(user_id=world.tenant_admin)) == 3  # the deposit, December's and January's rent
