@@ -17,6 +17,7 @@ _ROLE_NAMES = {
     Role.OPERATOR: Text("bff.role_operator"),
     Role.REVIEWER: Text("bff.role_reviewer"),
     Role.ADMIN: Text("bff.role_admin"),
+    Role.CREDIT_OFFICER: Text("bff.role_credit_officer"),
 }
 
 

@@ -7,3 +7,4 @@ class Role(str, Enum):
     OPERATOR = "operator"
     REVIEWER = "reviewer"
     ADMIN = "admin"
+    CREDIT_OFFICER = "credit_officer"  # the bank's lending staff: decide lease-financing applications

@@ -29,6 +29,7 @@ DOMAINS: tuple[str, ...] = (
     "marketing",
     "audit",
     "content",
+    "miniprograms.parks",
 )
 
 

@@ -9,6 +9,7 @@ from starlette.applications import Starlette
 from bff import app as bff_app
 from infra.process import end_with_parent
 from infra.settings import Settings
+from miniprograms.parks.graphql.http import parks_routes
 from superapp.runtime import running
 from superapp.schema import build_schema
 
@@ -18,6 +19,8 @@ def create_app(settings: Settings | None = None, **options) -> Starlette:
     _end_with_supervisor()
     settings = settings or Settings.from_env()
     options.setdefault("schema", build_schema(settings))  # with the bank's own mini-programs' roots
+    # The first-party apps' own HTTP routes (photo renditions) join here, above the transport.
+    options["extra_routes"] = [*parks_routes(), *(options.get("extra_routes") or ())]
     return bff_app.create_app(settings, services=running, **options)
 
 

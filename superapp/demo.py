@@ -30,6 +30,7 @@ from miniprogram_host import lifecycle, registry
 from miniprogram_host.actors import Actor
 from miniprogram_host.cli import zip_directory
 from superapp.demo_marketing import seed_marketing
+from superapp.demo_parks import seed_parks
 from superapp.runtime import running
 
 DEMO_USERS = {
@@ -45,6 +46,7 @@ DEVELOPER, REVIEWER = "13800000002", "13800000004"
 SAMPLE = Path(__file__).resolve().parent.parent / "examples" / "hello-miniapp"
 SAMPLE_ORG, SAMPLE_NAME = "Demo Partner Co", "Hello mini-program"
 ADMIN = "13800000005"
+PARKS_PACKAGE = Path(__file__).resolve().parent.parent / "miniprograms" / "parks" / "package"
 BANK_ORG = "本行自有小程序"  # the bank's own developers: first party (bankGraphql)
 DRAIN_SECONDS = 30
 
@@ -62,6 +64,14 @@ async def seed(settings: Settings) -> None:
             print(f"demo customer {phone}: Class II account holding {balance / 100:.2f} yuan, card ending {card[-4:]}")
         app_id, version = await _released_sample(runtime, users[DEVELOPER], users[REVIEWER])
         print(f"demo mini-program {app_id} {version} released: open /static/container.html?app={app_id}")
+        print(await seed_parks(runtime, operator_user=users["13800000003"], manager_user=users[DEVELOPER],
+                               tenant_user=users["13800000001"]))
+        parks_app, parks_version = await publish_first_party(
+            runtime, package=PARKS_PACKAGE, name="智慧园区", category="life",
+            description="园区找房、咨询看房、缴纳租金、报修，园区管理员回复与派单。",
+            developer_user=users[DEVELOPER], reviewer_user=users[REVIEWER], admin_user=users[ADMIN])
+        print(f"demo mini-program 智慧园区 {parks_app} {parks_version} released: "
+              f"open /static/container.html?app={parks_app}")
         stored = await _a_day_of_events(runtime, app_id, version)
         print(f"demo tracking: {stored} page views of the last day")
         print(await seed_marketing(runtime, maker=users["13800000003"], checker=users[REVIEWER]))

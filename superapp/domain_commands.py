@@ -10,3 +10,4 @@ import openplatform.commands  # noqa: F401 - superapp worker webhooks, superapp 
 import kyc.cli  # noqa: F401 - superapp ocr idcard, superapp face verify, superapp kyc purge
 import audit.cli  # noqa: F401 - superapp audit verify
 import content.commands  # noqa: F401 - superapp worker content
+import miniprograms.parks.cli  # noqa: F401 - superapp parks remind-late [--date]

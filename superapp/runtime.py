@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
 from typing import AsyncIterator
 
 from audit import service as audit_log
@@ -24,6 +25,7 @@ from ledger.service import LedgerService, People
 from marketing.service import MarketingService
 from miniprogram_host.service import MiniProgramHost
 from miniprogram_runtime.service import MiniProgramRuntime
+from miniprograms.parks.service import ParksService
 from openplatform.service import OpenPlatform, announce_inbox_over, tell_customer
 from infra import db
 from infra.kv import open_redis
@@ -35,8 +37,16 @@ from tracking.service import TrackingService
 from tracking.worker import worker_in_background
 
 
+@dataclass
+class AppRuntime(Runtime):
+    """The transport's ``Runtime`` plus the bank's own mini-programs' services: bff may not
+    import a mini-program, so they are added here, and their GraphQL reaches them by name."""
+
+    parks: ParksService
+
+
 @asynccontextmanager
-async def running(settings: Settings) -> AsyncIterator[Runtime]:
+async def running(settings: Settings) -> AsyncIterator[AppRuntime]:
     """Open the database and Redis, build the services; close everything on exit."""
     database = await db.open_database(settings)
     try:
@@ -74,7 +84,7 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
     marketing = MarketingService(redis=redis_handle.client, cipher=cipher, ledger=ledger, tell=tell_customer)
     host = MiniProgramHost.build(settings, redis_handle.client, segments=marketing.segment_lookup())
     openplatform = OpenPlatform.build(settings, redis_handle.client, ledger)
-    runtime = Runtime(
+    runtime = AppRuntime(
         settings, database, redis_handle, cipher, broker, identity, sms,
         miniprograms=host,
         ledger=ledger,
@@ -89,6 +99,7 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
         content=ContentService(config=ContentConfig.from_settings(settings), redis=redis_handle.client,
                                broker=broker, tracking=tracking),
         marketing=marketing,
+        parks=ParksService(ledger=ledger, tell=tell_customer),
     )
     try:
         async with AsyncExitStack() as background:

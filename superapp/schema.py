@@ -9,9 +9,13 @@ from __future__ import annotations
 
 from bff import schema as bff_schema
 from infra.settings import Settings
+from miniprograms.parks.graphql.schema import (
+    LeaseFinancingMutation, LeaseFinancingQuery, ParksAffairsMutation, ParksAffairsQuery, ParksMutation, ParksQuery,
+)
 
-QUERIES: tuple[type, ...] = (*bff_schema.QUERIES,)
-MUTATIONS: tuple[type, ...] = (*bff_schema.MUTATIONS,)
+QUERIES: tuple[type, ...] = (*bff_schema.QUERIES, ParksQuery, ParksAffairsQuery, LeaseFinancingQuery)
+MUTATIONS: tuple[type, ...] = (*bff_schema.MUTATIONS, ParksMutation, ParksAffairsMutation,
+                                  LeaseFinancingMutation)
 SUBSCRIPTIONS = bff_schema.SUBSCRIPTIONS
 
 

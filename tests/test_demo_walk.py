@@ -87,6 +87,8 @@ async def test_the_readmes_first_walk_works_on_the_demo_data(tmp_path):
     first, second = _cli("seed-demo", environ), _cli("seed-demo", environ)
     app_ids = [re.search(r"demo mini-program (mp[0-9a-f]+) 1\.0\.0 released", out).group(1) for out in (first, second)]
     assert app_ids[0] == app_ids[1]  # the second run found what the first made
+    # The parks demo (its listings' SQL on SQLite), and its mini-program released both times.
+    assert all("offices on offer: A-1202" in out and "demo mini-program 智慧园区 mp" in out for out in (first, second))
     app_id = app_ids[0]
     async with server(environ, inherit_environment=False) as app:
         blocks = [b.replace("http://127.0.0.1:8000", app.base) for b in walk_blocks()]

@@ -68,6 +68,8 @@ CUSTOM_SCALARS = {
     .map(nodes.String),
     "Date": st.one_of(st.dates().map(str), st.text()).map(nodes.String),
     "Fen": st.integers().map(nodes.Int),  # unbounded, unlike Int: amounts past bigint are a case to answer
+    # areas in m² (parks): any decimal, NaN and infinities included, or any text
+    "Decimal": st.one_of(st.decimals().map(str), st.text()).map(nodes.String),
     "JSON": st.recursive(
         _json_leaves,
         lambda inner: st.one_of(
