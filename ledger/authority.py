@@ -61,7 +61,8 @@ class StepUp(Enum):
 # Kinds whose money stays the customer's own: step-up only above the threshold.
 OWN_MONEY_KINDS = frozenset({EntryKind.TRANSFER, EntryKind.TOPUP, EntryKind.WITHDRAWAL})
 # Kinds only the bank posts when the card network confirms money, never a customer.
-BANK_ONLY_KINDS = frozenset({EntryKind.TOPUP, EntryKind.WITHDRAWAL_SETTLEMENT, EntryKind.INBOUND_TRANSFER})
+BANK_ONLY_KINDS = frozenset({EntryKind.TOPUP, EntryKind.WITHDRAWAL_SETTLEMENT, EntryKind.INBOUND_TRANSFER,
+                             EntryKind.DIRECT_DEBIT})
 
 
 def step_up_for(by: Actor, kind: EntryKind, outflow: int, *, above: int) -> StepUp:

@@ -21,6 +21,7 @@ from ledger.config import LedgerSettings
 from ledger.service import LedgerService, People
 from miniprogram_host.service import MiniProgramHost
 from miniprogram_runtime.service import MiniProgramRuntime
+from miniprograms.etc.service import EtcService
 from openplatform.service import OpenPlatform, tell_customer
 from infra import db
 from infra.kv import open_redis
@@ -80,6 +81,7 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
         ),
         kyc=KycService(config=KycConfig.from_settings(settings), cipher=cipher, redis=redis_handle.client),
         clearing=clearing,
+        etc=EtcService.build(settings.config(), ledger_service=ledger, tell=tell_customer),
     )
     try:
         async with AsyncExitStack() as background:
@@ -117,6 +119,7 @@ async def money_services(
     broker = EventBroker(redis_handle.client, prefix=settings.channel_prefix)
     people = People(tell=tell_customer)  # inbound credits tell the payee; nothing here looks payees up
     ledger = ledger_service(settings, PiiCipher.from_settings(settings), redis_handle.client, people)
+    EtcService.build(settings.config(), ledger_service=ledger, tell=tell_customer)  # top-ups repay ETC debts here too
     clearing = ClearingService.build(settings, ledger=ledger, redis=redis_handle.client, broker=broker)
     try:
         yield ledger, clearing
