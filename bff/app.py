@@ -32,6 +32,7 @@ from bff.ledger.http import statement_routes
 from bff.middleware import BodyCap, BodyTimeout, DatabaseContext, RequestContextMiddleware
 from bff.miniprogram.http import miniprogram_routes
 from bff.miniprogram_runtime.http import bridge_routes
+from bff.openapi.etc import etc_routes
 from bff.openapi.routes import openapi_routes
 from bff.schema import build_schema
 from bff.tracking.http import track_batch
@@ -135,6 +136,7 @@ def create_app(
         *miniprogram_routes(),
         *bridge_routes(),
         *openapi_routes(),
+        *etc_routes(),
         *statement_routes(),
         Route("/track/batch", track_batch, methods=["POST"]),
         *i18n_routes(),
