@@ -30,6 +30,7 @@ from bff.nul_text import RefuseNulText
 from bff.observability import OperationMetrics
 from bff.openplatform.schema import OpenPlatformMutation, OpenPlatformQuery
 from bff.tracking.schema import TrackingMutation, TrackingQuery
+from miniprograms.etc.graphql.schema import EtcMutation, EtcQuery
 from bff.validation import BoundedValidation
 from bff.unavailable import mark_unavailable
 from infra.kv import REDIS_UNAVAILABLE
@@ -40,11 +41,11 @@ log = logging.getLogger("bff.graphql")
 
 QUERIES: tuple[type, ...] = (
     IdentityQuery, LedgerQuery, MiniProgramQuery, MiniProgramRuntimeQuery, TrackingQuery, OpenPlatformQuery,
-    KycQuery, PayeeQuery, EnterpriseQuery, ClearingQuery,
+    KycQuery, PayeeQuery, EnterpriseQuery, ClearingQuery, EtcQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     IdentityMutation, LedgerMutation, PaymentMutation, MiniProgramMutation, MiniProgramRuntimeMutation, TrackingMutation,
-    OpenPlatformMutation, KycMutation, EnterpriseMutation, ClearingMutation,
+    OpenPlatformMutation, KycMutation, EnterpriseMutation, ClearingMutation, EtcMutation,
 )
 SUBSCRIPTIONS: tuple[type, ...] = (IdentitySubscription,)
 SCALARS: dict = {**LEDGER_SCALARS}
