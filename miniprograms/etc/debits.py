@@ -107,7 +107,8 @@ class Debits:
             raise refused(Code.CARD_NOT_FOUND)
         if card.status is CardStatus.SUSPENDED:
             raise refused(Code.CARD_SUSPENDED)
-        if card.blacklisted_at is None and await self._overdue(card.id, now):
+        # A card owes something only after a failure (failures go back to 0 once all is repaid).
+        if card.blacklisted_at is None and card.failures and await self._overdue(card.id, now):
             await self._blacklist(card.id, now)
             card.blacklisted_at = now
         if card.blacklisted_at is not None:
@@ -155,23 +156,29 @@ class Debits:
         amount = _checked_amount(amount)
         key = _checked_key(idempotency_key)
         now = datetime.now(timezone.utc)
+        try:  # read before the key is taken, so the new row is written once with its card
+            card, refusal = await self._debitable_card(plate, now), None
+        except EtcError as refused_card:
+            card, refusal = None, refused_card
         row, seen = await self._take_key(
             merchant, key, _fingerprint(kind="debit", plate=plate, amount=amount),
             kind=DebitKind.DEBIT, plate=plate, amount=amount, day=cst_day(now), created_at=now,
+            card_id=card.id if card else None, owner_user_id=card.owner_user_id if card else None,
+            status=DebitStatus.PENDING if refusal is None else DebitStatus.REFUSED,
+            refusal=refusal.code.value if refusal is not None else None,
         )
         if seen:
             return self._replay(row, merchant)
-        try:
-            card = await self._debitable_card(plate, now)
-        except EtcError as refusal:
-            raise await self._refuse(row, refusal) from None
+        if refusal is not None:
+            raise refusal
         return await self._charge(row, merchant, card, now, preauth=None)
 
     async def _charge(self, row: EtcDebit, merchant: EtcMerchant, card: EtcCard, now: datetime,
                       preauth: EtcPreauth | None) -> Debit:
         amount, day = row.amount, row.day
-        await EtcDebit.filter(id=row.id).update(card_id=card.id, owner_user_id=card.owner_user_id)
-        row.card_id, row.owner_user_id = card.id, card.owner_user_id
+        if row.card_id is None:
+            await EtcDebit.filter(id=row.id).update(card_id=card.id, owner_user_id=card.owner_user_id)
+            row.card_id, row.owner_user_id = card.id, card.owner_user_id
         if not await caps.count_attempt(card.id, day, self.settings.attempts_per_day):
             raise await self._refuse(row, refused(Code.ATTEMPTS_EXHAUSTED, most=self.settings.attempts_per_day))
         if amount > self.settings.per_debit_max:
@@ -373,7 +380,8 @@ class Debits:
         if card is None:
             return False, None
         now = datetime.now(timezone.utc)
-        if card.blacklisted_at is None and await self._overdue(card.id, now):
+        # A card owes something only after a failure (failures go back to 0 once all is repaid).
+        if card.blacklisted_at is None and card.failures and await self._overdue(card.id, now):
             await self._blacklist(card.id, now)
             return True, now
         return card.blacklisted_at is not None, card.blacklisted_at

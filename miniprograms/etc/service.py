@@ -22,6 +22,7 @@ from miniprograms.etc.disputes import Dispute
 from miniprograms.etc.errors import EtcError, EtcErrorCode
 from miniprograms.etc.history import Statement, Total
 from miniprograms.etc.merchants import Merchant
+from miniprograms.etc.models import EtcMerchant
 from miniprograms.etc.plates import masked_plate, normalized_plate
 from miniprograms.etc.vocabulary import CardStatus, DebitKind, DebitStatus, DisputeStatus, PreauthStatus
 
@@ -41,6 +42,8 @@ class EtcService:
         self.settings = settings
         self._tell = tell
         self.debits = Debits(ledger_service=ledger_service, settings=settings, tell=tell)
+        # An app, once registered, stays its enterprise's merchant (register refuses a change).
+        self._merchants: dict[str, EtcMerchant] = {}
         # The next money into a card's account repays its debts first.
         ledger_service.on_credit(self.debits.repay_from)
 
@@ -88,26 +91,32 @@ class EtcService:
 
     # Merchants (the open API has checked the app's signature, token and nonce)
 
+    async def _merchant(self, app_id: str) -> EtcMerchant:
+        found = self._merchants.get(app_id)
+        if found is None:
+            found = self._merchants[app_id] = await merchants.merchant_of_app(app_id)
+        return found
+
     async def debit(self, *, app_id: str, plate: str, amount: int, idempotency_key: str) -> Debit:
-        merchant = await merchants.merchant_of_app(app_id)
+        merchant = await self._merchant(app_id)
         return await self.debits.debit(merchant=merchant, plate=plate, amount=amount, idempotency_key=idempotency_key)
 
     async def hold(self, *, app_id: str, plate: str, amount: int, idempotency_key: str) -> Preauth:
-        merchant = await merchants.merchant_of_app(app_id)
+        merchant = await self._merchant(app_id)
         return await self.debits.hold(merchant=merchant, plate=plate, amount=amount, idempotency_key=idempotency_key)
 
     async def capture(self, *, app_id: str, preauth_id: int, amount: int, idempotency_key: str) -> Debit:
-        merchant = await merchants.merchant_of_app(app_id)
+        merchant = await self._merchant(app_id)
         return await self.debits.capture(merchant=merchant, preauth_id=preauth_id, amount=amount,
                                          idempotency_key=idempotency_key)
 
     async def release(self, *, app_id: str, preauth_id: int) -> Preauth:
-        merchant = await merchants.merchant_of_app(app_id)
+        merchant = await self._merchant(app_id)
         return await self.debits.release(merchant=merchant, preauth_id=preauth_id)
 
     async def blacklisted(self, *, app_id: str, plate: str) -> tuple[bool, datetime | None]:
         """Toll operators ask whether a plate's card is blacklisted; other merchants may not."""
-        merchant = await merchants.merchant_of_app(app_id)
+        merchant = await self._merchant(app_id)
         if merchant.category != ledger.MerchantCategory.TOLL_OPERATOR.value:
             raise EtcError(EtcErrorCode.NOT_A_TOLL_OPERATOR)
         return await self.debits.is_blacklisted(plate=plate)
