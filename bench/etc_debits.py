@@ -129,18 +129,55 @@ def _figures(latencies: list[float], elapsed: float, codes: dict) -> dict:
             "p99": latencies[int(len(latencies) * 0.99)], "n": len(latencies), "codes": codes}
 
 
+_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+
+
+def _fresh_database() -> str:
+    import asyncpg
+
+    name = f"etc_bench_{os.getpid()}"
+
+    async def create() -> None:
+        admin = await asyncpg.connect(_ADMIN)
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            await admin.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await admin.close()
+
+    asyncio.run(create())
+    return f"postgres://postgres@127.0.0.1:5432/{name}"
+
+
+def _drop_database(url: str) -> None:
+    import asyncpg
+
+    async def drop() -> None:
+        admin = await asyncpg.connect(_ADMIN)
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+        finally:
+            await admin.close()
+
+    asyncio.run(drop())
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--merchants", type=int, default=16)
     parser.add_argument("--cards", type=int, default=400)
     parser.add_argument("--workers", type=int, default=1, help="uvicorn workers of superapp serve")
+    parser.add_argument("--postgres", action="store_true",
+                        help="a database of its own on PostgreSQL at 127.0.0.1:5432 (user postgres), dropped after")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="etc-bench-") as tmp:
         environ = {**os.environ, "SUPERAPP_DATA_DIR": tmp, "LOG_LEVEL": "WARNING",
                    "OPENAPI_RATE_PER_SECOND": "1000000", "OPENAPI_DAILY_QUOTA": "100000000",
                    "LEDGER_CLASS_TWO_DAILY_FEN": "1000000000", "LEDGER_CLASS_TWO_YEARLY_FEN": "100000000000"}
-        store = "PostgreSQL + Redis from the environment" if "DATABASE_URL" in environ else "embedded SQLite + Redis"
+        if args.postgres:
+            environ["DATABASE_URL"] = _fresh_database()
+        store = ("PostgreSQL" if "DATABASE_URL" in environ else "embedded SQLite") + " + the app's own Redis"
         seeding = time.perf_counter()
         merchants = asyncio.run(seed(environ, args.merchants, args.cards))
         print(f"seeded {args.merchants} merchants and {args.cards} cards in {time.perf_counter() - seeding:.1f} s")
@@ -157,6 +194,8 @@ def main() -> int:
         finally:
             server.terminate()
             server.wait(timeout=30)
+            if args.postgres:
+                _drop_database(environ["DATABASE_URL"])
     print(f"superapp serve, {args.workers} uvicorn worker(s), {store}; python httpx client, {args.merchants} merchants "
           f"(one connection each), {args.seconds:g} s:")
     print(f"  ETC debits (signed, capped)  {debits['rps']:>7.0f} debits/s   p50 {debits['p50']:7.2f} ms   "

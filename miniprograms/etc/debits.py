@@ -124,15 +124,36 @@ class Debits:
 
     # -- one request under its key ----------------------------------------------------------
 
-    async def _take_key(self, merchant: EtcMerchant, key: str, fingerprint: str, **row) -> tuple[EtcDebit, bool]:
-        """The request's row: new (False), or the one the key already took (True)."""
+    async def _take_key(self, merchant: EtcMerchant, key: str, fingerprint: str, card: EtcCard | None,
+                        refusal: EtcError | None, **row) -> tuple[EtcDebit, bool, EtcError | None]:
+        """The request's row, written with its caps counted in one transaction: (row, False, the
+        refusal if any), or the row the key already took (row, True, None)."""
         try:
-            return await EtcDebit.create(merchant=merchant, idempotency_key=key, fingerprint=fingerprint, **row), False
+            async with in_transaction():
+                created = await EtcDebit.create(
+                    merchant=merchant, idempotency_key=key, fingerprint=fingerprint,
+                    card_id=card.id if card else None, owner_user_id=card.owner_user_id if card else None, **row)
+                if refusal is None and card is not None:
+                    refusal = await self._within_caps(created, card)
+                if refusal is not None:
+                    await EtcDebit.filter(id=created.id).update(status=DebitStatus.REFUSED, refusal=refusal.code.value)
+                    created.status, created.refusal = DebitStatus.REFUSED, refusal.code.value
+            return created, False, refusal
         except IntegrityError:
             existing = await EtcDebit.get(merchant_id=merchant.id, idempotency_key=key)
         if existing.fingerprint != fingerprint:
             raise refused(Code.DUPLICATE_KEY)
-        return existing, True
+        return existing, True, None
+
+    async def _within_caps(self, row: EtcDebit, card: EtcCard) -> EtcError | None:
+        """Count the attempt, then reserve the amount of the day's allowance; the refusal, if any."""
+        if not await caps.count_attempt(card.id, row.day, self.settings.attempts_per_day):
+            return refused(Code.ATTEMPTS_EXHAUSTED, most=self.settings.attempts_per_day)
+        if row.amount > self.settings.per_debit_max:
+            return refused(Code.OVER_PER_DEBIT_CAP, amount_fen=row.amount, limit_fen=self.settings.per_debit_max)
+        if not await caps.reserve(card.id, row.day, row.amount, self.settings.daily_max):
+            return refused(Code.OVER_DAILY_CAP, amount_fen=row.amount, limit_fen=self.settings.daily_max)
+        return None
 
     def _replay(self, row: EtcDebit, merchant: EtcMerchant) -> Debit:
         if row.status is DebitStatus.PENDING:
@@ -160,12 +181,9 @@ class Debits:
             card, refusal = await self._debitable_card(plate, now), None
         except EtcError as refused_card:
             card, refusal = None, refused_card
-        row, seen = await self._take_key(
-            merchant, key, _fingerprint(kind="debit", plate=plate, amount=amount),
+        row, seen, refusal = await self._take_key(
+            merchant, key, _fingerprint(kind="debit", plate=plate, amount=amount), card, refusal,
             kind=DebitKind.DEBIT, plate=plate, amount=amount, day=cst_day(now), created_at=now,
-            card_id=card.id if card else None, owner_user_id=card.owner_user_id if card else None,
-            status=DebitStatus.PENDING if refusal is None else DebitStatus.REFUSED,
-            refusal=refusal.code.value if refusal is not None else None,
         )
         if seen:
             return self._replay(row, merchant)
@@ -175,18 +193,8 @@ class Debits:
 
     async def _charge(self, row: EtcDebit, merchant: EtcMerchant, card: EtcCard, now: datetime,
                       preauth: EtcPreauth | None) -> Debit:
+        """Move the money of a request whose caps were counted (its amount reserved)."""
         amount, day = row.amount, row.day
-        if row.card_id is None:
-            await EtcDebit.filter(id=row.id).update(card_id=card.id, owner_user_id=card.owner_user_id)
-            row.card_id, row.owner_user_id = card.id, card.owner_user_id
-        if not await caps.count_attempt(card.id, day, self.settings.attempts_per_day):
-            raise await self._refuse(row, refused(Code.ATTEMPTS_EXHAUSTED, most=self.settings.attempts_per_day))
-        if amount > self.settings.per_debit_max:
-            raise await self._refuse(row, refused(Code.OVER_PER_DEBIT_CAP, amount_fen=amount,
-                                                  limit_fen=self.settings.per_debit_max))
-        if not await caps.reserve(card.id, day, amount, self.settings.daily_max):
-            raise await self._refuse(row, refused(Code.OVER_DAILY_CAP, amount_fen=amount,
-                                                  limit_fen=self.settings.daily_max))
 
         async def written(entry: ledger.PostedEntry) -> None:
             await EtcDebit.filter(id=row.id).update(status=DebitStatus.SUCCEEDED, entry_id=entry.id)
@@ -297,15 +305,16 @@ class Debits:
         preauth = await self._preauth(merchant, preauth_id)
         card = await EtcCard.get(id=preauth.card_id)
         now = datetime.now(timezone.utc)
-        row, seen = await self._take_key(
-            merchant, key, _fingerprint(kind="capture", preauth=preauth.id, amount=amount),
+        held = None if preauth.status is PreauthStatus.HELD else refused(Code.PREAUTH_NOT_HELD)
+        row, seen, refusal = await self._take_key(
+            merchant, key, _fingerprint(kind="capture", preauth=preauth.id, amount=amount), card, held,
             kind=DebitKind.CAPTURE, plate=card.plate, amount=amount, preauth_id=preauth.id, day=cst_day(now),
             created_at=now,
         )
         if seen:
             return self._replay(row, merchant)
-        if preauth.status is not PreauthStatus.HELD:
-            raise await self._refuse(row, refused(Code.PREAUTH_NOT_HELD))
+        if refusal is not None:
+            raise refusal
         return await self._charge(row, merchant, card, now, preauth=preauth)
 
     async def release(self, *, merchant: EtcMerchant, preauth_id: int) -> Preauth:
