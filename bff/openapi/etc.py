@@ -14,7 +14,7 @@ from openplatform import errors
 from openplatform.service import OpenPlatform
 from infra.i18n import Text
 
-from bff.openapi.routes import PREFIX, problem, signed
+from bff.openapi.routes import PREFIX, Endpoint, _int, problem, signed
 
 # Refusals as merchants read them: the HTTP status of each code.
 _STATUS = {
@@ -47,13 +47,6 @@ def _preauth_json(preauth: Preauth) -> dict:
             "createdAt": preauth.created_at.isoformat()}
 
 
-def _body_int(body: dict, name: str) -> int:
-    value = body.get(name)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise errors.InvalidArgument(Text("openplatform.not_a_whole_number", name=name), field=name)
-    return value
-
-
 def _path_id(request: Request) -> int:
     raw = request.path_params["preauth_id"]
     if not _ID.match(raw):
@@ -65,49 +58,44 @@ def _etc(request: Request):
     return request.app.state.runtime.etc
 
 
+def refusing(endpoint: Endpoint) -> Endpoint:
+    """The endpoint with ETC's refusals answered as open-API errors."""
+
+    async def run(platform: OpenPlatform, app_id: str, body: dict, request: Request) -> tuple[int, dict]:
+        try:
+            return await endpoint(platform, app_id, body, request)
+        except EtcError as exc:
+            return _refusal(exc)
+
+    return run
+
+
 async def debit(platform: OpenPlatform, app_id: str, body: dict, request: Request) -> tuple[int, dict]:
-    try:
-        done = await _etc(request).debit(app_id=app_id, plate=body.get("plate"), amount=_body_int(body, "amountFen"),
-                                         idempotency_key=request.headers["idempotency-key"])
-    except EtcError as exc:
-        return _refusal(exc)
+    done = await _etc(request).debit(app_id=app_id, plate=body.get("plate"), amount=_int(body, "amountFen"),
+                                     idempotency_key=request.headers["idempotency-key"])
     return 201, _debit_json(done)
 
 
 async def hold(platform: OpenPlatform, app_id: str, body: dict, request: Request) -> tuple[int, dict]:
-    try:
-        held = await _etc(request).hold(app_id=app_id, plate=body.get("plate"), amount=_body_int(body, "amountFen"),
-                                        idempotency_key=request.headers["idempotency-key"])
-    except EtcError as exc:
-        return _refusal(exc)
+    held = await _etc(request).hold(app_id=app_id, plate=body.get("plate"), amount=_int(body, "amountFen"),
+                                    idempotency_key=request.headers["idempotency-key"])
     return 201, _preauth_json(held)
 
 
 async def capture(platform: OpenPlatform, app_id: str, body: dict, request: Request) -> tuple[int, dict]:
-    try:
-        done = await _etc(request).capture(app_id=app_id, preauth_id=_path_id(request),
-                                           amount=_body_int(body, "amountFen"),
-                                           idempotency_key=request.headers["idempotency-key"])
-    except EtcError as exc:
-        return _refusal(exc)
+    done = await _etc(request).capture(app_id=app_id, preauth_id=_path_id(request), amount=_int(body, "amountFen"),
+                                       idempotency_key=request.headers["idempotency-key"])
     return 201, _debit_json(done)
 
 
 async def release(platform: OpenPlatform, app_id: str, body: dict, request: Request) -> tuple[int, dict]:
-    try:
-        released = await _etc(request).release(app_id=app_id, preauth_id=_path_id(request))
-    except EtcError as exc:
-        return _refusal(exc)
-    return 200, _preauth_json(released)
+    return 200, _preauth_json(await _etc(request).release(app_id=app_id, preauth_id=_path_id(request)))
 
 
 async def blacklist(platform: OpenPlatform, app_id: str, body: dict, request: Request) -> tuple[int, dict]:
-    try:
-        listed, since = await _etc(request).blacklisted(app_id=app_id, plate=request.query_params.get("plate"))
-    except EtcError as exc:
-        return _refusal(exc)
-    return 200, {"plate": request.query_params.get("plate"), "blacklisted": listed,
-                 "since": since.isoformat() if since else None}
+    plate = request.query_params.get("plate")
+    listed, since = await _etc(request).blacklisted(app_id=app_id, plate=plate)
+    return 200, {"plate": plate, "blacklisted": listed, "since": since.isoformat() if since else None}
 
 
 async def statement(platform: OpenPlatform, app_id: str, body: dict, request: Request) -> tuple[int, dict]:
@@ -115,10 +103,7 @@ async def statement(platform: OpenPlatform, app_id: str, body: dict, request: Re
         day = date.fromisoformat(request.query_params.get("day", ""))
     except ValueError:
         raise errors.InvalidArgument(Text("openplatform.not_a_date", name="day"), field="day") from None
-    try:
-        found = await _etc(request).merchant_statement(app_id=app_id, day=day)
-    except EtcError as exc:
-        return _refusal(exc)
+    found = await _etc(request).merchant_statement(app_id=app_id, day=day)
     return 200, {"day": found.day.isoformat(), "merchant": found.merchant_name, "paidCount": found.paid_count,
                  "paidFen": found.paid, "unpaidCount": found.unpaid_count, "unpaidFen": found.unpaid,
                  "refusedCount": found.refused_count, "repaidFen": found.repaid,
@@ -127,10 +112,10 @@ async def statement(platform: OpenPlatform, app_id: str, body: dict, request: Re
 
 def etc_routes() -> list[Route]:
     return [
-        Route(f"{PREFIX}/etc/debits", signed(debit), methods=["POST"]),
-        Route(f"{PREFIX}/etc/preauths", signed(hold), methods=["POST"]),
-        Route(f"{PREFIX}/etc/preauths/{{preauth_id}}/capture", signed(capture), methods=["POST"]),
-        Route(f"{PREFIX}/etc/preauths/{{preauth_id}}/release", signed(release), methods=["POST"]),
-        Route(f"{PREFIX}/etc/blacklist", signed(blacklist), methods=["GET"]),
-        Route(f"{PREFIX}/etc/statement", signed(statement), methods=["GET"]),
+        Route(f"{PREFIX}/etc/debits", signed(refusing(debit)), methods=["POST"]),
+        Route(f"{PREFIX}/etc/preauths", signed(refusing(hold)), methods=["POST"]),
+        Route(f"{PREFIX}/etc/preauths/{{preauth_id}}/capture", signed(refusing(capture)), methods=["POST"]),
+        Route(f"{PREFIX}/etc/preauths/{{preauth_id}}/release", signed(refusing(release)), methods=["POST"]),
+        Route(f"{PREFIX}/etc/blacklist", signed(refusing(blacklist)), methods=["GET"]),
+        Route(f"{PREFIX}/etc/statement", signed(refusing(statement)), methods=["GET"]),
     ]

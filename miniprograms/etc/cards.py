@@ -97,18 +97,19 @@ async def cards_of(*, user_id: int) -> list[Card]:
 
 
 async def suspend(*, user_id: int, number: str) -> Card:
-    row = await own_card(user_id=user_id, number=number)
-    if row.status is CardStatus.CANCELLED:
-        raise refused(Code.CARD_CANCELLED)
-    await EtcCard.filter(id=row.id, status=CardStatus.ACTIVE).update(status=CardStatus.SUSPENDED)
-    return Card.of(await EtcCard.get(id=row.id))
+    return await _move(user_id, number, CardStatus.ACTIVE, CardStatus.SUSPENDED)
 
 
 async def resume(*, user_id: int, number: str) -> Card:
+    return await _move(user_id, number, CardStatus.SUSPENDED, CardStatus.ACTIVE)
+
+
+async def _move(user_id: int, number: str, origin: CardStatus, to: CardStatus) -> Card:
+    """From ``origin`` to ``to``; a card already there stays; a cancelled one is CARD_CANCELLED."""
     row = await own_card(user_id=user_id, number=number)
     if row.status is CardStatus.CANCELLED:
         raise refused(Code.CARD_CANCELLED)
-    await EtcCard.filter(id=row.id, status=CardStatus.SUSPENDED).update(status=CardStatus.ACTIVE)
+    await EtcCard.filter(id=row.id, status=origin).update(status=to)
     return Card.of(await EtcCard.get(id=row.id))
 
 

@@ -56,6 +56,9 @@ async def test_apply_for_a_card_and_read_its_debits_in_the_container(
     await expect(frame.locator("#records")).to_contain_text("广深高速")
     await expect(frame.locator("#records")).to_contain_text("¥23.50")
     await expect(frame.locator("#records")).to_contain_text("已扣款")
+    await frame.locator(".dispute").first.click()
+    await expect(frame.locator("#history-result")).to_have_text("已提交申诉，等待银行处理")
+    assert [d.status.value for d in await runtime.etc.disputes()] == ["open"]
     await frame.locator("#tab-merchant").click()
     await expect(frame.locator("#records")).to_contain_text("1 笔")
     await frame.locator("#tab-day").click()

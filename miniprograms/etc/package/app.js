@@ -92,6 +92,23 @@ function showList() {
     rows(answer.debits.map(function (d) {
       return [d.day, d.merchantName, yuan(d.amount), DEBIT_STATUS[d.status] || d.status];
     }));
+    var body = $('records').querySelector('tbody');
+    answer.debits.forEach(function (d, i) {
+      if (d.status !== 'SUCCEEDED') { return; }
+      var button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'dispute';
+      button.textContent = '申诉';
+      button.onclick = function () {
+        bank('DisputeEtcDebit', { debit: d.id, reason: '客户在小程序中对这笔扣款提出申诉' }).then(function (r) {
+          var result = r.data.disputeEtcDebit;
+          $('history-result').textContent = result.__typename === 'EtcDispute' ? '已提交申诉，等待银行处理' : result.message;
+        }, function (e) { $('history-result').textContent = refusedText(e); });
+      };
+      var td = document.createElement('td');
+      td.appendChild(button);
+      body.children[i].appendChild(td);
+    });
   }, function (e) { $('history-result').textContent = refusedText(e); });
 }
 
