@@ -33,6 +33,7 @@ CST = timezone(timedelta(hours=8))
 BANK = ledger.InternalService(SERVICE)
 MAX_KEY = 128
 MAX_AMOUNT = 10**12
+STALE = timedelta(seconds=60)  # a pending request this old was left by a process that stopped
 
 
 def cst_day(moment: datetime) -> date:
@@ -186,10 +187,19 @@ class Debits:
             kind=DebitKind.DEBIT, plate=plate, amount=amount, day=cst_day(now), created_at=now,
         )
         if seen:
-            return self._replay(row, merchant)
+            return await self._replay_or_resume(row, merchant, now)
         if refusal is not None:
             raise refusal
         return await self._charge(row, merchant, card, now, preauth=None)
+
+    async def _replay_or_resume(self, row: EtcDebit, merchant: EtcMerchant, now: datetime) -> Debit:
+        """A request seen before; one left pending by a process that stopped before the ledger
+        posted (the entry and the row's outcome commit together, so it did not) is carried on."""
+        if row.status is DebitStatus.PENDING and now - row.created_at > STALE:
+            card = await EtcCard.get(id=row.card_id)
+            preauth = await EtcPreauth.get(id=row.preauth_id) if row.preauth_id is not None else None
+            return await self._charge(row, merchant, card, now, preauth=preauth)
+        return self._replay(row, merchant)
 
     async def _charge(self, row: EtcDebit, merchant: EtcMerchant, card: EtcCard, now: datetime,
                       preauth: EtcPreauth | None) -> Debit:
@@ -312,7 +322,7 @@ class Debits:
             created_at=now,
         )
         if seen:
-            return self._replay(row, merchant)
+            return await self._replay_or_resume(row, merchant, now)
         if refusal is not None:
             raise refusal
         return await self._charge(row, merchant, card, now, preauth=preauth)

@@ -177,3 +177,27 @@ async def test_only_toll_operators_query_the_blacklist(runtime, client, gql, sig
     partner = await partner_of(client, wash)
     asked = await partner.call("GET", "/openapi/v1/etc/blacklist?plate=%E7%B2%A4B66666")
     assert (asked.status_code, error_code(asked)) == (403, "NOT_A_TOLL_OPERATOR")
+
+
+async def test_a_request_left_pending_by_a_stopped_process_is_carried_on_by_its_retry(runtime, toll):
+    from datetime import datetime, timedelta, timezone
+
+    from miniprograms.etc.debits import _fingerprint, cst_day
+    from miniprograms.etc.models import EtcCard, EtcDebit, EtcMerchant
+    from miniprograms.etc.vocabulary import DebitKind
+
+    driver, _ = await driver_with_card(runtime, "粤B88888", balance=10_000)
+    merchant = await EtcMerchant.get(app_id=toll.app_id)
+    card = await EtcCard.get(plate="粤B88888")
+    # Given a process took the key and counted the caps, then stopped before the ledger:
+    now = datetime.now(timezone.utc) - timedelta(minutes=5)
+    row, seen, refusal = await runtime.etc.debits._take_key(
+        merchant, "stopped", _fingerprint(kind="debit", plate="粤B88888", amount=700), card, None,
+        kind=DebitKind.DEBIT, plate="粤B88888", amount=700, day=cst_day(now), created_at=now)
+    assert (seen, refusal) == (False, None)
+    debit = await runtime.etc.debit(app_id=toll.app_id, plate="粤B88888", amount=700, idempotency_key="stopped")
+    assert debit.status.value == "succeeded"
+    again = await runtime.etc.debit(app_id=toll.app_id, plate="粤B88888", amount=700, idempotency_key="stopped")
+    assert again.replayed
+    assert await balance(driver.account_id) == 9_300 and await balance(toll.account_id) == 700
+    assert (await EtcDebit.get(id=row.id)).entry_id is not None
