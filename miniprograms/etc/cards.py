@@ -86,7 +86,8 @@ async def apply(*, ledger_service: ledger.LedgerService, by: ledger.Customer, pl
 
 async def own_card(*, user_id: int, number: str) -> EtcCard:
     """The customer's card by its number; another customer's is CARD_NOT_FOUND, as if guessed."""
-    row = await EtcCard.get_or_none(number=number, owner_user_id=user_id) if isinstance(number, str) else None
+    well_formed = isinstance(number, str) and len(number) == 20 and number.isdigit() and number.isascii()
+    row = await EtcCard.get_or_none(number=number, owner_user_id=user_id) if well_formed else None
     if row is None:
         raise refused(Code.CARD_NOT_FOUND)
     return row

@@ -100,3 +100,11 @@ async def test_another_customers_card_is_not_found(runtime):
         with pytest.raises(EtcError) as refused:
             await act(user_id=stranger.user_id, card_number=card.number)
         assert refused.value.code is EtcErrorCode.CARD_NOT_FOUND
+
+
+@pytest.mark.parametrize("number", ["", "1" * 21, "x" * 200, "１" * 20, "4401"])
+async def test_a_malformed_card_number_is_not_found(runtime, number):
+    driver = await verified_driver(runtime)
+    with pytest.raises(EtcError) as refused:
+        await runtime.etc.suspend(user_id=driver.user_id, card_number=number)
+    assert refused.value.code is EtcErrorCode.CARD_NOT_FOUND
