@@ -43,7 +43,7 @@ from ledger.money import yuan
 from ledger.payees import Payee, PayeeDirectory, People
 from ledger.payment_pin import PaymentPins
 from ledger.posting import (
-    AlsoWrite, Leg, Movement, PostedEntry, PostedLeg, checked_amount, movement, post,
+    AlsoWrite, Authorize, Leg, Movement, PostedEntry, PostedLeg, checked_amount, movement, post,
     refuse_inside_callers_transaction, reversal_movement, transfer_movement,
 )
 from ledger.statements import StatementLine, StatementPage, statement
@@ -378,7 +378,8 @@ class LedgerService:
             raise errors.AccountNotFound(account_id)
         return account, card_number(account, self._cipher)
 
-    async def _move(self, request: Movement, by: Actor, also_write: AlsoWrite | None, authorize=None) -> PostedEntry:
+    async def _move(self, request: Movement, by: Actor, also_write: AlsoWrite | None,
+                    authorize: Authorize | None = None) -> PostedEntry:
         if not isinstance(by, (Customer, InternalService)):
             raise TypeError("by is a Customer or an InternalService")
         # Before the PIN too: wrong tries counted inside a caller's transaction would roll back with it.
