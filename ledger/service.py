@@ -76,7 +76,7 @@ _MAX_KEY = 128
 log = logging.getLogger("ledger")
 # Money arriving in a customer's account from outside: what ``on_credit`` listeners hear of.
 CREDIT_KINDS = frozenset({EntryKind.TOPUP, EntryKind.INBOUND_TRANSFER, EntryKind.DEPOSIT})
-CreditListener = Callable[[PostedEntry], Awaitable[None]]
+CreditListener = Callable[[PostedEntry], Awaitable[object]]
 
 
 async def open_account(
@@ -457,7 +457,7 @@ class LedgerService:
         expires_at = holds.checked_expiry(expires_at, now)
         refuse_inside_callers_transaction()
 
-        async def within_limits(account) -> None:
+        async def within_limits(account: Mapping[str, object]) -> None:
             await check_outflow(account_id=mandate.account_id, amount=amount, limits=self.settings.class_two_limits,
                                 now=now)
 

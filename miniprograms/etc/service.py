@@ -9,7 +9,7 @@ merchants' daily statements.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from typing import Protocol
 from datetime import date, datetime
 
 from infra.settings import Config
@@ -32,7 +32,13 @@ __all__ = [
     "cst_day", "masked_plate", "normalized_plate",
 ]
 
-Tell = Callable[..., Awaitable[object]]
+
+
+class Tell(Protocol):
+    """How a customer is told (openplatform.service.tell_customer)."""
+
+    async def __call__(self, *, user_id: int, topic: str, title: str, body: str) -> None: ...
+
 MAX_PAGE = 100
 
 
@@ -123,7 +129,12 @@ class EtcService:
 
     async def merchant_statement(self, *, app_id: str | None = None, merchant_id: int | None = None,
                                  day: date) -> Statement:
-        merchant = await (merchants.merchant_of_app(app_id) if app_id is not None else merchants.get(merchant_id))
+        if app_id is not None:
+            merchant = await merchants.merchant_of_app(app_id)
+        elif merchant_id is not None:
+            merchant = await merchants.get(merchant_id)
+        else:
+            raise EtcError(EtcErrorCode.NOT_AN_ETC_MERCHANT)
         return await history.statement(merchant=merchant, day=day)
 
     # Operators

@@ -8,7 +8,6 @@ import asyncio
 import pytest
 
 from ledger.service import MerchantCategory
-from openplatform.service import OpenPlatform
 from miniprograms.etc.service import EtcError, EtcErrorCode
 from tests.etc.support import balance, deposit, driver_with_card, merchant_app
 from tests.openplatform.partner_client import PartnerServer, error_code
