@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from audit import service as audit_log
 from infra.i18n import Text, yuan
 from ledger import service as ledger
 from miniprograms.etc.cards import SERVICE
@@ -82,6 +83,9 @@ async def resolve(*, ledger_service: ledger.LedgerService, operator_user_id: int
             refund_entry_id=entry.id if entry is not None else None)
         if not changed:
             raise refused(Code.DISPUTE_RESOLVED)
+        await audit_log.record(actor=f"user:{operator_user_id}", action=f"etc.dispute_{status.value}",
+                               subject=f"etc_dispute:{row.id}",
+                               detail={"debit": debit.id, "amount": debit.amount, "note": note})
         amount, merchant = yuan(debit.amount), debit.merchant.name
         if refund:
             title = Text("etc.notice_refunded_title", amount=amount)

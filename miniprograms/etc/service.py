@@ -139,8 +139,9 @@ class EtcService:
 
     # Operators
 
-    async def register_merchant(self, *, app_id: str, enterprise_id: int) -> Merchant:
-        return await merchants.register(app_id=app_id, enterprise_id=enterprise_id)
+    async def register_merchant(self, *, app_id: str, enterprise_id: int,
+                                operator_user_id: int | None = None) -> Merchant:
+        return await merchants.register(app_id=app_id, enterprise_id=enterprise_id, operator_user_id=operator_user_id)
 
     async def disputes(self, *, status: DisputeStatus | None = DisputeStatus.OPEN, first: int = 50) -> list[Dispute]:
         return await disputes.disputes(status=status, first=max(1, min(first, MAX_PAGE)))

@@ -29,6 +29,10 @@ async def test_a_refunded_dispute_gives_the_money_back_once(runtime, paid):
     assert await balance(driver.account_id) == 10_000
     titles = [m.title for m in await runtime.openplatform.inbox(user_id=driver.user_id)]
     assert "ETC 申诉已退款 ¥30.00" in titles
+    from audit import service as audit_log
+
+    [logged] = await audit_log.records(subject=f"etc_dispute:{dispute.id}")
+    assert (logged.actor, logged.action) == ("user:9", "etc.dispute_refunded")
 
 
 async def test_a_rejected_dispute_moves_nothing(runtime, paid):

@@ -140,7 +140,8 @@ class EtcMutation:
                                      "fuel or car-wash merchant enterprise.")
     async def register_etc_merchant(self, info: Info, app_id: MiniAppId, enterprise_id: RecordId) -> MerchantResult:
         try:
-            m = await _etc(info).register_merchant(app_id=app_id, enterprise_id=enterprise_id)
+            m = await _etc(info).register_merchant(app_id=app_id, enterprise_id=enterprise_id,
+                                                   operator_user_id=_user(info))
         except etc.EtcError as exc:
             return EtcRefusal.of(exc)
         except ledger.EnterpriseNotFound as exc:
