@@ -19,7 +19,7 @@ from pathlib import Path
 import orjson
 
 from bff.miniprogram_runtime.bank_operations import attach as attach_bank_operations
-from bff.schema import build_schema
+from superapp.schema import build_schema
 from bff.services import Runtime
 from identity.models import User
 from identity.roles import Role
