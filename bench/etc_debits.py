@@ -51,6 +51,7 @@ async def seed(environ: dict[str, str], merchants: int, cards: int) -> list[tupl
     )
     from miniprogram_host import registry
     from miniprogram_host.actors import Actor
+    from miniprograms.etc.graphql.access import etc_service
     from superapp.runtime import running
 
     settings = Settings.from_env(environ)
@@ -67,7 +68,7 @@ async def seed(environ: dict[str, str], merchants: int, cards: int) -> list[tupl
             enterprise = await open_enterprise(by=Operator(1), name=f"收费公路 {i}",
                                                credit_code=first17 + check_character(first17),
                                                merchant_category=MerchantCategory.TOLL_OPERATOR)
-            await runtime.etc.register_merchant(app_id=app.app_id, enterprise_id=enterprise.id)
+            await etc_service(runtime).register_merchant(app_id=app.app_id, enterprise_id=enterprise.id)
             token = await runtime.openplatform.tokens.issue(app_id=app.app_id)
             found.append((app.app_id, secret, token.token))
         settlement = await open_account(owner_user_id=None, kind=AccountKind.SETTLEMENT, name="bench settlement",
@@ -80,7 +81,7 @@ async def seed(environ: dict[str, str], merchants: int, cards: int) -> list[tupl
                                           idempotency_key=f"bench-deposit-{n}")
             await KycApplication.create(user_id=user_id, state=State.OPENED, name_masked="张*", account_id=account.id)
             await runtime.ledger.pins.set_pin(user_id=user_id, pin="135790")
-            await runtime.etc.apply(by=Customer(user_id, "bench", pin="135790"), plate=plate)
+            await etc_service(runtime).apply(by=Customer(user_id, "bench", pin="135790"), plate=plate)
     return found
 
 

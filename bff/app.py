@@ -33,7 +33,6 @@ from bff.middleware import BodyCap, BodyTimeout, DatabaseContext, RequestContext
 from bff.miniprogram.http import miniprogram_routes
 from bff.miniprogram_runtime.bank_operations import attach as attach_bank_operations
 from bff.miniprogram_runtime.http import bridge_routes
-from bff.openapi.etc import etc_routes
 from bff.openapi.routes import openapi_routes
 from bff.schema import build_schema
 from bff.tracking.http import track_batch
@@ -137,7 +136,6 @@ def create_app(
         *miniprogram_routes(),
         *bridge_routes(),
         *openapi_routes(),
-        *etc_routes(),
         *statement_routes(),
         Route("/track/batch", track_batch, methods=["POST"]),
         *i18n_routes(),

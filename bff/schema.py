@@ -30,7 +30,6 @@ from bff.nul_text import RefuseNulText
 from bff.observability import OperationMetrics
 from bff.openplatform.schema import OpenPlatformMutation, OpenPlatformQuery
 from bff.tracking.schema import TrackingMutation, TrackingQuery
-from miniprograms.etc.graphql.schema import EtcMutation, EtcQuery
 from bff.validation import BoundedValidation
 from bff.unavailable import mark_unavailable
 from infra.kv import REDIS_UNAVAILABLE
@@ -41,11 +40,11 @@ log = logging.getLogger("bff.graphql")
 
 QUERIES: tuple[type, ...] = (
     IdentityQuery, LedgerQuery, MiniProgramQuery, MiniProgramRuntimeQuery, TrackingQuery, OpenPlatformQuery,
-    KycQuery, PayeeQuery, EnterpriseQuery, ClearingQuery, EtcQuery,
+    KycQuery, PayeeQuery, EnterpriseQuery, ClearingQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     IdentityMutation, LedgerMutation, PaymentMutation, MiniProgramMutation, MiniProgramRuntimeMutation, TrackingMutation,
-    OpenPlatformMutation, KycMutation, EnterpriseMutation, ClearingMutation, EtcMutation,
+    OpenPlatformMutation, KycMutation, EnterpriseMutation, ClearingMutation,
 )
 SUBSCRIPTIONS: tuple[type, ...] = (IdentitySubscription,)
 SCALARS: dict = {**LEDGER_SCALARS}

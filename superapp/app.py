@@ -11,6 +11,7 @@ from infra.process import end_with_parent
 from infra.settings import Settings
 from superapp.runtime import running
 from superapp.schema import build_schema
+from miniprograms.etc.graphql.openapi import etc_routes
 
 
 def create_app(settings: Settings | None = None, **options) -> Starlette:
@@ -18,6 +19,7 @@ def create_app(settings: Settings | None = None, **options) -> Starlette:
     _end_with_supervisor()
     settings = settings or Settings.from_env()
     options.setdefault("schema", build_schema(settings))  # with the bank's own mini-programs' roots
+    options["extra_routes"] = [*etc_routes(), *(options.get("extra_routes") or ())]  # ETC's open-API endpoints
     return bff_app.create_app(settings, services=running, **options)
 
 

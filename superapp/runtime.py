@@ -83,7 +83,7 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
         ),
         kyc=KycService(config=KycConfig.from_settings(settings), cipher=cipher, redis=redis_handle.client),
         clearing=clearing,
-        etc=EtcService.build(settings.config(), ledger_service=ledger, tell=tell_customer),
+        apps={"etc": EtcService.build(settings.config(), ledger_service=ledger, tell=tell_customer)},
     )
     try:
         async with AsyncExitStack() as background:

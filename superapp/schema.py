@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from bff import schema as bff_schema
 from infra.settings import Settings
+from miniprograms.etc.graphql.schema import EtcMutation, EtcQuery
 
-QUERIES: tuple[type, ...] = (*bff_schema.QUERIES,)
-MUTATIONS: tuple[type, ...] = (*bff_schema.MUTATIONS,)
+QUERIES: tuple[type, ...] = (*bff_schema.QUERIES, EtcQuery)
+MUTATIONS: tuple[type, ...] = (*bff_schema.MUTATIONS, EtcMutation)
 SUBSCRIPTIONS = bff_schema.SUBSCRIPTIONS
 
 

@@ -78,19 +78,11 @@ def _modules() -> dict[str, list[tuple[str, Path, int]]]:
 IMPORTS = _modules()
 
 
-# bff/schema.py stitches the apps' GraphQL roots into the one schema: it stands above the
-# transport's other modules (as the composition root does above the domains), so its arrows to
-# ``miniprograms.<app>.graphql``, which uses bff's context, ids and permissions, make no circle.
-STITCHING = Path("bff/schema.py")
-
-
 def _package_graph() -> dict[str, set[str]]:
     graph: dict[str, set[str]] = defaultdict(set)
     for package, imports in IMPORTS.items():
-        for name, path, _ in imports:
+        for name, _, _ in imports:
             target = package_of(name)
-            if path == STITCHING and target in {f"{a}.{APP_TRANSPORT}" for a in APPS}:
-                continue
             if target is not None and target != package:
                 graph[package].add(target)
     return graph

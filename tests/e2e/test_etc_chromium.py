@@ -4,6 +4,7 @@ page lists the debit, per merchant and per day, in Simplified Chinese (screensho
 
 from __future__ import annotations
 
+from miniprograms.etc.graphql.access import etc_service
 from pathlib import Path
 
 import pytest
@@ -51,14 +52,14 @@ async def test_apply_for_a_card_and_read_its_debits_in_the_container(
     await expect(frame.locator("#cards")).to_contain_text("正常")
 
     toll = await merchant_app(runtime, gql, sign_in)
-    await runtime.etc.debit(app_id=toll.app_id, plate="粤BD12345", amount=2_350, idempotency_key="e2e-1")
+    await etc_service(runtime).debit(app_id=toll.app_id, plate="粤BD12345", amount=2_350, idempotency_key="e2e-1")
     await frame.locator(".show-history").first.click()
     await expect(frame.locator("#records")).to_contain_text("广深高速")
     await expect(frame.locator("#records")).to_contain_text("¥23.50")
     await expect(frame.locator("#records")).to_contain_text("已扣款")
     await frame.locator(".dispute").first.click()
     await expect(frame.locator("#history-result")).to_have_text("已提交申诉，等待银行处理")
-    assert [d.status.value for d in await runtime.etc.disputes()] == ["open"]
+    assert [d.status.value for d in await etc_service(runtime).disputes()] == ["open"]
     await frame.locator("#tab-merchant").click()
     await expect(frame.locator("#records")).to_contain_text("1 笔")
     await frame.locator("#tab-day").click()

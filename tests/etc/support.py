@@ -3,6 +3,7 @@ operator registers them, partner servers signing their requests."""
 
 from __future__ import annotations
 
+from miniprograms.etc.graphql.access import etc_service
 from dataclasses import dataclass
 from itertools import count
 
@@ -35,7 +36,7 @@ async def verified_driver(runtime, *, balance: int = 100_000, user_id: int | Non
 
 async def driver_with_card(runtime, plate: str, *, balance: int = 100_000):
     driver = await verified_driver(runtime, balance=balance)
-    card = await runtime.etc.apply(by=driver.customer, plate=plate)
+    card = await etc_service(runtime).apply(by=driver.customer, plate=plate)
     return driver, card
 
 
@@ -54,7 +55,7 @@ async def merchant_app(runtime, gql, sign_in, *, category=MerchantCategory.TOLL_
     app = await register_partner_app(gql, sign_in)
     enterprise = await open_enterprise(by=Operator(1), name=name, credit_code=credit_code(),
                                        merchant_category=category)
-    await runtime.etc.register_merchant(app_id=app.app_id, enterprise_id=enterprise.id)
+    await etc_service(runtime).register_merchant(app_id=app.app_id, enterprise_id=enterprise.id)
     return EtcMerchantApp(app.app_id, app.secret, enterprise.id, enterprise.account_id, name)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from miniprograms.etc.graphql.access import etc_service
 import pytest
 
 from tests.etc.support import balance, driver_with_card, merchant_app
@@ -75,14 +76,14 @@ async def test_a_duplicate_key_with_another_amount_is_refused(scene, runtime):
     from miniprograms.etc.service import EtcError, EtcErrorCode
 
     with pytest.raises(EtcError) as refused:
-        await runtime.etc.debit(app_id=toll.app_id, plate="粤BD12345", amount=900, idempotency_key="dup")
+        await etc_service(runtime).debit(app_id=toll.app_id, plate="粤BD12345", amount=900, idempotency_key="dup")
     assert refused.value.code is EtcErrorCode.DUPLICATE_KEY
     assert await balance(driver.account_id) == 9_900
 
 
 async def test_a_suspended_card_is_refused(scene, runtime):
     toll, driver, card, partner = scene
-    await runtime.etc.suspend(user_id=driver.user_id, card_number=card.number)
+    await etc_service(runtime).suspend(user_id=driver.user_id, card_number=card.number)
     response = await partner.call("POST", DEBITS, {"plate": "粤BD12345", "amountFen": 100})
     assert (response.status_code, error_code(response)) == (422, "CARD_SUSPENDED")
     assert await unmoved(toll, driver)

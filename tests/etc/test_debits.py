@@ -3,6 +3,7 @@ blacklist, the customer's inbox."""
 
 from __future__ import annotations
 
+from miniprograms.etc.graphql.access import etc_service
 import asyncio
 
 import pytest
@@ -66,7 +67,7 @@ async def test_caps_per_debit_per_day_and_attempts_with_failures_counted(runtime
 async def test_caps_hold_under_concurrent_debits_of_one_card(runtime, toll):
     driver, _ = await driver_with_card(runtime, "粤B22222", balance=10_000_000)
     outcomes = await asyncio.gather(*(
-        runtime.etc.debit(app_id=toll.app_id, plate="粤B22222", amount=150_000, idempotency_key=f"c-{i}")
+        etc_service(runtime).debit(app_id=toll.app_id, plate="粤B22222", amount=150_000, idempotency_key=f"c-{i}")
         for i in range(30)), return_exceptions=True)
     paid = [o for o in outcomes if not isinstance(o, BaseException)]
     refused = [o.code for o in outcomes if isinstance(o, EtcError)]
@@ -80,7 +81,7 @@ async def test_caps_hold_under_concurrent_debits_of_one_card(runtime, toll):
 async def test_one_key_sent_many_times_at_once_debits_once(runtime, toll):
     driver, _ = await driver_with_card(runtime, "粤B33333", balance=100_000)
     outcomes = await asyncio.gather(*(
-        runtime.etc.debit(app_id=toll.app_id, plate="粤B33333", amount=1_000, idempotency_key="same")
+        etc_service(runtime).debit(app_id=toll.app_id, plate="粤B33333", amount=1_000, idempotency_key="same")
         for _ in range(20)), return_exceptions=True)
     assert all(not isinstance(o, BaseException) or (isinstance(o, EtcError) and o.code is
                                                     EtcErrorCode.DEBIT_IN_PROGRESS) for o in outcomes)
@@ -126,15 +127,15 @@ async def test_insufficient_funds_records_a_debt_repaid_first_by_the_next_top_up
     await deposit(runtime, driver.account_id, 10_000)  # the next money in
     assert await balance(driver.account_id) == 8_000 and await balance(toll.account_id) == 3_000
     assert "ETC 欠费已补缴 ¥30.00" in await inbox_titles(runtime, driver.user_id)
-    statement = await runtime.etc.merchant_statement(app_id=toll.app_id, day=(await runtime.etc.card_debits(
-        user_id=driver.user_id, card_number=(await runtime.etc.cards(user_id=driver.user_id))[0].number))[0].day)
+    statement = await etc_service(runtime).merchant_statement(app_id=toll.app_id, day=(await etc_service(runtime).card_debits(
+        user_id=driver.user_id, card_number=(await etc_service(runtime).cards(user_id=driver.user_id))[0].number))[0].day)
     assert (statement.unpaid_count, statement.unpaid, statement.repaid) == (1, 3_000, 3_000)
 
 
 async def test_concurrent_top_ups_repay_a_debt_once(runtime, toll):
     driver, _ = await driver_with_card(runtime, "粤B55555", balance=0)
     with pytest.raises(EtcError):
-        await runtime.etc.debit(app_id=toll.app_id, plate="粤B55555", amount=3_000, idempotency_key="k")
+        await etc_service(runtime).debit(app_id=toll.app_id, plate="粤B55555", amount=3_000, idempotency_key="k")
     await asyncio.gather(*(deposit(runtime, driver.account_id, 5_000) for _ in range(10)))
     assert await balance(toll.account_id) == 3_000
     assert await balance(driver.account_id) == 50_000 - 3_000
@@ -165,10 +166,10 @@ async def test_an_overdue_debt_blacklists_the_card(runtime, toll):
 
     await driver_with_card(runtime, "粤B77777", balance=0)
     with pytest.raises(EtcError):
-        await runtime.etc.debit(app_id=toll.app_id, plate="粤B77777", amount=500, idempotency_key="one")
+        await etc_service(runtime).debit(app_id=toll.app_id, plate="粤B77777", amount=500, idempotency_key="one")
     # Given the debt is eight days old:
     await EtcDebt.all().update(created_at=datetime.now(timezone.utc) - timedelta(days=8))
-    assert (await runtime.etc.blacklisted(app_id=toll.app_id, plate="粤B77777"))[0] is True
+    assert (await etc_service(runtime).blacklisted(app_id=toll.app_id, plate="粤B77777"))[0] is True
 
 
 async def test_only_toll_operators_query_the_blacklist(runtime, client, gql, sign_in):
@@ -190,13 +191,13 @@ async def test_a_request_left_pending_by_a_stopped_process_is_carried_on_by_its_
     card = await EtcCard.get(plate="粤B88888")
     # Given a process took the key and counted the caps, then stopped before the ledger:
     now = datetime.now(timezone.utc) - timedelta(minutes=5)
-    row, seen, refusal = await runtime.etc.debits._take_key(
+    row, seen, refusal = await etc_service(runtime).debits._take_key(
         merchant, "stopped", _fingerprint(kind="debit", plate="粤B88888", amount=700), card, None,
         kind=DebitKind.DEBIT, plate="粤B88888", amount=700, day=cst_day(now), created_at=now)
     assert (seen, refusal) == (False, None)
-    debit = await runtime.etc.debit(app_id=toll.app_id, plate="粤B88888", amount=700, idempotency_key="stopped")
+    debit = await etc_service(runtime).debit(app_id=toll.app_id, plate="粤B88888", amount=700, idempotency_key="stopped")
     assert debit.status.value == "succeeded"
-    again = await runtime.etc.debit(app_id=toll.app_id, plate="粤B88888", amount=700, idempotency_key="stopped")
+    again = await etc_service(runtime).debit(app_id=toll.app_id, plate="粤B88888", amount=700, idempotency_key="stopped")
     assert again.replayed
     assert await balance(driver.account_id) == 9_300 and await balance(toll.account_id) == 700
     assert (await EtcDebit.get(id=row.id)).entry_id is not None

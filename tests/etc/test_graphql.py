@@ -3,6 +3,7 @@ dispute; operators resolve and read statements. Wrong role and wrong owner are r
 
 from __future__ import annotations
 
+from miniprograms.etc.graphql.access import etc_service
 from identity.roles import Role
 from tests.etc.support import merchant_app
 from tests.ledger.support import PIN, opened_through_kyc
@@ -35,7 +36,7 @@ async def test_a_customer_applies_reads_debits_and_disputes_and_an_operator_refu
 
     toll = await merchant_app(runtime, gql, sign_in)
     for i in range(3):
-        await runtime.etc.debit(app_id=toll.app_id, plate="粤BD12345", amount=1_000, idempotency_key=f"g{i}")
+        await etc_service(runtime).debit(app_id=toll.app_id, plate="粤BD12345", amount=1_000, idempotency_key=f"g{i}")
     listed = (await gql(DEBITS, {"card": card["number"]}, token=me.access_token))["data"]["etcCardDebits"]
     assert [d["amount"] for d in listed["debits"]] == [1_000] * 3
     by_merchant = await gql(TOTALS, {"card": card["number"], "by": "MERCHANT"}, token=me.access_token)
@@ -67,7 +68,7 @@ async def test_another_customers_card_and_debits_are_not_theirs(runtime, gql, si
     card = (await gql(APPLY, {"input": {"plate": "粤B12345", "pin": PIN}}, token=owner.access_token)
             )["data"]["applyEtcCard"]
     toll = await merchant_app(runtime, gql, sign_in)
-    debit = await runtime.etc.debit(app_id=toll.app_id, plate="粤B12345", amount=100, idempotency_key="x")
+    debit = await etc_service(runtime).debit(app_id=toll.app_id, plate="粤B12345", amount=100, idempotency_key="x")
     stranger = await sign_in("13900000014")
     for document, variables in ((DEBITS, {"card": card["number"]}), (SUSPEND, {"card": card["number"]})):
         answer = await gql(document, variables, token=stranger.access_token)

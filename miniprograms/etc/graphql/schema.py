@@ -17,6 +17,7 @@ from bff.permissions import requires
 from identity.roles import Role
 from ledger import service as ledger
 from miniprograms.etc import service as etc
+from miniprograms.etc.graphql.access import etc_service
 from miniprograms.etc.graphql.types import (
     Card, Debit, DebitList, Dispute, EtcDisputeStatus, EtcRefusal, Merchant, Statement, Total, Totals, TotalsBy,
 )
@@ -44,7 +45,7 @@ def _user(info: Info) -> int:
 
 
 def _etc(info: Info) -> etc.EtcService:
-    return info.context.runtime.etc
+    return etc_service(info.context.runtime)
 
 
 @strawberry.type

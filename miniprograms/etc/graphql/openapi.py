@@ -1,4 +1,4 @@
-"""ETC's open-API endpoints for merchants (toll roads, car parks, fuel, car washes), signed and
+"""ETC's open-API endpoints (joined by superapp/app.py) for merchants (toll roads, car parks, fuel, car washes), signed and
 idempotent like every open-API POST (``bff.openapi.routes.signed``); see openplatform/PROTOCOL.md."""
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ from datetime import date
 from starlette.requests import Request
 from starlette.routing import Route
 
-from miniprograms.etc.service import Debit, EtcError, EtcErrorCode as Code, Preauth
+from miniprograms.etc.graphql.access import etc_service
+from miniprograms.etc.service import Debit, EtcError, EtcErrorCode as Code, EtcService, Preauth
 from openplatform import errors
 from openplatform.service import OpenPlatform
 from infra.i18n import Text
@@ -54,8 +55,8 @@ def _path_id(request: Request) -> int:
     return int(raw)
 
 
-def _etc(request: Request):
-    return request.app.state.runtime.etc
+def _etc(request: Request) -> EtcService:
+    return etc_service(request.app.state.runtime)
 
 
 def refusing(endpoint: Endpoint) -> Endpoint:
