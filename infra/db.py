@@ -30,6 +30,7 @@ DOMAINS: tuple[str, ...] = (
     "audit",
     "content",
     "miniprograms.parks",
+    "miniprograms.etc",
 )
 
 

@@ -62,7 +62,7 @@ class StepUp(Enum):
 OWN_MONEY_KINDS = frozenset({EntryKind.TRANSFER, EntryKind.TOPUP, EntryKind.WITHDRAWAL})
 # Kinds only the bank posts when the card network confirms money, never a customer.
 BANK_ONLY_KINDS = frozenset({EntryKind.TOPUP, EntryKind.WITHDRAWAL_SETTLEMENT, EntryKind.INBOUND_TRANSFER,
-                             EntryKind.REWARD})
+                             EntryKind.REWARD, EntryKind.DIRECT_DEBIT})
 
 
 def step_up_for(by: Actor, kind: EntryKind, outflow: int, *, above: int) -> StepUp:

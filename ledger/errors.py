@@ -359,3 +359,22 @@ def declined_from(code: str, detail: dict) -> Declined:
     """The error a remembered decline (its ``code`` and ``detail()``) stands for."""
     kinds = {kind.code: kind for kind in Declined.__subclasses__()}
     return kinds[DeclineCode(code)](**detail)
+
+
+class MandateNotFound(LedgerError):
+    """No such direct-debit mandate for this service (or this customer)."""
+
+    message = Text("ledger.mandate_not_found")
+
+
+class MandateRevoked(LedgerError):
+    message = Text("ledger.mandate_revoked")
+
+
+class MandateCeilingExceeded(LedgerError):
+    """A direct debit or hold asked for more than the customer's mandate allows each time."""
+
+    def __init__(self, *, ceiling: int, requested: int) -> None:
+        super().__init__(Text("ledger.mandate_ceiling_exceeded", ceiling=yuan(ceiling), requested=yuan(requested)))
+        self.ceiling = ceiling
+        self.requested = requested

@@ -42,6 +42,8 @@ class EntryKind(str, Enum):
     WITHDRAWAL_SETTLEMENT = "withdrawal_settlement"  # the network confirmed it: in transit -> network clearing
     INBOUND_TRANSFER = "inbound_transfer"  # another bank sent money: network clearing -> Class II
     REWARD = "reward"  # a campaign's cash reward: its budget account (the bank's) -> the customer's Class II
+    # Under a customer's mandate (ledger.mandates): a bank service takes it for a merchant.
+    DIRECT_DEBIT = "direct_debit"  # Class II -> merchant; only direct_debit writes it
 
 
 class AccountStatus(str, Enum):

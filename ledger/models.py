@@ -3,7 +3,7 @@ from tortoise.models import Model
 
 from ledger.errors import DeclineCode
 from ledger.kinds import CURRENCY, AccountKind, AccountStatus
-from ledger.vocabulary import EnterpriseRole, HoldStatus, MerchantCategory
+from ledger.vocabulary import EnterpriseRole, HoldStatus, MandateStatus, MerchantCategory
 
 
 class Account(Model):
@@ -161,3 +161,21 @@ class EnterpriseMember(Model):
     class Meta:
         table = "ledger_enterprise_member"
         unique_together = (("enterprise", "user_id", "role"),)
+
+
+class Mandate(Model):
+    """A customer's standing consent that one bank service may debit one of their accounts."""
+
+    id = fields.BigIntField(primary_key=True)
+    account = fields.ForeignKeyField("ledger.Account", related_name="mandates", on_delete=fields.RESTRICT)
+    owner_user_id = fields.BigIntField(db_index=True)
+    service = fields.CharField(max_length=80)
+    reference = fields.CharField(max_length=64)  # the service's own name for it (an ETC card number)
+    per_debit_max = fields.BigIntField()
+    status = fields.CharEnumField(MandateStatus, max_length=8, default=MandateStatus.ACTIVE)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    revoked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "ledger_mandate"
+        unique_together = (("service", "reference"),)

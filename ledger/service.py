@@ -9,7 +9,8 @@ same request returns the original entry and moves nothing.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from functools import partial
@@ -21,9 +22,11 @@ from tortoise.transactions import in_transaction
 from audit import service as audit_log
 from infra.pii import PiiCipher
 from infra.ratelimit import RateLimiter
-from ledger import errors, holds
+from ledger import errors, holds, mandates
 from ledger.account_numbers import NUMBERED_KINDS, new_account_number, normalized_account_number
-from ledger.authority import Actor, Customer, InternalService, check_accounts, check_hold, confirm, step_up_for
+from ledger.authority import (
+    Actor, Customer, InternalService, StepUp, check_accounts, check_hold, confirm, step_up_for,
+)
 from ledger.cards import bind_card, card_number
 from ledger.config import LedgerSettings
 from ledger.enterprises import (
@@ -34,13 +37,14 @@ from ledger.enterprises import (
 )
 from ledger.holds import Hold, HoldDraw
 from ledger.kinds import AccountKind, AccountStatus, EntryKind
+from ledger.mandates import Mandate
 from ledger.limits import Allowance, ClassTwoLimits, allowance, allowances, check_outflow
 from ledger.models import Account
 from ledger.money import yuan
 from ledger.payees import Payee, PayeeDirectory, People
 from ledger.payment_pin import PaymentPins
 from ledger.posting import (
-    AlsoWrite, Leg, Movement, PostedEntry, PostedLeg, checked_amount, movement, post,
+    AlsoWrite, Authorize, Leg, Movement, PostedEntry, PostedLeg, checked_amount, movement, post,
     refuse_inside_callers_transaction, reversal_movement, transfer_movement,
 )
 from ledger.statements import StatementLine, StatementPage, statement
@@ -48,7 +52,7 @@ from infra.i18n import Text
 from ledger.statement_files import render_csv, render_pdf
 from ledger.standing import CustomerStanding, customer_standing
 from ledger.statements import StatementPeriod, statement_period
-from ledger.vocabulary import EnterpriseRole, HoldStatus, MerchantCategory
+from ledger.vocabulary import EnterpriseRole, HoldStatus, MandateStatus, MerchantCategory
 
 __all__ = [
     "AccountKind", "AccountStatus", "Actor", "Allowance", "AlsoWrite", "ClassTwoLimits", "Customer", "CustomerPayment",
@@ -58,6 +62,8 @@ __all__ = [
     "StatementPage", "StatementPeriod", "unfreeze_account",
     # holds
     "Hold", "HoldStatus",
+    # direct-debit mandates, and what hears of money arriving
+    "CreditListener", "Mandate", "MandateStatus",
     # enterprise and merchant customers
     "Enterprise", "EnterpriseActor", "EnterpriseRole", "Member", "Membership", "MerchantCategory", "Operator",
     "add_enterprise_member", "enterprise_by_credit_code", "enterprise_members", "enterprise_roles", "enterprises",
@@ -70,6 +76,10 @@ __all__ = [
 ]
 
 _MAX_KEY = 128
+log = logging.getLogger("ledger")
+# Money arriving in a customer's account from outside: what ``on_credit`` listeners hear of.
+CREDIT_KINDS = frozenset({EntryKind.TOPUP, EntryKind.INBOUND_TRANSFER, EntryKind.DEPOSIT})
+CreditListener = Callable[[PostedEntry], Awaitable[object]]
 
 
 async def open_account(
@@ -238,6 +248,20 @@ class LedgerService:
             lock_seconds=settings.pin_lock_seconds,
             step_up_seconds=settings.step_up_seconds,
         )
+        self._credit_listeners: list[CreditListener] = []
+
+    def on_credit(self, listener: CreditListener) -> None:
+        """Call ``listener(entry)`` after each new entry that brings money in from outside (a
+        top-up, an inbound transfer, a deposit), once committed; its failure is logged and
+        never undoes the credit. ETC repays a card's debt from the next top-up so."""
+        self._credit_listeners.append(listener)
+
+    async def _credited(self, entry: PostedEntry) -> None:
+        for listener in self._credit_listeners:
+            try:
+                await listener(entry)
+            except Exception:  # the money has arrived; a listener's trouble is its own
+                log.exception("credit listener %r failed on entry %s", listener, entry.id)
 
     async def transfer(
         self,
@@ -366,16 +390,84 @@ class LedgerService:
             raise errors.AccountNotFound(account_id)
         return account, card_number(account, self._cipher)
 
-    async def _move(self, request: Movement, by: Actor, also_write: AlsoWrite | None) -> PostedEntry:
+    async def _move(self, request: Movement, by: Actor, also_write: AlsoWrite | None,
+                    authorize: Authorize | None = None) -> PostedEntry:
         if not isinstance(by, (Customer, InternalService)):
             raise TypeError("by is a Customer or an InternalService")
         # Before the PIN too: wrong tries counted inside a caller's transaction would roll back with it.
         refuse_inside_callers_transaction()
         above = self.settings.step_up_above
         await confirm(by, step_up_for(by, request.kind, request.outflow, above=above), pins=self.pins, above=above)
-        return await post(
+        entry = await post(
             request, limits=self.settings.class_two_limits,
-            authorize=partial(check_accounts, by, request.kind, request.legs), also_write=also_write,
+            authorize=authorize or partial(check_accounts, by, request.kind, request.legs), also_write=also_write,
+        )
+        if not entry.replayed and request.kind in CREDIT_KINDS and self._credit_listeners:
+            await self._credited(entry)
+        return entry
+
+    async def grant_mandate(
+        self, *, by: Customer, account_id: int, service: str, reference: str, per_debit_max: int,
+    ) -> Mandate:
+        """The customer lets ``service`` debit their Class II account, up to ``per_debit_max`` fen
+        each time, with the PIN typed for it; granting the same again returns the mandate."""
+        _customer(by)
+        above = self.settings.step_up_above
+        await confirm(by, StepUp.THIS_PAYMENT, pins=self.pins, above=above)
+        return await mandates.grant(user_id=by.user_id, account_id=account_id, service=service, reference=reference,
+                                    per_debit_max=per_debit_max)
+
+    async def revoke_mandate(self, *, by: Actor, mandate_id: int) -> Mandate:
+        """Its customer or its service ends a mandate; MandateNotFound for anyone else."""
+        if isinstance(by, Customer):
+            return await mandates.revoke(mandate_id=mandate_id, user_id=by.user_id)
+        if isinstance(by, InternalService):
+            return await mandates.revoke(mandate_id=mandate_id, service=by.name)
+        raise TypeError("by is a Customer or an InternalService")
+
+    async def direct_debit(
+        self, *, by: InternalService, mandate_id: int, to_account_id: int, amount: int, idempotency_key: str,
+        memo: str = "", also_write: AlsoWrite | None = None,
+    ) -> PostedEntry:
+        """Take ``amount`` from the mandate's account to a merchant's or the bank's account, as the
+        service the mandate names, within its ceiling: MandateNotFound, MandateRevoked,
+        MandateCeilingExceeded, then every refusal a transfer can meet (InsufficientFunds, ...)."""
+        if not isinstance(by, InternalService):
+            raise errors.InvalidRequest(Text("ledger.only_services_direct_debit"), field="by")
+        checked_amount(amount)
+        mandate = await mandates.active(mandate_id=mandate_id, service=by.name, amount=amount)
+        request = transfer_movement(
+            from_account_id=mandate.account_id, to_account_id=to_account_id, amount=amount,
+            idempotency_key=idempotency_key, memo=memo, kind=EntryKind.DIRECT_DEBIT,
+        )
+        return await self._move(request, by, also_write,
+                                authorize=partial(mandates.check_debit, mandate, request.legs))
+
+    async def place_mandate_hold(
+        self, *, by: InternalService, mandate_id: int, amount: int, idempotency_key: str, memo: str = "",
+        expires_at: datetime | None = None,
+    ) -> Hold:
+        """Reserve ``amount`` on the mandate's account for the service to capture later (a car
+        park's entry), within the ceiling; captured or released as any hold."""
+        if not isinstance(by, InternalService):
+            raise errors.InvalidRequest(Text("ledger.only_services_direct_debit"), field="by")
+        checked_amount(amount)
+        holds.check_key(idempotency_key)
+        if not isinstance(memo, str) or len(memo) > 140:
+            raise errors.InvalidRequest(Text("ledger.memo_length", max=140), field="memo")
+        mandate = await mandates.active(mandate_id=mandate_id, service=by.name, amount=amount)
+        now = datetime.now(timezone.utc)
+        expires_at = holds.checked_expiry(expires_at, now)
+        refuse_inside_callers_transaction()
+
+        async def within_limits(account: Mapping[str, object]) -> None:
+            await check_outflow(account_id=mandate.account_id, amount=amount, limits=self.settings.class_two_limits,
+                                now=now)
+
+        return await holds.place(
+            account_id=mandate.account_id, amount=amount, idempotency_key=idempotency_key, memo=memo,
+            expires_at=expires_at, placed_by=f"service:{by.name}"[:80], authorize=partial(mandates.check_hold, mandate),
+            check_limits=within_limits, now=now,
         )
 
     async def place_hold(
@@ -484,19 +576,20 @@ class LedgerService:
 # The ledger's errors, for other domains to catch: they import only this module.
 from ledger.errors import (  # noqa: E402 - re-exports, kept apart from the service above
     AccountClosed, AccountFrozen, AccountNotFound, AlreadyReversed, AmountProblem, BalanceNotZero, CannotPayYourself,
-    CardAlreadyBound, Declined, EnterpriseExists, EnterpriseNotFound, EnterpriseRoleRequired, EntryNotFound,
+    CardAlreadyBound, DebitNotAllowed, Declined, EnterpriseExists, EnterpriseNotFound, EnterpriseRoleRequired, EntryNotFound,
     HoldExceeded, HoldExpired, HoldNotActive, HoldNotFound, IdempotencyConflict, InsufficientFunds, InvalidAmount,
     InvalidCardNumber, InvalidCreditCode, InvalidRequest, LastAdministrator, LedgerError, LimitExceeded,
-    NotEnterpriseMember, PayeeAccountClosed, PayeeAccountFrozen, PayeeLookupsExhausted, PayeeNotFound, PinLocked,
+    MandateCeilingExceeded, MandateNotFound, MandateRevoked, NotEnterpriseMember, PayeeAccountClosed, PayeeAccountFrozen, PayeeLookupsExhausted, PayeeNotFound, PinLocked,
     PinNotSet, StatementFontMissing, StatementsExhausted, StatementTooLarge, StepUpRequired, WrongPin,
 )
 
 __all__ += [
     "AccountClosed", "AccountFrozen", "AccountNotFound", "AlreadyReversed", "AmountProblem", "BalanceNotZero",
-    "CannotPayYourself", "CardAlreadyBound", "Declined", "EnterpriseExists", "EnterpriseNotFound",
+    "CannotPayYourself", "CardAlreadyBound", "DebitNotAllowed", "Declined", "EnterpriseExists", "EnterpriseNotFound",
     "EnterpriseRoleRequired", "EntryNotFound", "HoldExceeded", "HoldExpired", "HoldNotActive", "HoldNotFound",
     "IdempotencyConflict", "InsufficientFunds", "InvalidAmount", "InvalidCardNumber", "InvalidCreditCode",
-    "InvalidRequest", "LastAdministrator", "LedgerError", "LimitExceeded", "NotEnterpriseMember",
+    "InvalidRequest", "LastAdministrator", "LedgerError", "LimitExceeded", "MandateCeilingExceeded",
+    "MandateNotFound", "MandateRevoked", "NotEnterpriseMember",
     "PayeeAccountClosed", "PayeeAccountFrozen", "PayeeLookupsExhausted", "PayeeNotFound", "PinLocked", "PinNotSet",
     "StatementFontMissing", "StatementsExhausted", "StatementTooLarge", "StepUpRequired", "WrongPin",
 ]

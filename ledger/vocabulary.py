@@ -29,3 +29,8 @@ class MerchantCategory(str, Enum):
     CAR_WASH = "car_wash"
     LOTTERY_PRIZE_POOL = "lottery_prize_pool"
     PARK_OPERATOR = "park_operator"
+
+
+class MandateStatus(str, Enum):
+    ACTIVE = "active"
+    REVOKED = "revoked"

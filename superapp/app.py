@@ -12,6 +12,7 @@ from infra.settings import Settings
 from miniprograms.parks.graphql.http import parks_routes
 from superapp.runtime import running
 from superapp.schema import build_schema
+from miniprograms.etc.graphql.openapi import etc_routes
 
 
 def create_app(settings: Settings | None = None, **options) -> Starlette:
@@ -21,6 +22,7 @@ def create_app(settings: Settings | None = None, **options) -> Starlette:
     options.setdefault("schema", build_schema(settings))  # with the bank's own mini-programs' roots
     # The first-party apps' own HTTP routes (photo renditions) join here, above the transport.
     options["extra_routes"] = [*parks_routes(), *(options.get("extra_routes") or ())]
+    options["extra_routes"] = [*etc_routes(), *(options.get("extra_routes") or ())]  # ETC's open-API endpoints
     return bff_app.create_app(settings, services=running, **options)
 
 

@@ -45,6 +45,7 @@ OPENING_BALANCE = 5_000_00  # fen
 DEVELOPER, REVIEWER = "13800000002", "13800000004"
 SAMPLE = Path(__file__).resolve().parent.parent / "examples" / "hello-miniapp"
 SAMPLE_ORG, SAMPLE_NAME = "Demo Partner Co", "Hello mini-program"
+ETC_PACKAGE = Path(__file__).resolve().parent.parent / "miniprograms" / "etc" / "package"
 ADMIN = "13800000005"
 PARKS_PACKAGE = Path(__file__).resolve().parent.parent / "miniprograms" / "parks" / "package"
 BANK_ORG = "本行自有小程序"  # the bank's own developers: first party (bankGraphql)
@@ -72,6 +73,11 @@ async def seed(settings: Settings) -> None:
             developer_user=users[DEVELOPER], reviewer_user=users[REVIEWER], admin_user=users[ADMIN])
         print(f"demo mini-program 智慧园区 {parks_app} {parks_version} released: "
               f"open /static/container.html?app={parks_app}")
+        etc_app, etc_version = await publish_first_party(
+            runtime, package=ETC_PACKAGE, name="悦通 ETC", category="travel",
+            description="ETC 卡：通行费、停车、加油、洗车从二类账户自动扣款。",
+            developer_user=users[DEVELOPER], reviewer_user=users[REVIEWER], admin_user=users[ADMIN])
+        print(f"demo mini-program 悦通 ETC {etc_app} {etc_version} released: open /static/container.html?app={etc_app}")
         stored = await _a_day_of_events(runtime, app_id, version)
         print(f"demo tracking: {stored} page views of the last day")
         print(await seed_marketing(runtime, maker=users["13800000003"], checker=users[REVIEWER]))

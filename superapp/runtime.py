@@ -25,6 +25,7 @@ from ledger.service import LedgerService, People
 from marketing.service import MarketingService
 from miniprogram_host.service import MiniProgramHost
 from miniprogram_runtime.service import MiniProgramRuntime
+from miniprograms.etc.service import EtcService
 from miniprograms.parks.service import ParksService
 from openplatform.service import OpenPlatform, announce_inbox_over, tell_customer
 from infra import db
@@ -43,6 +44,7 @@ class AppRuntime(Runtime):
     import a mini-program, so they are added here, and their GraphQL reaches them by name."""
 
     parks: ParksService
+    etc: EtcService
 
 
 @asynccontextmanager
@@ -100,6 +102,7 @@ async def running(settings: Settings) -> AsyncIterator[AppRuntime]:
                                broker=broker, tracking=tracking),
         marketing=marketing,
         parks=ParksService(ledger=ledger, tell=tell_customer),
+        etc=EtcService.build(settings.config(), ledger_service=ledger, tell=tell_customer),
     )
     try:
         async with AsyncExitStack() as background:
@@ -143,6 +146,7 @@ async def money_services(
     audit_log.configure(str(settings.secret_key))
     people = People(tell=tell_customer)  # inbound credits tell the payee; nothing here looks payees up
     ledger = ledger_service(settings, PiiCipher.from_settings(settings), redis_handle.client, people)
+    EtcService.build(settings.config(), ledger_service=ledger, tell=tell_customer)  # top-ups repay ETC debts here too
     clearing = ClearingService.build(settings, ledger=ledger, redis=redis_handle.client, broker=broker)
     try:
         yield ledger, clearing

@@ -12,10 +12,11 @@ from infra.settings import Settings
 from miniprograms.parks.graphql.schema import (
     LeaseFinancingMutation, LeaseFinancingQuery, ParksAffairsMutation, ParksAffairsQuery, ParksMutation, ParksQuery,
 )
+from miniprograms.etc.graphql.schema import EtcMutation, EtcQuery
 
-QUERIES: tuple[type, ...] = (*bff_schema.QUERIES, ParksQuery, ParksAffairsQuery, LeaseFinancingQuery)
+QUERIES: tuple[type, ...] = (*bff_schema.QUERIES, ParksQuery, ParksAffairsQuery, LeaseFinancingQuery, EtcQuery)
 MUTATIONS: tuple[type, ...] = (*bff_schema.MUTATIONS, ParksMutation, ParksAffairsMutation,
-                                  LeaseFinancingMutation)
+                                  LeaseFinancingMutation, EtcMutation)
 SUBSCRIPTIONS = bff_schema.SUBSCRIPTIONS
 
 
