@@ -1,5 +1,5 @@
 """ETC as the rest of the app sees it: an ``EtcService`` (the composition root builds it as
-``runtime.apps["etc"]``), the values it returns and the errors it raises. Other packages import
+``runtime.etc``), the values it returns and the errors it raises. Other packages import
 only this module.
 
 Customers apply for a card for a plate and suspend, resume or cancel it, read its debits and
