@@ -41,7 +41,8 @@ BRIDGE_APIS: dict[str, BridgeApi] = _registry(
     BridgeApi("chooseImage", images.choose_image, scope="album", per_user_per_minute=20, per_app_per_second=50),
     BridgeApi("login", partner.login, per_user_per_minute=30),
     # The container asks for the payment PIN; the ledger checks it (paying an app needs it every time).
-    BridgeApi("requestPayment", partner.request_payment, scope="payment", per_user_per_minute=10,
+    # Two calls a payment: one for the order the sheet shows, one with the PIN.
+    BridgeApi("requestPayment", partner.request_payment, scope="payment", per_user_per_minute=20,
               per_app_per_second=100),
     BridgeApi("requestSubscribeMessage", partner.request_subscribe_message, needs_confirmation=True,
               per_user_per_minute=20),

@@ -20,7 +20,8 @@ from infra.i18n import Text
 from ledger import errors as ledger_errors
 from openplatform import errors, idempotency
 from openplatform.gateway import SignedRequest
-from openplatform.payments import Payment
+from openplatform.orders import Order
+from openplatform.payments import Payment, payment_event
 from openplatform.service import OpenPlatform
 from tracking.errors import BatchRejected, RetryLater
 
@@ -158,11 +159,38 @@ def _int(body: dict, name: str) -> int:
 
 
 def payment_json(payment: Payment) -> dict:
+    return payment_event(payment)
+
+
+def order_json(order: Order) -> dict:
     return {
-        "paymentId": payment.payment_id, "appId": payment.app_id, "status": payment.status,
-        "amountFen": payment.amount_fen, "refundedFen": payment.refunded_fen, "currency": "CNY",
-        "description": payment.description, "createdAt": payment.created_at.isoformat(),
+        "orderId": order.order_id, "prepayId": order.prepay_id, "appId": order.app_id, "openid": order.openid,
+        "status": order.status, "amountFen": order.amount_fen, "currency": "CNY", "description": order.description,
+        "sandbox": order.sandbox, "expiresAt": order.expires_at.isoformat(), "createdAt": order.created_at.isoformat(),
+        "paymentId": order.payment_id,
     }
+
+
+async def create_order(platform: OpenPlatform, app_id: str, body: dict, request: Request) -> tuple[int, dict]:
+    order = await platform.create_order(
+        app_id=app_id, order_id=_text(body, "orderId"), openid=_text(body, "openid"),
+        amount_fen=body.get("amountFen"), description=body.get("description"),
+        expires_in_seconds=body.get("expiresInSeconds"),
+    )
+    return 201, order_json(order)
+
+
+async def get_order(platform: OpenPlatform, app_id: str, body: dict, request: Request) -> tuple[int, dict]:
+    return 200, order_json(await platform.get_order(app_id=app_id, order_id=request.path_params["order_id"]))
+
+
+async def close_order(platform: OpenPlatform, app_id: str, body: dict, request: Request) -> tuple[int, dict]:
+    return 200, order_json(await platform.close_order(app_id=app_id, order_id=request.path_params["order_id"]))
+
+
+async def refund_order(platform: OpenPlatform, app_id: str, body: dict, request: Request) -> tuple[int, dict]:
+    payment = await platform.payment_of_order(app_id=app_id, order_id=request.path_params["order_id"])
+    return await _refund(platform, app_id, payment.payment_id, body, request)
 
 
 async def token(platform: OpenPlatform, app_id: str, body: dict, request: Request) -> tuple[int, dict]:
@@ -189,13 +217,19 @@ async def get_payment(platform: OpenPlatform, app_id: str, body: dict, request: 
 
 
 async def refund_payment(platform: OpenPlatform, app_id: str, body: dict, request: Request) -> tuple[int, dict]:
+    return await _refund(platform, app_id, request.path_params["payment_id"], body, request)
+
+
+async def _refund(platform: OpenPlatform, app_id: str, payment_id: str, body: dict,
+                  request: Request) -> tuple[int, dict]:
     reason = body.get("reason", "")
     refund = await platform.refund(
-        app_id=app_id, payment_id=request.path_params["payment_id"], amount_fen=_int(body, "amountFen"),
+        app_id=app_id, payment_id=payment_id, amount_fen=_int(body, "amountFen"),
         idempotency_key=request.headers["idempotency-key"], reason=reason if isinstance(reason, str) else "",
     )
-    return 201, {"refundId": refund.refund_id, "amountFen": refund.amount_fen, "reason": refund.reason,
-                 "createdAt": refund.created_at.isoformat(), "payment": payment_json(refund.payment)}
+    return 201, {"refundId": refund.refund_id, "orderId": refund.payment.order_id, "openid": refund.payment.openid,
+                 "amountFen": refund.amount_fen, "reason": refund.reason, "createdAt": refund.created_at.isoformat(),
+                 "payment": payment_json(refund.payment)}
 
 
 async def track_events(platform: OpenPlatform, app_id: str, body: dict, request: Request) -> tuple[int, dict]:
@@ -220,6 +254,10 @@ def openapi_routes() -> list[Route]:
         Route(f"{PREFIX}/token", signed(token, needs_token=False, idempotent=False), methods=["POST"]),
         Route(f"{PREFIX}/sessions", signed(code_to_session), methods=["POST"]),
         Route(f"{PREFIX}/messages", signed(send_message), methods=["POST"]),
+        Route(f"{PREFIX}/orders", signed(create_order), methods=["POST"]),
+        Route(f"{PREFIX}/orders/{{order_id}}", signed(get_order), methods=["GET"]),
+        Route(f"{PREFIX}/orders/{{order_id}}/close", signed(close_order), methods=["POST"]),
+        Route(f"{PREFIX}/orders/{{order_id}}/refunds", signed(refund_order), methods=["POST"]),
         Route(f"{PREFIX}/payments/{{payment_id}}", signed(get_payment), methods=["GET"]),
         Route(f"{PREFIX}/payments/{{payment_id}}/refunds", signed(refund_payment), methods=["POST"]),
         Route(f"{PREFIX}/track/batch", signed(track_events, idempotent=False, json_body=False), methods=["POST"]),

@@ -15,7 +15,8 @@ from openplatform.delivery import WebhookDeliverer, backoff_seconds, http_client
 from openplatform.models import WebhookDelivery
 from infra.settings import Settings
 from tests.openplatform.receiver import webhook_receiver
-from tests.ledger.support import funded_account, paying_customer
+from tests.ledger.support import funded_account
+from tests.openplatform.support import pay_order
 
 WEBHOOK = """mutation($app: String!, $url: String) { setMiniAppWebhook(appId: $app, url: $url) {
   __typename ... on MiniAppOpenSettings { webhookUrl } ... on InvalidInput { field message } ... on Error { message } } }"""
@@ -36,10 +37,8 @@ async def _deliver_all(runtime) -> WebhookDeliverer:
 
 async def _pay(runtime, partner, customer, amount=1_200, key="order-1"):
     account = await funded_account(runtime, customer.user_id, 10_000)
-    return await runtime.openplatform.pay(
-        app_id=partner.app_id, payer=await paying_customer(runtime, customer.user_id), from_account_id=account.id, amount_fen=amount,
-        description="Concert ticket", idempotency_key=key,
-    )
+    return await pay_order(runtime, partner.app_id, customer.user_id, account.id, amount_fen=amount, order_id=key,
+                           description="Concert ticket")
 
 
 def _verify(partner, received) -> dict:
@@ -91,7 +90,7 @@ async def test_failed_deliveries_are_retried_until_they_succeed(runtime, gql, pa
 async def test_after_the_last_try_a_delivery_is_dead_until_redelivered(environ, start_app, tmp_path):
     environ["WEBHOOK_MAX_ATTEMPTS"] = "3"
     gql, runtime = await start_app()
-    from tests.openplatform.support import register_partner_app
+    from tests.openplatform.support import pay_order, register_partner_app
     from tests.support import SignIn
 
     sign_in = SignIn(gql, runtime)
