@@ -19,6 +19,7 @@ class Services:
     ledger: Any  # ledger.service.LedgerService
     images: Any  # miniprogram_host.storage.BlobStore for chosen images
     openplatform: Any = None  # openplatform.service.OpenPlatform, when present
+    tracking: Any = None  # tracking.service.TrackingService, for ``track``
 
 
 @dataclass(slots=True)

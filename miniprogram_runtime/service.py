@@ -35,11 +35,11 @@ class MiniProgramRuntime:
 
     @classmethod
     def build(cls, settings: Settings, *, redis: aioredis.Redis, host: MiniProgramHost, identity: Any,
-              ledger: Any, openplatform: Any = None) -> MiniProgramRuntime:
+              ledger: Any, openplatform: Any = None, tracking: Any = None) -> MiniProgramRuntime:
         config = BridgeConfig.from_settings(settings)
         consents = ConsentBook(redis, cache_seconds=config.consent_cache_seconds)
         services = Services(
-            config=config, identity=identity, ledger=ledger, openplatform=openplatform,
+            config=config, identity=identity, ledger=ledger, openplatform=openplatform, tracking=tracking,
             images=BlobStore(settings.data_dir / "miniprogram_runtime" / "images"),
         )
         audit = BridgeAudit(flush_seconds=config.audit_flush_seconds, batch=config.audit_batch)

@@ -36,7 +36,7 @@ class OpenIdentity(Model):
 
 
 class Order(Model):
-    """An order the partner's server created for one user; the mini-program pays it by prepay id.
+    """An order made by the partner server for one user, paid in the mini-program by its prepay id.
 
     The amount and description are the server's, never the page's. ``attempt`` numbers the
     ledger keys of payment attempts: a declined attempt moves it on, so the user may try again

@@ -141,6 +141,15 @@ def payment_event(payment: Payment) -> dict:
     }
 
 
+def refund_event(refund: Refund) -> dict:
+    """A refund as the open API and webhooks show it, with its payment after the refund."""
+    return {
+        "refundId": refund.refund_id, "orderId": refund.payment.order_id, "openid": refund.payment.openid,
+        "amountFen": refund.amount_fen, "reason": refund.reason, "createdAt": refund.created_at.isoformat(),
+        "payment": payment_event(refund.payment),
+    }
+
+
 async def get_payment(*, app_id: str, payment_id: str) -> Payment:
     row = await PaymentRow.get_or_none(app_id=app_id, payment_id=payment_id)
     if row is None:
@@ -177,13 +186,9 @@ async def refund(
             refund_id="rfd_" + secrets.token_hex(12), payment=row, app_id=app_id, amount_fen=amount_fen,
             reason=reason, idempotency_key=idempotency_key, entry_id=entry.id,
         )
-        payment = Payment.of(row)
-        await enqueue_event(app_id=app_id, event_type="refund.succeeded", data={
-            "refundId": created.refund_id, "orderId": payment.order_id, "openid": payment.openid,
-            "amountFen": amount_fen, "reason": reason, "createdAt": created.created_at.isoformat(),
-            "payment": payment_event(payment),
-        })
-        written.append(Refund(created.refund_id, payment_id, amount_fen, reason, created.created_at, payment))
+        done = Refund(created.refund_id, payment_id, amount_fen, reason, created.created_at, Payment.of(row))
+        await enqueue_event(app_id=app_id, event_type="refund.succeeded", data=refund_event(done))
+        written.append(done)
 
     entry = await ledger.transfer(
         by=InternalService("openplatform.refunds"), from_account_id=paid.merchant_account_id,

@@ -123,6 +123,27 @@ def _filters(win: Window, apps: list[str] | None, names: list[str] | None = None
     return " WHERE " + " AND ".join(clauses), values
 
 
+@dataclass(frozen=True, slots=True)
+class EventCount:
+    app_id: str  # "" for the super-app's own events
+    name: str
+    events: int
+    visitors: int  # distinct users, or devices where no user is known
+    vouched_users: int  # distinct users whose events were vouched for (token, bridge, partner-signed)
+
+
+async def event_counts(*, win: Window, apps: list[str] | None) -> list[EventCount]:
+    """How many of each event arrived in the window, per app, with distinct visitors and users."""
+    where, values = _filters(win, apps)
+    rows = await _rows(
+        f"SELECT e.app_id, e.name, count(*) AS events, count(DISTINCT {_VISITOR}) AS visitors,"
+        f" count(DISTINCT CASE WHEN e.vouched_by IN ('token', 'bridge', 'partner-signed') THEN e.user_id END)"
+        f" AS vouched {_FROM}{where} GROUP BY e.app_id, e.name ORDER BY e.app_id, e.name",
+        values,
+    )
+    return [EventCount(r["app_id"], r["name"], r["events"], r["visitors"], r["vouched"]) for r in rows]
+
+
 async def page_views(*, win: Window, apps: list[str] | None) -> list[PageHour]:
     where, values = _filters(win, apps, ["$page"])
     if connections.get("default").capabilities.dialect == "postgres":  # the database groups by local hour

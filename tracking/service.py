@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 
+import orjson
 import redis.asyncio as aioredis
 
 from infra.i18n import Text
@@ -11,11 +13,13 @@ from infra.pii import PiiCipher
 from tracking import reports
 from tracking.access import AppOwnership, ReadScope
 from tracking.config import TrackingConfig
-from tracking.errors import InvalidReportInput
+from tracking.errors import BatchRejected, InvalidReportInput, RetryLater
 from tracking.ingest import BatchOutcome, Ingest
 from tracking.models import EventDefinition
 from tracking.schemas import SchemaRegistry
 from tracking.vouching import OpenIdLookup, PartnerSigned, Voucher
+
+__all__ = ["BatchOutcome", "BatchRejected", "RetryLater", "TrackingService"]
 
 
 class TrackingService:
@@ -38,6 +42,13 @@ class TrackingService:
         """A batch signed by ``app_id``'s server: its events are that app's, users named by openid."""
         return await self.ingest.accept(body=body, content_encoding=content_encoding, client_ip=client_ip,
                                         voucher=PartnerSigned(app_id, users_of_openids))
+
+    async def accept_bridge_events(self, *, app_id: str, user_id: int, events: list[dict]) -> BatchOutcome:
+        """Events a mini-program sent through the bridge (``track``): they are ``app_id``'s, and
+        the caller's session vouches for ``user_id`` (stored ``vouched_by`` ``bridge``)."""
+        body = orjson.dumps({"sentAt": int(time.time() * 1000), "batch": events})
+        return await self.ingest.accept(body=body, content_encoding="", client_ip=None,
+                                        voucher=Voucher.through_bridge(app_id, user_id))
 
     async def scope(self, *, user_id: int, sees_everything: bool) -> ReadScope:
         return await self.ownership.scope_for(user_id=user_id, sees_everything=sees_everything)
@@ -67,6 +78,12 @@ class TrackingService:
                          time_zone: str | None) -> list[reports.PageHour]:
         apps = scope.narrow(app_id)
         return await reports.page_views(win=self.window(since=since, until=until, time_zone=time_zone), apps=apps)
+
+    async def event_counts(self, *, scope: ReadScope, app_id: str | None, since: datetime,
+                           until: datetime) -> list[reports.EventCount]:
+        """Count per event name (and app): events, distinct visitors, distinct vouched users."""
+        apps = scope.narrow(app_id)
+        return await reports.event_counts(win=self.window(since=since, until=until, time_zone=None), apps=apps)
 
     async def click_through(self, *, scope: ReadScope, app_id: str | None, since: datetime, until: datetime,
                             exposure: str, click: str) -> list[reports.PlacementClickThrough]:

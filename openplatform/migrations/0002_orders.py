@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
                 ('closed_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
             ],
-            options={'table': 'openplatform_order', 'app': 'openplatform', 'unique_together': (('app_id', 'order_id'),), 'pk_attr': 'id', 'table_description': "An order the partner's server created for one user; the mini-program pays it by prepay id."},
+            options={'table': 'openplatform_order', 'app': 'openplatform', 'unique_together': (('app_id', 'order_id'),), 'pk_attr': 'id', 'table_description': 'An order made by the partner server for one user, paid in the mini-program by its prepay id.'},
             bases=['Model'],
         ),
         ops.AddField(
