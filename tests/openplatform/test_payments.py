@@ -225,3 +225,14 @@ async def test_a_payment_without_the_payers_pin_is_refused_by_the_ledger_whoever
     assert await _balance(account.id) == 10_000
     await runtime.openplatform.pay(**pay, payer=await paying_customer(runtime, customer.user_id))
     assert await _balance(account.id) == 9_900
+
+
+async def test_the_apps_own_developer_paying_it_is_a_sandbox_payment(runtime, partner, customer):
+    account = await funded_account(runtime, customer.user_id, 10_000)
+    mine = await funded_account(runtime, partner.developer.user_id, 10_000)
+
+    real = await pay_order(runtime, partner.app_id, customer.user_id, account.id, amount_fen=100, order_id="real")
+    test = await pay_order(runtime, partner.app_id, partner.developer.user_id, mine.id, amount_fen=100, order_id="test")
+
+    assert (real.sandbox, test.sandbox) == (False, True)
+    assert (await runtime.openplatform.get_order(app_id=partner.app_id, order_id="test")).sandbox is True
