@@ -119,9 +119,8 @@
     var response = await fetch(url, { headers: authHeaders(), cache: 'no-cache' });
     var answer = await response.json().catch(function () { return {}; });
     if (answer.status === 'OK') return answer;
-    // A token the server no longer accepts leaves the caller anonymous, and anonymous
-    // callers must name a device: to the customer, that is a session that ended.
-    if (answer.error && answer.error.field === 'device') refuse(text('reason_session_ended'));
+    // A token the server no longer accepts: to the customer, a session that ended.
+    if (answer.error && answer.error.code === 'INVALID_TOKEN') refuse(text('reason_session_ended'));
     refuse(unavailable(answer.status) || (answer.error && answer.error.message)
       || text('reason_server_status', { status: response.status }));
   }

@@ -40,6 +40,10 @@ async def resolve(request: Request) -> Response:
     if not is_semver(client_version):
         return _problem(400, "INVALID_INPUT", t("miniprogram_host.client_version_invalid"), field="clientVersion")
     principal = request.scope.get("principal")
+    if principal is None and request.headers.get("authorization"):
+        # A token the server no longer accepts (signed out, expired): a session that ended,
+        # told apart from a caller that never signed in.
+        return _problem(401, "INVALID_TOKEN", t("miniprogram_host.token_not_accepted"), field="authorization")
     if principal is not None:
         user_id, subject = principal.user_id, f"u:{principal.user_id}"
     else:

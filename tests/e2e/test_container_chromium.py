@@ -24,6 +24,8 @@ from tests.miniprogram_host.helpers import APPROVE, RELEASE, SUBMIT, developer_a
 from tests.miniprogram_host.test_registry import png
 from tests.miniprogram_host.test_cli import run_superapp
 from tests.ledger.support import funded_account
+from tests.tracking.support import drain
+from tracking.models import TrackedEvent
 from tests.openplatform.support import order_for
 
 pytestmark = pytest.mark.slow
@@ -32,6 +34,8 @@ SAMPLE = Path(__file__).resolve().parents[2] / "examples" / "hello-miniapp"
 CHROMIUM = "/usr/bin/chromium"
 ICON = """mutation($app: String!, $icon: String) { updateMiniAppProfile(appId: $app, iconBase64: $icon) {
   __typename ... on MiniApp { icons { size url } } } }"""
+TRACK_EVENT = """mutation($app: String!) { registerTrackingEvent(appId: $app, name: "hello_clicked", schema: {}) {
+  __typename ... on Error { message } } }"""
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
@@ -164,6 +168,21 @@ async def test_a_released_mini_program_runs_asks_for_consent_and_is_held_to_its_
     await page.locator("#payment-confirm").click()
     await expect(frame.locator("#out")).to_have_text('paid: {"status":"succeeded","amountFen":1250,"orderId":"coffee-1"}')
     assert (await Account.get(id=account.id)).balance == 8_750
+
+    # Analytics go through the bridge (track), attributed to the app and the user; the CSP
+    # still keeps the frame from reaching anything itself, the bank's own endpoints included.
+    registered = await gql(TRACK_EVENT, {"app": app.app_id}, token=app.developer.access_token)
+    assert registered["data"]["registerTrackingEvent"]["__typename"] == "TrackingEventDefinition", registered
+    await frame.locator("body").evaluate(
+        "(body, url) => { sa.track({ name: 'hello_clicked', eventId: 'hello-click-0001' }).then(r => "
+        "fetch(url, { method: 'POST', body: '{}' }).then(() => 'reached', () => 'blocked').then(direct => {"
+        " document.getElementById('out').textContent = 'tracked ' + r.eventId + ', direct ' + direct; })); }",
+        f"{server_url}/track/batch",
+    )
+    await expect(frame.locator("#out")).to_have_text("tracked hello-click-0001, direct blocked")
+    await drain(runtime)
+    tracked = await TrackedEvent.get(event_id="hello-click-0001")
+    assert (tracked.app_id, tracked.user_id, tracked.vouched_by) == (app.app_id, str(user.user_id), "bridge")
 
     # An API the manifest does not declare, named at run time, is refused by the bridge.
     await frame.locator("#phone").click()
