@@ -66,7 +66,7 @@ def _codes(base: type) -> list[tuple[str, int, Text | None, str]]:
 def _protocol_sections() -> dict[str, str]:
     text = (ROOT / "miniprogram_runtime" / "PROTOCOL.md").read_text()
     parts = re.split(r"^### `(\w+)`$", text, flags=re.MULTILINE)
-    return {name: body.strip() for name, body in zip(parts[1::2], parts[2::2])}
+    return {name: body.strip() for name, body in zip(parts[1::2], parts[2::2], strict=True)}
 
 
 def jsapi_reference() -> str:

@@ -43,7 +43,8 @@ class TrackingService:
         return await self.ingest.accept(body=body, content_encoding=content_encoding, client_ip=client_ip,
                                         voucher=PartnerSigned(app_id, users_of_openids))
 
-    async def accept_bridge_events(self, *, app_id: str, user_id: int, events: list[dict]) -> BatchOutcome:
+    async def accept_bridge_events(self, *, app_id: str, user_id: int,
+                                   events: list[dict[str, object]]) -> BatchOutcome:
         """Events a mini-program sent through the bridge (``track``): they are ``app_id``'s, and
         the caller's session vouches for ``user_id`` (stored ``vouched_by`` ``bridge``)."""
         body = orjson.dumps({"sentAt": int(time.time() * 1000), "batch": events})

@@ -91,7 +91,7 @@ async def test_failed_deliveries_are_retried_until_they_succeed(runtime, gql, pa
 async def test_after_the_last_try_a_delivery_is_dead_until_redelivered(environ, start_app, tmp_path):
     environ["WEBHOOK_MAX_ATTEMPTS"] = "3"
     gql, runtime = await start_app()
-    from tests.openplatform.support import pay_order, register_partner_app
+    from tests.openplatform.support import register_partner_app
     from tests.support import SignIn
 
     sign_in = SignIn(gql, runtime)
