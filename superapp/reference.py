@@ -71,6 +71,7 @@ def _protocol_sections() -> dict[str, str]:
 
 def jsapi_reference() -> str:
     from miniprogram_host.jsapi import SCOPES
+    from miniprogram_host.service import BANK_JSAPI
     from miniprogram_runtime import errors
     from miniprogram_runtime.apis import BRIDGE_APIS
     from miniprogram_runtime.handlers.tracking import EventRefused
@@ -87,7 +88,8 @@ def jsapi_reference() -> str:
                 "per app / second"), "\n", _row(*["---"] * 6), "\n"]
     for name in sorted(BRIDGE_APIS):
         api = BRIDGE_APIS[name]
-        out += [_row(f"`{name}`", f"`{api.scope}`" if api.scope else "none", "asked once" if api.needs_consent else "no",
+        label = f"`{name}` (the bank's own mini-programs only)" if name == BANK_JSAPI else f"`{name}`"
+        out += [_row(label, f"`{api.scope}`" if api.scope else "none", "asked once" if api.needs_consent else "no",
                      "every call" if api.needs_confirmation else "no", api.per_user_per_minute,
                      api.per_app_per_second), "\n"]
     out += ["\n## Allowed values\n\n",
