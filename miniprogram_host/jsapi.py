@@ -23,7 +23,7 @@ JSAPIS = frozenset(
         "getSystemInfo", "getNetworkType", "setClipboardData", "makePhoneCall", "scanCode",
         "chooseImage", "previewImage", "getLocation", "getUserProfile", "getPhoneNumber",
         "requestPayment", "share", "close",
-        "login", "getUserInfo", "getAccountSummary", "requestSubscribeMessage",
+        "login", "getUserInfo", "getAccountSummary", "requestSubscribeMessage", "track",
         "bankGraphql",  # first-party apps only (miniprogram_host.service.BANK_JSAPI)
     }
 )

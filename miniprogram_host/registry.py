@@ -171,11 +171,19 @@ async def update_profile(
     return app
 
 
+def _host_of(entry: str) -> str:
+    """A whitelist entry as a bare host name: ``https://API.example.com/v1`` is ``api.example.com``."""
+    text = entry.strip().lower()
+    if "://" in text:
+        text = text.split("://", 1)[1]
+    return text.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+
+
 async def set_domains(*, actor: Actor, app_id: str, kind: str, domains: list[str]) -> MiniApp:
     """Replace one whitelist; the audit entry records what was added and removed."""
     if kind not in DOMAIN_KINDS:
         raise InvalidArgument(Text("miniprogram_host.domain_kind", kinds=", ".join(DOMAIN_KINDS)), field="kind")
-    wanted = sorted({d.strip().lower() for d in domains})
+    wanted = sorted({_host_of(d) for d in domains})
     if len(wanted) > MAX_DOMAINS_PER_KIND:
         raise InvalidArgument(Text("miniprogram_host.domains_per_list", max=MAX_DOMAINS_PER_KIND), field="domains")
     bad = [d for d in wanted if not is_host_name(d)]

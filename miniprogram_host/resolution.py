@@ -186,6 +186,8 @@ def _in_gray(rules: dict, *, app_id: str, subject: str, user_id: int | None, pla
     (a member of one of its segments is let in before this, by ``choose``)."""
     if user_id is not None and user_id in rules.get("whitelist", ()):
         return True
+    if not subject:  # a signed-out client that sent no device id: the live version
+        return False
     in_filters = (
         (not rules.get("platforms") or platform in rules["platforms"])
         and _at_least(client, rules.get("minClientVersion"))

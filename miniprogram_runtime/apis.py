@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from miniprogram_runtime.context import CallContext
-from miniprogram_runtime.handlers import bank, images, partner, profile, storage
+from miniprogram_runtime.handlers import bank, images, partner, profile, storage, tracking
 
 Handler = Callable[[CallContext], Awaitable[dict]]
 
@@ -41,7 +41,8 @@ BRIDGE_APIS: dict[str, BridgeApi] = _registry(
     BridgeApi("chooseImage", images.choose_image, scope="album", per_user_per_minute=20, per_app_per_second=50),
     BridgeApi("login", partner.login, per_user_per_minute=30),
     # The container asks for the payment PIN; the ledger checks it (paying an app needs it every time).
-    BridgeApi("requestPayment", partner.request_payment, scope="payment", per_user_per_minute=10,
+    # Two calls a payment: one for the order the sheet shows, one with the PIN.
+    BridgeApi("requestPayment", partner.request_payment, scope="payment", per_user_per_minute=20,
               per_app_per_second=100),
     BridgeApi("requestSubscribeMessage", partner.request_subscribe_message, needs_confirmation=True,
               per_user_per_minute=20),
@@ -50,4 +51,6 @@ BRIDGE_APIS: dict[str, BridgeApi] = _registry(
     BridgeApi("removeStorage", storage.remove_storage, per_user_per_minute=300, per_app_per_second=1000),
     # First-party apps' screens are made of these calls: limits like /graphql's, not a sheet's.
     BridgeApi("bankGraphql", bank.bank_graphql, per_user_per_minute=600, per_app_per_second=2000),
+    # Analytics through the container, so the frame's CSP can stay closed to everything else.
+    BridgeApi("track", tracking.track, per_user_per_minute=300, per_app_per_second=1000),
 )

@@ -10,6 +10,7 @@ from infra.i18n import Text
 from ledger.service import LedgerService
 from miniprogram_host.service import BlobStore
 from openplatform.service import OpenPlatform
+from tracking.service import TrackingService
 from miniprogram_runtime.config import BridgeConfig
 from miniprogram_runtime.errors import InvalidArguments
 
@@ -23,6 +24,7 @@ class Services:
     ledger: LedgerService
     images: BlobStore  # for chosen images
     openplatform: OpenPlatform | None = None
+    tracking: TrackingService | None = None  # for ``track``
     # Runs a first-party app's declared GraphQL operation as the customer; the transport
     # sets it when it builds the schema (the runtime knows no GraphQL).
     bank_operations: BankOperations | None = None

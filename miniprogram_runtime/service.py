@@ -13,6 +13,7 @@ from identity.service import IdentityService
 from infra.i18n import Text
 from ledger.service import LedgerService
 from openplatform.service import OpenPlatform
+from tracking.service import TrackingService
 from miniprogram_host.service import BlobStore, MiniProgramHost, released_scopes
 from miniprogram_runtime.audit import BridgeAudit
 from miniprogram_runtime.bridge import Bridge
@@ -38,11 +39,12 @@ class MiniProgramRuntime:
 
     @classmethod
     def build(cls, settings: Settings, *, redis: aioredis.Redis, host: MiniProgramHost, identity: IdentityService,
-              ledger: LedgerService, openplatform: OpenPlatform | None = None) -> MiniProgramRuntime:
+              ledger: LedgerService, openplatform: OpenPlatform | None = None,
+              tracking: TrackingService | None = None) -> MiniProgramRuntime:
         config = BridgeConfig.from_settings(settings)
         consents = ConsentBook(redis, cache_seconds=config.consent_cache_seconds)
         services = Services(
-            config=config, identity=identity, ledger=ledger, openplatform=openplatform,
+            config=config, identity=identity, ledger=ledger, openplatform=openplatform, tracking=tracking,
             images=BlobStore(settings.data_dir / "miniprogram_runtime" / "images"),
         )
         audit = BridgeAudit(flush_seconds=config.audit_flush_seconds, batch=config.audit_batch)

@@ -8,6 +8,7 @@ from infra.i18n import Text
 from miniprogram_host.service import Actor, developed_app, record_app_change
 from openplatform import errors
 from openplatform.models import OpenAppSettings
+from openplatform.webhooks import send_test_event
 from openplatform.signing import normalise_public_key
 
 MAX_URL = 500
@@ -66,3 +67,13 @@ async def register_sm2_key(*, actor: Actor, app_id: str, public_key: str | None)
         await row.save(update_fields=["sm2_public_key", "updated_at"])
         await record_app_change(app_id=row.app_id, actor=actor, action="sm2_key_changed", public_key=key)
     return row
+
+
+async def send_test_webhook(*, actor: Actor, app_id: str) -> str:
+    """The developer's "send test webhook": a ``webhook.test`` event queued for the app's URL (its id)."""
+    row = await _settings_for_update(actor, app_id)
+    if row.webhook_url is None:
+        raise errors.InvalidWebhookUrl(Text("openplatform.webhook_none"))
+    queued = await send_test_event(app_id=row.app_id)
+    assert queued is not None  # the URL is registered
+    return queued.event_id

@@ -163,3 +163,49 @@ class InvalidWebhookUrl(InvalidArgument):
 class InvalidPublicKey(InvalidArgument):
     def __init__(self, message: Text | str) -> None:
         super().__init__(message, field="publicKey")
+
+
+# Orders the partner's server creates and the user pays by prepay id.
+
+class OrderNotFound(OpenPlatformError):
+    """No such order for this app (or, to the bridge, not this user's)."""
+
+    code = "ORDER_NOT_FOUND"
+    status = 404
+    message = Text("openplatform.order_not_found")
+
+
+class OrderConflict(OpenPlatformError):
+    """The orderId exists with other details (openid, amount, description)."""
+
+    code = "ORDER_CONFLICT"
+    status = 409
+    message = Text("openplatform.order_conflict")
+
+
+class OrderClosed(OpenPlatformError):
+    code = "ORDER_CLOSED"
+    status = 409
+    message = Text("openplatform.order_closed")
+
+
+class OrderExpired(OpenPlatformError):
+    code = "ORDER_EXPIRED"
+    status = 409
+    message = Text("openplatform.order_expired")
+
+
+class OrderPaid(OpenPlatformError):
+    """Closing an order that was paid: refund it instead."""
+
+    code = "ORDER_PAID"
+    status = 409
+    message = Text("openplatform.order_paid")
+
+
+class OrderNotPaid(OpenPlatformError):
+    """Refunding an order that has no payment."""
+
+    code = "ORDER_NOT_PAID"
+    status = 409
+    message = Text("openplatform.order_not_paid")

@@ -35,6 +35,35 @@ class OpenIdentity(Model):
         unique_together = (("app_id", "user_id"),)
 
 
+class Order(Model):
+    """An order made by the partner server for one user, paid in the mini-program by its prepay id.
+
+    The amount and description are the server's, never the page's. ``attempt`` numbers the
+    ledger keys of payment attempts: a declined attempt moves it on, so the user may try again
+    (after a top-up) under a new key while concurrent attempts share one.
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    app_id = fields.CharField(max_length=32)
+    order_id = fields.CharField(max_length=64)  # the partner's own id
+    prepay_id = fields.CharField(max_length=40, unique=True)
+    user_id = fields.BigIntField(db_index=True)
+    openid = fields.CharField(max_length=64)
+    amount_fen = fields.BigIntField()
+    description = fields.CharField(max_length=140)
+    status = fields.CharField(max_length=12)  # unpaid | paid | closed (expired is unpaid past expires_at)
+    sandbox = fields.BooleanField(default=False)
+    attempt = fields.IntField(default=0)
+    expires_at = fields.DatetimeField()
+    paid_at = fields.DatetimeField(null=True)
+    closed_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "openplatform_order"
+        unique_together = (("app_id", "order_id"),)
+
+
 class Payment(Model):
     """A user's payment to an app's merchant account, made through the ledger."""
 
@@ -42,6 +71,9 @@ class Payment(Model):
     payment_id = fields.CharField(max_length=40, unique=True)
     app_id = fields.CharField(max_length=32, db_index=True)
     user_id = fields.BigIntField(db_index=True)
+    order_id = fields.CharField(max_length=64, null=True)  # the partner's order this paid
+    openid = fields.CharField(max_length=64, null=True)
+    sandbox = fields.BooleanField(default=False)
     from_account_id = fields.BigIntField()
     merchant_account_id = fields.BigIntField()
     amount_fen = fields.BigIntField()

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 
 from ledger.service import (
-    AccountKind, Customer, EntryKind, IdempotencyConflict, InternalService, LedgerService, PostedEntry, open_account,
+    AccountKind, Customer, Declined, EntryKind, IdempotencyConflict, InternalService, LedgerService, PostedEntry,
+    open_account,
 )
 from infra.i18n import Text
-from miniprogram_host.service import app_exists
-from openplatform import errors
-from openplatform.models import OpenIdentity, Payment as PaymentRow, Refund as RefundRow
+from openplatform import errors, orders
+from openplatform.models import Order as OrderRow, Payment as PaymentRow, Refund as RefundRow
 from openplatform.webhooks import enqueue_event
 
 SUCCEEDED, PARTIALLY_REFUNDED, REFUNDED = "succeeded", "partially_refunded", "refunded"
@@ -34,11 +34,14 @@ class Payment:
     refunded_fen: int
     description: str
     created_at: datetime
+    order_id: str | None
+    openid: str | None
+    sandbox: bool
 
     @classmethod
     def of(cls, row: PaymentRow) -> Payment:
         return cls(row.payment_id, row.app_id, row.status, row.amount_fen, row.refunded_fen, row.description,
-                   row.created_at)
+                   row.created_at, row.order_id, row.openid, row.sandbox)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,58 +73,80 @@ async def merchant_account_id(app_id: str) -> int:
     return account.id
 
 
-async def pay(
-    *, ledger: LedgerService, app_id: str, payer: Customer, from_account_id: int, amount_fen: int,
-    description: str, idempotency_key: str, openid: str | None = None,
+async def pay_order(
+    *, ledger: LedgerService, app_id: str, payer: Customer, from_account_id: int, prepay_id: str,
 ) -> Payment:
-    """Move ``amount_fen`` from the payer's account to the app's; ``openid`` goes into the webhook.
+    """Pay the order behind ``prepay_id`` from the payer's account, for the order's amount.
 
-    The ledger checks that the account is the payer's and the PIN they gave.
+    An order is paid at most once: its ledger key is the order's and its current attempt, and
+    the order's row is locked and checked again inside the ledger's transaction, so two
+    payments of one prepay id at once move the money once (the second answers the first's
+    payment). A declined attempt moves the order to its next attempt, so the user may try
+    again, after a top-up, under a new key. The ledger checks the account is the payer's and
+    the PIN they gave.
     """
-    _check_amount(amount_fen)
-    _check_key(idempotency_key)
-    description = (description or "").strip()
-    if not 1 <= len(description) <= 128:
-        raise errors.InvalidArgument(Text("openplatform.description_length", max=128), field="description")
-    request = (payer.user_id, from_account_id, amount_fen, description)
-    existing = await PaymentRow.get_or_none(app_id=app_id, idempotency_key=idempotency_key)
-    if existing is not None:
-        return _same_payment(existing, request)
-    if not await app_exists(app_id):
-        raise errors.UnknownApp()
+    order = await orders.for_payer(app_id=app_id, prepay_id=prepay_id, user_id=payer.user_id)
+    if order.status == orders.PAID:
+        return Payment.of(await PaymentRow.get(app_id=app_id, order_id=order.order_id))
+    orders.check_payable(order)
     merchant = await merchant_account_id(app_id)
     written: list[Payment] = []
 
     async def record(entry: PostedEntry) -> None:
-        row = await PaymentRow.create(
+        row = await OrderRow.select_for_update().get(id=order.id)
+        if row.status == orders.PAID:
+            raise _AlreadyPaid()  # rolls the entry back: the other attempt paid it
+        orders.check_payable(row)  # closed in the meantime
+        now = datetime.now(timezone.utc)
+        row.status, row.paid_at = orders.PAID, now
+        await row.save(update_fields=["status", "paid_at"])
+        created = await PaymentRow.create(
             payment_id="pay_" + secrets.token_hex(12), app_id=app_id, user_id=payer.user_id,
-            from_account_id=from_account_id, merchant_account_id=merchant, amount_fen=amount_fen,
-            status=SUCCEEDED, description=description, idempotency_key=idempotency_key, entry_id=entry.id,
+            from_account_id=from_account_id, merchant_account_id=merchant, amount_fen=row.amount_fen,
+            status=SUCCEEDED, description=row.description, idempotency_key=f"{row.order_id}:{row.attempt}",
+            entry_id=entry.id, order_id=row.order_id, openid=row.openid, sandbox=row.sandbox,
         )
-        written.append(Payment.of(row))
-        await enqueue_event(app_id=app_id, event_type="payment.succeeded", data=payment_event(written[0], openid))
+        written.append(Payment.of(created))
+        await enqueue_event(app_id=app_id, event_type="payment.succeeded", data=payment_event(written[0]))
 
-    entry = await ledger.transfer(
-        by=payer, from_account_id=from_account_id, to_account_id=merchant, amount=amount_fen,
-        idempotency_key=f"mp-pay:{app_id}:{idempotency_key}", memo=description, kind=EntryKind.MP_PAYMENT,
-        also_write=record,
-    )
-    if entry.replayed:  # the same order paid concurrently: its row was written with the entry
-        return _same_payment(await PaymentRow.get(app_id=app_id, idempotency_key=idempotency_key), request)
+    try:
+        entry = await ledger.transfer(
+            by=payer, from_account_id=from_account_id, to_account_id=merchant, amount=order.amount_fen,
+            idempotency_key=f"mp-pay:{app_id}:{order.order_id}:{order.attempt}", memo=order.description,
+            kind=EntryKind.MP_PAYMENT, also_write=record,
+        )
+    except _AlreadyPaid:
+        return Payment.of(await PaymentRow.get(app_id=app_id, order_id=order.order_id))
+    except Declined:
+        # This attempt stays declined under its key; the next one gets a new key.
+        await OrderRow.filter(id=order.id, attempt=order.attempt, status=orders.UNPAID).update(
+            attempt=order.attempt + 1)
+        raise
+    if entry.replayed:  # the same attempt made concurrently: its row was written with the entry
+        return Payment.of(await PaymentRow.get(app_id=app_id, order_id=order.order_id))
     return written[0]
 
 
-def _same_payment(row: PaymentRow, request: tuple) -> Payment:
-    if (row.user_id, row.from_account_id, row.amount_fen, row.description) != request:
-        raise IdempotencyConflict(row.idempotency_key)
-    return Payment.of(row)
+class _AlreadyPaid(Exception):
+    """Raised inside the ledger's transaction to undo an attempt that lost the race."""
 
 
-def payment_event(payment: Payment, openid: str | None) -> dict:
+def payment_event(payment: Payment) -> dict:
+    """A payment as the open API and webhooks show it."""
     return {
-        "paymentId": payment.payment_id, "appId": payment.app_id, "openid": openid, "status": payment.status,
-        "amountFen": payment.amount_fen, "refundedFen": payment.refunded_fen, "currency": "CNY",
-        "description": payment.description, "createdAt": payment.created_at.isoformat(),
+        "paymentId": payment.payment_id, "orderId": payment.order_id, "appId": payment.app_id,
+        "openid": payment.openid, "status": payment.status, "amountFen": payment.amount_fen,
+        "refundedFen": payment.refunded_fen, "currency": "CNY", "description": payment.description,
+        "sandbox": payment.sandbox, "createdAt": payment.created_at.isoformat(),
+    }
+
+
+def refund_event(refund: Refund) -> dict:
+    """A refund as the open API and webhooks show it, with its payment after the refund."""
+    return {
+        "refundId": refund.refund_id, "orderId": refund.payment.order_id, "openid": refund.payment.openid,
+        "amountFen": refund.amount_fen, "reason": refund.reason, "createdAt": refund.created_at.isoformat(),
+        "payment": payment_event(refund.payment),
     }
 
 
@@ -161,13 +186,9 @@ async def refund(
             refund_id="rfd_" + secrets.token_hex(12), payment=row, app_id=app_id, amount_fen=amount_fen,
             reason=reason, idempotency_key=idempotency_key, entry_id=entry.id,
         )
-        payment = Payment.of(row)
-        openid = await OpenIdentity.get_or_none(app_id=app_id, user_id=row.user_id)
-        await enqueue_event(app_id=app_id, event_type="refund.succeeded", data={
-            "refundId": created.refund_id, "amountFen": amount_fen, "reason": reason,
-            "payment": payment_event(payment, openid.openid if openid else None),
-        })
-        written.append(Refund(created.refund_id, payment_id, amount_fen, reason, created.created_at, payment))
+        done = Refund(created.refund_id, payment_id, amount_fen, reason, created.created_at, Payment.of(row))
+        await enqueue_event(app_id=app_id, event_type="refund.succeeded", data=refund_event(done))
+        written.append(done)
 
     entry = await ledger.transfer(
         by=InternalService("openplatform.refunds"), from_account_id=paid.merchant_account_id,

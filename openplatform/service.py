@@ -12,13 +12,16 @@ from dataclasses import dataclass
 import redis.asyncio as aioredis
 
 from ledger.service import Customer, LedgerService
-from miniprogram_host.service import verify_app_secret
-from openplatform import errors, messages, payments
+from miniprogram_host.service import developer_user_ids_for_app, verify_app_secret
+from openplatform import errors, messages, orders, payments
 from openplatform.config import OpenPlatformConfig
-from openplatform.errors import InvalidArgument, LoginRateLimited, OpenPlatformError, UnknownApp
+from openplatform.errors import (
+    InvalidArgument, LoginRateLimited, OpenPlatformError, OrderClosed, OrderExpired, OrderNotFound, UnknownApp,
+)
 from openplatform.gateway import Gateway
 from openplatform.login import LoginCode, PartnerLogin, PartnerSession
 from openplatform.messages import BANK, Message, MessageKind, announce_with, inbox_topic, send_from_bank
+from openplatform.orders import Order
 from infra.pubsub import EventBroker
 from openplatform.payments import Payment, Refund
 from openplatform.tokens import AccessToken, AccessTokens
@@ -27,7 +30,7 @@ from infra.settings import Settings
 __all__ = [
     "BANK", "MessageKind", "announce_inbox_over", "inbox_topic", "send_from_bank", "tell_customer",
     "AccessToken", "InvalidArgument", "LoginCode", "LoginRateLimited", "Message", "OpenPlatform", "OpenPlatformError",
-    "PartnerSession", "Payment", "Refund", "UnknownApp",
+    "Order", "OrderClosed", "OrderExpired", "OrderNotFound", "PartnerSession", "Payment", "Refund", "UnknownApp",
 ]
 
 async def tell_customer(*, user_id: int, topic: str, title: str, body: str) -> None:
@@ -67,22 +70,24 @@ class OpenPlatform:
         """A one-time code for the partner's server; LoginRateLimited past the per-minute limit."""
         return await self.login.issue(app_id=app_id, user_id=user_id)
 
-    async def pay(
-        self, *, app_id: str, payer: Customer, from_account_id: int, amount_fen: int, description: str,
-        idempotency_key: str,
-    ) -> Payment:
-        """Pay the app from the payer's account, with the proof they gave (their PIN).
+    async def order_to_pay(self, *, app_id: str, user_id: int, prepay_id: str) -> Order:
+        """The order the user is about to pay, for the container's payment sheet: OrderNotFound
+        (also for another user's order), OrderClosed, OrderExpired; a paid order as it is."""
+        row = await orders.for_payer(app_id=app_id, prepay_id=prepay_id, user_id=user_id)
+        if row.status != orders.PAID:
+            orders.check_payable(row)
+        return await orders.of_row(row)
+
+    async def pay(self, *, app_id: str, payer: Customer, from_account_id: int, prepay_id: str) -> Payment:
+        """Pay the order behind ``prepay_id`` (its amount, never one the page chose) with the proof
+        the payer gave (their PIN); paying a paid order answers its payment.
 
         Ledger errors propagate: StepUpRequired, WrongPin, PinLocked, PinNotSet,
         InsufficientFunds, LimitExceeded, AccountFrozen, AccountNotFound (also for another
-        user's account), IdempotencyConflict.
+        user's account), IdempotencyConflict; and OrderNotFound, OrderClosed, OrderExpired.
         """
-        identity = await self.login.identity(app_id=app_id, user_id=payer.user_id)
-        return await payments.pay(
-            ledger=self.ledger, app_id=app_id, payer=payer, from_account_id=from_account_id,
-            amount_fen=amount_fen, description=description, idempotency_key=idempotency_key,
-            openid=identity.openid,
-        )
+        return await payments.pay_order(ledger=self.ledger, app_id=app_id, payer=payer,
+                                        from_account_id=from_account_id, prepay_id=prepay_id)
 
     async def subscribe_messages(self, *, app_id: str, user_id: int, topic: str) -> None:
         """The user agrees to receive one message from the app on ``topic``."""
@@ -130,6 +135,32 @@ class OpenPlatform:
 
     async def delete_message(self, *, user_id: int, message_id: int) -> bool:
         return await messages.delete(user_id=user_id, message_id=message_id)
+
+    async def create_order(self, *, app_id: str, order_id: str, openid: str, amount_fen: object,
+                           description: object, expires_in_seconds: object = None) -> Order:
+        """The partner's server orders; the answer's prepay id is all the mini-program passes on.
+        UnknownOpenId, InvalidArgument, OrderConflict (the orderId with other details)."""
+        orders.check_order_id(order_id)
+        user_id = await self.login.user_for_openid(app_id=app_id, openid=openid)
+        # The app's own developers paying their app are testing it: their orders and payments say
+        # so (`sandbox`), so reports and reconciliation can leave them out. Money still moves.
+        sandbox = user_id in await developer_user_ids_for_app(app_id)
+        return await orders.create(app_id=app_id, order_id=order_id, openid=openid, user_id=user_id,
+                                   amount_fen=amount_fen, description=description,
+                                   expires_in_seconds=expires_in_seconds, sandbox=sandbox)
+
+    async def get_order(self, *, app_id: str, order_id: str) -> Order:
+        return await orders.get(app_id=app_id, order_id=order_id)
+
+    async def close_order(self, *, app_id: str, order_id: str) -> Order:
+        """An unpaid order can never be paid after this; OrderPaid for a paid one."""
+        return await orders.close(app_id=app_id, order_id=order_id)
+
+    async def payment_of_order(self, *, app_id: str, order_id: str) -> Payment:
+        order = await orders.get(app_id=app_id, order_id=order_id)
+        if order.payment_id is None:
+            raise errors.OrderNotPaid()
+        return await payments.get_payment(app_id=app_id, payment_id=order.payment_id)
 
     async def get_payment(self, *, app_id: str, payment_id: str) -> Payment:
         return await payments.get_payment(app_id=app_id, payment_id=payment_id)

@@ -119,9 +119,8 @@
     var response = await fetch(url, { headers: authHeaders(), cache: 'no-cache' });
     var answer = await response.json().catch(function () { return {}; });
     if (answer.status === 'OK') return answer;
-    // A token the server no longer accepts leaves the caller anonymous, and anonymous
-    // callers must name a device: to the customer, that is a session that ended.
-    if (answer.error && answer.error.field === 'device') refuse(text('reason_session_ended'));
+    // A token the server no longer accepts: to the customer, a session that ended.
+    if (answer.error && answer.error.code === 'INVALID_TOKEN') refuse(text('reason_session_ended'));
     refuse(unavailable(answer.status) || (answer.error && answer.error.message)
       || text('reason_server_status', { status: response.status }));
   }
@@ -307,9 +306,15 @@
         return { args: { data: toBase64(new Uint8Array(await chosen.arrayBuffer())) } };
       });
     },
-    // The user sees the amount and picks the account in the container, and enters the PIN
-    // there: the frame never sees the PIN or the list of accounts.
+    // The frame names only the prepay id its server got. The bridge answers, before any PIN,
+    // with the server's order (amount, description) and the app as registered: the sheet shows
+    // those, never what the page says. The user picks the account and enters the PIN here: the
+    // frame never sees the PIN or the list of accounts.
     requestPayment: async function (args) {
+      var asked = await post('requestPayment', args, {});
+      if (!asked.error || asked.error.code !== 'STEP_UP_REQUIRED' || !asked.error.order) return { answer: asked };
+      var order = asked.error.order;
+      var app = order.app || appCard;
       var listed = await graphql('query { accounts { id name balance status } }', {});
       var accounts = (listed.data && listed.data.accounts) || [];
       var select = $('payment-account');
@@ -321,19 +326,19 @@
         select.appendChild(option);
       });
       var chosen = await sheet('payment-sheet', function () {
-        // The app's name and icon, as in the title bar: the customer sees whom they pay.
-        textInto($('payment-title'), 'pay_to', { app: appCard.name });
-        $('payment-icon').hidden = !appCard.iconUrl;
-        if (appCard.iconUrl) $('payment-icon').src = appCard.iconUrl;
-        $('payment-description').textContent = String(args.description || '');
-        $('payment-amount').textContent = (Number(args.amountFen) / 100).toFixed(2);
+        textInto($('payment-title'), 'pay_to', { app: app.name });
+        $('payment-icon').hidden = !app.iconUrl;
+        if (app.iconUrl) $('payment-icon').src = app.iconUrl;
+        $('payment-description').textContent = String(order.description);
+        $('payment-amount').textContent = (Number(order.amountFen) / 100).toFixed(2);
+        $('payment-sandbox').hidden = !order.sandbox;
         $('payment-pin').value = '';
       }, {
         'payment-confirm': function () { return { account: select.value, pin: $('payment-pin').value }; },
         'payment-cancel': function () { return null; },
       });
       if (!chosen) return { answer: cancelled() };
-      return { args: Object.assign({}, args, { fromAccountId: chosen.account }), extra: { pin: chosen.pin } };
+      return { args: { prepayId: args.prepayId, fromAccountId: chosen.account }, extra: { pin: chosen.pin } };
     },
     // A first-party operation that takes the PIN ({pin: true}): the container asks for it in
     // its own sheet, naming the app and what the page says it is for; the frame never sees it.

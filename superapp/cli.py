@@ -122,6 +122,24 @@ def seed_demo(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _demo_funds_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("phone", help="the developer's test customer (their own phone number)")
+
+
+@command("demo-funds", "give a developer's test customer the demo balance (embedded mode or DEBUG only)",
+         _demo_funds_args)
+def demo_funds(args: argparse.Namespace, settings: Settings) -> int:
+    from superapp.demo import NotForProduction, fund_test_customer
+
+    try:
+        balance = asyncio.run(fund_test_customer(settings, args.phone))
+    except NotForProduction:
+        print("demo-funds: only in embedded mode or with DEBUG=true", file=sys.stderr)
+        return 2
+    print(f"demo customer {args.phone}: Class II account holding {balance / 100:.2f} yuan")
+    return 0
+
+
 def _export_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--output", default=str(Path(__file__).resolve().parent.parent / "schema.graphql"))
 

@@ -83,6 +83,20 @@ async def seed(settings: Settings) -> None:
         print(await seed_marketing(runtime, maker=users["13800000003"], checker=users[REVIEWER]))
 
 
+class NotForProduction(Exception):
+    """Demo funds are made from nothing: only in embedded mode or with DEBUG on."""
+
+
+async def fund_test_customer(settings: Settings, phone: str) -> int:
+    """A developer's own test customer gets the demo balance once (idempotent), so they can pay
+    their app in development; the user is made a customer if they are not one yet."""
+    if not (settings.debug or settings.uses_sqlite):
+        raise NotForProduction(phone)
+    async with running(settings) as runtime:
+        user = await runtime.identity.ensure_user(phone=phone, roles=[Role.CUSTOMER])
+        return await _funded_account(runtime, user)
+
+
 async def _funded_account(runtime: Runtime, user: User) -> int:
     """The customer's Class II account, funded once from the bank's settlement account."""
     funding = await open_account(

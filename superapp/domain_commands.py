@@ -11,3 +11,4 @@ import kyc.cli  # noqa: F401 - superapp ocr idcard, superapp face verify, supera
 import audit.cli  # noqa: F401 - superapp audit verify
 import content.commands  # noqa: F401 - superapp worker content
 import miniprograms.parks.cli  # noqa: F401 - superapp parks remind-late [--date]
+import superapp.reference  # noqa: F401 - superapp reference [--check]

@@ -94,7 +94,7 @@ async def running(settings: Settings) -> AsyncIterator[AppRuntime]:
         openplatform=openplatform,
         miniprogram_runtime=MiniProgramRuntime.build(
             settings, redis=redis_handle.client, host=host, identity=identity, ledger=ledger,
-            openplatform=openplatform,
+            openplatform=openplatform, tracking=tracking,
         ),
         kyc=KycService(config=KycConfig.from_settings(settings), cipher=cipher, redis=redis_handle.client),
         clearing=clearing,

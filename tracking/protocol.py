@@ -172,7 +172,7 @@ def _check_one(event, default_sent, received_ms, ip_hash, registry, config, meas
     properties = event.get("properties", {})
     if not isinstance(properties, dict):
         raise _Bad("INVALID_FIELD", Text("tracking.properties_object"), "properties")
-    context, app_id = _context(event.get("context", {}), voucher.partner_app)
+    context, app_id = _context(event.get("context", {}), voucher.own_app)
     if kind == "track":
         found = registry.lookup(app_id, name)
         if found.validate is None:

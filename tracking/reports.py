@@ -434,3 +434,27 @@ async def retention(*, win: Window, apps: list[str] | None, days: list[int],
             back[(day, n)] = int(r["visitors"])
     return [RetentionCohort(local_date(day), size, [(n, back.get((day, n), 0)) for n in days])
             for day, size in sorted(sizes.items())]
+
+
+@dataclass(frozen=True, slots=True)
+class EventCount:
+    app_id: str  # "" for the super-app's own events
+    name: str
+    events: int
+    visitors: int  # distinct users, or devices where no user is known
+    vouched_users: int  # distinct users whose events were vouched for (token, bridge, partner-signed)
+
+
+async def event_counts(*, win: Window, apps: list[str] | None) -> list[EventCount]:
+    """How many of each event arrived in the window, per app, with distinct visitors and users."""
+    q = _query(apps, None)
+    rows = await q.rows(
+        "SELECT e.app_id AS app_id, e.name AS name, COUNT(*) AS events,"
+        f" COUNT(DISTINCT {_RAW_VISITOR}) AS visitors,"
+        " COUNT(DISTINCT CASE WHEN e.vouched_by IN ('token', 'bridge', 'partner-signed') THEN e.user_id END)"
+        f" AS vouched FROM {q.raw_visited()}"
+        f" WHERE e.event_ms >= {q.bind(win.since_ms)} AND e.event_ms < {q.bind(win.until_ms)}"
+        + q.apps_clause("e.app_id") + " GROUP BY e.app_id, e.name ORDER BY e.app_id, e.name",
+        limit=MAX_ROWS,
+    )
+    return [EventCount(r["app_id"], r["name"], int(r["events"]), int(r["visitors"]), int(r["vouched"])) for r in rows]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from collections.abc import Awaitable, Callable, Mapping
+import time
 from datetime import datetime, timedelta
 
 import orjson
@@ -17,7 +18,7 @@ from tracking.access import AppOwnership, ReadScope
 from tracking.behaviour import UserEvent, event_counts, user_events
 from tracking.clickhouse import store_for
 from tracking.config import TrackingConfig
-from tracking.errors import BatchRejected, InvalidReportInput
+from tracking.errors import BatchRejected, InvalidReportInput, RetryLater
 from tracking.ingest import BatchOutcome, Ingest
 from tracking.models import EventDefinition, TrackedEvent, WriteKey
 from tracking.protocol import decode_body
@@ -42,6 +43,8 @@ __all__ = ["TrackingService", "UserEvent", "event_counts", "user_events"]
 
 
 AppOpenIdLookup = Callable[[str, list[str]], Awaitable[Mapping[str, int]]]  # (app id, openids) -> users
+
+__all__ = ["BatchOutcome", "BatchRejected", "RetryLater", "TrackingService"]
 
 
 class TrackingService:
@@ -112,6 +115,14 @@ class TrackingService:
         await WriteKey.create(app_id=app_id, key_hash=digest)
         return key
 
+    async def accept_bridge_events(self, *, app_id: str, user_id: int,
+                                   events: list[dict[str, object]]) -> BatchOutcome:
+        """Events a mini-program sent through the bridge (``track``): they are ``app_id``'s, and
+        the caller's session vouches for ``user_id`` (stored ``vouched_by`` ``bridge``)."""
+        body = orjson.dumps({"sentAt": int(time.time() * 1000), "batch": events})
+        return await self.ingest.accept(body=body, content_encoding="", client_ip=None,
+                                        voucher=Voucher.through_bridge(app_id, user_id))
+
     async def scope(self, *, user_id: int, sees_everything: bool) -> ReadScope:
         return await self.ownership.scope_for(user_id=user_id, sees_everything=sees_everything)
 
@@ -141,6 +152,12 @@ class TrackingService:
         apps = scope.narrow(app_id)
         return await reports.page_views(win=self.window(since=since, until=until, time_zone=time_zone), apps=apps,
                                         store=self.analytics)
+
+    async def event_counts(self, *, scope: ReadScope, app_id: str | None, since: datetime,
+                           until: datetime) -> list[reports.EventCount]:
+        """Count per event name (and app): events, distinct visitors, distinct vouched users."""
+        apps = scope.narrow(app_id)
+        return await reports.event_counts(win=self.window(since=since, until=until, time_zone=None), apps=apps)
 
     async def click_through(self, *, scope: ReadScope, app_id: str | None, since: datetime, until: datetime,
                             exposure: str, click: str) -> list[reports.PlacementClickThrough]:

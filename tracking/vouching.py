@@ -18,6 +18,7 @@ class VouchedBy(StrEnum):
 
     TOKEN = "token"  # the batch came with that user's access token
     PARTNER = "partner-signed"  # a mini-program's server signed it, naming its own user's openid
+    BRIDGE = "bridge"  # a mini-program sent it through the container's bridge, in the user's session
     ANONYMOUS = "anonymous"  # no user: none was named, or the claim was dropped
     UNVERIFIED = "unverified"  # stored before claims were checked: treat the user as a claim only
 
@@ -29,6 +30,7 @@ class Voucher:
     signed_in_user: str | None = None  # the user of the batch's access token
     partner_app: str | None = None  # the mini-program whose server signed the batch
     users_by_openid: Mapping[str, str] = field(default_factory=dict)  # that app's openids -> user ids
+    bridge_app: str | None = None  # the mini-program whose bridge call, in the user's session, sent it
 
     @classmethod
     def signed_in(cls, user_id: int | None) -> Voucher:
@@ -40,13 +42,23 @@ class Voucher:
         """A batch signed by ``app_id``'s server; ``users_by_openid``: its openids that are known."""
         return cls(partner_app=app_id, users_by_openid={o: str(u) for o, u in users_by_openid.items()})
 
+    @classmethod
+    def through_bridge(cls, app_id: str, user_id: int) -> Voucher:
+        """Events a mini-program sent by the bridge: the caller's session vouches for its user."""
+        return cls(signed_in_user=str(user_id), bridge_app=app_id)
+
+    @property
+    def own_app(self) -> str | None:
+        """The app every event of the batch belongs to, when the sender proved which it is."""
+        return self.partner_app or self.bridge_app
+
     def vouch(self, *, user_id: str | None, openid: str | None) -> tuple[str | None, VouchedBy]:
         """The user to store for an event's claim, and how it was vouched for."""
         if self.partner_app is not None:  # a partner knows its users by openid only
             found = self.users_by_openid.get(openid) if openid else None
             return (found, VouchedBy.PARTNER) if found else (None, VouchedBy.ANONYMOUS)
         if user_id is not None and user_id == self.signed_in_user:
-            return user_id, VouchedBy.TOKEN
+            return user_id, VouchedBy.BRIDGE if self.bridge_app is not None else VouchedBy.TOKEN
         return None, VouchedBy.ANONYMOUS
 
 

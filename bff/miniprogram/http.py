@@ -40,13 +40,19 @@ async def resolve(request: Request) -> Response:
     if not is_semver(client_version):
         return _problem(400, "INVALID_INPUT", t("miniprogram_host.client_version_invalid"), field="clientVersion")
     principal = request.scope.get("principal")
+    if principal is None and request.headers.get("authorization"):
+        # A token the server no longer accepts (signed out, expired): a session that ended,
+        # told apart from a caller that never signed in.
+        return _problem(401, "INVALID_TOKEN", t("miniprogram_host.token_not_accepted"), field="authorization")
     if principal is not None:
         user_id, subject = principal.user_id, f"u:{principal.user_id}"
     else:
-        device = request.query_params.get("device", "")
-        if not 8 <= len(device) <= 128:
+        # Optional: a signed-out client without one gets the live version, never a gray one
+        # (a gray release picks its share of devices by this id).
+        device = request.query_params.get("device")
+        if device is not None and not 8 <= len(device) <= 128:
             return _problem(400, "INVALID_INPUT", t("miniprogram_host.device_needed"), field="device")
-        user_id, subject = None, f"d:{device}"
+        user_id, subject = None, f"d:{device}" if device else ""
     answer = await host.releases.resolve(
         app_id=app_id, subject=subject, user_id=user_id, platform=platform, client_version=client_version
     )

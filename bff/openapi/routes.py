@@ -20,7 +20,8 @@ from infra.i18n import Text
 from ledger import errors as ledger_errors
 from openplatform import errors, idempotency
 from openplatform.gateway import SignedRequest
-from openplatform.payments import Payment
+from openplatform.orders import Order
+from openplatform.payments import Payment, payment_event, refund_event
 from openplatform.service import OpenPlatform
 from tracking.errors import BatchRejected, RetryLater
 
@@ -158,24 +159,73 @@ def _int(body: dict, name: str) -> int:
 
 
 def payment_json(payment: Payment) -> dict:
+    return payment_event(payment)
+
+
+def order_json(order: Order) -> dict:
     return {
-        "paymentId": payment.payment_id, "appId": payment.app_id, "status": payment.status,
-        "amountFen": payment.amount_fen, "refundedFen": payment.refunded_fen, "currency": "CNY",
-        "description": payment.description, "createdAt": payment.created_at.isoformat(),
+        "orderId": order.order_id, "prepayId": order.prepay_id, "appId": order.app_id, "openid": order.openid,
+        "status": order.status, "amountFen": order.amount_fen, "currency": "CNY", "description": order.description,
+        "sandbox": order.sandbox, "expiresAt": order.expires_at.isoformat(), "createdAt": order.created_at.isoformat(),
+        "paymentId": order.payment_id,
     }
 
 
+async def create_order(platform: OpenPlatform, app_id: str, body: dict, request: Request) -> tuple[int, dict]:
+    """Body `{orderId, openid, amountFen, description, expiresInSeconds?}`. Answers 201 the order `{orderId,
+    prepayId, appId, openid, status, amountFen, currency, description, sandbox, expiresAt, createdAt,
+    paymentId}`. Hand only `prepayId` to the mini-program: it calls `sa.requestPayment({prepayId})`, the
+    container shows the amount and your app's registered name and icon, and the user's PIN pays it. The same
+    `orderId` with the same details answers the same order; with others, `ORDER_CONFLICT` 409.
+    `UNKNOWN_OPENID` 404 for an openid not of this app; `INVALID_INPUT` 400 with `field`."""
+    order = await platform.create_order(
+        app_id=app_id, order_id=_text(body, "orderId"), openid=_text(body, "openid"),
+        amount_fen=body.get("amountFen"), description=body.get("description"),
+        expires_in_seconds=body.get("expiresInSeconds"),
+    )
+    return 201, order_json(order)
+
+
+async def get_order(platform: OpenPlatform, app_id: str, body: dict, request: Request) -> tuple[int, dict]:
+    """The order by your `orderId`, as `POST /orders` answers it; `status` `unpaid`, `paid`, `closed` or
+    `expired`, and `paymentId` once paid. `ORDER_NOT_FOUND` 404."""
+    return 200, order_json(await platform.get_order(app_id=app_id, order_id=request.path_params["order_id"]))
+
+
+async def close_order(platform: OpenPlatform, app_id: str, body: dict, request: Request) -> tuple[int, dict]:
+    """No body. Closes an unpaid (or expired) order so it can never be paid, and answers it; closing a closed
+    order changes nothing. `ORDER_PAID` 409 for a paid order: refund it instead."""
+    return 200, order_json(await platform.close_order(app_id=app_id, order_id=request.path_params["order_id"]))
+
+
+async def refund_order(platform: OpenPlatform, app_id: str, body: dict, request: Request) -> tuple[int, dict]:
+    """Body `{amountFen, reason?}`: a refund of the order's payment, as `POST /payments/{paymentId}/refunds`.
+    `ORDER_NOT_PAID` 409 before the order is paid."""
+    payment = await platform.payment_of_order(app_id=app_id, order_id=request.path_params["order_id"])
+    return await _refund(platform, app_id, payment.payment_id, body, request)
+
+
 async def token(platform: OpenPlatform, app_id: str, body: dict, request: Request) -> tuple[int, dict]:
+    """Body `{appSecret}`. Answers `{accessToken, expiresIn}` (seconds). A refresh leaves the previous token
+    valid for 5 more minutes (`OPENAPI_TOKEN_GRACE_SECONDS`), so several servers can share one app. No
+    Authorization header and no Idempotency-Key: a retry gets a new token. `BAD_CREDENTIALS` 401."""
     issued = await platform.issue_access_token(app_id=app_id, app_secret=_text(body, "appSecret"))
     return 200, {"accessToken": issued.token, "expiresIn": issued.expires_in}
 
 
 async def code_to_session(platform: OpenPlatform, app_id: str, body: dict, request: Request) -> tuple[int, dict]:
+    """code2Session. Body `{code}` (from the mini-program's `sa.login()`). Answers `{openid, unionid,
+    sessionKey}`: `openid` is per app, `unionid` per developer organisation, neither reveals the bank's user
+    id; `sessionKey` stays on your server (below). Codes are single use (`CODE_USED`) and live 5 minutes
+    (`CODE_INVALID`)."""
     session = await platform.session_for_code(app_id=app_id, code=_text(body, "code"))
     return 200, {"openid": session.openid, "unionid": session.unionid, "sessionKey": session.session_key}
 
 
 async def send_message(platform: OpenPlatform, app_id: str, body: dict, request: Request) -> tuple[int, dict]:
+    """Body `{openid, topic, title, body}`. Answers 201 `{messageId, createdAt}`: the message is in the user's
+    inbox. Uses up one subscription consent the user gave for the topic (`sa.requestSubscribeMessage`);
+    `NO_SUBSCRIPTION` 403 when none is left, `UNKNOWN_OPENID` 404."""
     message = await platform.send_message(
         app_id=app_id, openid=_text(body, "openid"), topic=_text(body, "topic"), title=_text(body, "title"),
         body=_text(body, "body"),
@@ -184,23 +234,33 @@ async def send_message(platform: OpenPlatform, app_id: str, body: dict, request:
 
 
 async def get_payment(platform: OpenPlatform, app_id: str, body: dict, request: Request) -> tuple[int, dict]:
+    """The payment: `{paymentId, orderId, appId, openid, status, amountFen, refundedFen, currency, description,
+    sandbox, createdAt}`; `status` `succeeded`, `partially_refunded` or `refunded`. `PAYMENT_NOT_FOUND` 404."""
     payment = await platform.get_payment(app_id=app_id, payment_id=request.path_params["payment_id"])
     return 200, payment_json(payment)
 
 
 async def refund_payment(platform: OpenPlatform, app_id: str, body: dict, request: Request) -> tuple[int, dict]:
+    """Body `{amountFen, reason?}` (reason at most 140 characters). Answers 201 `{refundId, orderId, openid,
+    amountFen, reason, createdAt, payment}` with the payment after the refund. Never above what is left
+    (`REFUND_EXCEEDS_PAYMENT` 422 with `refundableFen`); the Idempotency-Key is also the refund's key."""
+    return await _refund(platform, app_id, request.path_params["payment_id"], body, request)
+
+
+async def _refund(platform: OpenPlatform, app_id: str, payment_id: str, body: dict,
+                  request: Request) -> tuple[int, dict]:
     reason = body.get("reason", "")
     refund = await platform.refund(
-        app_id=app_id, payment_id=request.path_params["payment_id"], amount_fen=_int(body, "amountFen"),
+        app_id=app_id, payment_id=payment_id, amount_fen=_int(body, "amountFen"),
         idempotency_key=request.headers["idempotency-key"], reason=reason if isinstance(reason, str) else "",
     )
-    return 201, {"refundId": refund.refund_id, "amountFen": refund.amount_fen, "reason": refund.reason,
-                 "createdAt": refund.created_at.isoformat(), "payment": payment_json(refund.payment)}
+    return 201, refund_event(refund)
 
 
 async def track_events(platform: OpenPlatform, app_id: str, body: dict, request: Request) -> tuple[int, dict]:
-    """The app's own events, its users named by openid (tracking/PROTOCOL.md); deduplicated by
-    event id, so no Idempotency-Key is needed."""
+    """Server-side events: a tracking batch (tracking/PROTOCOL.md), users named by `openid`. Answers `{accepted,
+    duplicates, rejected, anonymized}`; only openids of this app keep their user. No Idempotency-Key: events
+    are deduplicated by `eventId`."""
     try:
         outcome = await request.app.state.runtime.tracking.accept_partner_batch(
             body=await request.body(), content_encoding=request.headers.get("content-encoding", ""),
@@ -220,6 +280,10 @@ def openapi_routes() -> list[Route]:
         Route(f"{PREFIX}/token", signed(token, needs_token=False, idempotent=False), methods=["POST"]),
         Route(f"{PREFIX}/sessions", signed(code_to_session), methods=["POST"]),
         Route(f"{PREFIX}/messages", signed(send_message), methods=["POST"]),
+        Route(f"{PREFIX}/orders", signed(create_order), methods=["POST"]),
+        Route(f"{PREFIX}/orders/{{order_id}}", signed(get_order), methods=["GET"]),
+        Route(f"{PREFIX}/orders/{{order_id}}/close", signed(close_order), methods=["POST"]),
+        Route(f"{PREFIX}/orders/{{order_id}}/refunds", signed(refund_order), methods=["POST"]),
         Route(f"{PREFIX}/payments/{{payment_id}}", signed(get_payment), methods=["GET"]),
         Route(f"{PREFIX}/payments/{{payment_id}}/refunds", signed(refund_payment), methods=["POST"]),
         Route(f"{PREFIX}/track/batch", signed(track_events, idempotent=False, json_body=False), methods=["POST"]),

@@ -54,6 +54,15 @@ class MiniAppOpenSettings:
         return cls(app_id=row.app_id, webhook_url=row.webhook_url, sm2_public_key=row.sm2_public_key)
 
 
+@strawberry.type(description="A `webhook.test` event is on its way to the app's webhook URL.")
+class TestWebhookQueued:
+    event_id: str
+
+
+TestWebhookResult = Annotated[
+    TestWebhookQueued | MiniAppNotFound | MiniAppNotPermitted | InvalidInput, strawberry.union("TestWebhookResult")
+]
+
 SettingsResult = Annotated[
     MiniAppOpenSettings | MiniAppNotFound | MiniAppNotPermitted | InvalidInput,
     strawberry.union("MiniAppOpenSettingsResult"),
@@ -110,6 +119,18 @@ class OpenPlatformMutation:
     )
     async def set_mini_app_webhook(self, info: Info, app_id: MiniAppId, url: str | None) -> SettingsResult:
         return await _change(apps.set_webhook_url(actor=_actor(info), app_id=app_id, url=url))
+
+    @strawberry.mutation(
+        extensions=[ParsedIds(), *requires(Role.DEVELOPER)],
+        description="Send a `webhook.test` event to the app's webhook URL, to check the endpoint and its signature check.",
+    )
+    async def send_mini_app_test_webhook(self, info: Info, app_id: MiniAppId) -> TestWebhookResult:
+        try:
+            return TestWebhookQueued(event_id=await apps.send_test_webhook(actor=_actor(info), app_id=app_id))
+        except errors.InvalidArgument as exc:
+            return InvalidInput(message=str(exc), field=exc.field)
+        except host_errors.HostError as exc:
+            return _failure(exc)
 
     @strawberry.mutation(
         extensions=[ParsedIds(), *requires(Role.DEVELOPER)],

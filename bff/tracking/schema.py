@@ -28,6 +28,8 @@ from bff.tracking.types import (
     RealtimeVisitors,
     RetentionReport,
     TrackingAppDevelopers,
+    TrackingEventCount,
+    TrackingEventCounts,
     TrackingEventDefinition,
     TrackingEventDefinitions,
     TrackingRejectionCount,
@@ -52,6 +54,9 @@ FunnelResult = Annotated[FunnelReport | InvalidInput | AppNotVisible, strawberry
 RetentionResult = Annotated[RetentionReport | InvalidInput | AppNotVisible, strawberry.union("RetentionResult")]
 RealtimeVisitorsResult = Annotated[RealtimeVisitors | AppNotVisible, strawberry.union("RealtimeVisitorsResult")]
 DefinitionsResult = Annotated[TrackingEventDefinitions | AppNotVisible, strawberry.union("TrackingEventDefinitionsResult")]
+EventCountsResult = Annotated[
+    TrackingEventCounts | InvalidInput | AppNotVisible, strawberry.union("TrackingEventCountsResult")
+]
 RejectionsResult = Annotated[TrackingRejections | AppNotVisible, strawberry.union("TrackingRejectionsResult")]
 ClickThroughByHourResult = Annotated[
     ClickThroughByHourReport | InvalidInput | AppNotVisible, strawberry.union("ClickThroughByHourResult")
@@ -92,6 +97,21 @@ class TrackingQuery:
         async def report(scope: ReadScope) -> PageViewsReport:
             rows = await tracking.page_views(scope=scope, app_id=app_id, since=since, until=until, time_zone=zone)
             return PageViewsReport.of(zone, rows)
+
+        return await _answer(info, report)
+
+    @strawberry.field(extensions=_readers(), description="How many of each event arrived, per app and event name.")
+    async def tracking_event_counts(
+        self, info: Info, since: datetime, until: datetime, app_id: OptionalTrackingAppId = None,
+    ) -> EventCountsResult:
+        tracking = info.context.runtime.tracking
+
+        async def report(scope: ReadScope) -> TrackingEventCounts:
+            rows = await tracking.event_counts(scope=scope, app_id=app_id, since=since, until=until)
+            return TrackingEventCounts(items=[
+                TrackingEventCount(app_id=r.app_id, event_name=r.name, events=r.events, visitors=r.visitors,
+                                   vouched_users=r.vouched_users) for r in rows
+            ])
 
         return await _answer(info, report)
 

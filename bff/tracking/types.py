@@ -49,6 +49,21 @@ class TrackingRejections:
     items: list[TrackingRejectionCount]
 
 
+@strawberry.type(description="One event name's count in the window.")
+class TrackingEventCount:
+    app_id: str = strawberry.field(description='The sending mini-program, "" for the super-app itself.')
+    event_name: str
+    events: int
+    visitors: int = strawberry.field(description="Distinct users, or devices where no user is known.")
+    vouched_users: int = strawberry.field(
+        description="Distinct users vouched for: by their token, their bridge session, or a partner's signature.")
+
+
+@strawberry.type
+class TrackingEventCounts:
+    items: list[TrackingEventCount]
+
+
 @strawberry.type
 class TrackingAppDevelopers:
     app_id: str

@@ -21,10 +21,12 @@ document.getElementById('remember').onclick = function () {
     .then(function (found) { show('visits', found.data); }, failed);
 };
 
-// The container shows the amount, lets the user pick the account and asks for the PIN.
+// A page never sets a price: the app's server creates the order (open API POST /orders) and
+// the page passes only the prepayId it answered (docs/partners/QUICKSTART.md). This sample has
+// no server, so its button shows the bridge refusing an amount of the page's own.
 document.getElementById('pay').onclick = function () {
-  sa.requestPayment({ amountFen: 1250, description: 'Coffee', orderId: 'coffee-' + Date.now() })
-    .then(function (payment) { show('paid', { status: payment.status, amountFen: payment.amountFen }); }, failed);
+  sa.requestPayment({ amountFen: 1 })
+    .then(function (payment) { show('paid', payment); }, failed);
 };
 
 // A name built at run time escapes the upload's static scan; the bridge still refuses it.

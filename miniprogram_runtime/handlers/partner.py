@@ -10,6 +10,7 @@ from miniprogram_runtime.errors import (
     AppUnavailable, InvalidArguments, PaymentRefused, PinLocked, PinNotSet, RateLimited, StepUpRequired, WrongPin,
 )
 from infra.i18n import Text
+from miniprogram_host.service import app_profile
 from openplatform import service as platform
 
 # What the mini-program learns when a payment fails: the reason, never the user's balance.
@@ -38,6 +39,8 @@ def _refusal(exc: Exception) -> Exception:
         return PinNotSet()
     if isinstance(exc, platform.InvalidArgument):
         return InvalidArguments(str(exc), field=exc.field)
+    if isinstance(exc, (platform.OrderNotFound, platform.OrderClosed, platform.OrderExpired)):
+        return PaymentRefused(exc.code, exc.status, exc.args[0])
     if isinstance(exc, platform.UnknownApp):
         return AppUnavailable(reason="UNKNOWN_APP")
     if isinstance(exc, platform.LoginRateLimited):
@@ -54,26 +57,45 @@ async def login(ctx: CallContext) -> dict:
     return {"code": issued.code, "expiresIn": issued.expires_in}
 
 
+# Arguments a page might send to set its own price: refused, the order's server-made amount is paid.
+_PAGE_AMOUNTS = ("amountFen", "amount", "totalFen", "total")
+
+
 async def request_payment(ctx: CallContext) -> dict:
-    """Pay the app as the user, with the PIN they typed; ``orderId`` makes a retry safe."""
-    amount = ctx.args.get("amountFen")
-    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
-        raise InvalidArguments(Text("miniprogram_runtime.amount_fen"), field="amountFen")
-    account = ctx.args.get("fromAccountId")
-    if isinstance(account, str) and account.isdigit():
-        account = int(account)
-    if isinstance(account, bool) or not isinstance(account, int):
-        raise InvalidArguments(Text("miniprogram_runtime.from_account"), field="fromAccountId")
+    """Pay the order the app's server created, named by ``prepayId`` alone, with the PIN the user
+    typed in the container's sheet. Without a PIN the answer is ``STEP_UP_REQUIRED`` with the
+    ``order`` the sheet shows (amount, description, the app's registered name and icon)."""
+    for name in _PAGE_AMOUNTS:
+        if name in ctx.args:
+            raise InvalidArguments(Text("miniprogram_runtime.amount_from_server"), field=name)
+    prepay_id = ctx.args.get("prepayId")
+    openplatform = ctx.services.openplatform
     try:
-        payment = await ctx.services.openplatform.pay(
+        if not ctx.pin:
+            order = await openplatform.order_to_pay(app_id=ctx.app_id, user_id=ctx.user_id, prepay_id=prepay_id)
+            raise StepUpRequired(order=await _order_card(ctx.app_id, order))
+        account = ctx.args.get("fromAccountId")
+        if isinstance(account, str) and account.isdigit():
+            account = int(account)
+        if isinstance(account, bool) or not isinstance(account, int):
+            raise InvalidArguments(Text("miniprogram_runtime.from_account"), field="fromAccountId")
+        payment = await openplatform.pay(
             app_id=ctx.app_id, payer=Customer(user_id=ctx.user_id, session_id=ctx.session_id, pin=ctx.pin),
-            from_account_id=account, amount_fen=amount,
-            description=ctx.text("description"), idempotency_key=ctx.text("orderId", high=64),
+            from_account_id=account, prepay_id=prepay_id,
         )
     except (platform.OpenPlatformError, ledger_service.LedgerError) as exc:
         raise _refusal(exc) from None
-    return {"paymentId": payment.payment_id, "status": payment.status, "amountFen": payment.amount_fen,
-            "createdAt": payment.created_at.isoformat()}
+    return {"paymentId": payment.payment_id, "orderId": payment.order_id, "status": payment.status,
+            "amountFen": payment.amount_fen, "createdAt": payment.created_at.isoformat()}
+
+
+async def _order_card(app_id: str, order: platform.Order) -> dict:
+    """What the payment sheet shows: the server's order and the app as registered."""
+    profile = await app_profile(app_id)
+    return {"prepayId": order.prepay_id, "orderId": order.order_id, "amountFen": order.amount_fen,
+            "description": order.description, "status": order.status, "sandbox": order.sandbox,
+            "app": {"appId": app_id, "name": profile.name if profile else app_id,
+                    "iconUrl": profile.icon_url if profile else None}}
 
 
 async def request_subscribe_message(ctx: CallContext) -> dict:

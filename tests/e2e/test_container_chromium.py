@@ -24,6 +24,9 @@ from tests.miniprogram_host.helpers import APPROVE, RELEASE, SUBMIT, developer_a
 from tests.miniprogram_host.test_registry import png
 from tests.miniprogram_host.test_cli import run_superapp
 from tests.ledger.support import funded_account
+from tests.tracking.support import drain
+from tracking.models import TrackedEvent
+from tests.openplatform.support import order_for
 
 pytestmark = pytest.mark.slow
 
@@ -31,8 +34,21 @@ SAMPLE = Path(__file__).resolve().parents[2] / "examples" / "hello-miniapp"
 CHROMIUM = "/usr/bin/chromium"
 ICON = """mutation($app: String!, $icon: String) { updateMiniAppProfile(appId: $app, iconBase64: $icon) {
   __typename ... on MiniApp { icons { size url } } } }"""
+TRACK_EVENT = """mutation($app: String!) { registerTrackingEvent(appId: $app, name: "hello_clicked", schema: {}) {
+  __typename ... on Error { message } } }"""
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+async def pay_in_frame(frame, prepay_id: str) -> None:
+    """What the page's script does with the prepay id its server answered: ``sa.requestPayment``."""
+    await frame.locator("body").evaluate(
+        "(body, prepayId) => { sa.requestPayment({ prepayId: prepayId }).then("
+        "p => { document.getElementById('out').textContent = 'paid: ' + JSON.stringify("
+        "{ status: p.status, amountFen: p.amountFen, orderId: p.orderId }); },"
+        " e => { document.getElementById('out').textContent = 'refused: ' + e.code + ' (' + e.message + ')'; }); }",
+        prepay_id,
+    )
 
 
 async def publish_sample(gql, sign_in, server_url, tmp_path):
@@ -123,12 +139,21 @@ async def test_a_released_mini_program_runs_asks_for_consent_and_is_held_to_its_
     await frame.locator("#remember").click()
     await expect(frame.locator("#out")).to_have_text("visits: 1")
 
-    # A payment: the container's sheet shows the amount, takes the account and the PIN.
+    # A page that names its own amount is refused: amounts come from the app's server.
+    await frame.locator("#pay").click()
+    await expect(frame.locator("#out")).to_contain_text("refused: INVALID_INPUT")
+
+    # A payment the WeChat Pay way: the app's server orders, the page passes only the prepay id
+    # (here typed into the frame as its script would after asking its server), and the
+    # container's sheet shows the server's amount and the app's registered name and icon.
     account = await funded_account(runtime, user.user_id, 10_000)
     await runtime.ledger.pins.set_pin(user_id=user.user_id, pin="135790")
-    await frame.locator("#pay").click()
+    order = await order_for(runtime, app.app_id, user.user_id, amount_fen=1_250, order_id="coffee-1",
+                            description="Coffee")
+    await pay_in_frame(frame, order.prepay_id)
     await expect(page.locator("#payment-sheet")).to_be_visible()
     await expect(page.locator("#payment-amount")).to_have_text("12.50")
+    await expect(page.locator("#payment-description")).to_have_text("Coffee")
     # Whom the customer pays: the app's name and icon, not its id.
     await expect(page.locator("#payment-title")).to_have_text("向 Branches 付款")
     assert await page.locator("#payment-icon").get_attribute("src") == icon_url
@@ -141,8 +166,23 @@ async def test_a_released_mini_program_runs_asks_for_consent_and_is_held_to_its_
     await page.locator("#payment-account").select_option(str(account.id))
     await page.locator("#payment-pin").fill("135790")
     await page.locator("#payment-confirm").click()
-    await expect(frame.locator("#out")).to_have_text('paid: {"status":"succeeded","amountFen":1250}')
+    await expect(frame.locator("#out")).to_have_text('paid: {"status":"succeeded","amountFen":1250,"orderId":"coffee-1"}')
     assert (await Account.get(id=account.id)).balance == 8_750
+
+    # Analytics go through the bridge (track), attributed to the app and the user; the CSP
+    # still keeps the frame from reaching anything itself, the bank's own endpoints included.
+    registered = await gql(TRACK_EVENT, {"app": app.app_id}, token=app.developer.access_token)
+    assert registered["data"]["registerTrackingEvent"]["__typename"] == "TrackingEventDefinition", registered
+    await frame.locator("body").evaluate(
+        "(body, url) => { sa.track({ name: 'hello_clicked', eventId: 'hello-click-0001' }).then(r => "
+        "fetch(url, { method: 'POST', body: '{}' }).then(() => 'reached', () => 'blocked').then(direct => {"
+        " document.getElementById('out').textContent = 'tracked ' + r.eventId + ', direct ' + direct; })); }",
+        f"{server_url}/track/batch",
+    )
+    await expect(frame.locator("#out")).to_have_text("tracked hello-click-0001, direct blocked")
+    await drain(runtime)
+    tracked = await TrackedEvent.get(event_id="hello-click-0001")
+    assert (tracked.app_id, tracked.user_id, tracked.vouched_by) == (app.app_id, str(user.user_id), "bridge")
 
     # An API the manifest does not declare, named at run time, is refused by the bridge.
     await frame.locator("#phone").click()
@@ -228,8 +268,10 @@ async def test_a_browser_set_to_english_gets_the_sheets_in_english(
     await page.locator("#consent-allow").click()
     await expect(frame.locator("#out")).to_contain_text("hello:")
 
-    await frame.locator("#pay").click()
+    order = await order_for(runtime, app.app_id, user.user_id, amount_fen=990, order_id="tea-1", description="Tea")
+    await pay_in_frame(frame, order.prepay_id)
     await expect(page.locator("#payment-sheet")).to_be_visible()
+    await expect(page.locator("#payment-amount")).to_have_text("9.90")
     await expect(page.locator("#payment-title")).to_have_text("Pay Branches")
     await expect(page.locator("#payment-icon")).to_be_visible()
     await expect(page.locator("#payment-sheet")).to_contain_text("Payment PIN")

@@ -81,11 +81,13 @@ async def test_domain_whitelists_are_capped_and_every_change_audited(gql, client
     too_many = [f"h{i}.example.com" for i in range(201)]
 
     capped = await gql(DOMAINS, {"app": app.app_id, "kind": "SOCKET", "domains": too_many}, token=token)
-    malformed = await gql(DOMAINS, {"app": app.app_id, "kind": "SOCKET", "domains": ["https://x.com/path"]}, token=token)
-    changed = await gql(DOMAINS, {"app": app.app_id, "kind": "REQUEST", "domains": ["api.partner.example.com", "pay.partner.example.com"]}, token=token)
+    malformed = await gql(DOMAINS, {"app": app.app_id, "kind": "SOCKET", "domains": ["x .com", "wss://"]}, token=token)
+    # A URL is cut down to its host (partners paste them): scheme, path and query go.
+    changed = await gql(DOMAINS, {"app": app.app_id, "kind": "REQUEST", "domains": ["api.partner.example.com", "https://Pay.Partner.example.com/v1?x=1"]}, token=token)
 
     assert capped["data"]["setMiniAppDomains"]["field"] == "domains"
     assert malformed["data"]["setMiniAppDomains"]["field"] == "domains"
+    assert "api.example.com" in malformed["data"]["setMiniAppDomains"]["message"]  # it says what it wants
     assert changed["data"]["setMiniAppDomains"]["domains"]["request"] == ["api.partner.example.com", "pay.partner.example.com"]
     audit = (await gql(APP, {"app": app.app_id}, token=token))["data"]["miniApp"]["audit"]
     changes = [a["detail"] for a in audit if a["action"] == "domains_changed"]

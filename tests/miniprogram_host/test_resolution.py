@@ -161,3 +161,23 @@ async def test_unknown_offline_and_malformed_requests(gql, client, sign_in):
     assert by_developer["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     assert taken_down.json()["status"] == "OFFLINE"
     assert back.json()["version"] == "1.0.0"
+
+
+async def test_a_signed_out_client_may_leave_out_its_device_and_gets_the_live_version(gql, client, sign_in):
+    app, _ = await gray_app(gql, client, sign_in, rules={"percent": 100})
+    params = {"platform": "ios", "clientVersion": "6.0.0"}
+
+    without = await client.get(f"/mp/resolve/{app.app_id}", params=params)
+    with_device = await client.get(f"/mp/resolve/{app.app_id}", params={**params, "device": "device-0001"})
+    malformed = await client.get(f"/mp/resolve/{app.app_id}", params={**params, "device": "short"})
+
+    assert (without.status_code, without.json()["version"]) == (200, "1.0.0")
+    assert with_device.json()["version"] == "2.0.0"  # a 100 % gray release reaches every device named
+    assert (malformed.status_code, malformed.json()["error"]["field"]) == (400, "device")
+
+
+async def test_a_token_no_longer_accepted_is_told_apart_from_a_signed_out_caller(gql, client, sign_in):
+    app, _ = await gray_app(gql, client, sign_in, rules={"percent": 0})
+    params = {"platform": "ios", "clientVersion": "6.0.0"}
+    ended = await client.get(f"/mp/resolve/{app.app_id}", params=params, headers={"authorization": "Bearer gone"})
+    assert (ended.status_code, ended.json()["error"]["code"]) == (401, "INVALID_TOKEN")

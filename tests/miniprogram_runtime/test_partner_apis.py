@@ -8,6 +8,7 @@ from ledger.models import Account
 from openplatform import errors as platform_errors
 from tests.miniprogram_runtime.support import call, error_code, released_app
 from tests.ledger.support import funded_account
+from tests.openplatform.support import order_for
 
 PAY = {"payment": "Pay for your parking"}
 PIN = "135790"
@@ -27,14 +28,21 @@ async def test_login_gives_a_one_time_code_the_partners_server_exchanges(gql, cl
         await runtime.openplatform.exchange_login_code(app_id=app.app_id, app_secret=app.secret, code=code)
 
 
-async def test_a_payment_needs_the_pin_and_moves_money_once_per_order(gql, client, sign_in, runtime):
+async def test_a_payment_pays_the_servers_order_by_prepay_id_with_the_pin(gql, client, sign_in, runtime):
     app = await released_app(gql, client, sign_in, jsapis=["requestPayment"], scopes=PAY)
     user = await sign_in("13900000001")
     account = await funded_account(runtime, user.user_id, 10_000)
     await runtime.ledger.pins.set_pin(user_id=user.user_id, pin=PIN)
-    args = {"amountFen": 2_500, "description": "Parking, 2 hours", "orderId": "order-1", "fromAccountId": account.id}
+    order = await order_for(runtime, app.app_id, user.user_id, amount_fen=2_500, order_id="order-1",
+                            description="Parking, 2 hours")
+    args = {"prepayId": order.prepay_id, "fromAccountId": account.id}
 
-    assert error_code(await call(client, user.access_token, app.app_id, "requestPayment", args)) == "STEP_UP_REQUIRED"
+    # Without a PIN the container learns what its sheet shows: the server's order and the app.
+    asked = await call(client, user.access_token, app.app_id, "requestPayment", args)
+    assert error_code(asked) == "STEP_UP_REQUIRED"
+    shown = asked.json()["error"]["order"]
+    assert (shown["amountFen"], shown["description"], shown["orderId"]) == (2_500, "Parking, 2 hours", "order-1")
+    assert shown["app"]["name"] == "Branches" and "iconUrl" in shown["app"]
     wrong = await call(client, user.access_token, app.app_id, "requestPayment", args, pin="246810")
     assert error_code(wrong) == "WRONG_PIN" and wrong.json()["error"]["attemptsLeft"] >= 1
     assert (await Account.get(id=account.id)).balance == 10_000
@@ -42,13 +50,29 @@ async def test_a_payment_needs_the_pin_and_moves_money_once_per_order(gql, clien
     paid = await call(client, user.access_token, app.app_id, "requestPayment", args, pin=PIN)
     assert paid.status_code == 200, paid.text
     payment = paid.json()["result"]
-    assert payment["status"] == "succeeded" and payment["amountFen"] == 2_500
+    assert (payment["status"], payment["amountFen"], payment["orderId"]) == ("succeeded", 2_500, "order-1")
     again = await call(client, user.access_token, app.app_id, "requestPayment", args, pin=PIN)
     assert again.json()["result"]["paymentId"] == payment["paymentId"]
     assert (await Account.get(id=account.id)).balance == 7_500
 
-    changed = await call(client, user.access_token, app.app_id, "requestPayment", {**args, "amountFen": 1}, pin=PIN)
-    assert error_code(changed) == "ORDER_CONFLICT"
+
+async def test_a_page_that_names_its_own_amount_is_refused(gql, client, sign_in, runtime):
+    app = await released_app(gql, client, sign_in, jsapis=["requestPayment"], scopes=PAY)
+    user = await sign_in("13900000001")
+    account = await funded_account(runtime, user.user_id, 10_000)
+    await runtime.ledger.pins.set_pin(user_id=user.user_id, pin=PIN)
+    order = await order_for(runtime, app.app_id, user.user_id, amount_fen=2_500, order_id="order-1")
+
+    for tampered in ({"prepayId": order.prepay_id, "amountFen": 1}, {"amountFen": 1, "description": "cheap",
+                                                                     "orderId": "mine"}):
+        refused = await call(client, user.access_token, app.app_id, "requestPayment",
+                             {**tampered, "fromAccountId": account.id}, pin=PIN)
+        assert (refused.status_code, error_code(refused), refused.json()["error"]["field"]) == (
+            400, "INVALID_INPUT", "amountFen")
+    no_order = await call(client, user.access_token, app.app_id, "requestPayment",
+                          {"prepayId": "prepay_" + "0" * 32, "fromAccountId": account.id}, pin=PIN)
+    assert (no_order.status_code, error_code(no_order)) == (404, "ORDER_NOT_FOUND")
+    assert (await Account.get(id=account.id)).balance == 10_000
 
 
 async def test_a_refused_payment_says_why_but_not_the_balance(gql, client, sign_in, runtime):
@@ -57,15 +81,19 @@ async def test_a_refused_payment_says_why_but_not_the_balance(gql, client, sign_
     account = await funded_account(runtime, user.user_id, 1_000)
     others = await funded_account(runtime, other.user_id, 50_000)
     await runtime.ledger.pins.set_pin(user_id=user.user_id, pin=PIN)
-    args = {"amountFen": 5_000, "description": "Car wash", "orderId": "order-2", "fromAccountId": account.id}
+    order = await order_for(runtime, app.app_id, user.user_id, amount_fen=5_000, order_id="order-2")
+    args = {"prepayId": order.prepay_id, "fromAccountId": account.id}
 
     short = await call(client, user.access_token, app.app_id, "requestPayment", args, pin=PIN)
     assert short.status_code == 402 and error_code(short) == "INSUFFICIENT_FUNDS"
     assert "1000" not in short.text
     theirs = await call(client, user.access_token, app.app_id, "requestPayment",
-                        {**args, "orderId": "order-3", "fromAccountId": others.id}, pin=PIN)
+                        {**args, "fromAccountId": others.id}, pin=PIN)
     assert error_code(theirs) == "ACCOUNT_NOT_FOUND"
     assert (await Account.get(id=others.id)).balance == 50_000
+    await runtime.openplatform.close_order(app_id=app.app_id, order_id="order-2")
+    closed = await call(client, user.access_token, app.app_id, "requestPayment", args)
+    assert (closed.status_code, error_code(closed)) == (409, "ORDER_CLOSED")
 
 
 async def test_a_subscription_needs_the_users_confirmation_and_allows_one_message(gql, client, sign_in, runtime):

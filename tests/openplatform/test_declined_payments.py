@@ -13,6 +13,7 @@ from ledger.models import Account, DeclinedRequest, JournalEntry
 from ledger.service import AccountKind, EntryKind, freeze_account, open_account, unfreeze_account
 from openplatform.models import Payment as PaymentRow, Refund as RefundRow
 from tests.ledger.support import DEPOSITS, funded_account, paying_customer
+from tests.openplatform.support import order_for, pay_order
 
 
 async def _balance(account_id: int) -> int:
@@ -26,29 +27,29 @@ async def _top_up(runtime, account_id: int, amount: int, key: str) -> None:
                                   amount=amount, idempotency_key=key, kind=EntryKind.DEPOSIT)
 
 
-async def test_a_declined_payment_stays_declined_under_its_order_after_a_top_up(runtime, partner, customer):
+async def test_a_declined_attempt_stays_declined_and_the_user_may_pay_the_order_after_a_top_up(runtime, partner, customer):
     account = await funded_account(runtime, customer.user_id, 10_00)
+    order = await order_for(runtime, partner.app_id, customer.user_id, amount_fen=30_00, order_id="order-9")
     pay = dict(app_id=partner.app_id, payer=await paying_customer(runtime, customer.user_id),
-               from_account_id=account.id, amount_fen=30_00, description="Parking", idempotency_key="order-9")
+               from_account_id=account.id, prepay_id=order.prepay_id)
 
     with pytest.raises(ledger_errors.InsufficientFunds):
         await runtime.openplatform.pay(**pay)
+    assert await DeclinedRequest.filter(idempotency_key=f"mp-pay:{partner.app_id}:order-9:0").count() == 1
     await _top_up(runtime, account.id, 50_00, "top-up-1")
-    with pytest.raises(ledger_errors.InsufficientFunds):  # the app retries the same order
-        await runtime.openplatform.pay(**pay)
 
-    assert await DeclinedRequest.filter(idempotency_key=f"mp-pay:{partner.app_id}:order-9").count() == 1
-    assert await PaymentRow.all().count() == 0
-    assert await _balance(account.id) == 60_00
-    # A new order is a new attempt, and then the money moves.
-    paid = await runtime.openplatform.pay(**{**pay, "idempotency_key": "order-10"})
-    assert (paid.status, await _balance(account.id)) == ("succeeded", 30_00)
+    paid = await runtime.openplatform.pay(**pay)  # the next attempt, under its own key
+
+    assert (paid.status, paid.order_id, await _balance(account.id)) == ("succeeded", "order-9", 30_00)
+    assert await JournalEntry.filter(kind="mp_payment").count() == 1
+    assert await DeclinedRequest.filter(idempotency_key=f"mp-pay:{partner.app_id}:order-9:1").count() == 0
 
 
-async def test_concurrent_retries_of_a_declined_payment_all_stay_declined(runtime, partner, customer):
+async def test_concurrent_attempts_of_a_declined_payment_are_one_attempt(runtime, partner, customer):
     account = await funded_account(runtime, customer.user_id, 10_00)
+    order = await order_for(runtime, partner.app_id, customer.user_id, amount_fen=30_00, order_id="fuel-1")
     pay = dict(app_id=partner.app_id, payer=await paying_customer(runtime, customer.user_id),
-               from_account_id=account.id, amount_fen=30_00, description="Fuel", idempotency_key="fuel-1")
+               from_account_id=account.id, prepay_id=order.prepay_id)
 
     async def attempt():
         try:
@@ -60,19 +61,18 @@ async def test_concurrent_retries_of_a_declined_payment_all_stay_declined(runtim
     await _top_up(runtime, account.id, 100_00, "top-up-1")
     again = await asyncio.gather(*(attempt() for _ in range(10)))
 
-    assert set(first) == set(again) == {"declined"}
-    assert await DeclinedRequest.filter(idempotency_key=f"mp-pay:{partner.app_id}:fuel-1").count() == 1
-    assert await JournalEntry.filter(kind="mp_payment").count() == 0
-    assert await PaymentRow.all().count() == 0
-    assert await _balance(account.id) == 110_00
+    assert set(first) == {"declined"}
+    assert await DeclinedRequest.filter(idempotency_key__startswith=f"mp-pay:{partner.app_id}:fuel-1:").count() == 1
+    assert len(set(again)) == 1 and "declined" not in again
+    assert await JournalEntry.filter(kind="mp_payment").count() == 1
+    assert await PaymentRow.all().count() == 1
+    assert await _balance(account.id) == 80_00
 
 
 async def test_a_declined_refund_stays_declined_under_its_key(runtime, partner, customer):
     account = await funded_account(runtime, customer.user_id, 10_00)
-    payment = await runtime.openplatform.pay(
-        app_id=partner.app_id, payer=await paying_customer(runtime, customer.user_id), from_account_id=account.id,
-        amount_fen=4_00, description="Car wash", idempotency_key="wash-1",
-    )
+    payment = await pay_order(runtime, partner.app_id, customer.user_id, account.id, amount_fen=4_00,
+                              order_id="wash-1", description="Car wash")
     refund = dict(app_id=partner.app_id, payment_id=payment.payment_id, amount_fen=1_00, idempotency_key="r-1")
 
     await freeze_account(account_id=account.id)
@@ -89,10 +89,9 @@ async def test_a_declined_refund_stays_declined_under_its_key(runtime, partner, 
 
 async def test_a_refund_over_what_was_paid_moves_nothing_though_both_passed_the_first_check(runtime, partner, customer):
     account = await funded_account(runtime, customer.user_id, 10_00)
-    payer = await paying_customer(runtime, customer.user_id)
     payment, _ = [
-        await runtime.openplatform.pay(app_id=partner.app_id, payer=payer, from_account_id=account.id,
-                                       amount_fen=4_00, description="Car wash", idempotency_key=key)
+        await pay_order(runtime, partner.app_id, customer.user_id, account.id, amount_fen=4_00, order_id=key,
+                        description="Car wash")
         for key in ("wash-1", "wash-2")  # the merchant account holds enough for both refunds
     ]
 

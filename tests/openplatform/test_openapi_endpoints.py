@@ -9,8 +9,8 @@ import pytest
 from ledger.kinds import AccountKind
 from ledger.models import Account, JournalEntry
 from tests.openplatform.partner_client import PartnerServer, error_code
-from tests.ledger.support import funded_account, paying_customer
-from tests.openplatform.support import register_partner_app
+from tests.ledger.support import funded_account
+from tests.openplatform.support import pay_order, register_partner_app
 
 INBOX = """query($limit: Int) { inbox(limit: $limit) { id appId topic title body } }"""
 
@@ -95,10 +95,8 @@ async def _staff_only(runtime, sign_in, phone: str):
 
 async def _paid(runtime, server, customer, amount=1_000, key="order-1"):
     account = await funded_account(runtime, customer.user_id, 5_000)
-    payment = await runtime.openplatform.pay(
-        app_id=server.app.app_id, payer=await paying_customer(runtime, customer.user_id), from_account_id=account.id, amount_fen=amount,
-        description="Flowers", idempotency_key=key,
-    )
+    payment = await pay_order(runtime, server.app.app_id, customer.user_id, account.id, amount_fen=amount,
+                              order_id=key, description="Flowers")
     return account, payment
 
 

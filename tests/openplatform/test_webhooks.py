@@ -10,12 +10,14 @@ import sys
 
 import pytest
 
+from identity.roles import Role
 from openplatform.config import OpenPlatformConfig
 from openplatform.delivery import WebhookDeliverer, backoff_seconds, http_client
 from openplatform.models import WebhookDelivery
 from infra.settings import Settings
 from tests.openplatform.receiver import webhook_receiver
-from tests.ledger.support import funded_account, paying_customer
+from tests.ledger.support import funded_account
+from tests.openplatform.support import pay_order
 
 WEBHOOK = """mutation($app: String!, $url: String) { setMiniAppWebhook(appId: $app, url: $url) {
   __typename ... on MiniAppOpenSettings { webhookUrl } ... on InvalidInput { field message } ... on Error { message } } }"""
@@ -36,10 +38,8 @@ async def _deliver_all(runtime) -> WebhookDeliverer:
 
 async def _pay(runtime, partner, customer, amount=1_200, key="order-1"):
     account = await funded_account(runtime, customer.user_id, 10_000)
-    return await runtime.openplatform.pay(
-        app_id=partner.app_id, payer=await paying_customer(runtime, customer.user_id), from_account_id=account.id, amount_fen=amount,
-        description="Concert ticket", idempotency_key=key,
-    )
+    return await pay_order(runtime, partner.app_id, customer.user_id, account.id, amount_fen=amount, order_id=key,
+                           description="Concert ticket")
 
 
 def _verify(partner, received) -> dict:
@@ -196,3 +196,29 @@ def test_backoff_doubles_with_jitter_up_to_the_cap(environ):
         delays = [backoff_seconds(config, attempts) for _ in range(50)]
         assert all(ceiling / 2 <= d <= ceiling for d in delays)
         assert len(set(delays)) > 1
+
+
+SEND_TEST = """mutation($app: String!) { sendMiniAppTestWebhook(appId: $app) {
+  __typename ... on TestWebhookQueued { eventId } ... on InvalidInput { field } ... on Error { message } } }"""
+
+
+async def test_the_developer_sends_a_test_webhook_and_only_they_may(runtime, gql, sign_in, partner):
+    before = await gql(SEND_TEST, {"app": partner.app_id}, token=partner.developer_token)
+    assert {k: before["data"]["sendMiniAppTestWebhook"][k] for k in ("__typename", "field")} == {
+        "__typename": "InvalidInput", "field": "url"}
+    stranger = await sign_in("13700009999", Role.DEVELOPER)
+    refused = await gql(SEND_TEST, {"app": partner.app_id}, token=stranger.access_token)
+    assert refused["data"]["sendMiniAppTestWebhook"]["__typename"] == "MiniAppNotPermitted"
+    customer = await sign_in("13900000001")
+    forbidden = await gql(SEND_TEST, {"app": partner.app_id}, token=customer.access_token)
+    assert forbidden["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+    async with webhook_receiver() as receiver:
+        await _register(gql, partner, receiver.url)
+        sent = await gql(SEND_TEST, {"app": partner.app_id}, token=partner.developer_token)
+        await _deliver_all(runtime)
+
+    [request] = receiver.requests
+    event = _verify(partner, request)
+    assert (event["id"], event["type"]) == (sent["data"]["sendMiniAppTestWebhook"]["eventId"], "webhook.test")
+    assert event["data"] == {"appId": partner.app_id, "test": True, "sandbox": True}
