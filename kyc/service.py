@@ -3,6 +3,7 @@ composition root, and the customer's verified name. Other domains import only th
 
 from __future__ import annotations
 
+from kyc.gb11643 import is_valid as valid_id_number
 from kyc.journey import KycService, verified_masked_name
 
-__all__ = ["KycService", "verified_masked_name"]
+__all__ = ["KycService", "valid_id_number", "verified_masked_name"]

@@ -21,6 +21,7 @@ from ledger.config import LedgerSettings
 from ledger.service import LedgerService, People
 from miniprogram_host.service import MiniProgramHost
 from miniprogram_runtime.service import MiniProgramRuntime
+from miniprograms.payroll.service import PayrollService, PayrollSettings
 from openplatform.service import OpenPlatform, tell_customer
 from infra import db
 from infra.kv import open_redis
@@ -80,6 +81,7 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
         ),
         kyc=KycService(config=KycConfig.from_settings(settings), cipher=cipher, redis=redis_handle.client),
         clearing=clearing,
+        payroll=payroll_service(settings, ledger, cipher, identity.user_id_for_phone, sms.send),
     )
     try:
         async with AsyncExitStack() as background:
@@ -90,6 +92,8 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
                 )
             if clearing.config.worker_in_app:
                 await background.enter_async_context(clearing.running())
+            if runtime.payroll.settings.worker_in_app:
+                await background.enter_async_context(runtime.payroll.running())
             yield runtime
     finally:
         runtime.kyc.close()
@@ -98,6 +102,11 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
         await redis_handle.close()
         if database is not None:
             await db.close_database(database)
+
+
+def payroll_service(settings: Settings, ledger: LedgerService, cipher: PiiCipher, user_for_phone, sms) -> PayrollService:
+    return PayrollService(ledger_service=ledger, cipher=cipher, settings=PayrollSettings.from_settings(settings),
+                          user_for_phone=user_for_phone, tell=tell_customer, sms=sms)
 
 
 def ledger_service(settings: Settings, cipher: PiiCipher, redis, people: People | None = None) -> LedgerService:
