@@ -45,22 +45,7 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
     cipher = PiiCipher.from_settings(settings)
     broker = EventBroker(redis_handle.client, prefix=settings.channel_prefix)
     sms = OutboxSmsGateway(cipher, echo=settings.embedded_redis)
-    identity = IdentityService(
-        redis=redis_handle.client,
-        cipher=cipher,
-        sms=sms,
-        tokens=AccessTokens(str(settings.secret_key), ttl_seconds=settings.access_token_seconds),
-        policy=LoginPolicy(
-            code_seconds=settings.login_code_seconds,
-            max_attempts=settings.login_code_max_attempts,
-            resend_seconds=settings.login_code_resend_seconds,
-            per_phone_per_hour=settings.login_codes_per_phone_per_hour,
-            per_ip_per_hour=settings.login_codes_per_ip_per_hour,
-            refresh_seconds=settings.refresh_token_seconds,
-        ),
-        code_secret=str(settings.secret_key),
-        broker=broker,
-    )
+    identity = identity_service(settings, redis_handle.client, cipher, sms, broker)
     tracking_config = TrackingConfig.from_settings(settings)
     tracking = TrackingService(redis=redis_handle.client, cipher=cipher, config=tracking_config)
     # Payees by phone, their verified names and the inbox: known to other domains, lent to the ledger.
@@ -104,6 +89,25 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
             await db.close_database(database)
 
 
+def identity_service(settings: Settings, redis, cipher: PiiCipher, sms, broker: EventBroker) -> IdentityService:
+    return IdentityService(
+        redis=redis,
+        cipher=cipher,
+        sms=sms,
+        tokens=AccessTokens(str(settings.secret_key), ttl_seconds=settings.access_token_seconds),
+        policy=LoginPolicy(
+            code_seconds=settings.login_code_seconds,
+            max_attempts=settings.login_code_max_attempts,
+            resend_seconds=settings.login_code_resend_seconds,
+            per_phone_per_hour=settings.login_codes_per_phone_per_hour,
+            per_ip_per_hour=settings.login_codes_per_ip_per_hour,
+            refresh_seconds=settings.refresh_token_seconds,
+        ),
+        code_secret=str(settings.secret_key),
+        broker=broker,
+    )
+
+
 def payroll_service(settings: Settings, ledger: LedgerService, cipher: PiiCipher, user_for_phone, sms) -> PayrollService:
     return PayrollService(ledger_service=ledger, cipher=cipher, settings=PayrollSettings.from_settings(settings),
                           user_for_phone=user_for_phone, tell=tell_customer, sms=sms)
@@ -131,6 +135,25 @@ async def money_services(
         yield ledger, clearing
     finally:
         await clearing.close()
+        await broker.close()
+        await redis_handle.close()
+        if database is not None:
+            await db.close_database(database)
+
+
+@asynccontextmanager
+async def payroll_services(settings: Settings, *, open_database: bool = True) -> AsyncIterator[PayrollService]:
+    """Payroll with the ledger and identity it needs, for ``superapp worker payroll`` and the bench."""
+    database = await db.open_database(settings) if open_database else None
+    redis_handle = await open_redis(settings)
+    cipher = PiiCipher.from_settings(settings)
+    broker = EventBroker(redis_handle.client, prefix=settings.channel_prefix)
+    sms = OutboxSmsGateway(cipher)
+    identity = identity_service(settings, redis_handle.client, cipher, sms, broker)
+    ledger = ledger_service(settings, cipher, redis_handle.client, People(tell=tell_customer))
+    try:
+        yield payroll_service(settings, ledger, cipher, identity.user_id_for_phone, sms.send)
+    finally:
         await broker.close()
         await redis_handle.close()
         if database is not None:

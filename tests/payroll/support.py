@@ -14,8 +14,9 @@ from tests.ledger.support import PIN, deposit
 CCB = "911100001000044477"
 
 
-def id_number(n: int, born: str = "19900307") -> str:
-    first17 = f"110105{born}{n % 1000:03d}"
+def id_number(n: int, born: str | None = None) -> str:
+    """A valid ID number, a different one for each n below 50,000."""
+    first17 = f"110105{born or f'{1960 + n // 1000}0307'}{n % 1000:03d}"
     return first17 + check_character(first17)
 
 
