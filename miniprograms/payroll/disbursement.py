@@ -131,10 +131,12 @@ class Disbursement:
                 break
             cursor = lines[-1].id
             gate = asyncio.Semaphore(self.settings.concurrency)
+            known = await ledger.accounts_by_number(
+                numbers=[line.employee.account_number for line in lines if line.employee.account_number])
 
             async def one(line: PayrollLine) -> None:
                 async with gate:
-                    await self._pay_line(batch, line)
+                    await self._pay_line(batch, line, known)
 
             await asyncio.gather(*(one(line) for line in lines))
             moved += len(lines)
@@ -143,8 +145,8 @@ class Disbursement:
         await self._finish_if_done(batch)
         return moved
 
-    async def _pay_line(self, batch: PayrollBatch, line: PayrollLine) -> None:
-        payee = await self._payee(line.employee)
+    async def _pay_line(self, batch: PayrollBatch, line: PayrollLine, known: dict) -> None:
+        payee = await self._payee(line.employee, known)
         if payee is None:
             await self._await_account(batch, line)
             return
@@ -175,11 +177,13 @@ class Disbursement:
                 status=LineStatus.PAID, entry_id=entry.id, paid_to_user_id=payee.user_id,
                 paid_to_account=payee.number, paid_at=now)
 
-    async def _payee(self, employee: Employee) -> Payee | None:
+    async def _payee(self, employee: Employee, known: dict | None = None) -> Payee | None:
         """Where the line goes: the roster's account number, else the employee's own Class II
-        account found by their phone; None when they have none yet."""
+        account found by their phone; None when they have none yet. ``known``: accounts
+        already looked up by number for the chunk."""
         if employee.account_number:
-            account = await ledger.account_by_number(number=employee.account_number)
+            account = (known or {}).get(employee.account_number) if known is not None else \
+                await ledger.account_by_number(number=employee.account_number)
             if account is not None and account.kind is ledger.AccountKind.CLASS_TWO \
                     and account.owner_user_id is not None:
                 return Payee(account.id, account.owner_user_id, account.number or "")
