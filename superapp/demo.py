@@ -19,7 +19,7 @@ from pathlib import Path
 import orjson
 
 from bff.miniprogram_runtime.bank_operations import attach as attach_bank_operations
-from bff.schema import build_schema
+from superapp.schema import build_schema
 from bff.services import Runtime
 from identity.models import User
 from identity.roles import Role
@@ -42,6 +42,7 @@ CUSTOMERS = {"13800000001": "6222020000000015", "13800000002": "6222020000000023
 OPENING_BALANCE = 5_000_00  # fen
 DEVELOPER, REVIEWER = "13800000002", "13800000004"
 SAMPLE = Path(__file__).resolve().parent.parent / "examples" / "hello-miniapp"
+PAYROLL = Path(__file__).resolve().parent.parent / "miniprograms" / "payroll" / "package"
 SAMPLE_ORG, SAMPLE_NAME = "Demo Partner Co", "Hello mini-program"
 ADMIN = "13800000005"
 BANK_ORG = "本行自有小程序"  # the bank's own developers: first party (bankGraphql)
@@ -61,6 +62,12 @@ async def seed(settings: Settings) -> None:
             print(f"demo customer {phone}: Class II account holding {balance / 100:.2f} yuan, card ending {card[-4:]}")
         app_id, version = await _released_sample(runtime, users[DEVELOPER], users[REVIEWER])
         print(f"demo mini-program {app_id} {version} released: open /static/container.html?app={app_id}")
+        payroll_id, payroll_version = await publish_first_party(
+            runtime, package=PAYROLL, name="薪资管家", category="finance",
+            description="企业代发工资：花名册导入、工资表上传、复核审批、工资条。",
+            developer_user=users[DEVELOPER], reviewer_user=users[REVIEWER], admin_user=users[ADMIN])
+        print(f"first-party mini-program 薪资管家 {payroll_id} {payroll_version} released: "
+              f"/static/container.html?app={payroll_id}")
         stored = await _a_day_of_events(runtime, app_id, version)
         print(f"demo tracking: {stored} page views of the last day")
 

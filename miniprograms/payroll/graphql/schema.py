@@ -3,6 +3,8 @@ PIN, employees read their own payslips. Every ID is parsed at the edge; refusals
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Annotated
 
 import strawberry
@@ -73,8 +75,15 @@ def _refusal(exc: payroll.PayrollError):
     raise exc
 
 
-async def _bytes(file: object) -> bytes | InvalidInput:
-    if not isinstance(file, UploadFile):
+async def _bytes(file: object, file_base64: str | None) -> bytes | InvalidInput:
+    """The file's bytes: a multipart file part, or (from a page, through the bridge, which
+    carries JSON only) its content in base64; exactly one of them."""
+    if file_base64 is not None and file is None:
+        try:
+            return base64.b64decode(file_base64, validate=True)
+        except (binascii.Error, ValueError):
+            return InvalidInput(message=t("payroll.bad_base64"), field="fileBase64")
+    if not isinstance(file, UploadFile) or file_base64 is not None:
         return InvalidInput(message=t("bff.file_part_expected", field="file"), field="file")
     try:
         return await file.read()
@@ -117,22 +126,23 @@ class PayrollQuery:
 class PayrollMutation:
     @strawberry.mutation(extensions=[ParsedIds(), *requires()],
                          description="Read a roster file (CSV or XLSX) and list its row problems; nothing is written.")
-    async def preview_payroll_roster(self, info: Info, enterprise_id: RecordId, file: Upload,
-                                     encoding: str | None = None) -> RosterResult:
-        return await _roster(info, enterprise_id, file, encoding, commit=False)
+    async def preview_payroll_roster(self, info: Info, enterprise_id: RecordId, file: Upload | None = None,
+                                     file_base64: str | None = None, encoding: str | None = None) -> RosterResult:
+        return await _roster(info, enterprise_id, await _bytes(file, file_base64), encoding, commit=False)
 
     @strawberry.mutation(extensions=[ParsedIds(), *requires()],
                          description="Import a roster file: all its new employees, or nothing if any row is wrong.")
-    async def import_payroll_roster(self, info: Info, enterprise_id: RecordId, file: Upload,
-                                    encoding: str | None = None) -> RosterResult:
-        return await _roster(info, enterprise_id, file, encoding, commit=True)
+    async def import_payroll_roster(self, info: Info, enterprise_id: RecordId, file: Upload | None = None,
+                                    file_base64: str | None = None, encoding: str | None = None) -> RosterResult:
+        return await _roster(info, enterprise_id, await _bytes(file, file_base64), encoding, commit=True)
 
     @strawberry.mutation(extensions=[ParsedIds(), *requires()],
                          description="Upload a salary file as a draft batch (makers); the same key or file again "
                                      "returns that batch.")
     async def upload_payroll_batch(self, info: Info, enterprise_id: RecordId, period: str, idempotency_key: str,
-                                   file: Upload, encoding: str | None = None) -> BatchResult:
-        data = await _bytes(file)
+                                   file: Upload | None = None, file_base64: str | None = None,
+                                   encoding: str | None = None) -> BatchResult:
+        data = await _bytes(file, file_base64)
         if isinstance(data, InvalidInput):
             return data
         try:
@@ -163,8 +173,8 @@ class PayrollMutation:
         return await _act(info, lambda p, user: p.retry_failed(by=_approver(info, pin), batch_id=batch_id))
 
 
-async def _roster(info: Info, enterprise_id: int, file, encoding: str | None, *, commit: bool) -> RosterResult:
-    data = await _bytes(file)
+async def _roster(info: Info, enterprise_id: int, data: bytes | InvalidInput, encoding: str | None, *,
+                  commit: bool) -> RosterResult:
     if isinstance(data, InvalidInput):
         return data
     try:
