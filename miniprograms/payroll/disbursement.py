@@ -118,7 +118,14 @@ class Disbursement:
         batch = await PayrollBatch.get(id=batch_id)
         if batch.status is BatchStatus.APPROVED:
             if batch.hold_id is None:  # approved, then stopped before the hold was noted: the same key again
-                hold = await self.place_hold(batch, await _unpaid_total(batch.id, LineStatus.PENDING))
+                try:
+                    hold = await self.place_hold(batch, await unpaid_total(batch.id, LineStatus.PENDING))
+                except ledger.LedgerError as exc:  # the money is no longer there: back to the checkers
+                    log.warning("payroll batch %s could not be held (%s): submitted again", batch.id,
+                                type(exc).__name__)
+                    await PayrollBatch.filter(id=batch.id, status=BatchStatus.APPROVED).update(
+                        status=BatchStatus.SUBMITTED, checker_user_id=None, approved_at=None)
+                    return 0
                 await PayrollBatch.filter(id=batch.id).update(hold_id=hold.id)
                 batch.hold_id = hold.id
             await PayrollBatch.filter(id=batch.id, status=BatchStatus.APPROVED).update(status=BatchStatus.DISBURSING)
@@ -246,6 +253,8 @@ class Disbursement:
         log.info("payroll batch %s %s: %s of %s lines paid", batch.id, status.value, count, batch.line_count)
 
 
-async def _unpaid_total(batch_id: int, status: LineStatus) -> int:
-    rows = await PayrollLine.filter(batch_id=batch_id, status=status).values_list("net", flat=True)
-    return sum(rows)
+async def unpaid_total(batch_id: int, status: LineStatus) -> int:
+    """The net of the batch's lines in ``status``, summed by the database."""
+    rows = await PayrollLine.filter(batch_id=batch_id, status=status).annotate(total=Sum("net")) \
+        .values_list("total", flat=True)
+    return int(rows[0] or 0) if rows else 0

@@ -23,7 +23,7 @@ from infra.pii import PiiCipher
 from ledger import service as ledger
 from miniprograms.payroll import batches, roster
 from miniprograms.payroll.config import PayrollSettings
-from miniprograms.payroll.disbursement import PAYROLL, Disbursement, Sms, Tell, UserForPhone
+from miniprograms.payroll.disbursement import PAYROLL, Disbursement, Sms, Tell, UserForPhone, unpaid_total
 from miniprograms.payroll.errors import (
     BatchNotFound, FileProblem, FileRefused, IdempotencyConflict, InsufficientFunds, InvalidRequest,
     MakerCannotApprove, NotPayrollMember, PayrollError, PendingBatchExists, PinLocked, RowProblem, RowsRefused,
@@ -176,7 +176,8 @@ class PayrollService:
         ):
             raise WrongState((await batches.get(batch_id=batch_id)).status.value)
         batch = await batches.get(batch_id=batch_id)
-        await self._hold(batch, batch.total_net, back_to=BatchStatus.SUBMITTED)
+        # What is left to pay: the whole batch, unless it comes back from a retry that could not be held.
+        await self._hold(batch, await unpaid_total(batch.id, LineStatus.PENDING), back_to=BatchStatus.SUBMITTED)
         return await batches.get(batch_id=batch_id)
 
     async def retry_failed(self, *, by: Approver, batch_id: int) -> PayrollBatch:
