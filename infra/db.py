@@ -27,6 +27,7 @@ DOMAINS: tuple[str, ...] = (
     "kyc",
     "clearing",
     "miniprograms.payroll",
+    "audit",
 )
 
 

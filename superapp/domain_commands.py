@@ -9,3 +9,4 @@ import tracking.commands  # noqa: F401 - superapp worker tracking
 import openplatform.commands  # noqa: F401 - superapp worker webhooks, superapp webhooks redeliver
 import kyc.cli  # noqa: F401 - superapp ocr idcard, superapp face verify, superapp kyc purge
 import superapp.payroll_commands  # noqa: F401 - superapp worker payroll
+import audit.cli  # noqa: F401 - superapp audit verify

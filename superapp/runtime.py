@@ -9,6 +9,7 @@ from __future__ import annotations
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import AsyncIterator
 
+from audit import service as audit_log
 from bff.services import Runtime
 from clearing.service import ClearingService
 from identity.service import IdentityService, LoginPolicy
@@ -43,6 +44,7 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
         await db.close_database(database)
         raise
     cipher = PiiCipher.from_settings(settings)
+    audit_log.configure(str(settings.secret_key))
     broker = EventBroker(redis_handle.client, prefix=settings.channel_prefix)
     sms = OutboxSmsGateway(cipher, echo=settings.embedded_redis)
     identity = identity_service(settings, redis_handle.client, cipher, sms, broker)
@@ -128,6 +130,7 @@ async def money_services(
     database = await db.open_database(settings) if open_database else None
     redis_handle = await open_redis(settings)
     broker = EventBroker(redis_handle.client, prefix=settings.channel_prefix)
+    audit_log.configure(str(settings.secret_key))
     people = People(tell=tell_customer)  # inbound credits tell the payee; nothing here looks payees up
     ledger = ledger_service(settings, PiiCipher.from_settings(settings), redis_handle.client, people)
     clearing = ClearingService.build(settings, ledger=ledger, redis=redis_handle.client, broker=broker)
