@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from infra.settings import Config, Settings, positive_int, read_env
+from infra.settings import Settings, positive_int, read_env
 
 
 @dataclass(frozen=True, slots=True)

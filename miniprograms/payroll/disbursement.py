@@ -137,20 +137,24 @@ class Disbursement:
             if not lines:
                 break
             cursor = lines[-1].id
-            gate = asyncio.Semaphore(self.settings.concurrency)
-            known = await ledger.accounts_by_number(
-                numbers=[line.employee.account_number for line in lines if line.employee.account_number])
-
-            async def one(line: PayrollLine) -> None:
-                async with gate:
-                    await self._pay_line(batch, line, known)
-
-            await asyncio.gather(*(one(line) for line in lines))
+            await self._pay_chunk(batch, lines)
             moved += len(lines)
             if not await self._lease(batch.id):
                 return moved  # another worker took it over (this one was too slow to renew)
         await self._finish_if_done(batch)
         return moved
+
+    async def _pay_chunk(self, batch: PayrollBatch, lines: list[PayrollLine]) -> None:
+        """A chunk's lines, ``concurrency`` at a time, their payees looked up together."""
+        gate = asyncio.Semaphore(self.settings.concurrency)
+        known = await ledger.accounts_by_number(
+            numbers=[line.employee.account_number for line in lines if line.employee.account_number])
+
+        async def one(line: PayrollLine) -> None:
+            async with gate:
+                await self._pay_line(batch, line, known)
+
+        await asyncio.gather(*(one(line) for line in lines))
 
     async def _pay_line(self, batch: PayrollBatch, line: PayrollLine, known: dict) -> None:
         payee = await self._payee(line.employee, known)

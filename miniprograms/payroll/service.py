@@ -93,7 +93,7 @@ class PayrollService:
 
     # --- roles ---------------------------------------------------------------------------
 
-    async def _require(self, enterprise_id: int, user_id: int, roles: frozenset) -> Role:
+    async def _require(self, enterprise_id: int, user_id: int, roles: frozenset[Role]) -> Role:
         try:
             return await ledger.require_enterprise_role(enterprise_id=enterprise_id, user_id=user_id, roles=roles)
         except (ledger.NotEnterpriseMember, ledger.EnterpriseRoleRequired, ledger.EnterpriseNotFound):
@@ -187,7 +187,7 @@ class PayrollService:
         if batch.status not in (BatchStatus.PARTIALLY_SUCCEEDED, BatchStatus.FAILED):
             raise WrongState(batch.status.value)
         batch = await self._checked_approver(by, batch_id, batch.status)
-        failed = await PayrollLine.filter(batch_id=batch.id, status=LineStatus.FAILED).values_list("net", flat=True)
+        failed = await unpaid_total(batch.id, LineStatus.FAILED)
         if not failed:
             raise WrongState(batch.status.value)
         previous = batch.status
@@ -203,7 +203,7 @@ class PayrollService:
         await PayrollLine.filter(batch_id=batch.id, status=LineStatus.FAILED).update(
             status=LineStatus.PENDING, attempt=F("attempt") + 1, failure=None)
         batch = await batches.get(batch_id=batch_id)
-        await self._hold(batch, sum(failed), back_to=previous)
+        await self._hold(batch, failed, back_to=previous)
         return await batches.get(batch_id=batch_id)
 
     async def _checked_approver(self, by: Approver, batch_id: int, expected: BatchStatus) -> PayrollBatch:
@@ -282,10 +282,12 @@ class PayrollService:
         names: dict[int, str] = {}
         slips = []
         for line in lines:
+            if line.paid_at is None:  # paid lines always carry it; nothing to show without it
+                continue
             eid = line.batch.enterprise_id
             if eid not in names:
                 names[eid] = (await ledger.get_enterprise(enterprise_id=eid)).name
-            slips.append(Payslip(line.id, line.batch_id, names[eid], line.batch.period, line.gross,
+            slips.append(Payslip(line.id, line.batch.id, names[eid], line.batch.period, line.gross,
                                  line.social_insurance, line.housing_fund, line.income_tax, line.net,
                                  line.paid_at, (line.paid_to_account or "")[-4:]))
         return slips
