@@ -158,3 +158,14 @@ def test_package_of_reads_mini_program_names():
     assert package_of("miniprograms.not_an_app.service") is None
     assert package_of("ledger.service") == "ledger"
     assert package_of("json") is None
+
+
+def test_the_transport_never_imports_a_mini_program():
+    """A mini-program's GraphQL uses bff: bff importing it back would be a circle. Its roots
+    are stitched into the schema by the composition root (superapp/schema.py)."""
+    offending = [
+        f"{path}:{line} imports {name}"
+        for name, path, line in IMPORTS[TRANSPORT]
+        if name.split(".")[0] == MINIPROGRAMS
+    ]
+    assert not offending, "\n".join(offending)
