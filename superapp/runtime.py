@@ -56,6 +56,7 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
     clearing = ClearingService.build(settings, ledger=ledger, redis=redis_handle.client, broker=broker)
     host = MiniProgramHost.build(settings, redis_handle.client)
     openplatform = OpenPlatform.build(settings, redis_handle.client, ledger)
+    payroll = payroll_service(settings, ledger, cipher, identity.user_id_for_phone, sms.send)
     runtime = Runtime(
         settings, database, redis_handle, cipher, broker, identity, sms,
         miniprograms=host,
@@ -68,7 +69,7 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
         ),
         kyc=KycService(config=KycConfig.from_settings(settings), cipher=cipher, redis=redis_handle.client),
         clearing=clearing,
-        payroll=payroll_service(settings, ledger, cipher, identity.user_id_for_phone, sms.send),
+        apps={"payroll": payroll},
     )
     try:
         async with AsyncExitStack() as background:
@@ -79,8 +80,8 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
                 )
             if clearing.config.worker_in_app:
                 await background.enter_async_context(clearing.running())
-            if runtime.payroll.settings.worker_in_app:
-                await background.enter_async_context(runtime.payroll.running())
+            if payroll.settings.worker_in_app:
+                await background.enter_async_context(payroll.running())
             yield runtime
     finally:
         runtime.kyc.close()

@@ -1,5 +1,5 @@
 """Payroll's public face: ``PayrollService`` (built by the composition root as
-``runtime.payroll``) and the types and errors it returns.
+``runtime.apps["payroll"]``) and the types and errors it returns.
 
 Enterprise roles are the ledger's (administrator, maker, checker in each enterprise); money
 moves only through the ledger's entry point, from a hold on the enterprise account.

@@ -73,7 +73,7 @@ async def test_maker_uploads_checker_approves_employee_reads_the_payslip(
     await context.close()
 
     # the worker pays it; then the employee sees the payslip
-    await runtime.payroll.disbursement.pass_once()
+    await runtime.apps["payroll"].disbursement.pass_once()
     context, page, errors = await open_container(chromium, server_url, app_id, employee.access_token)
     frame = page.frame_locator("#stage iframe")
     await expect(frame.locator("#payslips .slip")).to_have_text(

@@ -70,7 +70,7 @@ async def test_from_roster_to_payslip_over_graphql(gql, runtime, sign_in):
 
     # no payslip before the salary is paid
     assert (await gql(SLIPS, token=alice.access_token))["data"]["myPayslips"] == []
-    await runtime.payroll.disbursement.pass_once()
+    await runtime.apps["payroll"].disbursement.pass_once()
 
     alice_slips = (await gql(SLIPS, token=alice.access_token))["data"]["myPayslips"]
     assert alice_slips == [{"period": "2026-11", "enterpriseName": "上海示例贸易有限公司", "gross": 1_500_000,

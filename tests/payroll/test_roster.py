@@ -30,7 +30,7 @@ async def test_a_preview_lists_every_row_problem_and_writes_nothing(runtime):
         ["钱七", "=HYPERLINK(\"x\")", phone(5), "", ""],             # a formula
         ["孙八", id_number(6), phone(6), "", "2024-13-45"],          # not a date
     ])
-    preview = await runtime.payroll.import_roster(user_id=payroll.maker, enterprise_id=payroll.enterprise_id,
+    preview = await runtime.apps["payroll"].import_roster(user_id=payroll.maker, enterprise_id=payroll.enterprise_id,
                                                   data=data, commit=False)
     assert _codes(preview) == [
         (3, "id_number", RowProblem.BAD_ID_NUMBER), (4, "phone", RowProblem.BAD_PHONE),
@@ -40,7 +40,7 @@ async def test_a_preview_lists_every_row_problem_and_writes_nothing(runtime):
     assert str(preview.issues[0].message) == "身份证号码不正确（校验位不符）"
     assert (preview.rows, preview.new, preview.ok) == (6, 1, False)
     with pytest.raises(RowsRefused) as refused:
-        await runtime.payroll.import_roster(user_id=payroll.maker, enterprise_id=payroll.enterprise_id, data=data,
+        await runtime.apps["payroll"].import_roster(user_id=payroll.maker, enterprise_id=payroll.enterprise_id, data=data,
                                             commit=True)
     assert len(refused.value.issues) == 5
     assert await Employee.all().count() == 0
@@ -50,7 +50,7 @@ async def test_full_width_digits_and_spaces_are_folded_and_a_gbk_file_is_read(ru
     payroll = await enterprise_with_payroll(runtime)
     wide = id_number(7).translate(str.maketrans("0123456789X", "０１２３４５６７８９Ｘ"))
     text = "\n".join([",".join(ROSTER_HEADER), f"欧阳　娜娜,{wide},１３７ ００００ ０００７,,2024/3/1"])
-    preview = await runtime.payroll.import_roster(user_id=payroll.maker, enterprise_id=payroll.enterprise_id,
+    preview = await runtime.apps["payroll"].import_roster(user_id=payroll.maker, enterprise_id=payroll.enterprise_id,
                                                   data=text.encode("gbk"), commit=True)
     assert (preview.encoding, preview.issues, preview.new, preview.committed) == ("gb18030", [], 1, True)
     employee = await Employee.get()
@@ -69,7 +69,7 @@ async def test_an_xlsx_roster_with_formulas_numbers_and_excel_dates(runtime):
         ["王五", 110105199003071234, phone(3), None, None],               # ID as a number: digits lost
         ["赵六", id_number(4), "=A1&B1", None, None],                     # a formula
     ])
-    preview = await runtime.payroll.import_roster(user_id=payroll.maker, enterprise_id=payroll.enterprise_id,
+    preview = await runtime.apps["payroll"].import_roster(user_id=payroll.maker, enterprise_id=payroll.enterprise_id,
                                                   data=data, commit=False)
     assert _codes(preview) == [(4, "id_number", RowProblem.ID_NUMBER_AS_NUMBER), (5, "phone", RowProblem.FORMULA)]
     assert preview.new == 2
@@ -78,10 +78,10 @@ async def test_an_xlsx_roster_with_formulas_numbers_and_excel_dates(runtime):
 async def test_rows_already_on_the_roster_are_reported_and_left_alone(runtime):
     payroll = await enterprise_with_payroll(runtime)
     first = roster_csv([("张三", id_number(1), phone(1), ""), ("李四", id_number(2), phone(2), "")])
-    await runtime.payroll.import_roster(user_id=payroll.maker, enterprise_id=payroll.enterprise_id, data=first,
+    await runtime.apps["payroll"].import_roster(user_id=payroll.maker, enterprise_id=payroll.enterprise_id, data=first,
                                         commit=True)
     again = roster_csv([("张三", id_number(1), phone(1), ""), ("王五", id_number(3), phone(3), "")])
-    preview = await runtime.payroll.import_roster(user_id=payroll.admin, enterprise_id=payroll.enterprise_id,
+    preview = await runtime.apps["payroll"].import_roster(user_id=payroll.admin, enterprise_id=payroll.enterprise_id,
                                                   data=again, commit=True)
     assert _codes(preview) == [(2, "id_number", RowProblem.DUPLICATE_IN_ROSTER)]
     assert (preview.new, preview.on_roster, preview.committed) == (1, 1, True)
@@ -100,7 +100,7 @@ async def test_rows_already_on_the_roster_are_reported_and_left_alone(runtime):
 async def test_bad_files_get_a_typed_refusal_and_nothing_is_written(runtime, data, problem):
     payroll = await enterprise_with_payroll(runtime)
     with pytest.raises(FileRefused) as refused:
-        await runtime.payroll.import_roster(user_id=payroll.maker, enterprise_id=payroll.enterprise_id, data=data,
+        await runtime.apps["payroll"].import_roster(user_id=payroll.maker, enterprise_id=payroll.enterprise_id, data=data,
                                             commit=True)
     assert refused.value.problem is problem
     assert "{" not in str(refused.value)
@@ -111,7 +111,7 @@ async def test_fifty_thousand_rows_import_in_one_go(runtime):
     payroll = await enterprise_with_payroll(runtime)
     people = [(f"员工{'甲乙丙丁'[n % 4]}", id_number(n, born=f"{1960 + n // 1000}0101"), phone(n), "")
               for n in range(50_000)]
-    preview = await runtime.payroll.import_roster(user_id=payroll.maker, enterprise_id=payroll.enterprise_id,
+    preview = await runtime.apps["payroll"].import_roster(user_id=payroll.maker, enterprise_id=payroll.enterprise_id,
                                                   data=roster_csv(people), commit=True)
     assert (preview.issues, preview.new) == ([], 50_000)
     assert await Employee.all().count() == 50_000
@@ -121,5 +121,5 @@ async def test_only_makers_and_administrators_import(runtime):
     payroll = await enterprise_with_payroll(runtime)
     for user_id in (payroll.checker, 424242):
         with pytest.raises(NotPayrollMember):
-            await runtime.payroll.import_roster(user_id=user_id, enterprise_id=payroll.enterprise_id,
+            await runtime.apps["payroll"].import_roster(user_id=user_id, enterprise_id=payroll.enterprise_id,
                                                 data=roster_csv([]), commit=False)

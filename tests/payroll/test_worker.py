@@ -61,7 +61,7 @@ async def test_a_worker_killed_mid_batch_pays_every_line_exactly_once(environ, r
     assert successor.returncode == 0, errors.decode()
 
     # then every line was paid once: one capture per line, each account credited once
-    batch = await runtime.payroll.batch(user_id=payroll.checker, batch_id=batch.id)
+    batch = await runtime.apps["payroll"].batch(user_id=payroll.checker, batch_id=batch.id)
     assert (batch.status, batch.paid_count) == (BatchStatus.COMPLETED, LINES)
     keys = await JournalEntry.filter(kind=EntryKind.CAPTURE.value).values_list("idempotency_key", flat=True)
     assert len(keys) == len(set(keys)) == LINES

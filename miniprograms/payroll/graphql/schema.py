@@ -21,7 +21,7 @@ from miniprograms.payroll import service as payroll
 from miniprograms.payroll.graphql.types import (
     PayrollBatch, PayrollBatchNotFound, PayrollFileRefused, PayrollIdempotencyConflict, PayrollInsufficientFunds,
     PayrollIssue, PayrollMakerCannotApprove, PayrollPendingBatchExists, PayrollRoleRequired, PayrollRosterPreview,
-    PayrollRowsRefused, PayrollStepUpRequired, PayrollWrongState, Payslip,
+    PayrollRowsRefused, PayrollStepUpRequired, PayrollWrongState, Payslip, payroll_of,
 )
 
 _REFUSALS = PayrollRoleRequired | PayrollFileRefused | InvalidInput
@@ -102,7 +102,7 @@ class PayrollQuery:
                                                                          "hold a payroll role in.")
     async def payroll_batch(self, info: Info, id: RecordId) -> BatchResult:
         try:
-            return PayrollBatch.of(await info.context.runtime.payroll.batch(user_id=info.context.principal.user_id,
+            return PayrollBatch.of(await payroll_of(info).batch(user_id=info.context.principal.user_id,
                                                                            batch_id=id))
         except payroll.PayrollError as exc:
             return _refusal(exc)
@@ -110,7 +110,7 @@ class PayrollQuery:
     @strawberry.field(extensions=[ParsedIds(), *requires()], description="The enterprise's batches, newest first.")
     async def payroll_batches(self, info: Info, enterprise_id: RecordId, first: int = 20) -> BatchesResult:
         try:
-            rows = await info.context.runtime.payroll.batches_of(user_id=info.context.principal.user_id,
+            rows = await payroll_of(info).batches_of(user_id=info.context.principal.user_id,
                                                                  enterprise_id=enterprise_id, first=first)
         except payroll.PayrollError as exc:
             return _refusal(exc)
@@ -118,7 +118,7 @@ class PayrollQuery:
 
     @strawberry.field(extensions=requires(), description="Your own payslips, newest first (only salaries already paid).")
     async def my_payslips(self, info: Info, first: int = 24) -> list[Payslip]:
-        slips = await info.context.runtime.payroll.payslips(user_id=info.context.principal.user_id, first=first)
+        slips = await payroll_of(info).payslips(user_id=info.context.principal.user_id, first=first)
         return [Payslip.of(s) for s in slips]
 
 
@@ -146,7 +146,7 @@ class PayrollMutation:
         if isinstance(data, InvalidInput):
             return data
         try:
-            upload = await info.context.runtime.payroll.upload_batch(
+            upload = await payroll_of(info).upload_batch(
                 user_id=info.context.principal.user_id, enterprise_id=enterprise_id, period=period,
                 idempotency_key=idempotency_key, data=data, encoding=encoding)
         except payroll.PayrollError as exc:
@@ -178,7 +178,7 @@ async def _roster(info: Info, enterprise_id: int, data: bytes | InvalidInput, en
     if isinstance(data, InvalidInput):
         return data
     try:
-        preview = await info.context.runtime.payroll.import_roster(
+        preview = await payroll_of(info).import_roster(
             user_id=info.context.principal.user_id, enterprise_id=enterprise_id, data=data, commit=commit,
             encoding=encoding)
     except payroll.PayrollError as exc:
@@ -188,6 +188,6 @@ async def _roster(info: Info, enterprise_id: int, data: bytes | InvalidInput, en
 
 async def _act(info: Info, step) -> BatchResult:
     try:
-        return PayrollBatch.of(await step(info.context.runtime.payroll, info.context.principal.user_id))
+        return PayrollBatch.of(await step(payroll_of(info), info.context.principal.user_id))
     except payroll.PayrollError as exc:
         return _refusal(exc)

@@ -11,6 +11,14 @@ from bff.errors import Error
 from bff.ledger.types import Fen
 from miniprograms.payroll import service as payroll
 
+def payroll_of(info: Info) -> payroll.PayrollService:
+    """Payroll's service, as the composition root lent it to the transport (``runtime.apps``)."""
+    service = info.context.runtime.apps["payroll"]
+    if not isinstance(service, payroll.PayrollService):
+        raise TypeError("runtime.apps['payroll'] is a PayrollService")
+    return service
+
+
 BatchStatus = strawberry.enum(payroll.BatchStatus, name="PayrollBatchStatus")
 LineStatus = strawberry.enum(payroll.LineStatus, name="PayrollLineStatus")
 RowProblem = strawberry.enum(payroll.RowProblem, name="PayrollRowProblem")
@@ -100,13 +108,13 @@ class PayrollBatch:
 
     @strawberry.field(description="Lines in file order, 50 at a time (after `afterLineId`).")
     async def lines(self, info: Info, first: int = 50, after_line_id: int = 0) -> list[PayrollLine]:
-        rows = await info.context.runtime.payroll.lines(user_id=info.context.principal.user_id,
+        rows = await payroll_of(info).lines(user_id=info.context.principal.user_id,
                                                         batch_id=int(self.id), first=first, after_id=after_line_id)
         return [PayrollLine.of(line) for line in rows]
 
     @strawberry.field(description="Every line's outcome as CSV (UTF-8 with BOM), for the enterprise's records.")
     async def report_csv(self, info: Info) -> str:
-        return await info.context.runtime.payroll.report_csv(user_id=info.context.principal.user_id,
+        return await payroll_of(info).report_csv(user_id=info.context.principal.user_id,
                                                              batch_id=int(self.id))
 
 
