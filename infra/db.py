@@ -27,6 +27,7 @@ DOMAINS: tuple[str, ...] = (
     "kyc",
     "clearing",
     "marketing",
+    "miniprograms.payroll",
     "audit",
     "content",
     "miniprograms.parks",

@@ -98,9 +98,15 @@ async def lock_account(conn, account_id: int) -> dict | None:
     return dict(rows[0]) if rows else None
 
 
-async def sweep_expired(account_id: int, now: datetime) -> int:
-    """Release the account's expired holds (its row is locked); its ``held`` afterwards."""
+async def sweep_expired(account_id: int, now: datetime, *, held: int | None = None) -> int:
+    """Release the account's expired holds (its row is locked); its ``held`` afterwards.
+
+    ``held`` is the locked row's: when nothing has expired it stands, and the two statements
+    that recompute it are skipped (a payroll batch captures its hold once per line).
+    """
     expired = await HoldRow.filter(account_id=account_id, status=HoldStatus.ACTIVE, expires_at__lte=now)
+    if not expired and held is not None:
+        return held
     for row in expired:
         row.released += row.remaining
         row.remaining, row.status, row.closed_at = 0, HoldStatus.EXPIRED, now

@@ -238,7 +238,7 @@ async def _checked_postings(conn, request: Movement, locked, ids, limits, now):
 async def _check_available(request: Movement, account, leg: Leg, now: datetime) -> None:
     """Money out of an account comes from its balance less its active holds; a capture may
     also use what its own hold reserved."""
-    held = await holds.sweep_expired(leg.account_id, now) if account["held"] else 0
+    held = await holds.sweep_expired(leg.account_id, now, held=account["held"]) if account["held"] else 0
     if request.hold is not None and request.hold.account_id == leg.account_id:
         held -= request.hold.amount
     available = account["balance"] - held

@@ -57,7 +57,7 @@ from ledger.vocabulary import EnterpriseRole, HoldStatus, MandateStatus, Merchan
 __all__ = [
     "AccountKind", "AccountStatus", "Actor", "Allowance", "AlsoWrite", "ClassTwoLimits", "Customer", "CustomerPayment",
     "EntryKind", "InternalService", "LedgerService", "Leg", "PostedEntry", "PostedLeg", "accounts_of",
-    "account_by_number", "available_limits", "bind_card", "class_two_account_of", "close_account",
+    "account_by_number", "accounts_by_number", "available_limits", "bind_card", "class_two_account_of", "close_account",
     "freeze_account", "get_account", "normalized_account_number", "open_account", "statement", "StatementLine",
     "StatementPage", "StatementPeriod", "unfreeze_account",
     # holds
@@ -140,6 +140,13 @@ async def account_by_number(*, number: str) -> Account | None:
     """The Class II, enterprise or merchant account with this customer-visible number."""
     normalized = normalized_account_number(number)
     return None if normalized is None else await Account.get_or_none(number=normalized)
+
+
+async def accounts_by_number(*, numbers: Sequence[str]) -> dict[str, Account]:
+    """The accounts among these (normalised) numbers, by number: payroll looks a chunk of
+    payees up at once."""
+    found = await Account.filter(number__in=list(numbers)[:1_000])
+    return {account.number: account for account in found if account.number}
 
 
 async def class_two_account_of(*, owner_user_id: int) -> Account | None:

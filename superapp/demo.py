@@ -44,6 +44,7 @@ CUSTOMERS = {"13800000001": "6222020000000015", "13800000002": "6222020000000023
 OPENING_BALANCE = 5_000_00  # fen
 DEVELOPER, REVIEWER = "13800000002", "13800000004"
 SAMPLE = Path(__file__).resolve().parent.parent / "examples" / "hello-miniapp"
+PAYROLL = Path(__file__).resolve().parent.parent / "miniprograms" / "payroll" / "package"
 SAMPLE_ORG, SAMPLE_NAME = "Demo Partner Co", "Hello mini-program"
 ETC_PACKAGE = Path(__file__).resolve().parent.parent / "miniprograms" / "etc" / "package"
 ADMIN = "13800000005"
@@ -78,6 +79,12 @@ async def seed(settings: Settings) -> None:
             description="ETC 卡：通行费、停车、加油、洗车从二类账户自动扣款。",
             developer_user=users[DEVELOPER], reviewer_user=users[REVIEWER], admin_user=users[ADMIN])
         print(f"demo mini-program 悦通 ETC {etc_app} {etc_version} released: open /static/container.html?app={etc_app}")
+        payroll_id, payroll_version = await publish_first_party(
+            runtime, package=PAYROLL, name="薪资管家", category="finance",
+            description="企业代发工资：花名册导入、工资表上传、复核审批、工资条。",
+            developer_user=users[DEVELOPER], reviewer_user=users[REVIEWER], admin_user=users[ADMIN])
+        print(f"first-party mini-program 薪资管家 {payroll_id} {payroll_version} released: "
+              f"/static/container.html?app={payroll_id}")
         stored = await _a_day_of_events(runtime, app_id, version)
         print(f"demo tracking: {stored} page views of the last day")
         print(await seed_marketing(runtime, maker=users["13800000003"], checker=users[REVIEWER]))

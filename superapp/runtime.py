@@ -27,6 +27,7 @@ from miniprogram_host.service import MiniProgramHost
 from miniprogram_runtime.service import MiniProgramRuntime
 from miniprograms.etc.service import EtcService
 from miniprograms.parks.service import ParksService
+from miniprograms.payroll.service import PayrollService, PayrollSettings
 from openplatform.service import OpenPlatform, announce_inbox_over, tell_customer
 from infra import db
 from infra.kv import open_redis
@@ -45,6 +46,7 @@ class AppRuntime(Runtime):
 
     parks: ParksService
     etc: EtcService
+    payroll: PayrollService
 
 
 @asynccontextmanager
@@ -61,22 +63,7 @@ async def running(settings: Settings) -> AsyncIterator[AppRuntime]:
     broker = EventBroker(redis_handle.client, prefix=settings.channel_prefix)
     announce_inbox_over(broker)
     sms = OutboxSmsGateway(cipher, echo=settings.embedded_redis)
-    identity = IdentityService(
-        redis=redis_handle.client,
-        cipher=cipher,
-        sms=sms,
-        tokens=AccessTokens(str(settings.secret_key), ttl_seconds=settings.access_token_seconds),
-        policy=LoginPolicy(
-            code_seconds=settings.login_code_seconds,
-            max_attempts=settings.login_code_max_attempts,
-            resend_seconds=settings.login_code_resend_seconds,
-            per_phone_per_hour=settings.login_codes_per_phone_per_hour,
-            per_ip_per_hour=settings.login_codes_per_ip_per_hour,
-            refresh_seconds=settings.refresh_token_seconds,
-        ),
-        code_secret=str(settings.secret_key),
-        broker=broker,
-    )
+    identity = identity_service(settings, redis_handle.client, cipher, sms, broker)
     tracking_config = TrackingConfig.from_settings(settings)
     tracking = TrackingService(redis=redis_handle.client, cipher=cipher, config=tracking_config)
     # Payees by phone, their verified names and the inbox: known to other domains, lent to the ledger.
@@ -86,6 +73,7 @@ async def running(settings: Settings) -> AsyncIterator[AppRuntime]:
     marketing = MarketingService(redis=redis_handle.client, cipher=cipher, ledger=ledger, tell=tell_customer)
     host = MiniProgramHost.build(settings, redis_handle.client, segments=marketing.segment_lookup())
     openplatform = OpenPlatform.build(settings, redis_handle.client, ledger)
+    payroll = payroll_service(settings, ledger, cipher, identity.user_id_for_phone, sms.send)
     runtime = AppRuntime(
         settings, database, redis_handle, cipher, broker, identity, sms,
         miniprograms=host,
@@ -103,6 +91,7 @@ async def running(settings: Settings) -> AsyncIterator[AppRuntime]:
         marketing=marketing,
         parks=ParksService(ledger=ledger, tell=tell_customer),
         etc=EtcService.build(settings.config(), ledger_service=ledger, tell=tell_customer),
+        payroll=payroll,
     )
     try:
         async with AsyncExitStack() as background:
@@ -116,6 +105,8 @@ async def running(settings: Settings) -> AsyncIterator[AppRuntime]:
                 await background.enter_async_context(clearing.running())
             if runtime.content.config.consumer_in_app:
                 await background.enter_async_context(runtime.content.running())
+            if payroll.settings.worker_in_app:
+                await background.enter_async_context(payroll.running())
             yield runtime
     finally:
         runtime.kyc.close()
@@ -125,6 +116,30 @@ async def running(settings: Settings) -> AsyncIterator[AppRuntime]:
         await redis_handle.close()
         if database is not None:
             await db.close_database(database)
+
+
+def identity_service(settings: Settings, redis, cipher: PiiCipher, sms, broker: EventBroker) -> IdentityService:
+    return IdentityService(
+        redis=redis,
+        cipher=cipher,
+        sms=sms,
+        tokens=AccessTokens(str(settings.secret_key), ttl_seconds=settings.access_token_seconds),
+        policy=LoginPolicy(
+            code_seconds=settings.login_code_seconds,
+            max_attempts=settings.login_code_max_attempts,
+            resend_seconds=settings.login_code_resend_seconds,
+            per_phone_per_hour=settings.login_codes_per_phone_per_hour,
+            per_ip_per_hour=settings.login_codes_per_ip_per_hour,
+            refresh_seconds=settings.refresh_token_seconds,
+        ),
+        code_secret=str(settings.secret_key),
+        broker=broker,
+    )
+
+
+def payroll_service(settings: Settings, ledger: LedgerService, cipher: PiiCipher, user_for_phone, sms) -> PayrollService:
+    return PayrollService(ledger_service=ledger, cipher=cipher, settings=PayrollSettings.from_settings(settings),
+                          user_for_phone=user_for_phone, tell=tell_customer, sms=sms)
 
 
 def ledger_service(settings: Settings, cipher: PiiCipher, redis, people: People | None = None) -> LedgerService:
@@ -152,6 +167,25 @@ async def money_services(
         yield ledger, clearing
     finally:
         await clearing.close()
+        await broker.close()
+        await redis_handle.close()
+        if database is not None:
+            await db.close_database(database)
+
+
+@asynccontextmanager
+async def payroll_services(settings: Settings, *, open_database: bool = True) -> AsyncIterator[PayrollService]:
+    """Payroll with the ledger and identity it needs, for ``superapp worker payroll`` and the bench."""
+    database = await db.open_database(settings) if open_database else None
+    redis_handle = await open_redis(settings)
+    cipher = PiiCipher.from_settings(settings)
+    broker = EventBroker(redis_handle.client, prefix=settings.channel_prefix)
+    sms = OutboxSmsGateway(cipher)
+    identity = identity_service(settings, redis_handle.client, cipher, sms, broker)
+    ledger = ledger_service(settings, cipher, redis_handle.client, People(tell=tell_customer))
+    try:
+        yield payroll_service(settings, ledger, cipher, identity.user_id_for_phone, sms.send)
+    finally:
         await broker.close()
         await redis_handle.close()
         if database is not None:

@@ -13,10 +13,12 @@ from miniprograms.parks.graphql.schema import (
     LeaseFinancingMutation, LeaseFinancingQuery, ParksAffairsMutation, ParksAffairsQuery, ParksMutation, ParksQuery,
 )
 from miniprograms.etc.graphql.schema import EtcMutation, EtcQuery
+from miniprograms.payroll.graphql.schema import PayrollMutation, PayrollQuery
 
-QUERIES: tuple[type, ...] = (*bff_schema.QUERIES, ParksQuery, ParksAffairsQuery, LeaseFinancingQuery, EtcQuery)
+QUERIES: tuple[type, ...] = (*bff_schema.QUERIES, ParksQuery, ParksAffairsQuery, LeaseFinancingQuery, EtcQuery,
+                              PayrollQuery)
 MUTATIONS: tuple[type, ...] = (*bff_schema.MUTATIONS, ParksMutation, ParksAffairsMutation,
-                                  LeaseFinancingMutation, EtcMutation)
+                                  LeaseFinancingMutation, EtcMutation, PayrollMutation)
 SUBSCRIPTIONS = bff_schema.SUBSCRIPTIONS
 
 

@@ -1,0 +1,264 @@
+"""Paying an approved batch: line by line from the batch's hold, in chunks, by any worker.
+
+Each line is one capture of the hold with its own ledger key (``payroll:<batch>:<line key>:
+<attempt>``), and the line is marked paid by ``also_write`` inside the ledger's own
+transaction: a line is paid exactly when its entry exists, so a worker killed anywhere and
+restarted (or two workers at once) pays each line once. A decline is final for its key, so
+a retried line gets the next attempt number. What is not paid when the batch ends (failed
+or returned lines) is released back to the enterprise with the hold.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from tortoise.expressions import Q
+from tortoise.functions import Count, Sum
+
+from infra.i18n import t, yuan
+from infra.pii import PiiCipher
+from ledger import service as ledger
+from miniprograms.payroll.config import PayrollSettings
+from miniprograms.payroll.models import Employee, PayrollBatch, PayrollLine
+from miniprograms.payroll.vocabulary import BatchStatus, LineStatus
+
+log = logging.getLogger("payroll.worker")
+PAYROLL = ledger.InternalService("payroll")
+UserForPhone = Callable[..., Awaitable[int | None]]
+Tell = Callable[..., Awaitable[None]]
+Sms = Callable[..., Awaitable[None]]
+
+_FAILURES = {
+    ledger.AccountFrozen: "ACCOUNT_FROZEN", ledger.AccountClosed: "ACCOUNT_CLOSED",
+    ledger.AccountNotFound: "ACCOUNT_NOT_FOUND", ledger.HoldExpired: "HOLD_EXPIRED",
+    ledger.HoldNotActive: "HOLD_NOT_ACTIVE", ledger.HoldExceeded: "HOLD_EXCEEDED",
+    ledger.InsufficientFunds: "INSUFFICIENT_FUNDS", ledger.LimitExceeded: "LIMIT_EXCEEDED",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Payee:
+    account_id: int
+    user_id: int
+    number: str
+
+
+def ledger_key(batch_id: int, line: PayrollLine) -> str:
+    return f"payroll:{batch_id}:{line.idempotency_key}:{line.attempt}"
+
+
+def hold_key(batch: PayrollBatch) -> str:
+    return f"payroll:{batch.id}:hold:{batch.hold_round}"
+
+
+class Disbursement:
+    """What a worker does; the same object serves the app (in-process) and ``superapp worker payroll``."""
+
+    def __init__(self, *, ledger_service: ledger.LedgerService, cipher: PiiCipher, settings: PayrollSettings,
+                 user_for_phone: UserForPhone, tell: Tell, sms: Sms, owner: str | None = None) -> None:
+        self.ledger = ledger_service
+        self.cipher = cipher
+        self.settings = settings
+        self.user_for_phone = user_for_phone
+        self.tell = tell
+        self.sms = sms
+        self.owner = owner or f"{socket.gethostname()}-{os.getpid()}"
+
+    async def place_hold(self, batch: PayrollBatch, amount: int) -> ledger.Hold:
+        enterprise = await ledger.get_enterprise(enterprise_id=batch.enterprise_id)
+        return await self.ledger.place_hold(
+            by=PAYROLL, account_id=enterprise.account_id, amount=amount, idempotency_key=hold_key(batch),
+            memo=t("payroll.hold_memo", period=batch.period),
+        )
+
+    async def run(self, stop: asyncio.Event, *, until_idle: bool = False) -> int:
+        """Pay due batches until ``stop`` is set (or, ``until_idle``, until no line is left to pay)."""
+        paid = 0
+        while not stop.is_set():
+            moved = await self.pass_once()
+            paid += moved
+            if moved:
+                continue
+            if until_idle and not await PayrollLine.filter(
+                status=LineStatus.PENDING, batch__status__in=[BatchStatus.APPROVED, BatchStatus.DISBURSING]
+            ).exists():
+                break
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=self.settings.poll_seconds)
+            except TimeoutError:
+                pass
+        return paid
+
+    async def pass_once(self) -> int:
+        """One look at every due batch; the number of lines whose state moved."""
+        moved = 0
+        due = await PayrollBatch.filter(status__in=[BatchStatus.APPROVED, BatchStatus.DISBURSING]) \
+            .order_by("id").values_list("id", flat=True)
+        for batch_id in due:
+            if await self._lease(batch_id):
+                try:
+                    moved += await self.pay_batch(batch_id)
+                finally:
+                    await PayrollBatch.filter(id=batch_id, lease_owner=self.owner).update(lease_until=None)
+        return moved
+
+    async def _lease(self, batch_id: int) -> bool:
+        now = datetime.now(timezone.utc)
+        return await PayrollBatch.filter(
+            Q(lease_until__isnull=True) | Q(lease_until__lt=now) | Q(lease_owner=self.owner), id=batch_id,
+        ).update(lease_owner=self.owner, lease_until=now + timedelta(seconds=self.settings.lease_seconds)) == 1
+
+    async def pay_batch(self, batch_id: int) -> int:
+        batch = await PayrollBatch.get(id=batch_id)
+        if batch.status is BatchStatus.APPROVED:
+            if batch.hold_id is None:  # approved, then stopped before the hold was noted: the same key again
+                try:
+                    hold = await self.place_hold(batch, await unpaid_total(batch.id, LineStatus.PENDING))
+                except ledger.LedgerError as exc:  # the money is no longer there: back to the checkers
+                    log.warning("payroll batch %s could not be held (%s): submitted again", batch.id,
+                                type(exc).__name__)
+                    await PayrollBatch.filter(id=batch.id, status=BatchStatus.APPROVED).update(
+                        status=BatchStatus.SUBMITTED, checker_user_id=None, approved_at=None)
+                    return 0
+                await PayrollBatch.filter(id=batch.id).update(hold_id=hold.id)
+                batch.hold_id = hold.id
+            await PayrollBatch.filter(id=batch.id, status=BatchStatus.APPROVED).update(status=BatchStatus.DISBURSING)
+        moved = await self._awaiting(batch)
+        cursor = 0
+        while True:
+            lines = await PayrollLine.filter(batch_id=batch.id, status=LineStatus.PENDING, id__gt=cursor) \
+                .order_by("id").limit(self.settings.chunk).select_related("employee")
+            if not lines:
+                break
+            cursor = lines[-1].id
+            await self._pay_chunk(batch, lines)
+            moved += len(lines)
+            if not await self._lease(batch.id):
+                return moved  # another worker took it over (this one was too slow to renew)
+        await self._finish_if_done(batch)
+        return moved
+
+    async def _pay_chunk(self, batch: PayrollBatch, lines: list[PayrollLine]) -> None:
+        """A chunk's lines, ``concurrency`` at a time, their payees looked up together."""
+        gate = asyncio.Semaphore(self.settings.concurrency)
+        known = await ledger.accounts_by_number(
+            numbers=[line.employee.account_number for line in lines if line.employee.account_number])
+
+        async def one(line: PayrollLine) -> None:
+            async with gate:
+                await self._pay_line(batch, line, known)
+
+        await asyncio.gather(*(one(line) for line in lines))
+
+    async def _pay_line(self, batch: PayrollBatch, line: PayrollLine, known: dict) -> None:
+        payee = await self._payee(line.employee, known)
+        if payee is None:
+            await self._await_account(batch, line)
+            return
+        now = datetime.now(timezone.utc)
+
+        async def mark_paid(entry: ledger.PostedEntry) -> None:
+            # In the ledger's transaction: the line is paid exactly when its entry exists.
+            await PayrollLine.filter(id=line.id, status=LineStatus.PENDING).update(
+                status=LineStatus.PAID, entry_id=entry.id, paid_to_user_id=payee.user_id,
+                paid_to_account=payee.number, paid_at=now, failure=None)
+            await self.tell(user_id=payee.user_id, topic="payroll.payslip",
+                            title=t("payroll.payslip_title", period=batch.period),
+                            body=t("payroll.payslip_body", period=batch.period, amount=yuan(line.net),
+                                   last4=payee.number[-4:]))
+
+        try:
+            entry = await self.ledger.capture_hold(
+                by=PAYROLL, hold_id=batch.hold_id, amount=line.net, to_account_id=payee.account_id,
+                idempotency_key=ledger_key(batch.id, line), memo=t("payroll.entry_memo", period=batch.period), also_write=mark_paid,
+            )
+        except ledger.LedgerError as exc:
+            code = next((c for kind, c in _FAILURES.items() if isinstance(exc, kind)), "DECLINED")
+            await PayrollLine.filter(id=line.id, status=LineStatus.PENDING).update(
+                status=LineStatus.FAILED, failure=code)
+            return
+        if entry.replayed:  # paid by a worker that stopped before it read its answer
+            await PayrollLine.filter(id=line.id, status=LineStatus.PENDING).update(
+                status=LineStatus.PAID, entry_id=entry.id, paid_to_user_id=payee.user_id,
+                paid_to_account=payee.number, paid_at=now)
+
+    async def _payee(self, employee: Employee, known: dict | None = None) -> Payee | None:
+        """Where the line goes: the roster's account number, else the employee's own Class II
+        account found by their phone; None when they have none yet. ``known``: accounts
+        already looked up by number for the chunk."""
+        if employee.account_number:
+            account = (known or {}).get(employee.account_number) if known is not None else \
+                await ledger.account_by_number(number=employee.account_number)
+            if account is not None and account.kind is ledger.AccountKind.CLASS_TWO \
+                    and account.owner_user_id is not None:
+                return Payee(account.id, account.owner_user_id, account.number or "")
+        user_id = await self.user_for_phone(phone=self.cipher.decrypt(employee.phone_ciphertext, context="phone"))
+        if user_id is None:
+            return None
+        account = await ledger.class_two_account_of(owner_user_id=user_id)
+        return None if account is None else Payee(account.id, user_id, account.number or "")
+
+    async def _await_account(self, batch: PayrollBatch, line: PayrollLine) -> None:
+        """No account to pay into: invite the employee once (inbox if they use the app, and SMS)."""
+        moved = await PayrollLine.filter(id=line.id, status=LineStatus.PENDING, invited_at__isnull=True).update(
+            status=LineStatus.AWAITING_ACCOUNT, invited_at=datetime.now(timezone.utc))
+        if not moved:
+            await PayrollLine.filter(id=line.id, status=LineStatus.PENDING).update(status=LineStatus.AWAITING_ACCOUNT)
+            return
+        enterprise = await ledger.get_enterprise(enterprise_id=batch.enterprise_id)
+        phone = self.cipher.decrypt(line.employee.phone_ciphertext, context="phone")
+        text = t("payroll.invitation_sms", enterprise=enterprise.name, period=batch.period)
+        await self.sms(phone=phone, text=text)
+        user_id = await self.user_for_phone(phone=phone)
+        if user_id is not None:
+            await self.tell(user_id=user_id, topic="payroll.invitation", title=t("payroll.invitation_title"),
+                            body=t("payroll.invitation_body", enterprise=enterprise.name, period=batch.period))
+
+    async def _awaiting(self, batch: PayrollBatch) -> int:
+        """Awaiting lines whose employee has opened an account go back to be paid; past the
+        deadline, they are returned (their money is released with the hold)."""
+        moved = 0
+        now = datetime.now(timezone.utc)
+        cursor = 0
+        while True:
+            lines = await PayrollLine.filter(batch_id=batch.id, status=LineStatus.AWAITING_ACCOUNT, id__gt=cursor) \
+                .order_by("id").limit(self.settings.chunk).select_related("employee")
+            if not lines:
+                return moved
+            cursor = lines[-1].id
+            for line in lines:
+                if batch.awaiting_deadline is not None and batch.awaiting_deadline <= now:
+                    moved += await PayrollLine.filter(id=line.id, status=LineStatus.AWAITING_ACCOUNT).update(
+                        status=LineStatus.RETURNED, failure="NO_ACCOUNT_BY_DEADLINE")
+                elif await self._payee(line.employee) is not None:
+                    moved += await PayrollLine.filter(id=line.id, status=LineStatus.AWAITING_ACCOUNT).update(
+                        status=LineStatus.PENDING)
+
+    async def _finish_if_done(self, batch: PayrollBatch) -> None:
+        if await PayrollLine.filter(batch_id=batch.id,
+                                    status__in=[LineStatus.PENDING, LineStatus.AWAITING_ACCOUNT]).exists():
+            return
+        paid = await PayrollLine.filter(batch_id=batch.id, status=LineStatus.PAID) \
+            .annotate(n=Count("id"), total=Sum("net")).first().values("n", "total")
+        count, total = paid["n"] or 0, paid["total"] or 0
+        status = (BatchStatus.COMPLETED if count == batch.line_count
+                  else BatchStatus.PARTIALLY_SUCCEEDED if count else BatchStatus.FAILED)
+        if batch.hold_id is not None:
+            await self.ledger.release_hold(by=PAYROLL, hold_id=batch.hold_id)  # what was not paid goes back
+        now = datetime.now(timezone.utc)
+        await PayrollBatch.filter(id=batch.id, status=BatchStatus.DISBURSING).update(
+            status=status, paid_count=count, paid_total=total, finished_at=now, open_period=None)
+        log.info("payroll batch %s %s: %s of %s lines paid", batch.id, status.value, count, batch.line_count)
+
+
+async def unpaid_total(batch_id: int, status: LineStatus) -> int:
+    """The net of the batch's lines in ``status``, summed by the database."""
+    rows = await PayrollLine.filter(batch_id=batch_id, status=status).annotate(total=Sum("net")) \
+        .values_list("total", flat=True)
+    return int(rows[0] or 0) if rows else 0
