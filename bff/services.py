@@ -22,6 +22,7 @@ from kyc.journey import KycService
 from ledger.service import LedgerService
 from miniprogram_host.service import MiniProgramHost
 from miniprogram_runtime.service import MiniProgramRuntime
+from miniprograms.lottery.service import LotteryService
 from openplatform.service import OpenPlatform
 from tracking.service import TrackingService
 
@@ -42,6 +43,7 @@ class Runtime:
     miniprogram_runtime: MiniProgramRuntime
     kyc: KycService
     clearing: ClearingService
+    lottery: LotteryService
 
     @property
     def redis(self) -> aioredis.Redis:

@@ -21,6 +21,7 @@ from ledger.config import LedgerSettings
 from ledger.service import LedgerService, People
 from miniprogram_host.service import MiniProgramHost
 from miniprogram_runtime.service import MiniProgramRuntime
+from miniprograms.lottery.service import LotteryService
 from openplatform.service import OpenPlatform, tell_customer
 from infra import db
 from infra.kv import open_redis
@@ -80,6 +81,7 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
         ),
         kyc=KycService(config=KycConfig.from_settings(settings), cipher=cipher, redis=redis_handle.client),
         clearing=clearing,
+        lottery=LotteryService.build(settings, redis=redis_handle.client, ledger_service=ledger, tell=tell_customer),
     )
     try:
         async with AsyncExitStack() as background:
@@ -93,6 +95,7 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
             yield runtime
     finally:
         runtime.kyc.close()
+        await runtime.lottery.close()
         await clearing.close()
         await broker.close()
         await redis_handle.close()
