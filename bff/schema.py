@@ -31,6 +31,7 @@ from bff.observability import OperationMetrics
 from bff.openplatform.schema import OpenPlatformMutation, OpenPlatformQuery
 from bff.tracking.schema import TrackingMutation, TrackingQuery
 from bff.validation import BoundedValidation
+from miniprograms.lottery.graphql.schema import LotteryMutation, LotteryQuery
 from bff.unavailable import mark_unavailable
 from infra.kv import REDIS_UNAVAILABLE
 from infra.i18n import t
@@ -40,11 +41,11 @@ log = logging.getLogger("bff.graphql")
 
 QUERIES: tuple[type, ...] = (
     IdentityQuery, LedgerQuery, MiniProgramQuery, MiniProgramRuntimeQuery, TrackingQuery, OpenPlatformQuery,
-    KycQuery, PayeeQuery, EnterpriseQuery, ClearingQuery,
+    KycQuery, PayeeQuery, EnterpriseQuery, ClearingQuery, LotteryQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     IdentityMutation, LedgerMutation, PaymentMutation, MiniProgramMutation, MiniProgramRuntimeMutation, TrackingMutation,
-    OpenPlatformMutation, KycMutation, EnterpriseMutation, ClearingMutation,
+    OpenPlatformMutation, KycMutation, EnterpriseMutation, ClearingMutation, LotteryMutation,
 )
 SUBSCRIPTIONS: tuple[type, ...] = (IdentitySubscription,)
 SCALARS: dict = {**LEDGER_SCALARS}

@@ -67,6 +67,10 @@ class LotteryOperator:
         answer.raise_for_status()
         return answer.json()
 
+    async def serve_settlement_file(self, day: date, content: str) -> None:
+        (await self.admin.post("/admin/settlement-file", json={"day": day.isoformat(), "content": content})
+         ).raise_for_status()
+
     async def books(self) -> dict:
         return (await self.admin.get("/admin/books")).json()
 

@@ -78,11 +78,18 @@ def _modules() -> dict[str, list[tuple[str, Path, int]]]:
 IMPORTS = _modules()
 
 
+# The one place the transport stitches a mini-program's GraphQL roots into the schema: the
+# assembly, not a dependency of bff on the app (the app's GraphQL uses bff, on the same floor).
+STITCHER = Path("bff/schema.py")
+
+
 def _package_graph() -> dict[str, set[str]]:
     graph: dict[str, set[str]] = defaultdict(set)
     for package, imports in IMPORTS.items():
-        for name, _, _ in imports:
+        for name, path, _ in imports:
             target = package_of(name)
+            if path == STITCHER and target is not None and target.endswith(f".{APP_TRANSPORT}"):
+                continue
             if target is not None and target != package:
                 graph[package].add(target)
     return graph

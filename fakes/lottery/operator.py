@@ -101,6 +101,7 @@ class Operator:
         self.tickets: dict[str, Ticket] = {}
         self.reservations: dict[str, Reservation] = {}
         self.faults: list[Fault] = []
+        self.settlement_files: dict[str, bytes] = {}  # a day's file as a test wrote it
         self.lock = asyncio.Lock()  # one request at a time changes the books, as one database would
 
     def take_fault(self, step: str, ticket: str | None) -> Fault | None:
