@@ -31,6 +31,7 @@ from bff.ide import ide_routes
 from bff.ledger.http import statement_routes
 from bff.middleware import BodyCap, BodyTimeout, DatabaseContext, RequestContextMiddleware
 from bff.miniprogram.http import miniprogram_routes
+from bff.miniprogram_runtime.bank_operations import attach as attach_bank_operations
 from bff.miniprogram_runtime.http import bridge_routes
 from bff.openapi.routes import openapi_routes
 from bff.schema import build_schema
@@ -115,13 +116,13 @@ def create_app(
 ) -> Starlette:
     """The app; ``schema`` and ``extra_routes`` let benchmarks add what they compare."""
     configure_logging(settings.log_level)
-    graphql = GraphQLEndpoint(
-        schema or build_schema(settings), debug=settings.debug, max_json_depth=settings.max_json_depth
-    )
+    schema = schema or build_schema(settings)
+    graphql = GraphQLEndpoint(schema, debug=settings.debug, max_json_depth=settings.max_json_depth)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
         async with services(settings) as runtime:
+            attach_bank_operations(runtime, schema)
             app.state.runtime = runtime
             _settle_garbage_collector()
             yield

@@ -5,7 +5,7 @@ the host's rows, so the registry's tables stay the host's own."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from miniprogram_host.actors import Actor, audit
 from miniprogram_host.models import AppVersion, MiniApp
@@ -36,6 +36,9 @@ class VersionDeclaration:
     version: str
     jsapis: frozenset[str]
     scopes: Mapping[str, str]  # scope -> reason
+    # First-party versions only: GraphQL operation name -> the document holding it.
+    operations: Mapping[str, str] = field(default_factory=dict)
+    first_party: bool = False
 
 
 async def app_profile(app_id: str) -> AppProfile | None:
@@ -73,20 +76,25 @@ async def record_app_change(*, app_id: str, actor: Actor, action: str, **detail:
     await audit(await MiniApp.get(app_id=app_id), actor, action, **detail)
 
 
-def _declaration(version: str, manifest: dict) -> VersionDeclaration:
+def _declaration(version: str, manifest: dict, operations: Mapping[str, str] | None = None,
+                 first_party: bool = False) -> VersionDeclaration:
     return VersionDeclaration(
         version=version,
         jsapis=frozenset(manifest.get("jsapis") or ()),
         scopes={s["scope"]: s["reason"] for s in manifest.get("scopes") or () if isinstance(s, dict)},
+        operations=dict(operations or {}),
+        first_party=first_party,
     )
 
 
 async def version_declaration(*, app_id: str, digest: str) -> VersionDeclaration | None:
     """What the app's version with this package digest declares; None if there is none."""
     row = await AppVersion.filter(app__app_id=app_id, digest=digest).order_by("-id").first().values(
-        "version", "manifest"
+        "version", "manifest", "operations", "app__org__first_party"
     )
-    return _declaration(row["version"], row["manifest"]) if row is not None else None
+    if row is None:
+        return None
+    return _declaration(row["version"], row["manifest"], row["operations"], bool(row["app__org__first_party"]))
 
 
 async def released_scopes(app_id: str) -> dict[str, str] | None:

@@ -24,6 +24,7 @@ JSAPIS = frozenset(
         "chooseImage", "previewImage", "getLocation", "getUserProfile", "getPhoneNumber",
         "requestPayment", "share", "close",
         "login", "getUserInfo", "getAccountSummary", "requestSubscribeMessage",
+        "bankGraphql",  # first-party apps only (miniprogram_host.service.BANK_JSAPI)
     }
 )
 BRIDGE_PLUMBING = frozenset({"invoke", "on", "off"})

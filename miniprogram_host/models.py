@@ -8,6 +8,11 @@ class DeveloperOrg(Model):
     id = fields.BigIntField(primary_key=True)
     name = fields.CharField(max_length=100)
     created_by = fields.BigIntField()
+    # The bank's own developers: only their apps may call the first-party JSAPI
+    # (bankGraphql). Set by an administrator (the GraphQL `setDeveloperOrgFirstParty`;
+    # `seed-demo` marks the bank's own organisation), never by
+    # the organisation itself.
+    first_party = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -64,6 +69,9 @@ class AppVersion(Model):
     digest = fields.CharField(max_length=64)
     size = fields.BigIntField()
     manifest = fields.JSONField()
+    # A first-party version's GraphQL operations by name, each with the document that holds
+    # it (the files its manifest's bankOperations lists), checked against the schema at upload.
+    operations = fields.JSONField(default=dict)
     signature = fields.CharField(max_length=128)
     key_id = fields.CharField(max_length=32)
     state = fields.CharField(max_length=16, db_index=True)

@@ -22,7 +22,8 @@ from miniprogram_host.jsapi import JSAPIS, SCOPES, jsapis_called
 from miniprogram_host.semver import is_semver
 
 ALLOWED_SUFFIXES = frozenset(
-    {".html", ".js", ".css", ".json", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".woff2", ".txt"}
+    {".html", ".js", ".css", ".json", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".woff2", ".txt",
+     ".graphql"}  # .graphql: a first-party app's bankOperations
 )
 DOMAIN_KINDS = ("request", "socket", "upload", "download")
 _CHUNK = 64 * 1024

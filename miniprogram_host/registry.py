@@ -75,6 +75,18 @@ async def add_org_member(*, actor: Actor, org_id: int, user_id: int) -> Develope
     return org
 
 
+async def set_first_party(*, actor: Actor, org_id: int, first_party: bool) -> DeveloperOrg:
+    """Mark an organisation as the bank's own (its apps may call bankGraphql): admins only."""
+    if not actor.holds(Role.ADMIN):
+        raise NotPermitted(Text("miniprogram_host.first_party_admin_only"))
+    org = await DeveloperOrg.get_or_none(id=org_id)
+    if org is None:
+        raise NotFound()
+    org.first_party = first_party
+    await org.save(update_fields=["first_party"])
+    return org
+
+
 async def orgs_of(*, user_id: int) -> list[DeveloperOrg]:
     return await DeveloperOrg.filter(members__user_id=user_id).order_by("id")
 

@@ -7,6 +7,7 @@ the frozen values, errors and caches they return), never the host's models or ot
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import redis.asyncio as aioredis
@@ -22,7 +23,7 @@ from infra.i18n import Text
 from miniprogram_host.errors import BadCredentials, HostError, InvalidPackage, NotFound, NotPermitted, PackageProblem
 from miniprogram_host.lifecycle import UPLOADED
 from miniprogram_host.models import AppVersion, MiniApp
-from miniprogram_host.packages import check_package
+from miniprogram_host.packages import CheckedPackage, check_package
 from miniprogram_host.registry import app_ids_developed_by, developer_user_ids_for_app
 from miniprogram_host.resolution import ReleaseCache, Resolution, Resolved, Unavailable, UpgradeRequired
 from miniprogram_host.semver import version_key
@@ -35,7 +36,16 @@ __all__ = [
     "ReleaseCache", "Resolution", "Resolved", "Unavailable", "UpgradeRequired", "VersionDeclaration",
     "app_exists", "app_hmac_key", "app_ids_developed_by", "app_profile", "developed_app",
     "developer_user_ids_for_app", "record_app_change", "released_scopes", "verify_app_secret", "version_declaration",
+    "OperationCheck", "BANK_JSAPI",
 ]
+
+# The first-party JSAPI: runs a GraphQL operation the version declared, as the customer.
+BANK_JSAPI = "bankGraphql"
+MAX_OPERATION_FILES = 8
+MAX_OPERATIONS_BYTES = 64 * 1024
+# Checks one document of bank operations against the schema: (operation names, problems).
+# The transport supplies it (the host knows no GraphQL); without one no app may declare any.
+OperationCheck = Callable[[str], tuple[list[str], list[str]]]
 
 
 @dataclass
@@ -44,15 +54,18 @@ class MiniProgramHost:
     store: BlobStore
     keys: SigningKeys
     releases: ReleaseCache
+    operation_check: OperationCheck | None = None
 
     @classmethod
-    def build(cls, settings: Settings, redis: aioredis.Redis) -> MiniProgramHost:
+    def build(cls, settings: Settings, redis: aioredis.Redis,
+              operation_check: OperationCheck | None = None) -> MiniProgramHost:
         config = HostConfig.from_settings(settings)
         return cls(
             config=config,
             store=BlobStore(settings.data_dir / "miniprogram"),
             keys=SigningKeys.from_config(config.signing_keys, settings.data_dir),
             releases=ReleaseCache(redis, ttl_seconds=config.resolution_cache_seconds),
+            operation_check=operation_check,
         )
 
     async def upload(self, *, app: MiniApp, archive: bytes, actor: Actor) -> AppVersion:
@@ -69,6 +82,7 @@ class MiniProgramHost:
                 if isinstance(host, str) and host not in allowed:
                     checked.fail("DOMAIN_NOT_WHITELISTED", Text("miniprogram_host.domain_not_whitelisted", host=host, kind=kind),
                                  f"manifest.domains.{kind}")
+        operations = await self._bank_operations(app, manifest, checked)
         version = manifest.get("version")
         if checked.ok:
             existing = await AppVersion.filter(app=app).values_list("version", flat=True)
@@ -84,10 +98,62 @@ class MiniProgramHost:
             created = await AppVersion.create(
                 app=app, version=version, digest=digest, size=len(archive), manifest=manifest,
                 signature=signature.signature, key_id=signature.key_id, state=UPLOADED,
-                min_client_version=manifest["minClientVersion"],
+                min_client_version=manifest["minClientVersion"], operations=operations,
             )
         except IntegrityError:  # the same version uploaded twice at once
             exists = Text("miniprogram_host.version_exists", version=version)
             raise InvalidPackage([PackageProblem("VERSION_EXISTS", exists, "manifest.version")]) from None
         await audit(app, actor, "uploaded", version=version, digest=digest, size=len(archive))
         return created
+
+    async def _bank_operations(self, app: MiniApp, manifest: dict, checked: CheckedPackage) -> dict[str, str]:
+        """The first-party operations the manifest declares, by name, each with its document.
+
+        Only the bank's own organisations may declare them or the JSAPI that runs them; each
+        listed file must be in the package and pass the schema's check.
+        """
+        files = manifest.get("bankOperations", [])
+        jsapis = manifest.get("jsapis") if isinstance(manifest.get("jsapis"), list) else []
+        if not files and BANK_JSAPI not in jsapis:
+            return {}
+        org = await app.org
+        if not org.first_party:
+            checked.fail("FIRST_PARTY_ONLY", Text("miniprogram_host.first_party_only", api=BANK_JSAPI),
+                         "manifest.bankOperations" if files else "manifest.jsapis")
+            return {}
+        if (not isinstance(files, list) or not 1 <= len(files) <= MAX_OPERATION_FILES
+                or not all(isinstance(f, str) and f.endswith(".graphql") for f in files)):
+            checked.fail("MANIFEST_FIELD_INVALID",
+                         Text("miniprogram_host.bank_operations_list", max=MAX_OPERATION_FILES),
+                         "manifest.bankOperations")
+            return {}
+        operations: dict[str, str] = {}
+        total = 0
+        for path in files:
+            raw = checked.files.get(path)
+            if raw is None:
+                checked.fail("BANK_OPERATION_INVALID", Text("miniprogram_host.bank_operations_missing", file=path), path)
+                continue
+            total += len(raw)
+            try:
+                document = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                checked.fail("BANK_OPERATION_INVALID", Text("miniprogram_host.bank_operations_not_utf8", file=path), path)
+                continue
+            if total > MAX_OPERATIONS_BYTES:
+                checked.fail("BANK_OPERATION_INVALID",
+                             Text("miniprogram_host.bank_operations_too_large", limit=MAX_OPERATIONS_BYTES), path)
+                break
+            if self.operation_check is None:
+                checked.fail("BANK_OPERATION_INVALID", Text("miniprogram_host.bank_operations_unchecked"), path)
+                break
+            names, problems = self.operation_check(document)
+            for problem in problems:
+                checked.fail("BANK_OPERATION_INVALID",
+                             Text("miniprogram_host.bank_operation_invalid", file=path, problem=problem), path)
+            for name in names:
+                if name in operations:
+                    checked.fail("BANK_OPERATION_INVALID",
+                                 Text("miniprogram_host.bank_operation_twice", name=name), path)
+                operations[name] = document
+        return operations

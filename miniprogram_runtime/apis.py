@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from miniprogram_runtime.context import CallContext
-from miniprogram_runtime.handlers import images, partner, profile, storage
+from miniprogram_runtime.handlers import bank, images, partner, profile, storage
 
 Handler = Callable[[CallContext], Awaitable[dict]]
 
@@ -48,4 +48,6 @@ BRIDGE_APIS: dict[str, BridgeApi] = _registry(
     BridgeApi("getStorage", storage.get_storage, per_user_per_minute=600, per_app_per_second=2000),
     BridgeApi("setStorage", storage.set_storage, per_user_per_minute=300, per_app_per_second=1000),
     BridgeApi("removeStorage", storage.remove_storage, per_user_per_minute=300, per_app_per_second=1000),
+    # First-party apps' screens are made of these calls: limits like /graphql's, not a sheet's.
+    BridgeApi("bankGraphql", bank.bank_graphql, per_user_per_minute=600, per_app_per_second=2000),
 )

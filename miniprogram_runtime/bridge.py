@@ -133,7 +133,8 @@ class Bridge:
                                      retryAfterSeconds=max(1, math.ceil(wait / 1000)))
         # After the rate limits, so the walk over a large body is paid for by the caller's budget.
         check_arguments(args, max_depth=self.services.config.max_args_depth)
-        return declared.version, CallContext(app_id, user_id, session_id, declared.version, args, self.services, pin)
+        return declared.version, CallContext(app_id, user_id, session_id, declared.version, args, self.services, pin,
+                                             declared.operations, declared.first_party)
 
     async def _run(self, api: BridgeApi, ctx: CallContext) -> dict:
         breakers = self.breakers

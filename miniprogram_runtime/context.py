@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +20,26 @@ class Services:
     ledger: Any  # ledger.service.LedgerService
     images: Any  # miniprogram_host.storage.BlobStore for chosen images
     openplatform: Any = None  # openplatform.service.OpenPlatform, when present
+    # Runs a first-party app's declared GraphQL operation as the customer; the transport
+    # sets it when it builds the schema (the runtime knows no GraphQL).
+    bank_operations: BankOperations | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BankCall:
+    """One run of a declared operation: who runs it, which, with what."""
+
+    app_id: str
+    user_id: int
+    session_id: str
+    document: str
+    operation: str
+    variables: Mapping[str, object]
+    pin: str | None = field(default=None, repr=False)
+
+
+# Returns the GraphQL result's data and its errors (formatted, as /graphql answers them).
+BankOperations = Callable[[BankCall], Awaitable[tuple["dict | None", list[dict]]]]
 
 
 @dataclass(slots=True)
@@ -32,6 +53,9 @@ class CallContext:
     # The payment PIN the user typed in the container's own sheet, handed to the ledger as
     # their proof; never logged.
     pin: str | None = field(default=None, repr=False)
+    # What the version declares of first-party operations (empty for partners' apps).
+    operations: Mapping[str, str] = field(default_factory=dict)
+    first_party: bool = False
 
     def text(self, name: str, *, low: int = 1, high: int = 128, required: bool = True) -> str | None:
         value = self.args.get(name)

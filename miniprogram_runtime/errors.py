@@ -112,3 +112,15 @@ class PaymentRefused(BridgeRefusal):
     def __init__(self, code: str, status: int, message: Text) -> None:
         super().__init__(message)
         self.code, self.status = code, status
+
+
+class NotFirstParty(BridgeRefusal):
+    """bankGraphql is open only to the bank's own mini-programs."""
+
+    code, status, message = "NOT_FIRST_PARTY", 403, Text("miniprogram_runtime.not_first_party")
+
+
+class UnknownOperation(BridgeRefusal):
+    """The version did not declare an operation of that name in its bankOperations."""
+
+    code, status, message = "UNKNOWN_OPERATION", 404, Text("miniprogram_runtime.unknown_operation")

@@ -335,6 +335,21 @@
       if (!chosen) return { answer: cancelled() };
       return { args: Object.assign({}, args, { fromAccountId: chosen.account }), extra: { pin: chosen.pin } };
     },
+    // A first-party operation that takes the PIN ({pin: true}): the container asks for it in
+    // its own sheet, naming the app and what the page says it is for; the frame never sees it.
+    bankGraphql: async function (args) {
+      if (args.pin !== true) return { args: args };
+      var pin = await sheet('pin-sheet', function () {
+        textInto($('pin-title'), 'pin_for', { app: appCard.name });
+        $('pin-purpose').textContent = String(args.purpose || '').slice(0, 60);
+        $('pin-input').value = '';
+      }, {
+        'pin-confirm': function () { return $('pin-input').value; },
+        'pin-cancel': function () { return null; },
+      });
+      if (pin === null) return { answer: cancelled() };
+      return { args: args, extra: { pin: pin } };
+    },
     requestSubscribeMessage: async function (args) {
       var allowed = await sheet('subscribe-sheet', function () {
         textInto($('subscribe-ask'), 'subscribe_ask', { app: appCard.name, topic: String(args.topic || '') });

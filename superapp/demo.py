@@ -18,6 +18,8 @@ from pathlib import Path
 
 import orjson
 
+from bff.miniprogram_runtime.bank_operations import attach as attach_bank_operations
+from bff.schema import build_schema
 from bff.services import Runtime
 from identity.models import User
 from identity.roles import Role
@@ -41,11 +43,14 @@ OPENING_BALANCE = 5_000_00  # fen
 DEVELOPER, REVIEWER = "13800000002", "13800000004"
 SAMPLE = Path(__file__).resolve().parent.parent / "examples" / "hello-miniapp"
 SAMPLE_ORG, SAMPLE_NAME = "Demo Partner Co", "Hello mini-program"
+ADMIN = "13800000005"
+BANK_ORG = "本行自有小程序"  # the bank's own developers: first party (bankGraphql)
 DRAIN_SECONDS = 30
 
 
 async def seed(settings: Settings) -> None:
     async with running(settings) as runtime:
+        attach_bank_operations(runtime, build_schema(settings))  # first-party packages' operations are checked
         users: dict[str, User] = {}
         for phone, roles in DEMO_USERS.items():
             users[phone] = await runtime.identity.ensure_user(phone=phone, roles=roles)
@@ -91,12 +96,44 @@ def _actor(user: User) -> Actor:
 
 async def _released_sample(runtime: Runtime, developer_user: User, reviewer_user: User) -> tuple[str, str]:
     """The sample app taken as far as released, from whatever step an earlier run reached."""
-    developer, reviewer = _actor(developer_user), _actor(reviewer_user)
+    developer = _actor(developer_user)
     app = await _sample_app(developer)
-    version = json.loads((SAMPLE / "manifest.json").read_text())["version"]
+    return await _released(runtime, app, SAMPLE, developer_user, reviewer_user)
+
+
+async def publish_first_party(
+    runtime: Runtime, *, package: Path, name: str, category: str, description: str,
+    developer_user: User, reviewer_user: User, admin_user: User,
+) -> tuple[str, str]:
+    """One of the bank's own mini-programs (``miniprograms/<app>/package``), registered in the
+    bank's first-party organisation and taken through upload, validation, signing, review and
+    release like any partner's. Idempotent; returns (appId, version)."""
+    developer, admin = _actor(developer_user), _actor(admin_user)
+    orgs = [o for o in await registry.orgs_of(user_id=developer.user_id) if o.name == BANK_ORG]
+    org = orgs[0] if orgs else await registry.create_org(actor=developer, name=BANK_ORG)
+    if not org.first_party:
+        await registry.set_first_party(actor=admin, org_id=org.id, first_party=True)
+    app = None
+    for app_id in sorted(await registry.app_ids_developed_by(developer.user_id)):
+        found = await registry.app_for_developer(actor=developer, app_id=app_id)
+        if found.name == name and found.org_id == org.id:
+            app = found
+    if app is None:
+        app, _secret = await registry.register_app(
+            actor=developer, org_id=org.id, name=name, category=category, description=description,
+        )
+    return await _released(runtime, app, package, developer_user, reviewer_user)
+
+
+async def _released(runtime: Runtime, app, package: Path, developer_user: User,
+                    reviewer_user: User) -> tuple[str, str]:
+    """The package's version of the app taken as far as released, from whatever step an
+    earlier run reached."""
+    developer, reviewer = _actor(developer_user), _actor(reviewer_user)
+    version = json.loads((package / "manifest.json").read_text())["version"]
     states = {v.version: v.state for v in await lifecycle.versions_of(app)}
     if version not in states:
-        await runtime.miniprograms.upload(app=app, archive=_sample_package(app.app_id), actor=developer)
+        await runtime.miniprograms.upload(app=app, archive=package_for(app.app_id, package), actor=developer)
         states[version] = lifecycle.UPLOADED
     if states[version] == lifecycle.UPLOADED:
         states[version] = (await lifecycle.submit(actor=developer, app_id=app.app_id, version=version)).state
@@ -124,11 +161,11 @@ async def _sample_app(developer: Actor):
     return app
 
 
-def _sample_package(app_id: str) -> bytes:
-    """examples/hello-miniapp zipped with its manifest naming this app."""
+def package_for(app_id: str, package: Path) -> bytes:
+    """A package folder zipped with its manifest naming this app."""
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp) / "hello-miniapp"
-        shutil.copytree(SAMPLE, root)
+        root = Path(tmp) / package.name
+        shutil.copytree(package, root)
         manifest = json.loads((root / "manifest.json").read_text())
         (root / "manifest.json").write_text(json.dumps({**manifest, "appId": app_id}, indent=2))
         return zip_directory(root)

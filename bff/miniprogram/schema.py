@@ -162,6 +162,17 @@ class MiniProgramMutation:
         return DeveloperOrgType.of(org)
 
     @strawberry.mutation(
+        extensions=[ParsedIds(), *requires(Role.ADMIN)],
+        description="Mark an organisation as the bank's own (its apps may call bankGraphql), or not: admins only.",
+    )
+    async def set_developer_org_first_party(self, info: Info, org_id: RecordId, first_party: bool) -> OrgResult:
+        try:
+            org = await registry.set_first_party(actor=_actor(info), org_id=org_id, first_party=first_party)
+        except errors.HostError as exc:
+            return _failure(exc)
+        return DeveloperOrgType.of(org)
+
+    @strawberry.mutation(
         extensions=[ParsedIds(), *requires(Role.DEVELOPER)], description="Register an app; its secret is shown once."
     )
     async def register_mini_app(

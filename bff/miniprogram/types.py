@@ -284,10 +284,11 @@ async def apps_by_org(context: Context, org_ids: Sequence[int]) -> list[list[Min
 class DeveloperOrgType:
     id: strawberry.ID
     name: str
+    first_party: bool = strawberry.field(description="The bank's own developers: their apps may call bankGraphql.")
 
     @classmethod
     def of(cls, org: DeveloperOrg) -> DeveloperOrgType:
-        return cls(id=strawberry.ID(str(org.id)), name=org.name)
+        return cls(id=strawberry.ID(str(org.id)), name=org.name, first_party=org.first_party)
 
     @strawberry.field
     async def apps(self, info: Info) -> list[MiniAppType]:

@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from bff.miniprogram_runtime.bank_operations import current_request
 from infra.i18n import Text, t
 from miniprogram_host.semver import is_semver
 from miniprogram_runtime.errors import BridgeRefusal, InvalidArguments
@@ -56,6 +57,7 @@ async def bridge_call(request: Request) -> Response:
         if not isinstance(client_version, str) or not is_semver(client_version):
             raise InvalidArguments(Text("miniprogram_host.client_version_invalid"), field="clientVersion")
         pin = body.get("pin")
+        current_request.set(request)  # for bankGraphql's operation (this task's context only)
         result = await bridge.call(
             app_id=request.path_params["app_id"], api=request.path_params["api"], user_id=principal.user_id,
             session_id=principal.session_id, args=body.get("args", {}), platform=platform,

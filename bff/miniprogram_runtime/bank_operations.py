@@ -1,0 +1,96 @@
+"""The transport's half of ``bankGraphql``: checking a first-party package's operations at
+upload, and running one as the customer when the bridge lets it through.
+
+The host and the runtime know no GraphQL; ``attach`` hands them these two functions once
+the schema is built (the app's lifespan, and ``seed-demo``, which uploads packages).
+"""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+
+import strawberry
+from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse, validate
+from starlette.requests import Request
+
+from bff.context import Context
+from bff.services import Runtime
+from identity.roles import Role
+from identity.tokens import Principal
+from miniprogram_runtime.context import BankCall
+
+MAX_TOKENS = 10_000
+PIN_VARIABLE = "pin"
+CUSTOMER_ONLY = frozenset({Role.CUSTOMER})  # of the token's roles, the only one an operation keeps
+# The bridge request being served, so an operation runs with it as its request (client IP,
+# language); set by the bridge route for the length of the call.
+current_request: ContextVar[Request | None] = ContextVar("bank_operation_request", default=None)
+
+
+def operation_check(schema: strawberry.Schema):
+    """Checks one file of bank operations: every definition a named query or mutation, all
+    valid against the schema. Returns (names, problems)."""
+
+    def check(document: str) -> tuple[list[str], list[str]]:
+        try:
+            parsed = parse(document, max_tokens=MAX_TOKENS)
+        except GraphQLError as error:
+            return [], [error.message]
+        names, problems = [], []
+        for definition in parsed.definitions:
+            if not isinstance(definition, OperationDefinitionNode):
+                continue
+            if definition.name is None:
+                problems.append("every operation must have a name")
+            elif definition.operation is OperationType.SUBSCRIPTION:
+                problems.append(f"{definition.name.value}: subscriptions cannot run through the bridge")
+            else:
+                names.append(definition.name.value)
+        problems.extend(error.message for error in validate(schema._schema, parsed))
+        if not names and not problems:
+            problems.append("the file holds no operation")
+        return (names if not problems else []), problems
+
+    return check
+
+
+class OperationRunner:
+    """Runs a declared operation through the whole schema (limits, masking, metrics) as the
+    customer alone: no operator role rides along from the token."""
+
+    def __init__(self, schema: strawberry.Schema, runtime: Runtime) -> None:
+        self._schema = schema
+        self._runtime = runtime
+        self._takes_pin: dict[tuple[str, str], bool] = {}
+
+    async def __call__(self, call: BankCall) -> tuple[dict | None, list[dict]]:
+        request = current_request.get()
+        if request is None:
+            raise RuntimeError("bank operations run only inside a bridge request")
+        variables = dict(call.variables)
+        if call.pin is not None and self._takes_pin_variable(call.document, call.operation):
+            variables[PIN_VARIABLE] = call.pin
+        token_roles = getattr(request.scope.get("principal"), "roles", frozenset())
+        customer = Principal(call.user_id, call.session_id, token_roles & CUSTOMER_ONLY)
+        context = Context(request=request, response=None, runtime=self._runtime, principal=customer)
+        result = await self._schema.execute(call.document, variable_values=variables, context_value=context,
+                                            operation_name=call.operation)
+        return result.data, [error.formatted for error in result.errors or ()]
+
+    def _takes_pin_variable(self, document: str, operation: str) -> bool:
+        key = (document, operation)
+        found = self._takes_pin.get(key)
+        if found is None:
+            found = any(
+                isinstance(d, OperationDefinitionNode) and d.name is not None and d.name.value == operation
+                and any(v.variable.name.value == PIN_VARIABLE for v in d.variable_definitions)
+                for d in parse(document).definitions
+            )
+            self._takes_pin[key] = found
+        return found
+
+
+def attach(runtime: Runtime, schema: strawberry.Schema) -> None:
+    """Give the host its upload check and the bridge its runner."""
+    runtime.miniprograms.operation_check = operation_check(schema)
+    runtime.miniprogram_runtime.bridge.services.bank_operations = OperationRunner(schema, runtime)
