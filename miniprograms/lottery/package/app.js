@@ -58,8 +58,8 @@ function loadClaims() {
   }, failed);
 }
 
-document.getElementById('claim').onsubmit = function (event) {
-  event.preventDefault();
+// A button, not a form: the container's sandbox allows no form submission.
+document.getElementById('submit').onclick = function () {
   var ticket = document.getElementById('ticket').value.trim();
   var code = document.getElementById('code').value.trim();
   var button = document.getElementById('submit');
