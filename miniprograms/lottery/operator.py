@@ -6,6 +6,7 @@ in doubt: the operator may or may not have booked it, and only a query can tell.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections.abc import AsyncIterator
@@ -97,6 +98,7 @@ class OperatorClient:
         self.config = config
         self.http = http
         self.signer = BankSigner(str(config.bank_signing_key), config.operator_public_key)
+        self._lookups: dict[str, asyncio.Future] = {}
 
     @property
     def configured(self) -> bool:
@@ -122,6 +124,24 @@ class OperatorClient:
             return InDoubt("answer is not JSON")
 
     async def lookup(self, ticket_number: str) -> OperatorTicket | Refused | InDoubt:
+        """The ticket as the operator knows it. Concurrent look-ups of one ticket in this process
+        share one request (a popular ticket's claimants race): each still checks its own code."""
+        pending = self._lookups.get(ticket_number)
+        if pending is not None:
+            return await asyncio.shield(pending)
+        future = asyncio.get_running_loop().create_future()
+        self._lookups[ticket_number] = future
+        try:
+            found = await self._lookup(ticket_number)
+            future.set_result(found)
+            return found
+        except BaseException:  # cancelled, or a bug: whoever shared it learns nothing from it
+            future.set_result(InDoubt("the shared look-up did not finish"))
+            raise
+        finally:
+            del self._lookups[ticket_number]
+
+    async def _lookup(self, ticket_number: str) -> OperatorTicket | Refused | InDoubt:
         result = await self._call("GET", f"/loto/v1/tickets/{ticket_number}")
         if isinstance(result, InDoubt):
             return result
