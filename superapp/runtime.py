@@ -92,6 +92,7 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
                 )
             if clearing.config.worker_in_app:
                 await background.enter_async_context(clearing.running())
+            await background.enter_async_context(runtime.lottery.sweeping())
             yield runtime
     finally:
         runtime.kyc.close()

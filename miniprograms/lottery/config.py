@@ -25,6 +25,7 @@ class LotteryConfig:
     wrong_codes_per_ticket: int  # wrong security codes a ticket takes a day, from anyone
     wrong_codes_per_user: int  # wrong security codes (or unknown tickets) a customer may enter a day
     namespace: str  # prefix of Redis keys
+    sweep_seconds: float  # claims in doubt this long are resolved by asking the operator
 
     @property
     def embedded(self) -> bool:
@@ -53,6 +54,7 @@ class LotteryConfig:
             wrong_codes_per_ticket=positive_int(config, "LOTTERY_WRONG_CODES_PER_TICKET", 5),
             wrong_codes_per_user=positive_int(config, "LOTTERY_WRONG_CODES_PER_USER", 10),
             namespace=f"{settings.channel_prefix}:lottery",
+            sweep_seconds=positive_int(config, "LOTTERY_SWEEP_SECONDS", 30),
         )
 
 

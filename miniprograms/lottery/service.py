@@ -8,7 +8,9 @@ through the ledger's entry point, from the prize pool's merchant account.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import date
 
 import httpx
@@ -39,6 +41,7 @@ __all__ = [
     "SettlementReport", "UnknownTicket", "WrongSecurityCode", "embedded_operator_seed",
 ]
 
+log = logging.getLogger("lottery")
 PRIZE_POOL_KEY = "lottery:prize-pool"
 POOL_FUNDING = ledger.InternalService("lottery prize pool funding")
 MAX_LISTED = 100
@@ -109,6 +112,32 @@ class LotteryService:
     async def resolve_in_doubt(self, *, older_than_seconds: int = 0) -> int:
         """Resolve claims left between steps by asking the operator (the sweep)."""
         return await self.claims.resolve_in_doubt(older_than_seconds=older_than_seconds)
+
+    @contextlib.asynccontextmanager
+    async def sweeping(self) -> AsyncIterator[None]:
+        """For the life of the block, every ``LOTTERY_SWEEP_SECONDS`` resolve claims left in doubt
+        for that long (every worker may run it: each step is a compare-and-set on the claim)."""
+        stop = asyncio.Event()
+
+        async def sweep() -> None:
+            while not stop.is_set():
+                try:
+                    await asyncio.wait_for(stop.wait(), timeout=self.config.sweep_seconds)
+                except TimeoutError:
+                    pass
+                if stop.is_set():
+                    return
+                try:
+                    await self.resolve_in_doubt(older_than_seconds=int(self.config.sweep_seconds))
+                except Exception:  # the next round tries again; a claim in doubt waits, it is never paid twice
+                    log.exception("lottery sweep failed")
+
+        task = asyncio.create_task(sweep(), name="lottery-sweep")
+        try:
+            yield
+        finally:
+            stop.set()
+            await task
 
     async def reconcile_day(self, day: date) -> SettlementReport:
         """Resolve what is in doubt, then compare the day's payouts with the operator's file."""

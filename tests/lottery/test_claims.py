@@ -263,3 +263,22 @@ async def test_a_thousand_concurrent_claims_of_one_ticket_make_one_payout(desk):
     assert await payouts() == 1 and len(await desk.operator.confirmed()) == 1
     [claim_row] = await claim_rows()
     assert await balance(claim_row.account_id) == 10_000
+
+
+async def test_the_servers_sweep_finishes_a_claim_left_in_doubt(open_desk):
+    desk = await open_desk(LOTTERY_SWEEP_SECONDS="1")
+    winner = await desk.winner()
+    ticket = await desk.operator.ticket(prize=3_000)
+    await desk.operator.configure(hang_ms=1_500)
+    await desk.operator.fault("timeout", step="reserve", ticket=ticket, processed=True)
+    await desk.operator.fault("timeout", step="query", ticket=ticket)
+    assert isinstance(await desk.lottery.claim(user_id=winner.user_id, ticket_number=ticket, security_code=CODE),
+                      lottery.ClaimPending)
+
+    for _ in range(200):  # the app's own background sweep, not the test, finishes it
+        [claim] = await claim_rows()
+        if claim.state is lottery.ClaimState.CONFIRMED:
+            break
+        await asyncio.sleep(0.05)
+    assert claim.state is lottery.ClaimState.CONFIRMED
+    assert await payouts() == 1 and await balance(winner.account_id) == 3_000
