@@ -5,7 +5,7 @@ from miniprograms.lottery.kinds import ClaimState
 
 
 class PrizeClaim(Model):
-    """A customer's claim of one ticket's prize; at most one row per ticket, so a ticket is
+    """A customer's claim of one ticket's prize, at most one row per ticket: a ticket is
     claimed once whatever the concurrency (the unique ticket number is the lock, in every worker).
 
     Its state follows the steps: reserved at the operator, paid in the ledger (with the entry,

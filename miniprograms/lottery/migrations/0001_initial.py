@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
                 ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
                 ('confirmed_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'lottery_prize_claim', 'app': 'lottery', 'indexes': [Index(fields=['user_id', 'created_at']), Index(fields=['state', 'updated_at']), Index(fields=['business_day'])], 'pk_attr': 'id', 'table_description': "A customer's claim of one ticket's prize; at most one row per ticket, so a ticket is"},
+            options={'table': 'lottery_prize_claim', 'app': 'lottery', 'indexes': [Index(fields=['user_id', 'created_at']), Index(fields=['state', 'updated_at']), Index(fields=['business_day'])], 'pk_attr': 'id', 'table_description': "A customer's claim of one ticket's prize, at most one row per ticket: a ticket is"},
             bases=['Model'],
         ),
     ]
