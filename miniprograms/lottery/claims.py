@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from tortoise.exceptions import IntegrityError
+from tortoise.exceptions import DoesNotExist, IntegrityError
 
 from infra.i18n import Text
 from kyc.service import verified_masked_name
@@ -155,7 +155,7 @@ class Claims:
     async def advance(self, claim: PrizeClaim, *, code_hash: str | None = None,
                       asked_now: bool = False) -> ClaimOutcome:
         """Take the claim as far as it can go now: reserved, paid, confirmed."""
-        paid_before = claim.state in (ClaimState.PAID, ClaimState.CONFIRMED)
+        paid_now = False
         if claim.state is ClaimState.RESERVING:
             reserved = await self._reserve(claim, code_hash, asked_now)
             if reserved is None:
@@ -164,12 +164,12 @@ class Claims:
             await self._cancel(claim)
             raise errors.AccountUnavailable()
         if claim.state is ClaimState.RESERVED:
-            await self._pay(claim)
+            paid_now = await self._pay(claim)
         if claim.state is ClaimState.PAID:
             await self._confirm(claim)
         if claim.state is ClaimState.RESERVED:  # the payout's row moved under us and back: not paid yet
             return ClaimPending(claim)
-        return PrizePaid(claim, replayed=paid_before)
+        return PrizePaid(claim, replayed=not paid_now)
 
     async def _move(self, claim: PrizeClaim, to: ClaimState, **changes) -> bool:
         """Compare-and-set: only the caller that finds the claim in its state moves it on."""
@@ -179,7 +179,7 @@ class Claims:
             for name, value in changes.items():
                 setattr(claim, name, value)
         else:
-            await claim.refresh_from_db()
+            await _reread(claim)
         return bool(moved)
 
     async def _release(self, claim: PrizeClaim) -> None:
@@ -206,7 +206,12 @@ class Claims:
             return None
         if isinstance(answer, Refused):
             if answer.code == "NOT_FOUND":
-                # Resumed without the code and the operator never booked it: give the ticket back.
+                # Resumed without the code and the operator never booked it. Only once the first
+                # request has certainly ended (our own timeout, twice over) is the ticket given back:
+                # before that, a double tap's second request would free a reservation in flight.
+                age = (datetime.now(timezone.utc) - claim.created_at).total_seconds()
+                if age <= 2 * self.config.request_timeout_seconds:
+                    return None
                 await self._release(claim)
                 raise errors.OperatorUnavailable()
             await self._release(claim)
@@ -229,7 +234,8 @@ class Claims:
         await self._move(claim, ClaimState.RESERVED)
         return answer
 
-    async def _pay(self, claim: PrizeClaim) -> None:
+    async def _pay(self, claim: PrizeClaim) -> bool:
+        """Post the payout (once, under the reservation's key); True when this call posted it."""
         pool = await self.pool()
 
         async def mark_paid(entry) -> None:  # in the ledger's transaction: the claim is paid with the entry
@@ -248,9 +254,9 @@ class Claims:
                 idempotency_key=f"lottery:{claim.reservation_id}", memo=f"lottery {claim.game} {claim.draw}",
                 kind=ledger.EntryKind.PRIZE_PAYOUT, also_write=mark_paid,
             )
-        except errors.OperatorUnavailable:
-            await claim.refresh_from_db()
-            return
+        except errors.OperatorUnavailable:  # another request of this claim paid it meanwhile
+            await _reread(claim)
+            return False
         except (ledger.AccountFrozen, ledger.AccountClosed, ledger.AccountNotFound, ledger.InsufficientFunds) as exc:
             log.warning("payout of %s declined: %s", claim.reservation_id, type(exc).__name__)
             if await self._move(claim, ClaimState.CANCELLING):
@@ -260,8 +266,9 @@ class Claims:
             raise errors.AccountUnavailable() from None
         if entry.replayed:  # posted before, by a step whose claim row did not follow: catch it up
             await self._move(claim, ClaimState.PAID, entry_id=entry.id)
-        else:
-            await claim.refresh_from_db()
+            return False
+        await _reread(claim)
+        return True
 
     async def _cancel(self, claim: PrizeClaim) -> None:
         answer = await self.operator.cancel(claim.reservation_id)
@@ -300,6 +307,14 @@ class Claims:
                 continue
             settled += isinstance(outcome, PrizePaid) and claim.state is ClaimState.CONFIRMED
         return settled
+
+
+async def _reread(claim: PrizeClaim) -> None:
+    """The claim as another request left it; gone means it was released: nothing was paid."""
+    try:
+        await claim.refresh_from_db()
+    except DoesNotExist:
+        raise errors.OperatorUnavailable() from None
 
 
 def _yuan(fen: int) -> str:

@@ -282,3 +282,18 @@ async def test_the_servers_sweep_finishes_a_claim_left_in_doubt(open_desk):
         await asyncio.sleep(0.05)
     assert claim.state is lottery.ClaimState.CONFIRMED
     assert await payouts() == 1 and await balance(winner.account_id) == 3_000
+
+
+async def test_one_customer_tapping_claim_on_many_devices_at_once_is_paid_once(desk):
+    winner = await desk.winner()
+    ticket = await desk.operator.ticket(prize=4_000)
+
+    outcomes = await asyncio.gather(*(
+        desk.lottery.claim(user_id=winner.user_id, ticket_number=ticket, security_code=CODE) for _ in range(50)))
+
+    assert {type(o).__name__ for o in outcomes} <= {"PrizePaid", "ClaimPending"}
+    assert sum(isinstance(o, lottery.PrizePaid) and not o.replayed for o in outcomes) <= 1
+    await desk.lottery.resolve_in_doubt()  # a tap left pending (its twin was in flight) is finished
+    [claim] = await claim_rows()
+    assert claim.state is lottery.ClaimState.CONFIRMED
+    assert await payouts() == 1 and await balance(winner.account_id) == 4_000
