@@ -100,8 +100,7 @@ class LotteryService:
                                        latitude=latitude, longitude=longitude)
 
     async def claims_of(self, *, user_id: int, limit: int = 20) -> list[PrizeClaim]:
-        if not 1 <= limit <= MAX_LISTED:
-            raise ValueError(f"limit is 1 to {MAX_LISTED}")
+        limit = min(max(limit, 1), MAX_LISTED)
         return await PrizeClaim.filter(user_id=user_id).order_by("-created_at", "-id").limit(limit)
 
     async def claim_of(self, *, user_id: int, ticket_number: str) -> PrizeClaim | None:

@@ -21,7 +21,7 @@ OUTCOME = """__typename
   ... on InvalidInput { field }
   ... on Error { message }"""
 CLAIM = f"mutation($input: ClaimLotteryPrizeInput!) {{ claimLotteryPrize(input: $input) {{ {OUTCOME} }} }}"
-CLAIMS = "{ lotteryClaims { ticketNumber prize state } }"
+CLAIMS = "{ lotteryClaims { ... on LotteryClaimList { claims { ticketNumber prize state } } } }"
 SETTLEMENT = """query($day: Date!) { lotterySettlement(day: $day) { __typename
   ... on LotterySettlement { balanced ourPayouts operatorPayouts ourTotal mismatches { kind } }
   ... on Error { message } } }"""
@@ -52,7 +52,11 @@ async def test_a_customer_claims_a_small_prize_and_sees_it_in_their_claims(desk)
     again = await claim(desk, winner.token, ticket)
     assert again["__typename"] == "LotteryPrizePaid" and again["replayed"] is True
     listed = await desk.gql(CLAIMS, token=winner.token)
-    assert listed["data"]["lotteryClaims"] == [{"ticketNumber": ticket, "prize": 12_000, "state": "CONFIRMED"}]
+    assert listed["data"]["lotteryClaims"]["claims"] == [{"ticketNumber": ticket, "prize": 12_000,
+                                                          "state": "CONFIRMED"}]
+    too_many = await desk.gql("{ lotteryClaims(limit: 101) { ... on InvalidInput { field message } } }",
+                              token=winner.token)
+    assert too_many["data"]["lotteryClaims"]["field"] == "limit"
     assert await payouts() == 1
 
 
@@ -68,7 +72,7 @@ async def test_another_customer_is_told_when_and_by_whom_masked_in_chinese_or_en
     english = await claim(desk, late.token, ticket, headers={"accept-language": "en"})
     assert english["message"].startswith("this ticket was claimed on")
     listed = await desk.gql(CLAIMS, token=late.token)
-    assert listed["data"]["lotteryClaims"] == []  # the claim is the winner's alone
+    assert listed["data"]["lotteryClaims"]["claims"] == []  # the claim is the winner's alone
 
 
 async def test_a_large_prize_points_to_a_redemption_centre_and_an_old_one_is_claim_expired(desk):

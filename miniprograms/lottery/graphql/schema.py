@@ -15,7 +15,7 @@ from identity.roles import Role
 from infra.i18n import t
 from miniprograms.lottery import service as lottery
 from miniprograms.lottery.graphql.types import (
-    ClaimLotteryPrizeInput, LotteryAccountUnavailable, LotteryAttemptsExhausted, LotteryClaimExpired,
+    ClaimLotteryPrizeInput, LotteryAccountUnavailable, LotteryClaimList, LotteryAttemptsExhausted, LotteryClaimExpired,
     LotteryClaimPending, LotteryNotAWinner, LotteryOfflineRedemption, LotteryOperatorUnavailable,
     LotteryPaidElsewhere, LotteryPrizeClaim, LotteryPrizePaid, LotterySettlement, LotterySettlementFileRejected,
     LotteryTicketAlreadyClaimed, LotteryUnknownTicket, LotteryVerificationRequired, LotteryWrongSecurityCode,
@@ -32,6 +32,7 @@ LotterySettlementResult = Annotated[
     LotterySettlement | LotterySettlementFileRejected | LotteryOperatorUnavailable,
     strawberry.union("LotterySettlementResult"),
 ]
+LotteryClaimsResult = Annotated[LotteryClaimList | InvalidInput, strawberry.union("LotteryClaimsResult")]
 MAX_LISTED = 100
 
 
@@ -97,10 +98,11 @@ class LotteryMutation:
 @strawberry.type
 class LotteryQuery:
     @strawberry.field(extensions=requires(Role.CUSTOMER), description="Your prize claims, newest first.")
-    async def lottery_claims(self, info: Info, limit: int = 20) -> list[LotteryPrizeClaim]:
-        limit = min(max(limit, 1), MAX_LISTED)
+    async def lottery_claims(self, info: Info, limit: int = 20) -> LotteryClaimsResult:
+        if not 1 <= limit <= MAX_LISTED:
+            return InvalidInput(message=t("lottery.limit_range", most=MAX_LISTED), field="limit")
         claims = await info.context.runtime.lottery.claims_of(user_id=info.context.principal.user_id, limit=limit)
-        return [LotteryPrizeClaim.of(c) for c in claims]
+        return LotteryClaimList(claims=[LotteryPrizeClaim.of(c) for c in claims])
 
     @strawberry.field(
         extensions=requires(Role.OPERATOR),

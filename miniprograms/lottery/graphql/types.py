@@ -37,6 +37,11 @@ class LotteryPrizeClaim:
                    confirmed_at=claim.confirmed_at, account_id=strawberry.ID(str(claim.account_id)))
 
 
+@strawberry.type
+class LotteryClaimList:
+    claims: list[LotteryPrizeClaim]
+
+
 @strawberry.type(description="The prize is in your Class II account, and a message in your inbox.")
 class LotteryPrizePaid:
     claim: LotteryPrizeClaim

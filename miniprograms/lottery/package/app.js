@@ -48,7 +48,7 @@ function failed(error) {
 function loadClaims() {
   return sa.invoke('bankGraphql', { operation: 'MyClaims' }).then(function (answer) {
     var list = document.getElementById('claims');
-    var claims = (answer.data && answer.data.lotteryClaims) || [];
+    var claims = (answer.data && answer.data.lotteryClaims && answer.data.lotteryClaims.claims) || [];
     if (!claims.length) { list.replaceChildren(text('li', '暂无记录', 'empty')); return; }
     list.replaceChildren.apply(list, claims.map(function (c) {
       var item = text('li', c.game + ' 第 ' + c.draw + ' 期 · 尾号 ' + c.ticketNumber.slice(-4) + ' · ' + yuan(c.prize) + ' · ');
