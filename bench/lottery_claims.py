@@ -87,7 +87,7 @@ async def seed_customers(environ: dict, count: int, pool: int) -> list[str]:
             await KycApplication.create(user_id=session.user.id, state=State.OPENED, name_masked="王*",
                                         account_id=account.id)
             tokens.append(session.access_token)
-        await runtime.lottery.fund_prize_pool(amount=pool, idempotency_key="bench:pool")
+        await runtime.mini_programs["lottery"].fund_prize_pool(amount=pool, idempotency_key="bench:pool")
     return tokens
 
 

@@ -31,7 +31,6 @@ from bff.observability import OperationMetrics
 from bff.openplatform.schema import OpenPlatformMutation, OpenPlatformQuery
 from bff.tracking.schema import TrackingMutation, TrackingQuery
 from bff.validation import BoundedValidation
-from miniprograms.lottery.graphql.schema import LotteryMutation, LotteryQuery
 from bff.unavailable import mark_unavailable
 from infra.kv import REDIS_UNAVAILABLE
 from infra.i18n import t
@@ -41,11 +40,11 @@ log = logging.getLogger("bff.graphql")
 
 QUERIES: tuple[type, ...] = (
     IdentityQuery, LedgerQuery, MiniProgramQuery, MiniProgramRuntimeQuery, TrackingQuery, OpenPlatformQuery,
-    KycQuery, PayeeQuery, EnterpriseQuery, ClearingQuery, LotteryQuery,
+    KycQuery, PayeeQuery, EnterpriseQuery, ClearingQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     IdentityMutation, LedgerMutation, PaymentMutation, MiniProgramMutation, MiniProgramRuntimeMutation, TrackingMutation,
-    OpenPlatformMutation, KycMutation, EnterpriseMutation, ClearingMutation, LotteryMutation,
+    OpenPlatformMutation, KycMutation, EnterpriseMutation, ClearingMutation,
 )
 SUBSCRIPTIONS: tuple[type, ...] = (IdentitySubscription,)
 SCALARS: dict = {**LEDGER_SCALARS}

@@ -6,7 +6,7 @@ routes reach it through the request context and never build services themselves.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import redis.asyncio as aioredis
 from tortoise.context import TortoiseContext
@@ -22,7 +22,6 @@ from kyc.journey import KycService
 from ledger.service import LedgerService
 from miniprogram_host.service import MiniProgramHost
 from miniprogram_runtime.service import MiniProgramRuntime
-from miniprograms.lottery.service import LotteryService
 from openplatform.service import OpenPlatform
 from tracking.service import TrackingService
 
@@ -43,7 +42,10 @@ class Runtime:
     miniprogram_runtime: MiniProgramRuntime
     kyc: KycService
     clearing: ClearingService
-    lottery: LotteryService
+    # The bank's own mini-programs' services by app label (``lottery``), built by the composition
+    # root: bff never imports a mini-program (its GraphQL imports bff), so they are kept untyped
+    # here and each app's GraphQL reads its own back with its type checked.
+    mini_programs: dict[str, object] = field(default_factory=dict)
 
     @property
     def redis(self) -> aioredis.Redis:

@@ -33,7 +33,7 @@ from clearing.kinds import MovementKind, MovementStatus, QuarantineReason
 from clearing.models import CardMovement
 from clearing.movements import Movements
 from clearing.network import NetworkClient
-from clearing.notifications import CallbackGuard
+from clearing.notifications import CallbackGuard, Notification
 from clearing.outcomes import Outcomes
 from clearing.reconcile import Mismatch, MismatchKind, SettlementReport, reconcile_day
 from clearing.signing import RESPONSE
@@ -150,7 +150,7 @@ class ClearingService:
         return self._answer(path, 200, {"acknowledged": True, "requestId": note.movement.request_id,
                                         "status": status.value.upper()})
 
-    async def _result(self, note) -> MovementStatus:
+    async def _result(self, note: Notification) -> MovementStatus:
         row = await CardMovement.get_or_none(request_id=note.movement.request_id)
         if row is None or row.kind is MovementKind.INBOUND:
             raise CallbackRefused(CallbackCode.UNKNOWN_MOVEMENT, "the bank did not ask for this movement")
@@ -159,14 +159,14 @@ class ClearingService:
                                                   source="notification")
         return await self.outcomes.apply(row, note.movement, source="notification")
 
-    def _answer(self, path: str, status: int, payload: dict) -> CallbackAnswer:
+    def _answer(self, path: str, status: int, payload: dict[str, object]) -> CallbackAnswer:
         body = json.dumps(payload, separators=(",", ":")).encode()
         return CallbackAnswer(status, body, self.network.signer.headers(RESPONSE, path, body))
 
     async def _published(self, request_id: str, status: MovementStatus) -> None:
         await self.broker.publish(f"clearing:{request_id}", {"status": status.value})
 
-    def _results(self, request_id: str):
+    def _results(self, request_id: str) -> contextlib.AbstractAsyncContextManager[AsyncIterator[dict[str, object]]]:
         return self.broker.subscribe(f"clearing:{request_id}")
 
     # --- the background step -----------------------------------------------------------------

@@ -255,14 +255,14 @@ class IdentityService:
         async with self._broker.subscribe(session_topic(principal.session_id)) as ended:
             # Listening first, then looking: a revocation between authenticate() and the
             # subscription is found here instead of being missed.
-            reason = await self._redis.get(_revoked_key(principal.session_id))
+            reason: bytes | str | None = await self._redis.get(_revoked_key(principal.session_id))
             if reason is not None:
-                return reason.decode()
+                return reason.decode() if isinstance(reason, bytes) else reason
             if principal.expires_at is None:
-                return (await anext(ended))["reason"]
+                return str((await anext(ended))["reason"])
             try:
                 async with asyncio.timeout(max(principal.expires_at - time.time(), 0)):
-                    return (await anext(ended))["reason"]
+                    return str((await anext(ended))["reason"])
             except TimeoutError:
                 pass
         # The event loop's clock and the wall clock can differ by a hair: end no earlier

@@ -26,6 +26,7 @@ DOMAINS: tuple[str, ...] = (
     "miniprogram_runtime",
     "kyc",
     "clearing",
+    "audit",
     "miniprograms.lottery",
 )
 

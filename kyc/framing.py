@@ -52,7 +52,7 @@ def find_outlines(image: Image.Image, *, limit: int = 3) -> list[Outline]:
     plane = _Plane(strong_lines(gray), edges.width, edges.height)
     found: list[tuple[np.ndarray, float]] = []
     four = edges.shortlist(plane.four_sided(), sides=(0, 1, 2, 3))
-    for quad, share in zip(four, edges.support(four)):
+    for quad, share in zip(four, edges.support(four), strict=True):
         if share.min() >= _MIN_SIDE_SUPPORT:
             found.append((quad, float(share.mean())))
     three, moves = plane.three_sided()

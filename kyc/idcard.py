@@ -85,10 +85,10 @@ def read_front(lines: list[OcrLine], *, today: date) -> Reading:
     number, number_at = _find_number(card_rows)
     above = card_rows[:number_at] if number_at is not None else card_rows
     if number is not None:
-        line = next(l for l in card_rows[number_at].lines if number in l.text)
+        line = next(found for found in card_rows[number_at].lines if number in found.text)
         start = line.x0 + (line.x1 - line.x0) * line.text.index(number) / len(line.text)
         cutoff = start + (line.x1 - start) * _PORTRAIT_FROM_NUMBER
-        above = [Row(kept) for row in above if (kept := tuple(l for l in row.lines if l.x0 < cutoff))]
+        above = [Row(kept) for row in above if (kept := tuple(kept_line for kept_line in row.lines if kept_line.x0 < cutoff))]
     values = _assign(above)
     name = values["name"]
     sex, ethnicity_text = _sex_and_ethnicity(values["sex"])
@@ -165,7 +165,7 @@ def _assign(card_rows: list[Row]) -> dict[str, str]:
     if not card_rows:
         return values
     label_x = min(r.x0 for r in card_rows)
-    unit = min(l.height for r in card_rows for l in r.lines)
+    unit = min(one.height for r in card_rows for one in r.lines)
     current = -1
     for row in card_rows:
         text = row.text

@@ -18,6 +18,7 @@ import redis.asyncio as aioredis
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from audit import service as audit_log
 from infra.i18n import Text
 from kyc import gb11643
 from kyc.config import KycConfig
@@ -32,6 +33,7 @@ from infra.masking import mask_id_number, mask_name
 from infra.pii import PiiCipher
 
 _ID_PURPOSE = "id_number"
+_REVIEWER = "reviewer:"  # the actor of a manual decision: "reviewer:<user id>"
 # Checks the age rule of the risk step decides, not the document step.
 _DEFERRED_CHECKS = {"AGE_AT_LEAST_16"}
 
@@ -171,7 +173,7 @@ class KycService:
     async def review(self, *, application_id: int, reviewer_id: int, approve: bool, reason: str) -> KycApplication:
         application = await self.get(application_id=application_id)
         _expect(application, State.MANUAL_REVIEW, Text("kyc.step_review"))
-        actor = f"reviewer:{reviewer_id}"
+        actor = f"{_REVIEWER}{reviewer_id}"
         if approve:
             return await self._open(application, actor=actor, reason=f"approved by a reviewer: {reason}",
                                     from_states=(State.MANUAL_REVIEW,))
@@ -277,6 +279,10 @@ class KycService:
 
     async def _move(self, application: KycApplication, to: State, actor: str, reason: str) -> None:
         await _record(application, application.state, to, actor, reason)
+        if actor.startswith(_REVIEWER):  # a person's decision: into the tamper-evident log, in this transaction
+            await audit_log.record(actor=f"user:{actor.removeprefix(_REVIEWER)}", action=f"kyc.manual_{to.value}",
+                                   subject=f"kyc_application:{application.id}",
+                                   detail={"from": application.state.value, "to": to.value, "reason": reason[:500]})
         application.state = to
 
     async def _store_image(self, application: KycApplication, kind: str, data: bytes) -> None:

@@ -76,7 +76,7 @@ def place(lines: list[OcrLine]) -> list[Placed]:
         text = clean(line.text)
         if not text:
             continue
-        xs, ys = zip(*((x * cos - y * sin, x * sin + y * cos) for x, y in line.box))
+        xs, ys = zip(*((x * cos - y * sin, x * sin + y * cos) for x, y in line.box), strict=True)
         placed.append(Placed(text, min(xs), min(ys), max(xs), max(ys)))
     return placed
 

@@ -9,7 +9,7 @@ same request returns the original entry and moves nothing.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from functools import partial
@@ -18,6 +18,7 @@ import redis.asyncio as aioredis
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from audit import service as audit_log
 from infra.pii import PiiCipher
 from infra.ratelimit import RateLimiter
 from ledger import errors, holds
@@ -44,9 +45,8 @@ from ledger.posting import (
 )
 from ledger.statements import StatementLine, StatementPage, statement
 from infra.i18n import Text
-from infra.pii import PiiCipher
 from ledger.statement_files import render_csv, render_pdf
-from ledger.statements import StatementLine, StatementPage, StatementPeriod, statement, statement_period
+from ledger.statements import StatementPeriod, statement_period
 from ledger.vocabulary import EnterpriseRole, HoldStatus, MerchantCategory
 
 __all__ = [
@@ -97,12 +97,12 @@ async def open_account(
         except IntegrityError:
             existing = await Account.get_or_none(opening_key=idempotency_key) if idempotency_key else None
             if existing is not None:  # opened concurrently with the same key
-                return _same_opening(existing, owner_user_id, kind, name, idempotency_key)
+                return _same_opening(existing, owner_user_id, kind, name, existing.opening_key or "")
             # otherwise the random number was taken (one in 10^12 per account): draw another
     raise RuntimeError("no free account number after 5 draws")
 
 
-def _same_opening(account: Account, owner_user_id, kind, name, key: str) -> Account:
+def _same_opening(account: Account, owner_user_id: int | None, kind: AccountKind, name: str, key: str) -> Account:
     if (account.owner_user_id, account.kind, account.name) != (owner_user_id, kind, name):
         raise errors.IdempotencyConflict(key)
     return account
@@ -110,10 +110,10 @@ def _same_opening(account: Account, owner_user_id, kind, name, key: str) -> Acco
 
 async def get_account(*, account_id: int, owner_user_id: int | None = None) -> Account:
     """One account; with an owner, another customer's account is reported as not found."""
-    filters = {"id": account_id}
+    query = Account.filter(id=account_id)
     if owner_user_id is not None:
-        filters["owner_user_id"] = owner_user_id
-    account = await Account.get_or_none(**filters)
+        query = query.filter(owner_user_id=owner_user_id)
+    account = await query.first()
     if account is None:
         raise errors.AccountNotFound(account_id)
     return account
@@ -144,13 +144,16 @@ async def available_limits(*, account_id: int, limits: ClassTwoLimits) -> Allowa
     return await allowance(account_id=account_id, limits=limits, now=datetime.now(timezone.utc))
 
 
-async def freeze_account(*, account_id: int) -> Account:
-    """A frozen account neither pays nor receives until it is unfrozen."""
-    return await _set_status(account_id, AccountStatus.FROZEN, allowed_from=(AccountStatus.ACTIVE, AccountStatus.FROZEN))
+async def freeze_account(*, account_id: int, operator: str | None = None, reason: str = "") -> Account:
+    """A frozen account neither pays nor receives until it is unfrozen. ``operator`` ("user:12")
+    is who decided: the change goes into the tamper-evident audit log with it."""
+    return await _set_status(account_id, AccountStatus.FROZEN, allowed_from=(AccountStatus.ACTIVE, AccountStatus.FROZEN),
+                             operator=operator, reason=reason)
 
 
-async def unfreeze_account(*, account_id: int) -> Account:
-    return await _set_status(account_id, AccountStatus.ACTIVE, allowed_from=(AccountStatus.FROZEN, AccountStatus.ACTIVE))
+async def unfreeze_account(*, account_id: int, operator: str | None = None, reason: str = "") -> Account:
+    return await _set_status(account_id, AccountStatus.ACTIVE, allowed_from=(AccountStatus.FROZEN, AccountStatus.ACTIVE),
+                             operator=operator, reason=reason)
 
 
 async def close_account(*, account_id: int) -> Account:
@@ -173,7 +176,8 @@ async def close_account(*, account_id: int) -> Account:
     return account
 
 
-async def _set_status(account_id: int, status: AccountStatus, *, allowed_from) -> Account:
+async def _set_status(account_id: int, status: AccountStatus, *, allowed_from: Sequence[AccountStatus],
+                      operator: str | None = None, reason: str = "") -> Account:
     async with in_transaction():
         account = await Account.select_for_update().get_or_none(id=account_id)
         if account is None:
@@ -181,8 +185,13 @@ async def _set_status(account_id: int, status: AccountStatus, *, allowed_from) -
         if account.status is AccountStatus.CLOSED:
             raise errors.AccountClosed(account_id)
         if account.status in allowed_from and account.status is not status:
+            previous = account.status
             account.status = status
             await account.save(update_fields=["status"])
+            await audit_log.record(
+                actor=operator or "system", action=f"ledger.account_{status.value}", subject=f"account:{account_id}",
+                detail={"from": previous.value, "to": status.value, "reason": reason[:500]},
+            )
     return account
 
 
@@ -389,7 +398,7 @@ class LedgerService:
         above = self.settings.step_up_above
         await confirm(by, step_up_for(by, EntryKind.PAYMENT, amount, above=above), pins=self.pins, above=above)
 
-        async def within_limits(account) -> None:
+        async def within_limits(account: Mapping[str, object]) -> None:
             if account["kind"] == AccountKind.CLASS_TWO.value:
                 await check_outflow(account_id=account_id, amount=amount, limits=self.settings.class_two_limits,
                                     now=now)

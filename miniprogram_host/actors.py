@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from audit import service as audit_log
 from identity.service import Role
 from miniprogram_host.models import AuditEntry, MiniApp, OrgMember
 
@@ -30,5 +31,13 @@ async def is_developer_of(actor: Actor, app: MiniApp) -> bool:
     return await OrgMember.exists(org_id=app.org_id, user_id=actor.user_id)
 
 
+# Decisions of reviewers and releasers: also in the bank's tamper-evident log.
+CHAINED = frozenset({"approved", "rejected", "released", "rolled_back", "offline", "online", "gray_started",
+                     "gray_raised", "withdrawn"})
+
+
 async def audit(app: MiniApp, actor: Actor, action: str, *, version: str | None = None, **detail) -> None:
     await AuditEntry.create(app=app, actor=actor.label, action=action, version=version, detail=detail)
+    if action in CHAINED:
+        await audit_log.record(actor=actor.label, action=f"miniprogram.{action}", subject=f"app:{app.app_id}",
+                               detail={"version": version, **detail})

@@ -83,9 +83,9 @@ class MiniProgramHost:
                     checked.fail("DOMAIN_NOT_WHITELISTED", Text("miniprogram_host.domain_not_whitelisted", host=host, kind=kind),
                                  f"manifest.domains.{kind}")
         operations = await self._bank_operations(app, manifest, checked)
-        version = manifest.get("version")
+        version = manifest["version"] if isinstance(manifest.get("version"), str) else ""  # checked above
         if checked.ok:
-            existing = await AppVersion.filter(app=app).values_list("version", flat=True)
+            existing = [str(v) for v in await AppVersion.filter(app=app).values_list("version", flat=True)]
             if version in existing:
                 checked.fail("VERSION_EXISTS", Text("miniprogram_host.version_exists", version=version), "manifest.version")
             elif existing and version_key(version) <= max(version_key(v) for v in existing):
@@ -106,14 +106,16 @@ class MiniProgramHost:
         await audit(app, actor, "uploaded", version=version, digest=digest, size=len(archive))
         return created
 
-    async def _bank_operations(self, app: MiniApp, manifest: dict, checked: CheckedPackage) -> dict[str, str]:
+    async def _bank_operations(self, app: MiniApp, manifest: dict[str, object],
+                               checked: CheckedPackage) -> dict[str, str]:
         """The first-party operations the manifest declares, by name, each with its document.
 
         Only the bank's own organisations may declare them or the JSAPI that runs them; each
         listed file must be in the package and pass the schema's check.
         """
         files = manifest.get("bankOperations", [])
-        jsapis = manifest.get("jsapis") if isinstance(manifest.get("jsapis"), list) else []
+        declared = manifest.get("jsapis")
+        jsapis = declared if isinstance(declared, list) else []
         if not files and BANK_JSAPI not in jsapis:
             return {}
         org = await app.org

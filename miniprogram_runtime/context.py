@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
+from identity.service import IdentityService
 from infra.i18n import Text
+from ledger.service import LedgerService
+from miniprogram_host.service import BlobStore
+from openplatform.service import OpenPlatform
 from miniprogram_runtime.config import BridgeConfig
 from miniprogram_runtime.errors import InvalidArguments
 
@@ -16,10 +19,10 @@ class Services:
     """The parts of the app the handlers reach; built once with the runtime."""
 
     config: BridgeConfig
-    identity: Any  # identity.service.IdentityService
-    ledger: Any  # ledger.service.LedgerService
-    images: Any  # miniprogram_host.storage.BlobStore for chosen images
-    openplatform: Any = None  # openplatform.service.OpenPlatform, when present
+    identity: IdentityService
+    ledger: LedgerService
+    images: BlobStore  # for chosen images
+    openplatform: OpenPlatform | None = None
     # Runs a first-party app's declared GraphQL operation as the customer; the transport
     # sets it when it builds the schema (the runtime knows no GraphQL).
     bank_operations: BankOperations | None = None

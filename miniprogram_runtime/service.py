@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any, AsyncIterator
+from typing import AsyncIterator
 
 import redis.asyncio as aioredis
 from tortoise.context import TortoiseContext
 
+from identity.service import IdentityService
 from infra.i18n import Text
+from ledger.service import LedgerService
+from openplatform.service import OpenPlatform
 from miniprogram_host.service import BlobStore, MiniProgramHost, released_scopes
 from miniprogram_runtime.audit import BridgeAudit
 from miniprogram_runtime.bridge import Bridge
@@ -34,8 +37,8 @@ class MiniProgramRuntime:
     consents: ConsentBook
 
     @classmethod
-    def build(cls, settings: Settings, *, redis: aioredis.Redis, host: MiniProgramHost, identity: Any,
-              ledger: Any, openplatform: Any = None) -> MiniProgramRuntime:
+    def build(cls, settings: Settings, *, redis: aioredis.Redis, host: MiniProgramHost, identity: IdentityService,
+              ledger: LedgerService, openplatform: OpenPlatform | None = None) -> MiniProgramRuntime:
         config = BridgeConfig.from_settings(settings)
         consents = ConsentBook(redis, cache_seconds=config.consent_cache_seconds)
         services = Services(

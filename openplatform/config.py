@@ -43,7 +43,7 @@ class OpenPlatformConfig:
             token_grace_seconds=positive_int(config, "OPENAPI_TOKEN_GRACE_SECONDS", 300),
             clock_skew_seconds=positive_int(config, "OPENAPI_CLOCK_SKEW_SECONDS", 300),
             rate_per_second=positive_int(config, "OPENAPI_RATE_PER_SECOND", 50),
-            sm2_verifications_per_second=positive_int(config, "OPENAPI_SM2_VERIFICATIONS_PER_SECOND", 20),
+            sm2_verifications_per_second=positive_int(config, "OPENAPI_SM2_VERIFICATIONS_PER_SECOND", 500),
             daily_quota=positive_int(config, "OPENAPI_DAILY_QUOTA", 100_000),
             webhook_max_attempts=positive_int(config, "WEBHOOK_MAX_ATTEMPTS", 8),
             webhook_backoff_seconds=positive_float(config, "WEBHOOK_BACKOFF_SECONDS", 10.0),

@@ -13,6 +13,10 @@ HMAC-SHA256 is keyed with SHA-256(appSecret) (the raw 32 bytes): the host stores
 digest of the secret (issue 5), and a leaked digest alone still cannot obtain an access
 token, which needs the secret itself. SM2 signatures use the app's registered public key
 and the default user id "1234567812345678" (GB/T 32918), as r||s in 128 hex characters.
+
+SM2 runs in Tongsuo (an OpenSSL fork with the SM suites) through tongsuopy: about 70 times
+gmssl's pure Python, which signed and checked before; `bench/sm2_candidates.py` measures
+them side by side, and gmssl's signatures still verify (tests/openplatform).
 """
 
 from __future__ import annotations
@@ -20,16 +24,25 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+import secrets
+from functools import lru_cache
 
-from gmssl import sm2
+from tongsuopy.crypto import hashes
+from tongsuopy.crypto.asymciphers import ec, utils
+from tongsuopy.crypto.exceptions import InvalidSignature
+
 from infra.i18n import Text
 
 PREFIX = "SUPERAPP-OPENAPI-V1"
 HMAC_SHA256, SM2_SM3 = "HMAC-SHA256", "SM2-SM3"
 METHODS = (HMAC_SHA256, SM2_SM3)
 
-_CURVE = sm2.default_ecc_table
-_P, _A, _B, _N = (int(_CURVE[k], 16) for k in ("p", "a", "b", "n"))
+# The SM2 curve (GB/T 32918.5): field prime, a, b and the group order.
+_P = 0xFFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00000000FFFFFFFFFFFFFFFF
+_A = 0xFFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00000000FFFFFFFFFFFFFFFC
+_B = 0x28E9FA9E9D9F5E344D5A9E4BCF6509A7F39789F515AB8F92DDBCBD414D940E93
+_N = 0xFFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFF7203DF6B21C6052B53BBF40939D54123
+_SM2_WITH_SM3 = ec.ECDSA(hashes.SM3())  # on an SM2 key: the SM2 signature over SM3(Z || message)
 _HEX = re.compile(r"^[0-9a-f]+$")
 
 
@@ -68,17 +81,17 @@ def normalise_public_key(raw: str) -> str:
     return key
 
 
-def _crypt(private_key: str | None, public_key: str) -> sm2.CryptSM2:
-    crypt = sm2.CryptSM2(private_key=private_key, public_key="")
-    # gmssl strips leading "0" and "4" characters of any key starting with "04", which
-    # breaks keys whose x begins so: set the normalised key directly.
-    crypt.public_key = public_key
-    return crypt
+@lru_cache(maxsize=4096)
+def _public_key(public_key: str) -> ec.EllipticCurvePublicKey:
+    return ec.EllipticCurvePublicNumbers(int(public_key[:64], 16), int(public_key[64:], 16), ec.SM2()).public_key()
 
 
 def sign_sm2(private_key: str, public_key: str, message: bytes) -> str:
     """What a partner does: SM2 over SM3(Z || message) with its private key (hex)."""
-    return _crypt(private_key, normalise_public_key(public_key)).sign_with_sm3(message)
+    normalise_public_key(public_key)
+    key = ec.derive_private_key(int(private_key, 16), ec.SM2())
+    r, s = _decode_der(key.sign(message, _SM2_WITH_SM3))
+    return f"{r:064x}{s:064x}"
 
 
 def verify_sm2(public_key: str, message: bytes, signature: str) -> bool:
@@ -88,13 +101,30 @@ def verify_sm2(public_key: str, message: bytes, signature: str) -> bool:
     r, s = int(signature[:64], 16), int(signature[64:], 16)
     if not (0 < r < _N and 0 < s < _N):
         return False
-    return bool(_crypt(None, public_key).verify_with_sm3(signature.lower(), message))
+    try:
+        _public_key(public_key).verify(utils.encode_dss_signature(r, s), message, _SM2_WITH_SM3)
+    except InvalidSignature:
+        return False
+    return True
 
 
 def new_sm2_key_pair() -> tuple[str, str]:
     """(private hex, public hex x||y): for tests, benchmarks and the protocol's example."""
-    from gmssl import func
+    key = ec.derive_private_key(secrets.randbelow(_N - 2) + 1, ec.SM2())
+    numbers = key.public_key().public_numbers()
+    return f"{key.private_numbers().private_value:064x}", f"{numbers.x:064x}{numbers.y:064x}"
 
-    private = func.random_hex(len(_CURVE["n"]))
-    public = sm2.CryptSM2(private_key=private, public_key="")._kg(int(private, 16), _CURVE["g"])
-    return private, public
+
+def _decode_der(der: bytes) -> tuple[int, int]:
+    """(r, s) of a DER ``SEQUENCE { INTEGER r, INTEGER s }`` (tongsuopy encodes but cannot decode)."""
+    if der[0] != 0x30:
+        raise ValueError("not a DER sequence")
+    at = 3 if der[1] & 0x80 else 2
+    values = []
+    for _ in range(2):
+        if der[at] != 0x02:
+            raise ValueError("not a DER integer")
+        length = der[at + 1]
+        values.append(int.from_bytes(der[at + 2:at + 2 + length], "big"))
+        at += 2 + length
+    return values[0], values[1]

@@ -10,12 +10,15 @@ from bff import app as bff_app
 from infra.process import end_with_parent
 from infra.settings import Settings
 from superapp.runtime import running
+from superapp.schema import build_schema
 
 
 def create_app(settings: Settings | None = None, **options) -> Starlette:
     """``uvicorn superapp.app:create_app --factory``; options go to ``bff.app.create_app``."""
     _end_with_supervisor()
-    return bff_app.create_app(settings or Settings.from_env(), services=running, **options)
+    settings = settings or Settings.from_env()
+    options.setdefault("schema", build_schema(settings))  # with the bank's own mini-programs' roots
+    return bff_app.create_app(settings, services=running, **options)
 
 
 def _end_with_supervisor() -> None:

@@ -134,8 +134,9 @@ def _export_args(p: argparse.ArgumentParser) -> None:
 @command("export-schema", "write the GraphQL SDL to schema.graphql", _export_args)
 def export_schema(args: argparse.Namespace, settings: Settings) -> int:
     from bff.schema import build_schema
+    from superapp.schema import MUTATIONS, QUERIES  # with the bank's own mini-programs' roots
 
-    Path(args.output).write_text(build_schema(settings).as_str() + "\n")
+    Path(args.output).write_text(build_schema(settings, queries=QUERIES, mutations=MUTATIONS).as_str() + "\n")
     print(f"wrote {args.output}")
     return 0
 

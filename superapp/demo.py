@@ -19,7 +19,7 @@ from pathlib import Path
 import orjson
 
 from bff.miniprogram_runtime.bank_operations import attach as attach_bank_operations
-from bff.schema import build_schema
+from superapp.schema import build_schema
 from bff.services import Runtime
 from identity.models import User
 from identity.roles import Role
@@ -100,7 +100,7 @@ async def _lottery_ready(runtime: Runtime, users: dict[str, User]) -> None:
     from kyc.models import KycApplication, State
     from ledger.service import class_two_account_of
 
-    pool = await runtime.lottery.fund_prize_pool(amount=LOTTERY_POOL, idempotency_key="demo:lottery-pool")
+    pool = await runtime.mini_programs["lottery"].fund_prize_pool(amount=LOTTERY_POOL, idempotency_key="demo:lottery-pool")
     for phone, masked in VERIFIED_NAMES.items():
         user = users[phone]
         account = await class_two_account_of(owner_user_id=user.id)

@@ -8,3 +8,4 @@ import miniprogram_host.cli  # noqa: F401 - superapp mp publish|status
 import tracking.commands  # noqa: F401 - superapp worker tracking
 import openplatform.commands  # noqa: F401 - superapp worker webhooks, superapp webhooks redeliver
 import kyc.cli  # noqa: F401 - superapp ocr idcard, superapp face verify, superapp kyc purge
+import audit.cli  # noqa: F401 - superapp audit verify

@@ -9,6 +9,7 @@ from __future__ import annotations
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import AsyncIterator
 
+from audit import service as audit_log
 from bff.services import Runtime
 from clearing.service import ClearingService
 from identity.service import IdentityService, LoginPolicy
@@ -43,6 +44,7 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
         await db.close_database(database)
         raise
     cipher = PiiCipher.from_settings(settings)
+    audit_log.configure(str(settings.secret_key))
     broker = EventBroker(redis_handle.client, prefix=settings.channel_prefix)
     sms = OutboxSmsGateway(cipher, echo=settings.embedded_redis)
     identity = IdentityService(
@@ -69,6 +71,7 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
     clearing = ClearingService.build(settings, ledger=ledger, redis=redis_handle.client, broker=broker)
     host = MiniProgramHost.build(settings, redis_handle.client)
     openplatform = OpenPlatform.build(settings, redis_handle.client, ledger)
+    lottery = LotteryService.build(settings, redis=redis_handle.client, ledger_service=ledger, tell=tell_customer)
     runtime = Runtime(
         settings, database, redis_handle, cipher, broker, identity, sms,
         miniprograms=host,
@@ -81,7 +84,7 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
         ),
         kyc=KycService(config=KycConfig.from_settings(settings), cipher=cipher, redis=redis_handle.client),
         clearing=clearing,
-        lottery=LotteryService.build(settings, redis=redis_handle.client, ledger_service=ledger, tell=tell_customer),
+        mini_programs={"lottery": lottery},
     )
     try:
         async with AsyncExitStack() as background:
@@ -92,11 +95,11 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
                 )
             if clearing.config.worker_in_app:
                 await background.enter_async_context(clearing.running())
-            await background.enter_async_context(runtime.lottery.sweeping())
+            await background.enter_async_context(lottery.sweeping())
             yield runtime
     finally:
         runtime.kyc.close()
-        await runtime.lottery.close()
+        await lottery.close()
         await clearing.close()
         await broker.close()
         await redis_handle.close()
@@ -119,6 +122,7 @@ async def money_services(
     database = await db.open_database(settings) if open_database else None
     redis_handle = await open_redis(settings)
     broker = EventBroker(redis_handle.client, prefix=settings.channel_prefix)
+    audit_log.configure(str(settings.secret_key))
     people = People(tell=tell_customer)  # inbound credits tell the payee; nothing here looks payees up
     ledger = ledger_service(settings, PiiCipher.from_settings(settings), redis_handle.client, people)
     clearing = ClearingService.build(settings, ledger=ledger, redis=redis_handle.client, broker=broker)

@@ -3,7 +3,7 @@
 from graphql import ASTValidationRule, FieldNode, FragmentSpreadNode, InlineFragmentNode, Visitor, parse, visit
 
 from bff.document_limits import measure
-from bff.schema import build_schema
+from superapp.schema import build_schema
 from infra.settings import Settings
 
 

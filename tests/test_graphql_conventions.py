@@ -7,7 +7,7 @@ import re
 import pytest
 import strawberry
 
-from bff.schema import QUERIES, build_schema
+from superapp.schema import QUERIES, build_schema
 from identity.roles import Role
 from infra.settings import Settings
 

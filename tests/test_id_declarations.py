@@ -7,7 +7,7 @@ from strawberry.permission import PermissionExtension
 from strawberry.schema.name_converter import NameConverter
 
 from bff.ids import ParsedIds, id_sites
-from bff.schema import build_schema
+from superapp.schema import build_schema
 
 NOT_PARSED = {
     ("submitLiveness", "challengeId"),  # a challenge is named by a random token, not a row

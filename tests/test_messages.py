@@ -171,9 +171,9 @@ def _english_left(path: Path) -> list[str]:
             for target in node.targets:
                 names = [target] if isinstance(target, ast.Name) else getattr(target, "elts", [])
                 values = [node.value] if isinstance(target, ast.Name) else getattr(node.value, "elts", [])
-                literals += [v for n, v in zip(names, values) if getattr(n, "id", None) in MESSAGE_KEYWORDS]
+                literals += [v for n, v in zip(names, values, strict=False) if getattr(n, "id", None) in MESSAGE_KEYWORDS]
         elif isinstance(node, ast.Dict):
-            literals += [v for k, v in zip(node.keys, node.values)
+            literals += [v for k, v in zip(node.keys, node.values, strict=True)
                          if isinstance(k, ast.Constant) and k.value in MESSAGE_KEYWORDS]
         elif isinstance(node, ast.Call):
             name = _call_name(node)

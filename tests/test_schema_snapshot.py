@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from bff.schema import build_schema
+from superapp.schema import build_schema
 
 SDL = Path(__file__).resolve().parent.parent / "schema.graphql"
 

@@ -126,7 +126,7 @@ class Ingest:
         except RetryLater:
             EVENTS_INGESTED.labels("deferred").inc(len(checked.records))
             raise
-        duplicates = [r.event_id for r, flag in zip(checked.records, flags) if flag == "0"]
+        duplicates = [r.event_id for r, flag in zip(checked.records, flags, strict=True) if flag == "0"]
         EVENTS_INGESTED.labels("accepted").inc(len(checked.records) - len(duplicates))
         if duplicates:
             EVENTS_INGESTED.labels("duplicate").inc(len(duplicates))

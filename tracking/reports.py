@@ -209,7 +209,7 @@ async def funnel(*, win: Window, apps: list[str] | None, steps: list[str], withi
         depth = _deepest(journey, steps, window_ms, win.until_ms)
         for i in range(depth):
             reached[i] += 1
-    return [FunnelStep(name, count) for name, count in zip(steps, reached)]
+    return [FunnelStep(name, count) for name, count in zip(steps, reached, strict=True)]
 
 
 def _deepest(journey: list[tuple[int, str]], steps: list[str], window_ms: int, start_before: int) -> int:

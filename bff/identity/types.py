@@ -8,7 +8,7 @@ import strawberry
 
 from bff.context import Context, Info
 from bff.errors import Error
-from identity.models import LoginSession, User
+from identity.models import User
 from identity.roles import Role as DomainRole
 from infra.masking import mask_phone
 

@@ -203,7 +203,8 @@ class LedgerMutation:
     async def set_account_frozen(self, info: Info, id: RecordId, frozen: bool) -> AccountStatusResult:
         try:
             change = freeze_account if frozen else unfreeze_account
-            return AccountUpdated(account=Account.of(await change(account_id=id)))
+            operator = f"user:{info.context.principal.user_id}" if info.context.principal else None
+            return AccountUpdated(account=Account.of(await change(account_id=id, operator=operator)))
         except errors.LedgerError as exc:
             return _status_error(exc)
 

@@ -40,7 +40,7 @@ async def test_a_customer_claims_prizes_in_the_lottery_page(
         runtime, package=LOTTERY_PACKAGE, name="彩票兑奖", category="finance", description="福利彩票兑奖",
         developer_user=users[Role.DEVELOPER], reviewer_user=users[Role.REVIEWER], admin_user=users[Role.ADMIN])
     assert version == "1.0.0"
-    await runtime.lottery.fund_prize_pool(amount=1_000_000, idempotency_key="tests:chromium-pool")
+    await runtime.mini_programs["lottery"].fund_prize_pool(amount=1_000_000, idempotency_key="tests:chromium-pool")
     customer = await sign_in("13900000001")
     account = await opened_through_kyc(runtime, customer.user_id, "张*")
     small = await operator.ticket(prize=18_800, game="双色球", draw="2026138")

@@ -30,7 +30,7 @@ async def test_claims_of_one_ticket_over_two_workers_make_one_payout(environ, ap
                     session = await sign_in(f"139{n:08d}")
                     await opened_through_kyc(runtime, session.user_id, "赵*")
                     tokens.append(session.access_token)
-            await runtime.lottery.fund_prize_pool(amount=1_000_000, idempotency_key="tests:workers-pool")
+            await runtime.mini_programs["lottery"].fund_prize_pool(amount=1_000_000, idempotency_key="tests:workers-pool")
             ticket = await operator.ticket(prize=20_000)
             workers = set()
 

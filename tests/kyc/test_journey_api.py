@@ -6,11 +6,11 @@ from datetime import date
 
 import asyncpg
 import httpx
-import pytest
 
 from identity.roles import Role
 from tests.kyc.cards import Card, back, encode, id_number
 from tests.kyc.faces import photo
+from audit import service as audit_log
 from tests.kyc.journey import REVIEW, Applicant
 from tests.ledger.support import luhn_card
 
@@ -137,6 +137,10 @@ async def test_manual_review_approved_by_a_reviewer_only(sign_in_with, engines, 
     assert "portrait checked by hand" in approved["history"][-1]["reason"]
     again = (await gql(REVIEW, variables, token=reviewer.access_token))["data"]["reviewAccountOpening"]
     assert again["__typename"] == "KycWrongState" and again["state"] == "OPENED"
+    # The reviewer's decision is in the tamper-evident log, once.
+    [decision] = await audit_log.records(action="kyc.manual_opened")
+    assert decision.actor == f"user:{reviewer.user_id}" and decision.subject == f"kyc_application:{applicant.application_id}"
+    assert (await audit_log.verify()).intact
 
 
 async def test_an_upload_over_the_body_cap_is_refused_but_photos_fit(gql, sign_in, engines, runtime):

@@ -37,7 +37,7 @@ async def test_held_money_cannot_leave_except_by_its_capture(runtime):
                                       amount=300_00, idempotency_key="not-payroll", kind=EntryKind.DEPOSIT)
     assert (refused.value.balance, refused.value.available) == (1_000_00, 200_00)
     # then the batch's lines are paid from the hold, and what is not paid goes back
-    for n, (account, amount) in enumerate(zip(staff, (300_00, 350_00))):
+    for n, (account, amount) in enumerate(zip(staff, (300_00, 350_00), strict=True)):
         await runtime.ledger.capture_hold(by=PAYROLL, hold_id=hold.id, amount=amount, to_account_id=account.id,
                                           idempotency_key=f"batch-1:line-{n}")
     released = await runtime.ledger.release_hold(by=PAYROLL, hold_id=hold.id)

@@ -44,7 +44,7 @@ class Desk:
 
     @property
     def lottery(self):
-        return self.runtime.lottery
+        return self.runtime.mini_programs["lottery"]
 
     async def winner(self, phone: str = "13900000001", masked_name: str = "张*") -> Winner:
         session = await self.sign_in(phone)
@@ -69,7 +69,7 @@ async def open_desk(environ):
         gql = GraphQLClient(http)
         runtime = app.state.runtime
         if pool:
-            await runtime.lottery.fund_prize_pool(amount=pool, idempotency_key="tests:pool")
+            await runtime.mini_programs["lottery"].fund_prize_pool(amount=pool, idempotency_key="tests:pool")
         return Desk(gql, runtime, operator, SignIn(gql, runtime))
 
     yield start

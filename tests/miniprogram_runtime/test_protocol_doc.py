@@ -19,7 +19,7 @@ PROTOCOL = ROOT / "miniprogram_runtime" / "PROTOCOL.md"
 
 def sections() -> dict[str, str]:
     parts = re.split(r"^### `(\w+)`$", PROTOCOL.read_text(), flags=re.MULTILINE)
-    return dict(zip(parts[1::2], parts[2::2]))
+    return dict(zip(parts[1::2], parts[2::2], strict=True))
 
 
 def _constant(node: ast.AST) -> str | None:

@@ -36,6 +36,13 @@ LotteryClaimsResult = Annotated[LotteryClaimList | InvalidInput, strawberry.unio
 MAX_LISTED = 100
 
 
+def service(info: Info) -> lottery.LotteryService:
+    """This app's service, as the composition root lent it to the transport."""
+    found = info.context.runtime.mini_programs["lottery"]
+    assert isinstance(found, lottery.LotteryService)
+    return found
+
+
 def refusal(exc: lottery.LotteryError):
     """The schema's type for a domain refusal, with its message in the reader's language."""
     message, code = str(exc), exc.code
@@ -82,7 +89,7 @@ class LotteryMutation:
         if refused is not None:
             return refused
         try:
-            outcome = await info.context.runtime.lottery.claim(
+            outcome = await service(info).claim(
                 user_id=info.context.principal.user_id, ticket_number=input.ticket_number,
                 security_code=input.security_code, latitude=input.latitude, longitude=input.longitude,
             )
@@ -101,7 +108,7 @@ class LotteryQuery:
     async def lottery_claims(self, info: Info, limit: int = 20) -> LotteryClaimsResult:
         if not 1 <= limit <= MAX_LISTED:
             return InvalidInput(message=t("lottery.limit_range", most=MAX_LISTED), field="limit")
-        claims = await info.context.runtime.lottery.claims_of(user_id=info.context.principal.user_id, limit=limit)
+        claims = await service(info).claims_of(user_id=info.context.principal.user_id, limit=limit)
         return LotteryClaimList(claims=[LotteryPrizeClaim.of(c) for c in claims])
 
     @strawberry.field(
@@ -111,7 +118,7 @@ class LotteryQuery:
     )
     async def lottery_settlement(self, info: Info, day: date) -> LotterySettlementResult:
         try:
-            report = await info.context.runtime.lottery.reconcile_day(day)
+            report = await service(info).reconcile_day(day)
         except lottery.LotteryError as exc:
             return refusal(exc)
         return LotterySettlement.of(report)

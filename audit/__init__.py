@@ -1,0 +1,1 @@
+"""The bank's tamper-evident audit log of operator actions (``audit.service``)."""

@@ -1,0 +1,23 @@
+"""The whole schema: the transport's roots (``bff.schema``) joined with the GraphQL of the
+bank's own mini-programs (``miniprograms/<app>/graphql``), which import ``bff`` and so are
+stitched here, above both, rather than in ``bff`` (that would be a circle).
+
+A mini-program joins by adding its roots to the tuples below.
+"""
+
+from __future__ import annotations
+
+from bff import schema as bff_schema
+from infra.settings import Settings
+from miniprograms.lottery.graphql.schema import LotteryMutation, LotteryQuery
+
+QUERIES: tuple[type, ...] = (*bff_schema.QUERIES, LotteryQuery)
+MUTATIONS: tuple[type, ...] = (*bff_schema.MUTATIONS, LotteryMutation)
+SUBSCRIPTIONS = bff_schema.SUBSCRIPTIONS
+
+
+def build_schema(settings: Settings, **options):
+    """``bff.schema.build_schema`` over every root; ``options`` as it takes them."""
+    options.setdefault("queries", QUERIES)
+    options.setdefault("mutations", MUTATIONS)
+    return bff_schema.build_schema(settings, **options)
