@@ -15,6 +15,7 @@ import re
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Protocol
 from datetime import datetime, timedelta, timezone
 
 from tortoise.exceptions import DoesNotExist, IntegrityError
@@ -35,7 +36,10 @@ log = logging.getLogger("lottery.claims")
 TICKET_NUMBER = re.compile(r"^[0-9]{8,32}$")
 SECURITY_CODE = re.compile(r"^[0-9]{6,12}$")
 PAYOUT = ledger.InternalService("lottery prize payout")
-Tell = Callable[..., Awaitable[None]]
+class Tell(Protocol):
+    """Puts a message from the bank in a customer's inbox (openplatform's, lent by the root)."""
+
+    async def __call__(self, *, user_id: int, topic: str, title: str, body: str) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)

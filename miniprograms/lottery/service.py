@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from datetime import date
 
 import httpx
@@ -21,7 +21,7 @@ from ledger import service as ledger
 from miniprograms.lottery.attempts import Attempts
 from miniprograms.lottery.centres import CENTRES, RedemptionCentre
 from miniprograms.lottery.claims import (
-    ClaimOutcome, ClaimPending, Claims, OfflineRedemption, PrizePaid, check_input,
+    ClaimOutcome, ClaimPending, Claims, OfflineRedemption, PrizePaid, Tell, check_input,
 )
 from miniprograms.lottery.config import LotteryConfig, embedded_operator_seed
 from miniprograms.lottery.errors import (
@@ -49,7 +49,7 @@ MAX_LISTED = 100
 
 class LotteryService:
     def __init__(self, *, config: LotteryConfig, redis: aioredis.Redis, ledger_service: ledger.LedgerService,
-                 tell: Callable[..., Awaitable[None]]) -> None:
+                 tell: Tell) -> None:
         self.config = config
         self.ledger = ledger_service
         self._http = httpx.AsyncClient(limits=httpx.Limits(max_connections=64, max_keepalive_connections=64))
@@ -64,7 +64,7 @@ class LotteryService:
 
     @classmethod
     def build(cls, settings: Settings, *, redis: aioredis.Redis, ledger_service: ledger.LedgerService,
-              tell: Callable[..., Awaitable[None]]) -> LotteryService:
+              tell: Tell) -> LotteryService:
         return cls(config=LotteryConfig.from_settings(settings), redis=redis, ledger_service=ledger_service,
                    tell=tell)
 
@@ -91,7 +91,7 @@ class LotteryService:
         await self.ledger.transfer(by=POOL_FUNDING, from_account_id=settlement.id, to_account_id=pool, amount=amount,
                                    idempotency_key=idempotency_key, kind=ledger.EntryKind.DEPOSIT,
                                    memo="lottery prize pool")
-        return (await ledger.get_account(account_id=pool)).balance
+        return int((await ledger.get_account(account_id=pool)).balance)
 
     async def claim(self, *, user_id: int, ticket_number: str, security_code: str, latitude: float | None = None,
                     longitude: float | None = None) -> ClaimOutcome:
