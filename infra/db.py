@@ -32,6 +32,7 @@ DOMAINS: tuple[str, ...] = (
     "content",
     "miniprograms.parks",
     "miniprograms.etc",
+    "miniprograms.lottery",
 )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -246,3 +246,38 @@ def embedded_secret(data_dir: Path, name: str) -> str:
         path.write_text(base64.b64encode(secrets.token_bytes(32)).decode())
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+@dataclass(frozen=True, slots=True)
+class SignedPeer:
+    """An outside party signed both ways: where it is (None: embedded mode runs a fake of it),
+    the key that verifies it and the seed we sign with (raw Ed25519, base64)."""
+
+    url: str | None
+    public_key: str
+    signing_key: Secret
+
+
+def signed_peer(config: Config, *, url: str, public_key: str, signing_key: str,
+                embedded: Callable[[], tuple[str, str]]) -> SignedPeer:
+    """Read a signed peer's three variables; with no URL, ``embedded()`` gives both keys."""
+    import base64
+    import binascii
+
+    where = read_env(config, url, str, None) or None
+    if where is not None and not where.startswith(("http://", "https://")):
+        raise SettingsError(f"{url} must be an http:// or https:// URL")
+    theirs, ours = read_env(config, public_key, str, None), read_env(config, signing_key, Secret, None)
+    if theirs is None or ours is None:
+        if where is not None:
+            raise SettingsError(f"{url} needs {public_key} and {signing_key}")
+        their_default, our_default = embedded()
+        theirs, ours = theirs or their_default, ours or Secret(our_default)
+    for name, value in ((public_key, theirs), (signing_key, str(ours))):
+        try:
+            ok = len(base64.b64decode(value, validate=True)) == 32
+        except (binascii.Error, ValueError):
+            ok = False
+        if not ok:
+            raise SettingsError(f"{name} must be base64 of 32 bytes (a raw Ed25519 key)")
+    return SignedPeer(where.rstrip("/") if where else None, theirs, ours)

@@ -32,6 +32,7 @@ class EntryKind(str, Enum):
     PAYMENT = "payment"  # a customer pays a merchant
     MP_PAYMENT = "mp_payment"  # a customer pays a mini-program's merchant account
     MP_REFUND = "mp_refund"  # a mini-program's merchant account gives money back
+    PRIZE_PAYOUT = "prize_payout"  # a lottery prize from the prize-pool merchant account (miniprograms.lottery)
     DEPOSIT = "deposit"  # money arriving from outside the ledger, debited to settlement
     REVERSAL = "reversal"  # undoes an entry; only reverse_entry writes it
     CAPTURE = "capture"  # takes held money to a named account; only capture_hold writes it

@@ -21,7 +21,7 @@ from ledger.statements import StatementLine, StatementPeriod
 
 KIND_LABELS = {
     "transfer": "转账", "payment": "付款", "mp_payment": "小程序支付", "mp_refund": "退款", "deposit": "存入",
-    "reversal": "冲正", "capture": "预授权扣款",
+    "reversal": "冲正", "capture": "预授权扣款", "prize_payout": "彩票兑奖",
 }
 ACCOUNT_LABELS = {"class_one": "I类账户（绑定卡）", "class_two": "II类账户", "enterprise": "单位结算账户",
                   "merchant": "商户结算账户"}

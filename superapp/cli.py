@@ -32,6 +32,9 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
     if not args.no_migrate:
         asyncio.run(db.migrate(settings))
     network = _embedded_network(settings, args.host, args.port)
+    from superapp.embedded_lottery import start_embedded_operator
+
+    operator = start_embedded_operator(settings)
     embedded = contextlib.nullcontext()
     if args.workers > 1:
         if settings.embedded_redis:  # one Redis for every worker, owned here: the workers join it
@@ -59,6 +62,8 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         if network is not None:
             network.stop()
+        if operator is not None:
+            operator.stop()
     return 0
 
 

@@ -45,12 +45,15 @@ OPENING_BALANCE = 5_000_00  # fen
 DEVELOPER, REVIEWER = "13800000002", "13800000004"
 SAMPLE = Path(__file__).resolve().parent.parent / "examples" / "hello-miniapp"
 PAYROLL = Path(__file__).resolve().parent.parent / "miniprograms" / "payroll" / "package"
+LOTTERY_PACKAGE = SAMPLE.parent.parent / "miniprograms" / "lottery" / "package"
 SAMPLE_ORG, SAMPLE_NAME = "Demo Partner Co", "Hello mini-program"
 ETC_PACKAGE = Path(__file__).resolve().parent.parent / "miniprograms" / "etc" / "package"
 ADMIN = "13800000005"
 PARKS_PACKAGE = Path(__file__).resolve().parent.parent / "miniprograms" / "parks" / "package"
 BANK_ORG = "本行自有小程序"  # the bank's own developers: first party (bankGraphql)
 DRAIN_SECONDS = 30
+LOTTERY_POOL = 100_000_00  # fen: the welfare lottery's prize pool at the bank
+VERIFIED_NAMES = {"13800000001": "陈*", "13800000002": "林*"}  # as read from their ID cards, masked
 
 
 async def seed(settings: Settings) -> None:
@@ -64,6 +67,7 @@ async def seed(settings: Settings) -> None:
             balance = await _funded_account(runtime, users[phone])
             await _bound_card(runtime, users[phone], card)
             print(f"demo customer {phone}: Class II account holding {balance / 100:.2f} yuan, card ending {card[-4:]}")
+        await _lottery_ready(runtime, users)
         app_id, version = await _released_sample(runtime, users[DEVELOPER], users[REVIEWER])
         print(f"demo mini-program {app_id} {version} released: open /static/container.html?app={app_id}")
         print(await seed_parks(runtime, operator_user=users["13800000003"], manager_user=users[DEVELOPER],
@@ -85,6 +89,13 @@ async def seed(settings: Settings) -> None:
             developer_user=users[DEVELOPER], reviewer_user=users[REVIEWER], admin_user=users[ADMIN])
         print(f"first-party mini-program 薪资管家 {payroll_id} {payroll_version} released: "
               f"/static/container.html?app={payroll_id}")
+        lottery_app, lottery_version = await publish_first_party(
+            runtime, package=LOTTERY_PACKAGE, name="彩票兑奖", category="finance",
+            description="福利彩票 500 元以下奖金在线兑付到二类账户", developer_user=users[DEVELOPER],
+            reviewer_user=users[REVIEWER], admin_user=users[ADMIN],
+        )
+        print(f"demo lottery mini-program {lottery_app} {lottery_version} released: "
+              f"open /static/container.html?app={lottery_app}")
         stored = await _a_day_of_events(runtime, app_id, version)
         print(f"demo tracking: {stored} page views of the last day")
         print(await seed_marketing(runtime, maker=users["13800000003"], checker=users[REVIEWER]))
@@ -120,6 +131,21 @@ async def _funded_account(runtime: Runtime, user: User) -> int:
     )
     await account.refresh_from_db()
     return account.balance
+
+
+async def _lottery_ready(runtime: Runtime, users: dict[str, User]) -> None:
+    """The prize pool funded once, and the demo customers verified as account opening leaves
+    them (a lottery prize goes only to a Class II account opened with identity verification)."""
+    from kyc.models import KycApplication, State
+    from ledger.service import class_two_account_of
+
+    pool = await runtime.lottery.fund_prize_pool(amount=LOTTERY_POOL, idempotency_key="demo:lottery-pool")
+    for phone, masked in VERIFIED_NAMES.items():
+        user = users[phone]
+        account = await class_two_account_of(owner_user_id=user.id)
+        if account is not None and not await KycApplication.exists(user_id=user.id, state=State.OPENED):
+            await KycApplication.create(user_id=user.id, state=State.OPENED, name_masked=masked, account_id=account.id)
+    print(f"demo lottery: prize pool holding {pool / 100:.2f} yuan; demo tickets are printed when the server starts")
 
 
 async def _bound_card(runtime: Runtime, user: User, card: str) -> None:

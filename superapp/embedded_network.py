@@ -88,14 +88,14 @@ def _die_with_parent() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
-def _wait_for_url(output: Path, process: subprocess.Popen) -> str:
+def _wait_for_url(output: Path, process: subprocess.Popen, what: str = "card network") -> str:
     deadline = time.monotonic() + START_SECONDS
     while time.monotonic() < deadline:
         first = output.read_text(errors="replace").partition("\n")
         if first[1] and first[0].startswith("listening on "):
             return first[0].removeprefix("listening on ").strip()
         if process.poll() is not None:
-            raise RuntimeError(f"the embedded card network exited: {output.read_text(errors='replace')[-2000:]}")
+            raise RuntimeError(f"the embedded {what} exited: {output.read_text(errors='replace')[-2000:]}")
         time.sleep(0.05)
     process.kill()
-    raise RuntimeError("the embedded card network did not start")
+    raise RuntimeError(f"the embedded {what} did not start")

@@ -26,6 +26,7 @@ from marketing.service import MarketingService
 from miniprogram_host.service import MiniProgramHost
 from miniprogram_runtime.service import MiniProgramRuntime
 from miniprograms.etc.service import EtcService
+from miniprograms.lottery.service import LotteryService
 from miniprograms.parks.service import ParksService
 from miniprograms.payroll.service import PayrollService, PayrollSettings
 from openplatform.service import OpenPlatform, announce_inbox_over, tell_customer
@@ -47,6 +48,7 @@ class AppRuntime(Runtime):
     parks: ParksService
     etc: EtcService
     payroll: PayrollService
+    lottery: LotteryService
 
 
 @asynccontextmanager
@@ -74,6 +76,7 @@ async def running(settings: Settings) -> AsyncIterator[AppRuntime]:
     host = MiniProgramHost.build(settings, redis_handle.client, segments=marketing.segment_lookup())
     openplatform = OpenPlatform.build(settings, redis_handle.client, ledger)
     payroll = payroll_service(settings, ledger, cipher, identity.user_id_for_phone, sms.send)
+    lottery = LotteryService.build(settings, redis=redis_handle.client, ledger_service=ledger, tell=tell_customer)
     runtime = AppRuntime(
         settings, database, redis_handle, cipher, broker, identity, sms,
         miniprograms=host,
@@ -92,6 +95,7 @@ async def running(settings: Settings) -> AsyncIterator[AppRuntime]:
         parks=ParksService(ledger=ledger, tell=tell_customer),
         etc=EtcService.build(settings.config(), ledger_service=ledger, tell=tell_customer),
         payroll=payroll,
+        lottery=lottery,
     )
     try:
         async with AsyncExitStack() as background:
@@ -107,10 +111,12 @@ async def running(settings: Settings) -> AsyncIterator[AppRuntime]:
                 await background.enter_async_context(runtime.content.running())
             if payroll.settings.worker_in_app:
                 await background.enter_async_context(payroll.running())
+            await background.enter_async_context(lottery.sweeping())
             yield runtime
     finally:
         runtime.kyc.close()
         await runtime.content.close()
+        await lottery.close()
         await clearing.close()
         await broker.close()
         await redis_handle.close()

@@ -14,11 +14,12 @@ from miniprograms.parks.graphql.schema import (
 )
 from miniprograms.etc.graphql.schema import EtcMutation, EtcQuery
 from miniprograms.payroll.graphql.schema import PayrollMutation, PayrollQuery
+from miniprograms.lottery.graphql.schema import LotteryMutation, LotteryQuery
 
 QUERIES: tuple[type, ...] = (*bff_schema.QUERIES, ParksQuery, ParksAffairsQuery, LeaseFinancingQuery, EtcQuery,
-                              PayrollQuery)
+                              PayrollQuery, LotteryQuery)
 MUTATIONS: tuple[type, ...] = (*bff_schema.MUTATIONS, ParksMutation, ParksAffairsMutation,
-                                  LeaseFinancingMutation, EtcMutation, PayrollMutation)
+                                  LeaseFinancingMutation, EtcMutation, PayrollMutation, LotteryMutation)
 SUBSCRIPTIONS = bff_schema.SUBSCRIPTIONS
 
 

@@ -81,6 +81,10 @@ def test_environ(**overrides: str) -> dict[str, str]:
         "CARD_NETWORK_URL": "http://127.0.0.1:9",
         "CARD_NETWORK_PUBLIC_KEY": base64.b64encode(b"n" * 32).decode(),
         "CLEARING_BANK_SIGNING_KEY": base64.b64encode(b"b" * 32).decode(),
+        # Nor a lottery operator unless a test starts one (tests/lottery_operator.py).
+        "LOTTERY_OPERATOR_URL": "http://127.0.0.1:9",
+        "LOTTERY_OPERATOR_PUBLIC_KEY": base64.b64encode(b"o" * 32).decode(),
+        "LOTTERY_BANK_SIGNING_KEY": base64.b64encode(b"l" * 32).decode(),
     }
     if os.environ.get("TEST_REDIS_URL"):  # a Redis this run did not start may keep no append-only file
         base["REDIS_DURABILITY"] = "warn"

@@ -29,6 +29,8 @@ from tests.support import LOGIN, REQUEST_CODE, GraphQLClient
 SUPERAPP = str(Path(sys.executable).parent / "superapp")
 README = (ROOT / "README.md").read_text()
 DONE = "__walk_step_done__"
+CLAIM = """mutation($input: ClaimLotteryPrizeInput!) { claimLotteryPrize(input: $input) {
+  __typename ... on LotteryPrizePaid { claim { prize state } } ... on Error { message } } }"""
 PAGE_VIEWS = """query($since: DateTime!, $until: DateTime!, $app: String) {
   trackingPageViews(since: $since, until: $until, appId: $app) { ... on PageViewsReport { rows { page pageViews } } } }"""
 
@@ -129,6 +131,12 @@ async def test_the_readmes_first_walk_works_on_the_demo_data(tmp_path):
             payee = await _sign_in(gql, app, "13800000002")
             theirs = (await gql("{ accounts { kind balance } }", token=payee))["data"]["accounts"]
             assert [a["balance"] for a in theirs if a["kind"] == "CLASS_TWO"] == [5_000_00 + 1000]
+            # the demo customer, verified by the seed, claims a demo ticket from the embedded lottery operator
+            customer = await _sign_in(gql, app, "13800000001")
+            claimed = await gql(CLAIM, {"input": {"ticketNumber": "20261201000000000001", "securityCode": "480613"}},
+                                token=customer)
+            assert claimed["data"]["claimLotteryPrize"] == {"__typename": "LotteryPrizePaid", "claim": {
+                "prize": 2000, "state": "CONFIRMED"}}
             # and an operator sees the day of page views in the mini-program, stored once
             operator = await _sign_in(gql, app, "13800000003")
             now = datetime.now(timezone.utc)
@@ -138,6 +146,7 @@ async def test_the_readmes_first_walk_works_on_the_demo_data(tmp_path):
             assert sum(r["pageViews"] for r in rows) == 60
             assert {r["page"] for r in rows} == {"pages/index.html"}
         network = re.search(r"embedded card network started at (http://\S+?) ", app.output()).group(1)
+        lottery = re.search(r"embedded lottery operator started at (http://\S+?) ", app.output()).group(1)
         # the day settles against the embedded network's file, on SQLite
         today = datetime.now(timezone(timedelta(hours=8))).date().isoformat()
         settled = subprocess.run([SUPERAPP, "ledger", "reconcile", "--date", today], cwd=ROOT, timeout=120,
@@ -145,6 +154,7 @@ async def test_the_readmes_first_walk_works_on_the_demo_data(tmp_path):
         assert settled.returncode == 0, settled.stdout + settled.stderr
         assert f"settlement {today}: the network's file 1 movements (10000 fen), ours 1" in settled.stdout
     assert await _stops_answering(network), "the embedded card network still answers after the server stopped"
+    assert await _stops_answering(lottery), "the embedded lottery operator still answers after the server stopped"
 
 
 async def _stops_answering(url: str) -> bool:

@@ -7,15 +7,12 @@ process can read the port; stops on SIGTERM or SIGINT.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import socket
 import sys
-
-import uvicorn
 
 from fakes.cardnetwork import signing
 from fakes.cardnetwork.app import Keys, build_app
 from fakes.cardnetwork.network import Settings
+from fakes.doors import serve
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,14 +27,7 @@ def main(argv: list[str] | None = None) -> int:
 
     keys = Keys(network=signing.private_key(args.network_key), bank=signing.public_key(args.bank_public_key))
     app = build_app(keys, args.callback_url, Settings(latency_ms=args.latency_ms))
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((args.host, args.port))
-    sock.listen(512)
-    host, port = sock.getsockname()[:2]
-    print(f"listening on http://{host}:{port}", flush=True)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", ws="none", lifespan="on"))
-    asyncio.run(server.serve(sockets=[sock]))
+    serve(app, args.host, args.port)
     return 0
 
 

@@ -7,7 +7,6 @@ import base64
 import contextlib
 import json
 import re
-import time
 from dataclasses import dataclass, fields
 
 import httpx
@@ -19,6 +18,7 @@ from starlette.routing import Route
 
 from fakes.cardnetwork import signing
 from fakes.cardnetwork.network import CREDIT, DEBIT, Fault, Network, Settings
+from fakes.doors import SignedDoor
 
 REQUEST_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -33,7 +33,6 @@ class Keys:
 
 def build_app(keys: Keys, callback_url: str, settings: Settings | None = None) -> Starlette:
     http = httpx.AsyncClient(timeout=5.0)
-    seen_nonces: dict[str, float] = {}
 
     def sign(data: bytes) -> str:
         return base64.b64encode(keys.network.sign(data)).decode()
@@ -51,30 +50,8 @@ def build_app(keys: Keys, callback_url: str, settings: Settings | None = None) -
 
     network = Network(notify, sign, settings)
 
-    def signed(request: Request, payload: dict, status: int = 200) -> Response:
-        body = json.dumps(payload).encode()
-        headers = signing.signed_headers(keys.network, NETWORK_KEY_ID, "RESPONSE", request.url.path, body)
-        return Response(body, status_code=status, headers=headers, media_type="application/json")
-
-    def error(request: Request, status: int, code: str, message: str) -> Response:
-        return signed(request, {"error": {"code": code, "message": message}}, status)
-
-    async def authenticated(request: Request) -> bytes | Response:
-        body = await request.body()
-        path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        problem = signing.verify(keys.bank, request.headers, request.method, path, body)
-        if problem is None:
-            now = time.time()
-            for nonce, at in list(seen_nonces.items()):
-                if now - at > signing.MAX_SKEW_SECONDS * 2:
-                    del seen_nonces[nonce]
-            nonce = request.headers["x-cnet-nonce"]
-            if nonce in seen_nonces:
-                problem = "nonce already used"
-            seen_nonces[nonce] = now
-        if problem is not None:
-            return error(request, 401, "BAD_SIGNATURE", problem)
-        return body
+    door = SignedDoor(signing.SCHEME, key=keys.network, key_id=NETWORK_KEY_ID, peer=keys.bank)
+    signed, error, authenticated = door.signed, door.error, door.authenticated
 
     async def latency() -> None:
         if network.settings.latency_ms:
