@@ -10,7 +10,7 @@ class AuditRecord(Model):
     moved breaks the chain from there on, and without the key it cannot be recomputed.
     """
 
-    seq = fields.BigIntField(primary_key=True, generated=False)  # 1, 2, 3 ... without gaps
+    seq = fields.BigIntField(primary_key=True)  # 1, 2, 3 ... without gaps: set by record(), never by the database
     at = fields.DatetimeField()
     actor = fields.CharField(max_length=64)  # "user:12", "service:payroll"
     action = fields.CharField(max_length=64, db_index=True)  # "ledger.account_frozen"
@@ -26,7 +26,7 @@ class AuditRecord(Model):
 class AuditHead(Model):
     """The chain's last link, one row: appends lock it, so they take their turns."""
 
-    id = fields.IntField(primary_key=True, generated=False)
+    id = fields.IntField(primary_key=True)  # always 1
     seq = fields.BigIntField(default=0)
     digest = fields.CharField(max_length=64, default="")
 
