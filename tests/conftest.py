@@ -146,6 +146,12 @@ def settings(environ: dict[str, str]) -> Settings:
 
 
 @pytest.fixture
+async def clean_state(migrated_database: str) -> None:
+    """An empty database and Redis, for a test that opens the services itself."""
+    await _reset_state()
+
+
+@pytest.fixture
 async def app(settings: Settings):
     from superapp.app import create_app
 

@@ -11,7 +11,7 @@ from superapp.demo import OPENING_BALANCE, NotForProduction, fund_test_customer
 from superapp.runtime import running
 
 
-async def test_demo_funds_need_development_and_are_given_once(environ):
+async def test_demo_funds_need_development_and_are_given_once(clean_state, environ):
     with pytest.raises(NotForProduction):
         await fund_test_customer(Settings.from_env(environ), "13700000042")
 

@@ -25,7 +25,7 @@ from tracking.protocol import decode_body
 from tracking.schemas import SchemaRegistry
 from tracking.vouching import OpenIdLookup, PartnerSigned, VouchedBy, Voucher
 
-_VOUCHED = (VouchedBy.TOKEN, VouchedBy.PARTNER)
+_VOUCHED = (VouchedBy.TOKEN, VouchedBy.PARTNER, VouchedBy.BRIDGE)  # a mini-program's track, in the user's session
 
 
 @dataclass(frozen=True, slots=True)
