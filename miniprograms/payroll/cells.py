@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 from kyc.service import valid_id_number
 from ledger.service import normalized_account_number
-from miniprograms.payroll.errors import RowProblem
+from miniprograms.payroll.vocabulary import RowProblem
 from miniprograms.payroll.files import Cell, Formula
 
 MAX_YUAN = Decimal(10) ** 9  # a billion yuan on one payslip line is a typo

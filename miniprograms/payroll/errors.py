@@ -2,41 +2,10 @@
 
 from __future__ import annotations
 
-from enum import Enum
-
 from infra.i18n import Text
-
-
-class FileProblem(str, Enum):
-    """Why a whole file is refused before any row is read."""
-
-    TOO_LARGE = "TOO_LARGE"
-    TOO_MANY_ROWS = "TOO_MANY_ROWS"
-    EMPTY = "EMPTY"
-    MALFORMED = "MALFORMED"
-    UNKNOWN_ENCODING = "UNKNOWN_ENCODING"
-    UNKNOWN_FORMAT = "UNKNOWN_FORMAT"
-    MISSING_COLUMNS = "MISSING_COLUMNS"
-
-
-class RowProblem(str, Enum):
-    """What is wrong with one cell of one row."""
-
-    REQUIRED = "REQUIRED"
-    FORMULA = "FORMULA"
-    BAD_NAME = "BAD_NAME"
-    BAD_ID_NUMBER = "BAD_ID_NUMBER"
-    ID_NUMBER_AS_NUMBER = "ID_NUMBER_AS_NUMBER"
-    BAD_PHONE = "BAD_PHONE"
-    BAD_ACCOUNT = "BAD_ACCOUNT"
-    BAD_DATE = "BAD_DATE"
-    BAD_AMOUNT = "BAD_AMOUNT"
-    NET_MISMATCH = "NET_MISMATCH"
-    DUPLICATE_IN_FILE = "DUPLICATE_IN_FILE"
-    DUPLICATE_IN_ROSTER = "DUPLICATE_IN_ROSTER"  # reported, and the row is left as the roster has it
-    NOT_ON_ROSTER = "NOT_ON_ROSTER"
-    BAD_LINE_KEY = "BAD_LINE_KEY"
-    TOO_LONG = "TOO_LONG"
+from miniprograms.payroll.vocabulary import BatchStatus
+from miniprograms.payroll.vocabulary import FileProblem as FileProblem, RowProblem as RowProblem  # re-exported
+from miniprograms.payroll.words import BATCH_STATES, file_problem
 
 
 class PayrollError(Exception):
@@ -56,7 +25,6 @@ class FileRefused(PayrollError):
     """The whole file is refused (size, format, encoding, rows, columns); nothing was written."""
 
     def __init__(self, problem: FileProblem, *, limit: int = 0, columns: str = "") -> None:
-        from miniprograms.payroll.words import file_problem  # the words know the problems: imported late
 
         super().__init__(file_problem(problem, limit=limit, columns=columns))
         self.problem = problem
@@ -89,9 +57,6 @@ class IdempotencyConflict(PayrollError):
 
 class WrongState(PayrollError):
     def __init__(self, state: str) -> None:
-        from miniprograms.payroll.vocabulary import BatchStatus
-        from miniprograms.payroll.words import BATCH_STATES
-
         super().__init__(Text("payroll.wrong_state", state=BATCH_STATES[BatchStatus(state)]))
         self.state = state
 

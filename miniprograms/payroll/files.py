@@ -19,7 +19,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from miniprograms.payroll.errors import FileProblem, FileRefused
+from miniprograms.payroll.errors import FileRefused
+from miniprograms.payroll.vocabulary import FileProblem
 
 MAX_COLUMNS = 32
 MAX_CELL = 200

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from infra.i18n import Text
-from miniprograms.payroll.errors import RowProblem
+from miniprograms.payroll.vocabulary import RowProblem
 
 MAX_ISSUES = 1_000  # a preview lists this many; a file with more is refused as a whole all the same
 

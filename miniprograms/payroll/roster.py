@@ -14,7 +14,8 @@ from tortoise.transactions import in_transaction
 from infra.masking import mask_id_number, mask_name, mask_phone
 from infra.pii import PiiCipher
 from miniprograms.payroll import cells
-from miniprograms.payroll.errors import RowProblem, RowsRefused
+from miniprograms.payroll.errors import RowsRefused
+from miniprograms.payroll.vocabulary import RowProblem
 from miniprograms.payroll.files import read_table
 from miniprograms.payroll.issues import Issue, Issues
 from miniprograms.payroll.models import Employee

@@ -25,14 +25,14 @@ from miniprograms.payroll import batches, roster
 from miniprograms.payroll.config import PayrollSettings
 from miniprograms.payroll.disbursement import PAYROLL, Disbursement, Sms, Tell, UserForPhone, unpaid_total
 from miniprograms.payroll.errors import (
-    BatchNotFound, FileProblem, FileRefused, IdempotencyConflict, InsufficientFunds, InvalidRequest,
-    MakerCannotApprove, NotPayrollMember, PayrollError, PendingBatchExists, PinLocked, RowProblem, RowsRefused,
+    BatchNotFound, FileRefused, IdempotencyConflict, InsufficientFunds, InvalidRequest,
+    MakerCannotApprove, NotPayrollMember, PayrollError, PendingBatchExists, PinLocked, RowsRefused,
     StepUpRequired, WrongPin, WrongState,
 )
 from miniprograms.payroll.issues import Issue
 from miniprograms.payroll.models import Employee, PayrollBatch, PayrollLine
 from miniprograms.payroll.roster import RosterPreview
-from miniprograms.payroll.vocabulary import BatchStatus, LineStatus
+from miniprograms.payroll.vocabulary import BatchStatus, FileProblem, LineStatus, RowProblem
 from miniprograms.payroll.words import FAILURES, LINE_STATES, REPORT_HEADER
 
 __all__ = [

@@ -1,4 +1,4 @@
-"""Payroll's words: the states of a batch and of its lines."""
+"""Payroll's vocabulary: the states of a batch and of its lines, and the problems of a file or a row."""
 
 from __future__ import annotations
 
@@ -35,3 +35,35 @@ class LineStatus(str, Enum):
     PAID = "paid"
     FAILED = "failed"  # the payment was declined (account frozen or closed): may be retried
     RETURNED = "returned"  # no account opened before the deadline: the money stayed with the enterprise
+
+
+class FileProblem(str, Enum):
+    """Why a whole file is refused before any row is read."""
+
+    TOO_LARGE = "TOO_LARGE"
+    TOO_MANY_ROWS = "TOO_MANY_ROWS"
+    EMPTY = "EMPTY"
+    MALFORMED = "MALFORMED"
+    UNKNOWN_ENCODING = "UNKNOWN_ENCODING"
+    UNKNOWN_FORMAT = "UNKNOWN_FORMAT"
+    MISSING_COLUMNS = "MISSING_COLUMNS"
+
+
+class RowProblem(str, Enum):
+    """What is wrong with one cell of one row."""
+
+    REQUIRED = "REQUIRED"
+    FORMULA = "FORMULA"
+    BAD_NAME = "BAD_NAME"
+    BAD_ID_NUMBER = "BAD_ID_NUMBER"
+    ID_NUMBER_AS_NUMBER = "ID_NUMBER_AS_NUMBER"
+    BAD_PHONE = "BAD_PHONE"
+    BAD_ACCOUNT = "BAD_ACCOUNT"
+    BAD_DATE = "BAD_DATE"
+    BAD_AMOUNT = "BAD_AMOUNT"
+    NET_MISMATCH = "NET_MISMATCH"
+    DUPLICATE_IN_FILE = "DUPLICATE_IN_FILE"
+    DUPLICATE_IN_ROSTER = "DUPLICATE_IN_ROSTER"  # reported, and the row is left as the roster has it
+    NOT_ON_ROSTER = "NOT_ON_ROSTER"
+    BAD_LINE_KEY = "BAD_LINE_KEY"
+    TOO_LONG = "TOO_LONG"

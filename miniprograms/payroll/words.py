@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from infra.i18n import Text
-from miniprograms.payroll.errors import FileProblem, RowProblem
-from miniprograms.payroll.vocabulary import BatchStatus, LineStatus
+from miniprograms.payroll.vocabulary import BatchStatus, FileProblem, LineStatus, RowProblem
 
 BATCH_STATES = {
     BatchStatus.DRAFT: Text("payroll.state_draft"),
