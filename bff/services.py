@@ -7,6 +7,7 @@ routes reach it through the request context and never build services themselves.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
 
 import redis.asyncio as aioredis
 from tortoise.context import TortoiseContext
@@ -50,3 +51,16 @@ class Runtime:
     @property
     def redis(self) -> aioredis.Redis:
         return self.redis_handle.client
+
+
+S = TypeVar("S")
+
+
+def app_service(runtime: object, name: str, kind: type[S]) -> S:
+    """A first-party mini-program's service, which the composition root puts on the runtime as
+    ``runtime.<name>`` (``superapp.runtime.AppRuntime``): bff never imports a mini-program, so
+    each app's GraphQL asks for its own by name and type."""
+    found = getattr(runtime, name, None)
+    if not isinstance(found, kind):
+        raise TypeError(f"the composition root put no {kind.__name__} at runtime.{name}")
+    return found

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
+from bff.services import app_service
 from miniprograms.etc.service import EtcService
 
 
 def etc_service(runtime: object) -> EtcService:
-    service = getattr(runtime, "etc", None)
-    if not isinstance(service, EtcService):
-        raise RuntimeError("the composition root did not build ETC's service")
-    return service
+    return app_service(runtime, "etc", EtcService)

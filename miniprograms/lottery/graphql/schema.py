@@ -11,6 +11,7 @@ import strawberry
 from bff.context import Info
 from bff.errors import InvalidInput
 from bff.permissions import requires
+from bff.services import app_service
 from identity.roles import Role
 from infra.i18n import t
 from miniprograms.lottery import service as lottery
@@ -38,9 +39,7 @@ MAX_LISTED = 100
 
 def service(info: Info) -> lottery.LotteryService:
     """This app's service, as the composition root lent it to the transport."""
-    found = getattr(info.context.runtime, "lottery", None)
-    assert isinstance(found, lottery.LotteryService)
-    return found
+    return app_service(info.context.runtime, "lottery", lottery.LotteryService)
 
 
 def refusal(exc: lottery.LotteryError):

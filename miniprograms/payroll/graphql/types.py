@@ -9,15 +9,13 @@ import strawberry
 from bff.context import Info
 from bff.errors import Error
 from bff.ledger.types import Fen
+from bff.services import app_service
 from miniprograms.payroll import service as payroll
 
 def payroll_of(info: Info) -> payroll.PayrollService:
     """Payroll's service, as the composition root lent it to the transport
     (``runtime.payroll``: ``superapp.runtime.AppRuntime``)."""
-    service = getattr(info.context.runtime, "payroll", None)
-    if not isinstance(service, payroll.PayrollService):
-        raise TypeError("runtime.payroll is a PayrollService")
-    return service
+    return app_service(info.context.runtime, "payroll", payroll.PayrollService)
 
 
 BatchStatus = strawberry.enum(payroll.BatchStatus, name="PayrollBatchStatus")
