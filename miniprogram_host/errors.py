@@ -77,6 +77,15 @@ class VersionInFlight(HostError):
         self.state = state
 
 
+class DevelopmentVersion(HostError):
+    """The version names development origins (localhost): it runs only in its developers' preview."""
+
+    def __init__(self, *, version: str, origins: list[str]) -> None:
+        super().__init__(Text("miniprogram_host.development_version", version=version, origins=", ".join(origins)))
+        self.version = version
+        self.origins = origins
+
+
 class SelfReview(HostError):
     message = Text("miniprogram_host.self_review")
 

@@ -19,6 +19,7 @@ from tortoise.transactions import in_transaction
 from identity.service import Role
 from miniprogram_host.actors import Actor, audit, is_developer_of
 from miniprogram_host.errors import (
+    DevelopmentVersion,
     AlreadyReviewed,
     GrayPercentageMustRise,
     InvalidArgument,
@@ -31,6 +32,7 @@ from miniprogram_host.errors import (
 )
 from infra.i18n import Text
 from miniprogram_host.models import AppVersion, MiniApp
+from miniprogram_host.packages import dev_domains_of
 from miniprogram_host.registry import app_for_developer
 from miniprogram_host.semver import is_semver
 from miniprogram_host.segments import MAX_SEGMENTS, NoSegments, SegmentDirectory
@@ -55,6 +57,13 @@ async def _version(app: MiniApp, version: str) -> AppVersion:
     return found
 
 
+def _not_in_development(v: AppVersion) -> None:
+    """A version naming development origins (localhost) never reaches review, gray or release."""
+    origins = dev_domains_of(v.manifest)
+    if origins:
+        raise DevelopmentVersion(version=v.version, origins=origins)
+
+
 async def _release_app(actor: Actor, app_id: str) -> MiniApp:
     """Releases are run by operators or by the app's own developers."""
     return await app_for_developer(actor=actor, app_id=app_id, staff_roles=(Role.OPERATOR,))
@@ -65,6 +74,7 @@ async def submit(*, actor: Actor, app_id: str, version: str) -> AppVersion:
     v = await _version(app, version)
     if v.state != UPLOADED:
         raise InvalidTransition(action="submit", state=v.state)
+    _not_in_development(v)
     async with in_transaction():
         claimed = await MiniApp.filter(id=app.id, in_flight_version_id=None).update(in_flight_version_id=v.id)
         if not claimed:
@@ -182,6 +192,7 @@ async def start_gray(*, actor: Actor, app_id: str, version: str, percent: int, w
         v = await _version(app, version)
         if v.state != APPROVED:
             raise InvalidTransition(action="start_gray", state=v.state)
+        _not_in_development(v)
         await AppVersion.filter(id=v.id).update(state=GRAY)
         app.gray_version_id, app.gray_rules = v.id, rules
         app.release_revision += 1
@@ -219,6 +230,7 @@ async def release(*, actor: Actor, app_id: str, version: str, refresh: Refresh) 
         v = await _version(app, version)
         if v.state not in (APPROVED, GRAY):
             raise InvalidTransition(action="release", state=v.state)
+        _not_in_development(v)
         await _make_live(app, v)
         app.gray_version_id, app.gray_rules, app.in_flight_version_id = None, {}, None
         app.release_revision += 1

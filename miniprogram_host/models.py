@@ -48,6 +48,9 @@ class MiniApp(Model):
     description = fields.TextField(default="")
     icons = fields.JSONField(default=dict)
     domains = fields.JSONField(default=dict)
+    # Development origins (localhost[:port], 127.0.0.1[:port]) a version in development may
+    # name in its manifest's devDomains; such a version runs only in its developers' preview.
+    dev_domains = fields.JSONField(default=list)
     in_flight_version_id = fields.BigIntField(null=True)
     live_version_id = fields.BigIntField(null=True)
     gray_version_id = fields.BigIntField(null=True)

@@ -29,6 +29,11 @@ DOMAIN_KINDS = ("request", "socket", "upload", "download")
 _CHUNK = 64 * 1024
 _PAGE = re.compile(r"[A-Za-z0-9_\-]+(?:/[A-Za-z0-9_\-]+)*\.html")
 _HOST = re.compile(r"(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
+# A development origin: this machine's own name or address, with an optional port. Only a
+# version in development may name one (its manifest's devDomains), and such a version runs
+# only in its developers' preview, never in review, gray or release.
+_LOOPBACK = re.compile(r"(?:localhost|127\.0\.0\.1)(?::([1-9]\d{0,4}))?")
+MAX_DEV_DOMAINS = 10
 
 
 @dataclass
@@ -227,6 +232,9 @@ def _check_manifest(m: dict, checked: CheckedPackage) -> None:
         for kind, hosts in domains.items():
             if not _str_list(hosts) or not all(_HOST.fullmatch(h) for h in hosts):
                 bad(f"domains.{kind}", Text("miniprogram_host.domain_host_name"))
+    dev = m.get("devDomains", [])
+    if not _str_list(dev) or len(dev) > MAX_DEV_DOMAINS or not all(map(is_dev_origin, dev)):
+        bad("devDomains", Text("miniprogram_host.dev_domains_manifest", max=MAX_DEV_DOMAINS))
     subpackages = m.get("subpackages", [])
     if not _str_list(subpackages) or not all(re.fullmatch(r"[A-Za-z0-9_\-]+/", s) for s in subpackages):
         bad("subpackages", Text("miniprogram_host.subpackages_list"))
@@ -255,3 +263,15 @@ def normalise_domains(domains: dict) -> dict[str, list[str]]:
 
 def is_host_name(text: str) -> bool:
     return bool(_HOST.fullmatch(text))
+
+
+def is_dev_origin(text: str) -> bool:
+    """``localhost`` or ``127.0.0.1``, each with an optional port (1 to 65535)."""
+    found = _LOOPBACK.fullmatch(text)
+    return found is not None and (found.group(1) is None or int(found.group(1)) <= 65535)
+
+
+def dev_domains_of(manifest: dict) -> list[str]:
+    """The development origins a version's manifest names (empty: not a development version)."""
+    dev = manifest.get("devDomains")
+    return [d for d in dev if isinstance(d, str)] if isinstance(dev, list) else []

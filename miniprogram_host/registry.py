@@ -16,7 +16,7 @@ from miniprogram_host.actors import Actor, audit, is_developer_of
 from miniprogram_host.errors import BadCredentials, InvalidArgument, NotFound, NotPermitted
 from miniprogram_host.icons import icon_renditions
 from miniprogram_host.models import DeveloperOrg, MiniApp, OrgMember
-from miniprogram_host.packages import DOMAIN_KINDS, is_host_name, normalise_domains
+from miniprogram_host.packages import DOMAIN_KINDS, MAX_DEV_DOMAINS, is_dev_origin, is_host_name, normalise_domains
 from miniprogram_host.storage import BlobStore
 
 MAX_DOMAINS_PER_KIND = 200
@@ -189,15 +189,37 @@ async def set_domains(*, actor: Actor, app_id: str, kind: str, domains: list[str
     bad = [d for d in wanted if not is_host_name(d)]
     if bad:
         raise InvalidArgument(Text("miniprogram_host.not_host_names", names=", ".join(bad[:5])), field="domains")
+    return await _replace_whitelist(actor, app_id, wanted, kind)
+
+
+async def set_dev_domains(*, actor: Actor, app_id: str, domains: list[str]) -> MiniApp:
+    """Replace the development whitelist: local origins (``localhost:5173``) that a version in
+    development may name, for its developers' preview alone. URLs are cut down to host:port."""
+    wanted = sorted({_host_of(d) for d in domains})
+    if len(wanted) > MAX_DEV_DOMAINS:
+        raise InvalidArgument(Text("miniprogram_host.dev_domains_size", max=MAX_DEV_DOMAINS), field="domains")
+    bad = [d for d in wanted if not is_dev_origin(d)]
+    if bad:
+        raise InvalidArgument(Text("miniprogram_host.not_dev_origins", names=", ".join(bad[:5])), field="domains")
+    return await _replace_whitelist(actor, app_id, wanted, None)
+
+
+async def _replace_whitelist(actor: Actor, app_id: str, wanted: list[str], kind: str | None) -> MiniApp:
+    """One whitelist replaced (``kind`` None: the development one), audited with what was
+    added and removed."""
     async with in_transaction():
         app = await app_for_developer(actor=actor, app_id=app_id)
         app = await MiniApp.select_for_update().get(id=app.id)
-        before = set(app.domains.get(kind, []))
-        app.domains = {**normalise_domains(app.domains), kind: wanted}
-        await app.save(update_fields=["domains"])
+        if kind is None:
+            before, app.dev_domains = set(app.dev_domains), wanted
+            await app.save(update_fields=["dev_domains"])
+        else:
+            before = set(app.domains.get(kind, []))
+            app.domains = {**normalise_domains(app.domains), kind: wanted}
+            await app.save(update_fields=["domains"])
         added, removed = sorted(set(wanted) - before), sorted(before - set(wanted))
         if added or removed:
-            await audit(app, actor, "domains_changed", kind=kind, added=added, removed=removed)
+            await audit(app, actor, "domains_changed", kind=kind or "development", added=added, removed=removed)
     return app
 
 

@@ -14,7 +14,10 @@ from dataclasses import dataclass
 
 import redis.asyncio as aioredis
 
-from miniprogram_host.models import AppVersion, MiniApp
+from infra.i18n import Text
+from miniprogram_host.errors import NotFound, NotPermitted
+from miniprogram_host.models import AppVersion, MiniApp, OrgMember
+from miniprogram_host.packages import dev_domains_of
 from miniprogram_host.segments import NoSegments, SegmentDirectory
 from miniprogram_host.semver import version_key
 
@@ -46,7 +49,7 @@ class Resolved:
     signature: str
     key_id: str
     min_client_version: str
-    channel: str  # "live" or "gray"
+    channel: str  # "live", "gray" or "preview" (a developer's own run of any version)
 
     def as_json(self) -> dict:
         return {
@@ -94,6 +97,32 @@ async def load_snapshot(app_id: str) -> dict:
     ids = [i for i in (app.live_version_id, app.gray_version_id) if i is not None]
     versions = {v.id: v for v in await AppVersion.filter(id__in=ids)} if ids else {}
     return snapshot_of(app, versions)
+
+
+async def preview(*, app_id: str, version: str, user_id: int, client_version: str | None = None) -> Resolution:
+    """A developer's own run of one version, in whatever state (a development version that
+    names localhost included), never cached and never shown to anyone outside the app's
+    organisation. Raises NotFound or NotPermitted."""
+    app = await MiniApp.get_or_none(app_id=app_id)
+    if app is None:
+        return Unavailable(app_id, "UNKNOWN_APP")
+    if not await OrgMember.exists(org_id=app.org_id, user_id=user_id):
+        raise NotPermitted(Text("miniprogram_host.preview_developers_only"))
+    if app.offline:  # the operators' switch holds for previews too
+        return Unavailable(app_id, "OFFLINE")
+    found = await AppVersion.get_or_none(app_id=app.id, version=version)
+    if found is None:
+        raise NotFound(Text("miniprogram_host.no_such_version", app_id=app_id, version=version))
+    if found.state == "withdrawn":
+        raise NotPermitted(Text("miniprogram_host.preview_version_withdrawn", version=version))
+    removed = sorted(set(dev_domains_of(found.manifest)) - set(app.dev_domains))
+    if removed:
+        raise NotPermitted(Text("miniprogram_host.preview_domain_removed", version=version, origins=", ".join(removed)))
+    if client_version is not None and not _at_least(version_key(client_version), found.min_client_version):
+        return UpgradeRequired(app_id, found.min_client_version)
+    described = describe_version(found)
+    assert described is not None
+    return _resolved(app_id, described, "preview")
 
 
 def snapshot_of(app: MiniApp, versions: dict[int, AppVersion]) -> dict:

@@ -24,9 +24,9 @@ from miniprogram_host.grid import GridApp, grid_for
 from miniprogram_host.errors import BadCredentials, HostError, InvalidPackage, NotFound, NotPermitted, PackageProblem
 from miniprogram_host.lifecycle import UPLOADED
 from miniprogram_host.models import AppVersion, MiniApp
-from miniprogram_host.packages import CheckedPackage, check_package
+from miniprogram_host.packages import CheckedPackage, check_package, dev_domains_of, is_dev_origin
 from miniprogram_host.registry import app_ids_developed_by, developer_user_ids_for_app
-from miniprogram_host.resolution import ReleaseCache, Resolution, Resolved, Unavailable, UpgradeRequired
+from miniprogram_host.resolution import ReleaseCache, Resolution, Resolved, Unavailable, UpgradeRequired, preview
 from miniprogram_host.segments import SegmentDirectory
 from miniprogram_host.semver import version_key
 from miniprogram_host.signing import SigningKeys
@@ -36,6 +36,7 @@ from infra.settings import Settings
 __all__ = [
     "Actor", "AppProfile", "GridApp", "BadCredentials", "BlobStore", "HostError", "MiniProgramHost", "NotFound", "NotPermitted",
     "ReleaseCache", "Resolution", "Resolved", "SegmentDirectory", "Unavailable", "UpgradeRequired", "VersionDeclaration",
+    "preview",
     "app_exists", "app_hmac_key", "app_ids_developed_by", "app_profile", "developed_app",
     "developer_user_ids_for_app", "record_app_change", "released_scopes", "verify_app_secret", "version_declaration",
     "OperationCheck", "BANK_JSAPI",
@@ -90,6 +91,10 @@ class MiniProgramHost:
                 if isinstance(host, str) and host not in allowed:
                     checked.fail("DOMAIN_NOT_WHITELISTED", Text("miniprogram_host.domain_not_whitelisted", host=host, kind=kind),
                                  f"manifest.domains.{kind}")
+        for origin in sorted({o for o in dev_domains_of(manifest) if is_dev_origin(o)} - set(app.dev_domains)):
+            checked.fail("DOMAIN_NOT_WHITELISTED",
+                         Text("miniprogram_host.domain_not_whitelisted", host=origin, kind="development"),
+                         "manifest.devDomains")
         operations = await self._bank_operations(app, manifest, checked)
         version = manifest["version"] if isinstance(manifest.get("version"), str) else ""  # checked above
         if checked.ok:

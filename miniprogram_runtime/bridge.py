@@ -20,7 +20,7 @@ import redis.asyncio as aioredis
 
 from infra.kv import REDIS_UNAVAILABLE
 from infra.i18n import Text
-from miniprogram_host.service import ReleaseCache, Resolved, UpgradeRequired, app_profile
+from miniprogram_host.service import HostError, ReleaseCache, Resolved, UpgradeRequired, app_profile, preview
 from miniprogram_runtime import errors
 from miniprogram_runtime.apis import BRIDGE_APIS, BridgeApi
 from miniprogram_runtime.arguments import check_arguments
@@ -66,8 +66,10 @@ class Bridge:
         }
 
     async def call(self, *, app_id: str, api: str, user_id: int, session_id: str, args: dict,
-                   platform: str, client_version: str, pin: str | None = None, confirmed: bool = False) -> dict:
-        """Run one call with every check; raises a BridgeRefusal subclass when refused."""
+                   platform: str, client_version: str, pin: str | None = None, confirmed: bool = False,
+                   preview_version: str | None = None) -> dict:
+        """Run one call with every check; raises a BridgeRefusal subclass when refused.
+        ``preview_version``: the caller, a developer of the app, runs that version in preview."""
         started = time.perf_counter()
         outcome, version = "OK", None
         try:
@@ -75,7 +77,7 @@ class Bridge:
             if found is None:
                 raise errors.UnknownApi(Text("miniprogram_runtime.no_such_api", api=api))
             version, ctx = await self._checked(found, app_id, user_id, session_id, args, platform, client_version,
-                                               pin)
+                                               pin, preview_version)
             if found.needs_confirmation and not confirmed:
                 raise errors.ConfirmationRequired()
             return await self._run(found, ctx)
@@ -95,7 +97,8 @@ class Bridge:
         return await BRIDGE_APIS[api].handler(ctx)
 
     async def _checked(self, api: BridgeApi, app_id: str, user_id: int, session_id: str, args: dict,
-                       platform: str, client_version: str, pin: str | None) -> tuple[str, CallContext]:
+                       platform: str, client_version: str, pin: str | None,
+                       preview_version: str | None = None) -> tuple[str, CallContext]:
         per_user, per_app = self._limits[api.name]
         async with self._redis.pipeline(transaction=False) as pipe:
             pipe.get(ReleaseCache.key(app_id))
@@ -105,8 +108,16 @@ class Bridge:
                 pipe.mget(*cache_keys(app_id, user_id))
             replies = await pipe.execute()
         raw_snapshot, (user_wait, app_wait) = replies[0], replies[1]
-        resolved = await self._releases.resolve(app_id=app_id, subject=f"u:{user_id}", user_id=user_id,
-                                                platform=platform, client_version=client_version, cached=raw_snapshot)
+        if preview_version is not None:
+            try:
+                resolved = await preview(app_id=app_id, version=preview_version, user_id=user_id,
+                                         client_version=client_version)
+            except HostError as exc:
+                raise errors.PreviewRefused(exc.args[0]) from None
+        else:
+            resolved = await self._releases.resolve(app_id=app_id, subject=f"u:{user_id}", user_id=user_id,
+                                                    platform=platform, client_version=client_version,
+                                                    cached=raw_snapshot)
         if not isinstance(resolved, Resolved):
             reason = "UPGRADE_REQUIRED" if isinstance(resolved, UpgradeRequired) else resolved.reason
             raise errors.AppUnavailable(reason=reason)

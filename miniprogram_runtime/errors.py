@@ -40,6 +40,12 @@ class AppUnavailable(BridgeRefusal):
     code, status, message = "APP_UNAVAILABLE", 409, Text("miniprogram_runtime.app_unavailable")
 
 
+class PreviewRefused(BridgeRefusal):
+    """A preview run by someone who does not develop the app, or of a version that cannot run."""
+
+    code, status, message = "PREVIEW_REFUSED", 403, Text("miniprogram_host.preview_developers_only")
+
+
 class ApiNotDeclared(BridgeRefusal):
     code, status, message = "API_NOT_DECLARED", 403, Text("miniprogram_runtime.api_not_declared")
 

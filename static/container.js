@@ -5,7 +5,7 @@
  * postMessage and are relayed to POST /bridge/v1/{appId}/{api} with the user's token.
  * Any mismatch stops here: there is no fallback to an unverified package.
  *
- * Open as /static/container.html?app=<appId>; the signed-in token is read from
+ * Open as /static/container.html?app=<appId>[&preview=<version>]; the signed-in token is read from
  * localStorage["superapp.accessToken"].
  *
  * Every word it shows comes from the one message catalogue, fetched first from
@@ -17,6 +17,10 @@
   var CLIENT_VERSION = '5.2.0';
   var params = new URLSearchParams(location.search);
   var appId = params.get('app') || '';
+  // ?preview=<version>: a developer runs one version of their own app, in any state; the
+  // server answers only the app's developers. Its manifest's devDomains (localhost) are let
+  // into the CSP for that run alone.
+  var previewVersion = params.get('preview');
   var token = localStorage.getItem('superapp.accessToken') || '';
   var frame = null;
   var appCard = { appId: appId, name: appId, iconUrl: null };
@@ -116,6 +120,7 @@
 
   async function resolveVersion() {
     var url = '/mp/resolve/' + encodeURIComponent(appId) + '?platform=' + PLATFORM + '&clientVersion=' + CLIENT_VERSION;
+    if (previewVersion) url += '&preview=' + encodeURIComponent(previewVersion);
     var response = await fetch(url, { headers: authHeaders(), cache: 'no-cache' });
     var answer = await response.json().catch(function () { return {}; });
     if (answer.status === 'OK') return answer;
@@ -171,7 +176,15 @@
       .map(function (h) { return scheme + '://' + h; });
   }
 
-  async function buildDocument(files, manifest, sdk) {
+  // A development version's local origins (localhost:5173), over plain http and ws: only in a preview.
+  function devOrigins(manifest, preview, scheme) {
+    if (!preview) return [];
+    return (Array.isArray(manifest.devDomains) ? manifest.devDomains : [])
+      .filter(function (h) { return /^(localhost|127\.0\.0\.1)(:[0-9]{1,5})?$/.test(h); })
+      .map(function (h) { return scheme + '://' + h; });
+  }
+
+  async function buildDocument(files, manifest, sdk, preview) {
     var fileText = function (name) {
       var data = files.get(name);
       if (!data) refuse(text('reason_missing_file', { name: name }));
@@ -206,9 +219,10 @@
       "default-src 'none'",
       'script-src ' + hashes.map(function (h) { return "'sha256-" + h + "'"; }).join(' '),
       "style-src 'unsafe-inline'",
-      ['img-src data:'].concat(hostsOf(domains, 'download', 'https')).join(' '),
+      ['img-src data:'].concat(hostsOf(domains, 'download', 'https'), devOrigins(manifest, preview, 'http')).join(' '),
       ['connect-src'].concat(hostsOf(domains, 'request', 'https'), hostsOf(domains, 'socket', 'wss'),
-        hostsOf(domains, 'upload', 'https')).join(' '),
+        hostsOf(domains, 'upload', 'https'), devOrigins(manifest, preview, 'http'),
+        devOrigins(manifest, preview, 'ws')).join(' '),
       'font-src data:',
       "form-action 'none'",
       "base-uri 'none'",
@@ -273,7 +287,8 @@
   async function post(api, args, extra) {
     var response = await fetch('/bridge/v1/' + encodeURIComponent(appId) + '/' + encodeURIComponent(api), {
       method: 'POST', headers: authHeaders({ 'content-type': 'application/json' }),
-      body: JSON.stringify(Object.assign({ args: args, platform: PLATFORM, clientVersion: CLIENT_VERSION }, extra || {})),
+      body: JSON.stringify(Object.assign({ args: args, platform: PLATFORM, clientVersion: CLIENT_VERSION },
+        previewVersion ? { preview: previewVersion } : {}, extra || {})),
     });
     try {
       return await response.json();
@@ -422,7 +437,8 @@
     var manifest = JSON.parse(new TextDecoder().decode(files.get('manifest.json') || new Uint8Array()));
     if (manifest.appId !== appId || manifest.version !== resolved.version) refuse(text('reason_manifest'));
     var sdk = await fetch('sdk/miniapp.js').then(function (r) { return r.text(); });
-    var built = await buildDocument(files, manifest, sdk);
+    var preview = resolved.channel === 'preview';
+    var built = await buildDocument(files, manifest, sdk, preview);
     await profile;
     frame = document.createElement('iframe');
     frame.setAttribute('sandbox', 'allow-scripts');
@@ -430,8 +446,10 @@
     frame.title = appCard.name;
     frame.srcdoc = built.html;
     $('stage').appendChild(frame);
-    status('running', text('running', { name: appCard.name, version: resolved.version }));
+    var shown = { name: appCard.name, version: resolved.version };
+    status('running', preview ? text('running_preview', shown) : text('running', shown));
     document.body.dataset.version = resolved.version;
+    document.body.dataset.channel = resolved.channel;
   }
 
   start().catch(function (error) {

@@ -20,6 +20,7 @@ from miniprogram_host import errors, lifecycle, registry
 from miniprogram_host.actors import Actor
 from miniprogram_host.semver import is_semver
 from miniprogram_host.service import app_profile
+from miniprogram_host.service import preview as preview_version
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 _PLATFORMS = ("ios", "android", "h5")
@@ -30,7 +31,7 @@ def _problem(status: int, code: str, message: str, **extra) -> JSONResponse:
 
 
 async def resolve(request: Request) -> Response:
-    """GET /mp/resolve/{appId}?platform=ios&clientVersion=5.2.0[&device=...]"""
+    """GET /mp/resolve/{appId}?platform=ios&clientVersion=5.2.0[&device=...][&preview=<version>]"""
     host = request.app.state.runtime.miniprograms
     app_id = request.path_params["app_id"]
     platform = request.query_params.get("platform", "")
@@ -44,6 +45,9 @@ async def resolve(request: Request) -> Response:
         # A token the server no longer accepts (signed out, expired): a session that ended,
         # told apart from a caller that never signed in.
         return _problem(401, "INVALID_TOKEN", t("miniprogram_host.token_not_accepted"), field="authorization")
+    preview = request.query_params.get("preview")
+    if preview is not None:
+        return await _preview(app_id, preview, principal, client_version)
     if principal is not None:
         user_id, subject = principal.user_id, f"u:{principal.user_id}"
     else:
@@ -64,6 +68,24 @@ async def resolve(request: Request) -> Response:
         return Response(status_code=304, headers=headers)
     status = 404 if answer.as_json()["status"] == "UNKNOWN_APP" else 200
     return Response(body, status_code=status, media_type="application/json", headers=headers)
+
+
+async def _preview(app_id: str, version: str, principal, client_version: str) -> Response:
+    """``preview=<version>``: a developer's own run of one version, in any state (a development
+    version naming localhost included); for the app's developers alone, never cached."""
+    if principal is None:
+        return _problem(401, "UNAUTHENTICATED", t("miniprogram_host.preview_developers_only"), field="authorization")
+    if not is_semver(version):
+        return _problem(400, "INVALID_INPUT", t("miniprogram_host.version_semver"), field="preview")
+    try:
+        answer = await preview_version(app_id=app_id, version=version, user_id=principal.user_id,
+                                       client_version=client_version)
+    except errors.NotPermitted as exc:
+        return _problem(403, "NOT_PERMITTED", str(exc), field="preview")
+    except errors.NotFound as exc:
+        return _problem(404, "NOT_FOUND", str(exc), field="preview")
+    status = 404 if answer.as_json()["status"] == "UNKNOWN_APP" else 200
+    return JSONResponse(answer.as_json(), status_code=status, headers={"cache-control": "no-store"})
 
 
 async def app_card(request: Request) -> JSONResponse:

@@ -13,6 +13,7 @@ from bff.ids import MiniAppId, MiniAppVersion, ParsedIds, RecordId
 from bff.miniprogram.types import (
     AlreadyReviewed,
     ClientPlatform,
+    DevelopmentVersion,
     DeveloperOrgType,
     DomainKind,
     GrayPercentageMustRise,
@@ -36,7 +37,7 @@ from bff.miniprogram.types import (
 from bff.permissions import requires
 from identity.roles import Role
 from infra.i18n import t
-from miniprogram_host import errors, lifecycle, registry
+from miniprogram_host import errors, lifecycle, registry, resolution
 from miniprogram_host.actors import Actor
 from miniprogram_host.resolution import Resolved
 from miniprogram_host.resolution import UpgradeRequired as DomainUpgradeRequired
@@ -47,15 +48,17 @@ OrgResult = Annotated[DeveloperOrgType | Failure, strawberry.union("DeveloperOrg
 CredentialsResult = Annotated[MiniAppCredentials | Failure, strawberry.union("MiniAppCredentialsResult")]
 AppResult = Annotated[MiniAppType | Failure, strawberry.union("MiniAppResult")]
 VersionResult = Annotated[
-    VersionType | Failure | InvalidTransition | VersionInFlight | SelfReviewForbidden | AlreadyReviewed,
+    VersionType | Failure | InvalidTransition | VersionInFlight | SelfReviewForbidden | AlreadyReviewed
+    | DevelopmentVersion,
     strawberry.union("MiniAppVersionResult"),
 ]
 ReleaseResult = Annotated[
-    MiniAppType | Failure | InvalidTransition | GrayPercentageMustRise | RollbackTargetInvalid,
+    MiniAppType | Failure | InvalidTransition | GrayPercentageMustRise | RollbackTargetInvalid | DevelopmentVersion,
     strawberry.union("MiniAppReleaseResult"),
 ]
 Resolution = Annotated[
-    ResolvedMiniProgram | UpgradeRequired | MiniProgramUnavailable | InvalidInput,
+    ResolvedMiniProgram | UpgradeRequired | MiniProgramUnavailable | InvalidInput | MiniAppNotFound
+    | MiniAppNotPermitted,
     strawberry.union("MiniProgramResolution"),
 ]
 
@@ -80,6 +83,8 @@ def _failure(exc: errors.HostError):
             return InvalidTransition(message=str(exc), state=VersionState(exc.state))
         case errors.VersionInFlight():
             return VersionInFlight(message=str(exc), version=exc.version, state=VersionState(exc.state))
+        case errors.DevelopmentVersion():
+            return DevelopmentVersion(message=str(exc), version=exc.version, dev_domains=exc.origins)
         case errors.SelfReview():
             return SelfReviewForbidden(message=str(exc))
         case errors.AlreadyReviewed():
@@ -118,18 +123,27 @@ class MiniProgramQuery:
 
     @strawberry.field(
         extensions=[ParsedIds(), *requires()],
-        description="Which version of a mini-program this client should run (cold starts use GET /mp/resolve).",
+        description="Which version of a mini-program this client should run (cold starts use GET /mp/resolve). "
+                    "`preview`: one version of your own app, in any state, for you alone (channel preview).",
     )
     async def resolve_mini_program(
-        self, info: Info, app_id: MiniAppId, platform: ClientPlatform, client_version: str
+        self, info: Info, app_id: MiniAppId, platform: ClientPlatform, client_version: str,
+        preview: MiniAppVersion | None = None,
     ) -> Resolution:
         if not is_semver(client_version):
             return InvalidInput(message=t("miniprogram_host.client_version_invalid"), field="clientVersion")
         user_id = info.context.principal.user_id
-        answer = await info.context.runtime.miniprograms.releases.resolve(
-            app_id=app_id, subject=f"u:{user_id}", user_id=user_id, platform=platform.value,
-            client_version=client_version,
-        )
+        if preview is not None:
+            try:
+                answer = await resolution.preview(app_id=app_id, version=preview, user_id=user_id,
+                                                  client_version=client_version)
+            except errors.HostError as exc:
+                return _failure(exc)
+        else:
+            answer = await info.context.runtime.miniprograms.releases.resolve(
+                app_id=app_id, subject=f"u:{user_id}", user_id=user_id, platform=platform.value,
+                client_version=client_version,
+            )
         if isinstance(answer, Resolved):
             return ResolvedMiniProgram(
                 app_id=answer.app_id, version=answer.version, channel=answer.channel,
@@ -229,6 +243,19 @@ class MiniProgramMutation:
     ) -> AppResult:
         try:
             app = await registry.set_domains(actor=_actor(info), app_id=app_id, kind=kind.value, domains=domains)
+        except errors.HostError as exc:
+            return _failure(exc)
+        return MiniAppType.of(app)
+
+    @strawberry.mutation(
+        extensions=[ParsedIds(), *requires(Role.DEVELOPER)],
+        description="Replace the development whitelist: local origins such as localhost:5173 or "
+                    "http://127.0.0.1:8080 (cut down to host:port), at most 10. A version whose manifest names "
+                    "them in devDomains runs only in its developers' preview, never in review, gray or release.",
+    )
+    async def set_mini_app_dev_domains(self, info: Info, app_id: MiniAppId, domains: list[str]) -> AppResult:
+        try:
+            app = await registry.set_dev_domains(actor=_actor(info), app_id=app_id, domains=domains)
         except errors.HostError as exc:
             return _failure(exc)
         return MiniAppType.of(app)

@@ -147,6 +147,10 @@ class DomainWhitelists:
     socket: list[str]
     upload: list[str]
     download: list[str]
+    development: list[str] = strawberry.field(
+        description="Local origins (localhost[:port], 127.0.0.1[:port]) a version in development may name in its "
+                    "manifest's devDomains; such a version runs only in its developers' preview."
+    )
 
 
 @strawberry.type
@@ -195,7 +199,8 @@ class MiniAppType:
             pk=app.id, app_id=app.app_id, name=app.name, category=MiniAppCategory(app.category), description=app.description,
             icons=[AppIcon(size=int(s), url=f"/mp/icons/{digest}.png") for s, digest in sorted(app.icons.items(), key=lambda i: int(i[0]))],
             domains=DomainWhitelists(request=d.get("request", []), socket=d.get("socket", []),
-                                     upload=d.get("upload", []), download=d.get("download", [])),
+                                     upload=d.get("upload", []), download=d.get("download", []),
+                                     development=list(app.dev_domains)),
             offline=app.offline,
         )
 
@@ -348,6 +353,13 @@ class InvalidTransition(Error):
 class VersionInFlight(Error):
     version: str
     state: VersionState
+
+
+@strawberry.type(description="The version names development origins (devDomains): it runs only in its developers' "
+                             "preview, never in review, gray or release.")
+class DevelopmentVersion(Error):
+    version: str
+    dev_domains: list[str]
 
 
 @strawberry.type(description="Developers cannot review their own organisation's apps.")

@@ -1,9 +1,10 @@
 """``POST /bridge/v1/{appId}/{api}``: the JSAPI bridge over plain JSON, not GraphQL, for speed.
 
 The container relays each call of the mini-program with the user's access token. Body:
-``{"args": {...}, "platform": "h5", "clientVersion": "5.2.0", "pin": "123456", "confirmed": true}``
-(``pin`` for step-up APIs and ``confirmed`` for APIs the user must agree to, both from the
-container's own sheets, never from the mini-program).
+``{"args": {...}, "platform": "h5", "clientVersion": "5.2.0", "pin": "123456", "confirmed": true,
+"preview": "1.1.0-dev.1"}`` (``pin`` for step-up APIs and ``confirmed`` for APIs the user must agree
+to, both from the container's own sheets, never from the mini-program; ``preview`` when a developer
+runs one version of their own app in preview, as ``/mp/resolve?preview=`` answered).
 Answers ``{"result": {...}}`` or ``{"error": {"code", "message", ...}}``.
 """
 
@@ -57,12 +58,15 @@ async def bridge_call(request: Request) -> Response:
         if not isinstance(client_version, str) or not is_semver(client_version):
             raise InvalidArguments(Text("miniprogram_host.client_version_invalid"), field="clientVersion")
         pin = body.get("pin")
+        preview = body.get("preview")
+        if preview is not None and not (isinstance(preview, str) and is_semver(preview)):
+            raise InvalidArguments(Text("miniprogram_host.version_semver"), field="preview")
         current_request.set(request)  # for bankGraphql's operation (this task's context only)
         result = await bridge.call(
             app_id=request.path_params["app_id"], api=request.path_params["api"], user_id=principal.user_id,
             session_id=principal.session_id, args=body.get("args", {}), platform=platform,
             client_version=client_version, pin=pin if isinstance(pin, str) else None,
-            confirmed=body.get("confirmed") is True,
+            confirmed=body.get("confirmed") is True, preview_version=preview,
         )
     except BridgeRefusal as refusal:
         return _refused(refusal)
