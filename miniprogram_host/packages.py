@@ -34,6 +34,10 @@ _HOST = re.compile(r"(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?\.)+[a
 # only in its developers' preview, never in review, gray or release.
 _LOOPBACK = re.compile(r"(?:localhost|127\.0\.0\.1)(?::([1-9]\d{0,4}))?")
 MAX_DEV_DOMAINS = 10
+# A first-party version's images on the bank's own server (its photos' addresses, which the
+# GraphQL answers give): path prefixes the container lets into the frame's img-src.
+_MEDIA_PATH = re.compile(r"(?:/[a-z0-9][a-z0-9_\-]{0,31}){1,4}/")
+MAX_BANK_MEDIA = 4
 
 
 @dataclass
@@ -232,6 +236,9 @@ def _check_manifest(m: dict, checked: CheckedPackage) -> None:
         for kind, hosts in domains.items():
             if not _str_list(hosts) or not all(_HOST.fullmatch(h) for h in hosts):
                 bad(f"domains.{kind}", Text("miniprogram_host.domain_host_name"))
+    media = m.get("bankMedia", [])
+    if not _str_list(media) or len(media) > MAX_BANK_MEDIA or not all(_MEDIA_PATH.fullmatch(p) for p in media):
+        bad("bankMedia", Text("miniprogram_host.bank_media_paths", max=MAX_BANK_MEDIA))
     dev = m.get("devDomains", [])
     if not _str_list(dev) or len(dev) > MAX_DEV_DOMAINS or not all(map(is_dev_origin, dev)):
         bad("devDomains", Text("miniprogram_host.dev_domains_manifest", max=MAX_DEV_DOMAINS))

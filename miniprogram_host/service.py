@@ -96,6 +96,8 @@ class MiniProgramHost:
                          Text("miniprogram_host.domain_not_whitelisted", host=origin, kind="development"),
                          "manifest.devDomains")
         operations = await self._bank_operations(app, manifest, checked)
+        if manifest.get("bankMedia") and not (await app.org).first_party:
+            checked.fail("FIRST_PARTY_ONLY", Text("miniprogram_host.bank_media_first_party"), "manifest.bankMedia")
         version = manifest["version"] if isinstance(manifest.get("version"), str) else ""  # checked above
         if checked.ok:
             existing = [str(v) for v in await AppVersion.filter(app=app).values_list("version", flat=True)]

@@ -20,6 +20,7 @@ from miniprogram_runtime.bridge import Bridge
 from miniprogram_runtime.config import BridgeConfig
 from miniprogram_runtime.consent import Consent, ConsentBook
 from miniprogram_runtime.context import Services
+from miniprogram_runtime.handlers import images
 from infra.settings import Settings
 
 
@@ -55,6 +56,12 @@ class MiniProgramRuntime:
     async def running(self, database: TortoiseContext) -> AsyncIterator[MiniProgramRuntime]:
         async with self.bridge.audit.writing(database):
             yield self
+
+    async def chosen_image(self, *, app_id: str, user_id: int, file: object) -> tuple[bytes, str] | None:
+        """An image this user chose for this app in the container (``fileId`` as chooseImage
+        answered it): its cleaned bytes and format ("jpeg", "png", "webp", "gif"); None for
+        another user's or app's, or an unknown id."""
+        return await images.chosen_image(app_id=app_id, user_id=user_id, file=file, images=self.bridge.services.images)
 
     async def grant(self, *, user_id: int, app_id: str, scope: str) -> Consent:
         """Record the user's consent to a scope the app's released version declares."""

@@ -184,6 +184,14 @@
       .map(function (h) { return scheme + '://' + h; });
   }
 
+  // A first-party version's images on the bank's own server (the host lets only the bank's
+  // own apps declare bankMedia): those path prefixes on this origin, for img-src alone.
+  function bankMedia(manifest) {
+    return (Array.isArray(manifest.bankMedia) ? manifest.bankMedia : [])
+      .filter(function (p) { return /^(\/[a-z0-9][a-z0-9_-]{0,31}){1,4}\/$/.test(p); })
+      .map(function (p) { return location.origin + p; });
+  }
+
   async function buildDocument(files, manifest, sdk, preview) {
     var fileText = function (name) {
       var data = files.get(name);
@@ -219,7 +227,8 @@
       "default-src 'none'",
       'script-src ' + hashes.map(function (h) { return "'sha256-" + h + "'"; }).join(' '),
       "style-src 'unsafe-inline'",
-      ['img-src data:'].concat(hostsOf(domains, 'download', 'https'), devOrigins(manifest, preview, 'http')).join(' '),
+      ['img-src data:'].concat(hostsOf(domains, 'download', 'https'), devOrigins(manifest, preview, 'http'),
+        bankMedia(manifest)).join(' '),
       ['connect-src'].concat(hostsOf(domains, 'request', 'https'), hostsOf(domains, 'socket', 'wss'),
         hostsOf(domains, 'upload', 'https'), devOrigins(manifest, preview, 'http'),
         devOrigins(manifest, preview, 'ws')).join(' '),
@@ -248,12 +257,14 @@
         var el = $(id);
         el.hidden = false;
         Object.keys(buttons).forEach(function (buttonId) {
-          $(buttonId).onclick = function () {
+          var answer = function () {
             var value = buttons[buttonId]();
             if (value === undefined) return;  // stay open (e.g. nothing chosen yet)
             el.hidden = true;
             resolve(value);
           };
+          $(buttonId).onclick = answer;
+          if ($(buttonId).type === 'file') $(buttonId).onchange = answer;  // a file input answers when a file is picked
         });
       });
     });

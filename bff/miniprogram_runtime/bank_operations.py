@@ -7,20 +7,27 @@ the schema is built (the app's lifespan, and ``seed-demo``, which uploads packag
 
 from __future__ import annotations
 
+import io
 from contextvars import ContextVar
 
 import strawberry
-from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse, validate
+from graphql import GraphQLError, ListTypeNode, NamedTypeNode, NonNullTypeNode, OperationDefinitionNode, OperationType, TypeNode
+from graphql import parse, validate
+from starlette.datastructures import Headers, UploadFile
 from starlette.requests import Request
 
 from bff.context import Context
 from bff.services import Runtime
 from identity.roles import Role
 from identity.tokens import Principal
+from infra.i18n import Text
 from miniprogram_runtime.context import BankCall
+from miniprogram_runtime.errors import InvalidArguments
 
 MAX_TOKENS = 10_000
 PIN_VARIABLE = "pin"
+MAX_CHOSEN_FILES = 9
+_MEDIA_TYPES = {"jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp", "gif": "image/gif"}
 CUSTOMER_ONLY = frozenset({Role.CUSTOMER})  # of the token's roles, the only one an operation keeps
 # The bridge request being served, so an operation runs with it as its request (client IP,
 # language); set by the bridge route for the length of the call.
@@ -62,6 +69,7 @@ class OperationRunner:
         self._schema = schema
         self._runtime = runtime
         self._takes_pin: dict[tuple[str, str], bool] = {}
+        self._uploads: dict[tuple[str, str], dict[str, bool]] = {}
 
     async def __call__(self, call: BankCall) -> tuple[dict | None, list[dict]]:
         request = current_request.get()
@@ -70,6 +78,9 @@ class OperationRunner:
         variables = dict(call.variables)
         if call.pin is not None and self._takes_pin_variable(call.document, call.operation):
             variables[PIN_VARIABLE] = call.pin
+        for name, is_list in self._upload_variables(call.document, call.operation).items():
+            if variables.get(name) is not None:
+                variables[name] = await self._chosen_files(call, name, variables[name], is_list)
         token_roles = getattr(request.scope.get("principal"), "roles", frozenset())
         customer = Principal(call.user_id, call.session_id, token_roles & CUSTOMER_ONLY)
         context = Context(request=request, response=None, runtime=self._runtime, principal=customer)
@@ -77,17 +88,63 @@ class OperationRunner:
                                             operation_name=call.operation)
         return result.data, [error.formatted for error in result.errors or ()]
 
+    async def _chosen_files(self, call: BankCall, name: str, value: object, is_list: bool):
+        """An ``Upload`` variable's value from the page: ``{"fileId": ...}`` of an image this
+        customer chose for this app in the container (chooseImage), or a list of them. The page
+        never sends file bytes here; what runs gets the container's cleaned image."""
+        field = f"variables.{name}"
+        wanted = value if is_list else [value]
+        if not isinstance(wanted, list) or len(wanted) > MAX_CHOSEN_FILES or not all(
+                isinstance(w, dict) and set(w) == {"fileId"} for w in wanted):
+            raise InvalidArguments(Text("miniprogram_runtime.chosen_files", max=MAX_CHOSEN_FILES), field=field)
+        files = []
+        for w in wanted:
+            found = await self._runtime.miniprogram_runtime.chosen_image(app_id=call.app_id, user_id=call.user_id,
+                                                                          file=w["fileId"])
+            if found is None:
+                raise InvalidArguments(Text("miniprogram_runtime.chosen_file_unknown", file=str(w["fileId"])[:24]),
+                                       field=field)
+            data, kind = found
+            files.append(UploadFile(io.BytesIO(data), size=len(data), filename=f"{w['fileId']}.{kind}",
+                                    headers=Headers({"content-type": _MEDIA_TYPES[kind]})))
+        return files if is_list else files[0]
+
+    def _upload_variables(self, document: str, operation: str) -> dict[str, bool]:
+        """The operation's variables of type Upload, each with whether it is a list of them."""
+        key = (document, operation)
+        found = self._uploads.get(key)
+        if found is None:
+            found = {}
+            for d in parse(document).definitions:
+                if isinstance(d, OperationDefinitionNode) and d.name is not None and d.name.value == operation:
+                    for v in d.variable_definitions or ():
+                        named, is_list = _named(v.type)
+                        if named == "Upload":
+                            found[v.variable.name.value] = is_list
+            self._uploads[key] = found
+        return found
+
     def _takes_pin_variable(self, document: str, operation: str) -> bool:
         key = (document, operation)
         found = self._takes_pin.get(key)
         if found is None:
             found = any(
                 isinstance(d, OperationDefinitionNode) and d.name is not None and d.name.value == operation
-                and any(v.variable.name.value == PIN_VARIABLE for v in d.variable_definitions)
+                and any(v.variable.name.value == PIN_VARIABLE for v in d.variable_definitions or ())
                 for d in parse(document).definitions
             )
             self._takes_pin[key] = found
         return found
+
+
+def _named(node: TypeNode) -> tuple[str, bool]:
+    """A variable type's named type, and whether a list is around it (``[Upload!]!``)."""
+    is_list = False
+    while not isinstance(node, NamedTypeNode):
+        is_list = is_list or isinstance(node, ListTypeNode)
+        assert isinstance(node, (ListTypeNode, NonNullTypeNode))
+        node = node.type
+    return node.name.value, is_list
 
 
 def attach(runtime: Runtime, schema: strawberry.Schema) -> None:

@@ -11,10 +11,11 @@ import base64
 import binascii
 import io
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 from tortoise.transactions import in_transaction
 
 from infra.i18n import Text
+from miniprogram_host.service import BlobStore
 from miniprogram_runtime.context import CallContext
 from miniprogram_runtime.errors import InvalidArguments, InvalidImage, QuotaExceeded
 from miniprogram_runtime.handlers.storage import locked_usage
@@ -34,8 +35,12 @@ def _reencode(raw: bytes, max_side: int) -> tuple[bytes, str, int, int]:
             if width > max_side or height > max_side:
                 raise InvalidImage(Text("miniprogram_runtime.image_side", max=max_side))
             probe.verify()
-        with Image.open(io.BytesIO(raw)) as image:
-            image.load()
+        with Image.open(io.BytesIO(raw)) as opened:
+            opened.load()
+            # A phone's photo says which way up it was held only in EXIF, which re-encoding
+            # drops: turn the pixels first, or a sideways photo stays sideways.
+            image = ImageOps.exif_transpose(opened) if kind != "GIF" else opened
+            width, height = image.size
             out = io.BytesIO()
             if kind == "JPEG":
                 image.convert("RGB").save(out, "JPEG", quality=90)
@@ -46,6 +51,22 @@ def _reencode(raw: bytes, max_side: int) -> tuple[bytes, str, int, int]:
     except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
         raise InvalidImage() from None
     return out.getvalue(), _FORMATS[kind], width, height
+
+
+def file_id(image_id: int) -> str:
+    return f"img{image_id}"
+
+
+async def chosen_image(*, app_id: str, user_id: int, file: object, images: BlobStore) -> tuple[bytes, str] | None:
+    """The bytes and format of an image this user chose for this app (``fileId`` as
+    chooseImage answered it); None for any other user's, app's or an unknown id."""
+    if not (isinstance(file, str) and file.startswith("img") and file[3:].isdigit() and len(file) <= 24):
+        return None
+    row = await AppImage.get_or_none(id=int(file[3:]), app_id=app_id, user_id=user_id)
+    if row is None:
+        return None
+    path = images.path_of(row.digest, f".{row.format}")
+    return (await asyncio.to_thread(path.read_bytes), row.format) if path is not None else None
 
 
 async def choose_image(ctx: CallContext) -> dict:
@@ -71,5 +92,5 @@ async def choose_image(ctx: CallContext) -> dict:
                                       width=width, height=height, size=len(encoded))
         usage.image_bytes += len(encoded)
         await usage.save(update_fields=["image_bytes"])
-    return {"fileId": f"img{image.id}", "type": kind, "width": width, "height": height, "size": len(encoded),
+    return {"fileId": file_id(image.id), "type": kind, "width": width, "height": height, "size": len(encoded),
             "digest": digest}

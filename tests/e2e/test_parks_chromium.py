@@ -1,6 +1,8 @@
 """智慧园区 in Chromium through the container: a tenant's administrator searches listings and
 asks to view a unit, pays a rent bill with the PIN typed in the container's own sheet and
-reads the receipt, files a repair; the park's manager answers the enquiry from the desk.
+reads the receipt, files a repair with a photo chosen in the container (a phone's sideways
+shot, stored upright and without its EXIF); the park's manager answers the enquiry from the desk.
+Units' and tickets' photos show in the page, WebP from the bank's own server.
 Everything through bankGraphql, in Simplified Chinese (screenshots in the test's tmp dir)."""
 
 from __future__ import annotations
@@ -12,10 +14,12 @@ from playwright.async_api import expect
 
 from identity.roles import Role
 from ledger.models import Account
+from miniprograms.parks.models import RepairTicket
 from superapp.demo import package_for
 from tests.e2e.test_container_chromium import chromium, open_container  # noqa: F401 (fixture)
 from tests.miniprogram_runtime.support import release
 from tests.miniprogram_runtime.test_bank_graphql import first_party_app
+from tests.parks.photos import sideways_photo_with_gps
 from tests.parks.support import build_world, fund, leased_unit, unit
 
 pytestmark = pytest.mark.slow
@@ -28,7 +32,10 @@ async def test_a_tenant_enquires_pays_rent_and_files_a_repair_and_the_manager_an
 ):
     world = await build_world(runtime)
     await leased_unit(runtime, world, "A-1201", months=2, deposit=20_000_00)
-    await unit(runtime, world, "A-1202", area_m2="88", use="office", rent_fen_per_m2_day=500)
+    offered = await unit(runtime, world, "A-1202", area_m2="88", use="office", rent_fen_per_m2_day=500)
+    await runtime.parks.add_unit_photo(by_user_id=world.manager, unit_id=offered.id, data=sideways_photo_with_gps())
+    shot = tmp_path / "fault.jpg"
+    shot.write_bytes(sideways_photo_with_gps(1200, 900))
     await fund(runtime, world, world.tenant, 100_000_00, "fund-tenant")
     app = await first_party_app(gql, sign_in)
     reviewer = await sign_in("13900000909", Role.REVIEWER)
@@ -42,6 +49,14 @@ async def test_a_tenant_enquires_pays_rent_and_files_a_repair_and_the_manager_an
     await expect(frame.locator("#enterprise")).to_contain_text("深圳市云帆电子有限公司")
     await expect(frame.locator("#units")).to_contain_text("A-1202 · 办公 · 88.00 ㎡")
     await expect(frame.locator("#units")).not_to_contain_text("A-1201")  # leased: not on offer
+    # The unit's photo, from the bank's own server (the CSP lets /parks/photos/ in, nothing else
+    # of the bank's), upright, and WebP where the browser takes it.
+    listed_photo = frame.locator("#units img.photo").first
+    await expect(listed_photo).to_be_visible()
+    await listed_photo.evaluate("img => img.decode()")
+    size = await listed_photo.evaluate("img => [img.naturalWidth, img.naturalHeight, img.currentSrc]")
+    assert size[0] < size[1], size  # portrait: the sideways landscape shot was turned
+    assert "/parks/photos/" in size[2] and size[2].endswith(".webp"), size
     await frame.locator("#units .ask").first.click()
     await frame.locator("#enquiry-message").fill("请问可以周四下午看房吗？")
     await frame.locator("#enquiry-viewing").fill("2030-06-06T15:00")
@@ -69,9 +84,21 @@ async def test_a_tenant_enquires_pays_rent_and_files_a_repair_and_the_manager_an
     await expect(frame.locator("#r-unit option")).to_have_count(1)
     await frame.locator("#r-urgency").select_option("URGENT")
     await frame.locator("#r-description").fill("配电箱跳闸，整层断电")
+    # A photo of the fault, picked in the container's own sheet: the page gets a fileId only.
+    await frame.locator("#r-photo").click()
+    await expect(page.locator("#image-sheet")).to_be_visible()
+    await page.locator("#image-file").set_input_files(shot)
+    await expect(frame.locator("#r-photo-count")).to_have_text("已添加 1 张照片")
     await frame.locator("#r-file").click()
     await expect(frame.locator("#repair-result")).to_contain_text("报修已提交")
     await expect(frame.locator("#tickets")).to_contain_text("紧急 · 待派单：配电箱跳闸，整层断电")
+    thumb = frame.locator("#tickets img.thumb").first
+    await expect(thumb).to_be_visible()
+    await thumb.evaluate("img => img.decode()")
+    assert await thumb.evaluate("img => img.naturalWidth") == 160
+    filed = await RepairTicket.filter(description="配电箱跳闸，整层断电").first()
+    stored = (await runtime.parks.ticket_photos(ticket_ids=[filed.id]))[filed.id]
+    assert [(p.width, p.height) for p in stored] == [(900, 1200)]  # upright
     await page.screenshot(path=tmp_path / "parks-repair-zh-CN.png", full_page=True)
     assert errors == []
     await context.close()

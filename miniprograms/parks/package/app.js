@@ -7,7 +7,7 @@ var VIEWING = { NONE: '', REQUESTED: '已预约看房', CONFIRMED: '看房已确
 var TICKET = { NEW: '待派单', ASSIGNED: '已派单', IN_PROGRESS: '维修中', DONE: '已完工', CONFIRMED: '已确认',
                REOPENED: '已退回重修' };
 var URGENCY = { URGENT: '紧急', HIGH: '较急', NORMAL: '一般', LOW: '不急' };
-var state = { enterprise: null, after: null, unitCodes: {} };
+var state = { enterprise: null, after: null, unitCodes: {}, photos: [] };
 
 function $(id) { return document.getElementById(id); }
 function yuan(fen) { return '¥' + (fen / 100).toFixed(2); }
@@ -43,6 +43,31 @@ function button(li, text, onclick, className) {
   li.appendChild(b);
   return b;
 }
+// A photo as the bank serves it: WebP at 1x/2x/3x for screens that take it, JPEG otherwise
+// (`thumb`: the square list rendition alone).
+function picture(photo, thumb) {
+  var by = {};
+  photo.renditions.forEach(function (r) { by[r.name + (r.mediaType === 'image/webp' ? '.webp' : '.jpg')] = r.url; });
+  var el = document.createElement('picture');
+  var source = document.createElement('source');
+  source.type = 'image/webp';
+  source.srcset = thumb ? by['thumb.webp'] : by['1x.webp'] + ' 1x, ' + by['2x.webp'] + ' 2x, ' + by['3x.webp'] + ' 3x';
+  var img = document.createElement('img');
+  img.src = thumb ? by['thumb.jpg'] : by['1x.jpg'];
+  if (!thumb) { img.srcset = by['1x.jpg'] + ' 1x, ' + by['2x.jpg'] + ' 2x, ' + by['3x.jpg'] + ' 3x'; }
+  img.alt = '照片';
+  img.className = thumb ? 'thumb' : 'photo';
+  el.appendChild(source);
+  el.appendChild(img);
+  return el;
+}
+function photos(li, list, thumb) {
+  if (!list || !list.length) { return; }
+  var row = document.createElement('div');
+  row.className = 'photos';
+  list.forEach(function (p) { row.appendChild(picture(p, thumb)); });
+  li.appendChild(row);
+}
 function empty(list, text) { if (!$(list).children.length) { item(list, text, 'empty'); } }
 
 function showTab(name) {
@@ -73,6 +98,7 @@ function search(more) {
       li.appendChild(document.createElement('br'));
       li.appendChild(document.createTextNode(yuan(u.rentFenPerM2Day) + '/㎡/天，约 ' + yuan(u.monthlyRentEstimate) +
         '/月 · ' + u.availableFrom + ' 起可入驻'));
+      photos(li, u.photos.slice(0, 3), false);
       button(li, '咨询 / 预约看房', function () { openEnquiry(u); }, 'ask');
     });
     empty('units', '没有符合条件的房源');
@@ -178,6 +204,7 @@ function loadRepairs() {
     list.tickets.forEach(function (t) {
       var li = item('tickets', '报修单 ' + t.id + ' · ' + URGENCY[t.urgency] + ' · ' + TICKET[t.status] + '：' +
         t.description + (t.rating ? ' · 评价 ' + t.rating + ' 星' : ''), 'ticket');
+      photos(li, t.photos, true);
       if (t.status === 'DONE') {
         button(li, '确认完工', function () { move(t.id, 'CONFIRMED', ''); }, 'confirm');
         button(li, '退回重修', function () { move(t.id, 'REOPENED', '问题仍未解决'); }, 'reopen');
@@ -190,14 +217,27 @@ function loadRepairs() {
   }, refused('repair-result'));
 }
 
+function addPhoto() {
+  if (state.photos.length >= 9) { $('repair-result').textContent = '最多添加 9 张照片'; return; }
+  sa.chooseImage().then(function (chosen) {
+    state.photos.push(chosen.fileId);
+    $('r-photo-count').textContent = '已添加 ' + state.photos.length + ' 张照片';
+  }, function (error) {
+    if (error.code !== 'CANCELLED') { refused('repair-result')(error); }
+  });
+}
+
 function fileTicket() {
   var variables = { unitId: $('r-unit').value, category: $('r-category').value, urgency: $('r-urgency').value,
-                    description: $('r-description').value };
+                    description: $('r-description').value,
+                    photos: state.photos.map(function (id) { return { fileId: id }; }) };
   bank('FileRepairTicket', variables).then(function (r) {
     var ticket = answer(r, 'fileRepairTicket', 'RepairTicket', 'repair-result');
     if (!ticket) { return; }
     $('repair-result').textContent = '报修已提交：报修单 ' + ticket.id;
     $('r-description').value = '';
+    state.photos = [];
+    $('r-photo-count').textContent = '';
     loadRepairs();
   }, refused('repair-result'));
 }
@@ -263,6 +303,7 @@ function start() {
   $('more').onclick = function () { search(true); };
   $('enquiry-send').onclick = sendEnquiry;
   $('r-file').onclick = fileTicket;
+  $('r-photo').onclick = addPhoto;
   $('d-park').onchange = loadDesk;
   $('enterprise').onchange = function () { state.enterprise = $('enterprise').value; loadEnquiries(); };
   bank('ParksHome').then(function (r) {
