@@ -26,6 +26,7 @@ from starlette.staticfiles import StaticFiles
 
 from bff.auth import BearerTokenBackend
 from bff.i18n import i18n_routes
+from bff.web import web_routes
 from bff.clearing.http import clearing_routes
 from bff.content.http import content_routes
 from bff.ide import ide_routes
@@ -145,6 +146,7 @@ def create_app(
         *clearing_routes(settings),
         *content_routes(),
         *(ide_routes() if settings.debug else ()),
+        *web_routes(),
         *(extra_routes or ()),
     ]
     if STATIC_DIR.is_dir():
