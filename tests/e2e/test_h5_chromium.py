@@ -12,8 +12,8 @@ import pytest
 from playwright.async_api import expect
 
 from ledger.models import Account
-from tests.e2e.test_container_chromium import chromium  # noqa: F401 - the browser fixture
-from tests.ledger.support import funded_account
+from tests.e2e.test_container_chromium import chromium, publish_sample  # noqa: F401 - the browser fixture
+from tests.ledger.support import deposit, funded_account
 
 pytestmark = pytest.mark.slow
 
@@ -30,8 +30,9 @@ async def accessibility_problems(page) -> list[str]:
 
 
 async def test_a_customer_signs_in_and_pays_someone_with_the_pin(
-    sign_in, server_url, tmp_path, chromium, runtime  # noqa: F811
+    gql, sign_in, server_url, tmp_path, chromium, runtime  # noqa: F811
 ):
+    await publish_sample(gql, sign_in, server_url, tmp_path)  # a released mini-program, "Branches"
     me = await sign_in("13900000001")
     payee = await sign_in("13900000002")
     account = await funded_account(runtime, me.user_id, 100_00)
@@ -59,6 +60,13 @@ async def test_a_customer_signs_in_and_pays_someone_with_the_pin(
     await expect(page.locator("#status")).to_have_text("验证码已发送，请查看短信")
     await page.locator("#code").fill(await sign_in.latest_code("13900000001"))
     await page.locator("#sign-in").click()
+    # Home first: the mini-programs this customer gets and the unread count.
+    await expect(page.locator("#grid-title")).to_have_text("小程序")
+    await expect(page.locator("#grid")).to_contain_text("Branches")
+    await expect(page.locator("#unread")).to_have_text("0 条未读消息")
+    await page.screenshot(path=tmp_path / "h5-home-zh-CN.png")
+    assert await accessibility_problems(page) == []
+    await page.locator("#tab-accounts").click()
     await expect(page.locator("#accounts")).to_contain_text("电子账户（II 类户）")
     await expect(page.locator("#accounts")).to_contain_text("¥100.00")
     await expect(page.locator("#who")).to_have_text("139****0001")
@@ -90,19 +98,36 @@ async def test_a_customer_signs_in_and_pays_someone_with_the_pin(
     await page.locator("#pin-confirm").click()
     await expect(page.locator("#transfer-status")).to_have_text("已向 139****0002 转账 ¥12.50")
     await expect(page.locator("#accounts")).to_contain_text("¥87.50")
-    await page.screenshot(path=tmp_path / "h5-paid-zh-CN.png")
     assert (await Account.get(id=account.id)).balance == 87_50
+    await page.locator("#accounts .details").first.click()
+    await expect(page.locator(".postings")).to_contain_text("午饭")
+    await expect(page.locator(".postings")).to_contain_text("-¥12.50")
+    await expect(page.locator(".postings")).to_contain_text("+¥100.00")
+    await expect(page.locator(".postings .end")).to_have_text("没有更多了")
+    await page.screenshot(path=tmp_path / "h5-paid-zh-CN.png", full_page=True)
+    assert await accessibility_problems(page) == []
+    await page.locator("#tab-inbox").click()
+    await expect(page.locator("#inbox-title")).to_have_text("消息中心")
+    await expect(page.locator("#messages")).to_be_visible()
+    assert await accessibility_problems(page) == []
+    await page.locator("#tab-accounts").click()
 
     # English on request: the switch, then the bank's own answers too.
-    await page.locator("header button").click()
+    await page.locator("#language").click()
     await expect(page.locator("h1")).to_have_text("Super-app")
     await expect(page.locator("html")).to_have_attribute("lang", "en")
     await expect(page.locator("#transfer-title")).to_have_text("Pay someone")
+    await page.locator("#to-phone").fill("13900000002")
     await page.locator("#amount").fill("0")
     await page.locator("#transfer-next").click()
     await expect(page.locator("#transfer-status")).to_have_text("Enter an amount above 0 with at most two decimals")
     await page.screenshot(path=tmp_path / "h5-accounts-en.png")
     assert await accessibility_problems(page) == []
+    # A mini-program opens from the grid in the container, signed in as the same customer.
+    await page.locator("#tab-home").click()
+    await page.locator("#grid a", has_text="Branches").click()
+    await expect(page.locator("body")).to_have_attribute("data-version", "1.0.0")
+    await expect(page.frame_locator("#stage iframe").locator("h1")).to_have_text("Hello, mini-program")
     assert problems == []
     await context.close()
 
@@ -114,8 +139,17 @@ async def test_a_customer_signs_in_and_pays_someone_with_the_pin(
     await page.goto(f"{server_url}/")
     await expect(page.locator("h2")).to_have_text("短信验证码登录")
     await page.evaluate(f"localStorage.setItem('superapp.accessToken', {json.dumps(me.access_token)})")
+    for _ in range(25):  # more postings than one page of 20
+        await deposit(runtime, account.id, 1)
     await page.reload()
-    await expect(page.locator("#accounts")).to_contain_text("¥87.50")
+    await page.locator("#tab-accounts").click()
+    await expect(page.locator("#accounts")).to_contain_text("¥87.75")
+    # The postings scroll on: the second page arrives when the list's end comes into view.
+    await page.locator("#accounts .details").first.click()
+    await expect(page.locator(".posting")).to_have_count(20)
+    await page.locator(".postings li").last.scroll_into_view_if_needed()
+    await expect(page.locator(".posting")).to_have_count(27)
+    await expect(page.locator(".postings .end")).to_have_text("没有更多了")
     await page.locator("#sign-out").click()
     await expect(page.locator("h2")).to_have_text("短信验证码登录")
     assert problems == []

@@ -1,14 +1,19 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 
-import { RequestFailed, token } from './api';
+import { RequestFailed, setToken, token } from './api';
 import { type Locale, loadMessages, locale, t } from './i18n';
-import { Home } from './screens/Home';
+import { Accounts } from './screens/Accounts';
+import { HomeScreen } from './screens/HomeScreen';
+import { Inbox } from './screens/Inbox';
 import { SignIn } from './screens/SignIn';
 import './style.css';
 
+type Tab = 'home' | 'accounts' | 'inbox';
+
 function App() {
   const [signedIn, setSignedIn] = useState(token() !== null);
+  const [tab, setTab] = useState<Tab>('home');
   const [, setLanguage] = useState<Locale>(locale());
   const switchTo = async (wanted: Locale) => {
     await loadMessages(wanted);
@@ -17,21 +22,41 @@ function App() {
   useEffect(() => {
     document.title = t('title');
   });
-  const onSignedOut = (error: unknown) => {
+  const onFailure = (error: unknown) => {
     if (error instanceof RequestFailed && error.signedOut) setSignedIn(false);
   };
+  const tabs: [Tab, string][] = [['home', t('tab_home')], ['accounts', t('tab_accounts')], ['inbox', t('tab_inbox')]];
   return (
     <>
       <header class="bar">
         <h1>{t('title')}</h1>
-        <button type="button" class="link" lang={locale() === 'en' ? 'zh-CN' : 'en'}
-                onClick={() => switchTo(locale() === 'en' ? 'zh-CN' : 'en')}>
-          {t('switch_language')}
-        </button>
+        <div>
+          <button type="button" class="link" id="language" lang={locale() === 'en' ? 'zh-CN' : 'en'}
+                  onClick={() => switchTo(locale() === 'en' ? 'zh-CN' : 'en')}>
+            {t('switch_language')}
+          </button>
+          {signedIn && (
+            <button type="button" class="link" id="sign-out" onClick={() => { setToken(null); setSignedIn(false); }}>
+              {t('sign_out')}
+            </button>
+          )}
+        </div>
       </header>
-      {signedIn
-        ? <Home onSignOut={() => setSignedIn(false)} onFailure={onSignedOut} />
-        : <SignIn onSignedIn={() => setSignedIn(true)} />}
+      {signedIn ? (
+        <>
+          <nav class="tabs" aria-label={t('title')}>
+            {tabs.map(([name, label]) => (
+              <button type="button" key={name} id={`tab-${name}`} class={tab === name ? 'tab active' : 'tab'}
+                      aria-current={tab === name ? 'page' : undefined} onClick={() => setTab(name)}>
+                {label}
+              </button>
+            ))}
+          </nav>
+          {tab === 'home' && <HomeScreen onFailure={onFailure} onInbox={() => setTab('inbox')} />}
+          {tab === 'accounts' && <Accounts onFailure={onFailure} />}
+          {tab === 'inbox' && <Inbox onFailure={onFailure} />}
+        </>
+      ) : <SignIn onSignedIn={() => { setTab('home'); setSignedIn(true); }} />}
     </>
   );
 }
