@@ -13,7 +13,7 @@ from starlette.routing import Route
 
 from infra.i18n import current_locale, namespace_messages, t
 
-CLIENT_NAMESPACES = frozenset({"container", "h5"})  # h5: the customer app (web/)
+CLIENT_NAMESPACES = frozenset({"container", "h5", "console"})  # h5, console: web/
 
 
 async def client_messages(request: Request) -> JSONResponse:

@@ -1,5 +1,6 @@
-"""The customer H5 app (web/, built by scripts/bootstrap into web/dist): its page at ``/`` and
-its hashed assets under ``/app/``. Without a build (no npm on the machine) ``/`` says so.
+"""The customer H5 app and the consoles (web/, built by scripts/bootstrap into web/dist): their
+pages at ``/`` and ``/console`` and their hashed assets under ``/app/``. Without a build (no npm
+on the machine) the pages say so.
 
 The page runs under a CSP that lets it reach this origin alone: no CDN, no inline script.
 """
@@ -21,8 +22,14 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
        "frame-ancestors 'none'")
 
 
-async def index(request: Request) -> Response:
-    page = WEB_DIST / "index.html"
+def _page(name: str):
+    async def serve(request: Request) -> Response:
+        return _html(WEB_DIST / name)
+
+    return serve
+
+
+def _html(page: Path) -> Response:
     if not page.is_file():
         return PlainTextResponse(t("bff.web_not_built"), status_code=404)
     # The page names its hashed assets, so it alone must be revalidated.
@@ -40,7 +47,8 @@ class _ImmutableAssets(StaticFiles):
 
 
 def web_routes() -> list[BaseRoute]:
-    routes: list[BaseRoute] = [Route("/", index, methods=["GET"])]
+    routes: list[BaseRoute] = [Route("/", _page("index.html"), methods=["GET"]),
+                               Route("/console", _page("console.html"), methods=["GET"])]
     if (WEB_DIST / "assets").is_dir():
         routes.append(Mount("/app/assets", _ImmutableAssets(directory=WEB_DIST / "assets"), name="web-assets"))
     return routes

@@ -102,23 +102,28 @@ def _container_uses() -> list[Use]:
     return uses
 
 
-def _h5_uses() -> list[Use]:
-    """The customer H5 app's t('key', ...) calls (web/src), in the catalogue's h5 namespace."""
+def _web_uses() -> list[Use]:
+    """The web app's t('key', ...) calls (web/src): the H5 app speaks from the catalogue's h5
+    namespace; the consoles (web/src/console) from console, then h5 (sign-in, the language switch)."""
+    known = catalogue()
     uses = []
     for path in sorted((ROOT / "web" / "src").rglob("*.ts*")):
         if "generated" in path.parts:
             continue
+        in_console = "console" in path.relative_to(ROOT / "web" / "src").parts
         source = path.read_text()
         for found in re.finditer(r"\bt\(\s*'([A-Za-z0-9_.]+)'(\s*\))?", source):
             line = source.count("\n", 0, found.start()) + 1
             bare = found.group(2) is not None
-            uses.append(Use(f"h5.{found.group(1)}", frozenset() if bare else None, f"{path.relative_to(ROOT)}:{line}"))
+            key = found.group(1)
+            namespace = "console" if in_console and f"console.{key}" in known else "h5"
+            uses.append(Use(f"{namespace}.{key}", frozenset() if bare else None, f"{path.relative_to(ROOT)}:{line}"))
     return uses
 
 
 USES, UNREADABLE = _python_uses()
 USES += _container_uses()
-USES += _h5_uses()
+USES += _web_uses()
 CATALOGUE = catalogue()
 
 

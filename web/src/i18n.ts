@@ -1,6 +1,14 @@
-// What the app says comes from the server's one message catalogue (infra/messages/h5.toml),
-// fetched from GET /i18n/h5 in the chosen language: Simplified Chinese unless English is picked.
+// What the app says comes from the server's one message catalogue (infra/messages/h5.toml, or
+// console.toml for the consoles), fetched from GET /i18n/<namespace> in the chosen language:
+// Simplified Chinese unless English is picked.
 export type Locale = 'zh-CN' | 'en';
+
+let namespaces = ['h5'];
+
+/** Which catalogue namespaces this page speaks from, later ones winning (the consoles add "console"). */
+export function speakFrom(...names: string[]): void {
+  namespaces = names;
+}
 
 let messages: Record<string, string> = {};
 let current: Locale = localStorage.getItem('superapp.locale') === 'en' ? 'en' : 'zh-CN';
@@ -10,12 +18,14 @@ export function locale(): Locale {
 }
 
 export async function loadMessages(wanted: Locale = current): Promise<void> {
-  const response = await fetch('/i18n/h5', { headers: { 'accept-language': wanted } });
-  const answer = (await response.json()) as { locale: string; messages: Record<string, string> };
-  messages = answer.messages;
+  const answers = await Promise.all(namespaces.map(async (name) => {
+    const response = await fetch(`/i18n/${name}`, { headers: { 'accept-language': wanted } });
+    return (await response.json()) as { locale: string; messages: Record<string, string> };
+  }));
+  messages = Object.assign({}, ...answers.map((a) => a.messages));
   current = wanted;
   localStorage.setItem('superapp.locale', wanted);
-  document.documentElement.lang = answer.locale;
+  document.documentElement.lang = answers[0].locale;
 }
 
 /** The message `key` with its {placeholders} filled in, as Python's str.format does. */
