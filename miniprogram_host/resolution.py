@@ -91,6 +91,8 @@ async def load_snapshot(app_id: str) -> dict:
     app = await MiniApp.get_or_none(app_id=app_id)
     if app is None:
         return {"rev": -1, "known": False}
+    if app.removed_at is not None:  # unknown for good, at its last revision so the cache takes it
+        return {"rev": app.release_revision, "known": False}
     ids = [i for i in (app.live_version_id, app.gray_version_id) if i is not None]
     versions = {v.id: v for v in await AppVersion.filter(id__in=ids)} if ids else {}
     return snapshot_of(app, versions)
