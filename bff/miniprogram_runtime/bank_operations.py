@@ -10,7 +10,10 @@ from __future__ import annotations
 from contextvars import ContextVar
 
 import strawberry
-from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse, validate
+from graphql import (
+    DocumentNode, FieldNode, GraphQLError, GraphQLSchema, OperationDefinitionNode, OperationType, TypeInfo,
+    TypeInfoVisitor, Visitor, parse, validate, visit,
+)
 from starlette.requests import Request
 
 from bff.context import Context
@@ -21,6 +24,9 @@ from miniprogram_runtime.context import BankCall
 
 MAX_TOKENS = 10_000
 PIN_VARIABLE = "pin"
+# Fields that show a card's number, even masked: a mini-program, the bank's own too, knows a
+# card only by its token (getAccountSummary), so an operation selecting one is refused at upload.
+CARD_NUMBER_FIELDS = frozenset({("Account", "maskedCardNumber"), ("CardMovement", "maskedCardNumber")})
 CUSTOMER_ONLY = frozenset({Role.CUSTOMER})  # of the token's roles, the only one an operation keeps
 # The bridge request being served, so an operation runs with it as its request (client IP,
 # language); set by the bridge route for the length of the call.
@@ -47,11 +53,28 @@ def operation_check(schema: strawberry.Schema):
             else:
                 names.append(definition.name.value)
         problems.extend(error.message for error in validate(schema._schema, parsed))
+        if not problems:
+            problems.extend(f"{name}: a mini-program never reads a card's number, even masked; "
+                            "getAccountSummary gives its card token" for name in _card_number_fields(schema._schema, parsed))
         if not names and not problems:
             problems.append("the file holds no operation")
         return (names if not problems else []), problems
 
     return check
+
+
+def _card_number_fields(schema: GraphQLSchema, document: DocumentNode) -> list[str]:
+    """The card-number fields the document selects, as ``Type.field``."""
+    info, found = TypeInfo(schema), []
+
+    class Selections(Visitor):
+        def enter_field(self, node: FieldNode, *_: object) -> None:
+            parent = info.get_parent_type()
+            if parent is not None and (parent.name, node.name.value) in CARD_NUMBER_FIELDS:
+                found.append(f"{parent.name}.{node.name.value}")
+
+    visit(document, TypeInfoVisitor(info, Selections()))
+    return found
 
 
 class OperationRunner:
