@@ -19,7 +19,7 @@ from tortoise.exceptions import IntegrityError
 
 from infra.i18n import Text
 from ledger.service import (
-    AccountKind, AccountNotFound, AccountStatus, Customer, EntryKind, LedgerService, accounts_of, class_two_account_of,
+    Account, AccountKind, AccountNotFound, AccountStatus, Customer, EntryKind, LedgerService, accounts_of, class_two_account_of,
 )
 
 from clearing.books import Books, settlement_day
@@ -32,6 +32,14 @@ from clearing.outcomes import Outcomes
 
 CURRENCY = "CNY"
 _CLIENT_KEY = range(8, 65)
+
+
+@dataclass(frozen=True, slots=True)
+class CardByToken:
+    """A card named as a mini-program or partner knows it: the app's token, and which app sent it."""
+
+    app_id: str
+    token: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,11 +59,14 @@ class Movements:
         self.events = events  # (request_id) -> async context manager yielding an async iterator of events
 
     async def top_up(self, *, by: Customer, account_id: int | None, card_account_id: int | None, amount: int,
-                     client_key: str) -> Started:
-        """Debit the customer's bound card into their Class II account, once per key."""
+                     client_key: str, card_token: CardByToken | None = None) -> Started:
+        """Debit the customer's bound card into their Class II account, once per key. The card is
+        named by its account, or by an app's token for it (detokenised by the ledger)."""
         self._check_network()
         _check_key(client_key)
-        account_id, card_account_id = await _own_accounts(by.user_id, account_id, card_account_id)
+        named = await self._card_of_token(by, card_token)
+        account_id, card_account_id = await _own_accounts(by.user_id, account_id,
+                                                          named[0].id if named else card_account_id)
         fingerprint = _fingerprint(MovementKind.TOPUP, account_id, card_account_id, amount)
         existing = await _replay(by.user_id, client_key, fingerprint)
         if existing is not None:
@@ -64,7 +75,7 @@ class Movements:
             await self.ledger.check_incoming(by=by, to_account_id=account_id, amount=amount, kind=EntryKind.TOPUP)
         except AccountNotFound:
             raise _no_such("account_id") from None
-        card, number = await self._card(by, card_account_id)
+        card, number = named or await self._card(by, card_account_id)
         try:
             row = await CardMovement.create(**self._new_row(MovementKind.TOPUP, by.user_id, account_id, card,
                                                             amount, client_key, fingerprint))
@@ -73,16 +84,18 @@ class Movements:
         return Started(await self._ask(row, number), replayed=False)
 
     async def withdraw(self, *, by: Customer, account_id: int | None, card_account_id: int | None, amount: int,
-                       client_key: str) -> Started:
+                       client_key: str, card_token: CardByToken | None = None) -> Started:
         """Send money from the customer's Class II account to their bound card, once per key."""
         self._check_network()
         _check_key(client_key)
-        account_id, card_account_id = await _own_accounts(by.user_id, account_id, card_account_id)
+        named = await self._card_of_token(by, card_token)
+        account_id, card_account_id = await _own_accounts(by.user_id, account_id,
+                                                          named[0].id if named else card_account_id)
         fingerprint = _fingerprint(MovementKind.WITHDRAWAL, account_id, card_account_id, amount)
         existing = await _replay(by.user_id, client_key, fingerprint)
         if existing is not None:
             return Started(existing, replayed=True)
-        card, number = await self._card(by, card_account_id)
+        card, number = named or await self._card(by, card_account_id)
         accounts = await self.books.accounts()
         fields = self._new_row(MovementKind.WITHDRAWAL, by.user_id, account_id, card, amount, client_key, fingerprint)
         created: list[CardMovement] = []
@@ -110,6 +123,14 @@ class Movements:
             return await self.ledger.bound_card_number(owner_user_id=by.user_id, account_id=card_account_id)
         except AccountNotFound:
             raise _no_such("card_account_id") from None
+
+    async def _card_of_token(self, by: Customer, named: CardByToken | None) -> tuple[Account, str] | None:
+        """The card an app's token names, for this customer: the ledger alone maps it back
+        (CardTokenNotFound, CardTokenNotForThisApp, CardTokenSuspended propagate)."""
+        if named is None:
+            return None
+        return await self.ledger.card_number_for_token(owner_user_id=by.user_id, app_id=named.app_id,
+                                                       token=named.token)
 
     def _check_network(self) -> None:
         if self.config.embedded:  # refused before any row is written: nothing is left pending

@@ -31,7 +31,7 @@ from clearing.errors import (
 from clearing.inbound import InboundCredits
 from clearing.kinds import MovementKind, MovementStatus, QuarantineReason
 from clearing.models import CardMovement
-from clearing.movements import Movements
+from clearing.movements import CardByToken, Movements
 from clearing.network import NetworkClient
 from clearing.notifications import CallbackGuard, Notification
 from clearing.outcomes import Outcomes
@@ -40,7 +40,7 @@ from clearing.signing import RESPONSE
 from clearing.sweep import Sweep
 
 __all__ = [
-    "CallbackAnswer", "CallbackCode", "CallbackRefused", "CardMovementView", "ClearingConfig", "ClearingError",
+    "CallbackAnswer", "CallbackCode", "CardByToken", "CallbackRefused", "CardMovementView", "ClearingConfig", "ClearingError",
     "ClearingService", "InvalidMovement", "Mismatch", "MismatchKind", "MovementConflict", "MovementKind",
     "MovementNotFound", "MovementStatus", "NetworkNotConfigured", "NetworkUnavailable", "SettlementFileRejected",
     "SettlementReport", "StartedMovement", "embedded_network_seed",
@@ -112,22 +112,25 @@ class ClearingService:
 
     # --- customers -------------------------------------------------------------------
     async def top_up(self, *, by: Customer, account_id: int | None, card_account_id: int | None, amount: int,
-                     idempotency_key: str) -> StartedMovement:
+                     idempotency_key: str, card_token: CardByToken | None = None) -> StartedMovement:
         """Debit the customer's bound card into their Class II account, through the network (by
         default their Class II account and their one bound card).
 
         Ledger refusals propagate (StepUpRequired, WrongPin, LimitExceeded, AccountFrozen,
         AccountNotFound, InvalidRequest, ...); MovementConflict when the key was used for
-        another request."""
+        another request. A mini-program's or partner's request names the card by ``card_token``
+        (the app's token, ledger.service.card_token_for) instead of ``card_account_id``:
+        CardTokenNotFound, CardTokenNotForThisApp, CardTokenSuspended."""
         started = await self.movements.top_up(by=by, account_id=account_id, card_account_id=card_account_id,
-                                              amount=amount, client_key=idempotency_key)
+                                              amount=amount, client_key=idempotency_key, card_token=card_token)
         return StartedMovement(CardMovementView.of(started.row), started.replayed)
 
     async def withdraw(self, *, by: Customer, account_id: int | None, card_account_id: int | None, amount: int,
-                       idempotency_key: str) -> StartedMovement:
-        """Send money from the customer's Class II account to their bound card, through the network."""
+                       idempotency_key: str, card_token: CardByToken | None = None) -> StartedMovement:
+        """Send money from the customer's Class II account to their bound card, through the network
+        (the card named as for ``top_up``)."""
         started = await self.movements.withdraw(by=by, account_id=account_id, card_account_id=card_account_id,
-                                                amount=amount, client_key=idempotency_key)
+                                                amount=amount, client_key=idempotency_key, card_token=card_token)
         return StartedMovement(CardMovementView.of(started.row), started.replayed)
 
     async def movement(self, *, user_id: int, movement_id: str) -> CardMovementView:

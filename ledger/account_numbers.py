@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 
-from ledger.cards import luhn_valid
+from ledger.luhn import luhn_valid
 from ledger.kinds import AccountKind
 
 PREFIX = "623058"  # the bank's issuer prefix (fictional)

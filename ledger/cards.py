@@ -10,27 +10,22 @@ from tortoise.exceptions import IntegrityError
 
 from ledger import errors
 from ledger.kinds import AccountKind, AccountStatus
+from ledger.luhn import luhn_valid
 from ledger.models import Account
+from ledger.tokens import in_token_range
+from infra.i18n import Text
 from infra.masking import mask_card_number
 from infra.pii import PiiCipher
 
 _CONTEXT = "bank_card"
 
 
-def luhn_valid(number: str) -> bool:
-    total = 0
-    for position, char in enumerate(reversed(number)):
-        digit = int(char)
-        if position % 2 == 1:
-            digit = digit * 2 - 9 if digit > 4 else digit * 2
-        total += digit
-    return total % 10 == 0
-
-
 def normalized_card_number(raw: str) -> str:
     number = "".join((raw or "").split()).replace("-", "")
     if not (number.isascii() and number.isdigit() and 13 <= len(number) <= 19 and luhn_valid(number)):
         raise errors.InvalidCardNumber()
+    if in_token_range(number):  # an app's card token is never bound as a card
+        raise errors.InvalidCardNumber(Text("ledger.card_in_token_range"))
     return number
 
 

@@ -378,3 +378,30 @@ class MandateCeilingExceeded(LedgerError):
         super().__init__(Text("ledger.mandate_ceiling_exceeded", ceiling=yuan(ceiling), requested=yuan(requested)))
         self.ceiling = ceiling
         self.requested = requested
+
+
+class CardTokenError(LedgerError):
+    """An app named a bound card by a token the ledger will not honour; ``code`` says why."""
+
+    code: ClassVar[str] = "CARD_TOKEN_NOT_FOUND"
+
+
+class CardTokenNotFound(CardTokenError):
+    """Malformed, unknown, deleted with its app, or another customer's."""
+
+    code: ClassVar[str] = "CARD_TOKEN_NOT_FOUND"
+    message = Text("ledger.card_token_not_found")
+
+
+class CardTokenNotForThisApp(CardTokenError):
+    """A token made for another app: tokens are useless outside the app they were made for."""
+
+    code: ClassVar[str] = "CARD_TOKEN_NOT_FOR_THIS_APP"
+    message = Text("ledger.card_token_not_for_this_app")
+
+
+class CardTokenSuspended(CardTokenError):
+    """The card was unbound: its tokens are refused (binding it again makes new ones)."""
+
+    code: ClassVar[str] = "CARD_TOKEN_SUSPENDED"
+    message = Text("ledger.card_token_suspended")

@@ -3,7 +3,7 @@ from tortoise.models import Model
 
 from ledger.errors import DeclineCode
 from ledger.kinds import CURRENCY, AccountKind, AccountStatus
-from ledger.vocabulary import EnterpriseRole, HoldStatus, MandateStatus, MerchantCategory
+from ledger.vocabulary import CardTokenStatus, EnterpriseRole, HoldStatus, MandateStatus, MerchantCategory
 
 
 class Account(Model):
@@ -179,3 +179,24 @@ class Mandate(Model):
     class Meta:
         table = "ledger_mandate"
         unique_together = (("service", "reference"),)
+
+
+class CardToken(Model):
+    """The number one app knows a bound card by: never the card's own, useless to any other app.
+
+    The vault's row: only the ledger maps it back to its card (Class I account).
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    account = fields.ForeignKeyField("ledger.Account", related_name="card_tokens", on_delete=fields.RESTRICT)
+    app_id = fields.CharField(max_length=32, db_index=True)
+    token = fields.CharField(max_length=19, unique=True)
+    status = fields.CharEnumField(CardTokenStatus, max_length=10, default=CardTokenStatus.ACTIVE)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    suspended_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "ledger_card_token"
+        # One token per (card, app): two apps' tokens for one card differ, and a card asked
+        # for twice at once by one app still gets one.
+        unique_together = (("account", "app_id"),)

@@ -22,7 +22,7 @@ from tortoise.transactions import in_transaction
 from audit import service as audit_log
 from infra.pii import PiiCipher
 from infra.ratelimit import RateLimiter
-from ledger import errors, holds, mandates
+from ledger import errors, holds, mandates, tokens
 from ledger.account_numbers import NUMBERED_KINDS, new_account_number, normalized_account_number
 from ledger.authority import (
     Actor, Customer, InternalService, StepUp, check_accounts, check_hold, confirm, step_up_for,
@@ -52,7 +52,8 @@ from infra.i18n import Text
 from ledger.statement_files import render_csv, render_pdf
 from ledger.standing import CustomerStanding, customer_standing
 from ledger.statements import StatementPeriod, statement_period
-from ledger.vocabulary import EnterpriseRole, HoldStatus, MandateStatus, MerchantCategory
+from ledger.tokens import TOKEN_BIN, CardTokenView
+from ledger.vocabulary import CardTokenStatus, EnterpriseRole, HoldStatus, MandateStatus, MerchantCategory
 
 __all__ = [
     "AccountKind", "AccountStatus", "Actor", "Allowance", "AlsoWrite", "ClassTwoLimits", "Customer", "CustomerPayment",
@@ -73,6 +74,8 @@ __all__ = [
     "Payee", "People",
     # what marketing segments by
     "CustomerStanding", "customer_standing",
+    # card tokens: what mini-programs and partners know a bound card by
+    "CardTokenStatus", "CardTokenView", "TOKEN_BIN", "card_token_for", "card_tokens_for", "delete_app_card_tokens",
 ]
 
 _MAX_KEY = 128
@@ -192,8 +195,26 @@ async def close_account(*, account_id: int) -> Account:
         account.closed_at = datetime.now(timezone.utc)
         if account.kind is AccountKind.CLASS_ONE:
             account.opening_key = None  # unbinding a card frees it to be bound again
+            await tokens.suspend_tokens(account_id=account.id)  # and no app's token names it any more
         await account.save(update_fields=["status", "closed_at", "opening_key"])
     return account
+
+
+async def card_token_for(*, account_id: int, app_id: str) -> CardTokenView:
+    """The token app ``app_id`` knows a bound card (Class I account) by, made on first use: the
+    only number of the card an app is ever given (ledger/tokens.py). AccountNotFound for an
+    account that is not an open bound card."""
+    return await tokens.token_for(account_id=account_id, app_id=app_id)
+
+
+async def card_tokens_for(*, accounts: Sequence[Account], app_id: str) -> dict[int, CardTokenView]:
+    """The app's tokens of the bound cards among ``accounts`` (others are left out), by account id."""
+    return await tokens.tokens_for(accounts=accounts, app_id=app_id)
+
+
+async def delete_app_card_tokens(*, app_id: str) -> int:
+    """The app is removed: every token made for it is deleted; how many were."""
+    return await tokens.delete_app_tokens(app_id=app_id)
 
 
 async def _set_status(account_id: int, status: AccountStatus, *, allowed_from: Sequence[AccountStatus],
@@ -397,6 +418,13 @@ class LedgerService:
             raise errors.AccountNotFound(account_id)
         return account, card_number(account, self._cipher)
 
+    async def card_number_for_token(self, *, owner_user_id: int, app_id: str, token: str) -> tuple[Account, str]:
+        """Detokenise for the card network: the customer's bound card that app ``app_id``'s token
+        names, and its full number; CardTokenNotFound (also another customer's),
+        CardTokenNotForThisApp, CardTokenSuspended (the card was unbound)."""
+        account = await tokens.card_of_token(token=token, app_id=app_id, owner_user_id=owner_user_id)
+        return account, card_number(account, self._cipher)
+
     async def _move(self, request: Movement, by: Actor, also_write: AlsoWrite | None,
                     authorize: Authorize | None = None) -> PostedEntry:
         if not isinstance(by, (Customer, InternalService)):
@@ -583,7 +611,7 @@ class LedgerService:
 # The ledger's errors, for other domains to catch: they import only this module.
 from ledger.errors import (  # noqa: E402 - re-exports, kept apart from the service above
     AccountClosed, AccountFrozen, AccountNotFound, AlreadyReversed, AmountProblem, BalanceNotZero, CannotPayYourself,
-    CardAlreadyBound, DebitNotAllowed, Declined, EnterpriseExists, EnterpriseNotFound, EnterpriseRoleRequired, EntryNotFound,
+    CardAlreadyBound, CardTokenError, CardTokenNotForThisApp, CardTokenNotFound, CardTokenSuspended, DebitNotAllowed, Declined, EnterpriseExists, EnterpriseNotFound, EnterpriseRoleRequired, EntryNotFound,
     HoldExceeded, HoldExpired, HoldNotActive, HoldNotFound, IdempotencyConflict, InsufficientFunds, InvalidAmount,
     InvalidCardNumber, InvalidCreditCode, InvalidRequest, LastAdministrator, LedgerError, LimitExceeded,
     MandateCeilingExceeded, MandateNotFound, MandateRevoked, NotEnterpriseMember, PayeeAccountClosed, PayeeAccountFrozen, PayeeLookupsExhausted, PayeeNotFound, PinLocked,
@@ -592,7 +620,8 @@ from ledger.errors import (  # noqa: E402 - re-exports, kept apart from the serv
 
 __all__ += [
     "AccountClosed", "AccountFrozen", "AccountNotFound", "AlreadyReversed", "AmountProblem", "BalanceNotZero",
-    "CannotPayYourself", "CardAlreadyBound", "DebitNotAllowed", "Declined", "EnterpriseExists", "EnterpriseNotFound",
+    "CannotPayYourself", "CardAlreadyBound", "CardTokenError", "CardTokenNotForThisApp", "CardTokenNotFound",
+    "CardTokenSuspended", "DebitNotAllowed", "Declined", "EnterpriseExists", "EnterpriseNotFound",
     "EnterpriseRoleRequired", "EntryNotFound", "HoldExceeded", "HoldExpired", "HoldNotActive", "HoldNotFound",
     "IdempotencyConflict", "InsufficientFunds", "InvalidAmount", "InvalidCardNumber", "InvalidCreditCode",
     "InvalidRequest", "LastAdministrator", "LedgerError", "LimitExceeded", "MandateCeilingExceeded",

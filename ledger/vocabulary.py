@@ -34,3 +34,8 @@ class MerchantCategory(str, Enum):
 class MandateStatus(str, Enum):
     ACTIVE = "active"
     REVOKED = "revoked"
+
+
+class CardTokenStatus(str, Enum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"  # its card was unbound: refused until the app is removed and it is deleted

@@ -33,7 +33,7 @@ async def is_developer_of(actor: Actor, app: MiniApp) -> bool:
 
 # Decisions of reviewers and releasers: also in the bank's tamper-evident log.
 CHAINED = frozenset({"approved", "rejected", "released", "rolled_back", "offline", "online", "gray_started",
-                     "gray_raised", "withdrawn"})
+                     "gray_raised", "withdrawn", "removed"})
 
 
 async def audit(app: MiniApp, actor: Actor, action: str, *, version: str | None = None, **detail) -> None:

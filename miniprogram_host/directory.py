@@ -42,12 +42,12 @@ class VersionDeclaration:
 
 
 async def app_profile(app_id: str) -> AppProfile | None:
-    app = await MiniApp.get_or_none(app_id=app_id)
+    app = await MiniApp.get_or_none(app_id=app_id, removed_at__isnull=True)
     return AppProfile.of(app) if app is not None else None
 
 
 async def app_exists(app_id: str) -> bool:
-    return await MiniApp.exists(app_id=app_id)
+    return await MiniApp.exists(app_id=app_id, removed_at__isnull=True)
 
 
 async def verify_app_secret(app_id: str, secret: str) -> bool:
@@ -62,7 +62,7 @@ async def verify_app_secret(app_id: str, secret: str) -> bool:
 async def app_hmac_key(app_id: str) -> bytes | None:
     """The key an app's server signs requests with and its webhooks are signed with:
     SHA-256 of its appSecret, which both sides can compute. None for no such app."""
-    stored = await MiniApp.filter(app_id=app_id).values_list("secret_hash", flat=True)
+    stored = await MiniApp.filter(app_id=app_id, removed_at__isnull=True).values_list("secret_hash", flat=True)
     return bytes.fromhex(stored[0]) if stored else None
 
 

@@ -11,12 +11,14 @@ Invariants kept here, each with the race it guards against:
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
 
 from tortoise.transactions import in_transaction
 
 from identity.service import Role
+from ledger.service import delete_app_card_tokens
 from miniprogram_host.actors import Actor, audit, is_developer_of
 from miniprogram_host.errors import (
     DevelopmentVersion,
@@ -33,7 +35,7 @@ from miniprogram_host.errors import (
 from infra.i18n import Text
 from miniprogram_host.models import AppVersion, MiniApp
 from miniprogram_host.packages import dev_domains_of
-from miniprogram_host.registry import app_for_developer
+from miniprogram_host.registry import app_for_developer, secret_hash
 from miniprogram_host.semver import is_semver
 from miniprogram_host.segments import MAX_SEGMENTS, NoSegments, SegmentDirectory
 
@@ -94,7 +96,7 @@ async def review_queue() -> list[AppVersion]:
 
 
 async def _reviewable(actor: Actor, app_id: str, version: str) -> tuple[MiniApp, AppVersion]:
-    app = await MiniApp.get_or_none(app_id=app_id)
+    app = await MiniApp.get_or_none(app_id=app_id, removed_at__isnull=True)
     if app is None:
         raise NotFound()
     if await is_developer_of(actor, app):
@@ -298,7 +300,7 @@ async def set_offline(*, actor: Actor, app_id: str, offline: bool, reason: str, 
         raise NotPermitted(Text("miniprogram_host.only_operators_offline"))
     if len(reason.strip()) < 4:
         raise InvalidArgument(Text("miniprogram_host.offline_reason", min=4), field="reason")
-    app = await MiniApp.get_or_none(app_id=app_id)
+    app = await MiniApp.get_or_none(app_id=app_id, removed_at__isnull=True)  # a removed app stays offline
     if app is None:
         raise NotFound()
     async with in_transaction():
@@ -307,6 +309,27 @@ async def set_offline(*, actor: Actor, app_id: str, offline: bool, reason: str, 
         app.release_revision += 1
         await app.save(update_fields=["offline", "release_revision"])
         await audit(app, actor, "offline" if offline else "online", reason=reason.strip()[:500])
+    await refresh(app.app_id)
+    return app
+
+
+async def remove_app(*, actor: Actor, app_id: str, reason: str, refresh: Refresh) -> MiniApp:
+    """Remove an app for good: operators, or the app's own developers, may. It leaves every
+    client, its appSecret stops working, every lookup finds no such app, and the ledger
+    deletes the card tokens made for it, in the same transaction. Never undone."""
+    app = await app_for_developer(actor=actor, app_id=app_id, staff_roles=(Role.OPERATOR,))
+    if len(reason.strip()) < 4:
+        raise InvalidArgument(Text("miniprogram_host.removal_reason", min=4), field="reason")
+    async with in_transaction():
+        app = await MiniApp.select_for_update().get(id=app.id)
+        if app.removed_at is not None:  # removed meanwhile by someone else
+            raise NotFound()
+        app.removed_at, app.offline = _now(), True
+        app.secret_hash = secret_hash(secrets.token_urlsafe(32))  # a secret nobody was given
+        app.release_revision += 1
+        await app.save(update_fields=["removed_at", "offline", "secret_hash", "release_revision"])
+        deleted = await delete_app_card_tokens(app_id=app.app_id)
+        await audit(app, actor, "removed", reason=reason.strip()[:500], card_tokens_deleted=deleted)
     await refresh(app.app_id)
     return app
 

@@ -56,6 +56,8 @@ class MiniApp(Model):
     gray_version_id = fields.BigIntField(null=True)
     gray_rules = fields.JSONField(default=dict)
     offline = fields.BooleanField(default=False)
+    # Removed for good (offline, no credentials, its card tokens deleted); never undone.
+    removed_at = fields.DatetimeField(null=True)
     release_revision = fields.BigIntField(default=0)
     created_at = fields.DatetimeField(auto_now_add=True)
 

@@ -121,8 +121,8 @@ async def register_app(*, actor: Actor, org_id: int, name: str, category: str, d
 
 
 async def app_for_developer(*, actor: Actor, app_id: str, staff_roles: tuple[Role, ...] = ()) -> MiniApp:
-    """The app, if the actor develops it (or holds one of the staff roles)."""
-    app = await MiniApp.get_or_none(app_id=app_id)
+    """The app, if the actor develops it (or holds one of the staff roles); a removed app is not found."""
+    app = await MiniApp.get_or_none(app_id=app_id, removed_at__isnull=True)
     if app is None:
         raise NotFound()
     if (staff_roles and actor.holds(*staff_roles)) or actor.holds(Role.ADMIN):
@@ -142,7 +142,7 @@ async def reset_secret(*, actor: Actor, app_id: str) -> str:
 
 
 async def authenticate_app(*, app_id: str, app_secret: str) -> MiniApp:
-    app = await MiniApp.get_or_none(app_id=app_id)
+    app = await MiniApp.get_or_none(app_id=app_id, removed_at__isnull=True)
     expected = app.secret_hash if app else secret_hash("")
     if not hmac.compare_digest(expected, secret_hash(app_secret)) or app is None:
         raise BadCredentials()

@@ -94,6 +94,8 @@ async def load_snapshot(app_id: str) -> dict:
     app = await MiniApp.get_or_none(app_id=app_id)
     if app is None:
         return {"rev": -1, "known": False}
+    if app.removed_at is not None:  # unknown for good, at its last revision so the cache takes it
+        return {"rev": app.release_revision, "known": False}
     ids = [i for i in (app.live_version_id, app.gray_version_id) if i is not None]
     versions = {v.id: v for v in await AppVersion.filter(id__in=ids)} if ids else {}
     return snapshot_of(app, versions)
@@ -103,7 +105,7 @@ async def preview(*, app_id: str, version: str, user_id: int, client_version: st
     """A developer's own run of one version, in whatever state (a development version that
     names localhost included), never cached and never shown to anyone outside the app's
     organisation. Raises NotFound or NotPermitted."""
-    app = await MiniApp.get_or_none(app_id=app_id)
+    app = await MiniApp.get_or_none(app_id=app_id, removed_at__isnull=True)
     if app is None:
         return Unavailable(app_id, "UNKNOWN_APP")
     if not await OrgMember.exists(org_id=app.org_id, user_id=user_id):

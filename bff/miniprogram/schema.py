@@ -345,6 +345,16 @@ class MiniProgramMutation:
             refresh=info.context.runtime.miniprograms.releases.refresh,
         ))
 
+    @strawberry.mutation(
+        extensions=[ParsedIds(), *requires(Role.OPERATOR, Role.DEVELOPER)],
+        description="Remove an app for good (operators, or its own developers): out of every client, its appSecret "
+                    "void, every card token made for it deleted. Never undone; the app is then not found.",
+    )
+    async def remove_mini_app(self, info: Info, app_id: MiniAppId, reason: str) -> ReleaseResult:
+        return await _release_step(info, lifecycle.remove_app(
+            actor=_actor(info), app_id=app_id, reason=reason, refresh=info.context.runtime.miniprograms.releases.refresh,
+        ))
+
 
 async def _version_step(step, app_id: str):
     try:

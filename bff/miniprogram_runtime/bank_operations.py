@@ -11,8 +11,10 @@ import io
 from contextvars import ContextVar
 
 import strawberry
-from graphql import GraphQLError, ListTypeNode, NamedTypeNode, NonNullTypeNode, OperationDefinitionNode, OperationType, TypeNode
-from graphql import parse, validate
+from graphql import (
+    DocumentNode, FieldNode, GraphQLError, GraphQLSchema, ListTypeNode, NamedTypeNode, NonNullTypeNode,
+    OperationDefinitionNode, OperationType, TypeInfo, TypeInfoVisitor, TypeNode, Visitor, parse, validate, visit,
+)
 from starlette.datastructures import Headers, UploadFile
 from starlette.requests import Request
 
@@ -28,6 +30,9 @@ MAX_TOKENS = 10_000
 PIN_VARIABLE = "pin"
 MAX_CHOSEN_FILES = 9
 _MEDIA_TYPES = {"jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp", "gif": "image/gif"}
+# Fields that show a card's number, even masked: a mini-program, the bank's own too, knows a
+# card only by its token (getAccountSummary), so an operation selecting one is refused at upload.
+CARD_NUMBER_FIELDS = frozenset({("Account", "maskedCardNumber"), ("CardMovement", "maskedCardNumber")})
 CUSTOMER_ONLY = frozenset({Role.CUSTOMER})  # of the token's roles, the only one an operation keeps
 # The bridge request being served, so an operation runs with it as its request (client IP,
 # language); set by the bridge route for the length of the call.
@@ -54,11 +59,28 @@ def operation_check(schema: strawberry.Schema):
             else:
                 names.append(definition.name.value)
         problems.extend(error.message for error in validate(schema._schema, parsed))
+        if not problems:
+            problems.extend(f"{name}: a mini-program never reads a card's number, even masked; "
+                            "getAccountSummary gives its card token" for name in _card_number_fields(schema._schema, parsed))
         if not names and not problems:
             problems.append("the file holds no operation")
         return (names if not problems else []), problems
 
     return check
+
+
+def _card_number_fields(schema: GraphQLSchema, document: DocumentNode) -> list[str]:
+    """The card-number fields the document selects, as ``Type.field``."""
+    info, found = TypeInfo(schema), []
+
+    class Selections(Visitor):
+        def enter_field(self, node: FieldNode, *_: object) -> None:
+            parent = info.get_parent_type()
+            if parent is not None and (parent.name, node.name.value) in CARD_NUMBER_FIELDS:
+                found.append(f"{parent.name}.{node.name.value}")
+
+    visit(document, TypeInfoVisitor(info, Selections()))
+    return found
 
 
 class OperationRunner:

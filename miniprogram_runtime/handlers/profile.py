@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kyc.service import verified_masked_name
-from ledger.service import AccountStatus, accounts_of
+from ledger.service import AccountStatus, accounts_of, card_tokens_for
 from miniprogram_runtime.context import CallContext
 from infra.masking import mask_phone
 
@@ -32,19 +32,22 @@ async def get_phone_number(ctx: CallContext) -> dict:
 
 
 async def get_account_summary(ctx: CallContext) -> dict:
-    accounts = await accounts_of(owner_user_id=ctx.user_id)
+    """The user's open accounts. A bound card is given as this app's token and its last four
+    digits, never its number, masked or not: the token is useless to any other app."""
+    accounts = [a for a in await accounts_of(owner_user_id=ctx.user_id) if a.status != AccountStatus.CLOSED]
+    tokens = await card_tokens_for(accounts=accounts, app_id=ctx.app_id)
     return {
         "accounts": [
             {
                 "kind": a.kind.value,
                 "name": a.name,
-                "number": a.card_masked or f"****{a.id % 10000:04d}",
+                "number": f"****{tokens[a.id].last4}" if a.id in tokens else f"****{a.id % 10000:04d}",
+                "cardToken": tokens[a.id].token if a.id in tokens else None,
                 "status": a.status.value,
                 "currency": a.currency,
                 "balanceFen": a.balance,
             }
             for a in accounts
-            if a.status != AccountStatus.CLOSED
         ]
     }
 

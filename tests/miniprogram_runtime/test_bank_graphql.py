@@ -92,6 +92,23 @@ async def test_operations_are_checked_against_the_schema_at_upload(gql, client, 
     assert ("BANK_OPERATION_INVALID", "gone.graphql") in problems(missing)
 
 
+async def test_an_operation_reading_a_card_number_even_masked_is_refused_at_upload(gql, client, sign_in):
+    app = await first_party_app(gql, sign_in)
+    files = {
+        "cards.graphql": "query Cards { accounts { id kind maskedCardNumber } }",
+        "movement.graphql": "query Move($id: ID!) { cardMovement(id: $id) { id maskedCardNumber } }",
+        "fine.graphql": "query Mine { accounts { id kind } }",
+    }
+
+    response = await upload(client, app, bank_package(app.app_id, "1.0.0", files=files))
+
+    assert response.status_code == 422, response.text
+    refused = {p["path"]: p["message"] for p in response.json()["error"]["problems"]
+               if p["code"] == "BANK_OPERATION_INVALID"}
+    assert sorted(refused) == ["cards.graphql", "movement.graphql"]
+    assert "Account.maskedCardNumber" in refused["cards.graphql"]
+
+
 async def test_a_declared_operation_runs_as_the_customer(gql, client, sign_in):
     app = await first_party_app(gql, sign_in)
     reviewer = await sign_in("13900000909", Role.REVIEWER)
