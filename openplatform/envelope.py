@@ -42,6 +42,7 @@ from tongsuopy.crypto.exceptions import InvalidTag as Sm4InvalidTag
 from infra.i18n import Text
 from openplatform import errors
 from openplatform.signing import _N, normalise_public_key, sign_sm2, verify_sm2
+from openplatform.signing import _private_key as _private
 
 VERSION = 1
 SM4_GCM, AES_256_GCM = "SM4-GCM", "AES-256-GCM"
@@ -76,9 +77,6 @@ def _public(public_key: str) -> ec.EllipticCurvePublicKey:
     return ec.EllipticCurvePublicNumbers(int(public_key[:64], 16), int(public_key[64:], 16), ec.SM2()).public_key()
 
 
-@lru_cache(maxsize=64)
-def _private(private_key: str) -> ec.EllipticCurvePrivateKey:
-    return ec.derive_private_key(int(private_key, 16), ec.SM2())
 
 
 def _pkey_call(pkey: object, data: bytes, *, encrypt: bool) -> bytes | None:
