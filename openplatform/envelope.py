@@ -164,8 +164,9 @@ def open_envelope(body: bytes, *, private_key: str) -> Opened:
     missing = [name for name in FIELDS if name not in parsed]
     if missing:
         raise errors.EnvelopeMalformed(Text("openplatform.envelope_field", name=missing[0]))
-    alg = parsed["alg"]
-    if parsed["v"] != VERSION or parsed["wrap"] != WRAP or alg not in ALGORITHMS:
+    alg, version = parsed["alg"], parsed["v"]
+    known = isinstance(alg, str) and alg in ALGORITHMS and type(version) is int and version == VERSION
+    if not known or parsed["wrap"] != WRAP:  # (JSON's true is not version 1, nor a list an algorithm)
         raise errors.EnvelopeAlgorithm()
     wrapped, iv = _b64(parsed["wrappedKey"], "wrappedKey"), _b64(parsed["iv"], "iv")
     ciphertext, tag = _b64(parsed["ciphertext"], "ciphertext"), _b64(parsed["tag"], "tag")

@@ -188,3 +188,12 @@ async def test_webhooks_of_an_app_with_a_key_arrive_sealed_and_signed_twice(runt
     assert payment.payment_id.encode() not in delivery.body
     event = json.loads(open_envelope(delivery.body, private_key=private).plaintext)
     assert (event["type"], event["data"]["paymentId"]) == ("payment.succeeded", payment.payment_id)
+
+
+async def test_a_tracking_batch_in_an_envelope_is_read_as_its_plaintext(sealed):
+    from tests.tracking.support import batch_body, event
+
+    page = event("$page", anonymous_id="partner-server")
+    raw = seal(batch_body([page]), public_key=sealed.bank_encryption)
+    response, nonce = await sealed.send("POST", "/openapi/v1/track/batch", raw)
+    assert sealed.read(response, nonce) == {"accepted": 1, "duplicates": [], "rejected": [], "anonymized": []}
