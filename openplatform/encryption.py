@@ -18,9 +18,10 @@ from openplatform.models import OpenAppSettings
 from openplatform.signing import sign_sm2
 
 # Keys whose string values are sealed to the partner's key by themselves, wherever they appear in an
-# answer, so the partner's server can pass the rest on without exposing them (WeChat Pay v3's
-# encrypted fields). None of today's endpoints answers one; a consented channel that does names it here.
-SENSITIVE_FIELDS = frozenset({"phoneNumber", "idNumber", "bankCardNumber"})
+# answer, so the partner's server can pass the rest on (to a log, a queue, a front end) without exposing
+# them (WeChat Pay v3's encrypted fields). Today only `POST /sessions` answers one, `sessionKey`; the
+# personal numbers are here for the consented channel that will answer them.
+SENSITIVE_FIELDS = frozenset({"sessionKey", "phoneNumber", "idNumber", "bankCardNumber"})
 ENVELOPE_HEADER = "x-superapp-envelope"  # the answer's or webhook's alg, when its body is an envelope
 SIGNATURE_HEADER = "x-superapp-envelope-signature"  # the bank's SM2-SM3 signature of a sealed body
 

@@ -12,7 +12,8 @@ import secrets
 import pytest
 
 from openplatform.delivery import WebhookDeliverer, http_client
-from openplatform.envelope import AES_256_GCM, SM4_GCM, open_envelope, seal
+from openplatform.envelope import AES_256_GCM, SM4_GCM, open_envelope, open_field, seal
+from openplatform.models import OpenIdentity
 from openplatform.partner import open_answer, signed_headers
 from openplatform.signing import new_sm2_key_pair, verify_sm2
 from tests.ledger.support import funded_account
@@ -77,6 +78,10 @@ async def test_an_order_round_trip_in_envelopes_through_the_open_api(runtime, se
     assert status == 200 and session["openid"].startswith("o")
     assert response.headers["x-superapp-envelope"] == SM4_GCM
     assert session["openid"].encode() not in response.content  # only the envelope went over the wire
+    # The session key is a sensitive field: sealed once more, by itself, for the partner's key alone.
+    session_key = open_field(session["sessionKey"], private_key=sealed.private)
+    identity = await OpenIdentity.get(app_id=sealed.app.app_id, user_id=customer.user_id)
+    assert hashlib.sha256(session_key.encode()).hexdigest() == identity.session_key_hash
     order = {"orderId": "latte-0001", "openid": session["openid"], "amountFen": 1_800, "description": "拿铁，大杯"}
 
     status, created, response = await sealed.call("POST", "/openapi/v1/orders", order, alg=AES_256_GCM,
