@@ -97,6 +97,23 @@ async def test_an_order_round_trip_in_envelopes_through_the_open_api(runtime, se
     assert (status, missing["error"]["code"]) == (404, "ORDER_NOT_FOUND")  # refusals past the gateway are sealed too
 
 
+async def test_an_app_signing_with_sm2_seals_the_same_way(gql, sealed):
+    signing = new_sm2_key_pair()
+    await gql("""mutation($app: String!, $key: String) { registerMiniAppSm2Key(appId: $app, publicKey: $key) {
+      __typename } }""", {"app": sealed.app.app_id, "key": signing[1]}, token=sealed.app.developer_token)
+    raw = seal(b"", public_key=sealed.bank_encryption)  # even an empty body, sealed, is an envelope
+    nonce = secrets.token_hex(16)
+    headers = signed_headers(app_id=sealed.app.app_id, method="POST", path="/openapi/v1/sessions", body=raw,
+                             sm2_private_key=signing[0], sm2_public_key=signing[1], access_token=sealed.token,
+                             nonce=nonce)
+    headers["idempotency-key"] = "sm2-1"
+
+    response = await sealed.http.post("/openapi/v1/sessions", content=raw, headers=headers)
+
+    refused = sealed.read(response, nonce)["error"]  # admitted by its SM2 signature, opened, then read
+    assert (response.status_code, refused["code"], refused["field"]) == (400, "INVALID_INPUT", "code")
+
+
 async def test_a_sealed_answer_is_signed_for_this_request_only(sealed):
     response, nonce = await sealed.send("GET", "/openapi/v1/orders/no-such", b"")
     assert sealed.read(response, nonce)["error"]["code"] == "ORDER_NOT_FOUND"
