@@ -264,3 +264,19 @@ def test_the_bank_keys_derive_from_the_secret_and_differ_by_purpose():
     assert envelope.verify_response(keys.signing_public, status=201, nonce="n-1", body=b"{}", signature=signature)
     assert not envelope.verify_response(keys.signing_public, status=200, nonce="n-1", body=b"{}",
                                         signature=signature)
+
+
+def test_the_bank_keys_can_be_given_and_a_malformed_one_is_refused_at_start(environ):
+    from infra.settings import Settings, SettingsError
+    from openplatform.config import OpenPlatformConfig
+
+    given = new_sm2_key_pair()[0]
+    environ["OPENAPI_ENVELOPE_ENCRYPTION_KEY"] = given.upper()
+    keys = OpenPlatformConfig.from_settings(Settings.from_env(environ)).bank_keys
+    assert keys.encryption_private == given and keys.encryption_public == envelope.public_key_of(given)
+    assert keys.signing_private != given  # still derived from SECRET_KEY
+    assert given not in repr(OpenPlatformConfig.from_settings(Settings.from_env(environ)))
+    for bad in ("ab" * 31, "zz" * 32, "ff" * 32):  # short, not hex, beyond the group order
+        environ["OPENAPI_ENVELOPE_ENCRYPTION_KEY"] = bad
+        with pytest.raises(SettingsError, match="OPENAPI_ENVELOPE_ENCRYPTION_KEY"):
+            OpenPlatformConfig.from_settings(Settings.from_env(environ))
