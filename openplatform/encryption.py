@@ -35,7 +35,8 @@ class Sealed:
 async def encryption_key_of(app_id: str) -> str | None:
     """The app's registered encryption public key: None while it has not opted in."""
     found = await OpenAppSettings.filter(app_id=app_id).values_list("encryption_public_key", flat=True)
-    return found[0] if found else None
+    key = found[0] if found else None
+    return key if isinstance(key, str) else None
 
 
 def open_request(body: bytes, *, keys: BankKeys) -> envelope.Opened:
@@ -49,7 +50,7 @@ def open_request(body: bytes, *, keys: BankKeys) -> envelope.Opened:
     return envelope.open_envelope(body, private_key=keys.encryption_private)
 
 
-def seal_answer(answer: dict, *, status: int, nonce: str, partner_key: str, keys: BankKeys,
+def seal_answer(answer: dict[str, object], *, status: int, nonce: str, partner_key: str, keys: BankKeys,
                 alg: str = envelope.SM4_GCM) -> Sealed:
     """An answer as the partner receives it: an envelope to its key, signed by the bank over status and nonce."""
     plain = _json(envelope.seal_fields(answer, names=SENSITIVE_FIELDS, public_key=partner_key))
@@ -58,7 +59,7 @@ def seal_answer(answer: dict, *, status: int, nonce: str, partner_key: str, keys
                          SIGNATURE_HEADER: envelope.sign_response(keys, status=status, nonce=nonce, body=body)})
 
 
-def seal_webhook(payload: dict, *, timestamp: str, partner_key: str, keys: BankKeys) -> Sealed:
+def seal_webhook(payload: dict[str, object], *, timestamp: str, partner_key: str, keys: BankKeys) -> Sealed:
     """A webhook body as an envelope; the bank's SM2 signature covers ``timestamp + "." + body`` as the HMAC does."""
     body = envelope.seal(_json(envelope.seal_fields(payload, names=SENSITIVE_FIELDS, public_key=partner_key)),
                          public_key=partner_key)

@@ -29,13 +29,11 @@ import hmac
 import json
 import secrets
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Protocol
 
 from cryptography.exceptions import InvalidTag as AesInvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from tongsuopy.backends.tongsuo.backend import backend as _tongsuo
-from tongsuopy.crypto.asymciphers import ec
 from tongsuopy.crypto.ciphers.aead import SM4GCM
 from tongsuopy.crypto.exceptions import InvalidTag as Sm4InvalidTag
 
@@ -43,6 +41,7 @@ from infra.i18n import Text
 from openplatform import errors
 from openplatform.signing import _N, normalise_public_key, sign_sm2, verify_sm2
 from openplatform.signing import _private_key as _private
+from openplatform.signing import _public_key as _public
 
 VERSION = 1
 SM4_GCM, AES_256_GCM = "SM4-GCM", "AES-256-GCM"
@@ -71,11 +70,6 @@ class Opened:
 
 
 # -- SM2 encryption of a short value (the content key, or a sensitive field) -----------------
-
-@lru_cache(maxsize=4096)
-def _public(public_key: str) -> ec.EllipticCurvePublicKey:
-    return ec.EllipticCurvePublicNumbers(int(public_key[:64], 16), int(public_key[64:], 16), ec.SM2()).public_key()
-
 
 
 
@@ -123,7 +117,9 @@ def seal(plaintext: bytes, *, public_key: str, alg: str = SM4_GCM) -> bytes:
         raise errors.EnvelopeTooLarge()
     key, iv = secrets.token_bytes(ALGORITHMS[alg]), secrets.token_bytes(IV_BYTES)
     sealed = _cipher(alg, key).encrypt(iv, plaintext, None)
-    b64 = lambda raw: base64.b64encode(raw).decode()  # noqa: E731
+    def b64(raw: bytes) -> str:
+        return base64.b64encode(raw).decode()
+
     return json.dumps({
         "v": VERSION, "alg": alg, "wrap": WRAP, "wrappedKey": b64(sm2_encrypt(public_key, key)), "iv": b64(iv),
         "ciphertext": b64(sealed[:-TAG_BYTES]), "tag": b64(sealed[-TAG_BYTES:]),
