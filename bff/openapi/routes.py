@@ -62,8 +62,11 @@ def _refusal(exc: Exception) -> tuple[int, dict] | None:
     return None
 
 
-def _json(status: int, body: dict) -> JSONResponse:
-    response = JSONResponse(body, status_code=status)
+def _json(status: int, body: dict) -> Response:
+    return _retry_after(JSONResponse(body, status_code=status), status, body)
+
+
+def _retry_after(response: Response, status: int, body: dict) -> Response:
     retry = body.get("error", {}).get("retryAfterSeconds") if status in (429, 503) else None
     if retry:
         response.headers["retry-after"] = str(retry)
@@ -99,23 +102,18 @@ def _deeper_than(value: dict, limit: int) -> bool:
     return False
 
 
-class _Answer:
-    """How the answers to one admitted request go out: plain JSON, or sealed to the app's encryption key."""
+class _SealedAnswer:
+    """The answers to one admitted request of an app with an encryption key: sealed to its key, signed."""
 
-    def __init__(self, platform: OpenPlatform, request: Request, partner_key: str | None, alg: str) -> None:
-        self.platform, self.request, self.partner_key, self.alg = platform, request, partner_key, alg
+    def __init__(self, platform: OpenPlatform, request: Request, partner_key: str) -> None:
+        self.platform, self.request, self.partner_key, self.alg = platform, request, partner_key, SM4_GCM
 
     def __call__(self, status: int, body: dict) -> Response:
-        if self.partner_key is None:
-            return _json(status, body)
         sealed = encryption.seal_answer(body, status=status, nonce=self.request.headers.get("x-nonce", ""),
                                         partner_key=self.partner_key, keys=self.platform.config.bank_keys,
                                         alg=self.alg)
-        response = Response(sealed.body, status_code=status, media_type="application/json", headers=sealed.headers)
-        retry = body.get("error", {}).get("retryAfterSeconds") if status in (429, 503) else None
-        if retry:
-            response.headers["retry-after"] = str(retry)
-        return response
+        return _retry_after(Response(sealed.body, status_code=status, media_type="application/json",
+                                     headers=sealed.headers), status, body)
 
 
 def request_body(request: Request) -> bytes:
@@ -146,9 +144,9 @@ def signed(endpoint: Endpoint, *, needs_token: bool = True, idempotent: bool = T
             )
             partner_key = await encryption.encryption_key_of(app_id)
             if partner_key is not None:
-                answer_with = _Answer(platform, request, partner_key, SM4_GCM)
+                answer_with = sealed = _SealedAnswer(platform, request, partner_key)
                 opened = encryption.open_request(body, keys=platform.config.bank_keys)
-                body, answer_with.alg = opened.plaintext, opened.alg
+                body, sealed.alg = opened.plaintext, opened.alg  # answered in the request's algorithm
             request.state.open_api_body = body
             if request.method != "POST" or not idempotent:
                 return answer_with(*await endpoint(platform, app_id, _object(body) if json_body else {}, request))
