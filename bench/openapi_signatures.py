@@ -8,7 +8,9 @@ the app's own Redis) in a temporary data dir, one uvicorn worker; a Python clien
 signed GET /openapi/v1/payments/<unknown id> with a valid token, so each request passes
 every check (headers, app, timestamp, signature, nonce, token, rate, quota) and ends in the
 endpoint's 404 PAYMENT_NOT_FOUND. SM2 requests are signed before the clock starts (signing
-costs as much as verifying). /healthz on the same server is the floor for comparison.
+costs as much as verifying). /healthz on the same server is the floor for comparison. A second
+app has an encryption key: the same HMAC-signed GETs get their 404 as a digital envelope
+(SM2-wrapped SM4-GCM) signed by the bank with SM2, which is the price of sealing an answer.
 """
 
 from __future__ import annotations
@@ -65,7 +67,7 @@ def in_process(seconds: float) -> dict[str, float]:
     return results
 
 
-async def seed(environ: dict[str, str]) -> tuple[str, str, str, str, str]:
+async def seed(environ: dict[str, str]) -> tuple[str, str, str, str, str, tuple[str, str, str]]:
     from identity.roles import Role
     from miniprogram_host import registry
     from miniprogram_host.actors import Actor
@@ -85,7 +87,12 @@ async def seed(environ: dict[str, str]) -> tuple[str, str, str, str, str]:
                                                   description="")
         await apps.register_sm2_key(actor=dev, app_id=app.app_id, public_key=public)
         token = await runtime.openplatform.tokens.issue(app_id=app.app_id)
-        return app.app_id, secret, token.token, private, public
+        sealed, sealed_secret = await registry.register_app(actor=dev, org_id=org.id, name="Bench sealed",
+                                                            category="finance", description="")
+        await apps.register_encryption_key(actor=dev, app_id=sealed.app_id, public_key=new_sm2_key_pair()[1])
+        sealed_token = await runtime.openplatform.tokens.issue(app_id=sealed.app_id)
+        return (app.app_id, secret, token.token, private, public,
+                (sealed.app_id, sealed_secret, sealed_token.token))
 
 
 async def load(base: str, seconds: float, connections: int, make_request) -> dict:
@@ -104,7 +111,10 @@ async def load(base: str, seconds: float, connections: int, make_request) -> dic
             started = time.perf_counter()
             response = await http.get(base + path, headers=headers)
             latencies.append((time.perf_counter() - started) * 1000)
-            code = response.json().get("error", {}).get("code", "OK") if response.status_code != 200 else "OK"
+            if "x-superapp-envelope" in response.headers:
+                code = f"sealed {response.status_code}"
+            else:
+                code = response.json().get("error", {}).get("code", "OK") if response.status_code != 200 else "OK"
             codes[code] = codes.get(code, 0) + 1
 
     started = time.perf_counter()
@@ -124,7 +134,7 @@ def end_to_end(seconds: float, connections: int) -> dict[str, dict]:
                    "OPENAPI_RATE_PER_SECOND": "1000000", "OPENAPI_SM2_VERIFICATIONS_PER_SECOND": "1000000", "OPENAPI_DAILY_QUOTA": "100000000"}
         for name in ("DATABASE_URL", "REDIS_URL"):
             environ.pop(name, None)
-        app_id, secret, token, private, public = asyncio.run(seed(environ))
+        app_id, secret, token, private, public, (sealed_app, sealed_secret, sealed_token) = asyncio.run(seed(environ))
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         server = subprocess.Popen(
@@ -139,6 +149,10 @@ def end_to_end(seconds: float, connections: int) -> dict[str, dict]:
                 return path, signed_headers(app_id=app_id, method="GET", path=path, app_secret=secret,
                                             access_token=token)
 
+            def sealed_request():
+                return path, signed_headers(app_id=sealed_app, method="GET", path=path, app_secret=sealed_secret,
+                                            access_token=sealed_token)
+
             presigned = [(path, signed_headers(app_id=app_id, method="GET", path=path, sm2_private_key=private,
                                                sm2_public_key=public, access_token=token))
                          for _ in range(int(seconds * 120))]
@@ -147,6 +161,7 @@ def end_to_end(seconds: float, connections: int) -> dict[str, dict]:
                 "/healthz (no checks)": asyncio.run(load(base, seconds, connections, lambda: ("/healthz", {}))),
                 "HMAC-SHA256 signed": asyncio.run(load(base, seconds, connections, hmac_request)),
                 "SM2-SM3 signed": asyncio.run(load(base, seconds, connections, lambda: next(sm2_requests, None))),
+                "HMAC signed, sealed answer": asyncio.run(load(base, seconds, connections, sealed_request)),
             }
         finally:
             server.terminate()
@@ -167,7 +182,7 @@ def main() -> int:
         print(f"end to end: superapp serve (one uvicorn worker, embedded SQLite + Redis), "
               f"python httpx client, {args.connections} connections, {args.seconds:g} s each:")
         for name, r in end_to_end(args.seconds, args.connections).items():
-            print(f"  {name:<22} {r['rps']:>7.0f} req/s   p50 {r['p50']:7.2f} ms   p99 {r['p99']:7.2f} ms   "
+            print(f"  {name:<26} {r['rps']:>7.0f} req/s   p50 {r['p50']:7.2f} ms   p99 {r['p99']:7.2f} ms   "
                   f"n={r['n']}   answers {r['codes']}")
     return 0
 

@@ -1,4 +1,4 @@
-"""An app's open-platform settings, changed by its developers: SM2 public key, webhook URL."""
+"""An app's open-platform settings, changed by its developers: SM2 signing and encryption keys, webhook URL."""
 
 from __future__ import annotations
 
@@ -57,15 +57,27 @@ async def set_webhook_url(*, actor: Actor, app_id: str, url: str | None) -> Open
 
 async def register_sm2_key(*, actor: Actor, app_id: str, public_key: str | None) -> OpenAppSettings:
     """Register the app's SM2 public key for signed requests (None removes it)."""
+    return await _register_key(actor, app_id, public_key, column="sm2_public_key", action="sm2_key_changed")
+
+
+async def register_encryption_key(*, actor: Actor, app_id: str, public_key: str | None) -> OpenAppSettings:
+    """Register the app's SM2 encryption public key: from then on its request and answer bodies and its
+    webhooks are digital envelopes (openplatform/envelope.py). None removes it, and bodies are plain again."""
+    return await _register_key(actor, app_id, public_key, column="encryption_public_key",
+                               action="encryption_key_changed")
+
+
+async def _register_key(actor: Actor, app_id: str, public_key: str | None, *, column: str,
+                        action: str) -> OpenAppSettings:
     try:
         key = normalise_public_key(public_key) if public_key is not None else None
     except ValueError as exc:
         raise errors.InvalidPublicKey(str(exc)) from None
     row = await _settings_for_update(actor, app_id)
-    if row.sm2_public_key != key:
-        row.sm2_public_key = key
-        await row.save(update_fields=["sm2_public_key", "updated_at"])
-        await record_app_change(app_id=row.app_id, actor=actor, action="sm2_key_changed", public_key=key)
+    if getattr(row, column) != key:
+        setattr(row, column, key)
+        await row.save(update_fields=[column, "updated_at"])
+        await record_app_change(app_id=row.app_id, actor=actor, action=action, public_key=key)
     return row
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
-from infra.settings import Settings, SettingsError, positive_int, read_env
+from infra.settings import Secret, Settings, SettingsError, positive_int, read_env
+from openplatform.envelope import BankKeys
+from openplatform.signing import _N
 
 
 def positive_float(config, name: str, default: float) -> float:
@@ -30,6 +33,7 @@ class OpenPlatformConfig:
     webhook_backoff_max_seconds: float
     webhook_timeout_seconds: float
     webhook_allow_private: bool  # deliver to loopback and private addresses (tests, on-premises)
+    bank_keys: BankKeys = field(repr=False)  # the bank's SM2 pairs that open envelopes and sign answers
 
     @classmethod
     def from_settings(cls, settings: Settings) -> OpenPlatformConfig:
@@ -50,4 +54,20 @@ class OpenPlatformConfig:
             webhook_backoff_max_seconds=positive_float(config, "WEBHOOK_BACKOFF_MAX_SECONDS", 3600.0),
             webhook_timeout_seconds=positive_float(config, "WEBHOOK_TIMEOUT_SECONDS", 10.0),
             webhook_allow_private=read_env(config, "WEBHOOK_ALLOW_PRIVATE_ADDRESSES", bool, False),
+            bank_keys=BankKeys.derive(
+                str(settings.secret_key),
+                encryption_private=_sm2_private_key(config, "OPENAPI_ENVELOPE_ENCRYPTION_KEY"),
+                signing_private=_sm2_private_key(config, "OPENAPI_ENVELOPE_SIGNING_KEY"),
+            ),
         )
+
+
+def _sm2_private_key(config, name: str) -> str | None:
+    """An SM2 private key given as 64 hex characters; unset, it is derived from SECRET_KEY."""
+    value = read_env(config, name, Secret, None)
+    if value is None:
+        return None
+    key = str(value).strip().lower()
+    if not re.fullmatch(r"[0-9a-f]{64}", key) or not 0 < int(key, 16) < _N:
+        raise SettingsError(f"{name} must be an SM2 private key: 64 hex characters, below the group order")
+    return key

@@ -6,7 +6,9 @@ SQLite, without row locks held across the HTTP call. A worker that dies mid-deli
 leaves the row to be retried once that lease runs out.
 
 Every delivery is signed: ``X-Superapp-Signature: v1=<hex>`` is HMAC-SHA256, keyed by
-SHA-256(appSecret) as for requests, over ``"<X-Superapp-Timestamp>." + body``.
+SHA-256(appSecret) as for requests, over ``"<X-Superapp-Timestamp>." + body``. For an app
+with an encryption key the body is a digital envelope (openplatform/encryption.py) and the
+bank also signs that same string with SM2 (``X-Superapp-Envelope-Signature``).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import httpx
 
 from miniprogram_host.service import app_hmac_key
 from openplatform.config import OpenPlatformConfig
+from openplatform.encryption import encryption_key_of, seal_webhook
 from openplatform.models import OpenAppSettings, WebhookDelivery
 from openplatform.webhooks import DEAD, DELIVERED, PENDING
 
@@ -126,12 +129,19 @@ class WebhookDeliverer:
             return None, "the app is gone"
         body = json.dumps(row.payload, separators=(",", ":"), ensure_ascii=False).encode()
         timestamp = str(int(time.time()))
+        sealed_headers: dict[str, str] = {}
+        partner_key = await encryption_key_of(row.app_id)
+        if partner_key is not None:  # the app opted in: the event goes as an envelope, signed with SM2 too
+            sealed = seal_webhook(row.payload, timestamp=timestamp, partner_key=partner_key,
+                                  keys=self.config.bank_keys)
+            body, sealed_headers = sealed.body, sealed.headers
         response = await self.http.post(url[0], content=body, headers={
             "content-type": "application/json",
             "x-superapp-event-id": row.event_id,
             "x-superapp-event-type": row.event_type,
             "x-superapp-timestamp": timestamp,
             "x-superapp-signature": webhook_signature(key, timestamp, body),
+            **sealed_headers,
         })
         if 200 <= response.status_code < 300:
             return response.status_code, None

@@ -209,3 +209,50 @@ class OrderNotPaid(OpenPlatformError):
     code = "ORDER_NOT_PAID"
     status = 409
     message = Text("openplatform.order_not_paid")
+
+
+# The digital envelope (openplatform/envelope.py): an encrypted body that cannot be opened.
+
+class EnvelopeError(OpenPlatformError):
+    code = "ENVELOPE_MALFORMED"
+
+
+class EnvelopeRequired(EnvelopeError):
+    """The app registered an encryption key: every request body must be an envelope."""
+
+    code = "ENVELOPE_REQUIRED"
+    message = Text("openplatform.envelope_required")
+
+
+class EnvelopeMalformed(EnvelopeError):
+    """Not JSON, a field missing or not base64, an iv or tag of the wrong length."""
+
+    code = "ENVELOPE_MALFORMED"
+    message = Text("openplatform.envelope_not_json")
+
+
+class EnvelopeAlgorithm(EnvelopeError):
+    """A version, `alg` or `wrap` the bank does not speak (`SM4-GCM` or `AES-256-GCM`, wrapped with `SM2`)."""
+
+    code = "ENVELOPE_ALGORITHM"
+    message = Text("openplatform.envelope_algorithm")
+
+
+class EnvelopeTooLarge(EnvelopeError):
+    code = "ENVELOPE_TOO_LARGE"
+    status = 413
+    message = Text("openplatform.envelope_too_large")
+
+
+class EnvelopeKeyMismatch(EnvelopeError):
+    """The content key was not wrapped for the receiver's SM2 key (another key, or altered)."""
+
+    code = "ENVELOPE_KEY_MISMATCH"
+    message = Text("openplatform.envelope_key_mismatch")
+
+
+class EnvelopeTampered(EnvelopeError):
+    """The GCM tag does not match: the ciphertext, iv or tag was altered."""
+
+    code = "ENVELOPE_TAMPERED"
+    message = Text("openplatform.envelope_tampered")

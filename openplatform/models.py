@@ -9,6 +9,8 @@ class OpenAppSettings(Model):
     app_id = fields.CharField(max_length=32, unique=True)
     sm2_public_key = fields.CharField(max_length=130, null=True)  # hex, x||y without the 04 prefix
     webhook_url = fields.CharField(max_length=500, null=True)
+    # Set: request and answer bodies and webhooks are digital envelopes to and from this key (envelope.py).
+    encryption_public_key = fields.CharField(max_length=130, null=True)  # hex x||y, like sm2_public_key
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:

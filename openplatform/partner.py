@@ -1,14 +1,17 @@
 """The partner's side of the protocol: the headers of a signed open-API request.
 
 Used by the tests and the benchmark, and a reference for partners writing their own client
-(openplatform/PROTOCOL.md shows the same steps with nothing but hashlib and gmssl).
+(openplatform/PROTOCOL.md shows the same steps with nothing but hashlib and gmssl). An app with
+an encryption key seals its bodies with ``envelope.seal`` and reads answers with ``open_answer``.
 """
 
 from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Mapping
 
+from openplatform.envelope import open_envelope, verify_response
 from openplatform.signing import HMAC_SHA256, SM2_SM3, canonical_request, hmac_key, sign_hmac, sign_sm2
 
 
@@ -34,3 +37,14 @@ def signed_headers(
     if access_token is not None:
         headers["authorization"] = f"Bearer {access_token}"
     return headers
+
+
+def open_answer(*, status: int, body: bytes, headers: Mapping[str, str], nonce: str, private_key: str,
+                bank_signing_public: str) -> bytes:
+    """What a partner with an encryption key does with a sealed answer: check the bank's SM2 signature over
+    the status, its own request's nonce and the envelope, then open the envelope (envelope.open_envelope's
+    errors). ValueError when the signature does not verify."""
+    signature = headers.get("x-superapp-envelope-signature", "")
+    if not verify_response(bank_signing_public, status=status, nonce=nonce, body=body, signature=signature):
+        raise ValueError("the bank's signature of the answer does not verify")
+    return open_envelope(body, private_key=private_key).plaintext

@@ -86,11 +86,16 @@ def _public_key(public_key: str) -> ec.EllipticCurvePublicKey:
     return ec.EllipticCurvePublicNumbers(int(public_key[:64], 16), int(public_key[64:], 16), ec.SM2()).public_key()
 
 
+@lru_cache(maxsize=64)
+def _private_key(private_key: str) -> ec.EllipticCurvePrivateKey:
+    # Deriving the key computes its public point, a scalar multiplication as dear as the signature itself.
+    return ec.derive_private_key(int(private_key, 16), ec.SM2())
+
+
 def sign_sm2(private_key: str, public_key: str, message: bytes) -> str:
-    """What a partner does: SM2 over SM3(Z || message) with its private key (hex)."""
+    """What a partner does (and the bank, for sealed answers): SM2 over SM3(Z || message) with a private key (hex)."""
     normalise_public_key(public_key)
-    key = ec.derive_private_key(int(private_key, 16), ec.SM2())
-    r, s = _decode_der(key.sign(message, _SM2_WITH_SM3))
+    r, s = _decode_der(_private_key(private_key).sign(message, _SM2_WITH_SM3))
     return f"{r:064x}{s:064x}"
 
 

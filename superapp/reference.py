@@ -12,6 +12,7 @@ makes now, so the references cannot drift.
 from __future__ import annotations
 
 import argparse
+import base64
 import inspect
 import json
 import re
@@ -161,12 +162,43 @@ def open_api_reference() -> str:
             f"- `X-Timestamp`: `{EXAMPLE_TIMESTAMP}`, `X-Nonce`: `{EXAMPLE_NONCE}`\n",
             f"- body: `{body.decode()}`\n\nstring to sign:\n\n```\n{canonical.decode()}\n```\n\n",
             f"`X-Signature`: `{sign_hmac(hmac_key(EXAMPLE_SECRET), canonical)}`\n\n",
+            *_envelope_vector(body),
             "## `sessionKey`\n\n",
             "`POST /sessions` answers `sessionKey` with the openid. It is the key of this user's session with your app, "
             "for your server alone: keep it on your server (to check data your mini-program relays from the bank), "
             "never send it to the mini-program, the browser or a log. A new `login` code gives a new one; the bank keeps "
             "only its digest. Your mini-program needs only its own session with your server, keyed by what you choose.\n"]
     return "".join(out)
+
+
+# GB/T 32918.5-2017 Annex A: "encryption standard" SM2-encrypted on the recommended curve (k fixed), in
+# GB/T 35276's ASN.1; the reference decrypts it with the bank's code as it writes it.
+GBT_PRIVATE = "3945208f7b2144b13f36e38ac6d39f95889393692860b51a42fb81ef4df7c5b8"
+GBT_CIPHERTEXT = bytes.fromhex(
+    "307c022004ebfc718e8d1798620432268e77feb6415e2ede0e073c0f4f640ecd2e149a73022100e858f9d81e5430a57b36daab"
+    "8f950a3c64e6ee6a63094d99283aff767e124df0042059983c18f809e262923c53aec295d30383b54e39d609d160afcb1908d0"
+    "bd8766041321886ca989ca9c7d58087307ca93092d651efa")
+
+
+def _envelope_vector(body: bytes) -> list[str]:
+    """The digital envelope's GCM step with a fixed key and iv (the SM2 wrap draws its own k, so it has none)."""
+    from openplatform import envelope
+
+    key, iv = bytes(range(16)), bytes(range(12))
+    sealed = envelope._cipher(envelope.SM4_GCM, key).encrypt(iv, body, None)
+    ciphertext, tag = sealed[:-envelope.TAG_BYTES], sealed[-envelope.TAG_BYTES:]
+    signed = envelope.response_message(status=201, nonce=EXAMPLE_NONCE, body=b'{"v":1}')
+    return ["## Digital envelope: test vector\n\n",
+            "For an app with an encryption key (openplatform/PROTOCOL.md, \"Digital envelope\"). SM4-GCM of the body "
+            "above, no associated data:\n\n",
+            f"- key (hex): `{key.hex()}`, iv (hex): `{iv.hex()}`\n",
+            f"- `ciphertext`: `{base64.b64encode(ciphertext).decode()}`\n- `tag`: `{base64.b64encode(tag).decode()}`\n\n",
+            "`wrappedKey` is the key SM2-encrypted to the receiver (`openssl pkeyutl -encrypt`); SM2 encryption is "
+            "randomised, so check yours by decrypting. GB/T 32918.5's example: private key "
+            f"`{GBT_PRIVATE}` opens `{base64.b64encode(GBT_CIPHERTEXT).decode()}` to "
+            f"`{envelope.sm2_decrypt(GBT_PRIVATE, GBT_CIPHERTEXT).decode()}`.\n\n",
+            "The string the bank signs (SM2-SM3, `bankSigningPublicKey`) for a sealed 201 answer with body "
+            f"`{{\"v\":1}}` to a request whose `X-Nonce` was `{EXAMPLE_NONCE}`:\n\n```\n{signed.decode()}\n```\n\n"]
 
 
 # -- webhooks ----------------------------------------------------------------------------

@@ -68,3 +68,21 @@ def test_the_signature_test_vectors_verify_with_the_documented_recipe():
     expected = re.search(r"- `X-Superapp-Signature`: `(v1=[0-9a-f]{64})`", hooks).group(1)
     assert "v1=" + hmac.new(key, timestamp.encode() + b"." + raw, hashlib.sha256).hexdigest() == expected
     assert json.loads(raw)["type"] == "webhook.test"
+
+
+def test_the_envelope_test_vector_recomputes_with_another_sm4_gcm():
+    """The reference's SM4-GCM step, redone with the `cryptography` package (its own OpenSSL 3, not Tongsuo)."""
+    import base64
+
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+    open_api = generated()["open-api.md"]
+    section = open_api.split("## Digital envelope: test vector", 1)[1]
+    key, iv = re.search(r"key \(hex\): `([0-9a-f]{32})`, iv \(hex\): `([0-9a-f]{24})`", section).groups()
+    ciphertext = base64.b64decode(re.search(r"- `ciphertext`: `([^`]+)`", section).group(1))
+    tag = base64.b64decode(re.search(r"- `tag`: `([^`]+)`", section).group(1))
+    body = re.search(r"- body: `(.*?)`\n", open_api).group(1).encode()
+
+    encryptor = Cipher(algorithms.SM4(bytes.fromhex(key)), modes.GCM(bytes.fromhex(iv))).encryptor()
+    assert encryptor.update(body) + encryptor.finalize() == ciphertext
+    assert encryptor.tag == tag

@@ -18,7 +18,8 @@ from starlette.routing import Route
 
 from infra.i18n import Text
 from ledger import errors as ledger_errors
-from openplatform import errors, idempotency
+from openplatform import encryption, errors, idempotency
+from openplatform.envelope import SM4_GCM
 from openplatform.gateway import SignedRequest
 from openplatform.orders import Order
 from openplatform.payments import Payment, payment_event, refund_event
@@ -61,8 +62,11 @@ def _refusal(exc: Exception) -> tuple[int, dict] | None:
     return None
 
 
-def _json(status: int, body: dict) -> JSONResponse:
-    response = JSONResponse(body, status_code=status)
+def _json(status: int, body: dict) -> Response:
+    return _retry_after(JSONResponse(body, status_code=status), status, body)
+
+
+def _retry_after(response: Response, status: int, body: dict) -> Response:
     retry = body.get("error", {}).get("retryAfterSeconds") if status in (429, 503) else None
     if retry:
         response.headers["retry-after"] = str(retry)
@@ -98,11 +102,33 @@ def _deeper_than(value: dict, limit: int) -> bool:
     return False
 
 
+class _SealedAnswer:
+    """The answers to one admitted request of an app with an encryption key: sealed to its key, signed."""
+
+    def __init__(self, platform: OpenPlatform, request: Request, partner_key: str) -> None:
+        self.platform, self.request, self.partner_key, self.alg = platform, request, partner_key, SM4_GCM
+
+    def __call__(self, status: int, body: dict) -> Response:
+        sealed = encryption.seal_answer(body, status=status, nonce=self.request.headers.get("x-nonce", ""),
+                                        partner_key=self.partner_key, keys=self.platform.config.bank_keys,
+                                        alg=self.alg)
+        return _retry_after(Response(sealed.body, status_code=status, media_type="application/json",
+                                     headers=sealed.headers), status, body)
+
+
+def request_body(request: Request) -> bytes:
+    """The body the endpoint acts on: what was sent, or its plaintext when it came in an envelope."""
+    return request.state.open_api_body
+
+
 def signed(endpoint: Endpoint, *, needs_token: bool = True, idempotent: bool = True, json_body: bool = True):
     """Admit the request through the gateway, then run the endpoint (once per Idempotency-Key).
 
     The token endpoint is not ``idempotent``: a retry gets a fresh token, and tokens are
-    never written to the database. Without ``json_body`` the endpoint reads the body itself.
+    never written to the database. Without ``json_body`` the endpoint reads the body itself
+    (``request_body``). For an app with an encryption key the signature is checked over the
+    envelope as sent, then the envelope is opened: idempotency and the endpoint see the
+    plaintext, and every answer from there on is sealed to the app's key and signed.
     """
 
     async def handle(request: Request) -> Response:
@@ -111,12 +137,19 @@ def signed(endpoint: Endpoint, *, needs_token: bool = True, idempotent: bool = T
         query = request.url.query
         path = request.scope.get("raw_path", request.url.path.encode()).decode("latin-1")
         path = path + ("?" + query if query and "?" not in path else "")
+        answer_with: Callable[[int, dict], Response] = _json
         try:
             app_id = await platform.gateway.admit(
                 SignedRequest(request.method, path, request.headers, body), needs_token=needs_token
             )
+            partner_key = await encryption.encryption_key_of(app_id)
+            if partner_key is not None:
+                answer_with = sealed = _SealedAnswer(platform, request, partner_key)
+                opened = encryption.open_request(body, keys=platform.config.bank_keys)
+                body, sealed.alg = opened.plaintext, opened.alg  # answered in the request's algorithm
+            request.state.open_api_body = body
             if request.method != "POST" or not idempotent:
-                return _json(*await endpoint(platform, app_id, _object(body) if json_body else {}, request))
+                return answer_with(*await endpoint(platform, app_id, _object(body) if json_body else {}, request))
             key = idempotency.check_key(request.headers.get("idempotency-key"))
             stored = await idempotency.begin(
                 app_id=app_id, key=key, fingerprint=idempotency.fingerprint(request.method, path, body)
@@ -125,9 +158,9 @@ def signed(endpoint: Endpoint, *, needs_token: bool = True, idempotent: bool = T
             refused = _refusal(exc)
             if refused is None:
                 raise
-            return _json(*refused)
+            return answer_with(*refused)
         if stored is not None:
-            response = _json(stored.status_code, stored.body)
+            response = answer_with(stored.status_code, stored.body)
             response.headers["idempotent-replayed"] = "true"
             return response
         try:
@@ -139,7 +172,7 @@ def signed(endpoint: Endpoint, *, needs_token: bool = True, idempotent: bool = T
                 raise
             status, answer = refused
         await idempotency.finish(app_id=app_id, key=key, status_code=status, body=answer)
-        return _json(status, answer)
+        return answer_with(status, answer)
 
     return handle
 
@@ -263,7 +296,7 @@ async def track_events(platform: OpenPlatform, app_id: str, body: dict, request:
     are deduplicated by `eventId`."""
     try:
         outcome = await request.app.state.runtime.tracking.accept_partner_batch(
-            body=await request.body(), content_encoding=request.headers.get("content-encoding", ""),
+            body=request_body(request), content_encoding=request.headers.get("content-encoding", ""),
             client_ip=None,  # the partner's server, not the device the events happened on
             app_id=app_id,
             users_of_openids=lambda openids: platform.users_of_openids(app_id=app_id, openids=openids),

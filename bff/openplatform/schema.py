@@ -1,4 +1,4 @@
-"""Open platform in GraphQL: the customer's inbox (read, unread, delete, live); developers' webhook URL and SM2 key."""
+"""Open platform in GraphQL: the customer's inbox (read, unread, delete, live); developers' webhook URL and SM2 keys."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from bff.permissions import requires
 from identity.roles import Role
 from miniprogram_host import errors as host_errors
 from openplatform import apps, errors
+from openplatform.envelope import BankKeys
 from openplatform.models import OpenAppSettings
 from openplatform.service import Message, MessageKind, inbox_topic
 
@@ -48,10 +49,19 @@ class MiniAppOpenSettings:
     app_id: str
     webhook_url: str | None
     sm2_public_key: str | None = strawberry.field(description="128 hex characters, x||y.")
+    encryption_public_key: str | None = strawberry.field(description=(
+        "The app's SM2 encryption public key (x||y): set, its request and answer bodies and webhooks are "
+        "digital envelopes."))
+    bank_encryption_public_key: str = strawberry.field(description=(
+        "The bank's SM2 public key (x||y) to seal request bodies to."))
+    bank_signing_public_key: str = strawberry.field(description=(
+        "The bank's SM2 public key (x||y) that verifies `X-Superapp-Envelope-Signature` on sealed answers and webhooks."))
 
     @classmethod
-    def of(cls, row: OpenAppSettings) -> MiniAppOpenSettings:
-        return cls(app_id=row.app_id, webhook_url=row.webhook_url, sm2_public_key=row.sm2_public_key)
+    def of(cls, row: OpenAppSettings, bank: BankKeys) -> MiniAppOpenSettings:
+        return cls(app_id=row.app_id, webhook_url=row.webhook_url, sm2_public_key=row.sm2_public_key,
+                   encryption_public_key=row.encryption_public_key,
+                   bank_encryption_public_key=bank.encryption_public, bank_signing_public_key=bank.signing_public)
 
 
 @strawberry.type(description="A `webhook.test` event is on its way to the app's webhook URL.")
@@ -69,9 +79,9 @@ SettingsResult = Annotated[
 ]
 
 
-async def _change(step) -> SettingsResult:
+async def _change(info: Info, step) -> SettingsResult:
     try:
-        return MiniAppOpenSettings.of(await step)
+        return MiniAppOpenSettings.of(await step, info.context.runtime.openplatform.config.bank_keys)
     except errors.InvalidArgument as exc:
         return InvalidInput(message=str(exc), field=exc.field)
     except host_errors.HostError as exc:
@@ -118,7 +128,7 @@ class OpenPlatformMutation:
         description="Set (or with null, remove) the http(s) URL that receives the app's payment and refund events.",
     )
     async def set_mini_app_webhook(self, info: Info, app_id: MiniAppId, url: str | None) -> SettingsResult:
-        return await _change(apps.set_webhook_url(actor=_actor(info), app_id=app_id, url=url))
+        return await _change(info, apps.set_webhook_url(actor=_actor(info), app_id=app_id, url=url))
 
     @strawberry.mutation(
         extensions=[ParsedIds(), *requires(Role.DEVELOPER)],
@@ -137,7 +147,17 @@ class OpenPlatformMutation:
         description="Register (or with null, remove) the SM2 public key that verifies the app's signed requests.",
     )
     async def register_mini_app_sm2_key(self, info: Info, app_id: MiniAppId, public_key: str | None) -> SettingsResult:
-        return await _change(apps.register_sm2_key(actor=_actor(info), app_id=app_id, public_key=public_key))
+        return await _change(info, apps.register_sm2_key(actor=_actor(info), app_id=app_id, public_key=public_key))
+
+    @strawberry.mutation(
+        extensions=[ParsedIds(), *requires(Role.DEVELOPER)],
+        description=("Register (or with null, remove) the app's SM2 encryption public key: from then on its request "
+                     "and answer bodies and its webhooks are digital envelopes (openplatform/PROTOCOL.md)."),
+    )
+    async def register_mini_app_encryption_key(self, info: Info, app_id: MiniAppId,
+                                               public_key: str | None) -> SettingsResult:
+        return await _change(info, apps.register_encryption_key(actor=_actor(info), app_id=app_id,
+                                                                public_key=public_key))
 
 
 @strawberry.type
