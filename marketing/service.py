@@ -31,7 +31,7 @@ from marketing.rewards import CreditedReward
 from infra.i18n import Text
 from marketing.errors import ErrorCode, MarketingError
 from marketing.models import Assignment, Campaign, CampaignTransition, Coupon, Reward
-from marketing.placements import Shown
+from marketing.placements import FEED_SLOT_EVERY, Shown, with_feed_slots
 from marketing.schedule import showing
 from marketing.rules import RuleSource
 from marketing.segments import SegmentView
@@ -39,8 +39,9 @@ from marketing.segments import SegmentView
 log = logging.getLogger("marketing")
 
 __all__ = [
-    "CampaignInput", "CampaignReport", "CreditedReward", "ErrorCode", "IssuedCoupon", "MarketingError", "MarketingService", "Placement",
+    "FEED_SLOT_EVERY", "CampaignInput", "CampaignReport", "CreditedReward", "ErrorCode", "IssuedCoupon", "MarketingError", "MarketingService", "Placement",
     "OutboxPushGateway", "PlacementKind", "PushGateway", "SegmentLookup", "SegmentView", "Shown", "State", "Variant", "VariantResult",
+    "with_feed_slots",
 ]
 
 
