@@ -21,11 +21,12 @@ from tortoise.context import _current_context as _current_tortoise_context
 
 from infra.pii import PiiCipher
 from ledger.service import LedgerService
-from marketing import attribution, campaigns, coupons, delivery, placements, rewards, segments
+from marketing import attribution, campaigns, coupons, delivery, placements, redemption, rewards, segments
 from marketing.audience import Audience
 from marketing.bucketing import HOLDOUT, assign, expected_shares, sample_ratio_p_value, two_proportion_p_value
 from marketing.campaigns import CampaignInput, Placement, PlacementKind, State, Variant
 from marketing.coupons import IssuedCoupon
+from marketing.redemption import CouponDiscount
 from marketing.delivery import OutboxPushGateway, PushGateway, TellCustomer
 from marketing.rewards import CreditedReward
 from infra.i18n import Text
@@ -42,7 +43,26 @@ __all__ = [
     "FEED_SLOT_EVERY", "CampaignInput", "CampaignReport", "CreditedReward", "ErrorCode", "IssuedCoupon", "MarketingError", "MarketingService", "Placement",
     "OutboxPushGateway", "PlacementKind", "PushGateway", "SegmentLookup", "SegmentView", "Shown", "State", "Variant", "VariantResult",
     "with_feed_slots",
+    # coupons in mini-program payments (openplatform's orders)
+    "CouponDiscount", "coupon_discount", "redeem_coupon_within", "usable_coupons",
 ]
+
+
+async def coupon_discount(*, user_id: int, coupon_id: object, app_id: str, amount_fen: int) -> CouponDiscount:
+    """What the customer's coupon takes off a payment of ``amount_fen`` to the mini-program, funded
+    by its campaign's budget account; MarketingError (NOT_FOUND, COUPON_REDEEMED, COUPON_EXPIRED,
+    COUPON_NOT_FOR_APP, COUPON_ABOVE_AMOUNT) when it cannot."""
+    return await redemption.discount(user_id=user_id, coupon_id=coupon_id, app_id=app_id, amount_fen=amount_fen)
+
+
+async def usable_coupons(*, user_id: int, app_id: str, amount_fen: int) -> list[IssuedCoupon]:
+    """The customer's coupons a payment of ``amount_fen`` to the mini-program could take."""
+    return [IssuedCoupon.of(r) for r in await redemption.usable(user_id=user_id, app_id=app_id, amount_fen=amount_fen)]
+
+
+async def redeem_coupon_within(found: CouponDiscount, *, user_id: int, payment_ref: str) -> None:
+    """Call inside the payment's ledger entry (``also_write``): the coupon used, once, or the payment undone."""
+    await redemption.redeem_within(found, user_id=user_id, payment_ref=payment_ref)
 
 
 @dataclass(frozen=True, slots=True)

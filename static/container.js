@@ -330,7 +330,13 @@
         $('payment-icon').hidden = !app.iconUrl;
         if (app.iconUrl) $('payment-icon').src = app.iconUrl;
         $('payment-description').textContent = String(order.description);
-        $('payment-amount').textContent = (Number(order.amountFen) / 100).toFixed(2);
+        var pay = order.payFen === undefined ? order.amountFen : order.payFen;
+        $('payment-amount').textContent = (Number(pay) / 100).toFixed(2);
+        $('payment-discount').hidden = !order.discountFen;
+        if (order.discountFen) {
+          textInto($('payment-discount'), 'coupon_off', {
+            amount: (Number(order.amountFen) / 100).toFixed(2), discount: (Number(order.discountFen) / 100).toFixed(2) });
+        }
         $('payment-sandbox').hidden = !order.sandbox;
         $('payment-pin').value = '';
       }, {
@@ -338,7 +344,9 @@
         'payment-cancel': function () { return null; },
       });
       if (!chosen) return { answer: cancelled() };
-      return { args: { prepayId: args.prepayId, fromAccountId: chosen.account }, extra: { pin: chosen.pin } };
+      var paying = { prepayId: args.prepayId, fromAccountId: chosen.account };
+      if (order.couponId) paying.couponId = order.couponId;  // the coupon the sheet showed, checked again by the bank
+      return { args: paying, extra: { pin: chosen.pin } };
     },
     // A first-party operation that takes the PIN ({pin: true}): the container asks for it in
     // its own sheet, naming the app and what the page says it is for; the frame never sees it.

@@ -43,7 +43,7 @@ def _draft(data: CampaignInput) -> Draft:
         variants=[Variant(v.key, v.weight, v.title) for v in data.variants[:10]], holdout_percent=data.holdout_percent,
         cap_count=data.cap_count, cap_hours=data.cap_hours, budget_fen=data.budget, coupon_fen=data.coupon_amount,
         coupon_valid_days=data.coupon_valid_days, reward_fen=data.reward, budget_account_id=data.budget_account_id,
-        stock=data.stock,
+        stock=data.stock, coupon_app_id=data.coupon_app_id,
     )
 
 
