@@ -21,7 +21,7 @@ from tortoise.context import _current_context as _current_tortoise_context
 
 from infra.pii import PiiCipher
 from ledger.service import LedgerService
-from marketing import attribution, campaigns, coupons, delivery, placements, redemption, rewards, segments
+from marketing import attribution, campaigns, coupons, delivery, placements, posterior, redemption, rewards, segments
 from marketing.audience import Audience
 from marketing.bucketing import HOLDOUT, assign, expected_shares, sample_ratio_p_value, two_proportion_p_value
 from marketing.campaigns import CampaignInput, Placement, PlacementKind, State, Variant
@@ -74,6 +74,8 @@ class VariantResult:
     converted: int | None  # conversions credited to the campaign last-touch (when a goal was given)
     conversion: float | None  # converted (or, without a goal, claimed) / assigned
     p_value_vs_control: float | None  # two-proportion z-test of that conversion against the first variant
+    chance_to_beat_control: float | None = None  # Bayesian: P(this conversion > the control's), Beta(1, 1) prior
+    credible_interval: tuple[float, float] | None = None  # the central 95% of the conversion's posterior
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,10 +216,13 @@ class MarketingService:
         rows = []
         for key, share in shares.items():
             n, x = assigned.get(key, 0), outcomes.get(key, 0)
-            versus = (two_proportion_p_value(x, n, outcomes.get(control, 0), assigned.get(control, 0))
-                      if control is not None and key not in (control, HOLDOUT) else None)
+            n0, x0 = assigned.get(control, 0) if control else 0, outcomes.get(control, 0) if control else 0
+            compared = control is not None and key not in (control, HOLDOUT)
+            versus = two_proportion_p_value(x, n, x0, n0) if compared else None
+            chance = posterior.chance_to_beat(x, n, x0, n0) if compared and n and n0 else None
             rows.append(VariantResult(key, n, share, claimed.get(key, 0),
-                                      None if converted is None else converted.get(key, 0), x / n if n else None, versus))
+                                      None if converted is None else converted.get(key, 0), x / n if n else None, versus,
+                                      chance, posterior.credible_interval(x, n) if n else None))
         return CampaignReport(campaign.id, rows, sample_ratio_p_value(assigned, shares))
 
     # -- customers -------------------------------------------------------------------

@@ -120,6 +120,12 @@ class CampaignChange:
     at: datetime
 
 
+@strawberry.type(description="An interval of conversion rates, 0 to 1.")
+class ConversionInterval:
+    low: float
+    high: float
+
+
 @strawberry.type
 class VariantResult:
     variant: str = strawberry.field(description="A variant's key, or HOLDOUT.")
@@ -130,6 +136,10 @@ class VariantResult:
     conversion: float | None = strawberry.field(description="converted (without a goal: claimed) / assigned.")
     p_value_vs_control: float | None = strawberry.field(
         description="Two-proportion z-test against the first variant (two-sided).")
+    chance_to_beat_control: float | None = strawberry.field(
+        description="Bayesian: the probability its conversion is above the first variant's (Beta(1, 1) prior).")
+    credible_interval: ConversionInterval | None = strawberry.field(
+        description="The central 95% of the conversion's Beta posterior.")
 
 
 @strawberry.type
