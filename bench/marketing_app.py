@@ -9,6 +9,7 @@ from starlette.routing import Route
 
 from infra.settings import Settings
 from ledger.service import AccountKind, AccountStatus, accounts_of
+from marketing.service import with_feed_slots
 from superapp.app import create_app
 
 KINDS = frozenset({"HOME_BANNER", "POPUP", "FEED_SLOT"})
@@ -20,6 +21,7 @@ async def plain_home(request: Request) -> JSONResponse:
     user_id = principal.user_id
     grid = await runtime.miniprograms.grid(user_id=user_id, platform="ios", client_version="5.2.0")
     shown = await runtime.marketing.shown_to(user_id=user_id, kinds=KINDS)
+    page = await runtime.content.feed_page(user_id=user_id, first=10, after=None)
     unread = await runtime.openplatform.unread_count(user_id=user_id)
     accounts = [a for a in await accounts_of(owner_user_id=user_id) if a.status is not AccountStatus.CLOSED]
     placements = [{"campaignId": str(s.campaign_id), "variant": s.variant, "kind": s.kind, "title": s.title,
@@ -29,12 +31,18 @@ async def plain_home(request: Request) -> JSONResponse:
                   "version": g.version, "channel": g.channel} for g in grid],
         "banners": [p for p in placements if p["kind"] == "HOME_BANNER"],
         "popup": next((p for p in placements if p["kind"] == "POPUP"), None),
-        "feed": {"ready": False, "items": [], "promotions": [p for p in placements if p["kind"] == "FEED_SLOT"]},
+        "feed": _feed(page, [p for p in placements if p["kind"] == "FEED_SLOT"]),
         "unreadCount": unread,
         "accountSummary": {"classTwoBalance": sum(a.balance for a in accounts if a.kind is AccountKind.CLASS_TWO),
                            "accounts": [{"id": str(a.id), "kind": a.kind.value, "balance": a.balance}
                                         for a in accounts]},
     }}})
+
+
+def _feed(page, promotions: list[dict]) -> dict:
+    items = [{"id": str(e.id), "kind": e.kind.value, "title": e.title, "summary": e.summary} for e in page.items]
+    return {"items": items, "entries": with_feed_slots(items, promotions), "promotions": promotions,
+            "endCursor": page.end_cursor, "hasNextPage": page.has_next_page}
 
 
 def create_bench_app():

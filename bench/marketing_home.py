@@ -1,5 +1,5 @@
 """The super-app home for 10,000 customers with 20 live campaigns (frequency caps, half of them
-for a segment), 16 connections, one uvicorn worker, wrk on loopback: GraphQL ``home`` beside
+for a segment; two are feed slots among the 300 content items' first feed page), 16 connections, one uvicorn worker, wrk on loopback: GraphQL ``home`` beside
 ``/plain/home`` returning the same data from the same services as plain JSON (the ratio);
 then coupon claims/s through GraphQL (each customer once, round robin) for a stock of 500 and the issued count.
 
@@ -41,7 +41,8 @@ ENV = {
 }
 HOME = ('query { home(platform: IOS, clientVersion: "5.2.0") { ... on Home { grid { appId name iconUrl version '
         'channel } banners { campaignId variant kind title body imageUrl link } popup { campaignId title } '
-        'feed { ready items { id } promotions { campaignId title } } unreadCount '
+        'feed { items { id kind title summary } entries { __typename ... on ContentItem { id } ... on HomePlacement '
+        '{ campaignId title } } promotions { campaignId title } endCursor hasNextPage } unreadCount '
         'accountSummary { classTwoBalance accounts { id kind balance } } } } }')
 
 
@@ -64,7 +65,7 @@ async def seed(users: int) -> tuple[list[str], int]:
                                               for i in range(1, users + 1)])
     await conn.close()
     from superapp.runtime import running
-    from marketing.service import CampaignInput, Placement, PlacementKind
+    from marketing.service import CampaignInput, Placement
 
     async with running(settings) as runtime:
         await runtime.redis.flushdb()
@@ -76,7 +77,7 @@ async def seed(users: int) -> tuple[list[str], int]:
             data = CampaignInput(
                 name=f"活动 {n}", starts_at=now - timedelta(minutes=1), ends_at=now + timedelta(days=1),
                 segment_id=segment.id if n % 2 else None, cap_count=100, cap_hours=24,
-                placements=[Placement(PlacementKind.POPUP if n == 0 else PlacementKind.HOME_BANNER, f"横幅 {n}",
+                placements=[Placement(_placement(n), f"横幅 {n}",
                                       "限时优惠", "https://img.example/b.png", "/promo")],
                 stock=500 if coupons else 0, coupon_fen=5_00 if coupons else None,
                 coupon_valid_days=7 if coupons else None, budget_fen=500 * 5_00 if coupons else 0,
@@ -86,9 +87,36 @@ async def seed(users: int) -> tuple[list[str], int]:
             await runtime.marketing.approve_campaign(by_user_id=2, campaign_id=made.id)
             await runtime.marketing.schedule_campaign(by_user_id=2, campaign_id=made.id)
             coupon_campaign = made.id
+        await _content(runtime, items=300)
         tokens = AccessTokens(ENV["SECRET_KEY"], ttl_seconds=3600)
         return [tokens.issue(user_id=i, session_id=str(uuid.uuid4()), roles=["customer"])
                 for i in range(1, users + 1)], coupon_campaign
+
+
+def _placement(n: int):
+    from marketing.service import PlacementKind
+
+    return PlacementKind.POPUP if n == 0 else PlacementKind.FEED_SLOT if n in (1, 2) else PlacementKind.HOME_BANNER
+
+
+async def _content(runtime, *, items: int) -> None:
+    """Published articles, short videos and live streams for the feed, through the real workflow."""
+    from content.service import ContentKind, Draft
+
+    later = datetime.now(timezone.utc) + timedelta(hours=1)
+    kinds = [ContentKind.ARTICLE, ContentKind.SHORT_VIDEO, ContentKind.LIVE_STREAM]
+    for n in range(items):
+        kind = kinds[n % 3]
+        extra: dict = ({"body_html": f"<p>文章 {n}</p>"} if kind is ContentKind.ARTICLE else
+                       {"video_url": f"https://cdn.example/v{n}.mp4", "duration_seconds": 30}
+                       if kind is ContentKind.SHORT_VIDEO else
+                       {"live_starts_at": later, "stream_url": f"https://live.example/{n}"})
+        draft = Draft(kind=kind, title=f"内容 {n}", topics=(["saving", "funds", "travel"][n % 3],), **extra)
+        item = await runtime.content.create_item(author_id=1, draft=draft)
+        await runtime.content.review(item_id=item.id, move="submit", by=1)
+        await runtime.content.review(item_id=item.id, move="approve", by=2)
+        await runtime.content.schedule(item_id=item.id, by=1, publish_from=datetime.now(timezone.utc) - timedelta(seconds=1),
+                                       publish_until=None)
 
 
 def lua_script(tokens: list[str], body: str, path: str) -> str:

@@ -57,7 +57,7 @@ from ledger.vocabulary import CardTokenStatus, EnterpriseRole, HoldStatus, Manda
 
 __all__ = [
     "AccountKind", "AccountStatus", "Actor", "Allowance", "AlsoWrite", "ClassTwoLimits", "Customer", "CustomerPayment",
-    "EntryKind", "InternalService", "LedgerService", "Leg", "PostedEntry", "PostedLeg", "accounts_of",
+    "EntryKind", "InternalService", "LedgerService", "Leg", "PostedEntry", "PostedLeg", "Subsidy", "accounts_of",
     "account_by_number", "accounts_by_number", "available_limits", "bind_card", "class_two_account_of", "close_account",
     "freeze_account", "get_account", "normalized_account_number", "open_account", "statement", "StatementLine",
     "StatementPage", "StatementPeriod", "unfreeze_account",
@@ -247,6 +247,17 @@ class CustomerPayment:
     payee: Payee
 
 
+@dataclass(frozen=True, slots=True)
+class Subsidy:
+    """Part of a customer's payment paid by the bank: ``amount`` fen from its own account
+    ``from_account_id`` (a coupon's discount from its campaign's budget), ``by`` the service
+    that grants it."""
+
+    by: InternalService
+    from_account_id: int
+    amount: int
+
+
 def _check_key(key: str) -> None:
     if not isinstance(key, str) or not 1 <= len(key) <= _MAX_KEY:
         raise errors.InvalidRequest(Text("ledger.idempotency_key_length", max=_MAX_KEY), field="idempotency_key")
@@ -309,6 +320,39 @@ class LedgerService:
             idempotency_key=idempotency_key, memo=memo, kind=kind,
         )
         return await self._move(request, by, also_write)
+
+    async def pay_with_subsidy(
+        self,
+        *,
+        by: Customer,
+        from_account_id: int,
+        to_account_id: int,
+        amount: int,
+        subsidy: Subsidy,
+        idempotency_key: str,
+        memo: str = "",
+        kind: EntryKind | str = EntryKind.MP_PAYMENT,
+        also_write: AlsoWrite | None = None,
+    ) -> PostedEntry:
+        """The customer pays ``amount`` fen to ``to_account_id``, ``subsidy.amount`` of it from the
+        bank's account: one entry of three legs, so the payee is paid in full or not at all. The
+        customer's leg is checked as any payment of theirs (their account, the PIN, the limits);
+        the subsidy's as its service's (only an account of the bank's own gives it)."""
+        _customer(by)
+        amount, part = checked_amount(amount), checked_amount(subsidy.amount)
+        if part >= amount:
+            raise errors.InvalidRequest(Text("ledger.subsidy_below_amount"), field="subsidy")
+        if len({from_account_id, to_account_id, subsidy.from_account_id}) != 3:
+            raise errors.InvalidRequest(Text("ledger.pick_two_accounts"), field="to_account_id")
+        payer, funder = Leg(from_account_id, part - amount), Leg(subsidy.from_account_id, -part)
+        request = movement(legs=(payer, funder, Leg(to_account_id, amount)), idempotency_key=idempotency_key,
+                           memo=memo, kind=kind)
+
+        def authorize(accounts: Mapping[int, Mapping[str, object]]) -> None:
+            check_accounts(by, request.kind, [payer, request.legs[2]], accounts)
+            check_accounts(subsidy.by, request.kind, [funder], accounts)
+
+        return await self._move(request, by, also_write, authorize)
 
     async def find_payee(self, *, by: Customer, to_phone: str | None = None,
                          to_account_number: str | None = None) -> Payee:

@@ -19,6 +19,7 @@ from tortoise.transactions import in_transaction
 
 from infra.i18n import Text
 from ledger.service import AccountKind, AccountNotFound, get_account
+from miniprogram_host.service import app_exists
 from marketing.errors import ErrorCode, MarketingError
 from marketing.models import Campaign, CampaignTransition, Segment
 from marketing.schedule import checked_cron
@@ -88,6 +89,7 @@ class CampaignInput:
     reward_fen: int | None = None
     budget_account_id: int | None = None
     stock: int = 0
+    coupon_app_id: str | None = None  # coupons taken by this mini-program's payments, the discount from the budget account
 
 
 def _text(value: str | None, *, most: int, name: str, required: bool = True) -> str:
@@ -146,6 +148,7 @@ async def checked(data: CampaignInput, *, now: datetime) -> dict:
     cols["stock"] = _int(data.stock, "stock", 0, 10_000_000, ErrorCode.NEGATIVE_STOCK)
     cols["budget_fen"] = _int(data.budget_fen, "budgetFen", 0, 10**12)
     cols["coupon_fen"], cols["coupon_valid_days"], cols["reward_fen"], cols["budget_account_id"] = None, None, None, None
+    cols["coupon_app_id"] = None
     if data.reward_fen is not None:
         if data.coupon_fen is not None:
             raise MarketingError(ErrorCode.INVALID_INPUT, Text("marketing.coupon_or_reward"), field="rewardFen")
@@ -154,21 +157,28 @@ async def checked(data: CampaignInput, *, now: datetime) -> dict:
     elif data.coupon_fen is not None or data.stock:
         cols["coupon_fen"] = _int(data.coupon_fen if data.coupon_fen is not None else 0, "couponFen", 1, 10**8)
         cols["coupon_valid_days"] = _int(data.coupon_valid_days or 0, "couponValidDays", 1, 366)
+    if data.coupon_app_id is not None:
+        if cols["coupon_fen"] is None:
+            raise MarketingError(ErrorCode.INVALID_INPUT, Text("marketing.coupon_app_needs_coupons"), field="couponAppId")
+        if len(data.coupon_app_id) > 32 or not await app_exists(data.coupon_app_id):
+            raise MarketingError(ErrorCode.NOT_FOUND, Text("marketing.coupon_app_not_found"), field="couponAppId")
+        cols["coupon_app_id"] = data.coupon_app_id
+        cols["budget_account_id"] = await _budget_account(data.budget_account_id, Text("marketing.coupon_budget_account_needed"))
     if data.segment_id is not None and not await Segment.exists(id=data.segment_id):
         raise MarketingError(ErrorCode.NOT_FOUND, Text("marketing.segment_not_found"), field="segmentId")
     cols["segment_id"] = data.segment_id
     return cols
 
 
-async def _budget_account(account_id: int | None) -> int:
-    """A cash reward is paid from an account of the bank's own (no customer's): it must exist."""
+async def _budget_account(account_id: int | None, needed: Text | None = None) -> int:
+    """A cash reward (a coupon's discount) is paid from an account of the bank's own (no customer's): it must exist."""
+    needed = needed or Text("marketing.budget_account_needed")
     if account_id is None:
-        raise MarketingError(ErrorCode.INVALID_INPUT, Text("marketing.budget_account_needed"), field="budgetAccountId")
+        raise MarketingError(ErrorCode.INVALID_INPUT, needed, field="budgetAccountId")
     try:
         account = await get_account(account_id=account_id)
     except AccountNotFound:
-        raise MarketingError(ErrorCode.NOT_FOUND, Text("marketing.budget_account_needed"),
-                             field="budgetAccountId") from None
+        raise MarketingError(ErrorCode.NOT_FOUND, needed, field="budgetAccountId") from None
     if account.owner_user_id is not None or account.kind not in (AccountKind.ENTERPRISE, AccountKind.FEES):
         raise MarketingError(ErrorCode.INVALID_INPUT, Text("marketing.budget_account_kind"), field="budgetAccountId")
     return account.id

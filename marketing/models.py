@@ -60,7 +60,8 @@ class Campaign(Model):
     coupon_fen = fields.BigIntField(null=True)  # each coupon's face value; null: no coupons
     coupon_valid_days = fields.IntField(null=True)
     reward_fen = fields.BigIntField(null=True)  # a cash reward per customer instead of a coupon
-    budget_account_id = fields.BigIntField(null=True)  # the bank's account the rewards are paid from
+    budget_account_id = fields.BigIntField(null=True)  # the bank's account the rewards (or coupons' discounts) are paid from
+    coupon_app_id = fields.CharField(max_length=32, null=True)  # the mini-program whose payments take the coupons
     stock = fields.IntField(default=0)  # coupons or rewards, at most one per customer
     issued = fields.IntField(default=0)
     # Inbox and push placements are sent once to the audience, page by page from this user id.

@@ -9,8 +9,10 @@ ignores rows already there) and one pipelined call counting the showing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 import redis.asyncio as aioredis
 
@@ -30,6 +32,10 @@ class Shown:
     image_url: str | None
     link: str | None
 
+
+FEED_SLOT_EVERY = 4  # one promotion after every 4 content items of a feed page
+T = TypeVar("T")
+P = TypeVar("P")  # a promotion: a Shown, or how a transport shows one
 
 _ASSIGNED_SECONDS = 90 * 24 * 3600  # a lost set only costs one insert that finds the rows already there
 
@@ -91,3 +97,20 @@ async def shown_to(*, redis: aioredis.Redis, user_id: int, now: datetime, kinds:
                 shown.append(Shown(campaign.id, variant, p["kind"], title or p["title"], p.get("body", ""),
                                    p.get("imageUrl"), p.get("link")))
     return shown
+
+
+def with_feed_slots(items: Sequence[T], promotions: Sequence[P], *,
+                    every: int = FEED_SLOT_EVERY) -> list[T | P]:
+    """A feed page with the campaigns' FEED_SLOT placements among its items: one after every
+    ``every`` items, the rest after the last, so each promotion counted as shown (its frequency
+    cap moved) is on the page, even on an empty feed."""
+    if every < 1:
+        raise ValueError("every >= 1")
+    page: list[T | P] = []
+    waiting = list(promotions)
+    for n, item in enumerate(items, start=1):
+        page.append(item)
+        if n % every == 0 and waiting:
+            page.append(waiting.pop(0))
+    page.extend(waiting)
+    return page

@@ -21,17 +21,18 @@ from tortoise.context import _current_context as _current_tortoise_context
 
 from infra.pii import PiiCipher
 from ledger.service import LedgerService
-from marketing import attribution, campaigns, coupons, delivery, placements, rewards, segments
+from marketing import attribution, campaigns, coupons, delivery, placements, posterior, redemption, rewards, segments
 from marketing.audience import Audience
 from marketing.bucketing import HOLDOUT, assign, expected_shares, sample_ratio_p_value, two_proportion_p_value
 from marketing.campaigns import CampaignInput, Placement, PlacementKind, State, Variant
 from marketing.coupons import IssuedCoupon
+from marketing.redemption import CouponDiscount
 from marketing.delivery import OutboxPushGateway, PushGateway, TellCustomer
 from marketing.rewards import CreditedReward
 from infra.i18n import Text
 from marketing.errors import ErrorCode, MarketingError
 from marketing.models import Assignment, Campaign, CampaignTransition, Coupon, Reward
-from marketing.placements import Shown
+from marketing.placements import FEED_SLOT_EVERY, Shown, with_feed_slots
 from marketing.schedule import showing
 from marketing.rules import RuleSource
 from marketing.segments import SegmentView
@@ -39,9 +40,29 @@ from marketing.segments import SegmentView
 log = logging.getLogger("marketing")
 
 __all__ = [
-    "CampaignInput", "CampaignReport", "CreditedReward", "ErrorCode", "IssuedCoupon", "MarketingError", "MarketingService", "Placement",
+    "FEED_SLOT_EVERY", "CampaignInput", "CampaignReport", "CreditedReward", "ErrorCode", "IssuedCoupon", "MarketingError", "MarketingService", "Placement",
     "OutboxPushGateway", "PlacementKind", "PushGateway", "SegmentLookup", "SegmentView", "Shown", "State", "Variant", "VariantResult",
+    "with_feed_slots",
+    # coupons in mini-program payments (openplatform's orders)
+    "CouponDiscount", "coupon_discount", "redeem_coupon_within", "usable_coupons",
 ]
+
+
+async def coupon_discount(*, user_id: int, coupon_id: object, app_id: str, amount_fen: int) -> CouponDiscount:
+    """What the customer's coupon takes off a payment of ``amount_fen`` to the mini-program, funded
+    by its campaign's budget account; MarketingError (NOT_FOUND, COUPON_REDEEMED, COUPON_EXPIRED,
+    COUPON_NOT_FOR_APP, COUPON_ABOVE_AMOUNT) when it cannot."""
+    return await redemption.discount(user_id=user_id, coupon_id=coupon_id, app_id=app_id, amount_fen=amount_fen)
+
+
+async def usable_coupons(*, user_id: int, app_id: str, amount_fen: int) -> list[IssuedCoupon]:
+    """The customer's coupons a payment of ``amount_fen`` to the mini-program could take."""
+    return [IssuedCoupon.of(r) for r in await redemption.usable(user_id=user_id, app_id=app_id, amount_fen=amount_fen)]
+
+
+async def redeem_coupon_within(found: CouponDiscount, *, user_id: int, payment_ref: str) -> None:
+    """Call inside the payment's ledger entry (``also_write``): the coupon used, once, or the payment undone."""
+    await redemption.redeem_within(found, user_id=user_id, payment_ref=payment_ref)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +74,8 @@ class VariantResult:
     converted: int | None  # conversions credited to the campaign last-touch (when a goal was given)
     conversion: float | None  # converted (or, without a goal, claimed) / assigned
     p_value_vs_control: float | None  # two-proportion z-test of that conversion against the first variant
+    chance_to_beat_control: float | None = None  # Bayesian: P(this conversion > the control's), Beta(1, 1) prior
+    credible_interval: tuple[float, float] | None = None  # the central 95% of the conversion's posterior
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,10 +216,13 @@ class MarketingService:
         rows = []
         for key, share in shares.items():
             n, x = assigned.get(key, 0), outcomes.get(key, 0)
-            versus = (two_proportion_p_value(x, n, outcomes.get(control, 0), assigned.get(control, 0))
-                      if control is not None and key not in (control, HOLDOUT) else None)
+            n0, x0 = assigned.get(control, 0) if control else 0, outcomes.get(control, 0) if control else 0
+            compared = control is not None and key not in (control, HOLDOUT)
+            versus = two_proportion_p_value(x, n, x0, n0) if compared else None
+            chance = posterior.chance_to_beat(x, n, x0, n0) if compared and n and n0 else None
             rows.append(VariantResult(key, n, share, claimed.get(key, 0),
-                                      None if converted is None else converted.get(key, 0), x / n if n else None, versus))
+                                      None if converted is None else converted.get(key, 0), x / n if n else None, versus,
+                                      chance, posterior.credible_interval(x, n) if n else None))
         return CampaignReport(campaign.id, rows, sample_ratio_p_value(assigned, shares))
 
     # -- customers -------------------------------------------------------------------

@@ -115,8 +115,8 @@ class ConfirmationRequired(BridgeRefusal):
 class PaymentRefused(BridgeRefusal):
     """The ledger would not move the money; ``code`` says why, without the user's balance."""
 
-    def __init__(self, code: str, status: int, message: Text) -> None:
-        super().__init__(message)
+    def __init__(self, code: str, status: int, message: Text, **detail) -> None:
+        super().__init__(message, **detail)
         self.code, self.status = code, status
 
 

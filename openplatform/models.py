@@ -78,7 +78,9 @@ class Payment(Model):
     sandbox = fields.BooleanField(default=False)
     from_account_id = fields.BigIntField()
     merchant_account_id = fields.BigIntField()
-    amount_fen = fields.BigIntField()
+    amount_fen = fields.BigIntField()  # what the merchant received: the order's amount
+    discount_fen = fields.BigIntField(default=0)  # of it, a coupon's discount paid by its campaign's budget
+    coupon_id = fields.BigIntField(null=True)  # marketing's coupon applied
     refunded_fen = fields.BigIntField(default=0)
     status = fields.CharField(max_length=20)
     description = fields.CharField(max_length=140)

@@ -17,6 +17,7 @@ from ledger.service import (
     open_account,
 )
 from infra.i18n import Text
+from marketing.service import CouponDiscount, coupon_discount, redeem_coupon_within
 from openplatform import errors, orders
 from openplatform.models import Order as OrderRow, Payment as PaymentRow, Refund as RefundRow
 from openplatform.webhooks import enqueue_event
@@ -30,18 +31,25 @@ class Payment:
     payment_id: str
     app_id: str
     status: str  # succeeded | partially_refunded | refunded
-    amount_fen: int
+    amount_fen: int  # the order's amount, all of it the merchant's
     refunded_fen: int
     description: str
     created_at: datetime
     order_id: str | None
     openid: str | None
     sandbox: bool
+    discount_fen: int = 0  # of the amount, a coupon's discount paid by its campaign's budget
+    coupon_id: int | None = None
+
+    @property
+    def paid_fen(self) -> int:
+        """What the customer paid, and at most what refunds give back."""
+        return self.amount_fen - self.discount_fen
 
     @classmethod
     def of(cls, row: PaymentRow) -> Payment:
         return cls(row.payment_id, row.app_id, row.status, row.amount_fen, row.refunded_fen, row.description,
-                   row.created_at, row.order_id, row.openid, row.sandbox)
+                   row.created_at, row.order_id, row.openid, row.sandbox, row.discount_fen, row.coupon_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +83,7 @@ async def merchant_account_id(app_id: str) -> int:
 
 async def pay_order(
     *, ledger: LedgerService, app_id: str, payer: Customer, from_account_id: int, prepay_id: str,
+    coupon_id: object = None,
 ) -> Payment:
     """Pay the order behind ``prepay_id`` from the payer's account, for the order's amount.
 
@@ -83,12 +92,17 @@ async def pay_order(
     payments of one prepay id at once move the money once (the second answers the first's
     payment). A declined attempt moves the order to its next attempt, so the user may try
     again, after a top-up, under a new key. The ledger checks the account is the payer's and
-    the PIN they gave.
+    the PIN they gave. With a coupon (marketing's) the same entry takes its discount from the
+    campaign's budget account and marks the coupon used: a coupon pays one order only.
     """
     order = await orders.for_payer(app_id=app_id, prepay_id=prepay_id, user_id=payer.user_id)
     if order.status == orders.PAID:
         return Payment.of(await PaymentRow.get(app_id=app_id, order_id=order.order_id))
     orders.check_payable(order)
+    discount: CouponDiscount | None = None
+    if coupon_id is not None:
+        discount = await coupon_discount(user_id=payer.user_id, coupon_id=coupon_id, app_id=app_id,
+                                         amount_fen=order.amount_fen)
     merchant = await merchant_account_id(app_id)
     written: list[Payment] = []
 
@@ -100,21 +114,32 @@ async def pay_order(
         now = datetime.now(timezone.utc)
         row.status, row.paid_at = orders.PAID, now
         await row.save(update_fields=["status", "paid_at"])
+        payment_id = "pay_" + secrets.token_hex(12)
+        if discount is not None:
+            await redeem_coupon_within(discount, user_id=payer.user_id, payment_ref=payment_id)
         created = await PaymentRow.create(
-            payment_id="pay_" + secrets.token_hex(12), app_id=app_id, user_id=payer.user_id,
+            payment_id=payment_id, app_id=app_id, user_id=payer.user_id,
             from_account_id=from_account_id, merchant_account_id=merchant, amount_fen=row.amount_fen,
+            discount_fen=discount.amount_fen if discount else 0, coupon_id=discount.coupon_id if discount else None,
             status=SUCCEEDED, description=row.description, idempotency_key=f"{row.order_id}:{row.attempt}",
             entry_id=entry.id, order_id=row.order_id, openid=row.openid, sandbox=row.sandbox,
         )
         written.append(Payment.of(created))
         await enqueue_event(app_id=app_id, event_type="payment.succeeded", data=payment_event(written[0]))
 
+    key = f"mp-pay:{app_id}:{order.order_id}:{order.attempt}"
     try:
-        entry = await ledger.transfer(
-            by=payer, from_account_id=from_account_id, to_account_id=merchant, amount=order.amount_fen,
-            idempotency_key=f"mp-pay:{app_id}:{order.order_id}:{order.attempt}", memo=order.description,
-            kind=EntryKind.MP_PAYMENT, also_write=record,
-        )
+        if discount is None:
+            entry = await ledger.transfer(
+                by=payer, from_account_id=from_account_id, to_account_id=merchant, amount=order.amount_fen,
+                idempotency_key=key, memo=order.description, kind=EntryKind.MP_PAYMENT, also_write=record,
+            )
+        else:
+            entry = await ledger.pay_with_subsidy(
+                by=payer, from_account_id=from_account_id, to_account_id=merchant, amount=order.amount_fen,
+                subsidy=discount.subsidy, idempotency_key=key, memo=order.description, kind=EntryKind.MP_PAYMENT,
+                also_write=record,
+            )
     except _AlreadyPaid:
         return Payment.of(await PaymentRow.get(app_id=app_id, order_id=order.order_id))
     except Declined:
@@ -136,7 +161,7 @@ def payment_event(payment: Payment) -> dict:
     return {
         "paymentId": payment.payment_id, "orderId": payment.order_id, "appId": payment.app_id,
         "openid": payment.openid, "status": payment.status, "amountFen": payment.amount_fen,
-        "refundedFen": payment.refunded_fen, "currency": "CNY", "description": payment.description,
+        "discountFen": payment.discount_fen, "paidFen": payment.paid_fen, "refundedFen": payment.refunded_fen, "currency": "CNY", "description": payment.description,
         "sandbox": payment.sandbox, "createdAt": payment.created_at.isoformat(),
     }
 
@@ -180,7 +205,7 @@ async def refund(
         row = await PaymentRow.select_for_update().get(id=paid.id)
         _check_refundable(row, amount_fen)
         row.refunded_fen += amount_fen
-        row.status = REFUNDED if row.refunded_fen == row.amount_fen else PARTIALLY_REFUNDED
+        row.status = REFUNDED if row.refunded_fen == row.amount_fen - row.discount_fen else PARTIALLY_REFUNDED
         await row.save(update_fields=["refunded_fen", "status"])
         created = await RefundRow.create(
             refund_id="rfd_" + secrets.token_hex(12), payment=row, app_id=app_id, amount_fen=amount_fen,
@@ -202,7 +227,7 @@ async def refund(
 
 
 def _check_refundable(row: PaymentRow, amount_fen: int) -> None:
-    refundable = row.amount_fen - row.refunded_fen
+    refundable = row.amount_fen - row.discount_fen - row.refunded_fen  # a coupon's discount is not the customer's
     if amount_fen > refundable:
         raise errors.RefundExceedsPayment(refundable=refundable)
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import redis.asyncio as aioredis
 
 from ledger.service import Customer, LedgerService
+from marketing.service import CouponDiscount, IssuedCoupon, MarketingError, coupon_discount, usable_coupons
 from miniprogram_host.service import developer_user_ids_for_app, verify_app_secret
 from openplatform import errors, messages, orders, payments
 from openplatform.config import OpenPlatformConfig
@@ -29,7 +30,7 @@ from infra.settings import Settings
 
 __all__ = [
     "BANK", "MessageKind", "announce_inbox_over", "inbox_topic", "send_from_bank", "tell_customer",
-    "AccessToken", "InvalidArgument", "LoginCode", "LoginRateLimited", "Message", "OpenPlatform", "OpenPlatformError",
+    "AccessToken", "CouponDiscount", "InvalidArgument", "IssuedCoupon", "MarketingError", "LoginCode", "LoginRateLimited", "Message", "OpenPlatform", "OpenPlatformError",
     "Order", "OrderClosed", "OrderExpired", "OrderNotFound", "PartnerSession", "Payment", "Refund", "UnknownApp",
 ]
 
@@ -78,16 +79,29 @@ class OpenPlatform:
             orders.check_payable(row)
         return await orders.of_row(row)
 
-    async def pay(self, *, app_id: str, payer: Customer, from_account_id: int, prepay_id: str) -> Payment:
+    async def pay(self, *, app_id: str, payer: Customer, from_account_id: int, prepay_id: str,
+                  coupon_id: object = None) -> Payment:
         """Pay the order behind ``prepay_id`` (its amount, never one the page chose) with the proof
-        the payer gave (their PIN); paying a paid order answers its payment.
+        the payer gave (their PIN); paying a paid order answers its payment. With ``coupon_id``
+        the payer pays the amount less the coupon's discount, its campaign's budget the rest.
 
         Ledger errors propagate: StepUpRequired, WrongPin, PinLocked, PinNotSet,
         InsufficientFunds, LimitExceeded, AccountFrozen, AccountNotFound (also for another
-        user's account), IdempotencyConflict; and OrderNotFound, OrderClosed, OrderExpired.
+        user's account), IdempotencyConflict; OrderNotFound, OrderClosed, OrderExpired; and
+        marketing's MarketingError for a coupon it does not take.
         """
         return await payments.pay_order(ledger=self.ledger, app_id=app_id, payer=payer,
-                                        from_account_id=from_account_id, prepay_id=prepay_id)
+                                        from_account_id=from_account_id, prepay_id=prepay_id, coupon_id=coupon_id)
+
+    async def discount_for(self, *, app_id: str, user_id: int, order: Order, coupon_id: object) -> CouponDiscount:
+        """For the payment sheet: what the coupon takes off this order (MarketingError if nothing)."""
+        return await coupon_discount(user_id=user_id, coupon_id=coupon_id, app_id=app_id, amount_fen=order.amount_fen)
+
+    async def coupons_for(self, *, app_id: str, user_id: int, order: Order) -> list[IssuedCoupon]:
+        """For the payment sheet: the user's coupons this order could take."""
+        if order.status != orders.UNPAID:
+            return []
+        return await usable_coupons(user_id=user_id, app_id=app_id, amount_fen=order.amount_fen)
 
     async def subscribe_messages(self, *, app_id: str, user_id: int, topic: str) -> None:
         """The user agrees to receive one message from the app on ``topic``."""

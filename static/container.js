@@ -351,20 +351,50 @@
         option.textContent = account.name + ' (¥' + (Number(account.balance) / 100).toFixed(2) + ')';
         select.appendChild(option);
       });
+      // The user's coupons this order can take (the bank listed them): picking one shows what is
+      // left to pay; the bank checks the coupon again when paying.
+      var coupons = order.coupons || [];
+      var couponSelect = $('payment-coupon');
+      couponSelect.textContent = '';
+      [{ couponId: '', amountFen: 0 }].concat(coupons).forEach(function (coupon) {
+        var option = document.createElement('option');
+        option.value = coupon.couponId;
+        option.textContent = coupon.couponId
+          ? text('coupon_option', { discount: (Number(coupon.amountFen) / 100).toFixed(2) }) : text('no_coupon', {});
+        couponSelect.appendChild(option);
+      });
+      function showAmount() {
+        var picked = coupons.filter(function (c) { return c.couponId === couponSelect.value; })[0];
+        var discount = picked ? Number(picked.amountFen) : 0;
+        $('payment-amount').textContent = ((Number(order.amountFen) - discount) / 100).toFixed(2);
+        $('payment-discount').hidden = !discount;
+        if (discount) {
+          textInto($('payment-discount'), 'coupon_off', {
+            amount: (Number(order.amountFen) / 100).toFixed(2), discount: (discount / 100).toFixed(2) });
+        }
+      }
       var chosen = await sheet('payment-sheet', function () {
         textInto($('payment-title'), 'pay_to', { app: app.name });
         $('payment-icon').hidden = !app.iconUrl;
         if (app.iconUrl) $('payment-icon').src = app.iconUrl;
         $('payment-description').textContent = String(order.description);
-        $('payment-amount').textContent = (Number(order.amountFen) / 100).toFixed(2);
+        $('payment-coupon-row').hidden = !coupons.length;
+        couponSelect.value = order.couponId && coupons.some(function (c) { return c.couponId === order.couponId; })
+          ? order.couponId : '';
+        couponSelect.onchange = showAmount;
+        showAmount();
         $('payment-sandbox').hidden = !order.sandbox;
         $('payment-pin').value = '';
       }, {
-        'payment-confirm': function () { return { account: select.value, pin: $('payment-pin').value }; },
+        'payment-confirm': function () {
+          return { account: select.value, pin: $('payment-pin').value, coupon: couponSelect.value };
+        },
         'payment-cancel': function () { return null; },
       });
       if (!chosen) return { answer: cancelled() };
-      return { args: { prepayId: args.prepayId, fromAccountId: chosen.account }, extra: { pin: chosen.pin } };
+      var paying = { prepayId: args.prepayId, fromAccountId: chosen.account };
+      if (chosen.coupon) paying.couponId = chosen.coupon;
+      return { args: paying, extra: { pin: chosen.pin } };
     },
     // A first-party operation that takes the PIN ({pin: true}): the container asks for it in
     // its own sheet, naming the app and what the page says it is for; the frame never sees it.

@@ -2,8 +2,8 @@
 account summary. Each part is a fixed number of SQL statements and Redis calls, pinned by
 tests/marketing/test_home.py.
 
-The feed slot carries the campaigns' FEED_SLOT placements; its content items come with the
-content domain (issue 16), until then ``feed.ready`` is false and ``feed.items`` empty.
+The feed is content's first page (``content.service``: ranked, diversified, a cursor for the
+next page) with the campaigns' FEED_SLOT placements among its items (``marketing.service``).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import Annotated
 
 import strawberry
 
+from bff.content.types import ContentItem
 from bff.context import Info
 from bff.errors import InvalidInput
 from bff.ledger.types import AccountKind, Fen
@@ -21,9 +22,10 @@ from bff.permissions import requires
 from identity.roles import Role
 from infra.i18n import t
 from ledger.service import AccountKind as DomainAccountKind, AccountStatus, accounts_of
-from marketing.service import PlacementKind, Shown
+from marketing.service import PlacementKind, Shown, with_feed_slots
 from miniprogram_host.semver import is_semver
 
+HOME_FEED_PAGE = 10  # the first page's size; the client asks `feed(after: endCursor)` for more
 _SHOWN_ON_HOME = frozenset({PlacementKind.HOME_BANNER.value, PlacementKind.POPUP.value, PlacementKind.FEED_SLOT.value})
 
 
@@ -53,17 +55,19 @@ class HomePlacement:
                    title=s.title, body=s.body, image_url=s.image_url, link=s.link)
 
 
-@strawberry.type(description="A content item of the feed (the content domain fills it).")
-class HomeFeedItem:
-    id: strawberry.ID
-    title: str
+HomeFeedEntry = Annotated[ContentItem | HomePlacement, strawberry.union(
+    "HomeFeedEntry", description="A content item of the feed, or a campaign's feed slot among them.")]
 
 
-@strawberry.type(description="The first feed page: campaigns' feed slots now; content items once content is there.")
+@strawberry.type(description="The first feed page: content ranked for you, campaigns' feed slots among it.")
 class HomeFeed:
-    ready: bool = strawberry.field(description="False until the content feed is available: `items` is then empty.")
-    items: list[HomeFeedItem]
-    promotions: list[HomePlacement]
+    items: list[ContentItem] = strawberry.field(description="Content's first page, without the promotions.")
+    entries: list[HomeFeedEntry] = strawberry.field(
+        description="The page as shown: the items with a feed-slot promotion after every few of them.")
+    promotions: list[HomePlacement] = strawberry.field(description="The campaigns' feed slots alone.")
+    end_cursor: str | None = strawberry.field(description="Pass as `feed(after:)` for the next page.")
+    has_next_page: bool
+    ready: bool = strawberry.field(default=True, deprecation_reason="Always true: the feed is content's now.")
 
 
 @strawberry.type
@@ -101,6 +105,7 @@ class HomeQuery:
         runtime, user_id = info.context.runtime, info.context.principal.user_id
         grid = await runtime.miniprograms.grid(user_id=user_id, platform=platform.value, client_version=client_version)
         shown = await runtime.marketing.shown_to(user_id=user_id, kinds=_SHOWN_ON_HOME)
+        page = await runtime.content.feed_page(user_id=user_id, first=HOME_FEED_PAGE, after=None)
         unread = await runtime.openplatform.unread_count(user_id=user_id)
         accounts = [a for a in await accounts_of(owner_user_id=user_id) if a.status is not AccountStatus.CLOSED]
         by_kind = {kind: [HomePlacement.of(s) for s in shown if s.kind == kind.value] for kind in PlacementKind}
@@ -109,10 +114,16 @@ class HomeQuery:
                                   icon_url=g.profile.icon_url, version=g.version, channel=g.channel) for g in grid],
             banners=by_kind[PlacementKind.HOME_BANNER],
             popup=next(iter(by_kind[PlacementKind.POPUP]), None),
-            feed=HomeFeed(ready=False, items=[], promotions=by_kind[PlacementKind.FEED_SLOT]),
+            feed=_feed(page.items, by_kind[PlacementKind.FEED_SLOT], page.end_cursor, page.has_next_page),
             unread_count=unread,
             account_summary=AccountSummary(
                 class_two_balance=sum(a.balance for a in accounts if a.kind is DomainAccountKind.CLASS_TWO),
                 accounts=[HomeAccount(id=strawberry.ID(str(a.id)), kind=a.kind, balance=a.balance) for a in accounts],
             ),
         )
+
+
+def _feed(entries: list, promotions: list[HomePlacement], end_cursor: str | None, has_next_page: bool) -> HomeFeed:
+    items = [ContentItem.of(e) for e in entries]
+    return HomeFeed(items=items, entries=with_feed_slots(items, promotions), promotions=promotions,
+                    end_cursor=end_cursor, has_next_page=has_next_page)

@@ -11,7 +11,7 @@ import strawberry
 from bff.context import Info
 from bff.ids import ParsedIds, RecordId
 from bff.marketing.types import (
-    Campaign, CampaignChange, CampaignInput, CampaignReport, CampaignState, Coupon, MarketingRefusal, Segment,
+    Campaign, CampaignChange, CampaignInput, CampaignReport, ConversionInterval, CampaignState, Coupon, MarketingRefusal, Segment,
     RewardCredited, SegmentPreview, VariantResult,
 )
 from bff.permissions import requires
@@ -43,8 +43,12 @@ def _draft(data: CampaignInput) -> Draft:
         variants=[Variant(v.key, v.weight, v.title) for v in data.variants[:10]], holdout_percent=data.holdout_percent,
         cap_count=data.cap_count, cap_hours=data.cap_hours, budget_fen=data.budget, coupon_fen=data.coupon_amount,
         coupon_valid_days=data.coupon_valid_days, reward_fen=data.reward, budget_account_id=data.budget_account_id,
-        stock=data.stock,
+        stock=data.stock, coupon_app_id=data.coupon_app_id,
     )
+
+
+def _interval(bounds: tuple[float, float] | None) -> ConversionInterval | None:
+    return None if bounds is None else ConversionInterval(low=bounds[0], high=bounds[1])
 
 
 def _me(info: Info) -> int:
@@ -72,14 +76,17 @@ class MarketingQuery:
     @strawberry.field(extensions=[ParsedIds(), *requires(Role.OPERATOR)],
                       description=("Per variant: assignments, claims and, with a goal event, conversions credited "
                                    "last-touch from campaign_click / campaign_exposure events within withinHours; "
-                                   "the two-proportion test and the sample-ratio check."))
+                                   "the two-proportion test, the Bayesian chance to beat the first variant with a 95% "
+                                   "credible interval, and the sample-ratio check."))
     async def campaign_report(self, info: Info, campaign_id: RecordId, goal: str | None = None,
                               page: str | None = None, within_hours: int = 24) -> ReportResult:
         def wrap(report) -> CampaignReport:
             return CampaignReport(
                 variants=[VariantResult(variant=v.variant, assigned=v.assigned, expected_share=v.expected_share,
                                         claimed=v.claimed, converted=v.converted, conversion=v.conversion,
-                                        p_value_vs_control=v.p_value_vs_control) for v in report.variants],
+                                        p_value_vs_control=v.p_value_vs_control,
+                                        chance_to_beat_control=v.chance_to_beat_control,
+                                        credible_interval=_interval(v.credible_interval)) for v in report.variants],
                 sample_ratio_p_value=report.sample_ratio_p_value,
             )
 

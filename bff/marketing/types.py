@@ -86,6 +86,7 @@ class Campaign:
     coupon_valid_days: int | None
     reward: Fen | None = strawberry.field(description="A cash reward per customer, paid through the ledger.")
     budget_account_id: strawberry.ID | None
+    coupon_app_id: str | None = strawberry.field(description="The mini-program whose payments take the coupons.")
     stock: int
     issued: int
     created_by: strawberry.ID
@@ -105,7 +106,7 @@ class Campaign:
             holdout_percent=row.holdout_percent, cap_count=row.cap_count, cap_hours=row.cap_hours,
             budget=row.budget_fen, spent=row.spent_fen, coupon_amount=row.coupon_fen,
             coupon_valid_days=row.coupon_valid_days, reward=row.reward_fen, budget_account_id=ident(row.budget_account_id),
-            stock=row.stock, issued=row.issued,
+            coupon_app_id=row.coupon_app_id, stock=row.stock, issued=row.issued,
             created_by=strawberry.ID(str(row.created_by)), approved_by=ident(row.approved_by),
         )
 
@@ -119,6 +120,12 @@ class CampaignChange:
     at: datetime
 
 
+@strawberry.type(description="An interval of conversion rates, 0 to 1.")
+class ConversionInterval:
+    low: float
+    high: float
+
+
 @strawberry.type
 class VariantResult:
     variant: str = strawberry.field(description="A variant's key, or HOLDOUT.")
@@ -129,6 +136,10 @@ class VariantResult:
     conversion: float | None = strawberry.field(description="converted (without a goal: claimed) / assigned.")
     p_value_vs_control: float | None = strawberry.field(
         description="Two-proportion z-test against the first variant (two-sided).")
+    chance_to_beat_control: float | None = strawberry.field(
+        description="Bayesian: the probability its conversion is above the first variant's (Beta(1, 1) prior).")
+    credible_interval: ConversionInterval | None = strawberry.field(
+        description="The central 95% of the conversion's Beta posterior.")
 
 
 @strawberry.type
@@ -201,5 +212,7 @@ class CampaignInput:
     reward: Fen | None = strawberry.field(default=None, description="Instead of coupons: cash per customer.")
     budget_account_id: int | None = record_id_field(
         default=None, graphql_type=strawberry.ID | None,
-        description="The bank's own account (enterprise or fees) the cash rewards are paid from.")
+        description="The bank's own account (enterprise or fees) the cash rewards, or the coupons' discounts, are paid from.")
+    coupon_app_id: str | None = strawberry.field(
+        default=None, description="The mini-program whose payments (requestPayment) take the coupons; needs a budget account.")
     stock: int = strawberry.field(default=0, description="How many coupons or rewards, at most one per customer.")

@@ -267,7 +267,7 @@ async def send_message(platform: OpenPlatform, app_id: str, body: dict, request:
 
 
 async def get_payment(platform: OpenPlatform, app_id: str, body: dict, request: Request) -> tuple[int, dict]:
-    """The payment: `{paymentId, orderId, appId, openid, status, amountFen, refundedFen, currency, description,
+    """The payment: `{paymentId, orderId, appId, openid, status, amountFen, discountFen, paidFen, refundedFen, currency, description,
     sandbox, createdAt}`; `status` `succeeded`, `partially_refunded` or `refunded`. `PAYMENT_NOT_FOUND` 404."""
     payment = await platform.get_payment(app_id=app_id, payment_id=request.path_params["payment_id"])
     return 200, payment_json(payment)

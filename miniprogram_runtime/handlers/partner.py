@@ -24,8 +24,17 @@ _LEDGER_REFUSALS = {
 }
 
 
+# A coupon the payment does not take (marketing's codes): the bridge's code and status.
+_COUPON_REFUSALS = {"NOT_FOUND": ("COUPON_NOT_FOUND", 404), "INVALID_INPUT": ("COUPON_NOT_FOUND", 404),
+                    "COUPON_REDEEMED": ("COUPON_REDEEMED", 409), "COUPON_EXPIRED": ("COUPON_EXPIRED", 409),
+                    "COUPON_NOT_FOR_APP": ("COUPON_NOT_FOR_APP", 422), "COUPON_ABOVE_AMOUNT": ("COUPON_ABOVE_AMOUNT", 422)}
+
+
 def _refusal(exc: Exception) -> Exception:
-    """The bridge's refusal for an expected open-platform or ledger error."""
+    """The bridge's refusal for an expected open-platform, ledger or coupon error."""
+    if isinstance(exc, platform.MarketingError):
+        code, status = _COUPON_REFUSALS.get(exc.code.value, ("COUPON_NOT_FOUND", 404))
+        return PaymentRefused(code, status, exc.text, field="couponId")
     for kind, (code, status, message) in _LEDGER_REFUSALS.items():
         if isinstance(exc, kind):
             return PaymentRefused(code, status, message)
@@ -68,12 +77,13 @@ async def request_payment(ctx: CallContext) -> dict:
     for name in _PAGE_AMOUNTS:
         if name in ctx.args:
             raise InvalidArguments(Text("miniprogram_runtime.amount_from_server"), field=name)
-    prepay_id = ctx.args.get("prepayId")
+    prepay_id, coupon_id = ctx.args.get("prepayId"), ctx.args.get("couponId")
     openplatform = ctx.services.openplatform
     try:
         if not ctx.pin:
             order = await openplatform.order_to_pay(app_id=ctx.app_id, user_id=ctx.user_id, prepay_id=prepay_id)
-            raise StepUpRequired(order=await _order_card(ctx.app_id, order))
+            card = await _order_card(ctx.app_id, order) | await _coupon_card(ctx, order, coupon_id)
+            raise StepUpRequired(order=card)
         account = ctx.args.get("fromAccountId")
         if isinstance(account, str) and account.isdigit():
             account = int(account)
@@ -81,12 +91,14 @@ async def request_payment(ctx: CallContext) -> dict:
             raise InvalidArguments(Text("miniprogram_runtime.from_account"), field="fromAccountId")
         payment = await openplatform.pay(
             app_id=ctx.app_id, payer=Customer(user_id=ctx.user_id, session_id=ctx.session_id, pin=ctx.pin),
-            from_account_id=account, prepay_id=prepay_id,
+            from_account_id=account, prepay_id=prepay_id, coupon_id=coupon_id,
         )
-    except (platform.OpenPlatformError, ledger_service.LedgerError) as exc:
+    except (platform.OpenPlatformError, ledger_service.LedgerError, platform.MarketingError) as exc:
         raise _refusal(exc) from None
     return {"paymentId": payment.payment_id, "orderId": payment.order_id, "status": payment.status,
-            "amountFen": payment.amount_fen, "createdAt": payment.created_at.isoformat()}
+            "amountFen": payment.amount_fen, "discountFen": payment.discount_fen, "paidFen": payment.paid_fen,
+            "couponId": None if payment.coupon_id is None else str(payment.coupon_id),
+            "createdAt": payment.created_at.isoformat()}
 
 
 async def _order_card(app_id: str, order: platform.Order) -> dict:
@@ -96,6 +108,21 @@ async def _order_card(app_id: str, order: platform.Order) -> dict:
             "description": order.description, "status": order.status, "sandbox": order.sandbox,
             "app": {"appId": app_id, "name": profile.name if profile else app_id,
                     "iconUrl": profile.icon_url if profile else None}}
+
+
+async def _coupon_card(ctx: CallContext, order: platform.Order, coupon_id: object) -> dict:
+    """The sheet's coupon lines: the user's coupons this order could take, and with ``couponId``
+    its discount and what is left to pay (a coupon the order does not take is refused here)."""
+    openplatform = ctx.services.openplatform
+    coupons = await openplatform.coupons_for(app_id=ctx.app_id, user_id=ctx.user_id, order=order)
+    discount = 0
+    if coupon_id is not None:
+        discount = (await openplatform.discount_for(app_id=ctx.app_id, user_id=ctx.user_id, order=order,
+                                                    coupon_id=coupon_id)).amount_fen
+    return {"coupons": [{"couponId": str(c.id), "amountFen": c.amount_fen, "expiresAt": c.expires_at.isoformat()}
+                        for c in coupons],
+            "couponId": None if coupon_id is None else str(coupon_id), "discountFen": discount,
+            "payFen": order.amount_fen - discount}
 
 
 async def request_subscribe_message(ctx: CallContext) -> dict:

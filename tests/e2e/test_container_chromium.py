@@ -23,7 +23,9 @@ from miniprogram_host.resolution import ReleaseCache
 from tests.miniprogram_host.helpers import APPROVE, RELEASE, SUBMIT, developer_app
 from tests.miniprogram_host.test_registry import png
 from tests.miniprogram_host.test_cli import run_superapp
-from tests.ledger.support import funded_account
+from ledger.service import AccountKind, open_account
+from tests.ledger.support import deposit, funded_account
+from tests.marketing.campaigns import coupons, live
 from tests.tracking.support import drain
 from tracking.models import TrackedEvent
 from tests.openplatform.support import order_for
@@ -168,6 +170,29 @@ async def test_a_released_mini_program_runs_asks_for_consent_and_is_held_to_its_
     await page.locator("#payment-confirm").click()
     await expect(frame.locator("#out")).to_have_text('paid: {"status":"succeeded","amountFen":1250,"orderId":"coffee-1"}')
     assert (await Account.get(id=account.id)).balance == 8_750
+
+    # With a bank coupon this app takes: the sheet offers it, shows what is left to pay once it is
+    # picked, and the campaign's budget pays the rest of the order.
+    budget = await open_account(owner_user_id=None, kind=AccountKind.ENTERPRISE, name="营销预算")
+    await deposit(runtime, budget.id, 100_00)
+    campaign = await live(runtime.marketing, coupons(10, coupon_fen=5_00, coupon_app_id=app.app_id,
+                                                     budget_account_id=budget.id))
+    coupon = await runtime.marketing.claim_coupon(user_id=user.user_id, campaign_id=campaign.id)
+    second = await order_for(runtime, app.app_id, user.user_id, amount_fen=1_250, order_id="coffee-2",
+                             description="Coffee")
+    await pay_in_frame(frame, second.prepay_id)
+    await expect(page.locator("#payment-sheet")).to_be_visible()
+    await expect(page.locator("#payment-coupon-row")).to_be_visible()
+    await expect(page.locator("#payment-amount")).to_have_text("12.50")
+    await page.locator("#payment-coupon").select_option(str(coupon.id))
+    await expect(page.locator("#payment-amount")).to_have_text("7.50")
+    await expect(page.locator("#payment-discount")).to_have_text("订单 ¥12.50，优惠券已减 ¥5.00")
+    await page.screenshot(path=tmp_path / "payment-coupon-zh-CN.png")
+    await page.locator("#payment-account").select_option(str(account.id))
+    await page.locator("#payment-pin").fill("135790")
+    await page.locator("#payment-confirm").click()
+    await expect(frame.locator("#out")).to_have_text('paid: {"status":"succeeded","amountFen":1250,"orderId":"coffee-2"}')
+    assert ((await Account.get(id=account.id)).balance, (await Account.get(id=budget.id)).balance) == (8_000, 95_00)
 
     # Analytics go through the bridge (track), attributed to the app and the user; the CSP
     # still keeps the frame from reaching anything itself, the bank's own endpoints included.
