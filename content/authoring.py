@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from tortoise.transactions import in_transaction
 
 from audit import service as audit_log
+from content.audience import AudienceSegments
 from content.errors import ContentError, ContentErrorCode, invalid
 from content.models import (
     ContentImage, ContentItem, ContentKind, LiveStatus, ProductKind, ReviewState, ReviewStep,
@@ -61,7 +62,7 @@ class Draft:
     product_code: str | None = None
     product_kind: ProductKind | None = None
     risk_level: int | None = None
-    audience_segment: str | None = None
+    audience_segment_id: int | None = None  # a marketing segment: only its members see the item
     pinned_rank: int | None = None
     extra: dict = field(default_factory=dict)
 
@@ -86,16 +87,18 @@ def _labels(values: tuple[str, ...], name: str, most: int, *, at_least: int) -> 
     return labels
 
 
-async def _checked(draft: Draft, owner_id: int) -> dict:
+async def _checked(draft: Draft, owner_id: int, segments: AudienceSegments) -> dict:
     values: dict = {
         "kind": draft.kind, "title": _text(draft.title, "title", 120),
         "summary": _text(draft.summary, "summary", 300, required=False),
         "topics": _labels(draft.topics, "topics", MAX_TOPICS, at_least=1),
         "tags": _labels(draft.tags, "tags", MAX_TAGS, at_least=0),
-        "audience_segment": draft.audience_segment, "pinned_rank": draft.pinned_rank,
+        "audience_segment_id": draft.audience_segment_id, "pinned_rank": draft.pinned_rank,
     }
-    if draft.audience_segment is not None and not _TOPIC.fullmatch(draft.audience_segment):
-        raise invalid("audienceSegment", Text("content.labels", least=1, most=1))
+    segment = draft.audience_segment_id
+    if segment is not None and (segment < 1 or segment not in await segments.known([segment])):
+        raise ContentError(ContentErrorCode.UNKNOWN_SEGMENT, Text("content.unknown_segment"),
+                           field="audienceSegmentId")
     if draft.pinned_rank is not None and not 1 <= draft.pinned_rank <= 20:
         raise invalid("pinnedRank", Text("content.pinned_rank"))
     if draft.cover_image_id is not None:
@@ -130,19 +133,19 @@ async def _checked(draft: Draft, owner_id: int) -> dict:
     return values
 
 
-async def create(*, author_id: int, draft: Draft) -> ContentItem:
-    values = await _checked(draft, author_id)
+async def create(*, author_id: int, draft: Draft, segments: AudienceSegments) -> ContentItem:
+    values = await _checked(draft, author_id, segments)
     return await ContentItem.create(author_id=author_id, updated_ms=now_ms(), **values)
 
 
-async def revise(*, item_id: int, by: int, draft: Draft) -> ContentItem:
+async def revise(*, item_id: int, by: int, draft: Draft, segments: AudienceSegments) -> ContentItem:
     """The author edits their own draft (a rejected item comes back as one)."""
     async with in_transaction():
         item = await _locked(item_id)
         _own(item, by)
         if item.state is not ReviewState.DRAFT or draft.kind is not item.kind:
             raise ContentError(ContentErrorCode.WRONG_STATE, Text("content.wrong_state", state=item.state.value))
-        for name, value in (await _checked(draft, by)).items():
+        for name, value in (await _checked(draft, by, segments)).items():
             setattr(item, name, value)
         item.updated_ms = now_ms()
         await item.save()

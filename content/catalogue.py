@@ -26,7 +26,7 @@ _OVERLAP_MS = 2_000  # rows this recent are read again: a transaction committing
 POPULAR_EVERY_SECONDS = 10.0
 _COLUMNS = (
     "id, kind, title, summary, topics, tags, author_id, cover_id, video_url, duration_seconds, live_starts_at,"
-    " live_ends_at, live_status, stream_url, product_code, product_kind, risk_level, audience_segment, pinned_rank,"
+    " live_ends_at, live_status, stream_url, product_code, product_kind, risk_level, audience_segment_id, pinned_rank,"
     " published_ms, publish_until, state, updated_ms"
 )
 
@@ -62,7 +62,7 @@ class Entry:
     product_code: str | None
     product_kind: ProductKind | None
     risk_level: int | None
-    audience_segment: str | None
+    audience_segment_id: int | None
     pinned_rank: int | None
     published_ms: int
     until_ms: int | None
@@ -78,7 +78,7 @@ class Entry:
             _moment(row["live_starts_at"]), _moment(row["live_ends_at"]),
             None if row["live_status"] is None else LiveStatus(row["live_status"]), row["stream_url"],
             row["product_code"], None if row["product_kind"] is None else ProductKind(row["product_kind"]),
-            row["risk_level"], row["audience_segment"], row["pinned_rank"], row["published_ms"] or 0,
+            row["risk_level"], row["audience_segment_id"], row["pinned_rank"], row["published_ms"] or 0,
             None if until is None else int(until.astimezone(UTC).timestamp() * 1000), row["updated_ms"],
         )
 
@@ -91,6 +91,7 @@ class Catalogue:
         self.fresh: list[int] = []  # newest first
         self.popular: list[int] = []  # most popular first
         self.pinned: list[int] = []
+        self.audience_segments: list[int] = []  # the segments some published item is aimed at
         self.max_popularity = 1.0
         self._items_seen_ms = 0
         self._stats_seen_ms = 0
@@ -172,6 +173,7 @@ class Catalogue:
         self.fresh = [e.id for e in sorted(entries, key=lambda e: -e.published_ms)[:300]]
         self.popular = [e.id for e in by_popularity[:300]]
         self.pinned = [e.id for e in sorted((e for e in entries if e.pinned_rank), key=lambda e: e.pinned_rank)]
+        self.audience_segments = sorted({e.audience_segment_id for e in entries if e.audience_segment_id is not None})
         self.max_popularity = max((e.popularity for e in entries), default=1.0) or 1.0
 
     def popularity_feature(self, entry: Entry) -> float:

@@ -3,9 +3,10 @@
 Sources: topics the customer follows (onboarding), topics their profile leans to, items
 that co-occur with what they engaged with (item-to-item), popular, fresh and operator-pinned.
 The ranking's weights are fitted offline (``bench/content_eval.py`` writes
-``ranking_weights.json``). A page never holds an item the customer saw or dismissed, a
-product above their assessed risk tolerance (R1 without an assessment), or more than two of
-one kind in any five consecutive items, counting the end of the previous page.
+``ranking_weights.json``). A page never holds an item the customer saw or dismissed, an
+item aimed at a segment they are not in, a product above their assessed risk tolerance (R1
+without a valid assessment), or more than two of one kind in any five consecutive items,
+counting the end of the previous page.
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from tortoise import connections
 
+from content import suitability
 from content.catalogue import Catalogue, Entry
 from content.profile import decayed
 
@@ -56,7 +59,7 @@ class Viewer:
     followed: frozenset[str]
     excluded: frozenset[int]  # seen or dismissed
     tolerance: int
-    segments: frozenset[str] = frozenset()  # audience segments arrive with marketing
+    segments: frozenset[int] = frozenset()  # of the segments the catalogue targets, those the viewer is in
 
 
 _VIEWER_PG = """
@@ -64,15 +67,18 @@ SELECT (SELECT json_build_object('w', weights, 'r', recent_positive, 'u', update
           FROM content_interest_profile WHERE user_id = $1) AS profile,
        (SELECT json_agg(topic) FROM content_followed_topic WHERE user_id = $1) AS followed,
        (SELECT json_agg(item_id) FROM content_seen_item WHERE user_id = $1) AS seen,
-       (SELECT tolerance FROM content_risk_assessment WHERE user_id = $1) AS tolerance
+       (SELECT CASE WHEN valid_until > $2 THEN tolerance END FROM content_risk_assessment
+          WHERE user_id = $1 ORDER BY id DESC LIMIT 1) AS tolerance
 """
 
 
 async def load_viewer(user_id: int, *, now_ms: int) -> Viewer:
-    """Profile, followed topics, seen items and risk tolerance: one round trip on PostgreSQL."""
+    """Profile, followed topics, seen items and risk tolerance: one round trip on PostgreSQL.
+
+    The tolerance is the latest assessment's while it holds (``content.suitability``)."""
     db = connections.get("default")
     if db.capabilities.dialect == "postgres":
-        [row] = await db.execute_query_dict(_VIEWER_PG, [user_id])
+        [row] = await db.execute_query_dict(_VIEWER_PG, [user_id, datetime.fromtimestamp(now_ms / 1000, UTC)])
         profile = json.loads(row["profile"]) if row["profile"] else None
         followed = json.loads(row["followed"]) if row["followed"] else []
         seen = json.loads(row["seen"]) if row["seen"] else []
@@ -88,8 +94,8 @@ async def load_viewer(user_id: int, *, now_ms: int) -> Viewer:
             "SELECT topic FROM content_followed_topic WHERE user_id = ?", [user_id])]
         seen = [r["item_id"] for r in await db.execute_query_dict(
             "SELECT item_id FROM content_seen_item WHERE user_id = ?", [user_id])]
-        risk = await db.execute_query_dict("SELECT tolerance FROM content_risk_assessment WHERE user_id = ?", [user_id])
-        tolerance = risk[0]["tolerance"] if risk else None
+        assessed = await suitability.current(user_id=user_id, now=datetime.fromtimestamp(now_ms / 1000, UTC))
+        tolerance = assessed.tolerance if assessed else None
     weights, recent = {}, ()
     if profile:
         weights, recent = decayed(profile["w"], profile["u"], now_ms), tuple(profile["r"])
@@ -159,7 +165,7 @@ def _score(entry: Entry, viewer: Viewer, i2i: dict[int, float], cat: Catalogue, 
 def visible(entry: Entry, viewer: Viewer, snapshot_ms: int, now_ms: int) -> bool:
     if entry.published_ms > snapshot_ms or (entry.until_ms is not None and entry.until_ms <= now_ms):
         return False
-    if entry.audience_segment is not None and entry.audience_segment not in viewer.segments:
+    if entry.audience_segment_id is not None and entry.audience_segment_id not in viewer.segments:
         return False
     # the appropriateness rule for wealth products: never above the customer's assessed tolerance
     return entry.risk_level is None or entry.risk_level <= viewer.tolerance

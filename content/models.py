@@ -87,7 +87,7 @@ class ContentItem(Model):
     state = fields.CharEnumField(ReviewState, max_length=16, default=ReviewState.DRAFT)
     publish_from = fields.DatetimeField(null=True)
     publish_until = fields.DatetimeField(null=True)
-    audience_segment = fields.CharField(max_length=64, null=True)  # None: everyone; a segment's key later
+    audience_segment_id = fields.BigIntField(null=True)  # None: everyone; else a marketing segment's members only
     pinned_rank = fields.SmallIntField(null=True)  # operator-pinned: shown first, lowest rank first
     published_ms = fields.BigIntField(null=True)  # when it went live; a feed's snapshot keeps to it
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -182,14 +182,23 @@ class ItemNeighbor(Model):
 
 
 class RiskAssessment(Model):
-    """A customer's assessed risk tolerance (R1..R5) from the suitability questionnaire."""
+    """One submitted risk questionnaire: its version, the answers, the score and the tolerance it gave.
 
-    user_id = fields.BigIntField(primary_key=True)
-    tolerance = fields.SmallIntField()
-    assessed_at = fields.DatetimeField(auto_now=True)
+    Every submission is kept; the latest is the customer's assessment until ``valid_until``.
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    user_id = fields.BigIntField()
+    questionnaire_version = fields.CharField(max_length=16)
+    answers = fields.JSONField()  # {question id: option number}
+    score = fields.SmallIntField()
+    tolerance = fields.SmallIntField()  # C1..C5 as 1..5: products up to R<tolerance>
+    assessed_at = fields.DatetimeField()
+    valid_until = fields.DatetimeField()
 
     class Meta:
         table = "content_risk_assessment"
+        indexes = (("user_id", "id"),)
 
 
 class ConsumerCursor(Model):

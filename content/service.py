@@ -10,6 +10,7 @@ import asyncio
 import base64
 import binascii
 import contextlib
+import dataclasses
 import logging
 import secrets
 import time
@@ -21,24 +22,27 @@ import orjson
 import redis.asyncio as aioredis
 from tortoise.transactions import in_transaction
 
-from content import authoring, feed, images, signals
+from content import authoring, feed, images, signals, suitability
+from content.audience import AudienceSegments, NoAudienceSegments
 from content.authoring import Draft
 from content.catalogue import Catalogue, Entry
 from content.config import ContentConfig
-from content.errors import ContentError, ContentErrorCode, invalid
+from content.errors import ContentError, ContentErrorCode, RiskAnswerError, invalid
 from content.models import (
     ConsumerCursor, ContentImage, ContentItem, ContentKind, FollowedTopic, ImageRendition, LiveStatus, ProductKind,
-    ReviewState, ReviewStep, RiskAssessment, SeenItem,
+    ReviewState, ReviewStep, SeenItem,
 )
 from content.images import pick_density
 from content.profile import Action, Signal, apply
+from content.suitability import Assessment, Question, RiskAnswer
 from infra.i18n import Text
 from infra.pubsub import EventBroker
 from tracking.service import TrackingService
 
 __all__ = [
-    "Action", "ContentConfig", "ContentError", "ContentErrorCode", "ContentImage", "ContentItem", "ContentKind",
-    "ContentService", "Draft", "Entry", "FeedPage", "LiveStatus", "ProductKind", "ReviewState", "ReviewStep", "live_topic",
+    "Action", "Assessment", "AudienceSegments", "ContentConfig", "ContentError", "ContentErrorCode", "ContentImage",
+    "ContentItem", "ContentKind", "ContentService", "Draft", "Entry", "FeedPage", "LiveStatus", "ProductKind",
+    "Question", "ReviewState", "ReviewStep", "RiskAnswer", "RiskAnswerError", "RiskQuestionnaire", "live_topic",
     "MAX_PAGE", "pick_density",
 ]
 log = logging.getLogger("content")
@@ -50,6 +54,15 @@ _REACTIONS = {Action.LIKE, Action.SHARE, Action.NOT_INTERESTED}
 
 def live_topic(item_id: int) -> str:
     return f"content.live.{item_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class RiskQuestionnaire:
+    """The current risk questionnaire: answer every question with an option's number."""
+
+    version: str
+    questions: tuple[Question, ...]
+    valid_for: timedelta  # how long an assessment holds
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,11 +91,13 @@ class FeedSession:
 
 class ContentService:
     def __init__(self, *, config: ContentConfig, redis: aioredis.Redis, broker: EventBroker,
-                 tracking: TrackingService) -> None:
+                 tracking: TrackingService, segments: AudienceSegments | None = None) -> None:
+        """``segments``: who is in which audience segment (marketing's lookup); without it none exists."""
         self.config = config
         self.redis = redis
         self.broker = broker
         self.tracking = tracking
+        self.segments: AudienceSegments = segments or NoAudienceSegments()
         self.catalogue = Catalogue(refresh_seconds=config.catalogue_refresh_ms / 1000)
         self.weights = feed.load_weights()
         self._cursor_exists = False
@@ -93,10 +108,10 @@ class ContentService:
     # authoring and review -------------------------------------------------------------
 
     async def create_item(self, *, author_id: int, draft: Draft) -> ContentItem:
-        return await authoring.create(author_id=author_id, draft=draft)
+        return await authoring.create(author_id=author_id, draft=draft, segments=self.segments)
 
     async def revise_item(self, *, item_id: int, by: int, draft: Draft) -> ContentItem:
-        return await authoring.revise(item_id=item_id, by=by, draft=draft)
+        return await authoring.revise(item_id=item_id, by=by, draft=draft, segments=self.segments)
 
     async def review(self, *, item_id: int, move: str, by: int, reason: str | None = None) -> ContentItem:
         """``move``: submit, approve, reject or withdraw."""
@@ -158,7 +173,8 @@ class ContentService:
         """A published item as this customer may see it; None if it is not (yet), or not for them."""
         cat = await self.catalogue.current()
         entry = cat.items.get(item_id)
-        viewer = await feed.load_viewer(user_id, now_ms=feed.now())
+        targeted = [entry.audience_segment_id] if entry is not None and entry.audience_segment_id is not None else []
+        viewer = await self._viewer(user_id, feed.now(), targeted=targeted)
         if entry is None or not feed.visible(entry, viewer, feed.now(), feed.now()):
             return None
         return await ContentItem.get_or_none(id=item_id, state=ReviewState.PUBLISHED)
@@ -201,11 +217,27 @@ class ContentService:
         viewer = await feed.load_viewer(user_id, now_ms=feed.now())
         return viewer.weights
 
-    async def record_risk_assessment(self, *, user_id: int, tolerance: int) -> None:
-        """The result of the customer's suitability questionnaire: R1..R5."""
-        if not 1 <= tolerance <= 5:
-            raise invalid("tolerance", Text("content.risk_level"))
-        await RiskAssessment.update_or_create(user_id=user_id, defaults={"tolerance": tolerance})
+    async def _viewer(self, user_id: int, now: int, *, targeted: list[int]) -> feed.Viewer:
+        """The viewer, with which of the ``targeted`` segments they are in: one lookup for them all."""
+        viewer = await feed.load_viewer(user_id, now_ms=now)
+        if not targeted:
+            return viewer
+        return dataclasses.replace(viewer, segments=await self.segments.member_of(user_id=user_id,
+                                                                                   segment_ids=targeted))
+
+    # suitability ----------------------------------------------------------------------
+
+    def risk_questionnaire(self) -> RiskQuestionnaire:
+        return RiskQuestionnaire(suitability.VERSION, suitability.QUESTIONS, suitability.VALID_FOR)
+
+    async def submit_risk_questionnaire(self, *, user_id: int, version: str, answers: Sequence[RiskAnswer],
+                                        now: datetime | None = None) -> Assessment:
+        """The customer's own answers, scored into C1..C5; a refusal names the question at fault."""
+        return await suitability.submit(user_id=user_id, version=version, answers=answers, now=now)
+
+    async def risk_assessment(self, *, user_id: int) -> Assessment | None:
+        """The customer's assessment while it holds; None: unassessed (R1 products only)."""
+        return await suitability.current(user_id=user_id)
 
     # feeds ----------------------------------------------------------------------------
 
@@ -242,7 +274,7 @@ class ContentService:
     async def _next_page(self, user_id: int, first: int, snapshot: int, pages: list[list[int]],
                          now: int) -> tuple[list[int], bool]:
         cat = await self.catalogue.current()
-        viewer = await feed.load_viewer(user_id, now_ms=now)
+        viewer = await self._viewer(user_id, now, targeted=cat.audience_segments)
         i2i = await feed.item_to_item(viewer.recent_positive)
         served = {i for page in pages for i in page}
         ordered = feed.ranked(cat, viewer, i2i, self.weights, served=served, snapshot_ms=snapshot, now_ms=now)

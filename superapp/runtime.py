@@ -90,7 +90,7 @@ async def running(settings: Settings) -> AsyncIterator[AppRuntime]:
         kyc=KycService(config=KycConfig.from_settings(settings), cipher=cipher, redis=redis_handle.client),
         clearing=clearing,
         content=ContentService(config=ContentConfig.from_settings(settings), redis=redis_handle.client,
-                               broker=broker, tracking=tracking),
+                               broker=broker, tracking=tracking, segments=marketing.segment_lookup()),
         marketing=marketing,
         parks=ParksService(ledger=ledger, tell=tell_customer),
         etc=EtcService.build(settings.config(), ledger_service=ledger, tell=tell_customer),

@@ -16,6 +16,7 @@ from bff.content.types import (
     AuthoredContent, ContentCover, ContentItem, ContentKind, ContentRefused, ContentReviewState, ContentReviewStep,
     FeedPage, LiveStreamStatus, LiveStreamStatusChanged, ProductKind, load_renditions,
 )
+from bff.content.suitability import RiskAnswerInput, RiskAssessment, RiskQuestionnaire, SubmitRiskResult, questionnaire, submit
 from bff.context import Info
 from bff.errors import InvalidInput
 from bff.ids import ParsedIds, RecordId, parse_record_id, record_id_field
@@ -55,7 +56,9 @@ class ContentDraftInput:
     product_code: str | None = None
     product_kind: ProductKind | None = None
     risk_level: int | None = strawberry.field(default=None, description="1 to 5 for R1 to R5")
-    audience_segment: str | None = None
+    audience_segment_id: int | None = record_id_field(
+        default=None, graphql_type=strawberry.ID | None,
+        description="A marketing segment: only its members see the item; none, everyone.")
     pinned_rank: int | None = None
 
     def draft(self) -> content.Draft:
@@ -66,7 +69,7 @@ class ContentDraftInput:
             duration_seconds=self.duration_seconds, live_starts_at=self.live_starts_at, live_ends_at=self.live_ends_at,
             stream_url=self.stream_url, product_code=self.product_code,
             product_kind=None if self.product_kind is None else content.ProductKind(self.product_kind),
-            risk_level=self.risk_level, audience_segment=self.audience_segment, pinned_rank=self.pinned_rank,
+            risk_level=self.risk_level, audience_segment_id=self.audience_segment_id, pinned_rank=self.pinned_rank,
         )
 
 
@@ -102,6 +105,17 @@ class ContentQuery:
     async def content_item(self, info: Info, id: RecordId) -> ContentItem | None:
         item = await info.context.runtime.content.item_for(user_id=_me(info), item_id=id)
         return None if item is None else ContentItem.of(item)
+
+    @strawberry.field(extensions=requires(Role.CUSTOMER),
+                      description="The suitability questionnaire to answer with `submitRiskQuestionnaire`.")
+    def risk_questionnaire(self, info: Info) -> RiskQuestionnaire:
+        return questionnaire(info.context.runtime.content.risk_questionnaire())
+
+    @strawberry.field(extensions=requires(Role.CUSTOMER),
+                      description="Your risk assessment while it holds; null: unassessed (R1 products only).")
+    async def my_risk_assessment(self, info: Info) -> RiskAssessment | None:
+        found = await info.context.runtime.content.risk_assessment(user_id=_me(info))
+        return None if found is None else RiskAssessment.of(found)
 
     @strawberry.field(extensions=requires(Role.OPERATOR, Role.REVIEWER),
                       description="Operators and reviewers: items in a review state, newest first.")
@@ -196,6 +210,13 @@ class ContentMutation:
                          description="Not interested: the item never comes back, and its kind ranks lower for you.")
     async def mark_content_not_interested(self, info: Info, id: RecordId) -> ReactionResult:
         return await _react(info, id, content.Action.NOT_INTERESTED)
+
+    @strawberry.mutation(extensions=requires(Role.CUSTOMER), description=(
+        "Your own answers to the risk questionnaire: scored into a tolerance C1 to C5 that reaches R1 to R5 products."))
+    async def submit_risk_questionnaire(self, info: Info, questionnaire_version: str,
+                                        answers: list[RiskAnswerInput]) -> SubmitRiskResult:
+        return await submit(info.context.runtime.content, user_id=_me(info),
+                            questionnaire_version=questionnaire_version, answers=answers)
 
     @strawberry.mutation(extensions=requires(Role.CUSTOMER),
                          description="The topics you follow (chosen at onboarding): they feed your first pages.")

@@ -119,12 +119,15 @@ class AuthoredContent:
     state: ContentReviewState
     publish_from: datetime | None
     publish_until: datetime | None
-    audience_segment: str | None = strawberry.field(description="None: everyone; a marketing segment later.")
+    audience_segment_id: strawberry.ID | None = strawberry.field(
+        description="The marketing segment whose members alone see it; null: everyone.")
 
     @classmethod
     def of(cls, item: content.ContentItem) -> AuthoredContent:
         return cls(item=ContentItem.of(item), state=item.state, publish_from=item.publish_from,
-                   publish_until=item.publish_until, audience_segment=item.audience_segment)
+                   publish_until=item.publish_until,
+                   audience_segment_id=None if item.audience_segment_id is None
+                   else strawberry.ID(str(item.audience_segment_id)))
 
 
 @strawberry.type

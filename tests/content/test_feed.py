@@ -6,6 +6,7 @@ from collections import Counter
 
 from content.service import ContentKind
 from identity.roles import Role
+from tests.content.risk import assess
 from tests.content.support import consume, draft, published
 from tests.tracking.support import drain, event, send
 
@@ -129,7 +130,7 @@ async def test_product_cards_only_reach_customers_whose_tolerance_reaches_their_
     bold = await sign_in("13900002043")
     for level in (1, 3, 5):
         await published(runtime, author, draft(ContentKind.PRODUCT_CARD, risk_level=level, topics=("fund",)))
-    await runtime.content.record_risk_assessment(user_id=bold.user_id, tolerance=4)
+    assert (await assess(gql, bold, 61))["tolerance"] == "C4"
 
     def levels(page):
         return sorted(i["product"]["riskLevel"] for i in page["items"])

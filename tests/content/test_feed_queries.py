@@ -1,4 +1,5 @@
-"""A feed page costs the same few statements whether it shows 3 items or 20, covers and likes included."""
+"""A feed page costs the same few statements whether it shows 3 items or 20, covers and likes included;
+items aimed at marketing segments add one lookup of the viewer's segments, whatever their number."""
 
 from __future__ import annotations
 
@@ -25,3 +26,14 @@ async def test_a_feed_page_is_a_fixed_number_of_statements(count_statements, sig
     large = await count_statements(gql(FEED, {"first": 20}, token=reader.access_token))
     # the viewer (one statement), likes of the page's items (one); no covers here, so no rendition query
     assert len(small) == len(large) <= 3, large
+
+    # Items aimed at segments: one more statement (marketing's membership lookup, asked once for every
+    # segment the catalogue targets), however many such items or segments there are.
+    segments = [await runtime.marketing.create_segment(by_user_id=1, name=f"s{n}", rule={"attr": "city", "in": ["上海市"]})
+                for n in range(2)]
+    for n in range(4):
+        await published(runtime, author, draft(kinds[n % 3], audience_segment_id=segments[n % 2].id))
+    await gql(FEED, {"first": 1}, token=reader.access_token)  # the catalogue reloads what changed, once
+    small_aimed = await count_statements(gql(FEED, {"first": 3}, token=reader.access_token))
+    large_aimed = await count_statements(gql(FEED, {"first": 20}, token=reader.access_token))
+    assert len(small_aimed) == len(large_aimed) == len(large) + 1, large_aimed
