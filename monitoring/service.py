@@ -36,6 +36,7 @@ from monitoring.vocabulary import ReviewStatus
 __all__ = ["HeldReview", "MonitoringErrorCode", "MonitoringService", "ReviewStatus", "RuleSetting", "SPECS", "Verdict"]
 
 MAX_REASON = 500
+VERSION_CHECK_SECONDS = 1.0
 _OWN_MONEY = "transfer"  # between a customer's own accounts: nobody is paid
 
 
@@ -70,6 +71,8 @@ class MonitoringService:
         self._store = BehaviourStore(redis)
         self._settings: dict[str, RuleSetting] | None = None
         self._version = -1
+        self._version_checked = 0.0
+        self._windows: dict[int, Windows] = {}  # by step-up threshold, for the settings loaded
         self._ledger: LedgerService | None = None
 
     def settle_through(self, ledger: LedgerService) -> None:
@@ -82,14 +85,12 @@ class MonitoringService:
         """Every enabled rule on one movement; the most severe finding decides, naming its rule."""
         if facts.user_id is None or facts.amount <= 0:
             return ALLOWED  # a bank service moving money: no customer's behaviour to judge
-        settings = self._settings if self._settings is not None else await self._load(self._version)
+        settings = await self._current()
+        windows = self._windows.get(facts.step_up_above) or self._windows_for(settings, facts.step_up_above)
         counts = await self._store.check(
             user_id=facts.user_id, session_id=facts.session_id, member=facts.idempotency_key, amount=facts.amount,
-            payees=() if facts.kind == _OWN_MONEY else facts.counterparties,
-            windows=_windows(settings, facts.step_up_above), now_ms=_now_ms(),
+            payees=() if facts.kind == _OWN_MONEY else facts.counterparties, windows=windows, now_ms=_now_ms(),
         )
-        if counts.rules_version != self._version:  # an operator changed a rule: judge by the new settings
-            settings = await self._load(counts.rules_version)
         signals = Signals(counts.movements, counts.near_threshold, counts.payees, counts.wrong_pins,
                           counts.history_count, counts.history_sum, counts.device_first_seen_ms, _now_ms())
         found = findings(settings, facts, signals)
@@ -111,7 +112,7 @@ class MonitoringService:
         return QueuedReview(review_id=row.id, status=row.status.value)
 
     async def pin_failed(self, *, user_id: int) -> None:
-        settings = self._settings if self._settings is not None else await self._load(self._version)
+        settings = await self._current()
         await self._store.wrong_pin(user_id=user_id, now_ms=_now_ms(),
                                     window_ms=settings["wrong_pins"]["window_seconds"] * 1000)
 
@@ -156,11 +157,27 @@ class MonitoringService:
         await self._load(await self._store.bump_rules_version())
         return changed
 
+    async def _current(self) -> dict[str, RuleSetting]:
+        """The rules' settings, reloaded when another worker's operator changed one: its version
+        is looked at most once a second, so a change reaches every worker within a second."""
+        now = time.monotonic()
+        if self._settings is None or now >= self._version_checked + VERSION_CHECK_SECONDS:
+            self._version_checked = now
+            version = await self._store.rules_version()
+            if self._settings is None or version != self._version:
+                return await self._load(version)
+        return self._settings
+
     async def _load(self, version: int) -> dict[str, RuleSetting]:
         rows = {row.name: row for row in await RuleConfig.all()}
         self._settings = {name: _setting(name, rows.get(name)) for name in SPECS}
         self._version = version
+        self._windows = {}
         return self._settings
+
+    def _windows_for(self, settings: Mapping[str, RuleSetting], above: int) -> Windows:
+        windows = self._windows[above] = _windows(settings, above)
+        return windows
 
     # -- the queue ------------------------------------------------------------------------
 
