@@ -15,6 +15,7 @@ class MonitoringErrorCode(str, Enum):
     INVALID_REASON = "INVALID_REASON"
     REVIEW_NOT_FOUND = "REVIEW_NOT_FOUND"
     REVIEW_ALREADY_DECIDED = "REVIEW_ALREADY_DECIDED"
+    RELEASE_REFUSED = "RELEASE_REFUSED"
 
 
 class MonitoringError(Exception):
@@ -84,3 +85,14 @@ class ReviewAlreadyDecided(MonitoringError):
     def __init__(self, status: str) -> None:
         super().__init__(Text("monitoring.review_already_decided", status=status))
         self.status = status
+
+
+class ReleaseRefused(MonitoringError):
+    """The ledger refused to post a released movement (its account frozen or closed since, a
+    limit used up): it stays held, and reversing it returns the reservation."""
+
+    code = MonitoringErrorCode.RELEASE_REFUSED
+    field = "id"
+
+    def __init__(self, ledger_says: object) -> None:
+        super().__init__(Text("monitoring.release_refused", reason=ledger_says))

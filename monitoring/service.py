@@ -22,7 +22,7 @@ from audit import service as audit_log
 from identity.service import SignInDecision
 from infra.i18n import Text
 from ledger.service import (
-    ALLOWED, LedgerService, MovementFacts, PendingMovement, PostedEntry, QueuedReview, Screening, Verdict,
+    ALLOWED, LedgerError, LedgerService, MovementFacts, PendingMovement, PostedEntry, QueuedReview, Screening, Verdict,
 )
 from monitoring import errors
 from monitoring.errors import MonitoringErrorCode
@@ -222,7 +222,10 @@ class MonitoringService:
                         "entry_id": entry.id if entry is not None else None},
             )
 
-        entry = await self._ledger.settle_review(pending=_pending(row.pending), release=release, record=record)
+        try:
+            entry = await self._ledger.settle_review(pending=_pending(row.pending), release=release, record=record)
+        except LedgerError as refusal:
+            raise errors.ReleaseRefused(refusal.args[0] if refusal.args else "") from refusal
         if entry is not None and entry.replayed:  # posted before, its decision not written (a crash between)
             async with in_transaction():
                 await record(entry)

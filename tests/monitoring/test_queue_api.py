@@ -129,3 +129,21 @@ async def test_a_decision_needs_a_reason_and_a_held_movement_that_exists(gql, he
     missing = (await gql(DECIDE, {"id": "999999", "release": True, "reason": "ok"},
                          token=staff.access_token))["data"]["decideHeldMovement"]
     assert missing["code"] == "REVIEW_NOT_FOUND"
+
+
+async def test_a_release_the_ledger_refuses_stays_held_and_can_still_be_reversed(gql, held, runtime, sign_in):
+    from ledger.service import freeze_account
+
+    alice, bob, wallet, bobs, answer = held
+    staff = await operator(sign_in)
+    await freeze_account(account_id=bobs.id, operator="user:0", reason="test")  # the payee frozen meanwhile
+    refused = (await gql(DECIDE, {"id": answer["reviewId"], "release": True, "reason": "确认"},
+                         token=staff.access_token))["data"]["decideHeldMovement"]
+    assert (refused["__typename"], refused["code"]) == ("MonitoringRefused", "RELEASE_REFUSED")
+    assert "账户已冻结" in refused["message"]
+    queue = (await gql(QUEUE, {"status": "HELD"}, token=staff.access_token))["data"]["heldMovements"]
+    assert [q["id"] for q in queue] == [answer["reviewId"]]
+    reversed_ = (await gql(DECIDE, {"id": answer["reviewId"], "release": False, "reason": "收款账户已冻结"},
+                           token=staff.access_token))["data"]["decideHeldMovement"]
+    assert reversed_["status"] == "REVERSED"
+    assert (await runtime.ledger.available_balances(account_ids=[wallet.id]))[wallet.id] == 400_00
