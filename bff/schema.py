@@ -29,6 +29,7 @@ from bff.ledger.enterprises import EnterpriseMutation, EnterpriseQuery
 from bff.ledger.payments import PayeeQuery, PaymentMutation
 from bff.ledger.schema import LedgerMutation, LedgerQuery
 from bff.ledger.types import SCALARS as LEDGER_SCALARS
+from bff.monitoring.schema import MonitoringMutation, MonitoringQuery
 from bff.nul_text import RefuseNulText
 from bff.observability import OperationMetrics
 from bff.openplatform.schema import OpenPlatformMutation, OpenPlatformQuery, OpenPlatformSubscription
@@ -43,11 +44,12 @@ log = logging.getLogger("bff.graphql")
 
 QUERIES: tuple[type, ...] = (
     IdentityQuery, LedgerQuery, MiniProgramQuery, MiniProgramRuntimeQuery, TrackingQuery, OpenPlatformQuery,
-    KycQuery, PayeeQuery, EnterpriseQuery, ClearingQuery, ContentQuery, MarketingQuery, HomeQuery,
+    KycQuery, PayeeQuery, EnterpriseQuery, ClearingQuery, ContentQuery, MarketingQuery, HomeQuery, MonitoringQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     IdentityMutation, LedgerMutation, PaymentMutation, MiniProgramMutation, MiniProgramRuntimeMutation, TrackingMutation,
     OpenPlatformMutation, KycMutation, EnterpriseMutation, ClearingMutation, ContentMutation, MarketingMutation,
+    MonitoringMutation,
 )
 SUBSCRIPTIONS: tuple[type, ...] = (IdentitySubscription, ContentSubscription, OpenPlatformSubscription)
 SCALARS: dict = {**LEDGER_SCALARS}

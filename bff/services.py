@@ -25,6 +25,7 @@ from ledger.service import LedgerService
 from marketing.service import MarketingService
 from miniprogram_host.service import MiniProgramHost
 from miniprogram_runtime.service import MiniProgramRuntime
+from monitoring.service import MonitoringService
 from openplatform.service import OpenPlatform
 from tracking.service import TrackingService
 
@@ -47,6 +48,7 @@ class Runtime:
     clearing: ClearingService
     content: ContentService
     marketing: MarketingService
+    monitoring: MonitoringService
 
     @property
     def redis(self) -> aioredis.Redis:

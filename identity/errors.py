@@ -64,3 +64,12 @@ class SessionNotFound(IdentityError):
     """No signed-in session of this user has that id (unknown, another user's, or ended)."""
 
     message = Text("identity.session_not_found")
+
+
+class SignInRefused(IdentityError):
+    """Transaction monitoring refused this sign-in; ``rule`` names the rule, ``reason`` says why."""
+
+    def __init__(self, *, rule: str, reason: Text | None) -> None:
+        super().__init__(Text("identity.sign_in_refused", reason=reason or ""))
+        self.rule = rule
+        self.reason = reason

@@ -15,6 +15,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import Protocol
 
 import redis.asyncio as aioredis
 from tortoise.transactions import in_transaction
@@ -25,12 +26,13 @@ from identity.phone import normalize_mainland_mobile
 from identity.roles import Role
 from identity.sms import SmsGateway
 from identity.tokens import AccessTokens, Principal, hash_refresh_token, new_refresh_token
-from infra.i18n import t
+from infra.i18n import Text, t
 from infra.pii import PiiCipher
 from infra.pubsub import EventBroker
 from infra.ratelimit import RateLimiter
 
-__all__ = ["Device", "IdentityService", "IssuedSession", "LoginPolicy", "Role", "user_ids_page"]
+__all__ = ["Device", "IdentityService", "IssuedSession", "LoginPolicy", "Role", "SignInDecision", "SignInScreen",
+           "user_ids_page"]
 
 _DEVICE_ID = re.compile(r"[A-Za-z0-9._\-]{8,128}")
 _PLATFORMS = {"ios", "android", "h5"}
@@ -54,6 +56,21 @@ class Device:
     id: str
     name: str
     platform: str
+
+
+@dataclass(frozen=True, slots=True)
+class SignInDecision:
+    """A transaction monitor's answer to a sign-in: refused ones name the rule and say why."""
+
+    allowed: bool
+    rule: str = ""
+    reason: Text | None = None
+
+
+class SignInScreen(Protocol):
+    """What identity asks before a session starts (transaction monitoring, given by the composition root)."""
+
+    async def sign_in(self, *, user_id: int, session_id: str, device_id: str) -> SignInDecision: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +103,10 @@ class IdentityService:
         policy: LoginPolicy,
         code_secret: str,
         broker: EventBroker,
+        screen: SignInScreen | None = None,
     ) -> None:
         self._redis = redis
+        self._screen = screen
         self._broker = broker
         self._cipher = cipher
         self._sms = sms
@@ -155,8 +174,13 @@ class IdentityService:
         user = await User.get_or_none(phone_index=index)
         if user is None:
             user = await self._register(phone, index)
+        session_id = uuid.uuid4()
+        if self._screen is not None:
+            decision = await self._screen.sign_in(user_id=user.id, session_id=str(session_id), device_id=device.id)
+            if not decision.allowed:
+                raise errors.SignInRefused(rule=decision.rule, reason=decision.reason)
         session = await LoginSession.create(
-            id=uuid.uuid4(),
+            id=session_id,
             user=user,
             device_id=device.id,
             device_name=device.name,

@@ -33,6 +33,7 @@ DOMAINS: tuple[str, ...] = (
     "miniprograms.parks",
     "miniprograms.etc",
     "miniprograms.lottery",
+    "monitoring",
 )
 
 

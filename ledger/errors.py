@@ -243,6 +243,44 @@ class StepUpRequired(LedgerError):
         self.each_payment = each_payment
 
 
+class ScreeningRefusal(LedgerError):
+    """Transaction monitoring stopped this movement; ``rule`` names the rule, ``reason`` says why."""
+
+    def __init__(self, message: Text, *, rule: str, reason: Text | None) -> None:
+        super().__init__(message)
+        self.rule = rule
+        self.reason = reason
+
+
+class RiskStepUpRequired(ScreeningRefusal):
+    """A monitoring rule asks for the payment PIN typed for this request; retry with the same key and the PIN."""
+
+    def __init__(self, *, rule: str, reason: Text | None) -> None:
+        super().__init__(Text("ledger.risk_step_up", reason=reason or ""), rule=rule, reason=reason)
+
+
+class MovementBlocked(ScreeningRefusal):
+    def __init__(self, *, rule: str, reason: Text | None) -> None:
+        super().__init__(Text("ledger.movement_blocked", reason=reason or ""), rule=rule, reason=reason)
+
+
+class MovementHeldForReview(ScreeningRefusal):
+    """The amount is reserved on the paying account until an operator releases (posts) or
+    reverses (returns) it; a retry with the same key says the same until then."""
+
+    def __init__(self, *, review_id: int, rule: str, reason: Text | None) -> None:
+        super().__init__(Text("ledger.movement_held", reason=reason or ""), rule=rule, reason=reason)
+        self.review_id = review_id
+
+
+class MovementReversedOnReview(ScreeningRefusal):
+    """An operator reversed this held movement: it will not post under this key."""
+
+    def __init__(self, *, review_id: int, rule: str, reason: Text | None) -> None:
+        super().__init__(Text("ledger.movement_reversed_on_review"), rule=rule, reason=reason)
+        self.review_id = review_id
+
+
 class InsideCallersTransaction(RuntimeError):
     """A movement was asked for inside the caller's own transaction.
 

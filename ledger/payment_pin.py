@@ -4,6 +4,7 @@ and a short-lived step-up per login session once it is entered correctly."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta, timezone
 
 import redis.asyncio as aioredis
@@ -36,8 +37,10 @@ def _matches(pin_hash: str, pin: str) -> bool:
 
 
 class PaymentPins:
-    def __init__(self, *, redis: aioredis.Redis, max_attempts: int, lock_seconds: int, step_up_seconds: int) -> None:
+    def __init__(self, *, redis: aioredis.Redis, max_attempts: int, lock_seconds: int, step_up_seconds: int,
+                 on_wrong: Callable[[int], Awaitable[None]] | None = None) -> None:
         self._redis = redis
+        self._on_wrong = on_wrong  # told the user id after each wrong PIN (transaction monitoring)
         self._max_attempts = max_attempts
         self._lock_seconds = lock_seconds
         self.step_up_seconds = step_up_seconds
@@ -91,6 +94,8 @@ class PaymentPins:
             if left == 0:
                 row.failed_attempts, row.locked_until = 0, now + timedelta(seconds=self._lock_seconds)
             await row.save(update_fields=["failed_attempts", "locked_until", "updated_at"])
+        if self._on_wrong is not None:
+            await self._on_wrong(user_id)
         raise errors.WrongPin(attempts_left=left)
 
     @staticmethod

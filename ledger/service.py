@@ -9,6 +9,7 @@ same request returns the original entry and moves nothing.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from infra.ratelimit import RateLimiter
 from ledger import errors, holds, mandates, tokens
 from ledger.account_numbers import NUMBERED_KINDS, new_account_number, normalized_account_number
 from ledger.authority import (
-    Actor, Customer, InternalService, StepUp, check_accounts, check_hold, confirm, step_up_for,
+    OWN_MONEY_KINDS, Actor, Customer, InternalService, StepUp, check_accounts, check_hold, confirm, step_up_for,
 )
 from ledger.cards import bind_card, card_number
 from ledger.config import LedgerSettings
@@ -39,10 +40,13 @@ from ledger.holds import Hold, HoldDraw
 from ledger.kinds import AccountKind, AccountStatus, EntryKind
 from ledger.mandates import Mandate
 from ledger.limits import Allowance, ClassTwoLimits, allowance, allowances, check_outflow
-from ledger.models import Account
+from ledger.models import Account, JournalEntry
 from ledger.money import yuan
 from ledger.payees import Payee, PayeeDirectory, People
 from ledger.payment_pin import PaymentPins
+from ledger.screening import (
+    ALLOWED, MovementFacts, MovementScreen, NoScreen, PendingMovement, QueuedReview, Screening, Verdict,
+)
 from ledger.posting import (
     AlsoWrite, Authorize, Leg, Movement, PostedEntry, PostedLeg, checked_amount, movement, post,
     refuse_inside_callers_transaction, reversal_movement, transfer_movement,
@@ -76,6 +80,9 @@ __all__ = [
     "CustomerStanding", "customer_standing",
     # card tokens: what mini-programs and partners know a bound card by
     "CardTokenStatus", "CardTokenView", "TOKEN_BIN", "card_token_for", "card_tokens_for", "delete_app_card_tokens",
+    # what transaction monitoring is asked and answers (ledger.screening)
+    "ALLOWED", "MovementFacts", "MovementScreen", "NoScreen", "PendingMovement", "QueuedReview", "ReviewSettled", "Screening",
+    "Verdict",
 ]
 
 _MAX_KEY = 128
@@ -83,6 +90,8 @@ log = logging.getLogger("ledger")
 # Money arriving in a customer's account from outside: what ``on_credit`` listeners hear of.
 CREDIT_KINDS = frozenset({EntryKind.TOPUP, EntryKind.INBOUND_TRANSFER, EntryKind.DEPOSIT})
 CreditListener = Callable[[PostedEntry], Awaitable[object]]
+# Written inside the transaction that settles a held movement: the posted entry, or None when returned.
+ReviewSettled = Callable[[PostedEntry | None], Awaitable[None]]
 
 
 async def open_account(
@@ -258,6 +267,23 @@ class Subsidy:
     amount: int
 
 
+def _facts(request: Movement, by: Actor, above: int) -> MovementFacts:
+    debits = [leg.account_id for leg in request.legs if leg.amount < 0]
+    credits = tuple(leg.account_id for leg in request.legs if leg.amount > 0)
+    customer = by if isinstance(by, Customer) else None
+    return MovementFacts(
+        user_id=customer.user_id if customer else None, session_id=customer.session_id if customer else None,
+        kind=request.kind.value, amount=request.outflow, from_account_id=debits[0] if debits else None,
+        counterparties=credits, idempotency_key=request.idempotency_key,
+        pin_typed=customer is not None and customer.pin is not None, step_up_above=above,
+    )
+
+
+def _review_key(idempotency_key: str) -> str:
+    # Movement keys run to 160 characters, hold keys to 128: the hold's key is a digest of it.
+    return "review:" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:48]
+
+
 def _check_key(key: str) -> None:
     if not isinstance(key, str) or not 1 <= len(key) <= _MAX_KEY:
         raise errors.InvalidRequest(Text("ledger.idempotency_key_length", max=_MAX_KEY), field="idempotency_key")
@@ -275,8 +301,11 @@ class LedgerService:
 
     def __init__(
         self, *, settings: LedgerSettings, cipher: PiiCipher, redis: aioredis.Redis, people: People | None = None,
+        screen: MovementScreen | None = None,
     ) -> None:
         self.settings = settings
+        # Asked about every movement before it posts (transaction monitoring); NoScreen allows all.
+        self._screen: MovementScreen = screen or NoScreen()
         self._cipher = cipher
         self.payees = PayeeDirectory(people=people or People(), redis=redis,
                                      lookups_per_hour=settings.payee_lookups_per_hour)
@@ -286,8 +315,12 @@ class LedgerService:
             max_attempts=settings.pin_max_attempts,
             lock_seconds=settings.pin_lock_seconds,
             step_up_seconds=settings.step_up_seconds,
+            on_wrong=self._pin_failed,
         )
         self._credit_listeners: list[CreditListener] = []
+
+    async def _pin_failed(self, user_id: int) -> None:
+        await self._screen.pin_failed(user_id=user_id)
 
     def on_credit(self, listener: CreditListener) -> None:
         """Call ``listener(entry)`` after each new entry that brings money in from outside (a
@@ -395,10 +428,12 @@ class LedgerService:
                                           title=f"收到转账 ¥{yuan(amount)}", body=body + (f"附言：{memo}" if memo else ""))
 
         try:
-            entry = await self.transfer(
-                by=by, from_account_id=from_account_id, to_account_id=payee.account_id, amount=amount,
-                idempotency_key=idempotency_key, memo=memo, kind=EntryKind.PAYMENT, also_write=tell_payee,
+            request = transfer_movement(
+                from_account_id=from_account_id, to_account_id=payee.account_id, amount=amount,
+                idempotency_key=idempotency_key, memo=memo, kind=EntryKind.PAYMENT,
             )
+            # Holdable: the payee's message is all it writes, and a release can post without it.
+            entry = await self._move(request, by, tell_payee, holdable=True)
         except (errors.AccountFrozen, errors.AccountClosed) as exc:
             if exc.account_id != payee.account_id:
                 raise
@@ -470,13 +505,26 @@ class LedgerService:
         return account, card_number(account, self._cipher)
 
     async def _move(self, request: Movement, by: Actor, also_write: AlsoWrite | None,
-                    authorize: Authorize | None = None) -> PostedEntry:
+                    authorize: Authorize | None = None, holdable: bool | None = None) -> PostedEntry:
+        """Check who acts and the proof, ask transaction monitoring, then post.
+
+        A movement is held for review only when the ledger can post it alone later
+        (``holdable``, by default when the caller writes no rows with it): a mini-program's
+        order marked paid with its entry cannot wait for an operator, so a hold verdict
+        blocks it instead."""
         if not isinstance(by, (Customer, InternalService)):
             raise TypeError("by is a Customer or an InternalService")
         # Before the PIN too: wrong tries counted inside a caller's transaction would roll back with it.
         refuse_inside_callers_transaction()
         above = self.settings.step_up_above
         await confirm(by, step_up_for(by, request.kind, request.outflow, above=above), pins=self.pins, above=above)
+        facts = _facts(request, by, above)
+        screening = await self._screen.screen(facts)
+        # A retry of a movement already posted moves nothing: it is answered, not screened again.
+        if screening.verdict is not Verdict.ALLOW and isinstance(by, Customer) and not await JournalEntry.exists(
+                idempotency_key=request.idempotency_key):
+            await self._screened(screening, request, by, facts,
+                                 holdable=also_write is None if holdable is None else holdable)
         entry = await post(
             request, limits=self.settings.class_two_limits,
             authorize=authorize or partial(check_accounts, by, request.kind, request.legs), also_write=also_write,
@@ -484,6 +532,71 @@ class LedgerService:
         if not entry.replayed and request.kind in CREDIT_KINDS and self._credit_listeners:
             await self._credited(entry)
         return entry
+
+    async def _screened(self, screening: Screening, request: Movement, by: Customer, facts: MovementFacts, *,
+                        holdable: bool) -> None:
+        """Act on a monitor's verdict other than allow: return to post, or raise."""
+        if screening.verdict is Verdict.STEP_UP:
+            if by.pin is not None:  # typed for this request and verified by confirm()
+                return
+            # Between the customer's own accounts a PIN entered moments ago in this session will do.
+            if request.kind in OWN_MONEY_KINDS and await self.pins.has_recent_step_up(
+                    user_id=by.user_id, session_id=by.session_id):
+                return
+            raise errors.RiskStepUpRequired(rule=screening.rule, reason=screening.reason)
+        if screening.verdict is Verdict.BLOCK or not holdable:
+            raise errors.MovementBlocked(rule=screening.rule, reason=screening.reason)
+        debits = [leg for leg in request.legs if leg.amount < 0]
+        if len(debits) != 1 or request.hold is not None:
+            raise errors.MovementBlocked(rule=screening.rule, reason=Text("ledger.held_needs_one_payer"))
+        [debit] = debits
+        now = datetime.now(timezone.utc)
+
+        async def within_limits(account: Mapping[str, object]) -> None:
+            if account["kind"] == AccountKind.CLASS_TWO.value:
+                await check_outflow(account_id=debit.account_id, amount=-debit.amount,
+                                    limits=self.settings.class_two_limits, now=now)
+
+        # The amount is reserved on the paying account under a key of its own, so a retry finds
+        # the same hold; it has no expiry: only the operator's decision ends it.
+        hold = await holds.place(
+            account_id=debit.account_id, amount=-debit.amount, idempotency_key=_review_key(request.idempotency_key),
+            memo=request.memo, expires_at=None, placed_by="monitoring", authorize=partial(check_hold, by),
+            check_limits=within_limits, now=now,
+        )
+        pending = PendingMovement(
+            user_id=by.user_id, session_id=by.session_id, legs=tuple((leg.account_id, leg.amount) for leg in request.legs),
+            idempotency_key=request.idempotency_key, memo=request.memo, kind=request.kind.value,
+            fingerprint=request.fingerprint, hold_id=hold.id, account_id=debit.account_id, amount=-debit.amount,
+        )
+        queued = await self._screen.queue(facts, screening, pending)
+        if queued.status == "reversed":
+            raise errors.MovementReversedOnReview(review_id=queued.review_id, rule=screening.rule,
+                                                  reason=screening.reason)
+        if queued.status == "released":  # released between our look-up and now: post() replays it
+            return
+        raise errors.MovementHeldForReview(review_id=queued.review_id, rule=screening.rule, reason=screening.reason)
+
+    async def settle_review(self, *, pending: PendingMovement, release: bool, record: ReviewSettled) -> PostedEntry | None:
+        """An operator's decision on a held movement: ``release`` posts it as it was asked for,
+        taking the reserved amount from its hold; otherwise the hold is returned. ``record``
+        runs inside the same transaction (the queue's row and the audit record)."""
+        refuse_inside_callers_transaction()
+        now = datetime.now(timezone.utc)
+        if not release:
+            async with in_transaction():
+                await holds.release(hold_id=pending.hold_id, now=now)
+                await record(None)
+            return None
+        request = Movement(
+            legs=tuple(Leg(account_id, amount) for account_id, amount in pending.legs),
+            idempotency_key=pending.idempotency_key, memo=pending.memo, kind=EntryKind(pending.kind), reverses_id=None,
+            fingerprint=pending.fingerprint,
+            hold=HoldDraw(hold_id=pending.hold_id, account_id=pending.account_id, amount=pending.amount, final=True),
+        )
+        by = Customer(user_id=pending.user_id, session_id=pending.session_id)
+        return await post(request, limits=self.settings.class_two_limits,
+                          authorize=partial(check_accounts, by, request.kind, request.legs), also_write=record)
 
     async def grant_mandate(
         self, *, by: Customer, account_id: int, service: str, reference: str, per_debit_max: int,
@@ -660,6 +773,7 @@ from ledger.errors import (  # noqa: E402 - re-exports, kept apart from the serv
     InvalidCardNumber, InvalidCreditCode, InvalidRequest, LastAdministrator, LedgerError, LimitExceeded,
     MandateCeilingExceeded, MandateNotFound, MandateRevoked, NotEnterpriseMember, PayeeAccountClosed, PayeeAccountFrozen, PayeeLookupsExhausted, PayeeNotFound, PinLocked,
     PinNotSet, StatementFontMissing, StatementsExhausted, StatementTooLarge, StepUpRequired, WrongPin,
+    MovementBlocked, MovementHeldForReview, MovementReversedOnReview, RiskStepUpRequired, ScreeningRefusal,
 )
 
 __all__ += [
@@ -672,4 +786,5 @@ __all__ += [
     "MandateNotFound", "MandateRevoked", "NotEnterpriseMember",
     "PayeeAccountClosed", "PayeeAccountFrozen", "PayeeLookupsExhausted", "PayeeNotFound", "PinLocked", "PinNotSet",
     "StatementFontMissing", "StatementsExhausted", "StatementTooLarge", "StepUpRequired", "WrongPin",
+    "MovementBlocked", "MovementHeldForReview", "MovementReversedOnReview", "RiskStepUpRequired", "ScreeningRefusal",
 ]

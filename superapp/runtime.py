@@ -29,6 +29,7 @@ from miniprograms.etc.service import EtcService
 from miniprograms.lottery.service import LotteryService
 from miniprograms.parks.service import ParksService
 from miniprograms.payroll.service import PayrollService, PayrollSettings
+from monitoring.service import MonitoringService
 from openplatform.service import OpenPlatform, announce_inbox_over, tell_customer
 from infra import db
 from infra.kv import open_redis
@@ -65,12 +66,14 @@ async def running(settings: Settings) -> AsyncIterator[AppRuntime]:
     broker = EventBroker(redis_handle.client, prefix=settings.channel_prefix)
     announce_inbox_over(broker)
     sms = OutboxSmsGateway(cipher, echo=settings.embedded_redis)
-    identity = identity_service(settings, redis_handle.client, cipher, sms, broker)
+    # Transaction monitoring: asked by identity at every sign-in and by the ledger before every movement.
+    monitoring = MonitoringService(redis=redis_handle.client)
+    identity = identity_service(settings, redis_handle.client, cipher, sms, broker, monitoring)
     tracking_config = TrackingConfig.from_settings(settings)
     tracking = TrackingService(redis=redis_handle.client, cipher=cipher, config=tracking_config)
     # Payees by phone, their verified names and the inbox: known to other domains, lent to the ledger.
     people = People(user_for_phone=identity.user_id_for_phone, verified_name=verified_masked_name, tell=tell_customer)
-    ledger = ledger_service(settings, cipher, redis_handle.client, people)
+    ledger = ledger_service(settings, cipher, redis_handle.client, people, monitoring)
     clearing = ClearingService.build(settings, ledger=ledger, redis=redis_handle.client, broker=broker)
     marketing = MarketingService(redis=redis_handle.client, cipher=cipher, ledger=ledger, tell=tell_customer)
     host = MiniProgramHost.build(settings, redis_handle.client, segments=marketing.segment_lookup())
@@ -92,6 +95,7 @@ async def running(settings: Settings) -> AsyncIterator[AppRuntime]:
         content=ContentService(config=ContentConfig.from_settings(settings), redis=redis_handle.client,
                                broker=broker, tracking=tracking, segments=marketing.segment_lookup()),
         marketing=marketing,
+        monitoring=monitoring,
         parks=ParksService(ledger=ledger, tell=tell_customer),
         etc=EtcService.build(settings.config(), ledger_service=ledger, tell=tell_customer),
         payroll=payroll,
@@ -124,7 +128,8 @@ async def running(settings: Settings) -> AsyncIterator[AppRuntime]:
             await db.close_database(database)
 
 
-def identity_service(settings: Settings, redis, cipher: PiiCipher, sms, broker: EventBroker) -> IdentityService:
+def identity_service(settings: Settings, redis, cipher: PiiCipher, sms, broker: EventBroker,
+                     monitoring: MonitoringService | None = None) -> IdentityService:
     return IdentityService(
         redis=redis,
         cipher=cipher,
@@ -140,6 +145,7 @@ def identity_service(settings: Settings, redis, cipher: PiiCipher, sms, broker: 
         ),
         code_secret=str(settings.secret_key),
         broker=broker,
+        screen=monitoring,
     )
 
 
@@ -148,9 +154,15 @@ def payroll_service(settings: Settings, ledger: LedgerService, cipher: PiiCipher
                           user_for_phone=user_for_phone, tell=tell_customer, sms=sms)
 
 
-def ledger_service(settings: Settings, cipher: PiiCipher, redis, people: People | None = None) -> LedgerService:
-    return LedgerService(settings=LedgerSettings.from_config(settings.config()), cipher=cipher, redis=redis,
-                         people=people)
+def ledger_service(settings: Settings, cipher: PiiCipher, redis, people: People | None = None,
+                   monitoring: MonitoringService | None = None) -> LedgerService:
+    """The ledger, screened by transaction monitoring (built here when not given), which
+    settles the movements it holds through this ledger."""
+    monitoring = monitoring or MonitoringService(redis=redis)
+    ledger = LedgerService(settings=LedgerSettings.from_config(settings.config()), cipher=cipher, redis=redis,
+                           people=people, screen=monitoring)
+    monitoring.settle_through(ledger)
+    return ledger
 
 
 @asynccontextmanager

@@ -20,7 +20,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 INFRA = "infra"
 DOMAINS = {"identity", "ledger", "kyc", "tracking", "miniprogram_host", "miniprogram_runtime", "openplatform",
-           "clearing", "audit", "content", "marketing"}
+           "clearing", "audit", "content", "marketing", "monitoring"}
 TRANSPORT = "bff"
 ROOT_PACKAGE = "superapp"
 # Each package may import the packages on its own floor or below (a domain may use other

@@ -15,8 +15,8 @@ from bff.clearing.types import (
 from bff.context import Info
 from bff.errors import InvalidInput
 from bff.ledger.errors import (
-    AccountClosed, AccountFrozen, IdempotencyConflict, InsufficientFunds, InvalidAmount, LimitExceeded, PaymentPinLocked,
-    PaymentPinNotSet, StepUpRequired, WrongPaymentPin,
+    AccountClosed, AccountFrozen, IdempotencyConflict, InsufficientFunds, InvalidAmount, LimitExceeded, MovementBlocked,
+    PaymentPinLocked, PaymentPinNotSet, RiskStepUpRequired, StepUpRequired, WrongPaymentPin,
 )
 from bff.ledger.mutations import key_refusal, movement_refusal
 from bff.ids import ParsedIds
@@ -34,7 +34,7 @@ TopUpResult = Annotated[
 WithdrawResult = Annotated[
     CardMovementStarted | InsufficientFunds | LimitExceeded | AccountFrozen | AccountClosed | IdempotencyConflict
     | StepUpRequired | WrongPaymentPin | PaymentPinLocked | PaymentPinNotSet | CardNetworkUnavailable
-    | InvalidAmount | InvalidInput,
+    | InvalidAmount | InvalidInput | RiskStepUpRequired | MovementBlocked,
     strawberry.union("WithdrawResult"),
 ]
 SettlementReconciliationResult = Annotated[

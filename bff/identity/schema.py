@@ -14,6 +14,7 @@ from bff.ids import ParsedIds, RecordId, SessionId
 from bff.identity.types import (
     AuthSession,
     CodeExpired,
+    SignInRefused,
     DeviceInput,
     DeviceSignedOut,
     LoggedOut,
@@ -38,7 +39,7 @@ RequestLoginCodeResult = Annotated[
     LoginCodeSent | ResendTooSoon | RateLimited | InvalidInput, strawberry.union("RequestLoginCodeResult")
 ]
 LoginResult = Annotated[
-    AuthSession | WrongCode | CodeExpired | InvalidInput, strawberry.union("LoginResult")
+    AuthSession | WrongCode | CodeExpired | SignInRefused | InvalidInput, strawberry.union("LoginResult")
 ]
 RefreshResult = Annotated[
     AuthSession | RefreshRejected | RefreshTokenReused, strawberry.union("RefreshResult")
@@ -103,6 +104,8 @@ class IdentityMutation:
             return WrongCode(message=str(exc), attempts_left=exc.attempts_left)
         except errors.CodeExpired as exc:
             return CodeExpired(message=str(exc))
+        except errors.SignInRefused as exc:
+            return SignInRefused(message=str(exc), rule=exc.rule, reason=str(exc.reason or ""))
         await info.context.runtime.broker.publish(
             security_topic(issued.user.id),
             {

@@ -104,6 +104,12 @@ class CodeExpired(Error):
     pass
 
 
+@strawberry.type(description="Transaction monitoring refused this sign-in; `rule` names the rule, `reason` says why.")
+class SignInRefused(Error):
+    rule: str
+    reason: str
+
+
 @strawberry.type(description="The refresh token cannot be used; sign in again.")
 class RefreshRejected(Error):
     pass

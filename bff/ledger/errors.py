@@ -95,3 +95,30 @@ class PayeeAccountFrozen(Error):
 @strawberry.type(description="The payee's account is closed.")
 class PayeeAccountClosed(Error):
     pass
+
+
+@strawberry.type(description="Transaction monitoring asks for the payment PIN typed for this movement: retry with "
+                             "the same key and `pin`. `rule` names the rule; `reason` says why.")
+class RiskStepUpRequired(Error):
+    rule: str
+    reason: str
+
+
+@strawberry.type(description="Transaction monitoring blocked this movement; `rule` names the rule, `reason` says why.")
+class MovementBlocked(Error):
+    rule: str
+    reason: str
+
+
+@strawberry.type(description="Held for an operator's review: the amount is reserved on the paying account until it "
+                             "is released (posted) or reversed (returned). A retry with the same key says the same.")
+class MovementHeldForReview(Error):
+    review_id: strawberry.ID
+    rule: str
+    reason: str
+
+
+@strawberry.type(description="An operator reversed this held movement: it will not post under this key.")
+class MovementReversedOnReview(Error):
+    review_id: strawberry.ID
+    rule: str

@@ -18,8 +18,12 @@ from bff.ledger.errors import (
     InsufficientFunds,
     InvalidAmount,
     LimitExceeded,
+    MovementBlocked,
+    MovementHeldForReview,
+    MovementReversedOnReview,
     PaymentPinLocked,
     PaymentPinNotSet,
+    RiskStepUpRequired,
     StepUpRequired,
     WrongPaymentPin,
 )
@@ -41,7 +45,8 @@ from ledger.service import Customer, accounts_of, close_account, freeze_account,
 
 TransferResult = Annotated[
     TransferSucceeded | InsufficientFunds | LimitExceeded | AccountFrozen | AccountClosed
-    | IdempotencyConflict | StepUpRequired | InvalidAmount | InvalidInput,
+    | IdempotencyConflict | StepUpRequired | InvalidAmount | InvalidInput
+    | RiskStepUpRequired | MovementBlocked | MovementHeldForReview | MovementReversedOnReview,
     strawberry.union("TransferResult"),
 ]
 SetPaymentPinResult = Annotated[
@@ -80,6 +85,8 @@ def key_refusal(client_key: str) -> InvalidInput | None:
 
 def movement_refusal(exc: errors.LedgerError):
     """The schema type of a ledger refusal common to every money movement."""
+    if isinstance(exc, errors.ScreeningRefusal):
+        return screening_refusal(exc)
     if isinstance(exc, errors.StepUpRequired):
         return StepUpRequired(message=str(exc), above_amount=exc.above_amount)
     if isinstance(exc, errors.WrongPin):
@@ -106,6 +113,19 @@ def movement_refusal(exc: errors.LedgerError):
     if isinstance(exc, errors.InvalidRequest):
         return _invalid(exc)
     raise exc
+
+
+def screening_refusal(exc: errors.ScreeningRefusal):
+    """What transaction monitoring said, naming the rule and the reason in the reader's language."""
+    reason = str(exc.reason) if exc.reason is not None else ""
+    if isinstance(exc, errors.MovementHeldForReview):
+        return MovementHeldForReview(message=str(exc), review_id=strawberry.ID(str(exc.review_id)), rule=exc.rule,
+                                     reason=reason)
+    if isinstance(exc, errors.MovementReversedOnReview):
+        return MovementReversedOnReview(message=str(exc), review_id=strawberry.ID(str(exc.review_id)), rule=exc.rule)
+    if isinstance(exc, errors.RiskStepUpRequired):
+        return RiskStepUpRequired(message=str(exc), rule=exc.rule, reason=reason)
+    return MovementBlocked(message=str(exc), rule=exc.rule, reason=reason)
 
 
 @strawberry.type

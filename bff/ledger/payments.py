@@ -17,11 +17,15 @@ from bff.ledger.errors import (
     InsufficientFunds,
     InvalidAmount,
     LimitExceeded,
+    MovementBlocked,
+    MovementHeldForReview,
+    MovementReversedOnReview,
     PayeeAccountClosed,
     PayeeAccountFrozen,
     PayeeNotFound,
     PaymentPinLocked,
     PaymentPinNotSet,
+    RiskStepUpRequired,
     StepUpRequired,
     WrongPaymentPin,
 )
@@ -85,7 +89,8 @@ _PAYEE_REFUSALS = (PayeeNotFound | CannotPayYourself | PayeeAccountFrozen | Paye
 PayeeResult = Annotated[PayeePreview | _PAYEE_REFUSALS, strawberry.union("PayeeResult")]
 PayCustomerResult = Annotated[
     PaymentSent | _PAYEE_REFUSALS | InvalidAmount | InsufficientFunds | LimitExceeded | AccountFrozen | AccountClosed
-    | IdempotencyConflict | StepUpRequired | WrongPaymentPin | PaymentPinLocked | PaymentPinNotSet,
+    | IdempotencyConflict | StepUpRequired | WrongPaymentPin | PaymentPinLocked | PaymentPinNotSet
+    | RiskStepUpRequired | MovementBlocked | MovementHeldForReview | MovementReversedOnReview,
     strawberry.union("PayCustomerResult"),
 ]
 

@@ -1,0 +1,1 @@
+"""Transaction monitoring: rules on every money movement and sign-in, and the queue of held movements."""
