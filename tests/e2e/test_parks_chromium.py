@@ -1,6 +1,6 @@
 """智慧园区 in Chromium through the container: a tenant's administrator searches listings and
 asks to view a unit, pays a rent bill with the PIN typed in the container's own sheet and
-reads the receipt, files a repair with a photo chosen in the container (a phone's sideways
+reads the receipt, applies for a parking permit and lease financing, files a repair with a photo chosen in the container (a phone's sideways
 shot, stored upright and without its EXIF); the park's manager answers the enquiry from the desk.
 Units' and tickets' photos show in the page, WebP from the bank's own server.
 Everything through bankGraphql, in Simplified Chinese (screenshots in the test's tmp dir)."""
@@ -20,6 +20,7 @@ from tests.e2e.test_container_chromium import chromium, open_container  # noqa: 
 from tests.miniprogram_runtime.support import release
 from tests.miniprogram_runtime.test_bank_graphql import first_party_app
 from tests.parks.photos import sideways_photo_with_gps
+from tests.parks.test_affairs import PARKING_FORM
 from tests.parks.support import build_world, fund, leased_unit, unit
 
 pytestmark = pytest.mark.slow
@@ -37,9 +38,12 @@ async def test_a_tenant_enquires_pays_rent_and_files_a_repair_and_the_manager_an
     shot = tmp_path / "fault.jpg"
     shot.write_bytes(sideways_photo_with_gps(1200, 900))
     await fund(runtime, world, world.tenant, 100_000_00, "fund-tenant")
+    await runtime.parks.define_affair_type(
+        by_user_id=world.manager, park_id=world.park.id, code="parking_permit", name="停车证",
+        form_schema=PARKING_FORM, steps=[{"name": "物业审核", "approvers": [world.technician]}])
     app = await first_party_app(gql, sign_in)
     reviewer = await sign_in("13900000909", Role.REVIEWER)
-    await release(gql, client, app, reviewer, package_for(app.app_id, PACKAGE), "1.0.0")
+    await release(gql, client, app, reviewer, package_for(app.app_id, PACKAGE), "1.1.0")
     tenant = await sign_in("13900001021")
     await runtime.ledger.pins.set_pin(user_id=tenant.user_id, pin=PIN)
 
@@ -99,6 +103,22 @@ async def test_a_tenant_enquires_pays_rent_and_files_a_repair_and_the_manager_an
     filed = await RepairTicket.filter(description="配电箱跳闸，整层断电").first()
     stored = (await runtime.parks.ticket_photos(ticket_ids=[filed.id]))[filed.id]
     assert [(p.width, p.height) for p in stored] == [(900, 1200)]  # upright
+
+    # Enterprise services: a park affair drawn from the operator's form, and lease financing.
+    await frame.locator(".tab[data-tab=services]").click()
+    await expect(frame.locator("#a-type option")).to_have_count(1)
+    await frame.locator("#a-form input[data-field=plate]").fill("粤B12345")
+    await frame.locator("#a-form input[data-field=months]").fill("6")
+    await frame.locator("#a-apply").click()
+    await expect(frame.locator("#services-result")).to_have_text("申请已提交：审核中（物业审核）")
+    await expect(frame.locator("#affairs")).to_contain_text("停车证 · 审核中（物业审核）")
+    await frame.locator("#f-amount").fill("300000")
+    await frame.locator("#f-months").fill("24")
+    await frame.locator("#f-purpose").fill("扩建产线，采购设备")
+    await frame.locator("#f-apply").click()
+    await expect(frame.locator("#financing-result")).to_have_text("融资申请已提交，信贷审批后会通知您")
+    await expect(frame.locator("#financings")).to_contain_text("¥300000.00 · 24 个月 · 已提交，待信贷审批")
+    await page.screenshot(path=tmp_path / "parks-services-zh-CN.png", full_page=True)
     await page.screenshot(path=tmp_path / "parks-repair-zh-CN.png", full_page=True)
     assert errors == []
     await context.close()

@@ -7,6 +7,8 @@ var VIEWING = { NONE: '', REQUESTED: '已预约看房', CONFIRMED: '看房已确
 var TICKET = { NEW: '待派单', ASSIGNED: '已派单', IN_PROGRESS: '维修中', DONE: '已完工', CONFIRMED: '已确认',
                REOPENED: '已退回重修' };
 var URGENCY = { URGENT: '紧急', HIGH: '较急', NORMAL: '一般', LOW: '不急' };
+var AFFAIR = { IN_REVIEW: '审核中', APPROVED: '已通过', REJECTED: '未通过' };
+var FINANCING = { SUBMITTED: '已提交，待信贷审批', APPROVED: '已批准', REJECTED: '未获批准' };
 var state = { enterprise: null, after: null, unitCodes: {}, photos: [] };
 
 function $(id) { return document.getElementById(id); }
@@ -78,6 +80,7 @@ function showTab(name) {
   if (name === 'bills') { loadBills(); }
   if (name === 'repairs') { loadRepairs(); }
   if (name === 'desk') { loadDesk(); }
+  if (name === 'services') { loadServices(); }
 }
 
 function search(more) {
@@ -254,6 +257,91 @@ function rate(id, rating) {
   }, refused('repair-result'));
 }
 
+// Park affairs: each type's form is the operator's JSON Schema, drawn as one field per property.
+function drawForm(type) {
+  var box = $('a-form');
+  box.textContent = '';
+  if (!type) { return; }
+  var props = (type.formSchema && type.formSchema.properties) || {};
+  Object.keys(props).forEach(function (name) {
+    var prop = props[name];
+    var label = document.createElement('label');
+    label.textContent = (prop.title || name) + ' ';
+    var input = document.createElement('input');
+    input.type = prop.type === 'integer' || prop.type === 'number' ? 'number' : 'text';
+    input.dataset.field = name;
+    input.dataset.kind = prop.type || 'string';
+    label.appendChild(input);
+    box.appendChild(label);
+  });
+}
+
+function loadServices() {
+  if (!state.enterprise) { return; }
+  bank('MyParkLeases', { enterpriseId: state.enterprise }).then(function (r) {
+    var list = answer(r, 'myParkLeases', 'ParkLeaseList', 'services-result');
+    $('f-lease').textContent = '';
+    if (!list || !list.leases.length) { $('services-result').textContent = '贵企业在园区还没有租约'; return; }
+    list.leases.forEach(function (l) {
+      var option = document.createElement('option');
+      option.value = l.id;
+      option.textContent = '租约 ' + l.id + '（房源 ' + l.unitId + '，' + l.start + ' 起 ' + l.months + ' 个月）';
+      $('f-lease').appendChild(option);
+    });
+    return bank('ParkServices', { enterpriseId: state.enterprise, parkId: list.leases[0].parkId }).then(function (s) {
+      var types = (s.data && s.data.parkAffairTypes) || [];
+      state.affairTypes = types;
+      $('a-type').textContent = '';
+      types.forEach(function (type) {
+        var option = document.createElement('option');
+        option.value = type.id;
+        option.textContent = type.name;
+        $('a-type').appendChild(option);
+      });
+      drawForm(types[0]);
+      $('affairs').textContent = '';
+      var affairs = answer(s, 'myParkAffairs', 'ParkAffairApplicationList', 'services-result');
+      (affairs ? affairs.applications : []).forEach(function (a) {
+        item('affairs', a.typeName + ' · ' + AFFAIR[a.status] + (a.stepName ? '（' + a.stepName + '）' : ''), 'affair');
+      });
+      empty('affairs', '暂无事务申请');
+      $('financings').textContent = '';
+      var financing = answer(s, 'myLeaseFinancing', 'LeaseFinancingList', 'financing-result');
+      (financing ? financing.applications : []).forEach(function (f) {
+        item('financings', '租约 ' + f.leaseId + ' · ' + yuan(f.amount) + ' · ' + f.months + ' 个月 · ' +
+          FINANCING[f.status] + (f.reason ? '：' + f.reason : ''), 'financing');
+      });
+      empty('financings', '暂无融资申请');
+    });
+  }, refused('services-result'));
+}
+
+function applyAffair() {
+  var form = {};
+  Array.prototype.forEach.call(document.querySelectorAll('#a-form input'), function (input) {
+    if (input.value === '') { return; }
+    form[input.dataset.field] = input.dataset.kind === 'integer' ? parseInt(input.value, 10)
+      : input.dataset.kind === 'number' ? parseFloat(input.value) : input.value;
+  });
+  bank('ApplyParkAffair', { enterpriseId: state.enterprise, typeId: $('a-type').value, form: form }).then(function (r) {
+    var applied = answer(r, 'applyParkAffair', 'ParkAffairApplication', 'services-result');
+    if (!applied) { return; }
+    $('services-result').textContent = '申请已提交：' + AFFAIR[applied.status] + (applied.stepName ? '（' + applied.stepName + '）' : '');
+    loadServices();
+  }, refused('services-result'));
+}
+
+function applyFinancing() {
+  var amount = Math.round(parseFloat($('f-amount').value) * 100);
+  if (!(amount > 0)) { $('financing-result').textContent = '请输入融资金额'; return; }
+  bank('ApplyLeaseFinancing', { leaseId: $('f-lease').value, amount: amount, months: parseInt($('f-months').value, 10),
+                                purpose: $('f-purpose').value }).then(function (r) {
+    if (!answer(r, 'applyLeaseFinancing', 'LeaseFinancing', 'financing-result')) { return; }
+    $('financing-result').textContent = '融资申请已提交，信贷审批后会通知您';
+    loadServices();
+  }, refused('financing-result'));
+}
+
 function loadDesk() {
   var park = $('d-park').value;
   if (!park) { return; }
@@ -304,6 +392,11 @@ function start() {
   $('enquiry-send').onclick = sendEnquiry;
   $('r-file').onclick = fileTicket;
   $('r-photo').onclick = addPhoto;
+  $('a-type').onchange = function () {
+    drawForm((state.affairTypes || []).filter(function (t) { return t.id === $('a-type').value; })[0]);
+  };
+  $('a-apply').onclick = applyAffair;
+  $('f-apply').onclick = applyFinancing;
   $('d-park').onchange = loadDesk;
   $('enterprise').onchange = function () { state.enterprise = $('enterprise').value; loadEnquiries(); };
   bank('ParksHome').then(function (r) {
