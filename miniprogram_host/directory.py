@@ -46,6 +46,21 @@ async def app_profile(app_id: str) -> AppProfile | None:
     return AppProfile.of(app) if app is not None else None
 
 
+async def bank_app_id(code: str) -> str | None:
+    """The app id of the bank's own released mini-program whose live version names itself
+    ``code`` (its manifest's ``bankApp``, such as "payroll"); None when there is none."""
+    apps = await MiniApp.filter(org__first_party=True, removed_at__isnull=True, offline=False,
+                                live_version_id__isnull=False).order_by("id")
+    if not apps:
+        return None
+    live = {v.id: v for v in await AppVersion.filter(id__in=[a.live_version_id for a in apps])}
+    for app in apps:
+        version = live.get(app.live_version_id)
+        if version is not None and version.manifest.get("bankApp") == code:
+            return app.app_id
+    return None
+
+
 async def app_exists(app_id: str) -> bool:
     return await MiniApp.exists(app_id=app_id, removed_at__isnull=True)
 

@@ -38,6 +38,8 @@ MAX_DEV_DOMAINS = 10
 # GraphQL answers give): path prefixes the container lets into the frame's img-src.
 _MEDIA_PATH = re.compile(r"(?:/[a-z0-9][a-z0-9_\-]{0,31}){1,4}/")
 MAX_BANK_MEDIA = 4
+# A first-party app's name among the bank's own (payroll, parks): how another of them opens it.
+_BANK_APP = re.compile(r"[a-z][a-z0-9_]{1,31}")
 
 
 @dataclass
@@ -239,6 +241,9 @@ def _check_manifest(m: dict, checked: CheckedPackage) -> None:
     media = m.get("bankMedia", [])
     if not _str_list(media) or len(media) > MAX_BANK_MEDIA or not all(_MEDIA_PATH.fullmatch(p) for p in media):
         bad("bankMedia", Text("miniprogram_host.bank_media_paths", max=MAX_BANK_MEDIA))
+    code = m.get("bankApp")
+    if code is not None and not (isinstance(code, str) and _BANK_APP.fullmatch(code)):
+        bad("bankApp", Text("miniprogram_host.bank_app_code"))
     dev = m.get("devDomains", [])
     if not _str_list(dev) or len(dev) > MAX_DEV_DOMAINS or not all(map(is_dev_origin, dev)):
         bad("devDomains", Text("miniprogram_host.dev_domains_manifest", max=MAX_DEV_DOMAINS))

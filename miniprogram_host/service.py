@@ -16,6 +16,7 @@ from tortoise.exceptions import IntegrityError
 from miniprogram_host.actors import Actor, audit
 from miniprogram_host.config import HostConfig
 from miniprogram_host.directory import (
+    bank_app_id,
     AppProfile, VersionDeclaration, app_exists, app_hmac_key, app_profile, developed_app, record_app_change,
     released_scopes, verify_app_secret, version_declaration,
 )
@@ -36,7 +37,7 @@ from infra.settings import Settings
 __all__ = [
     "Actor", "AppProfile", "GridApp", "BadCredentials", "BlobStore", "HostError", "MiniProgramHost", "NotFound", "NotPermitted",
     "ReleaseCache", "Resolution", "Resolved", "SegmentDirectory", "Unavailable", "UpgradeRequired", "VersionDeclaration",
-    "preview",
+    "preview", "bank_app_id",
     "app_exists", "app_hmac_key", "app_ids_developed_by", "app_profile", "developed_app",
     "developer_user_ids_for_app", "record_app_change", "released_scopes", "verify_app_secret", "version_declaration",
     "OperationCheck", "BANK_JSAPI",
@@ -98,6 +99,8 @@ class MiniProgramHost:
         operations = await self._bank_operations(app, manifest, checked)
         if manifest.get("bankMedia") and not (await app.org).first_party:
             checked.fail("FIRST_PARTY_ONLY", Text("miniprogram_host.bank_media_first_party"), "manifest.bankMedia")
+        if manifest.get("bankApp") and not (await app.org).first_party:
+            checked.fail("FIRST_PARTY_ONLY", Text("miniprogram_host.bank_app_first_party"), "manifest.bankApp")
         version = manifest["version"] if isinstance(manifest.get("version"), str) else ""  # checked above
         if checked.ok:
             existing = [str(v) for v in await AppVersion.filter(app=app).values_list("version", flat=True)]

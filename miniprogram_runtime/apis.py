@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from miniprogram_runtime.context import CallContext
-from miniprogram_runtime.handlers import bank, images, partner, profile, storage, tracking
+from miniprogram_runtime.handlers import bank, images, navigation, partner, profile, storage, tracking
 
 Handler = Callable[[CallContext], Awaitable[dict]]
 
@@ -53,4 +53,6 @@ BRIDGE_APIS: dict[str, BridgeApi] = _registry(
     BridgeApi("bankGraphql", bank.bank_graphql, per_user_per_minute=600, per_app_per_second=2000),
     # Analytics through the container, so the frame's CSP can stay closed to everything else.
     BridgeApi("track", tracking.track, per_user_per_minute=300, per_app_per_second=1000),
+    # The container opens the app the bridge named, in its own place.
+    BridgeApi("navigateToMiniProgram", navigation.navigate_to_mini_program, per_user_per_minute=30),
 )

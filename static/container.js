@@ -459,6 +459,10 @@
       answer = { error: { code: 'NETWORK', message: text('network_failed') } };
     }
     frame.contentWindow.postMessage({ sa: 'result', id: message.id, result: answer.result, error: answer.error }, '*');
+    // The app the bridge named opens here, in this container's place, for the same customer.
+    if (message.api === 'navigateToMiniProgram' && answer.result && /^[A-Za-z0-9_-]{1,32}$/.test(answer.result.appId)) {
+      location.assign('container.html?app=' + encodeURIComponent(answer.result.appId));
+    }
   });
 
   // -- start ------------------------------------------------------------------------------

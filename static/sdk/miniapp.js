@@ -42,7 +42,7 @@
   var sa = { invoke: invoke };
   [
     'login', 'getUserInfo', 'getPhoneNumber', 'getAccountSummary', 'requestPayment', 'requestSubscribeMessage',
-    'chooseImage', 'getLocation', 'getStorage', 'setStorage', 'removeStorage', 'track'
+    'chooseImage', 'getLocation', 'getStorage', 'setStorage', 'removeStorage', 'track', 'navigateToMiniProgram'
   ].forEach(function (name) {
     sa[name] = function (args) { return invoke(name, args); };
   });

@@ -1,6 +1,6 @@
 """智慧园区 in Chromium through the container: a tenant's administrator searches listings and
 asks to view a unit, pays a rent bill with the PIN typed in the container's own sheet and
-reads the receipt, applies for a parking permit and lease financing, files a repair with a photo chosen in the container (a phone's sideways
+reads the receipt, applies for a parking permit and lease financing, opens payroll, files a repair with a photo chosen in the container (a phone's sideways
 shot, stored upright and without its EXIF); the park's manager answers the enquiry from the desk.
 Units' and tickets' photos show in the page, WebP from the bank's own server.
 Everything through bankGraphql, in Simplified Chinese (screenshots in the test's tmp dir)."""
@@ -15,7 +15,7 @@ from playwright.async_api import expect
 from identity.roles import Role
 from ledger.models import Account
 from miniprograms.parks.models import RepairTicket
-from superapp.demo import package_for
+from superapp.demo import PAYROLL, package_for, publish_first_party
 from tests.e2e.test_container_chromium import chromium, open_container  # noqa: F401 (fixture)
 from tests.miniprogram_runtime.support import release
 from tests.miniprogram_runtime.test_bank_graphql import first_party_app
@@ -42,6 +42,11 @@ async def test_a_tenant_enquires_pays_rent_and_files_a_repair_and_the_manager_an
         by_user_id=world.manager, park_id=world.park.id, code="parking_permit", name="停车证",
         form_schema=PARKING_FORM, steps=[{"name": "物业审核", "approvers": [world.technician]}])
     app = await first_party_app(gql, sign_in)
+    staff = {role: await runtime.identity.ensure_user(phone=phone, roles=[role]) for phone, role in (
+        ("13800000802", Role.DEVELOPER), ("13800000804", Role.REVIEWER), ("13800000805", Role.ADMIN))}
+    payroll_id, _ = await publish_first_party(
+        runtime, package=PAYROLL, name="薪资管家", category="finance", description="企业代发工资",
+        developer_user=staff[Role.DEVELOPER], reviewer_user=staff[Role.REVIEWER], admin_user=staff[Role.ADMIN])
     reviewer = await sign_in("13900000909", Role.REVIEWER)
     await release(gql, client, app, reviewer, package_for(app.app_id, PACKAGE), "1.1.0")
     tenant = await sign_in("13900001021")
@@ -119,6 +124,11 @@ async def test_a_tenant_enquires_pays_rent_and_files_a_repair_and_the_manager_an
     await expect(frame.locator("#financing-result")).to_have_text("融资申请已提交，信贷审批后会通知您")
     await expect(frame.locator("#financings")).to_contain_text("¥300000.00 · 24 个月 · 已提交，待信贷审批")
     await page.screenshot(path=tmp_path / "parks-services-zh-CN.png", full_page=True)
+    # And payroll, the bank's own app, opens from here by its bank name, as the same customer.
+    await frame.locator("#open-payroll").click()
+    await expect(page).to_have_url(f"{server_url}/static/container.html?app={payroll_id}")
+    await expect(page.locator("#app-title")).to_have_text("薪资管家")
+    await expect(page.locator("body")).to_have_attribute("data-version", "1.1.0")
     await page.screenshot(path=tmp_path / "parks-repair-zh-CN.png", full_page=True)
     assert errors == []
     await context.close()

@@ -397,6 +397,9 @@ function start() {
   };
   $('a-apply').onclick = applyAffair;
   $('f-apply').onclick = applyFinancing;
+  $('open-payroll').onclick = function () {
+    sa.navigateToMiniProgram({ bankApp: 'payroll' }).catch(refused('services-result'));
+  };
   $('d-park').onchange = loadDesk;
   $('enterprise').onchange = function () { state.enterprise = $('enterprise').value; loadEnquiries(); };
   bank('ParksHome').then(function (r) {
