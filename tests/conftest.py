@@ -116,15 +116,35 @@ def migrated_database() -> str:
         asyncio.run(drop())
 
 
+_RESET_SQL = """
+DO $$
+DECLARE
+  t record;
+  s record;
+  filled text[] := '{}';
+  found boolean;
+BEGIN
+  FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'tortoise_migrations' LOOP
+    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I)', t.tablename) INTO found;
+    IF found THEN filled := filled || quote_ident(t.tablename); END IF;
+  END LOOP;
+  IF array_length(filled, 1) > 0 THEN
+    EXECUTE 'TRUNCATE ' || array_to_string(filled, ', ') || ' CASCADE';
+  END IF;
+  FOR s IN SELECT schemaname, sequencename FROM pg_sequences WHERE schemaname = 'public' AND last_value IS NOT NULL LOOP
+    EXECUTE format('ALTER SEQUENCE %I.%I RESTART', s.schemaname, s.sequencename);
+  END LOOP;
+END $$;
+"""
+
+
 async def _reset_state() -> None:
     conn = await asyncpg.connect(test_environ()["DATABASE_URL"])
     try:
-        tables = await conn.fetch(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'tortoise_migrations'"
-        )
-        if tables:
-            names = ", ".join(f'"{t["tablename"]}"' for t in tables)
-            await conn.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+        # TRUNCATE of every table costs ~0.6 s a test, most of it on tables the test never
+        # touched: only the tables holding rows are truncated, and every sequence a test moved
+        # (rolled-back inserts move them too) starts again at 1.
+        await conn.execute(_RESET_SQL)
     finally:
         await conn.close()
     client = aioredis.Redis.from_url(test_environ()["REDIS_URL"])
