@@ -81,6 +81,8 @@ class Payment(Model):
     amount_fen = fields.BigIntField()  # what the merchant received: the order's amount
     discount_fen = fields.BigIntField(default=0)  # of it, a coupon's discount paid by its campaign's budget
     coupon_id = fields.BigIntField(null=True)  # marketing's coupon applied
+    discount_account_id = fields.BigIntField(null=True)  # the campaign budget account that paid the discount
+    discount_refunded_fen = fields.BigIntField(default=0)  # of the discount, given back to it by refunds
     refunded_fen = fields.BigIntField(default=0)
     status = fields.CharField(max_length=20)
     description = fields.CharField(max_length=140)

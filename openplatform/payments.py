@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from ledger.service import (
-    AccountKind, Customer, Declined, EntryKind, IdempotencyConflict, InternalService, LedgerService, PostedEntry,
+    AccountKind, Customer, Declined, EntryKind, IdempotencyConflict, InternalService, LedgerService, Leg, PostedEntry,
     open_account,
 )
 from infra.i18n import Text
@@ -121,6 +121,7 @@ async def pay_order(
             payment_id=payment_id, app_id=app_id, user_id=payer.user_id,
             from_account_id=from_account_id, merchant_account_id=merchant, amount_fen=row.amount_fen,
             discount_fen=discount.amount_fen if discount else 0, coupon_id=discount.coupon_id if discount else None,
+            discount_account_id=discount.subsidy.from_account_id if discount else None,
             status=SUCCEEDED, description=row.description, idempotency_key=f"{row.order_id}:{row.attempt}",
             entry_id=entry.id, order_id=row.order_id, openid=row.openid, sandbox=row.sandbox,
         )
@@ -197,16 +198,50 @@ async def refund(
     paid = await PaymentRow.get_or_none(app_id=app_id, payment_id=payment_id)
     if paid is None:
         raise errors.PaymentNotFound()
-    _check_refundable(paid, amount_fen)
+    for _ in range(_REFUND_TRIES):
+        _check_refundable(paid, amount_fen)
+        try:
+            return await _refund_once(ledger, paid, amount_fen=amount_fen, idempotency_key=idempotency_key,
+                                      reason=reason)
+        except _StaleRefund:  # another refund of this payment landed first: its share moved the discount's
+            paid = await PaymentRow.get(id=paid.id)
+    raise errors.RequestInProgress()  # refunds of one payment kept landing first: the caller retries
+
+
+_REFUND_TRIES = 5
+
+
+class _StaleRefund(Exception):
+    """Raised inside the ledger's transaction when the payment was refunded since its legs were drawn."""
+
+
+def discount_back(row: PaymentRow, refunded_after: int) -> int:
+    """Of a coupon's discount, what goes back to its budget account once ``refunded_after`` fen of
+    the customer's part are refunded: the same share of it, rounded down, and all of it with the
+    last fen, so partial refunds give back exactly the discount in the end."""
+    paid = row.amount_fen - row.discount_fen
+    return row.discount_fen * refunded_after // paid - row.discount_refunded_fen
+
+
+async def _refund_once(ledger: LedgerService, paid: PaymentRow, *, amount_fen: int, idempotency_key: str,
+                       reason: str) -> Refund:
+    """One attempt: the customer's part from the merchant account back to the payer and, with a
+    coupon, the discount's share back to the campaign's budget, in one entry."""
+    app_id, payment_id, assumed = paid.app_id, paid.payment_id, paid.refunded_fen
+    to_budget = discount_back(paid, assumed + amount_fen) if paid.discount_account_id is not None else 0
     written: list[Refund] = []
 
     async def record(entry: PostedEntry) -> None:
-        # Checked again under the payment's row lock: two refunds at once never pass what was paid.
+        # Checked again under the payment's row lock: two refunds at once never pass what was paid,
+        # and the budget's share was drawn from what had been refunded before this one.
         row = await PaymentRow.select_for_update().get(id=paid.id)
+        if row.refunded_fen != assumed:
+            raise _StaleRefund()
         _check_refundable(row, amount_fen)
         row.refunded_fen += amount_fen
+        row.discount_refunded_fen += to_budget
         row.status = REFUNDED if row.refunded_fen == row.amount_fen - row.discount_fen else PARTIALLY_REFUNDED
-        await row.save(update_fields=["refunded_fen", "status"])
+        await row.save(update_fields=["refunded_fen", "discount_refunded_fen", "status"])
         created = await RefundRow.create(
             refund_id="rfd_" + secrets.token_hex(12), payment=row, app_id=app_id, amount_fen=amount_fen,
             reason=reason, idempotency_key=idempotency_key, entry_id=entry.id,
@@ -215,11 +250,16 @@ async def refund(
         await enqueue_event(app_id=app_id, event_type="refund.succeeded", data=refund_event(done))
         written.append(done)
 
-    entry = await ledger.transfer(
-        by=InternalService("openplatform.refunds"), from_account_id=paid.merchant_account_id,
-        to_account_id=paid.from_account_id, amount=amount_fen, idempotency_key=f"mp-refund:{app_id}:{idempotency_key}",
-        memo=f"refund of {payment_id}", kind=EntryKind.MP_REFUND, also_write=record,
-    )
+    by, key, memo = InternalService("openplatform.refunds"), f"mp-refund:{app_id}:{idempotency_key}", f"refund of {payment_id}"
+    if to_budget:
+        entry = await ledger.post_entry(
+            by=by, legs=(Leg(paid.merchant_account_id, -(amount_fen + to_budget)), Leg(paid.from_account_id, amount_fen),
+                         Leg(paid.discount_account_id, to_budget)),
+            idempotency_key=key, memo=memo, kind=EntryKind.MP_REFUND, also_write=record)
+    else:
+        entry = await ledger.transfer(
+            by=by, from_account_id=paid.merchant_account_id, to_account_id=paid.from_account_id, amount=amount_fen,
+            idempotency_key=key, memo=memo, kind=EntryKind.MP_REFUND, also_write=record)
     if entry.replayed:  # the same refund made concurrently: its row was written with the entry
         return await _same_refund(await RefundRow.get(app_id=app_id, idempotency_key=idempotency_key),
                                   payment_id, amount_fen, reason)

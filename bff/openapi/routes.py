@@ -174,6 +174,7 @@ def signed(endpoint: Endpoint, *, needs_token: bool = True, idempotent: bool = T
         await idempotency.finish(app_id=app_id, key=key, status_code=status, body=answer)
         return answer_with(status, answer)
 
+    handle.__wrapped__ = endpoint  # type: ignore[attr-defined]  # the reference reads the endpoint's docstring
     return handle
 
 
@@ -276,7 +277,10 @@ async def get_payment(platform: OpenPlatform, app_id: str, body: dict, request: 
 async def refund_payment(platform: OpenPlatform, app_id: str, body: dict, request: Request) -> tuple[int, dict]:
     """Body `{amountFen, reason?}` (reason at most 140 characters). Answers 201 `{refundId, orderId, openid,
     amountFen, reason, createdAt, payment}` with the payment after the refund. Never above what is left
-    (`REFUND_EXCEEDS_PAYMENT` 422 with `refundableFen`); the Idempotency-Key is also the refund's key."""
+    (`REFUND_EXCEEDS_PAYMENT` 422 with `refundableFen`); the Idempotency-Key is also the refund's key.
+    `amountFen` counts what the user paid (`paidFen`): of a payment with a bank coupon's `discountFen`, the
+    merchant account also gives back the same share of the discount to the bank's campaign budget (rounded
+    down, all of it with the last refund), in the same entry."""
     return await _refund(platform, app_id, request.path_params["payment_id"], body, request)
 
 

@@ -15,7 +15,7 @@ from ledger.service import AccountKind, Customer, DebitNotAllowed, InternalServi
 from marketing.models import Coupon
 from marketing.service import ErrorCode, MarketingError
 from openplatform.errors import RefundExceedsPayment
-from openplatform.models import Payment as PaymentRow
+from openplatform.models import Payment as PaymentRow, Refund as RefundRow
 from tests.ledger.support import deposit, funded_account
 from tests.marketing.campaigns import coupons, live
 from tests.miniprogram_runtime.support import call, error_code, released_app
@@ -48,13 +48,19 @@ async def balance(account_id: int) -> int:
     return (await Account.get(id=account_id)).balance
 
 
-async def test_the_sheet_shows_the_discount_and_the_budget_pays_it_in_the_same_entry(gql, client, sign_in, runtime):
+async def latte_with_a_coupon(gql, client, sign_in, runtime):
+    """An app that takes a 5-yuan coupon of a funded campaign, a customer holding one, their 18-yuan order."""
     app = await released_app(gql, client, sign_in, jsapis=["requestPayment"], scopes=PAY)
     budget = await budget_account(runtime, 1_000_00)
     campaign = await coupon_campaign(runtime, app.app_id, budget)
     user, account = await payer(runtime, sign_in, "13900000001")
     coupon = await runtime.marketing.claim_coupon(user_id=user.user_id, campaign_id=campaign.id)
     order = await order_for(runtime, app.app_id, user.user_id, amount_fen=18_00, order_id="latte-1")
+    return app, budget, user, account, coupon, order
+
+
+async def test_the_sheet_shows_the_discount_and_the_budget_pays_it_in_the_same_entry(gql, client, sign_in, runtime):
+    app, budget, user, account, coupon, order = await latte_with_a_coupon(gql, client, sign_in, runtime)
     args = {"prepayId": order.prepay_id, "fromAccountId": account.id, "couponId": str(coupon.id)}
 
     # The sheet: the order, the coupons it could take, and with this one what is left to pay.
@@ -93,13 +99,52 @@ async def test_the_sheet_shows_the_discount_and_the_budget_pays_it_in_the_same_e
                         {"prepayId": second.prepay_id})).json()["error"]["order"]
     assert (sheet["coupons"], sheet["discountFen"], sheet["payFen"]) == ([], 0, 18_00)
 
-    # A refund gives back at most what the customer paid: the discount was never theirs.
+    # A refund gives the customer back at most what they paid: the discount was never theirs.
+    # It goes back to the campaign's budget, in the same entry.
     refund = runtime.openplatform.refund
     with pytest.raises(RefundExceedsPayment) as too_much:
         await refund(app_id=app.app_id, payment_id=result["paymentId"], amount_fen=18_00, idempotency_key="r1")
     assert too_much.value.refundable == 13_00
     done = await refund(app_id=app.app_id, payment_id=result["paymentId"], amount_fen=13_00, idempotency_key="r2")
     assert (done.payment.status, await balance(account.id)) == ("refunded", 100_00)
+    assert (await balance(budget), await balance(merchant)) == (1_000_00, 0)
+    row = await PaymentRow.get(payment_id=result["paymentId"])
+    legs = sorted((p.account_id, p.amount) for p in await Posting.filter(entry_id=(await RefundRow.get(
+        refund_id=done.refund_id)).entry_id))
+    assert legs == sorted([(merchant, -18_00), (account.id, 13_00), (budget, 5_00)])
+    assert row.discount_refunded_fen == 5_00
+
+
+async def test_partial_refunds_give_the_budget_its_share_and_all_of_it_in_the_end(gql, client, sign_in, runtime):
+    """Refunds of parts of a discounted payment, some at once: the budget gets the same share of
+    the discount as the customer gets of what they paid, rounded down, and all of it with the last fen."""
+    app, budget, user, account, coupon, order = await latte_with_a_coupon(gql, client, sign_in, runtime)
+    payment = await runtime.openplatform.pay(
+        app_id=app.app_id, payer=Customer(user_id=user.user_id, session_id="s", pin=PIN),
+        from_account_id=account.id, prepay_id=order.prepay_id, coupon_id=coupon.id)
+    merchant = (await PaymentRow.get(payment_id=payment.payment_id)).merchant_account_id
+    refund = runtime.openplatform.refund
+
+    first = await refund(app_id=app.app_id, payment_id=payment.payment_id, amount_fen=4_00, idempotency_key="a")
+    assert first.payment.status == "partially_refunded"
+    assert (await balance(account.id), await balance(budget), await balance(merchant)) == (
+        87_00 + 4_00, 995_00 + 5_00 * 4_00 // 13_00, 18_00 - 4_00 - 153)
+    again = await refund(app_id=app.app_id, payment_id=payment.payment_id, amount_fen=4_00, idempotency_key="a")
+    assert again.refund_id == first.refund_id  # the same refund, nothing moved twice
+    assert await balance(budget) == 995_00 + 153
+
+    # The other 9 yuan in three refunds at once; each sees what the others gave back.
+    racing = await asyncio.gather(*(refund(app_id=app.app_id, payment_id=payment.payment_id, amount_fen=3_00,
+                                           idempotency_key=f"b{n}") for n in range(3)), return_exceptions=True)
+    assert not [r for r in racing if isinstance(r, BaseException)], racing
+    assert (await balance(account.id), await balance(budget), await balance(merchant)) == (100_00, 1_000_00, 0)
+    row = await PaymentRow.get(payment_id=payment.payment_id)
+    assert (row.status, row.refunded_fen, row.discount_refunded_fen) == ("refunded", 13_00, 5_00)
+    with pytest.raises(RefundExceedsPayment):
+        await refund(app_id=app.app_id, payment_id=payment.payment_id, amount_fen=1, idempotency_key="c")
+    # Every refund entry balances.
+    for entry in await JournalEntry.filter(kind="mp_refund"):
+        assert sum(p.amount for p in await Posting.filter(entry_id=entry.id)) == 0
 
 
 async def test_a_coupon_raced_by_two_payments_pays_one(gql, client, sign_in, runtime):
