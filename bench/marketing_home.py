@@ -25,7 +25,7 @@ import asyncpg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.wrk import wait_ready  # noqa: E402
+from bench.wrk import server_cpu_seconds, wait_ready  # noqa: E402
 from identity.tokens import AccessTokens  # noqa: E402
 from infra import db  # noqa: E402
 from infra.settings import Settings  # noqa: E402
@@ -137,9 +137,10 @@ done = function(summary, latency, requests)
 end"""
 
 
-def wrk(base: str, path: str, body: str, tokens: list[str], *, seconds: int, connections: int) -> dict:
+def wrk(base: str, path: str, body: str, tokens: list[str], *, seconds: int, connections: int, pid: int) -> dict:
     import re
 
+    cpu_before = server_cpu_seconds(pid)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(lua_script(tokens, body, path))
     out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", script.name, base + path],
@@ -147,8 +148,10 @@ def wrk(base: str, path: str, body: str, tokens: list[str], *, seconds: int, con
     os.unlink(script.name)
     requests, duration_us, p50_us, p99_us, errors = re.search(r"RESULT (\d+) (\d+) ([\d.]+) ([\d.]+) (\d+)",
                                                               out).groups()
+    # The server's CPU per request: steadier than requests/s when other work shares the cores.
+    cpu_ms = (server_cpu_seconds(pid) - cpu_before) * 1000 / max(int(requests), 1)
     return {"rps": int(requests) / (int(duration_us) / 1e6), "p50_ms": float(p50_us) / 1000,
-            "p99_ms": float(p99_us) / 1000, "errors": int(errors), "requests": int(requests)}
+            "p99_ms": float(p99_us) / 1000, "errors": int(errors), "requests": int(requests), "cpu_ms": cpu_ms}
 
 
 def main() -> None:
@@ -171,14 +174,16 @@ def main() -> None:
     try:
         wait_ready(base, server)
         home = json.dumps({"query": HOME})
-        wrk(base, "/graphql", home, tokens, seconds=2, connections=4)  # warm caches and pools
+        wrk(base, "/graphql", home, tokens, seconds=2, connections=4, pid=server.pid)  # warm caches and pools
         runs = {
-            "graphql home": wrk(base, "/graphql", home, tokens, seconds=args.seconds, connections=args.connections),
+            "graphql home": wrk(base, "/graphql", home, tokens, seconds=args.seconds, connections=args.connections,
+                                pid=server.pid),
             "plain json home": wrk(base, "/plain/home", "{}", tokens, seconds=args.seconds,
-                                   connections=args.connections),
+                                   connections=args.connections, pid=server.pid),
         }
         claim = json.dumps({"query": 'mutation { claimCoupon(campaignId: "%d") { __typename } }' % coupon_campaign})
-        runs["claimCoupon"] = wrk(base, "/graphql", claim, tokens, seconds=args.seconds, connections=args.connections)
+        runs["claimCoupon"] = wrk(base, "/graphql", claim, tokens, seconds=args.seconds, connections=args.connections,
+                                pid=server.pid)
         rss = int(Path(f"/proc/{server.pid}/status").read_text().split("VmRSS:")[1].split()[0]) // 1024
     finally:
         server.terminate()
@@ -186,9 +191,9 @@ def main() -> None:
     issued, distinct, stock = asyncio.run(_issued(coupon_campaign))
     print(f"home for {args.users} customers, 20 live campaigns with caps (10 for a segment), one uvicorn worker, "
           f"{args.connections} connections, {args.seconds}s each, server RSS {rss} MB")
-    print(f"{'scenario':<18}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}")
+    print(f"{'scenario':<18}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'CPU ms/req':>12}{'errors':>8}")
     for name, r in runs.items():
-        print(f"{name:<18}{r['rps']:>10.0f}{r['p50_ms']:>10.2f}{r['p99_ms']:>10.2f}{r['errors']:>8}")
+        print(f"{name:<18}{r['rps']:>10.0f}{r['p50_ms']:>10.2f}{r['p99_ms']:>10.2f}{r['cpu_ms']:>12.2f}{r['errors']:>8}")
     ratio = runs["plain json home"]["rps"] / runs["graphql home"]["rps"]
     print(f"plain JSON / GraphQL home throughput ratio: {ratio:.2f}x (target: at most 4x); "
           f"GraphQL home p99 {runs['graphql home']['p99_ms']:.1f} ms (target: under 30 ms)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import time
@@ -21,6 +22,12 @@ def wait_ready(base: str, server: subprocess.Popen) -> None:
         except httpx.HTTPError:
             time.sleep(0.2)
     raise SystemExit("the server did not become ready in 60 s")
+
+
+def server_cpu_seconds(pid: int) -> float:
+    """User + system CPU of the server process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def run_wrk(url: str, seconds: int, connections: int, script: Path | None = None) -> dict:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg
 from tortoise import connections
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise import context as tortoise_context
 from tortoise.context import TortoiseContext
 from tortoise.migrations.api import migrate as migrate_api
@@ -42,14 +44,38 @@ def app_label(package: str) -> str:
     return package.rsplit(".", 1)[-1]
 
 
+class PooledConnection(asyncpg.Connection):  # type: ignore[misc]
+    """A pooled connection released without asyncpg's reset query.
+
+    asyncpg sends ``SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL;`` each
+    time a connection goes back to its pool, and Tortoise takes one from the pool for every
+    statement outside a transaction: a second round trip for each of them (7% of the home's
+    CPU, measured with py-spy). Nothing here leaves session state behind: no advisory locks,
+    cursors, LISTEN or session-level SET (only SET LOCAL, which ends with its transaction), and
+    asyncpg still rolls back a transaction left open on release. Code that needs session state
+    takes its own connection and does not give it back to the pool.
+    """
+
+    def get_reset_query(self) -> str:
+        return ""
+
+
+POOL_MAXSIZE = 10  # connections per process unless the URL says ?maxsize= (Tortoise's default is 5)
+
+
 def tortoise_config(settings: Settings) -> dict[str, Any]:
     url = settings.database_url
     if url.startswith("postgresql://"):
         url = "postgres://" + url.removeprefix("postgresql://")
     if settings.uses_sqlite:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
+    connection: str | dict[str, Any] = url
+    if url.startswith("postgres://"):
+        connection = expand_db_url(url)
+        connection["credentials"].setdefault("maxsize", POOL_MAXSIZE)
+        connection["credentials"]["connection_class"] = PooledConnection
     return {
-        "connections": {"default": url},
+        "connections": {"default": connection},
         "apps": {
             app_label(name): {
                 "models": [f"{name}.models"],

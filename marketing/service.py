@@ -109,6 +109,7 @@ class MarketingService:
         self.push = push or OutboxPushGateway()
         self.audience = Audience(cipher=cipher)
         self.refresh_seconds = refresh_seconds
+        self.live = placements.LiveCampaigns(redis)
 
     def segment_lookup(self) -> SegmentLookup:
         return SegmentLookup(self)
@@ -136,37 +137,43 @@ class MarketingService:
     # -- campaigns -------------------------------------------------------------------
 
     async def create_campaign(self, *, by_user_id: int, data: CampaignInput) -> Campaign:
-        return await campaigns.create(by_user_id=by_user_id, data=data)
+        return await self._changed(await campaigns.create(by_user_id=by_user_id, data=data))
 
     async def update_campaign(self, *, by_user_id: int, campaign_id: int, data: CampaignInput) -> Campaign:
-        return await campaigns.update(by_user_id=by_user_id, campaign_id=campaign_id, data=data)
+        return await self._changed(await campaigns.update(by_user_id=by_user_id, campaign_id=campaign_id, data=data))
 
     async def submit_campaign(self, *, by_user_id: int, campaign_id: int) -> Campaign:
-        return await campaigns.submit(by_user_id=by_user_id, campaign_id=campaign_id)
+        return await self._changed(await campaigns.submit(by_user_id=by_user_id, campaign_id=campaign_id))
 
     async def approve_campaign(self, *, by_user_id: int, campaign_id: int) -> Campaign:
-        return await campaigns.approve(by_user_id=by_user_id, campaign_id=campaign_id)
+        return await self._changed(await campaigns.approve(by_user_id=by_user_id, campaign_id=campaign_id))
 
     async def reject_campaign(self, *, by_user_id: int, campaign_id: int, reason: str) -> Campaign:
-        return await campaigns.reject(by_user_id=by_user_id, campaign_id=campaign_id, reason=reason)
+        return await self._changed(await campaigns.reject(by_user_id=by_user_id, campaign_id=campaign_id, reason=reason))
 
     async def schedule_campaign(self, *, by_user_id: int, campaign_id: int) -> Campaign:
-        return await campaigns.schedule(by_user_id=by_user_id, campaign_id=campaign_id)
+        return await self._changed(await campaigns.schedule(by_user_id=by_user_id, campaign_id=campaign_id))
 
     async def pause_campaign(self, *, by_user_id: int, campaign_id: int) -> Campaign:
-        return await campaigns.pause(by_user_id=by_user_id, campaign_id=campaign_id)
+        return await self._changed(await campaigns.pause(by_user_id=by_user_id, campaign_id=campaign_id))
 
     async def resume_campaign(self, *, by_user_id: int, campaign_id: int) -> Campaign:
-        return await campaigns.resume(by_user_id=by_user_id, campaign_id=campaign_id)
+        return await self._changed(await campaigns.resume(by_user_id=by_user_id, campaign_id=campaign_id))
 
     async def end_campaign(self, *, by_user_id: int, campaign_id: int) -> Campaign:
-        return await campaigns.end(by_user_id=by_user_id, campaign_id=campaign_id)
+        return await self._changed(await campaigns.end(by_user_id=by_user_id, campaign_id=campaign_id))
 
     async def advance(self, *, now: datetime | None = None) -> int:
         """The scheduler's turn: windows opened and closed, then inbox and push placements sent."""
         changed = await campaigns.advance(now=now)
+        if changed:
+            await placements.campaigns_changed(self.redis)
         await self.deliver_messages()
         return changed
+
+    async def _changed(self, campaign: Campaign) -> Campaign:
+        await placements.campaigns_changed(self.redis)
+        return campaign
 
     async def deliver_messages(self) -> int:
         return await delivery.deliver(redis=self.redis, tell=self.tell, push=self.push)
@@ -264,8 +271,7 @@ class MarketingService:
 
     async def shown_to(self, *, user_id: int, kinds: frozenset[str] = frozenset({"HOME_BANNER", "POPUP"}),
                        now: datetime | None = None) -> list[Shown]:
-        return await placements.shown_to(redis=self.redis, user_id=user_id, now=now or datetime.now(timezone.utc),
-                                         kinds=kinds)
+        return await self.live.shown_to(user_id=user_id, now=now or datetime.now(timezone.utc), kinds=kinds)
 
     # -- background ------------------------------------------------------------------
 
