@@ -17,6 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+import numpy as np
 import orjson
 from tortoise import connections
 
@@ -93,6 +94,7 @@ class Catalogue:
         self.pinned: list[int] = []
         self.audience_segments: list[int] = []  # the segments some published item is aimed at
         self.max_popularity = 1.0
+        self.columns = Columns.of([], 1.0)
         self._items_seen_ms = 0
         self._stats_seen_ms = 0
         self._loaded_at = float("-inf")
@@ -134,6 +136,7 @@ class Catalogue:
             self._sql(db, f"SELECT {_COLUMNS} FROM content_item WHERE updated_ms > $1"),
             [min(self._items_seen_ms, now - _OVERLAP_MS)])
         changed = popularity_moved = False
+        touched: list[Entry] = []
         for row in rows:
             self._items_seen_ms = max(self._items_seen_ms, row["updated_ms"])
             old = self.items.get(row["id"])
@@ -143,6 +146,7 @@ class Catalogue:
                 entry = Entry.of(row)
                 entry.popularity = old.popularity if old else 0.0
                 self.items[entry.id] = entry
+                touched.append(entry)
                 changed = True
         stats = await db.execute_query_dict(
             self._sql(db, "SELECT item_id, score, updated_ms FROM content_item_stats WHERE updated_ms > $1"),
@@ -152,8 +156,13 @@ class Catalogue:
             entry = self.items.get(row["item_id"])
             if entry is not None and entry.popularity != row["score"]:
                 entry.popularity = row["score"]
+                self.columns.popularity_moved(entry, self.max_popularity)
                 popularity_moved = True
-        expired = [i for i, e in self.items.items() if e.until_ms is not None and e.until_ms <= now]
+        # Whose window closed: of the indexed items, from the columns (no loop over 100,000 entries
+        # every second), and of those (re)loaded just now, one by one.
+        ended = self.columns.ids[self.columns.until_ms <= now].tolist()
+        ended += [e.id for e in touched if e.until_ms is not None and e.until_ms <= now]
+        expired = [i for i in ended if i in self.items and (self.items[i].until_ms or math.inf) <= now]
         for item_id in expired:
             del self.items[item_id]
         if changed or expired or (popularity_moved and started - self._popular_at > POPULAR_EVERY_SECONDS):
@@ -175,6 +184,71 @@ class Catalogue:
         self.pinned = [e.id for e in sorted((e for e in entries if e.pinned_rank), key=lambda e: e.pinned_rank)]
         self.audience_segments = sorted({e.audience_segment_id for e in entries if e.audience_segment_id is not None})
         self.max_popularity = max((e.popularity for e in entries), default=1.0) or 1.0
+        self.columns = Columns.of(entries, self.max_popularity)
 
     def popularity_feature(self, entry: Entry) -> float:
         return math.log1p(max(entry.popularity, 0.0)) / math.log1p(self.max_popularity)
+
+
+_NO_SEGMENT = -1
+
+
+@dataclass(slots=True)
+class Columns:
+    """What ranking reads of every item, as arrays by row (``row[item id]``), so a page's few
+    hundred candidates are filtered and scored in a handful of numpy operations.
+
+    ``topics`` holds each item's topic numbers (``topic_number``), padded with 0, which stands
+    for no topic; ``authors`` likewise holds author numbers (``author_number``). Missing values:
+    no end of window is +inf, no risk level 0, no audience segment -1, not pinned 0."""
+
+    row: dict[int, int]
+    ids: np.ndarray
+    published_ms: np.ndarray
+    until_ms: np.ndarray
+    risk_level: np.ndarray
+    audience: np.ndarray
+    pinned_rank: np.ndarray
+    popularity: np.ndarray  # the popularity feature, log-scaled to [0, 1]
+    kind: np.ndarray  # index in KINDS
+    authors: np.ndarray
+    topics: np.ndarray
+    topic_number: dict[str, int]
+    author_number: dict[int, int]
+
+    @classmethod
+    def of(cls, entries: list[Entry], max_popularity: float) -> Columns:
+        topic_number: dict[str, int] = {}
+        author_number: dict[int, int] = {}
+        width = max((len(e.topics) for e in entries), default=1) or 1
+        topics = np.zeros((len(entries), width), dtype=np.int32)
+        for n, entry in enumerate(entries):
+            for k, topic in enumerate(entry.topics):
+                topics[n, k] = topic_number.setdefault(topic, len(topic_number) + 1)
+        authors = np.array([author_number.setdefault(e.author_id, len(author_number) + 1) for e in entries],
+                           dtype=np.int32)
+        scale = math.log1p(max_popularity)
+        return cls(
+            row={e.id: n for n, e in enumerate(entries)},
+            ids=np.array([e.id for e in entries], dtype=np.int64),
+            published_ms=np.array([e.published_ms for e in entries], dtype=np.int64),
+            until_ms=np.array([math.inf if e.until_ms is None else e.until_ms for e in entries], dtype=np.float64),
+            risk_level=np.array([e.risk_level or 0 for e in entries], dtype=np.int32),
+            audience=np.array([_NO_SEGMENT if e.audience_segment_id is None else e.audience_segment_id
+                               for e in entries], dtype=np.int64),
+            pinned_rank=np.array([e.pinned_rank or 0 for e in entries], dtype=np.int64),
+            popularity=np.array([math.log1p(max(e.popularity, 0.0)) / scale for e in entries], dtype=np.float64),
+            kind=np.array([KINDS.index(e.kind) for e in entries], dtype=np.int32),
+            authors=authors,
+            topics=topics,
+            topic_number=topic_number,
+            author_number=author_number,
+        )
+
+    def popularity_moved(self, entry: Entry, max_popularity: float) -> None:
+        row = self.row.get(entry.id)
+        if row is not None:
+            self.popularity[row] = math.log1p(max(entry.popularity, 0.0)) / math.log1p(max_popularity)
+
+
+KINDS = tuple(ContentKind)

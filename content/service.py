@@ -275,7 +275,7 @@ class ContentService:
                          now: int) -> tuple[list[int], bool]:
         cat = await self.catalogue.current()
         viewer = await self._viewer(user_id, now, targeted=cat.audience_segments)
-        i2i = await feed.item_to_item(viewer.recent_positive)
+        i2i = viewer.similar
         served = {i for page in pages for i in page}
         ordered = feed.ranked(cat, viewer, i2i, self.weights, served=served, snapshot_ms=snapshot, now_ms=now)
         before = [cat.items[i].kind for page in pages[-1:] for i in page if i in cat.items]

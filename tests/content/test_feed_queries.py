@@ -3,7 +3,7 @@ items aimed at marketing segments add one lookup of the viewer's segments, whate
 
 from __future__ import annotations
 
-from content.service import ContentKind
+from content.service import Action, ContentKind
 from identity.roles import Role
 from tests.content.support import draft, published
 from tests.test_query_counts import count_statements  # noqa: F401 - the fixture
@@ -26,6 +26,12 @@ async def test_a_feed_page_is_a_fixed_number_of_statements(count_statements, sig
     large = await count_statements(gql(FEED, {"first": 20}, token=reader.access_token))
     # the viewer (one statement), likes of the page's items (one); no covers here, so no rendition query
     assert len(small) == len(large) <= 3, large
+    # A reader with recent positives: their item-to-item neighbours come in the viewer's statement.
+    page = (await gql(FEED, {"first": 5}, token=reader.access_token))["data"]["feed"]["items"]
+    for item in page[:2]:
+        await runtime.content.react(user_id=reader.user_id, item_id=int(item["id"]), action=Action.LIKE)
+    assert (await runtime.content.profile_of(user_id=reader.user_id)) and len(
+        await count_statements(gql(FEED, {"first": 20}, token=reader.access_token))) == len(large)
 
     # Items aimed at segments: one more statement (marketing's membership lookup, asked once for every
     # segment the catalogue targets), however many such items or segments there are.
