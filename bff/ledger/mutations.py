@@ -218,15 +218,26 @@ class LedgerMutation:
 
     @strawberry.mutation(
         extensions=[ParsedIds(), *requires(Role.OPERATOR)],
-        description="Freeze or unfreeze any account (operations staff).",
+        description="Freeze or unfreeze any account (operations staff), saying why: the change and its reason "
+                    "go into the tamper-evident audit log.",
     )
-    async def set_account_frozen(self, info: Info, id: RecordId, frozen: bool) -> AccountStatusResult:
+    async def set_account_frozen(
+        self, info: Info, id: RecordId, frozen: bool,
+        reason: Annotated[str | None, strawberry.argument(
+            description=f"Why (a court order, a fraud report...), at most {FREEZE_REASON_MAX} characters.")] = None,
+    ) -> AccountStatusResult:
+        reason = (reason or "").strip()
+        if len(reason) > FREEZE_REASON_MAX:
+            return InvalidInput(message=t("ledger.freeze_reason_length", max=FREEZE_REASON_MAX), field="reason")
         try:
             change = freeze_account if frozen else unfreeze_account
             operator = f"user:{info.context.principal.user_id}" if info.context.principal else None
-            return AccountUpdated(account=Account.of(await change(account_id=id, operator=operator)))
+            return AccountUpdated(account=Account.of(await change(account_id=id, operator=operator, reason=reason)))
         except errors.LedgerError as exc:
             return _status_error(exc)
+
+
+FREEZE_REASON_MAX = 200
 
 
 def _status_error(exc: errors.LedgerError):

@@ -72,3 +72,43 @@ async def test_nobody_closes_another_customers_account(gql, sign_in, runtime):
 
     assert result["data"]["closeAccount"] == {"__typename": "InvalidInput", "field": "id"}
     assert (await Account.get(id=empty.id)).status.value == "active"
+
+
+FREEZE_WITH_REASON = """
+mutation F($id: ID!, $frozen: Boolean!, $reason: String) {
+  setAccountFrozen(id: $id, frozen: $frozen, reason: $reason) {
+    __typename ... on AccountUpdated { account { status } } ... on InvalidInput { field message } ... on Error { message }
+  }
+}
+"""
+
+
+async def test_an_operator_says_why_and_the_reason_is_in_the_audit_log(gql, sign_in, runtime):
+    from audit import service as audit_log
+
+    alice = await sign_in("13900000001")
+    operator = await sign_in("13900000009", Role.OPERATOR)
+    wallet = await funded_account(runtime, alice.user_id, 50_00)
+
+    too_long = await gql(FREEZE_WITH_REASON, {"id": str(wallet.id), "frozen": True, "reason": "冻" * 201},
+                         token=operator.access_token)
+    assert too_long["data"]["setAccountFrozen"]["__typename"] == "InvalidInput"
+    assert too_long["data"]["setAccountFrozen"]["field"] == "reason"
+    assert (await Account.get(id=wallet.id)).status.value == "active"  # nothing changed
+    # A customer cannot freeze, even their own account, with or without a reason.
+    own = await gql(FREEZE_WITH_REASON, {"id": str(wallet.id), "frozen": True, "reason": "test"},
+                    token=alice.access_token)
+    assert own.get("data") is None or own["data"].get("setAccountFrozen") is None, own
+    assert (await Account.get(id=wallet.id)).status.value == "active"
+
+    frozen = await gql(FREEZE_WITH_REASON, {"id": str(wallet.id), "frozen": True, "reason": "  公安机关协查冻结  "},
+                       token=operator.access_token)
+    assert frozen["data"]["setAccountFrozen"] == {"__typename": "AccountUpdated", "account": {"status": "FROZEN"}}
+    thawed = await gql(FREEZE_WITH_REASON, {"id": str(wallet.id), "frozen": False, "reason": "协查结束"},
+                       token=operator.access_token)
+    assert thawed["data"]["setAccountFrozen"]["account"] == {"status": "ACTIVE"}
+    [freeze] = await audit_log.records(action="ledger.account_frozen")
+    [thaw] = await audit_log.records(action="ledger.account_active")
+    assert (freeze.actor, freeze.detail["reason"], thaw.detail["reason"]) == (
+        f"user:{operator.user_id}", "公安机关协查冻结", "协查结束")
+    assert (await audit_log.verify()).intact
