@@ -2,8 +2,9 @@
 
 Prints requests/s and p50/p99 of the first feed page and the next page, three ways: the
 domain call (``ContentService.feed_page``), GraphQL ``feed(first: 20)`` and the plain JSON
-``GET /content/feed.json`` returning the same 20 items, all in-process over ASGI (no sockets:
-the figures are the server's work). Then the profile update lag at p99: a click ingested
+``GET /content/feed.json`` returning the same 20 items, in-process over ASGI; then GraphQL and
+plain JSON again from a uvicorn worker of their own, the clients in this process over loopback
+(with the server's CPU per page), as a deployment serves them. Then the profile update lag at p99: a click ingested
 through ``/track/batch`` until the customer's profile (and so their next page) has moved,
 with the tracking worker and the content consumer running in the app as in embedded mode.
 PostgreSQL on loopback and a redis-server of its own. Figures are noisy on a shared machine.
@@ -19,6 +20,7 @@ import base64
 import os
 import random
 import shutil
+import subprocess
 import sys
 import time
 import uuid
@@ -32,6 +34,7 @@ import orjson
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.wrk import server_cpu_seconds, wait_ready  # noqa: E402
 from infra import db  # noqa: E402
 from infra.settings import Settings  # noqa: E402
 from tests.redis_server import RedisServer  # noqa: E402
@@ -101,9 +104,59 @@ async def timed(clients: int, total: int, call) -> tuple[float, list[float], lis
     return 2 * total / (time.perf_counter() - started), firsts, nexts
 
 
-def line(name: str, rate: float, firsts: list[float], nexts: list[float]) -> None:
+def page_pairs(http: httpx.AsyncClient, sessions):
+    """``call(n) -> (first_ms, next_ms)`` for GraphQL and for the plain JSON endpoint, as customer n % 16."""
+    gql = GraphQLClient(http)
+
+    async def graphql(n: int):
+        token = sessions[n % CLIENTS].access_token
+        t0 = time.perf_counter()
+        page = await gql(FEED, {}, token=token)
+        t1 = time.perf_counter()
+        await gql(FEED, {"after": page["data"]["feed"]["endCursor"]}, token=token)
+        return (t1 - t0) * 1000, (time.perf_counter() - t1) * 1000
+
+    async def plain(n: int):
+        headers = {"authorization": f"Bearer {sessions[n % CLIENTS].access_token}"}
+        t0 = time.perf_counter()
+        page = (await http.get("/content/feed.json?first=20", headers=headers)).json()
+        t1 = time.perf_counter()
+        await http.get(f"/content/feed.json?first=20&after={page['endCursor']}", headers=headers)
+        return (t1 - t0) * 1000, (time.perf_counter() - t1) * 1000
+
+    return graphql, plain
+
+
+async def over_sockets(env: dict[str, str], sessions, requests: int) -> None:
+    """The same GraphQL and plain JSON pages from a uvicorn worker of their own, its clients in this
+    process over loopback: the server's event loop serves requests only (in-process, the 16 clients'
+    own work shares the loop and counts in every latency). Also the server's CPU per page."""
+    port = 8793
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "superapp.app:create_app", "--factory", "--port", str(port),
+         "--no-access-log", "--log-level", "warning"],
+        cwd=ROOT, env={**os.environ, **env, "TRACKING_WORKER_IN_APP": "0", "CONTENT_CONSUMER_IN_APP": "0"},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(base, server)
+        limits = httpx.Limits(max_connections=CLIENTS, max_keepalive_connections=CLIENTS)
+        async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as http:
+            graphql, plain = page_pairs(http, sessions)
+            await timed(CLIENTS, 64, graphql)  # warm: the worker's catalogue, pools, statement caches
+            for name, call in (("GraphQL, own server process", graphql), ("plain JSON, own server process", plain)):
+                cpu = server_cpu_seconds(server.pid)
+                figures = await timed(CLIENTS, requests, call)
+                per_page = (server_cpu_seconds(server.pid) - cpu) * 1000 / (2 * requests)
+                line(name, *figures, extra=f"   server CPU {per_page:.2f} ms/page")
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def line(name: str, rate: float, firsts: list[float], nexts: list[float], extra: str = "") -> None:
     print(f"{name:28s} {rate:8.0f} req/s   first page p50 {pct(firsts, 50):6.2f} p99 {pct(firsts, 99):6.2f} ms"
-          f"   next page p50 {pct(nexts, 50):6.2f} p99 {pct(nexts, 99):6.2f} ms")
+          f"   next page p50 {pct(nexts, 50):6.2f} p99 {pct(nexts, 99):6.2f} ms{extra}")
 
 
 async def run(args: argparse.Namespace) -> None:
@@ -147,27 +200,14 @@ async def run(args: argparse.Namespace) -> None:
                 await svc.feed_page(user_id=user, first=20, after=page.end_cursor)
                 return (t1 - t0) * 1000, (time.perf_counter() - t1) * 1000
 
-            async def graphql(n: int):
-                token = sessions[n % CLIENTS].access_token
-                t0 = time.perf_counter()
-                page = await gql(FEED, {}, token=token)
-                t1 = time.perf_counter()
-                await gql(FEED, {"after": page["data"]["feed"]["endCursor"]}, token=token)
-                return (t1 - t0) * 1000, (time.perf_counter() - t1) * 1000
-
-            async def plain(n: int):
-                headers = {"authorization": f"Bearer {sessions[n % CLIENTS].access_token}"}
-                t0 = time.perf_counter()
-                page = (await http.get("/content/feed.json?first=20", headers=headers)).json()
-                t1 = time.perf_counter()
-                await http.get(f"/content/feed.json?first=20&after={page['endCursor']}", headers=headers)
-                return (t1 - t0) * 1000, (time.perf_counter() - t1) * 1000
+            graphql, plain = page_pairs(http, sessions)
 
             await timed(CLIENTS, 32, domain)  # warm up
             line("domain feed_page, 1 client", *(await timed(1, args.requests // 4, domain)))
             for name, call in (("domain feed_page", domain), ("GraphQL feed(first: 20)", graphql),
                                ("plain JSON /content/feed.json", plain)):
                 line(name, *(await timed(CLIENTS, args.requests, call)))
+            await over_sockets(env, sessions, args.requests)
 
             lags = []
             for n in range(args.lag_samples):
