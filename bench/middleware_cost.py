@@ -104,11 +104,11 @@ class _Discard(io.TextIOBase):
         return len(text)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=20000)
     parser.add_argument("--rounds", type=int, default=5)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     for level in ("WARNING", "INFO"):
         figures = asyncio.run(measure(args.requests, args.rounds, level))
         for method in ("GET", "POST"):
