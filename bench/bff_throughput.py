@@ -2,8 +2,9 @@
 
 Prints requests/s, p50, p99 and the server's CPU ms per request (utime + stime of the
 uvicorn process over the run, divided by its requests: robust to other load on the
-machine, unlike the wall figures) for: the `me` query, a 20x8 home-like list through
-GraphQL, and a plain Starlette endpoint returning the same list; then the throughput ratio.
+machine, unlike the wall figures) for: the `me` query and a 20x8 home-like list through
+GraphQL, each by text (graphql-core) and by persisted hash (its compiled plan, bff/compiled.py),
+and a plain Starlette endpoint returning the same list; then the ratios.
 Then, in this process: the middleware stack's CPU over bare Starlette
 (bench/middleware_cost.py) and `me`'s read path stage by stage (bench/me_read_path.py).
 Usage: .venv/bin/python bench/bff_throughput.py [--seconds 10] [--connections 16]
@@ -12,6 +13,7 @@ Usage: .venv/bin/python bench/bff_throughput.py [--seconds 10] [--connections 16
 from __future__ import annotations
 
 import argparse
+import hashlib
 import asyncio
 import json
 import os
@@ -61,6 +63,10 @@ async def sign_in(base: str) -> str:
         code = re.search(r"\d{6}", body).group(0)
         result = await http.post("/graphql", json={"query": LOGIN % (PHONE, code)})
         return result.json()["data"]["login"]["accessToken"]
+
+
+def persisted(query: str) -> dict:
+    return {"persistedQuery": {"version": 1, "sha256Hash": hashlib.sha256(query.encode()).hexdigest()}}
 
 
 def free_port() -> int:
@@ -116,9 +122,14 @@ def main() -> None:
         wrk(f"{base}/graphql", body=json.dumps({"query": TILES_QUERY}), token=None, seconds=2, connections=4)
         wrk(f"{base}/graphql", body=json.dumps({"query": ME_QUERY}), token=token, seconds=2, connections=4)
         load = {"seconds": args.seconds, "connections": args.connections, "pid": server.pid}
+        for query in (ME_QUERY, TILES_QUERY):  # registered by hash, as clients do at build time
+            httpx.post(f"{base}/graphql", json={"query": query, "extensions": persisted(query)},
+                       headers={"authorization": f"Bearer {token}"}).raise_for_status()
         runs = {
             "graphql me": wrk(f"{base}/graphql", body=json.dumps({"query": ME_QUERY}), token=token, **load),
+            "me compiled (hash)": wrk(f"{base}/graphql", body=json.dumps({"extensions": persisted(ME_QUERY)}), token=token, **load),
             "graphql home 20x8": wrk(f"{base}/graphql", body=json.dumps({"query": TILES_QUERY}), token=None, **load),
+            "home compiled (hash)": wrk(f"{base}/graphql", body=json.dumps({"extensions": persisted(TILES_QUERY)}), token=None, **load),
             "plain json 20x8": wrk(f"{base}/plain/tiles", body="{}", token=None, **load),
         }
         rss = int(Path(f"/proc/{server.pid}/status").read_text().split("VmRSS:")[1].split()[0]) // 1024
@@ -126,12 +137,15 @@ def main() -> None:
         server.terminate()
         server.wait()
     print(f"one uvicorn worker, {args.connections} connections, {args.seconds}s each, server RSS {rss} MB")
-    print(f"{'scenario':<20}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'CPU ms/req':>12}{'errors':>8}")
+    print(f"{'scenario':<22}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'CPU ms/req':>12}{'errors':>8}")
     for name, r in runs.items():
-        print(f"{name:<20}{r['rps']:>10.0f}{r['p50_ms']:>10.2f}{r['p99_ms']:>10.2f}{r['cpu_ms']:>12.3f}{r['errors']:>8}")
+        print(f"{name:<22}{r['rps']:>10.0f}{r['p50_ms']:>10.2f}{r['p99_ms']:>10.2f}{r['cpu_ms']:>12.3f}{r['errors']:>8}")
     ratio = runs["plain json 20x8"]["rps"] / runs["graphql home 20x8"]["rps"]
     print(f"plain JSON / GraphQL home throughput ratio: {ratio:.2f}x (target: within 4x)")
-    print(f"me p99 {runs['graphql me']['p99_ms']:.1f} ms at {args.connections} connections (target: under 20 ms)")
+    print(f"me p99 {runs['graphql me']['p99_ms']:.1f} ms, compiled {runs['me compiled (hash)']['p99_ms']:.1f} ms"
+          f" at {args.connections} connections (target: under 20 ms)")
+    plain_cpu = runs["plain json 20x8"]["cpu_ms"]
+    print(f"compiled home CPU / plain JSON CPU: {runs['home compiled (hash)']['cpu_ms'] / plain_cpu:.2f}x (target: at most 2x)")
     print()
     middleware_cost.main([])
     print()
