@@ -9,7 +9,9 @@ figures are ``time.process_time`` of this process alone, robust to load from oth
 - the signed-in user's row, each followed by the phone's decryption: through Tortoise
   models (what `me` did), Tortoise ``.values()``, one SQL statement through Tortoise's client,
   ``IdentityService.profiles`` (what `me` does now) and raw asyncpg on a connection of
-  Tortoise's own pool (the floor).
+  Tortoise's own pool (the floor);
+- graphql-core's execution alone of home 20x8 and `me` (document parsed once): its own walk
+  vs the persisted operation's compiled plan (bff/compiled.py).
 
 Usage: .venv/bin/python bench/me_read_path.py [--requests 2000]   (bff_throughput.py calls it too)
 """
@@ -19,6 +21,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import hashlib
+import inspect
 import json
 import os
 import re
@@ -26,13 +30,18 @@ import sys
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from types import SimpleNamespace
 
 import asyncpg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.bff_app import ENV, LOGIN, ME_QUERY, PHONE, prepare_database  # noqa: E402
+from graphql import execute, parse  # noqa: E402
+
+from bench.bff_app import ENV, LOGIN, ME_QUERY, PHONE, TILES_QUERY, prepare_database  # noqa: E402
+from bff.context import Context  # noqa: E402
+from bff.execution import operation_plan  # noqa: E402
 
 
 class Driver:
@@ -155,8 +164,34 @@ async def measure(count: int) -> dict[str, float]:
         async def authenticate() -> object:
             return await identity.authenticate(token)
 
+        endpoint = next(r.endpoint for r in app.routes if getattr(r, "path", None) == "/graphql")
+        principal = identity._tokens.verify(token)
+
+        def execution(query: str, *, compiled: bool) -> Callable[[], Awaitable[object]]:
+            """graphql-core's execution alone (parsed once), through the plan or its own walk."""
+            document = parse(query)
+            state = SimpleNamespace(persisted_query=hashlib.sha256(query.encode()).hexdigest()) if compiled else SimpleNamespace()
+            context = Context(request=SimpleNamespace(state=state, scope={}), response=None, runtime=runtime,
+                              principal=principal)
+
+            async def run() -> object:
+                result = execute(endpoint.schema._schema, document, context_value=context,
+                                 executor_class=endpoint.schema.execution_context_class)
+                return (await result) if inspect.isawaitable(result) else result
+
+            return run
+
+        for query in (ME_QUERY, TILES_QUERY):  # compiled plans exist once the hash has run
+            digest = hashlib.sha256(query.encode()).hexdigest()
+            persisted = {"persistedQuery": {"version": 1, "sha256Hash": digest}}
+            await driver.post({"query": query, "extensions": persisted}, token)
+            assert operation_plan(endpoint.schema._schema, digest, query.split()[1]) is not None
         figures = {}
         for name, call in (
+            ("home 20x8 execution: graphql-core", execution(TILES_QUERY, compiled=False)),
+            ("home 20x8 execution: compiled plan", execution(TILES_QUERY, compiled=True)),
+            ("me execution: graphql-core", execution(ME_QUERY, compiled=False)),
+            ("me execution: compiled plan", execution(ME_QUERY, compiled=True)),
             ("me request", me_request), ("{ __typename } with the token", typename),
             ("token check, first time", first_verify), ("token check, remembered", verify),
             ("revocation look-up (Redis EXISTS)", revocation), ("authenticate (token + Redis)", authenticate),
