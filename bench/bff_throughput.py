@@ -1,18 +1,25 @@
 """GraphQL vs plain JSON on one uvicorn worker, PostgreSQL + Redis, wrk on loopback.
 
-Prints requests/s, p50 and p99 for: the `me` query, a 20x8 home-like list through GraphQL,
-and a plain Starlette endpoint returning the same list; then the throughput ratio.
+Prints requests/s, p50, p99 and the server's CPU ms per request (utime + stime of the
+uvicorn process over the run, divided by its requests: robust to other load on the
+machine, unlike the wall figures) for: the `me` query and a 20x8 home-like list through
+GraphQL, each by text (graphql-core) and by persisted hash (its compiled plan, bff/compiled.py),
+and a plain Starlette endpoint returning the same list; then the ratios.
+Then, in this process: the middleware stack's CPU over bare Starlette
+(bench/middleware_cost.py) and `me`'s read path stage by stage (bench/me_read_path.py).
 Usage: .venv/bin/python bench/bff_throughput.py [--seconds 10] [--connections 16]
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import asyncio
 import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -24,29 +31,10 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from infra import db  # noqa: E402
-from infra.settings import Settings  # noqa: E402
+from bench import me_read_path, middleware_cost  # noqa: E402
+from bench.bff_app import ENV, LOGIN, ME_QUERY, PHONE, TILES_QUERY, prepare_database  # noqa: E402
 
-DB = "superapp_bench"
-ENV = {
-    "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB}",
-    "REDIS_URL": "redis://127.0.0.1:6379/9",
-    "REDIS_DURABILITY": "warn",  # the shared Redis of scripts/test keeps no file; throughput is measured here
-    "SECRET_KEY": "bench-secret",
-    "PII_KEYS": "b1:" + "YmVuY2hiZW5jaGJlbmNoYmVuY2hiZW5jaGJlbmNoMTI=",
-    "LOG_LEVEL": "WARNING",
-    "LOGIN_CODES_PER_IP_PER_HOUR": "1000",
-}
-TILES_QUERY = "query Home { tiles { id title subtitle iconUrl deepLink badge position enabled } }"
-ME_QUERY = "query Me { me { id maskedPhone roles } }"
-
-
-async def prepare_database() -> None:
-    admin = await asyncpg.connect("postgres://postgres@127.0.0.1:5432/postgres")
-    await admin.execute(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
-    await admin.execute(f'CREATE DATABASE "{DB}"')
-    await admin.close()
-    await db.migrate(Settings.from_env(ENV))
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def start_server(port: int) -> subprocess.Popen:
@@ -68,17 +56,32 @@ async def sign_in(base: str) -> str:
             except httpx.TransportError:
                 await asyncio.sleep(0.1)
         await (Redis.from_url(ENV["REDIS_URL"])).flushdb()
-        phone = "13800009999"
-        await http.post("/graphql", json={"query": 'mutation { requestLoginCode(phone: "%s") { __typename } }' % phone})
+        await http.post("/graphql", json={"query": 'mutation { requestLoginCode(phone: "%s") { __typename } }' % PHONE})
         conn = await asyncpg.connect(ENV["DATABASE_URL"])
         body = await conn.fetchval("SELECT body FROM identity_sms_outbox ORDER BY id DESC LIMIT 1")
         await conn.close()
         code = re.search(r"\d{6}", body).group(0)
-        result = await http.post("/graphql", json={"query": 'mutation { login(phone: "%s", code: "%s", device: {id: "bench-device-01", platform: IOS}) { ... on AuthSession { accessToken } } }' % (phone, code)})
+        result = await http.post("/graphql", json={"query": LOGIN % (PHONE, code)})
         return result.json()["data"]["login"]["accessToken"]
 
 
-def wrk(url: str, *, body: str | None, token: str | None, seconds: int, connections: int) -> dict:
+def persisted(query: str) -> dict:
+    return {"persistedQuery": {"version": 1, "sha256Hash": hashlib.sha256(query.encode()).hexdigest()}}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:  # other sessions on the machine run benchmarks too
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of a process so far (/proc/PID/stat fields 14 and 15)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def wrk(url: str, *, body: str | None, token: str | None, seconds: int, connections: int, pid: int = 0) -> dict:
     script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
     lines = []
     if body is not None:
@@ -92,12 +95,14 @@ done = function(summary, latency, requests)
 end""")
     script.write("\n".join(lines))
     script.close()
+    cpu_before = cpu_seconds(pid) if pid else 0.0
     out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", script.name, url],
                          capture_output=True, text=True, check=True).stdout
+    cpu = cpu_seconds(pid) - cpu_before if pid else 0.0
     os.unlink(script.name)
     requests, duration_us, p50_us, p99_us, errors = re.search(r"RESULT (\d+) (\d+) ([\d.]+) ([\d.]+) (\d+)", out).groups()
     return {"rps": int(requests) / (int(duration_us) / 1e6), "p50_ms": float(p50_us) / 1000,
-            "p99_ms": float(p99_us) / 1000, "errors": int(errors)}
+            "p99_ms": float(p99_us) / 1000, "errors": int(errors), "cpu_ms": cpu * 1000 / max(int(requests), 1)}
 
 
 def main() -> None:
@@ -108,7 +113,7 @@ def main() -> None:
     if not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install -y wrk")
     asyncio.run(prepare_database())
-    port = 8790
+    port = free_port()
     server = start_server(port)
     try:
         base = f"http://127.0.0.1:{port}"
@@ -116,21 +121,36 @@ def main() -> None:
         # warm up the parser/validation caches and connection pools
         wrk(f"{base}/graphql", body=json.dumps({"query": TILES_QUERY}), token=None, seconds=2, connections=4)
         wrk(f"{base}/graphql", body=json.dumps({"query": ME_QUERY}), token=token, seconds=2, connections=4)
+        load = {"seconds": args.seconds, "connections": args.connections, "pid": server.pid}
+        for query in (ME_QUERY, TILES_QUERY):  # registered by hash, as clients do at build time
+            httpx.post(f"{base}/graphql", json={"query": query, "extensions": persisted(query)},
+                       headers={"authorization": f"Bearer {token}"}).raise_for_status()
         runs = {
-            "graphql me": wrk(f"{base}/graphql", body=json.dumps({"query": ME_QUERY}), token=token, seconds=args.seconds, connections=args.connections),
-            "graphql home 20x8": wrk(f"{base}/graphql", body=json.dumps({"query": TILES_QUERY}), token=None, seconds=args.seconds, connections=args.connections),
-            "plain json 20x8": wrk(f"{base}/plain/tiles", body="{}", token=None, seconds=args.seconds, connections=args.connections),
+            "graphql me": wrk(f"{base}/graphql", body=json.dumps({"query": ME_QUERY}), token=token, **load),
+            "me compiled (hash)": wrk(f"{base}/graphql", body=json.dumps({"extensions": persisted(ME_QUERY)}), token=token, **load),
+            "graphql home 20x8": wrk(f"{base}/graphql", body=json.dumps({"query": TILES_QUERY}), token=None, **load),
+            "home compiled (hash)": wrk(f"{base}/graphql", body=json.dumps({"extensions": persisted(TILES_QUERY)}), token=None, **load),
+            "plain json 20x8": wrk(f"{base}/plain/tiles", body="{}", token=None, **load),
         }
         rss = int(Path(f"/proc/{server.pid}/status").read_text().split("VmRSS:")[1].split()[0]) // 1024
     finally:
         server.terminate()
         server.wait()
     print(f"one uvicorn worker, {args.connections} connections, {args.seconds}s each, server RSS {rss} MB")
-    print(f"{'scenario':<20}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}")
+    print(f"{'scenario':<22}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'CPU ms/req':>12}{'errors':>8}")
     for name, r in runs.items():
-        print(f"{name:<20}{r['rps']:>10.0f}{r['p50_ms']:>10.2f}{r['p99_ms']:>10.2f}{r['errors']:>8}")
+        print(f"{name:<22}{r['rps']:>10.0f}{r['p50_ms']:>10.2f}{r['p99_ms']:>10.2f}{r['cpu_ms']:>12.3f}{r['errors']:>8}")
     ratio = runs["plain json 20x8"]["rps"] / runs["graphql home 20x8"]["rps"]
     print(f"plain JSON / GraphQL home throughput ratio: {ratio:.2f}x (target: within 4x)")
+    print(f"me p99 {runs['graphql me']['p99_ms']:.1f} ms, compiled {runs['me compiled (hash)']['p99_ms']:.1f} ms"
+          f" at {args.connections} connections (target: under 20 ms)")
+    plain_cpu = runs["plain json 20x8"]["cpu_ms"]
+    print(f"compiled home CPU / plain JSON CPU: {runs['home compiled (hash)']['cpu_ms'] / plain_cpu:.2f}x (target: at most 2x)")
+    print()
+    middleware_cost.main([])
+    print()
+    asyncio.run(prepare_database())
+    me_read_path.report(asyncio.run(me_read_path.measure(2000)))
 
 
 if __name__ == "__main__":

@@ -18,20 +18,18 @@ from pathlib import Path
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
-from bff.auth import BearerTokenBackend
 from bff.i18n import i18n_routes
 from bff.web import web_routes
 from bff.clearing.http import clearing_routes
 from bff.content.http import content_routes
 from bff.ide import ide_routes
 from bff.ledger.http import statement_routes
-from bff.middleware import BodyCap, BodyTimeout, DatabaseContext, RequestContextMiddleware
+from bff.middleware import BodyCap, BodyTimeout, RequestPipeline
 from bff.miniprogram.http import miniprogram_routes
 from bff.miniprogram_runtime.bank_operations import attach as attach_bank_operations
 from bff.miniprogram_runtime.http import bridge_routes
@@ -39,7 +37,6 @@ from bff.openapi.routes import openapi_routes
 from bff.schema import build_schema
 from bff.tracking.http import track_batch
 from bff.tracking.segment_http import segment_routes
-from bff.unavailable import RedisUnavailable
 from bff.view import GraphQLEndpoint, error_response
 from infra import db
 from infra.i18n import t
@@ -107,6 +104,19 @@ def _settle_garbage_collector() -> None:
     gc.freeze()
 
 
+def middleware(settings: Settings) -> list[Middleware]:
+    """What every request passes through before its route (``bench/middleware_cost.py`` times it)."""
+    return [
+        Middleware(
+            RequestPipeline,
+            max_body_bytes=settings.max_body_bytes,
+            body_caps=body_caps(settings),
+            body_timeout=BodyTimeout(settings.body_timeout_seconds, settings.body_min_bytes_per_second),
+            retry_after_seconds=settings.redis.retry_after_seconds,
+        ),
+    ]
+
+
 Services = Callable[[Settings], AbstractAsyncContextManager[Runtime]]
 
 
@@ -154,17 +164,7 @@ def create_app(
     app = Starlette(
         debug=settings.debug,
         routes=routes,
-        middleware=[
-            Middleware(
-                RequestContextMiddleware,
-                max_body_bytes=settings.max_body_bytes,
-                body_caps=body_caps(settings),
-                body_timeout=BodyTimeout(settings.body_timeout_seconds, settings.body_min_bytes_per_second),
-            ),
-            Middleware(RedisUnavailable, retry_after_seconds=settings.redis.retry_after_seconds),
-            Middleware(DatabaseContext),
-            Middleware(AuthenticationMiddleware, backend=BearerTokenBackend()),
-        ],
+        middleware=middleware(settings),
         lifespan=lifespan,
     )
     app.state.settings = settings

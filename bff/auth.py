@@ -1,11 +1,21 @@
-"""Resolves the caller once per request from ``Authorization: Bearer <access token>``."""
+"""Resolves the caller once per request from ``Authorization: Bearer <access token>``.
+
+``bff.middleware.RequestPipeline`` calls ``authenticate`` before the route; routes and
+resolvers read ``scope["principal"]``. ``scope["auth"]`` and ``scope["user"]`` are filled as
+Starlette's AuthenticationMiddleware fills them, so ``request.user`` keeps working.
+"""
 
 from __future__ import annotations
 
-from starlette.authentication import AuthCredentials, AuthenticationBackend, BaseUser
-from starlette.requests import HTTPConnection
+from collections.abc import Iterable
+
+from starlette.authentication import AuthCredentials, BaseUser, UnauthenticatedUser
+from starlette.types import Scope
 
 from identity.tokens import Principal
+
+_NO_CREDENTIALS = AuthCredentials()
+_NOBODY = UnauthenticatedUser()
 
 
 class PrincipalUser(BaseUser):
@@ -21,17 +31,28 @@ class PrincipalUser(BaseUser):
         return f"user:{self.principal.user_id}"
 
 
-class BearerTokenBackend(AuthenticationBackend):
-    """An invalid, expired or revoked token leaves the caller anonymous; fields then refuse."""
+def anonymous(scope: Scope) -> None:
+    scope["auth"] = _NO_CREDENTIALS
+    scope["user"] = _NOBODY
 
-    async def authenticate(self, conn: HTTPConnection):
-        if conn.scope["type"] == "websocket":
-            return None  # sockets sign in with connection_init only (bff/subscriptions.py)
-        header = conn.headers.get("authorization")
-        if not header or not header.startswith("Bearer "):
-            return None
-        principal = await conn.app.state.runtime.identity.authenticate(header[7:].strip())
-        if principal is None:
-            return None
-        conn.scope["principal"] = principal
-        return AuthCredentials(["authenticated", *(r.value for r in principal.roles)]), PrincipalUser(principal)
+
+async def authenticate(scope: Scope, raw_headers: Iterable[tuple[bytes, bytes]], headers: dict[bytes, bytes]) -> None:
+    """An invalid, expired or revoked token leaves the caller anonymous; fields then refuse.
+
+    ``headers`` is the request's headers as a dict (the last of a repeated name); the first
+    Authorization header counts, as Starlette's ``Headers.get`` reads it.
+    """
+    if b"authorization" not in headers:
+        anonymous(scope)
+        return
+    header = next(value for name, value in raw_headers if name == b"authorization").decode("latin-1")
+    if not header.startswith("Bearer "):
+        anonymous(scope)
+        return
+    principal = await scope["app"].state.runtime.identity.authenticate(header[7:].strip())
+    if principal is None:
+        anonymous(scope)
+        return
+    scope["principal"] = principal
+    scope["auth"] = AuthCredentials(["authenticated", *(r.value for r in principal.roles)])
+    scope["user"] = PrincipalUser(principal)

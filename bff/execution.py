@@ -18,11 +18,16 @@ from typing import Any, Callable
 
 from graphql import GraphQLEnumType, GraphQLField, GraphQLNonNull, GraphQLScalarType, Undefined
 from graphql.pyutils import Path
-from graphql.pyutils.gather_with_cancel import gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from bff.compiled import FieldPlan, PlanRunner, compile_operation, gather_fields
 
 LeafPlan = tuple[Callable[[Any], Any], Callable[[Any], Any]] | None
 _LEAF_PLANS: dict[int, tuple[GraphQLField, LeafPlan]] = {}
+# Compiled plans of persisted operations by (schema, hash, operation name); None where the
+# operation is not covered. The entry holds the schema, so its id is not reused meanwhile.
+_OPERATION_PLANS: dict[tuple[int, str, str | None], tuple[Any, list[FieldPlan] | None]] = {}
+_MAX_OPERATION_PLANS = 4096
 
 
 def _leaf_plan(field_def: GraphQLField) -> LeafPlan:
@@ -56,7 +61,18 @@ def _plan_for(field_def: GraphQLField) -> LeafPlan:
         return plan
 
 
-class BasicLeafFastPath(StrawberryGraphQLCoreExecutionContext):
+def persisted_hash(context: Any) -> str | None:
+    """The hash a request named its operation by (``bff.view`` records it), if it did."""
+    state = getattr(getattr(context, "request", None), "state", None)
+    return getattr(state, "persisted_query", None) if state is not None else None
+
+
+def operation_plan(schema: Any, digest: str, operation_name: str | None) -> list[FieldPlan] | None:
+    entry = _OPERATION_PLANS.get((id(schema), digest, operation_name))
+    return entry[1] if entry is not None else None
+
+
+class BasicLeafFastPath(PlanRunner, StrawberryGraphQLCoreExecutionContext):
     """graphql-core's ``execute_fields`` with basic scalar leaves computed inline.
 
     The loop is graphql-core 3.3's own (results in selection order, awaitables gathered at
@@ -64,6 +80,25 @@ class BasicLeafFastPath(StrawberryGraphQLCoreExecutionContext):
     machinery. A leaf whose value is None or whose read fails takes the regular path, so
     null checks and error reporting are graphql-core's.
     """
+
+    def execute_operation(self, serially=None):
+        """A persisted operation runs its compiled plan (``bff.compiled``) where it has one."""
+        digest = persisted_hash(self.context_value)
+        if digest is None or self.abort_signal is not None or (
+            self.middleware_manager and self.middleware_manager.middlewares
+        ):
+            return super().execute_operation(serially)
+        name = self.operation.name.value if self.operation.name else None
+        key = (id(self.schema), digest, name)
+        entry = _OPERATION_PLANS.get(key)
+        if entry is None:
+            if len(_OPERATION_PLANS) >= _MAX_OPERATION_PLANS:
+                _OPERATION_PLANS.pop(next(iter(_OPERATION_PLANS)))
+            plan = compile_operation(self.schema, self.operation, self.fragment_definitions, _plan_for)
+            entry = _OPERATION_PLANS[key] = (self.schema, plan)
+        if entry[1] is None:
+            return super().execute_operation(serially)
+        return self.run_plan(entry[1])
 
     def execute_fields(self, parent_type, source_value, path, grouped_field_set, position_context):
         if self.middleware_manager and self.middleware_manager.middlewares:
@@ -98,15 +133,7 @@ class BasicLeafFastPath(StrawberryGraphQLCoreExecutionContext):
             if awaitable_fields:
                 self.settle_in_background([results[name] for name in awaitable_fields])
             raise
-        if not awaitable_fields:
-            return results
-
-        async def get_results() -> dict[str, Any]:
-            awaited = await gather_with_cancel(*(results[name] for name in awaitable_fields))
-            results.update(zip(awaitable_fields, awaited, strict=True))
-            return results
-
-        return get_results()
+        return results if not awaitable_fields else gather_fields(results, awaitable_fields)
 
 
 class WithoutSuggestions(BasicLeafFastPath):

@@ -19,6 +19,12 @@ class PersistedQueryError(Exception):
         self.code = code
 
 
+def persisted_hash_of(extensions: dict | None) -> str | None:
+    """The sha256 a request that ``PersistedQueries.resolve`` accepted named its query by."""
+    persisted = (extensions or {}).get("persistedQuery")
+    return persisted["sha256Hash"].lower() if isinstance(persisted, dict) else None
+
+
 class PersistedQueries:
     def __init__(self, redis: aioredis.Redis, *, local_size: int = 2048, max_query_bytes: int = 100_000) -> None:
         self._redis = redis

@@ -2,8 +2,10 @@
 
 A request that cannot get a Redis connection in time (``REDIS_POOL_TIMEOUT_SECONDS``), or
 finds the server down or restarting, is told to come back: each route family in its own
-error shape, so clients read it like their other errors. GraphQL resolvers' failures are
-caught by GraphQL; ``mark_unavailable`` lets the endpoint turn them into the same answer.
+error shape, so clients read it like their other errors. ``bff.middleware.RequestPipeline``
+answers a Redis-unavailable error escaping the app before the answer started; GraphQL
+resolvers' failures are caught by GraphQL, and ``mark_unavailable`` lets the endpoint turn
+them into the same answer.
 """
 
 from __future__ import annotations
@@ -11,9 +13,8 @@ from __future__ import annotations
 import logging
 
 import orjson
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Scope, Send
 
-from infra.kv import REDIS_UNAVAILABLE
 
 log = logging.getLogger("bff.unavailable")
 CODE = "SERVICE_UNAVAILABLE"
@@ -48,30 +49,3 @@ def mark_unavailable(scope: Scope, error: BaseException) -> None:
 
 def redis_error_of(scope: Scope) -> BaseException | None:
     return scope.get(_SCOPE_KEY)
-
-
-class RedisUnavailable:
-    """Pure ASGI: a Redis-unavailable error escaping the app, before the answer started, is a 503."""
-
-    def __init__(self, app: ASGIApp, *, retry_after_seconds: int) -> None:
-        self.app = app
-        self.retry_after_seconds = retry_after_seconds
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = False
-
-        async def tracked_send(message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, receive, tracked_send)
-        except REDIS_UNAVAILABLE as exc:
-            if started:
-                raise
-            log.warning("Redis unavailable for %s: %s", scope["path"], exc)
-            await send_unavailable(scope, send, self.retry_after_seconds)

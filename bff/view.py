@@ -16,7 +16,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from bff import ide, request_json
 from bff.context import Context
 from bff.media import GRAPHQL_RESPONSE, JSON, is_request_error, negotiate
-from bff.persisted_queries import PersistedQueries, PersistedQueryError
+from bff.persisted_queries import PersistedQueries, PersistedQueryError, persisted_hash_of
 from bff.subscriptions import SessionBoundSocket
 from bff.unavailable import redis_error_of
 from infra.i18n import t
@@ -125,6 +125,9 @@ class GraphQLEndpoint(GraphQL):
         if self._persisted is None:
             self._persisted = PersistedQueries(runtime.redis)
         data.query = await self._persisted.resolve(data.query, data.extensions)
+        digest = persisted_hash_of(data.extensions)
+        if digest is not None:  # the operation may run its compiled plan (bff.execution)
+            request._request.state.persisted_query = digest
         return data
 
     async def on_ws_connect(self, context: Context):

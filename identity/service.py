@@ -13,6 +13,8 @@ import re
 import secrets
 import time
 import uuid
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Protocol
@@ -80,6 +82,24 @@ class IssuedSession:
     access_token: str
     refresh_token: str
     access_expires_in: int
+
+
+@dataclass(frozen=True, slots=True)
+class UserProfile:
+    """What screens show of an account: its id, phone number (decrypted), roles and age."""
+
+    id: int
+    phone: str
+    roles: tuple[Role, ...]
+    created_at: datetime
+
+
+# The `me` read of every signed-in screen: Tortoise's query building and model construction
+# cost more CPU than the round trip itself (bench/me_read_path.py), so PostgreSQL gets one
+# statement asyncpg prepares once per connection.
+_PROFILES_PG = (
+    "SELECT id, phone_ciphertext, roles::text AS roles, created_at FROM identity_user WHERE id = ANY($1::bigint[])"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,6 +319,20 @@ class IdentityService:
 
     def phone_of(self, user: User) -> str:
         return self._cipher.decrypt(user.phone_ciphertext, context="phone")
+
+    async def profiles(self, *, user_ids: Sequence[int]) -> dict[int, UserProfile]:
+        """The accounts among ``user_ids`` that exist, by id."""
+        db = User._meta.db
+        if db.capabilities.dialect == "postgres":
+            rows = await db.execute_query_dict(_PROFILES_PG, [list(user_ids)])
+            found = [(row["id"], row["phone_ciphertext"], json.loads(row["roles"]), row["created_at"]) for row in rows]
+        else:
+            found = [(u.id, u.phone_ciphertext, u.roles, u.created_at) for u in await User.filter(id__in=list(user_ids))]
+        decrypt = self._cipher.decrypt
+        return {
+            user_id: UserProfile(user_id, decrypt(ciphertext, context="phone"), tuple(Role(r) for r in roles), created)
+            for user_id, ciphertext, roles, created in found
+        }
 
     async def phone_number(self, *, user_id: int) -> str:
         """The user's phone number, decrypted (other domains mask it before showing it)."""

@@ -93,7 +93,7 @@ async def open_database(settings: Settings) -> TortoiseContext:
     """Connect; the returned context must be passed to ``close_database``.
 
     Tortoise 1.x keeps connections in a context. The app enters its own context around
-    every request (bff.middleware.DatabaseContext). The first context opened in a process
+    every request (bff.middleware.RequestPipeline). The first context opened in a process
     is also its global fallback, so CLI commands and workers that run outside a request
     find their connections without ceremony.
     """

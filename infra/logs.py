@@ -14,10 +14,20 @@ request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request
 
 
 class JsonFormatter(logging.Formatter):
+    _second: int | None = None
+    _stamp = ""
+
+    def _timestamp(self, record: logging.LogRecord) -> str:
+        """ISO 8601 UTC to the millisecond; the part up to the second is formatted once a second."""
+        second = int(record.created)
+        if second != self._second:
+            self._stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+            self._second = second
+        return f"{self._stamp}.{int(record.msecs):03d}Z"
+
     def format(self, record: logging.LogRecord) -> str:
         entry = {
-            "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
-            + f".{int(record.msecs):03d}Z",
+            "ts": self._timestamp(record),
             "level": record.levelname,
             "logger": record.name,
             "msg": redact(record.getMessage()),

@@ -26,10 +26,19 @@ _ID_NUMBER = re.compile(r"(?<!\d)(\d{6})\d{8}(\d{3}[\dXx])(?![\dXx])")
 _CARD = re.compile(r"(?<!\d)(\d{6})\d{6,9}(\d{4})(?!\d)")
 _BEARER = re.compile(r"(?i)(bearer\s+|refresh[_-]?token[\"'=:\s]+|rt_)[A-Za-z0-9._\-]{8,}")
 _JWT = re.compile(r"eyJ[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]{5,}")
+# What every pattern above needs: a digit, a JWT's start or a token's prefix. Most log text
+# (messages, paths, methods) has none, and one scan for it is a fifth of the five substitutions.
+_CANDIDATE = re.compile(r"\d|eyJ|(?i:bearer|refresh|rt_)")
 
 
 def redact(text: str) -> str:
     """Mask phone, ID and card numbers and tokens found anywhere in free text."""
+    if _CANDIDATE.search(text) is None:
+        return text
+    return _substitute(text)
+
+
+def _substitute(text: str) -> str:
     text = _JWT.sub("[token]", text)
     text = _BEARER.sub(lambda m: m.group(1) + "[token]", text)
     text = _ID_NUMBER.sub(r"\1********\2", text)

@@ -157,3 +157,32 @@ async def test_a_malformed_session_id_names_the_field(gql, sign_in, bad_id):
 async def test_signing_out_a_device_needs_a_signed_in_caller(gql):
     answer = await gql(SIGN_OUT, {"id": "0b7f6a2e-9c1d-4e5f-8a3b-2c4d6e8f0a1b"})
     assert answer["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_a_token_in_use_is_refused_on_the_very_next_request_after_its_device_is_signed_out(gql, sign_in):
+    # given a phone whose token has just been accepted (its check is remembered by the server)
+    phone = await sign_in("13911113333")
+    tablet = await sign_in("13911113333")
+    assert (await gql(ME, token=phone.access_token))["data"]["me"]["id"] == str(phone.user_id)
+    lost = (await _session_ids(gql, tablet))[False]
+    # when the tablet signs the phone out
+    answer = (await gql(SIGN_OUT, {"id": lost}, token=tablet.access_token))["data"]["signOutDevice"]
+    assert answer["__typename"] == "DeviceSignedOut"
+    # then the phone's very next request is refused, and the tablet's still served
+    assert (await gql(ME, token=phone.access_token))["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert (await gql(ME, token=tablet.access_token))["data"]["me"]["id"] == str(tablet.user_id)
+
+
+async def test_a_remembered_token_check_ends_when_the_token_expires():
+    import time
+
+    from identity.tokens import AccessTokens
+
+    tokens = AccessTokens("a-secret-for-this-test-only", ttl_seconds=1)
+    token = tokens.issue(user_id=7, session_id="s-1", roles=["customer"])
+    accepted = tokens.verify(token)
+    assert accepted is not None and tokens.verify(token) == accepted
+    while time.time() < accepted.expires_at:
+        await asyncio.sleep(0.05)
+    assert tokens.verify(token) is None
+    assert tokens.verify(token) is None  # forgotten, and checked afresh: still expired

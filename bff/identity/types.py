@@ -8,8 +8,8 @@ import strawberry
 
 from bff.context import Context, Info
 from bff.errors import Error
-from identity.models import User
 from identity.roles import Role as DomainRole
+from identity.service import UserProfile
 from infra.masking import mask_phone
 
 Role = strawberry.enum(DomainRole, name="Role")
@@ -46,11 +46,11 @@ class UserType:
     created_at: datetime
 
     @classmethod
-    def of(cls, user: User, phone: str) -> UserType:
+    def of(cls, user: UserProfile) -> UserType:
         return cls(
             id=strawberry.ID(str(user.id)),
-            masked_phone=mask_phone(phone),
-            roles=[DomainRole(r) for r in user.roles],
+            masked_phone=mask_phone(user.phone),
+            roles=list(user.roles),
             created_at=user.created_at,
         )
 
@@ -71,9 +71,8 @@ class UserType:
 
 
 async def users_by_id(context: Context, ids: Sequence[int]) -> list[UserType | None]:
-    rows = {u.id: u for u in await User.filter(id__in=list(ids))}
-    identity = context.runtime.identity
-    return [UserType.of(rows[i], identity.phone_of(rows[i])) if i in rows else None for i in ids]
+    found = await context.runtime.identity.profiles(user_ids=ids)
+    return [UserType.of(found[i]) if i in found else None for i in ids]
 
 
 @strawberry.type

@@ -1,0 +1,335 @@
+"""Compiled plans for persisted operations: fields collected once, executed without graphql-core's walk.
+
+An operation that arrives by its persisted hash has been parsed and validated (both cached)
+before it gets here. The first time it runs, its selections are compiled into a plan: for
+each object type reached, the flat list of fields to run, with fragments inlined, each
+field's definition, resolver, argument needs and return-type shape looked up once. Later
+runs execute the plan directly: no field collection, no per-field type dispatch, basic
+scalar leaves read inline.
+
+What the plan does not cover makes ``compile_operation`` answer None, and the operation then
+runs through graphql-core as before: mutations and subscriptions, directives (``@skip``,
+``@include``, ``@defer``...), a response key selected twice (field merging), fragments on
+another type than the one selected, interfaces and unions, introspection, field middleware.
+Completion follows graphql-core 3.3's ``Executor`` step by step (null checks, list items,
+``is_type_of``, leaf coercion) and reports errors through its own ``located_error`` and
+``collected_errors``, so data, errors, their paths and their order are graphql-core's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    InlineFragmentNode,
+    OperationType,
+    Undefined,
+    located_error,
+)
+from graphql.execution.collect_fields import FieldDetails
+from graphql.execution.values import get_argument_values
+from graphql.pyutils import Path, inspect, is_iterable
+from graphql.pyutils.gather_with_cancel import gather_with_cancel
+from graphql.type import is_enum_type, is_object_type, is_scalar_type
+
+_LEAF, _NON_NULL, _LIST, _OBJECT = range(4)
+
+
+class FieldPlan:
+    __slots__ = ("key", "name", "definition", "nodes", "details", "shape", "has_args", "leaf")
+
+    def __init__(self, key, name, definition, nodes, shape, leaf) -> None:
+        self.key = key
+        self.name = name
+        self.definition = definition
+        self.nodes = nodes
+        self.details = [FieldDetails(node, None) for node in nodes]  # for graphql-core's own completion
+        # (kind, GraphQL type, ...): (_LEAF, t) | (_NON_NULL, t, inner) | (_LIST, t, item) | (_OBJECT, t, fields)
+        self.shape = shape
+        self.has_args = bool(definition.args or nodes[0].arguments)
+        self.leaf = leaf  # (read, serialize) for a basic scalar field, else None
+
+
+async def gather_fields(results: dict[str, Any], pending: list[str]) -> dict[str, Any]:
+    """``results`` with its awaitable entries (named in ``pending``) awaited together, in place."""
+    awaited = await gather_with_cancel(*(results[key] for key in pending))
+    results.update(zip(pending, awaited, strict=True))
+    return results
+
+
+class Unsupported(Exception):
+    """Raised while compiling: the operation runs through graphql-core instead."""
+
+
+def compile_operation(schema, operation, fragments, leaf_plan) -> list[FieldPlan] | None:
+    """The root fields' plan of a query, or None when any part of it is not covered."""
+    if operation.operation is not OperationType.QUERY or operation.directives:
+        return None
+    root = schema.query_type
+    try:
+        return _fields(schema, root, operation.selection_set, fragments, leaf_plan, depth=0)
+    except (Unsupported, RecursionError):
+        return None
+
+
+def _fields(schema, parent: GraphQLObjectType, selection_set, fragments, leaf_plan, depth: int) -> list[FieldPlan]:
+    if depth > 64:
+        raise Unsupported()
+    plans: list[FieldPlan] = []
+    keys: set[str] = set()
+    _collect(schema, parent, selection_set, fragments, leaf_plan, depth, plans, keys, set())
+    return plans
+
+
+def _collect(schema, parent, selection_set, fragments, leaf_plan, depth, plans, keys, spread) -> None:
+    for selection in selection_set.selections:
+        if selection.directives:
+            raise Unsupported()
+        if isinstance(selection, FieldNode):
+            key = selection.alias.value if selection.alias else selection.name.value
+            name = selection.name.value
+            if key in keys or name in ("__schema", "__type"):
+                raise Unsupported()
+            definition = schema.get_field(parent, name)
+            if definition is None:
+                raise Unsupported()
+            keys.add(key)
+            shape = _shape(schema, definition.type, selection, fragments, leaf_plan, depth)
+            leaf = None if selection.arguments or name == "__typename" else leaf_plan(definition)
+            plans.append(FieldPlan(key, name, definition, [selection], shape, leaf))
+        elif isinstance(selection, InlineFragmentNode):
+            condition = selection.type_condition
+            if condition is not None and condition.name.value != parent.name:
+                raise Unsupported()
+            _collect(schema, parent, selection.selection_set, fragments, leaf_plan, depth, plans, keys, spread)
+        elif isinstance(selection, FragmentSpreadNode):
+            name = selection.name.value
+            fragment = fragments.get(name)
+            if (
+                fragment is None or name in spread or fragment.directives or fragment.variable_definitions
+                or fragment.type_condition.name.value != parent.name
+            ):
+                raise Unsupported()
+            _collect(schema, parent, fragment.selection_set, fragments, leaf_plan, depth, plans, keys, spread | {name})
+        else:
+            raise Unsupported()
+
+
+def _shape(schema, field_type, node: FieldNode, fragments, leaf_plan, depth: int) -> tuple:
+    if isinstance(field_type, GraphQLNonNull):
+        return (_NON_NULL, field_type, _shape(schema, field_type.of_type, node, fragments, leaf_plan, depth))
+    if isinstance(field_type, GraphQLList):
+        return (_LIST, field_type, _shape(schema, field_type.of_type, node, fragments, leaf_plan, depth))
+    if is_scalar_type(field_type) or is_enum_type(field_type):
+        return (_LEAF, field_type)
+    if is_object_type(field_type) and node.selection_set is not None:
+        return (_OBJECT, field_type, _fields(schema, field_type, node.selection_set, fragments, leaf_plan, depth + 1))
+    raise Unsupported()  # interfaces and unions: the runtime type decides the selection
+
+
+class PlanRunner:
+    """Mixed into the execution context: runs a compiled plan with its state (errors, variables)."""
+
+    def run_plan(self: Any, plan: list[FieldPlan]):
+        """``execute_operation`` for a compiled plan: an ExecutionResult, or an awaitable one."""
+        try:
+            result = self._plan_fields(plan, self.schema.query_type, self.root_value, None)
+        except GraphQLError as error:
+            self.collected_errors.add(error, None)
+            return self.finish(self.build_response(None))
+        if self.is_awaitable(result):
+
+            async def await_result():
+                try:
+                    data = await result
+                except GraphQLError as error:
+                    self.collected_errors.add(error, None)
+                    return self.build_response(None)
+                return self.build_response(data)
+
+            return await_result()
+        return self.finish(self.build_response(result))
+
+    def _plan_fields(self: Any, plan: list[FieldPlan], parent: GraphQLObjectType, source: Any, path: Path | None):
+        results: dict[str, Any] = {}
+        is_awaitable = self.is_awaitable
+        pending: list[str] = []
+        parent_name = parent.name
+        try:
+            for field in plan:
+                leaf = field.leaf
+                if leaf is not None:
+                    try:
+                        value = leaf[0](source)
+                        if value is not None:
+                            results[field.key] = leaf[1](value)
+                            continue
+                    except Exception:  # noqa: BLE001 - the regular path reports it properly
+                        pass
+                if field.name == "__typename":
+                    results[field.key] = parent_name
+                    continue
+                result = self._plan_field(field, parent, source, Path(path, field.key, parent_name))
+                results[field.key] = result
+                if is_awaitable(result):
+                    pending.append(field.key)
+        except Exception:
+            if pending:
+                self.settle_in_background([results[key] for key in pending])
+            raise
+        return results if not pending else gather_fields(results, pending)
+
+    def _plan_field(self: Any, field: FieldPlan, parent: GraphQLObjectType, source: Any, path: Path):
+        definition = field.definition
+        return_type = definition.type
+        resolve = definition.resolve or self.field_resolver
+        info = self.build_resolve_info(definition, field.nodes, parent, path)
+        try:
+            args = (
+                get_argument_values(definition, field.nodes[0], self.variable_values, None, self.hide_suggestions)
+                if field.has_args else {}
+            )
+            result = resolve(source, info, **args)
+            if self.is_awaitable(result):
+                return self._plan_awaited(field, info, path, result)
+            completed = self._plan_complete(field.shape, field, info, path, result)
+            if self.is_awaitable(completed):
+                return self._plan_await_completed(return_type, field, path, completed)
+        except Exception as raw_error:
+            self._plan_error(raw_error, return_type, field, path)
+            return None
+        return completed
+
+    async def _plan_awaited(self: Any, field: FieldPlan, info, path: Path, result: Awaitable[Any]):
+        try:
+            resolved = await result
+            completed = self._plan_complete(field.shape, field, info, path, resolved)
+            if self.is_awaitable(completed):
+                completed = await completed
+        except Exception as raw_error:
+            self._plan_error(raw_error, field.definition.type, field, path)
+            completed = None
+        return completed
+
+    async def _plan_await_completed(self: Any, item_type, field: FieldPlan, path: Path, completed):
+        try:
+            return await completed
+        except Exception as raw_error:
+            self._plan_error(raw_error, item_type, field, path)
+            return None
+
+    def _plan_error(self: Any, raw_error: Exception, return_type, field: FieldPlan, path: Path) -> None:
+        error = located_error(raw_error, field.nodes, path.as_list())
+        if self.error_propagation and isinstance(return_type, GraphQLNonNull):
+            raise error
+        self.collected_errors.add(error, path)
+
+    def _plan_complete(self: Any, shape: tuple, field: FieldPlan, info, path: Path, result: Any):
+        if isinstance(result, Exception):
+            raise result
+        kind = shape[0]
+        if kind == _NON_NULL:
+            completed = self._plan_complete(shape[2], field, info, path, result)
+            if completed is None:
+                raise TypeError(f"Cannot return null for non-nullable field {info.parent_type}.{info.field_name}.")
+            return completed
+        if result is None or result is Undefined:
+            return None
+        if kind == _LEAF:
+            leaf_type = shape[1]
+            coerced = leaf_type.coerce_output_value(result)
+            if coerced is Undefined or coerced is None:
+                raise TypeError(
+                    f"Expected `{inspect(leaf_type)}.coerce_output_value({inspect(result)})` to return"
+                    f" non-nullable value, returned: {inspect(coerced)}"
+                )
+            return coerced
+        if kind == _LIST:
+            return self._plan_list(shape, field, info, path, result)
+        return self._plan_object(shape, field, info, path, result)
+
+    def _plan_object(self: Any, shape: tuple, field: FieldPlan, info, path: Path, result: Any):
+        object_type = shape[1]
+        if object_type.is_type_of:
+            is_type_of = object_type.is_type_of(result, info)
+            if self.is_awaitable(is_type_of):
+
+                async def execute_subfields_async():
+                    if not await is_type_of:
+                        raise _invalid_return_type(object_type, result, field)
+                    fields = self._plan_fields(shape[2], object_type, result, path)
+                    return (await fields) if self.is_awaitable(fields) else fields
+
+                return execute_subfields_async()
+            if not is_type_of:
+                raise _invalid_return_type(object_type, result, field)
+        return self._plan_fields(shape[2], object_type, result, path)
+
+    def _plan_list(self: Any, shape: tuple, field: FieldPlan, info, path: Path, result: Any):
+        if self.is_async_iterable(result):  # graphql-core's own completion, selections and all
+            return self.complete_value(shape[1], field.details, info, path, result, None)
+        if not is_iterable(result):
+            raise GraphQLError(
+                f"Expected Iterable, but did not find one for field '{info.parent_type}.{info.field_name}'."
+            )
+        is_awaitable = self.is_awaitable
+        item_shape = shape[2]
+        item_type = item_shape[1]
+        completed_results: list[Any] = []
+        pending: list[int] = []
+        try:
+            for index, item in enumerate(result):
+                item_path = path.add_key(index, None)
+                if is_awaitable(item):
+                    completed_results.append(self._plan_awaited_item(item_shape, item_type, field, info, item_path, item))
+                    pending.append(index)
+                    continue
+                try:
+                    completed = self._plan_complete(item_shape, field, info, item_path, item)
+                    if is_awaitable(completed):
+                        completed_results.append(self._plan_await_completed(item_type, field, item_path, completed))
+                        pending.append(index)
+                    else:
+                        completed_results.append(completed)
+                except Exception as raw_error:
+                    self._plan_error(raw_error, item_type, field, item_path)
+                    completed_results.append(None)
+        except Exception:
+            if pending:
+                self.settle_in_background([completed_results[index] for index in pending])
+            raise
+        if not pending:
+            return completed_results
+
+        async def get_completed_results() -> list[Any]:
+            if len(pending) == 1:
+                completed_results[pending[0]] = await completed_results[pending[0]]
+            else:
+                awaited = await gather_with_cancel(*(completed_results[index] for index in pending))
+                for index, value in zip(pending, awaited, strict=True):
+                    completed_results[index] = value
+            return completed_results
+
+        return get_completed_results()
+
+    async def _plan_awaited_item(self: Any, item_shape, item_type, field: FieldPlan, info, item_path: Path, item):
+        try:
+            resolved = await item
+            completed = self._plan_complete(item_shape, field, info, item_path, resolved)
+            if self.is_awaitable(completed):
+                completed = await completed
+        except Exception as raw_error:
+            self._plan_error(raw_error, item_type, field, item_path)
+            completed = None
+        return completed
+
+
+def _invalid_return_type(object_type: GraphQLObjectType, result: Any, field: FieldPlan) -> GraphQLError:
+    return GraphQLError(f"Expected value of type '{object_type}' but got: {inspect(result)}.", field.nodes)
