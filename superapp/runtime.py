@@ -88,7 +88,7 @@ async def running(settings: Settings) -> AsyncIterator[AppRuntime]:
         openplatform=openplatform,
         miniprogram_runtime=MiniProgramRuntime.build(
             settings, redis=redis_handle.client, host=host, identity=identity, ledger=ledger,
-            openplatform=openplatform, tracking=tracking,
+            openplatform=openplatform, tracking=tracking, clearing=clearing,
         ),
         kyc=KycService(config=KycConfig.from_settings(settings), cipher=cipher, redis=redis_handle.client),
         clearing=clearing,
