@@ -85,3 +85,18 @@ async def test_a_lost_server_is_unavailable_until_it_is_back(server, wire):
     finally:
         await wire.aclose()
         restarted.kill()
+
+
+async def test_a_unix_socket_pool_is_followed_too_as_in_embedded_mode(tmp_path):
+    socket_path = tmp_path / "redis.sock"
+    server = RedisServer(directory=tmp_path, unixsocket=str(socket_path), unixsocketperm="700").start()
+    client = aioredis.Redis.from_url(f"unix://{socket_path}?db=2")
+    wire = MultiplexedRedis(client)
+    try:
+        assert MultiplexedRedis.supported(client)
+        assert await wire.execute(pack(["SET", "over", "the socket"])) == b"OK"
+        assert await client.get("over") == b"the socket"  # the URL's database (2), through the file
+    finally:
+        await wire.aclose()
+        await client.aclose()
+        server.kill()
