@@ -46,6 +46,8 @@ def _refused(exc: Exception) -> Exception:
     if isinstance(exc, clearing.MovementConflict):
         return PaymentRefused("TOP_UP_CONFLICT", 409, Text("miniprogram_runtime.top_up_conflict"),
                               field="idempotencyKey")
+    if isinstance(exc, clearing.InvalidMovement) and exc.field == "account_id":  # no open Class II account
+        return PaymentRefused("ACCOUNT_NOT_FOUND", 404, Text("miniprogram_runtime.account_not_found"))
     if isinstance(exc, clearing.InvalidMovement):
         return InvalidArguments(str(exc), field=exc.field)
     if isinstance(exc, (clearing.NetworkNotConfigured, clearing.NetworkUnavailable)):

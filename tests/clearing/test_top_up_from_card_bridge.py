@@ -12,7 +12,7 @@ from identity.roles import Role
 from ledger.models import JournalEntry
 from ledger.service import close_account
 from tests.clearing.support import Customer
-from tests.ledger.support import PIN
+from tests.ledger.support import PIN, luhn_card
 from tests.miniprogram_runtime.support import CLIENT, GRANT, call, error_code, released_app
 
 APIS = ["getAccountSummary", "topUpFromCard"]
@@ -128,3 +128,18 @@ async def test_tokens_of_another_app_customer_unbound_card_or_removed_app_are_re
     assert (await alice.balance(), await bob.balance()) == (10_00, 10_00)
     assert await JournalEntry.filter(kind="topup").count() == 0
     assert json.dumps([r.json() for r in (foreign, not_hers, after_removal)]).count(alice.card_number[:6]) == 0
+
+
+async def test_a_customer_without_a_class_two_account_is_told_so_and_nothing_is_asked(open_bank):
+    bank = await open_bank()
+    parking, _ = await apps(bank)
+    session = await bank.sign_in("13900000003")
+    card = await bank.runtime.ledger.bind_card(owner_user_id=session.user_id, card_number=luhn_card("6222031234", 19))
+    await bank.runtime.ledger.pins.set_pin(user_id=session.user_id, pin=PIN)
+    carol = Customer(session, None, card, "")
+    token = await token_of(bank, parking, carol)
+
+    refused = await top_up(bank, carol, parking, token, 20_00, "no-account-0001")
+
+    assert (refused.status_code, error_code(refused)) == (404, "ACCOUNT_NOT_FOUND")
+    assert await bank.network.movements() == []
