@@ -99,9 +99,9 @@ async def main(args: argparse.Namespace) -> int:
         await db.migrate(settings)
         connections = await db.open_database(settings)
         audit_log.configure("bench")
+        monitoring = MonitoringService(redis=redis)
         try:
             cipher = PiiCipher.from_settings(settings)
-            monitoring = MonitoringService(redis=redis)
             screened = LedgerService(settings=LedgerSettings(), cipher=cipher, redis=redis, screen=monitoring)
             monitoring.settle_through(screened)
             alone = LedgerService(settings=LedgerSettings(), cipher=cipher, redis=redis)
@@ -148,6 +148,7 @@ async def main(args: argparse.Namespace) -> int:
             failed = any(r["failures"] for runs in results.values() for r in runs)
             return 0 if report.clean and not failed else 1
         finally:
+            await monitoring.aclose()
             await db.close_database(connections)
     finally:
         await redis.aclose()

@@ -79,7 +79,7 @@ __all__ = [
     # what marketing segments by
     "CustomerStanding", "customer_standing",
     # card tokens: what mini-programs and partners know a bound card by
-    "CardTokenStatus", "CardTokenView", "TOKEN_BIN", "card_token_for", "card_tokens_for", "delete_app_card_tokens",
+    "CardTokenStatus", "CardTokenView", "TOKEN_BIN", "card_token_for", "card_token_view", "card_tokens_for", "delete_app_card_tokens",
     # what transaction monitoring is asked and answers (ledger.screening)
     "ALLOWED", "MovementFacts", "MovementScreen", "NoScreen", "PendingMovement", "QueuedReview", "ReviewSettled", "Screening",
     "Verdict",
@@ -219,6 +219,13 @@ async def card_token_for(*, account_id: int, app_id: str) -> CardTokenView:
 async def card_tokens_for(*, accounts: Sequence[Account], app_id: str) -> dict[int, CardTokenView]:
     """The app's tokens of the bound cards among ``accounts`` (others are left out), by account id."""
     return await tokens.tokens_for(accounts=accounts, app_id=app_id)
+
+
+async def card_token_view(*, owner_user_id: int, app_id: str, token: str) -> CardTokenView:
+    """The card app ``app_id``'s token names, as the app may see it (last four digits only);
+    CardTokenNotFound (also another customer's, or a removed app's), CardTokenNotForThisApp,
+    CardTokenSuspended (the card was unbound)."""
+    return await tokens.view_of_token(token=token, app_id=app_id, owner_user_id=owner_user_id)
 
 
 async def delete_app_card_tokens(*, app_id: str) -> int:

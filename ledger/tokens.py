@@ -131,6 +131,14 @@ async def card_of_token(*, token: str, app_id: str, owner_user_id: int) -> Accou
     return row.account
 
 
+async def view_of_token(*, token: str, app_id: str, owner_user_id: int) -> CardTokenView:
+    """What the app may be told of the card its token names (the last four digits), with the
+    refusals of ``card_of_token``: for the sheet a customer confirms a card payment in."""
+    account = await card_of_token(token=token, app_id=app_id, owner_user_id=owner_user_id)
+    return CardTokenView(token=_normalized_token(token) or "", app_id=app_id,
+                         last4=(account.card_masked or "")[-4:], status=CardTokenStatus.ACTIVE)
+
+
 async def suspend_tokens(*, account_id: int) -> int:
     """Every app's token for an unbound card is refused from now on; called in its transaction."""
     return await CardToken.filter(account_id=account_id, status=CardTokenStatus.ACTIVE).update(

@@ -25,7 +25,7 @@ JSAPIS = frozenset(
         "requestPayment", "share", "close",
         "login", "getUserInfo", "getAccountSummary", "requestSubscribeMessage", "track",
         "bankGraphql",  # first-party apps only (miniprogram_host.service.BANK_JSAPI)
-        "navigateToMiniProgram",
+        "navigateToMiniProgram", "topUpFromCard",
     }
 )
 BRIDGE_PLUMBING = frozenset({"invoke", "on", "off"})

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from miniprogram_runtime.context import CallContext
-from miniprogram_runtime.handlers import bank, images, navigation, partner, profile, storage, tracking
+from miniprogram_runtime.handlers import bank, cards, images, navigation, partner, profile, storage, tracking
 
 Handler = Callable[[CallContext], Awaitable[dict]]
 
@@ -44,6 +44,9 @@ BRIDGE_APIS: dict[str, BridgeApi] = _registry(
     # Two calls a payment: one for the order the sheet shows, one with the PIN.
     BridgeApi("requestPayment", partner.request_payment, scope="payment", per_user_per_minute=20,
               per_app_per_second=100),
+    # A top-up from a bound card the app names by its token: the PIN every time, as for a payment.
+    BridgeApi("topUpFromCard", cards.top_up_from_card, scope="payment", per_user_per_minute=10,
+              per_app_per_second=50),
     BridgeApi("requestSubscribeMessage", partner.request_subscribe_message, needs_confirmation=True,
               per_user_per_minute=20),
     BridgeApi("getStorage", storage.get_storage, per_user_per_minute=600, per_app_per_second=2000),

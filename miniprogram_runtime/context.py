@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
+from clearing.service import ClearingService
 from identity.service import IdentityService
 from infra.i18n import Text
 from ledger.service import LedgerService
@@ -25,6 +26,7 @@ class Services:
     images: BlobStore  # for chosen images
     openplatform: OpenPlatform | None = None
     tracking: TrackingService | None = None  # for ``track``
+    clearing: ClearingService | None = None  # the card network, for ``topUpFromCard``
     # Runs a first-party app's declared GraphQL operation as the customer; the transport
     # sets it when it builds the schema (the runtime knows no GraphQL).
     bank_operations: BankOperations | None = None

@@ -9,6 +9,7 @@ from typing import AsyncIterator
 import redis.asyncio as aioredis
 from tortoise.context import TortoiseContext
 
+from clearing.service import ClearingService
 from identity.service import IdentityService
 from infra.i18n import Text
 from ledger.service import LedgerService
@@ -41,11 +42,12 @@ class MiniProgramRuntime:
     @classmethod
     def build(cls, settings: Settings, *, redis: aioredis.Redis, host: MiniProgramHost, identity: IdentityService,
               ledger: LedgerService, openplatform: OpenPlatform | None = None,
-              tracking: TrackingService | None = None) -> MiniProgramRuntime:
+              tracking: TrackingService | None = None, clearing: ClearingService | None = None) -> MiniProgramRuntime:
         config = BridgeConfig.from_settings(settings)
         consents = ConsentBook(redis, cache_seconds=config.consent_cache_seconds)
         services = Services(
             config=config, identity=identity, ledger=ledger, openplatform=openplatform, tracking=tracking,
+            clearing=clearing,
             images=BlobStore(settings.data_dir / "miniprogram_runtime" / "images"),
         )
         audit = BridgeAudit(flush_seconds=config.audit_flush_seconds, batch=config.audit_batch)

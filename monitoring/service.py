@@ -28,7 +28,7 @@ from monitoring import errors
 from monitoring.errors import MonitoringErrorCode
 from monitoring.models import HeldMovement, RuleConfig
 from monitoring.rules import (
-    SPECS, RuleSetting, Signals, checked_setting, default_setting, findings, near_band, stored_reason,
+    SPECS, RuleSetting, checked_setting, default_setting, findings, near_band, stored_reason,
 )
 from monitoring.state import BehaviourStore, Windows
 from monitoring.vocabulary import ReviewStatus
@@ -75,6 +75,10 @@ class MonitoringService:
         self._windows: dict[int, Windows] = {}  # by step-up threshold, for the settings loaded
         self._ledger: LedgerService | None = None
 
+    async def aclose(self) -> None:
+        """Close the connection the screen shares between movements in flight."""
+        await self._store.aclose()
+
     def settle_through(self, ledger: LedgerService) -> None:
         """The ledger that posts or returns held movements (built after this service, which it is given)."""
         self._ledger = ledger
@@ -87,12 +91,10 @@ class MonitoringService:
             return ALLOWED  # a bank service moving money: no customer's behaviour to judge
         settings = await self._current()
         windows = self._windows.get(facts.step_up_above) or self._windows_for(settings, facts.step_up_above)
-        counts = await self._store.check(
+        signals = await self._store.check(
             user_id=facts.user_id, session_id=facts.session_id, member=facts.idempotency_key, amount=facts.amount,
             payees=() if facts.kind == _OWN_MONEY else facts.counterparties, windows=windows, now_ms=_now_ms(),
         )
-        signals = Signals(counts.movements, counts.near_threshold, counts.payees, counts.wrong_pins,
-                          counts.history_count, counts.history_sum, counts.device_first_seen_ms, _now_ms())
         found = findings(settings, facts, signals)
         if not found:
             return ALLOWED

@@ -411,6 +411,26 @@
       if (pin === null) return { answer: cancelled() };
       return { args: args, extra: { pin: pin } };
     },
+    // A top-up from a bound card the frame names by its token: the bridge answers, before any
+    // PIN, with the amount and the card's last four digits; the container shows them and takes
+    // the PIN in its own sheet.
+    topUpFromCard: async function (args) {
+      var asked = await post('topUpFromCard', args, {});
+      if (!asked.error || asked.error.code !== 'STEP_UP_REQUIRED' || !asked.error.topUp) return { answer: asked };
+      var topUp = asked.error.topUp;
+      var app = topUp.app || appCard;
+      var pin = await sheet('pin-sheet', function () {
+        textInto($('pin-title'), 'pin_for', { app: app.name });
+        textInto($('pin-purpose'), 'top_up_from_card', {
+          amount: (Number(topUp.amountFen) / 100).toFixed(2), last4: String(topUp.card.last4) });
+        $('pin-input').value = '';
+      }, {
+        'pin-confirm': function () { return $('pin-input').value; },
+        'pin-cancel': function () { return null; },
+      });
+      if (pin === null) return { answer: cancelled() };
+      return { args: args, extra: { pin: pin } };
+    },
     requestSubscribeMessage: async function (args) {
       var allowed = await sheet('subscribe-sheet', function () {
         textInto($('subscribe-ask'), 'subscribe_ask', { app: appCard.name, topic: String(args.topic || '') });

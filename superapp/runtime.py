@@ -88,7 +88,7 @@ async def running(settings: Settings) -> AsyncIterator[AppRuntime]:
         openplatform=openplatform,
         miniprogram_runtime=MiniProgramRuntime.build(
             settings, redis=redis_handle.client, host=host, identity=identity, ledger=ledger,
-            openplatform=openplatform, tracking=tracking,
+            openplatform=openplatform, tracking=tracking, clearing=clearing,
         ),
         kyc=KycService(config=KycConfig.from_settings(settings), cipher=cipher, redis=redis_handle.client),
         clearing=clearing,
@@ -123,6 +123,7 @@ async def running(settings: Settings) -> AsyncIterator[AppRuntime]:
         await lottery.close()
         await clearing.close()
         await broker.close()
+        await monitoring.aclose()
         await redis_handle.close()
         if database is not None:
             await db.close_database(database)
@@ -154,11 +155,10 @@ def payroll_service(settings: Settings, ledger: LedgerService, cipher: PiiCipher
                           user_for_phone=user_for_phone, tell=tell_customer, sms=sms)
 
 
-def ledger_service(settings: Settings, cipher: PiiCipher, redis, people: People | None = None,
-                   monitoring: MonitoringService | None = None) -> LedgerService:
-    """The ledger, screened by transaction monitoring (built here when not given), which
-    settles the movements it holds through this ledger."""
-    monitoring = monitoring or MonitoringService(redis=redis)
+def ledger_service(settings: Settings, cipher: PiiCipher, redis, people: People | None,
+                   monitoring: MonitoringService) -> LedgerService:
+    """The ledger, screened by transaction monitoring, which settles the movements it holds
+    through this ledger (the caller closes ``monitoring`` with its Redis)."""
     ledger = LedgerService(settings=LedgerSettings.from_config(settings.config()), cipher=cipher, redis=redis,
                            people=people, screen=monitoring)
     monitoring.settle_through(ledger)
@@ -178,7 +178,8 @@ async def money_services(
     announce_inbox_over(broker)
     audit_log.configure(str(settings.secret_key))
     people = People(tell=tell_customer)  # inbound credits tell the payee; nothing here looks payees up
-    ledger = ledger_service(settings, PiiCipher.from_settings(settings), redis_handle.client, people)
+    monitoring = MonitoringService(redis=redis_handle.client)
+    ledger = ledger_service(settings, PiiCipher.from_settings(settings), redis_handle.client, people, monitoring)
     EtcService.build(settings.config(), ledger_service=ledger, tell=tell_customer)  # top-ups repay ETC debts here too
     clearing = ClearingService.build(settings, ledger=ledger, redis=redis_handle.client, broker=broker)
     try:
@@ -186,6 +187,7 @@ async def money_services(
     finally:
         await clearing.close()
         await broker.close()
+        await monitoring.aclose()
         await redis_handle.close()
         if database is not None:
             await db.close_database(database)
@@ -200,11 +202,13 @@ async def payroll_services(settings: Settings, *, open_database: bool = True) ->
     broker = EventBroker(redis_handle.client, prefix=settings.channel_prefix)
     sms = OutboxSmsGateway(cipher)
     identity = identity_service(settings, redis_handle.client, cipher, sms, broker)
-    ledger = ledger_service(settings, cipher, redis_handle.client, People(tell=tell_customer))
+    monitoring = MonitoringService(redis=redis_handle.client)
+    ledger = ledger_service(settings, cipher, redis_handle.client, People(tell=tell_customer), monitoring)
     try:
         yield payroll_service(settings, ledger, cipher, identity.user_id_for_phone, sms.send)
     finally:
         await broker.close()
+        await monitoring.aclose()
         await redis_handle.close()
         if database is not None:
             await db.close_database(database)

@@ -30,7 +30,7 @@ _COUPON_REFUSALS = {"NOT_FOUND": ("COUPON_NOT_FOUND", 404), "INVALID_INPUT": ("C
                     "COUPON_NOT_FOR_APP": ("COUPON_NOT_FOR_APP", 422), "COUPON_ABOVE_AMOUNT": ("COUPON_ABOVE_AMOUNT", 422)}
 
 
-def _refusal(exc: Exception) -> Exception:
+def refusal(exc: Exception) -> Exception:
     """The bridge's refusal for an expected open-platform, ledger or coupon error."""
     if isinstance(exc, platform.MarketingError):
         code, status = _COUPON_REFUSALS.get(exc.code.value, ("COUPON_NOT_FOUND", 404))
@@ -62,7 +62,7 @@ async def login(ctx: CallContext) -> dict:
     try:
         issued = await ctx.services.openplatform.issue_login_code(app_id=ctx.app_id, user_id=ctx.user_id)
     except platform.OpenPlatformError as exc:
-        raise _refusal(exc) from None
+        raise refusal(exc) from None
     return {"code": issued.code, "expiresIn": issued.expires_in}
 
 
@@ -94,7 +94,7 @@ async def request_payment(ctx: CallContext) -> dict:
             from_account_id=account, prepay_id=prepay_id, coupon_id=coupon_id,
         )
     except (platform.OpenPlatformError, ledger_service.LedgerError, platform.MarketingError) as exc:
-        raise _refusal(exc) from None
+        raise refusal(exc) from None
     return {"paymentId": payment.payment_id, "orderId": payment.order_id, "status": payment.status,
             "amountFen": payment.amount_fen, "discountFen": payment.discount_fen, "paidFen": payment.paid_fen,
             "couponId": None if payment.coupon_id is None else str(payment.coupon_id),
@@ -131,5 +131,5 @@ async def request_subscribe_message(ctx: CallContext) -> dict:
     try:
         await ctx.services.openplatform.subscribe_messages(app_id=ctx.app_id, user_id=ctx.user_id, topic=topic)
     except platform.OpenPlatformError as exc:
-        raise _refusal(exc) from None
+        raise refusal(exc) from None
     return {"topic": topic, "accepted": True}

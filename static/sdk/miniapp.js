@@ -42,7 +42,8 @@
   var sa = { invoke: invoke };
   [
     'login', 'getUserInfo', 'getPhoneNumber', 'getAccountSummary', 'requestPayment', 'requestSubscribeMessage',
-    'chooseImage', 'getLocation', 'getStorage', 'setStorage', 'removeStorage', 'track', 'navigateToMiniProgram'
+    'chooseImage', 'getLocation', 'getStorage', 'setStorage', 'removeStorage', 'track', 'navigateToMiniProgram',
+    'topUpFromCard'
   ].forEach(function (name) {
     sa[name] = function (args) { return invoke(name, args); };
   });

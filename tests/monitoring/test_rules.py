@@ -188,3 +188,18 @@ async def test_the_banks_own_movements_are_not_judged_as_a_customers(runtime):
     for _ in range(3):  # money arriving from outside, by a bank service, three times in a row
         await deposit(runtime, account.id, 1_00)
     assert (await Account.get(id=account.id)).balance == 3_00
+
+
+async def test_rules_still_count_after_redis_forgets_its_scripts(runtime, sign_in):
+    # Redis restarted from its file or flushed its scripts: the screen loads its script again
+    alice = await sign_in("13900000191")
+    by = await acting(runtime, alice)
+    source, target = await two_accounts(runtime, alice.user_id, 1_000_00)
+    await set_rule(runtime, "velocity", max_movements=2, window_seconds=600)
+    await move(runtime, by, source, target, 10_00)
+    await runtime.redis.script_flush()
+    await move(runtime, by, source, target, 10_00)  # counted in, with the movement before it
+    with pytest.raises(errors.MovementHeldForReview) as held:
+        await move(runtime, by, source, target, 10_00)
+    assert held.value.rule == "velocity"
+    assert (await Account.get(id=target.id)).balance == 20_00
