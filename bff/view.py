@@ -16,7 +16,8 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from bff import ide, request_json
 from bff.context import Context
 from bff.media import GRAPHQL_RESPONSE, JSON, is_request_error, negotiate
-from bff.persisted_queries import PersistedQueries, PersistedQueryError, persisted_hash_of
+from bff.persisted_queries import PersistedQueries, PersistedQueryError, load_registered, persisted_hash_of
+from bff.web import REGISTERED_OPERATIONS
 from bff.subscriptions import SessionBoundSocket
 from bff.unavailable import redis_error_of
 from infra.i18n import t
@@ -123,7 +124,7 @@ class GraphQLEndpoint(GraphQL):
             raise HTTPException(400, "Batched operations are not accepted.")
         runtime = self._runtime(request._request)
         if self._persisted is None:
-            self._persisted = PersistedQueries(runtime.redis)
+            self._persisted = PersistedQueries(runtime.redis, known=load_registered(REGISTERED_OPERATIONS))
         data.query = await self._persisted.resolve(data.query, data.extensions)
         digest = persisted_hash_of(data.extensions)
         if digest is not None:  # the operation may run its compiled plan (bff.execution)

@@ -17,6 +17,7 @@ from starlette.staticfiles import StaticFiles
 from infra.i18n import t
 
 WEB_DIST = Path(__file__).resolve().parent.parent / "web" / "dist"
+REGISTERED_OPERATIONS = WEB_DIST / "persisted-operations.json"  # web/persisted.mjs, at build time
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "font-src 'self'; frame-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
        "frame-ancestors 'none'")

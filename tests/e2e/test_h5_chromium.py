@@ -46,6 +46,8 @@ async def test_a_customer_signs_in_and_pays_someone_with_the_pin(
     problems: list[str] = []
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: problems.append(str(e)))
+    sent: list[dict] = []  # what the app posts to /graphql: its operations by hash alone
+    page.on("request", lambda r: sent.append(r.post_data_json) if r.url.endswith("/graphql") else None)
 
     response = await page.goto(f"{server_url}/")
     assert "script-src 'self'" in response.headers["content-security-policy"]
@@ -129,6 +131,9 @@ async def test_a_customer_signs_in_and_pays_someone_with_the_pin(
     await expect(page.locator("body")).to_have_attribute("data-version", "1.0.0")
     await expect(page.frame_locator("#stage iframe").locator("h1")).to_have_text("Hello, mini-program")
     assert problems == []
+    # Every screen's operation went by its hash, registered at build time: never the text, never retried.
+    assert sent and all("query" not in body and body["extensions"]["persistedQuery"]["sha256Hash"]
+                        for body in sent), [b for b in sent if "query" in b][:2]
     await context.close()
 
     # Under its own CSP (no bypass) the app runs, and a reload keeps the session.

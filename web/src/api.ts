@@ -20,21 +20,47 @@ export class RequestFailed extends Error {
   }
 }
 
+type Answer<R> = { data?: R | null; errors?: { message: string; extensions?: { code?: string } }[] };
+
+const hashes = new Map<string, Promise<string | null>>();
+
+/** The operation's sha256 in hex, as web/persisted.mjs registered it at build time; null where the
+ * page has no WebCrypto (not a secure context), and the text is sent instead. */
+function sha256(text: string): Promise<string | null> {
+  let digest = hashes.get(text);
+  if (!digest) {
+    digest = globalThis.crypto?.subtle
+      ? crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)).then(
+        (bytes) => Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, '0')).join(''),
+        () => null)
+      : Promise.resolve(null);
+    hashes.set(text, digest);
+  }
+  return digest;
+}
+
+/** A screen's operation, by its hash alone (the server knows the build's operations and runs
+ * their compiled plans); the text follows only if this server does not know the hash. */
 export async function gql<R, V>(document: TypedDocumentString<R, V>, variables: V): Promise<R> {
   const headers: Record<string, string> = { 'content-type': 'application/json', 'accept-language': locale() };
   const bearer = token();
   if (bearer) headers.authorization = `Bearer ${bearer}`;
-  let response: Response;
-  try {
-    response = await fetch('/graphql', {
-      method: 'POST', headers, body: JSON.stringify({ query: document.toString(), variables }),
-    });
-  } catch {
-    throw new RequestFailed('network');
-  }
-  const answer = (await response.json().catch(() => ({}))) as {
-    data?: R | null; errors?: { message: string; extensions?: { code?: string } }[];
+  const query = document.toString();
+  const hash = await sha256(query);
+  const persisted = hash ? { persistedQuery: { version: 1, sha256Hash: hash } } : undefined;
+  const send = async (body: object): Promise<[Response, Answer<R>]> => {
+    let response: Response;
+    try {
+      response = await fetch('/graphql', { method: 'POST', headers, body: JSON.stringify(body) });
+    } catch {
+      throw new RequestFailed('network');
+    }
+    return [response, (await response.json().catch(() => ({}))) as Answer<R>];
   };
+  let [response, answer] = await send(persisted ? { variables, extensions: persisted } : { query, variables });
+  if (persisted && answer.errors?.[0]?.extensions?.code === 'PERSISTED_QUERY_NOT_FOUND') {
+    [response, answer] = await send({ query, variables, extensions: persisted });
+  }
   const code = answer.errors?.[0]?.extensions?.code;
   if (response.status === 401 || code === 'UNAUTHENTICATED' || code === 'INVALID_TOKEN') {
     setToken(null);
