@@ -4,7 +4,8 @@ Prints requests/s, p50, p99 and the server's CPU ms per request (utime + stime o
 uvicorn process over the run, divided by its requests: robust to other load on the
 machine, unlike the wall figures) for: the `me` query and a 20x8 home-like list through
 GraphQL, each by text (graphql-core) and by persisted hash (its compiled plan, bff/compiled.py),
-and a plain Starlette endpoint returning the same list; then the ratios.
+and a plain Starlette endpoint returning the same list; then Apollo Server 5 and Mercurius with
+graphql-jit (bench/node, from npm) serving the same schema and data; then the ratios.
 Then, in this process: the middleware stack's CPU over bare Starlette
 (bench/middleware_cost.py) and `me`'s read path stage by stage (bench/me_read_path.py).
 Usage: .venv/bin/python bench/bff_throughput.py [--seconds 10] [--connections 16]
@@ -105,6 +106,40 @@ end""")
             "p99_ms": float(p99_us) / 1000, "errors": int(errors), "cpu_ms": cpu * 1000 / max(int(requests), 1)}
 
 
+NODE = ROOT / "bench" / "node"
+
+
+def node_peers(ours: dict, *, seconds: int, connections: int) -> dict:
+    """Apollo Server 5 and Mercurius with graphql-jit (bench/node, installed from npm here) serving the
+    same tiles query and data on one Node process each, checked to answer the same JSON as the BFF."""
+    if not shutil.which("node"):
+        sys.exit("node is needed for the Node peers: apt-get install -y nodejs npm")
+    if not (NODE / "node_modules").is_dir():
+        subprocess.run(["npm", "ci", "--silent", "--no-audit", "--no-fund"], cwd=NODE, check=True)
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as data:
+        json.dump(ours["data"]["tiles"], data)
+    runs = {}
+    try:
+        for name, kind, path in (("Apollo Server 5", "apollo", "/"), ("Mercurius + jit", "mercurius", "/graphql")):
+            port = free_port()
+            peer = subprocess.Popen(["node", "server.mjs", kind, str(port), data.name], cwd=NODE,
+                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            try:
+                assert peer.stdout.readline().strip() == "ready", f"{name} did not start"
+                url = f"http://127.0.0.1:{port}{path}"
+                answer = httpx.post(url, json={"query": TILES_QUERY}).json()
+                assert answer == ours, f"{name} answers other JSON than the BFF"
+                body = json.dumps({"query": TILES_QUERY})
+                wrk(url, body=body, token=None, seconds=2, connections=4)  # warm: the JIT, caches
+                runs[name] = wrk(url, body=body, token=None, seconds=seconds, connections=connections, pid=peer.pid)
+            finally:
+                peer.terminate()
+                peer.wait()
+    finally:
+        os.unlink(data.name)
+    return runs
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=10)
@@ -133,9 +168,11 @@ def main() -> None:
             "plain json 20x8": wrk(f"{base}/plain/tiles", body="{}", token=None, **load),
         }
         rss = int(Path(f"/proc/{server.pid}/status").read_text().split("VmRSS:")[1].split()[0]) // 1024
+        ours = httpx.post(f"{base}/graphql", json={"query": TILES_QUERY}).json()
     finally:
         server.terminate()
         server.wait()
+    runs.update(node_peers(ours, seconds=args.seconds, connections=args.connections))
     print(f"one uvicorn worker, {args.connections} connections, {args.seconds}s each, server RSS {rss} MB")
     print(f"{'scenario':<22}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'CPU ms/req':>12}{'errors':>8}")
     for name, r in runs.items():
@@ -146,6 +183,10 @@ def main() -> None:
           f" at {args.connections} connections (target: under 20 ms)")
     plain_cpu = runs["plain json 20x8"]["cpu_ms"]
     print(f"compiled home CPU / plain JSON CPU: {runs['home compiled (hash)']['cpu_ms'] / plain_cpu:.2f}x (target: at most 2x)")
+    apollo = runs["Apollo Server 5"]["rps"]
+    print(f"compiled home / Apollo Server throughput: {runs['home compiled (hash)']['rps'] / apollo:.2f}x "
+          f"(target: at least 1x); Mercurius (graphql-jit) / compiled home: "
+          f"{runs['Mercurius + jit']['rps'] / runs['home compiled (hash)']['rps']:.2f}x")
     print()
     middleware_cost.main([])
     print()
