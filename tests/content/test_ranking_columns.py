@@ -79,5 +79,5 @@ def test_the_columns_rank_as_the_features_say(seed):
     pinned = [e for e in got if e.pinned_rank]
     assert got[:len(pinned)] == sorted(pinned, key=lambda e: (e.pinned_rank, -score[e.id], e.id))
     rest = got[len(pinned):]
-    for a, b in zip(rest, rest[1:]):  # by score, best first; equal scores to the lower id
+    for a, b in zip(rest, rest[1:], strict=False):  # by score, best first; equal scores to the lower id
         assert score[a.id] > score[b.id] - 1e-12 and (abs(score[a.id] - score[b.id]) > 1e-12 or a.id < b.id)
