@@ -9,17 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import shutil
-import socket
-import subprocess
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from redis.asyncio.cluster import RedisCluster
 
 from infra.ratelimit import RateLimiter
+from tests.redis_cluster import LocalRedisCluster
 from tests.tracking.support import drain, event, send
 from tracking.models import TrackedEvent
 from tracking.worker import run_worker
@@ -27,69 +23,14 @@ from tracking.worker import run_worker
 MASTERS = 3
 
 
-def _free_port_pair() -> int:
-    """A loopback port whose cluster bus port (port + 10000) is free too."""
-    for _ in range(200):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        if port + 10000 > 65535:
-            continue
-        with socket.socket() as bus:
-            try:
-                bus.bind(("127.0.0.1", port + 10000))
-            except OSError:
-                continue
-        return port
-    raise RuntimeError("no free port pair on loopback")
-
-
-def _cli(port: int, *args: str) -> str:
-    return subprocess.run(["redis-cli", "-p", str(port), *args], check=True, capture_output=True,
-                          text=True, timeout=30).stdout
-
-
 @pytest.fixture(scope="module")
 def redis_cluster(tmp_path_factory) -> Iterator[str]:
     """Three masters, no replicas, append-only (the app refuses a Redis that can lose writes)."""
-    server = shutil.which("redis-server")
-    assert server, "redis-server (Debian package redis-server) is needed"
-    base = tmp_path_factory.mktemp("redis-cluster")
-    ports: list[int] = []
-    processes: list[subprocess.Popen] = []
+    local = LocalRedisCluster(tmp_path_factory.mktemp("redis-cluster"), masters=MASTERS).start()
     try:
-        for _ in range(MASTERS):
-            port = _free_port_pair()
-            node_dir = Path(base, str(port))
-            node_dir.mkdir()
-            processes.append(subprocess.Popen(
-                [server, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(node_dir),
-                 "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "5000",
-                 "--appendonly", "yes", "--save", "", "--maxmemory-policy", "noeviction"],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            ))
-            ports.append(port)
-        deadline = time.monotonic() + 20
-        for port in ports:
-            while subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True, text=True).stdout.strip() != "PONG":
-                assert time.monotonic() < deadline, f"redis-server on {port} did not start"
-                time.sleep(0.05)
-        subprocess.run(["redis-cli", "--cluster", "create", *(f"127.0.0.1:{p}" for p in ports),
-                        "--cluster-replicas", "0", "--cluster-yes"], check=True, capture_output=True, timeout=60)
-        for port in ports:
-            while "cluster_state:ok" not in _cli(port, "cluster", "info"):
-                assert time.monotonic() < deadline + 40, f"the cluster did not settle on {port}"
-                time.sleep(0.1)
-        yield f"redis+cluster://127.0.0.1:{ports[0]}"
+        yield local.url
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        local.stop()
 
 
 @pytest.fixture
