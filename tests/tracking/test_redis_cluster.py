@@ -15,8 +15,10 @@ import pytest
 from redis.asyncio.cluster import RedisCluster
 
 from infra.ratelimit import RateLimiter
+from infra.settings import Settings, SettingsError
 from tests.redis_cluster import LocalRedisCluster
 from tests.tracking.support import drain, event, send
+from tracking.config import TrackingConfig
 from tracking.models import TrackedEvent
 from tracking.worker import run_worker
 
@@ -131,3 +133,18 @@ async def test_rate_limits_hold_across_clients_with_keys_spread_over_the_masters
     # and the counters live on every master, not one
     owners = {cluster.get_node_from_key(f"rl:test:{user}").name for user in users}
     assert len(owners) == MASTERS
+
+
+def test_only_a_cluster_url_tags_the_keys_and_other_schemes_are_refused():
+    from tests.conftest import test_environ
+
+    def config(**overrides: str) -> TrackingConfig:
+        return TrackingConfig.from_settings(Settings.from_env(test_environ(**overrides)))
+
+    plain, own, clustered = config(), config(TRACKING_REDIS_URL="redis://127.0.0.1:6390/0"), \
+        config(TRACKING_REDIS_URL="redis+cluster://127.0.0.1:7000")
+    assert plain.stream == own.stream == f"{plain.namespace}:track:events"  # the names every deployment has
+    assert not plain.cluster and not own.cluster and own.redis_url == "redis://127.0.0.1:6390/0"
+    assert clustered.cluster and clustered.stream == f"{{{plain.namespace}:track}}:events"
+    with pytest.raises(SettingsError, match="TRACKING_REDIS_URL"):
+        config(TRACKING_REDIS_URL="http://127.0.0.1:7000")
