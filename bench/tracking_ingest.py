@@ -9,6 +9,7 @@ ceiling; then a table of the policies side by side. Bounded: a fixed number of e
 a timeout on every wait. Figures are noisy on a shared 2-core machine.
 
     .venv/bin/python bench/tracking_ingest.py [--events 200000] [--clients 16] [--policies everysec,always] [--rounds 2]
+        [--server-workers N] [--cluster]
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ import redis.asyncio as aioredis
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tests.redis_cluster import LocalRedisCluster  # noqa: E402
 from tests.redis_server import RedisServer  # noqa: E402
 SUPERAPP = str(Path(sys.executable).parent / "superapp")
 PG_ADMIN = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
@@ -136,6 +138,19 @@ async def raw_xadd_rate(redis: aioredis.Redis, stream: str, batches: list[bytes]
     return len(payloads), elapsed
 
 
+async def redis_cpu_seconds(urls: list[str]) -> float:
+    """User + system CPU the redis-server processes at these URLs have used (INFO cpu)."""
+    total = 0.0
+    for url in urls:
+        client = aioredis.Redis.from_url(url)
+        try:
+            info = await client.info("cpu")
+        finally:
+            await client.aclose()
+        total += float(info["used_cpu_user"]) + float(info["used_cpu_sys"])
+    return total
+
+
 def cpu_seconds(root: int) -> float:
     """User + system CPU of a process and its descendants (uvicorn's worker processes)."""
     tick = os.sysconf("SC_CLK_TCK")
@@ -178,6 +193,7 @@ async def run_policy(policy: str, args: argparse.Namespace, batches: list[bytes]
     total = len(batches) * BATCH
     redis_server = RedisServer(**POLICIES[policy]).start()
     redis_url = f"{redis_server.url}/0"
+    cluster = LocalRedisCluster(Path(redis_server.directory) / "cluster").start() if args.cluster else None
     database = f"bench_tracking_{os.getpid()}_{policy}"
     prefix = f"bench{os.getpid()}"
     database_url = f"postgres://postgres@127.0.0.1:5432/{database}"
@@ -188,6 +204,8 @@ async def run_policy(policy: str, args: argparse.Namespace, batches: list[bytes]
     env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "CHANNEL_PREFIX": prefix,
            "LOG_LEVEL": "ERROR", "TRACKING_WORKER_IN_APP": "false", "TRACKING_MAX_BACKLOG": "1000000",
            "SUPERAPP_DATA_DIR": f"/tmp/{prefix}", "TRACKING_WORKER_BATCH": "2000", "REDIS_DURABILITY": "warn"}
+    if cluster is not None:  # the stream and its keys on the 3-master cluster, the rest on the policy's server
+        env["TRACKING_REDIS_URL"] = cluster.url
     subprocess.run([SUPERAPP, "migrate"], env=env, check=True, capture_output=True)
     redis = aioredis.Redis.from_url(redis_url)
     port = free_port()
@@ -197,6 +215,8 @@ async def run_policy(policy: str, args: argparse.Namespace, batches: list[bytes]
     pg = await asyncpg.connect(database_url)
     try:
         await wait_ready(f"http://127.0.0.1:{port}", server)
+        tracking_redis = [redis_url] if cluster is None else [f"redis://127.0.0.1:{p}" for p in cluster.ports]
+        redis_cpu = await redis_cpu_seconds(tracking_redis)
         server_cpu, worker_cpu = cpu_seconds(server.pid), cpu_seconds(worker.pid)
         client_cpu = time.process_time()
 
@@ -211,6 +231,7 @@ async def run_policy(policy: str, args: argparse.Namespace, batches: list[bytes]
             await asyncio.sleep(0.05)
         stored_done = time.perf_counter()
         server_cpu, worker_cpu = cpu_seconds(server.pid) - server_cpu, cpu_seconds(worker.pid) - worker_cpu
+        redis_cpu = await redis_cpu_seconds(tracking_redis) - redis_cpu
         lag_p99, first, last = await pg.fetchrow(
             "SELECT percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM stored_at - received_at)),"
             " min(received_at), max(stored_at) FROM tracking_event"
@@ -223,7 +244,8 @@ async def run_policy(policy: str, args: argparse.Namespace, batches: list[bytes]
         raw_rate = raw_n / raw_s
         print(f"--- Redis persistence: {policy} ({' '.join(f'{k} {v}' for k, v in POLICIES[policy].items())})")
         print(f"events sent                 {total} in {len(batches)} requests from {args.clients} clients "
-              f"({args.server_workers} uvicorn worker(s), 1 tracking worker)")
+              f"({args.server_workers} uvicorn worker(s), 1 tracking worker"
+              f"{', tracking on a 3-master Redis Cluster' if cluster else ''})")
         print(f"ingested                    {ingest_rate:,.0f} events/s ({len(batches) / (sent_done - started):,.0f} req/s)")
         print(f"persisted (send start->all stored) {persist_rate:,.0f} events/s "
               f"(server clock: {total / (last - first).total_seconds():,.0f} events/s)")
@@ -235,6 +257,8 @@ async def run_policy(policy: str, args: argparse.Namespace, batches: list[bytes]
         print(f"CPU used                    server {server_cpu:.1f} s ({total / server_cpu:,.0f} events per CPU-second), "
               f"worker {worker_cpu:.1f} s ({total / worker_cpu:,.0f} events per CPU-second), "
               f"load generator {client_cpu:.1f} s over {sent_done - started:.1f} s")
+        print(f"tracking's redis-server CPU {redis_cpu:.2f} s ({total / max(redis_cpu, 1e-9):,.0f} events per CPU-second"
+              f"{', all 3 masters' if cluster else ''})")
         print(f"raw XADD ceiling            {raw_rate:,.0f} events/s (pipelined, 500 per round trip, {raw_n} events)")
         print(f"ingest / raw XADD           {ingest_rate / raw_rate:.2f}", flush=True)
         return {"ingest": ingest_rate, "persist": persist_rate, "p99": p99(latencies), "raw": raw_rate,
@@ -248,6 +272,8 @@ async def run_policy(policy: str, args: argparse.Namespace, batches: list[bytes]
                 process.kill()
         await pg.close()
         await redis.aclose()
+        if cluster is not None:
+            cluster.stop()
         redis_server.kill()
         shutil.rmtree(redis_server.directory, ignore_errors=True)
         admin = await asyncpg.connect(PG_ADMIN)
@@ -260,6 +286,8 @@ async def main() -> None:
     parser.add_argument("--events", type=int, default=200_000)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--server-workers", type=int, default=1)
+    parser.add_argument("--cluster", action="store_true",
+                        help="tracking's Redis (TRACKING_REDIS_URL) is a 3-master Redis Cluster on loopback")
     parser.add_argument("--policies", default=",".join(POLICIES), help=f"some of {', '.join(POLICIES)}")
     parser.add_argument("--rounds", type=int, default=1, help="policies alternate, round after round")
     args = parser.parse_args()

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import redis.asyncio as aioredis
+from redis.asyncio.cluster import RedisCluster
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -105,3 +106,36 @@ async def open_redis(settings: Settings) -> RedisHandle:
         raise
     keeper = None if embedded is None else asyncio.create_task(_keep_embedded_running(embedded), name="embedded-redis")
     return RedisHandle(client=client, url=url, _embedded=embedded, _keeper=keeper)
+
+
+CLUSTER_SCHEME = "redis+cluster://"
+
+
+async def open_redis_at(url: str, settings: Settings) -> aioredis.Redis | RedisCluster:
+    """A client of a Redis other than the app's own (a domain's, e.g. ``TRACKING_REDIS_URL``):
+    ``redis+cluster://host:port`` names any node of a Redis Cluster, the rest are discovered.
+    Each primary is checked like the app's Redis (``infra.redis_durability``)."""
+    if not url.startswith(CLUSTER_SCHEME):
+        client = redis_client(url, settings)
+        nodes = [(client, where(url))]
+    else:
+        cluster = RedisCluster.from_url(
+            "redis://" + url.removeprefix(CLUSTER_SCHEME), max_connections=settings.redis.max_connections,
+        )
+        client = cluster
+        nodes = []
+    try:
+        await client.ping()
+        if isinstance(client, RedisCluster):
+            nodes = [(aioredis.Redis(host=node.host, port=node.port), f"{node.host}:{node.port}")
+                     for node in client.get_primaries()]
+        for node, address in nodes:
+            await redis_durability.check(node, mode=settings.redis.durability, where=address)
+    except BaseException:
+        await client.aclose()
+        raise
+    finally:
+        for node, _ in nodes:
+            if node is not client:
+                await node.aclose()
+    return client

@@ -32,7 +32,7 @@ from miniprograms.payroll.service import PayrollService, PayrollSettings
 from monitoring.service import MonitoringService
 from openplatform.service import OpenPlatform, announce_inbox_over, tell_customer
 from infra import db
-from infra.kv import open_redis
+from infra.kv import open_redis, open_redis_at
 from infra.pii import PiiCipher
 from infra.pubsub import EventBroker
 from infra.settings import Settings
@@ -70,7 +70,15 @@ async def running(settings: Settings) -> AsyncIterator[AppRuntime]:
     monitoring = MonitoringService(redis=redis_handle.client)
     identity = identity_service(settings, redis_handle.client, cipher, sms, broker, monitoring)
     tracking_config = TrackingConfig.from_settings(settings)
-    tracking = TrackingService(redis=redis_handle.client, cipher=cipher, config=tracking_config)
+    tracking_redis = redis_handle.client
+    if tracking_config.redis_url is not None:  # its own Redis or Redis Cluster: the stream and its keys only
+        try:
+            tracking_redis = await open_redis_at(tracking_config.redis_url, settings)
+        except BaseException:
+            await redis_handle.close()
+            await db.close_database(database)
+            raise
+    tracking = TrackingService(redis=tracking_redis, cipher=cipher, config=tracking_config)
     # Payees by phone, their verified names and the inbox: known to other domains, lent to the ledger.
     people = People(user_for_phone=identity.user_id_for_phone, verified_name=verified_masked_name, tell=tell_customer)
     ledger = ledger_service(settings, cipher, redis_handle.client, people, monitoring)
@@ -107,7 +115,7 @@ async def running(settings: Settings) -> AsyncIterator[AppRuntime]:
             await background.enter_async_context(marketing.running(database))
             if tracking_config.worker_in_app:
                 await background.enter_async_context(
-                    worker_in_background(redis=redis_handle.client, config=tracking_config)
+                    worker_in_background(redis=tracking_redis, config=tracking_config)
                 )
             if clearing.config.worker_in_app:
                 await background.enter_async_context(clearing.running())
@@ -124,6 +132,8 @@ async def running(settings: Settings) -> AsyncIterator[AppRuntime]:
         await clearing.close()
         await broker.close()
         await monitoring.aclose()
+        if tracking_redis is not redis_handle.client:
+            await tracking_redis.aclose()
         await redis_handle.close()
         if database is not None:
             await db.close_database(database)

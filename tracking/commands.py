@@ -19,7 +19,7 @@ def tracking_worker(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _run_tracking_worker(settings: Settings, *, consumer: str | None, until_idle: bool) -> None:
-    from infra.kv import open_redis
+    from infra.kv import open_redis, open_redis_at
     from tracking.config import TrackingConfig
     from tracking.worker import run_worker
 
@@ -27,9 +27,14 @@ async def _run_tracking_worker(settings: Settings, *, consumer: str | None, unti
     async with worker_process(settings) as stop:
         redis_handle = await open_redis(settings)
         try:
-            progress = await run_worker(
-                redis=redis_handle.client, config=config, stop=stop, consumer=consumer, until_idle=until_idle
-            )
+            redis = redis_handle.client if config.redis_url is None else await open_redis_at(config.redis_url, settings)
+            try:
+                progress = await run_worker(
+                    redis=redis, config=config, stop=stop, consumer=consumer, until_idle=until_idle
+                )
+            finally:
+                if redis is not redis_handle.client:
+                    await redis.aclose()
             log.info("tracking worker stopped after storing %d events", progress.stored)
         finally:
             await redis_handle.close()

@@ -26,14 +26,23 @@ class TrackingConfig:
     claim_idle_ms: int  # a pending entry idle this long belongs to a dead worker
     worker_in_app: bool  # embedded mode: drain the stream inside the serving process
     analytics_url: str | None = None  # clickhouse://… or chdb:///dir: events also go there, reports come from it
+    # Redis Cluster: every tracking key carries one hash tag, so the ingest script's keys
+    # (stream, dedup keys, HyperLogLogs) and the worker's acknowledging transaction share a slot
+    cluster: bool = False
+    redis_url: str | None = None  # TRACKING_REDIS_URL: tracking's own Redis (or cluster); None: the app's
+
+    @property
+    def key_base(self) -> str:
+        """Prefix of every tracking key: ``{ns:track}`` on a cluster, else ``ns:track`` as always."""
+        return f"{{{self.namespace}:track}}" if self.cluster else f"{self.namespace}:track"
 
     @property
     def stream(self) -> str:
-        return f"{self.namespace}:track:events"
+        return f"{self.key_base}:events"
 
     @property
     def dead_letter_stream(self) -> str:
-        return f"{self.namespace}:track:dead"
+        return f"{self.key_base}:dead"
 
     @property
     def group(self) -> str:
@@ -56,8 +65,13 @@ class TrackingConfig:
         analytics_url = read_env(config, "ANALYTICS_URL", str, "") or None
         if analytics_url and not analytics_url.startswith(("clickhouse://", "chdb://")):
             raise SettingsError("ANALYTICS_URL must be a clickhouse:// or chdb:// URL")
+        redis_url = read_env(config, "TRACKING_REDIS_URL", str, "") or None
+        if redis_url and not redis_url.startswith(("redis://", "rediss://", "redis+cluster://")):
+            raise SettingsError("TRACKING_REDIS_URL must be a redis://, rediss:// or redis+cluster:// URL")
         return cls(
             analytics_url=analytics_url,
+            redis_url=redis_url,
+            cluster=bool(redis_url and redis_url.startswith("redis+cluster://")),
             namespace=settings.channel_prefix,
             max_batch_bytes=positive_int(config, "TRACKING_MAX_BATCH_BYTES", 500 * 1024),
             max_batch_events=positive_int(config, "TRACKING_MAX_BATCH_EVENTS", 500),

@@ -28,7 +28,8 @@ from tracking.vouching import PartnerSigned, Voucher
 # ARGV: dedup key prefix, dedup ttl, max backlog, hll ttl, then one per event:
 #   "<event id>\t<app hll index>\t<record json>\t<visitor>" (ids and JSON hold no raw tab)
 # Dedup keys are built here from the prefix: one argument per event keeps the call cheap to
-# encode, at the price of Redis Cluster support (the keys are not declared).
+# encode. They are not declared, so on Redis Cluster they carry the stream's hash tag
+# (TrackingConfig.cluster): every key the script touches lives in the declared keys' slot.
 _INGEST = """
 local backlog = redis.call('XLEN', KEYS[1])
 if backlog >= tonumber(ARGV[3]) then return {-1, backlog} end
@@ -90,12 +91,12 @@ class Ingest:
         self.config = config
         self.zone = ZoneInfo(config.time_zone)
         self._script = redis.register_script(_INGEST)
-        self._rejected_counts = f"{config.namespace}:track:rejected"
+        self._rejected_counts = f"{config.key_base}:rejected"
 
     def uv_key(self, app_id: str | None, day: str) -> str:
         """HyperLogLog of today's visitors; ``app_id`` None counts every app together."""
         scope = "*" if app_id is None else f"app:{app_id}"
-        return f"{self.config.namespace}:track:uv:{day}:{scope}"
+        return f"{self.config.key_base}:uv:{day}:{scope}"
 
     def today(self) -> str:
         return datetime.now(self.zone).date().isoformat()
@@ -136,7 +137,7 @@ class Ingest:
     async def _append(self, records: list[StreamRecord]) -> str:
         day = self.today()
         apps: dict[str, int] = {}
-        args: list = [f"{self.config.namespace}:track:seen:", self.config.dedup_seconds, self.config.max_backlog,
+        args: list = [f"{self.config.key_base}:seen:", self.config.dedup_seconds, self.config.max_backlog,
                       _HLL_SECONDS]
         for record in records:
             app_index = apps.setdefault(record.app_id, len(apps) + 1)

@@ -74,7 +74,7 @@ async def send(client: httpx.AsyncClient, events: list, *, gzipped: bool = False
 async def drain(runtime) -> int:
     """Run the tracking worker in this process until the stream is empty; events stored."""
     progress = await run_worker(
-        redis=runtime.redis, config=runtime.tracking.config, stop=asyncio.Event(), until_idle=True
+        redis=runtime.tracking.redis, config=runtime.tracking.config, stop=asyncio.Event(), until_idle=True
     )
     return progress.stored
 

@@ -1,19 +1,22 @@
-"""The worker stores every event exactly once, even when it dies in the middle of a batch."""
+"""The worker stores every event exactly once, even when it dies in the middle of a batch,
+and when two server workers and two tracking workers share one stream."""
 
 from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import subprocess
 import sys
 
 from pathlib import Path
 
+import httpx
 import pytest
 
-from tests.servers import ROOT
-from tests.tracking.support import drain, event, send
+from tests.servers import ROOT, server
+from tests.tracking.support import batch_body, drain, event, send
 from tracking.models import TrackedEvent
 from tracking.store import store_records
 from tracking.worker import ensure_group
@@ -110,3 +113,55 @@ async def test_an_entry_the_database_refuses_is_set_aside_and_the_rest_stored(cl
     [(_, dead)] = await runtime.redis.xrange(config.dead_letter_stream)
     assert b"corrupted-1" in dead[b"e"] and dead[b"error"]
     assert await runtime.redis.xlen(config.stream) == 0 and await pending(runtime) == 0
+
+
+async def test_two_server_workers_and_two_tracking_workers_on_one_stream_lose_and_double_nothing(environ, runtime):
+    # given `superapp serve --workers 2` and two `superapp worker tracking` processes on one stream
+    environ["TRACKING_WORKER_BATCH"] = "200"
+    environ["TRACKING_CLAIM_IDLE_MS"] = "60000"  # both live: neither takes over what the other holds
+    trackers = [start_worker({**environ, "LOG_LEVEL": "INFO"}, f"scale-{n}") for n in range(2)]
+    try:
+        async with server(environ, "--workers", "2") as running:
+            # when 20,000 events arrive in 40 batches, 8 at a time, each on a fresh connection
+            # (whichever server worker answers /healthz on it takes the batch), and 10 batches
+            # are sent again as an SDK does when it lost the answer
+            batches = [[event("$page", page=f"/p{b}", anonymous_id=f"device-{i:04d}") for i in range(500)]
+                       for b in range(40)]
+            takers: dict[int, int] = {}
+            gate = asyncio.Semaphore(8)
+
+            async def post(events: list[dict]) -> dict:
+                async with gate, httpx.AsyncClient(base_url=running.base) as http:
+                    pid = (await http.get("/healthz")).json()["worker"]
+                    answer = await http.post("/track/batch", content=batch_body(events),
+                                             headers={"content-type": "application/json"})
+                    assert answer.status_code == 200, answer.text
+                    takers[pid] = takers.get(pid, 0) + 1
+                    return answer.json()
+
+            first = await asyncio.gather(*(post(b) for b in batches))
+            again = await asyncio.gather(*(post(b) for b in batches[::4]))
+            sent = {e["eventId"] for b in batches for e in b}
+
+            # and the tracking workers drain the stream meanwhile
+            while await TrackedEvent.all().count() < len(sent) or await pending(runtime):
+                for tracker in trackers:
+                    assert tracker.poll() is None, tracker.stderr.read().decode()
+                await asyncio.sleep(0.05)
+    finally:
+        for tracker in trackers:
+            tracker.send_signal(signal.SIGTERM)
+        logs = [(await asyncio.to_thread(t.communicate))[1].decode() for t in trackers]
+
+    # then both server workers took batches, every first sending was accepted whole and every
+    # resending was all duplicates
+    assert len(takers) == 2
+    assert all(a["accepted"] == 500 for a in first)
+    assert all(a["accepted"] == 0 and len(a["duplicates"]) == 500 for a in again)
+    # and both tracking workers stored some, together each event exactly once, nothing left over
+    assert [t.returncode for t in trackers] == [0, 0], logs
+    counts = [int(re.search(r"after storing (\d+) events", log).group(1)) for log in logs]
+    assert all(count > 0 for count in counts) and sum(counts) == len(sent)
+    stored = await TrackedEvent.all().values_list("event_id", flat=True)
+    assert len(stored) == len(sent) and set(stored) == sent
+    assert await runtime.redis.xlen(runtime.tracking.config.stream) == 0
