@@ -100,3 +100,31 @@ async def test_a_unix_socket_pool_is_followed_too_as_in_embedded_mode(tmp_path):
         await wire.aclose()
         await client.aclose()
         server.kill()
+
+
+@pytest.mark.parametrize("over", ["tcp", "unix socket"])
+def test_it_works_on_uvloop_the_servers_loop(over, tmp_path):
+    """uvicorn serves on uvloop, whose transports are not asyncio.Transport subclasses: the
+    connection must still be written (it once hung every payment of the embedded server)."""
+    import uvloop
+
+    socket_path = tmp_path / "redis.sock"
+    server = (RedisServer(directory=tmp_path, unixsocket=str(socket_path), unixsocketperm="700") if over == "unix socket"
+              else RedisServer(directory=tmp_path)).start()
+    url = f"unix://{socket_path}?db=2" if over == "unix socket" else f"{server.url}/2"
+
+    async def round_trips() -> list:
+        assert isinstance(asyncio.get_running_loop(), uvloop.Loop)
+        client = aioredis.Redis.from_url(url)
+        wire = MultiplexedRedis(client)
+        try:
+            async with asyncio.timeout(10):
+                return await asyncio.gather(wire.execute(pack(["SET", "k", "v"])), wire.execute(pack(["GET", "k"])))
+        finally:
+            await wire.aclose()
+            await client.aclose()
+
+    try:
+        assert uvloop.run(round_trips()) == [b"OK", b"v"]
+    finally:
+        server.kill()
