@@ -197,7 +197,7 @@ class Catalogue:
         return math.log1p(max(entry.popularity, 0.0)) / math.log1p(self.max_popularity)
 
 
-_NO_SEGMENT = -1
+NO_SEGMENT = -1  # the audience column's value for an item aimed at everyone
 
 
 @dataclass(slots=True)
@@ -241,7 +241,7 @@ class Columns:
             published_ms=np.array([e.published_ms for e in entries], dtype=np.int64),
             until_ms=np.array([math.inf if e.until_ms is None else e.until_ms for e in entries], dtype=np.float64),
             risk_level=np.array([e.risk_level or 0 for e in entries], dtype=np.int32),
-            audience=np.array([_NO_SEGMENT if e.audience_segment_id is None else e.audience_segment_id
+            audience=np.array([NO_SEGMENT if e.audience_segment_id is None else e.audience_segment_id
                                for e in entries], dtype=np.int64),
             pinned_rank=np.array([e.pinned_rank or 0 for e in entries], dtype=np.int64),
             popularity=np.array([math.log1p(max(e.popularity, 0.0)) / scale for e in entries], dtype=np.float64),

@@ -23,7 +23,7 @@ import numpy as np
 from tortoise import connections
 
 from content import suitability
-from content.catalogue import KINDS, Catalogue, Columns, Entry
+from content.catalogue import KINDS, NO_SEGMENT, Catalogue, Columns, Entry
 from content.profile import decayed
 
 WEIGHTS_FILE = Path(__file__).with_name("ranking_weights.json")
@@ -187,7 +187,7 @@ def ranked(cat: Catalogue, viewer: Viewer, i2i: dict[int, float], ranking: Ranki
     audience = cols.audience[rows]
     shown = ((cols.published_ms[rows] <= snapshot_ms) & (cols.until_ms[rows] > now_ms)
              & (cols.risk_level[rows] <= viewer.tolerance)  # products never above the customer's tolerance
-             & ((audience == _NO_SEGMENT) | np.isin(audience, list(viewer.segments))))
+             & ((audience == NO_SEGMENT) | np.isin(audience, list(viewer.segments))))
     rows, similar = rows[shown], similar[shown]
     if not len(rows):
         return []
@@ -208,8 +208,6 @@ def ranked(cat: Catalogue, viewer: Viewer, i2i: dict[int, float], ranking: Ranki
     order = np.lexsort((cols.ids[rows], -score, np.where(pinned > 0, pinned, np.iinfo(np.int64).max), pinned == 0))
     return [cat.items[int(i)] for i in cols.ids[rows][order]]
 
-
-_NO_SEGMENT = -1
 
 
 def _viewer_vectors(viewer: Viewer, cols: Columns, weights: dict[str, float]
