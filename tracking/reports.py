@@ -369,7 +369,7 @@ async def funnel(*, win: Window, apps: list[str] | None, steps: list[str], withi
     window_ms = int(within.total_seconds() * 1000)
     q = _query(apps, store)  # values are bound in the order their marks appear in the statement
     ev = (
-        f"ev {q.shared} (SELECT e.event_id AS id, e.name AS name, e.event_ms AS event_ms, {_RAW_VISITOR} AS visitor"
+        f"ev {q.shared} (SELECT {q.dialect.event_order('e')} AS id, e.name AS name, e.event_ms AS event_ms, {_RAW_VISITOR} AS visitor"
         f" FROM {q.raw_visited()}"
         f" WHERE e.event_ms >= {q.bind(win.since_ms)} AND e.event_ms < {q.bind(win.until_ms + window_ms)}"
         + q.apps_clause("e.app_id") + q.names_clause("e.name", sorted(set(steps))) + ")"

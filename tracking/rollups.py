@@ -38,6 +38,10 @@ class Dialect:
             return f"{self.clickhouse_database}.tracking_event AS {alias} FINAL"
         return f"tracking_event {alias}"
 
+    def event_order(self, alias: str) -> str:
+        """What orders events of one millisecond: the id; ClickHouse keeps its hash only."""
+        return f"{alias}.event_key" if self.clickhouse else f"{alias}.event_id"
+
     def links(self, alias: str) -> str:
         if self.clickhouse:
             return f"(SELECT anonymous_id, user_id FROM {self.clickhouse_database}.tracking_identity_link FINAL) {alias}"
