@@ -19,6 +19,7 @@ import redis.asyncio as aioredis
 from redis.asyncio.cluster import RedisCluster
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
+from redis.exceptions import ClusterDownError, MasterDownError, SlotNotCoveredError, TryAgainError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import OutOfMemoryError, ReadOnlyError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -31,9 +32,12 @@ log = logging.getLogger("superapp.redis")
 
 # Redis out of reach for now: no free connection in time, refused, reset, loading its file,
 # a reply timed out, full (maxmemory with noeviction refuses writes until workers drain it),
-# or a replica that has not yet been promoted. Worth a retry later; never the caller's fault.
+# or a replica that has not yet been promoted; on a Redis Cluster also the cluster declared
+# down (CLUSTERDOWN, a master lost and not yet failed over), a slot moving (TRYAGAIN), a master
+# down, or a slot no node serves in the client's map. Worth a retry later; never the caller's fault.
 REDIS_UNAVAILABLE: tuple[type[Exception], ...] = (
     RedisConnectionError, RedisTimeoutError, OutOfMemoryError, ReadOnlyError,
+    ClusterDownError, TryAgainError, MasterDownError, SlotNotCoveredError,
 )
 
 

@@ -88,6 +88,12 @@ class LocalRedisCluster:
                 assert time.monotonic() < deadline, f"the cluster did not settle on {port}"
                 time.sleep(0.1)
 
+    def stop_node(self, port: int) -> None:
+        """Stop one node (as a crash would, to the others)."""
+        process = self.processes[self.ports.index(port)]
+        process.kill()
+        process.wait()
+
     def stop(self) -> None:
         for process in self.processes:
             process.terminate()
