@@ -85,6 +85,9 @@ def test_environ(**overrides: str) -> dict[str, str]:
         "LOTTERY_OPERATOR_URL": "http://127.0.0.1:9",
         "LOTTERY_OPERATOR_PUBLIC_KEY": base64.b64encode(b"o" * 32).decode(),
         "LOTTERY_BANK_SIGNING_KEY": base64.b64encode(b"l" * 32).decode(),
+        # Tests write events on fixed dates; they are kept for good unless a test of the
+        # retention sets a horizon (tests/tracking/test_retention.py).
+        "TRACKING_RETENTION_DAYS": "0",
     }
     if os.environ.get("TEST_REDIS_URL"):  # a Redis this run did not start may keep no append-only file
         base["REDIS_DURABILITY"] = "warn"

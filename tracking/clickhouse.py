@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from datetime import UTC, datetime
 from collections.abc import Sequence
 from urllib.parse import unquote, urlsplit
 
@@ -171,6 +172,26 @@ class ClickHouseStore:
             f"SELECT sum(rows) AS rows, sum(bytes_on_disk) AS bytes FROM system.parts"
             f" WHERE database = '{self.database}' AND table = 'tracking_event' AND active", [])
         return int(rows[0]["rows"] or 0), int(rows[0]["bytes"] or 0)
+
+    async def drop_days_before(self, day_ms: int) -> int:
+        """Drop the events' day partitions before the UTC day starting at ``day_ms``, and the
+        hourly counts' month partitions wholly before it; how many days went. (On a cluster
+        the same ``DROP PARTITION`` runs ``ON CLUSTER`` against the local tables.)"""
+        return await asyncio.to_thread(self._drop_days_before, day_ms)
+
+    def _drop_days_before(self, day_ms: int) -> int:
+        cutoff = int(datetime.fromtimestamp(day_ms / 1000, UTC).strftime("%Y%m%d"))
+        dropped = 0
+        for table, before in (("tracking_event", cutoff), ("tracking_hourly", cutoff // 100)):
+            rows = self._query("SELECT DISTINCT partition FROM system.parts WHERE database = ? AND table = ?"
+                               " AND active", [self.database, table])
+            old = sorted(int(row["partition"]) for row in rows if int(row["partition"]) < before)
+            with self._lock:
+                for partition in old:
+                    self._command(f"ALTER TABLE {self.database}.{table} DROP PARTITION {partition}")
+            if table == "tracking_event":
+                dropped = len(old)
+        return dropped
 
     async def optimize(self) -> None:
         await asyncio.to_thread(self._command, f"OPTIMIZE TABLE {self.database}.tracking_event FINAL")

@@ -25,6 +25,7 @@ class TrackingConfig:
     worker_block_ms: int
     claim_idle_ms: int  # a pending entry idle this long belongs to a dead worker
     worker_in_app: bool  # embedded mode: drain the stream inside the serving process
+    retention_days: int = 400  # events older are deleted by the worker; 0 keeps them (tracking/retention.py)
     analytics_url: str | None = None  # clickhouse://… or chdb:///dir: events also go there, reports come from it
     # Redis Cluster: every tracking key carries one hash tag, so the ingest script's keys
     # (stream, dedup keys, HyperLogLogs) and the worker's acknowledging transaction share a slot
@@ -68,7 +69,11 @@ class TrackingConfig:
         redis_url = read_env(config, "TRACKING_REDIS_URL", str, "") or None
         if redis_url and not redis_url.startswith(("redis://", "rediss://", "redis+cluster://")):
             raise SettingsError("TRACKING_REDIS_URL must be a redis://, rediss:// or redis+cluster:// URL")
+        retention_days = read_env(config, "TRACKING_RETENTION_DAYS", int, 400)
+        if retention_days < 0:
+            raise SettingsError("TRACKING_RETENTION_DAYS must not be negative (0 keeps events for good)")
         return cls(
+            retention_days=retention_days,
             analytics_url=analytics_url,
             redis_url=redis_url,
             cluster=bool(redis_url and redis_url.startswith("redis+cluster://")),

@@ -22,6 +22,7 @@ from tracking.errors import BatchRejected, InvalidReportInput, RetryLater
 from tracking.ingest import BatchOutcome, Ingest
 from tracking.models import EventDefinition, TrackedEvent, WriteKey
 from tracking.protocol import decode_body
+from tracking.retention import horizon_ms
 from tracking.schemas import SchemaRegistry
 from tracking.vouching import OpenIdLookup, PartnerSigned, VouchedBy, Voucher
 
@@ -145,7 +146,11 @@ class TrackingService:
         return await self.ingest.realtime_uv(app_ids=scope.narrow(app_id))
 
     def window(self, *, since: datetime, until: datetime, time_zone: str | None) -> reports.Window:
-        return reports.window(since=since, until=until, time_zone=time_zone or self.config.time_zone)
+        win = reports.window(since=since, until=until, time_zone=time_zone or self.config.time_zone)
+        horizon = horizon_ms(self.config.retention_days)
+        if horizon is not None and win.since_ms < horizon:  # deleted, or about to be (tracking/retention.py)
+            raise InvalidReportInput("since", Text("tracking.before_retention", days=self.config.retention_days))
+        return win
 
     async def page_views(self, *, scope: ReadScope, app_id: str | None, since: datetime, until: datetime,
                          time_zone: str | None) -> list[reports.PageHour]:

@@ -28,10 +28,12 @@ from infra.kv import REDIS_UNAVAILABLE
 from tracking.clickhouse import store_for
 from tracking.config import TrackingConfig
 from tracking.metrics import EVENTS_DEAD_LETTERED, EVENTS_STORED
+from tracking.retention import expire
 from tracking.store import store_records
 
 log = logging.getLogger("tracking.worker")
 _CLAIM_EVERY_SECONDS = 10.0
+_EXPIRE_EVERY_SECONDS = 3600.0
 _RETRY_SECONDS = 2.0
 _RECONNECT_FIRST_SECONDS = 0.1
 _RECONNECT_MAX_SECONDS = 5.0
@@ -94,7 +96,11 @@ async def _lane(redis: aioredis.Redis, config: TrackingConfig, stop: asyncio.Eve
                 progress: WorkerProgress, until_idle: bool, *, reclaims: bool) -> None:
     connected, own_pending, failures = False, True, 0
     last_claim = time.monotonic()
+    last_expiry = None if reclaims else time.monotonic()  # one lane a process expires, at start and hourly
     while not stop.is_set():
+        if last_expiry is None or time.monotonic() - last_expiry > _EXPIRE_EVERY_SECONDS:
+            last_expiry = time.monotonic()
+            await _expire(config)
         try:
             if not connected:
                 await ensure_group(redis, config)
@@ -162,6 +168,18 @@ async def _read(redis: aioredis.Redis, config: TrackingConfig, consumer: str, st
     if gone:
         await _acknowledge(redis, config, gone)
     return [(entry_id, fields) for entry_id, fields in entries if fields]
+
+
+async def _expire(config: TrackingConfig) -> None:
+    """Delete events past the retention horizon; a failure waits for the next hour."""
+    try:
+        expired = await expire(retention_days=config.retention_days, analytics=store_for(config.analytics_url))
+    except Exception:  # noqa: BLE001 - storing events matters more than deleting old ones
+        log.exception("expiring old tracking events failed; trying again in an hour")
+        return
+    if expired.events or expired.rollup_rows or expired.clickhouse_days:
+        log.info("expired %d tracking events, %d rollup rows and %d ClickHouse days past %d days",
+                 expired.events, expired.rollup_rows, expired.clickhouse_days, config.retention_days)
 
 
 async def _pause(stop: asyncio.Event, seconds: float) -> None:

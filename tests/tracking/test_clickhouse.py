@@ -6,6 +6,8 @@ path is the same statements sent to a server, untested here."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from tortoise import connections
 
@@ -13,7 +15,7 @@ from identity.roles import Role
 from tests.tracking import report_oracle
 from tests.tracking.support import drain, event, send, utc
 from tests.tracking.test_reports_sql import COMPARISONS
-from tracking import reports
+from tracking import reports, retention
 from tracking.clickhouse import schema, store_for
 from tracking.rollups import dialect_of
 
@@ -101,3 +103,20 @@ async def test_the_oracle_hashes_event_ids_as_clickhouse_does(analytics):
     for event_id in ids:
         rows = await analytics.query("SELECT sipHash64(?) AS h", [event_id])
         assert int(rows[0]["h"]) == report_oracle.sip_hash64(event_id.encode()), event_id
+
+
+async def test_expiry_drops_the_days_before_the_horizon_in_clickhouse(runtime, analytics):
+    # given six days of events in ClickHouse too
+    await report_oracle.store(report_oracle.generated_batches(), analytics=analytics)
+    day3 = int((report_oracle.START + timedelta(days=3)).timestamp() * 1000)
+    count = f"SELECT count() AS n FROM {analytics.database}.tracking_event FINAL WHERE event_ms {{}} ?"
+    kept_before = int((await analytics.query(count.format(">="), [day3]))[0]["n"])
+
+    # when expiry runs with the horizon at noon of the fourth day
+    horizon = day3 + 12 * 3_600_000
+    expired = await retention.expire(retention_days=30, analytics=analytics, now_ms=horizon + 30 * 86_400_000)
+
+    # then the three whole days before it are dropped, partitions and all, and the rest stays
+    assert expired.clickhouse_days == 3
+    assert int((await analytics.query(count.format("<"), [day3]))[0]["n"]) == 0
+    assert int((await analytics.query(count.format(">="), [day3]))[0]["n"]) == kept_before
