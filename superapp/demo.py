@@ -266,7 +266,7 @@ async def _a_day_of_events(runtime: Runtime, app_id: str, version: str) -> int:
     if config.worker_in_app:
         # The stream holds exactly what is not stored yet (the worker deletes after commit).
         for _ in range(DRAIN_SECONDS * 20):
-            if not await runtime.redis.xlen(config.stream):
+            if not any([await runtime.redis.xlen(config.on_shard(shard).stream) for shard in range(config.shards)]):
                 break
             await asyncio.sleep(0.05)
         else:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import zlib
+from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from infra.settings import Settings, SettingsError, positive_int, read_env
@@ -31,11 +32,32 @@ class TrackingConfig:
     # (stream, dedup keys, HyperLogLogs) and the worker's acknowledging transaction share a slot
     cluster: bool = False
     redis_url: str | None = None  # TRACKING_REDIS_URL: tracking's own Redis (or cluster); None: the app's
+    # TRACKING_STREAM_SHARDS: events go to one of this many streams, by their visitor, each
+    # with its own dedup keys and real-time HyperLogLogs (so its own hash tag, its own master
+    # on a cluster): one stream's ceiling is one Redis thread. ``shard`` is the one this
+    # config's keys name (``on_shard``); a worker drains ``worker_shards`` (all by default).
+    shards: int = 1
+    shard: int = 0
+    worker_shards: tuple[int, ...] = (0,)
+
+    def on_shard(self, shard: int) -> TrackingConfig:
+        return replace(self, shard=shard)
+
+    def shard_of(self, visitor: str) -> int:
+        """The stream a visitor's events go to: stable across processes and restarts."""
+        return zlib.crc32(visitor.encode()) % self.shards if self.shards > 1 else 0
+
+    @property
+    def shard_backlog(self) -> int:
+        """``max_backlog`` is for all streams together; each takes its share."""
+        return -(-self.max_backlog // self.shards)
 
     @property
     def key_base(self) -> str:
-        """Prefix of every tracking key: ``{ns:track}`` on a cluster, else ``ns:track`` as always."""
-        return f"{{{self.namespace}:track}}" if self.cluster else f"{self.namespace}:track"
+        """Prefix of every tracking key: ``{ns:track}`` on a cluster, else ``ns:track`` as always;
+        with shards, ``ns:track:<shard>`` (tagged likewise)."""
+        base = f"{self.namespace}:track" if self.shards == 1 else f"{self.namespace}:track:{self.shard}"
+        return f"{{{base}}}" if self.cluster else base
 
     @property
     def stream(self) -> str:
@@ -72,7 +94,13 @@ class TrackingConfig:
         retention_days = read_env(config, "TRACKING_RETENTION_DAYS", int, 400)
         if retention_days < 0:
             raise SettingsError("TRACKING_RETENTION_DAYS must not be negative (0 keeps events for good)")
+        shards = read_env(config, "TRACKING_STREAM_SHARDS", int, 1)
+        if not 1 <= shards <= 256:
+            raise SettingsError("TRACKING_STREAM_SHARDS must be between 1 and 256")
+        worker_shards = _shard_list(read_env(config, "TRACKING_WORKER_SHARDS", str, ""), shards)
         return cls(
+            shards=shards,
+            worker_shards=worker_shards,
             retention_days=retention_days,
             analytics_url=analytics_url,
             redis_url=redis_url,
@@ -96,3 +124,19 @@ class TrackingConfig:
             claim_idle_ms=claim_idle_ms,
             worker_in_app=read_env(config, "TRACKING_WORKER_IN_APP", bool, settings.embedded_redis),
         )
+
+
+def _shard_list(text: str, shards: int) -> tuple[int, ...]:
+    """``TRACKING_WORKER_SHARDS``: e.g. ``0-3,8``; empty for every shard."""
+    if not text.strip():
+        return tuple(range(shards))
+    chosen: set[int] = set()
+    try:
+        for part in text.split(","):
+            low, _, high = part.strip().partition("-")
+            chosen.update(range(int(low), int(high or low) + 1))
+    except ValueError:
+        raise SettingsError(f"TRACKING_WORKER_SHARDS is a list of shards and ranges, e.g. 0-3,8: {text!r}") from None
+    if not chosen or min(chosen) < 0 or max(chosen) >= shards:
+        raise SettingsError(f"TRACKING_WORKER_SHARDS names shards from 0 to {shards - 1}: {text!r}")
+    return tuple(sorted(chosen))

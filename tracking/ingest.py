@@ -8,6 +8,7 @@ after commit, so the stream's length is exactly what is still to be stored.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -91,12 +92,13 @@ class Ingest:
         self.config = config
         self.zone = ZoneInfo(config.time_zone)
         self._script = redis.register_script(_INGEST)
-        self._rejected_counts = f"{config.key_base}:rejected"
+        self._rejected_counts = f"{config.on_shard(0).key_base}:rejected"
+        self._shards = [config.on_shard(shard) for shard in range(config.shards)]
 
-    def uv_key(self, app_id: str | None, day: str) -> str:
-        """HyperLogLog of today's visitors; ``app_id`` None counts every app together."""
+    def uv_key(self, app_id: str | None, day: str, shard: int = 0) -> str:
+        """HyperLogLog of today's visitors of one shard; ``app_id`` None counts every app together."""
         scope = "*" if app_id is None else f"app:{app_id}"
-        return f"{self.config.key_base}:uv:{day}:{scope}"
+        return f"{self._shards[shard].key_base}:uv:{day}:{scope}"
 
     def today(self) -> str:
         return datetime.now(self.zone).date().isoformat()
@@ -135,20 +137,39 @@ class Ingest:
                             checked.anonymized)
 
     async def _append(self, records: list[StreamRecord]) -> str:
+        """One flag per record, in order: "1" appended, "0" a duplicate. With shards, one
+        script call per shard the batch touches, at once; if a shard is too far behind, the
+        batch is to be sent again, and what the other shards took then counts as duplicates."""
         day = self.today()
+        by_shard: dict[int, list[int]] = {}
+        for index, record in enumerate(records):
+            by_shard.setdefault(self.config.shard_of(record.visitor), []).append(index)
+        answers = await asyncio.gather(*(self._append_to(shard, [records[i] for i in indexes], day)
+                                         for shard, indexes in by_shard.items()))
+        flags = [""] * len(records)
+        behind = 0
+        for (status, detail), indexes in zip(answers, by_shard.values(), strict=True):
+            if status == -1:
+                behind = max(behind, int(detail))
+                continue
+            for index, flag in zip(indexes, detail.decode(), strict=True):
+                flags[index] = flag
+        if behind:
+            raise RetryLater(self.config.retry_after_seconds, behind)
+        return "".join(flags)
+
+    async def _append_to(self, shard: int, records: list[StreamRecord], day: str) -> tuple[int, bytes]:
+        config = self._shards[shard]
         apps: dict[str, int] = {}
-        args: list = [f"{self.config.key_base}:seen:", self.config.dedup_seconds, self.config.max_backlog,
-                      _HLL_SECONDS]
+        args: list = [f"{config.key_base}:seen:", config.dedup_seconds, config.shard_backlog, _HLL_SECONDS]
         for record in records:
             app_index = apps.setdefault(record.app_id, len(apps) + 1)
             args.append(b"%s\t%d\t%s\t%s" % (
                 record.event_id.encode(), app_index, record.to_json(), record.visitor.encode()
             ))
-        keys = [self.config.stream, self.uv_key(None, day), *(self.uv_key(app, day) for app in apps)]
+        keys = [config.stream, self.uv_key(None, day, shard), *(self.uv_key(app, day, shard) for app in apps)]
         status, detail = await self._script(keys=keys, args=args)
-        if status == -1:
-            raise RetryLater(self.config.retry_after_seconds, int(detail))
-        return detail.decode()
+        return int(status), detail
 
     async def _count_rejections(self, events: list, rejections: list[Rejection]) -> None:
         counts: dict[str, int] = {}
@@ -175,11 +196,15 @@ class Ingest:
     async def realtime_uv(self, *, app_ids: list[str] | None) -> int:
         """Distinct visitors today (configured time zone): all apps, or the union of some."""
         day = self.today()
-        if app_ids is None:
-            return int(await self.redis.pfcount(self.uv_key(None, day)))
-        if not app_ids:
+        if app_ids is not None and not app_ids:
             return 0
-        return int(await self.redis.pfcount(*[self.uv_key(app, day) for app in app_ids]))
+        # a visitor's events all go to one shard, so the shards' counts add up
+        counts = await asyncio.gather(*(
+            self.redis.pfcount(*([self.uv_key(None, day, shard)] if app_ids is None
+                                 else [self.uv_key(app, day, shard) for app in app_ids]))
+            for shard in range(self.config.shards)
+        ))
+        return sum(int(count) for count in counts)
 
 
 def _app_of(event: object) -> str:

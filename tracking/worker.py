@@ -73,8 +73,13 @@ async def run_worker(
     """
     consumer = consumer or default_consumer_name()
     progress = progress or WorkerProgress()
+    # with stream shards, ``worker_concurrency`` lanes for each shard this worker drains; the
+    # consumer names carry the shard, so each shard's group knows its lanes apart
+    many = config.shards > 1
     lanes = [
-        _lane(redis, config, stop, f"{consumer}/{lane}", progress, until_idle, reclaims=lane == 0)
+        _lane(redis, config.on_shard(shard), stop, f"{consumer}/{shard}/{lane}" if many else f"{consumer}/{lane}",
+              progress, until_idle, reclaims=lane == 0, expires=lane == 0 and shard == config.worker_shards[0])
+        for shard in config.worker_shards
         for lane in range(config.worker_concurrency)
     ]
     await asyncio.gather(*lanes)
@@ -93,10 +98,10 @@ def _lost_redis(exc: BaseException) -> bool:
 
 
 async def _lane(redis: aioredis.Redis, config: TrackingConfig, stop: asyncio.Event, consumer: str,
-                progress: WorkerProgress, until_idle: bool, *, reclaims: bool) -> None:
+                progress: WorkerProgress, until_idle: bool, *, reclaims: bool, expires: bool) -> None:
     connected, own_pending, failures = False, True, 0
     last_claim = time.monotonic()
-    last_expiry = None if reclaims else time.monotonic()  # one lane a process expires, at start and hourly
+    last_expiry = None if expires else time.monotonic()  # one lane a process expires, at start and hourly
     while not stop.is_set():
         if last_expiry is None or time.monotonic() - last_expiry > _EXPIRE_EVERY_SECONDS:
             last_expiry = time.monotonic()

@@ -71,6 +71,19 @@ async def send(client: httpx.AsyncClient, events: list, *, gzipped: bool = False
     return await client.post("/track/batch", content=raw, headers=headers)
 
 
+async def send_pages_and_a_resend(client: httpx.AsyncClient, *, batches: int = 4, devices: int = 500) -> list[dict]:
+    """``batches`` batches of page views from ``devices`` devices, all accepted, then the first
+    batch sent again (its answer was lost), all duplicates; the events sent."""
+    sent: list[dict] = []
+    for batch in range(batches):
+        events = [event("$page", page=f"/p{batch}", anonymous_id=f"device-{i:04d}") for i in range(devices)]
+        assert (await send(client, events)).json()["accepted"] == devices
+        sent += events
+    again = (await send(client, sent[:devices])).json()
+    assert again["accepted"] == 0 and len(again["duplicates"]) == devices
+    return sent
+
+
 async def drain(runtime) -> int:
     """Run the tracking worker in this process until the stream is empty; events stored."""
     progress = await run_worker(

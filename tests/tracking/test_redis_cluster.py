@@ -17,7 +17,7 @@ from redis.asyncio.cluster import RedisCluster
 from infra.ratelimit import RateLimiter
 from infra.settings import Settings, SettingsError
 from tests.redis_cluster import LocalRedisCluster
-from tests.tracking.support import drain, event, send
+from tests.tracking.support import drain, event, send, send_pages_and_a_resend
 from tracking.config import TrackingConfig
 from tracking.models import TrackedEvent
 from tracking.worker import run_worker
@@ -56,13 +56,7 @@ async def test_ingest_dedup_and_the_stream_live_on_the_cluster_and_store_each_ev
     assert config.cluster and isinstance(runtime.tracking.redis, RedisCluster)
 
     # given 2,000 events from 500 devices, one batch of them sent twice (its answer was lost)
-    sent: list[dict] = []
-    for batch in range(4):
-        events = [event("$page", page=f"/p{batch}", anonymous_id=f"device-{i:04d}") for i in range(500)]
-        assert (await send(client, events)).json()["accepted"] == 500
-        sent += events
-    again = (await send(client, sent[:500])).json()
-    assert again["accepted"] == 0 and len(again["duplicates"]) == 500
+    sent = await send_pages_and_a_resend(client)
 
     # then the stream and every dedup key are on the cluster, in one slot, and not on the app's Redis
     assert await cluster.xlen(config.stream) == 2000
