@@ -2,9 +2,10 @@
 account opening held for manual review, sees their own content item offered to no one but
 another reviewer and rejects someone else's with a reason, finds the new customer's account by
 phone and freezes it with a reason, then reads the freeze in the audit log and runs the day's
-settlement reconciliation against the card network. A developer and a customer see none of these
-screens, and the server refuses them the fields. axe-core clean on every screen, no console
-error, screenshots in the tmp dir."""
+settlement reconciliation against the card network (whose file differs by a fen). A credit
+officer is offered lease financing alone and approves an application with a reason; a developer
+and a customer see none of these screens, and the server refuses them the fields. axe-core clean
+on every screen, no console error, screenshots in the tmp dir."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from tests.e2e.test_container_chromium import chromium  # noqa: F401 - the brows
 from tests.e2e.test_h5_chromium import accessibility_problems
 from tests.kyc.conftest import engines  # noqa: F401 - the identity engines, loaded once
 from tests.kyc.journey import Applicant
+from tests.parks.support import build_world, leased_unit
 
 pytestmark = pytest.mark.slow
 
@@ -58,6 +60,7 @@ async def test_an_operator_reviews_freezes_with_a_reason_and_reads_it_in_the_aud
     alice = await bank.customer("13900000003", balance=500_00)
     topped = await bank.gql(TOP_UP, alice.money(100_00, "operator-console-01"), token=alice.token)
     assert topped["data"]["topUp"]["__typename"] == "CardMovementStarted", topped
+    await bank.network.amend(topped["data"]["topUp"]["movement"]["id"], amount=100_01)  # the network's file differs
     problems: list[str] = []
 
     context, page = await open_console(chromium, bank.url, operator.access_token, problems)
@@ -113,8 +116,12 @@ async def test_an_operator_reviews_freezes_with_a_reason_and_reads_it_in_the_aud
 
     await screen(page, "reconciliation", "清算对账", tmp_path, "reconciliation")
     await page.locator("#reconcile").click()
-    await expect(page.locator("#reconciliation-status")).to_have_text("对账一致")
-    await expect(page.locator("#reconciliation-report")).to_contain_text("卡组织 1 笔，合计 ¥100.00；本行 1 笔")
+    await expect(page.locator("#reconciliation-status")).to_have_text("对账发现差异")
+    await expect(page.locator("#reconciliation-report")).to_contain_text("卡组织 1 笔，合计 ¥100.01；本行 1 笔")
+    [mismatch] = await page.locator("#mismatches tbody tr").all()
+    await expect(mismatch).to_contain_text("金额不符")
+    await expect(mismatch).to_contain_text("¥100.00")
+    await expect(mismatch).to_contain_text("¥100.01")
     await page.screenshot(path=tmp_path / "operator-reconciliation-zh-CN.png", full_page=True)
     assert await accessibility_problems(page) == []
 
@@ -129,10 +136,15 @@ async def test_an_operator_reviews_freezes_with_a_reason_and_reads_it_in_the_aud
     assert problems == []
 
 
-async def test_a_developer_and_a_customer_see_no_operator_screen_and_are_refused_the_fields(
+async def test_a_credit_officer_decides_financing_alone_and_others_see_no_operator_screen(
     open_bank, chromium, tmp_path  # noqa: F811
 ):
     bank = await open_bank()
+    world = await build_world(bank.runtime)
+    _, lease = await leased_unit(bank.runtime, world)
+    applied = await bank.runtime.parks.apply_financing(by_user_id=world.tenant_admin, lease_id=lease.id,
+                                                       amount=300_000_00, months=12, purpose="支付一年租金与押金",
+                                                       documents=[])
     developer = await bank.sign_in("13900000101", Role.DEVELOPER)
     customer = await bank.sign_in("13900000001")
     officer = await bank.sign_in("13900000707", Role.CREDIT_OFFICER)
@@ -146,12 +158,20 @@ async def test_a_developer_and_a_customer_see_no_operator_screen_and_are_refused
     await expect(page.locator("#no-console")).to_be_visible()
     assert await page.locator("#operator-tabs").count() == 0
     await context.close()
-    # A credit officer is offered lease financing alone.
+    # A credit officer is offered lease financing alone, and decides it with a reason.
     context, page = await open_console(chromium, bank.url, officer.access_token, problems)
     await expect(page.locator("#operator-tabs button")).to_have_text(["租金融资审批"])
-    await expect(page.locator("#financing-queue")).to_have_text("没有待审批的融资申请")
+    application = page.locator(f"#financing-queue li[data-id='{applied.id}']")
+    await expect(application).to_contain_text("¥300000.00，12 个月")
+    await expect(application).to_contain_text("支付一年租金与押金")
     await page.screenshot(path=tmp_path / "operator-financing-zh-CN.png", full_page=True)
     assert await accessibility_problems(page) == []
+    await application.locator(".reason").fill("经营流水良好，同意授信")
+    await application.locator(".approve").click()
+    await expect(page.locator("#financing-status")).to_have_text("融资申请已批准")
+    await expect(page.locator("#financing-queue")).to_have_text("没有待审批的融资申请")
+    [decided] = await bank.runtime.parks.financing_of(by_user_id=world.tenant_admin, enterprise_id=world.tenant.id)
+    assert (decided.status.value, decided.reason) == ("approved", "经营流水良好，同意授信")
     await context.close()
     assert problems == []
 

@@ -28,7 +28,7 @@ export function OperatorContent({ meId, reviewer }: { meId: string; reviewer: bo
              <>
                <strong>{item.title}</strong>
                <p class="muted">{kindName(item.kind)} · {t('content_author', { id: item.authorId })}</p>
-               <p>{item.summary}</p>
+               {item.summary && <p>{item.summary}</p>}
                {item.authorId === meId ? <p class="muted own-item">{t('content_own_item')}</p> : reviewer && decision}
              </>
            )} />
