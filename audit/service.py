@@ -113,9 +113,13 @@ class Entry:
     detail: Mapping[str, object]
 
 
-async def records(*, subject: str | None = None, action: str | None = None, limit: int = 100) -> list[Entry]:
-    """The newest records first, optionally of one subject or action (for consoles)."""
+async def records(*, subject: str | None = None, action: str | None = None, limit: int = 100,
+                  before_seq: int | None = None) -> list[Entry]:
+    """The newest records first, optionally of one subject or action (for consoles); with
+    ``before_seq``, the page of those older than that record."""
     query = AuditRecord.all()
+    if before_seq is not None:
+        query = query.filter(seq__lt=before_seq)
     if subject is not None:
         query = query.filter(subject=subject)
     if action is not None:

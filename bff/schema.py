@@ -17,6 +17,7 @@ from strawberry.tools import merge_types
 from bff.document_limits import DocumentLimits
 from bff.execution import BasicLeafFastPath, WithoutSuggestions
 from bff.errors import InvalidInput, RateLimited, is_unexpected
+from bff.audit.schema import AuditQuery
 from bff.clearing.schema import ClearingMutation, ClearingQuery
 from bff.content.schema import ContentMutation, ContentQuery, ContentSubscription
 from bff.identity.schema import IdentityMutation, IdentityQuery, IdentitySubscription
@@ -26,6 +27,7 @@ from bff.marketing.schema import MarketingMutation, MarketingQuery
 from bff.miniprogram.schema import MiniProgramMutation, MiniProgramQuery
 from bff.miniprogram_runtime.schema import MiniProgramRuntimeMutation, MiniProgramRuntimeQuery
 from bff.ledger.enterprises import EnterpriseMutation, EnterpriseQuery
+from bff.ledger.operators import OperatorLedgerQuery
 from bff.ledger.payments import PayeeQuery, PaymentMutation
 from bff.ledger.schema import LedgerMutation, LedgerQuery
 from bff.ledger.types import SCALARS as LEDGER_SCALARS
@@ -45,6 +47,7 @@ log = logging.getLogger("bff.graphql")
 QUERIES: tuple[type, ...] = (
     IdentityQuery, LedgerQuery, MiniProgramQuery, MiniProgramRuntimeQuery, TrackingQuery, OpenPlatformQuery,
     KycQuery, PayeeQuery, EnterpriseQuery, ClearingQuery, ContentQuery, MarketingQuery, HomeQuery, MonitoringQuery,
+    OperatorLedgerQuery, AuditQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     IdentityMutation, LedgerMutation, PaymentMutation, MiniProgramMutation, MiniProgramRuntimeMutation, TrackingMutation,

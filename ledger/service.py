@@ -63,6 +63,7 @@ __all__ = [
     "AccountKind", "AccountStatus", "Actor", "Allowance", "AlsoWrite", "ClassTwoLimits", "Customer", "CustomerPayment",
     "EntryKind", "InternalService", "LedgerService", "Leg", "PostedEntry", "PostedLeg", "Subsidy", "accounts_of",
     "account_by_number", "accounts_by_number", "available_limits", "bind_card", "class_two_account_of", "close_account",
+    "customer_accounts_for_operator",
     "freeze_account", "get_account", "normalized_account_number", "open_account", "statement", "StatementLine",
     "StatementPage", "StatementPeriod", "unfreeze_account",
     # holds
@@ -159,6 +160,25 @@ async def accounts_by_number(*, numbers: Sequence[str]) -> dict[str, Account]:
     payees up at once."""
     found = await Account.filter(number__in=list(numbers)[:1_000])
     return {account.number: account for account in found if account.number}
+
+
+async def customer_accounts_for_operator(*, operator: str, owner_user_id: int | None = None,
+                                         number: str | None = None) -> list[Account]:
+    """Operations staff look a customer's accounts up, by the customer or by one account's number
+    (then all that customer's accounts); only customers' accounts, never the bank's own. A look-up
+    that finds someone is written to the audit log: who looked at whose accounts, and by what."""
+    if (owner_user_id is None) == (number is None):
+        raise TypeError("give owner_user_id or number")
+    if number is not None:
+        found = await account_by_number(number=number)
+        owner_user_id = None if found is None else found.owner_user_id
+    if owner_user_id is None:
+        return []
+    accounts = await accounts_of(owner_user_id=owner_user_id)
+    if accounts:
+        await audit_log.record(actor=operator, action="ledger.accounts_viewed", subject=f"user:{owner_user_id}",
+                               detail={"by": "number" if number is not None else "owner", "accounts": len(accounts)})
+    return accounts
 
 
 async def class_two_account_of(*, owner_user_id: int) -> Account | None:

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from tortoise.transactions import in_transaction
 
+from audit import service as audit_log
 from infra.i18n import Text, t, yuan
 from ledger import service as ledger
 from miniprograms.parks import access, errors, photos
@@ -97,6 +98,9 @@ async def decide(*, by: CreditOfficer, application_id: int, approve: bool, reaso
         row.status = FinancingStatus.APPROVED if approve else FinancingStatus.REJECTED
         row.decided_by_user_id, row.reason, row.decided_at = by.user_id, reason, now
         await row.save(update_fields=["status", "decided_by_user_id", "reason", "decided_at"])
+        await audit_log.record(actor=f"user:{by.user_id}", action=f"parks.financing_{row.status.value}",
+                               subject=f"lease_financing:{row.id}",
+                               detail={"amount": row.amount, "months": row.months, "reason": reason})
     outcome = Text("parks.financing_approved") if approve else Text("parks.financing_rejected")
     await tell(user_id=row.applicant_user_id, topic="parks.financing",
                title=t("parks.financing_decided_title", amount=yuan(row.amount), outcome=outcome), body=reason)

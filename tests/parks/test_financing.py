@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from audit import service as audit_log
 from identity.roles import Role
 from miniprograms.parks.service import (
     CreditOfficer, FinancingStatus, NotFound, TenantRoleRequired, TooManyPhotos, WrongState,
@@ -34,6 +35,9 @@ async def test_an_application_is_decided_by_a_credit_officer_and_the_tenant_is_t
     assert [a.id for a in queued] == [applied.id] and len(applied.documents) == 1
     assert (decided.status, decided.reason) == (FinancingStatus.APPROVED, "同意授信") and decided.decided_at
     assert await parks.financing_queue(by=officer) == []
+    [record] = await audit_log.records(action="parks.financing_approved")  # the decision is in the audit chain
+    assert (record.actor, record.subject) == (f"user:{world.operator}", f"lease_financing:{applied.id}")
+    assert record.detail == {"amount": 300_000_00, "months": 12, "reason": "同意授信"}
     assert [m.title for m in await inbox(user_id=world.tenant_admin)] == ["租金融资申请 ¥300,000.00：已批准"]
     with pytest.raises(WrongState):
         await parks.decide_financing(by=officer, application_id=applied.id, approve=False, reason="反悔")

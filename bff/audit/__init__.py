@@ -1,0 +1,1 @@
+"""The audit log's GraphQL: operations staff read the chain, newest first."""
