@@ -224,9 +224,11 @@ class LedgerMutation:
     async def set_account_frozen(
         self, info: Info, id: RecordId, frozen: bool,
         reason: Annotated[str | None, strawberry.argument(
-            description=f"Why (a court order, a fraud report...), at most {FREEZE_REASON_MAX} characters.")] = None,
+            description=f"Why (a court order, a fraud report...): required, at most {FREEZE_REASON_MAX} characters.")] = None,
     ) -> AccountStatusResult:
         reason = (reason or "").strip()
+        if not reason:  # a freeze or an unfreeze is always explained, in the audit chain
+            return InvalidInput(message=t("ledger.freeze_reason_missing"), field="reason")
         if len(reason) > FREEZE_REASON_MAX:
             return InvalidInput(message=t("ledger.freeze_reason_length", max=FREEZE_REASON_MAX), field="reason")
         try:

@@ -32,7 +32,7 @@ async def test_an_operators_freeze_is_recorded_with_who_and_what(gql, sign_in, r
 
     [frozen] = entries
     assert frozen.actor == operator and frozen.subject.startswith("account:")
-    assert frozen.detail == {"from": "active", "to": "frozen", "reason": ""}
+    assert frozen.detail == {"from": "active", "to": "frozen", "reason": "fraud report 2026-118"}
     assert [e.action for e in await audit_log.records()] == ["ledger.account_active", "ledger.account_frozen"]
     assert report.intact and report.records == 2 and report.head_seq == 2
 
@@ -64,7 +64,7 @@ async def test_verify_names_an_edited_a_deleted_and_a_moved_record(gql, sign_in,
 
     await AuditRecord.filter(seq=2).update(detail={"from": "active", "to": "frozen", "reason": "nothing to see"})
     edited = await audit_log.verify()
-    await AuditRecord.filter(seq=2).update(detail={"from": "frozen", "to": "active", "reason": ""})
+    await AuditRecord.filter(seq=2).update(detail={"from": "frozen", "to": "active", "reason": "fraud report 2026-118"})
     assert (await audit_log.verify()).intact  # put back exactly: the chain holds again
 
     await AuditRecord.filter(seq=4).delete()

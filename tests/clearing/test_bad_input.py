@@ -99,7 +99,7 @@ async def test_a_frozen_or_closed_account_is_not_topped_up(open_bank):
     alice = await bank.customer()
     await freeze_account(account_id=alice.account.id)
     frozen = await bank.gql(TOP_UP, alice.money(10_00, "topup-frozen"), token=alice.token)
-    await bank.gql('mutation($id: ID!, $f: Boolean!) { setAccountFrozen(id: $id, frozen: $f) { __typename } }',
+    await bank.gql('mutation($id: ID!, $f: Boolean!) { setAccountFrozen(id: $id, frozen: $f, reason: "复核通过") { __typename } }',
                    {"id": str(alice.account.id), "f": False},
                    token=(await bank.sign_in("13900000009", Role.OPERATOR)).access_token)
     await close_account(account_id=alice.account.id)

@@ -7,8 +7,8 @@ from tests.ledger.support import funded_account
 from tests.ledger.test_transfer_api import TRANSFER, transfer_input
 
 FREEZE = """
-mutation F($id: ID!, $frozen: Boolean!) {
-  setAccountFrozen(id: $id, frozen: $frozen) {
+mutation F($id: ID!, $frozen: Boolean!, $reason: String = "fraud report 2026-118") {
+  setAccountFrozen(id: $id, frozen: $frozen, reason: $reason) {
     __typename ... on AccountUpdated { account { status } } ... on Error { message }
   }
 }
@@ -95,6 +95,12 @@ async def test_an_operator_says_why_and_the_reason_is_in_the_audit_log(gql, sign
     assert too_long["data"]["setAccountFrozen"]["__typename"] == "InvalidInput"
     assert too_long["data"]["setAccountFrozen"]["field"] == "reason"
     assert (await Account.get(id=wallet.id)).status.value == "active"  # nothing changed
+    for missing in (None, "", "   "):  # a freeze is always explained
+        unexplained = await gql(FREEZE_WITH_REASON, {"id": str(wallet.id), "frozen": True, "reason": missing},
+                                token=operator.access_token)
+        answer = unexplained["data"]["setAccountFrozen"]
+        assert (answer["__typename"], answer["field"]) == ("InvalidInput", "reason"), missing
+    assert (await Account.get(id=wallet.id)).status.value == "active"
     # A customer cannot freeze, even their own account, with or without a reason.
     own = await gql(FREEZE_WITH_REASON, {"id": str(wallet.id), "frozen": True, "reason": "test"},
                     token=alice.access_token)
