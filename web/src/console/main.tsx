@@ -10,6 +10,7 @@ import { type Locale, loadMessages, locale, speakFrom, t } from '../i18n';
 import { SignIn } from '../screens/SignIn';
 import '../style.css';
 import { Developer } from './Developer';
+import { Insight } from './Insight';
 import { ReviewQueue } from './ReviewQueue';
 
 type Me = ConsoleMeQuery['me'];
@@ -26,7 +27,8 @@ function Console() {
     });
   }, [signedIn]);
   const roles = new Set(me?.roles ?? []);
-  const staff = roles.has('DEVELOPER') || roles.has('REVIEWER') || roles.has('ADMIN');
+  const staff = roles.has('DEVELOPER') || roles.has('REVIEWER') || roles.has('ADMIN')
+    || roles.has('OPERATOR');
   return (
     <>
       <header class="bar">
@@ -47,6 +49,7 @@ function Console() {
       {signedIn && me && !staff && <p class="card" id="no-console" role="status">{t('no_console_role')}</p>}
       {signedIn && me && (roles.has('DEVELOPER') || roles.has('ADMIN')) && <Developer />}
       {signedIn && me && (roles.has('REVIEWER') || roles.has('ADMIN')) && <ReviewQueue />}
+      {signedIn && me && (roles.has('OPERATOR') || roles.has('ADMIN')) && <Insight />}
     </>
   );
 }
