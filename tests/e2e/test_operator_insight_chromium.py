@@ -105,8 +105,8 @@ async def test_an_operator_reads_the_charts_builds_a_segment_and_schedules_a_cam
     await expect(page.locator("#retention tbody tr")).to_have_count(2)
     assert await page.locator("#retention tr[data-day='2026-11-20'] td").all_text_contents() == ["2", "1（50%）", "0（0%）"]
     assert await page.locator("#retention tr[data-day='2026-11-21'] td").all_text_contents() == ["1", "0（0%）", "0（0%）"]
-    conversion = await rows(page, "cv-chart")
-    assert conversion[0][0] == "11-20 23:00" and conversion[0][2] == "1"
+    assert await rows(page, "cv-chart") == [  # visitors of /home that hour, and those who paid within 24 h
+        ["11-20 23:00", "2", "1", "50"], ["11-21 00:00", "1", "0", "0"], ["11-21 12:00", "1", "0", "0"]]
     await page.screenshot(path=tmp_path / "insight-charts-shanghai-zh-CN.png", full_page=True)
     assert await accessibility_problems(page) == []
 
@@ -167,6 +167,9 @@ async def test_an_operator_reads_the_charts_builds_a_segment_and_schedules_a_cam
     await expect(cell.locator(f"[data-campaign='{made['id']}']")).to_have_text("双十二加息券（已排期）")
     await page.screenshot(path=tmp_path / "insight-calendar-zh-CN.png", full_page=True)
     assert await accessibility_problems(page) == []
+    await page.locator("#language").click()
+    await expect(page.locator("#insight-title")).to_have_text("Operations: analytics and marketing")
+    await expect(page.locator("#campaign-state")).to_have_text("State: Scheduled")
     await context.close()
 
     # The maker may not approve their own campaign: the calendar shows the server's refusal.
