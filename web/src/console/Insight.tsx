@@ -43,7 +43,7 @@ export function Insight() {
                   aria-pressed={one === screen} onClick={() => setScreen(one)}>{screenName(one)}</button>
         ))}
       </nav>
-      <div class="inline">
+      {(screen === 'charts' || screen === 'calendar') && <div class="inline">
         <label for="insight-zone">{t('insight_time_zone')}</label>
         <select id="insight-zone" value={zone} onChange={(e) => setZone(e.currentTarget.value)}>
           {ZONES.map((z) => <option key={z} value={z}>{z}</option>)}
@@ -54,7 +54,7 @@ export function Insight() {
           <label for="insight-to">{t('insight_to')}</label>
           <input id="insight-to" type="date" value={to} onChange={(e) => setTo(e.currentTarget.value)} />
         </>}
-      </div>
+      </div>}
       {screen === 'definitions' && <InsightDefinitions />}
       {screen === 'charts' && <InsightCharts period={{ zone, from, to }} />}
       {screen === 'calendar' && <InsightCalendar zone={zone} />}

@@ -9,7 +9,7 @@ import {
   InsightEndCampaignDocument, InsightPauseCampaignDocument, InsightRejectCampaignDocument,
   InsightResumeCampaignDocument, InsightScheduleCampaignDocument,
 } from '../generated/graphql';
-import { t } from '../i18n';
+import { locale, t } from '../i18n';
 import { localDay, midnight, nextDay } from './insightTime';
 
 type Campaign = InsightCampaignsQuery['marketingCampaigns'][number];
@@ -71,7 +71,7 @@ export function InsightCalendar({ zone }: { zone: string }) {
     const end = midnight(nextDay(day), zone);
     return (campaigns ?? []).filter((c) => Date.parse(c.startsAt) < end && Date.parse(c.endsAt) > start);
   };
-  const when = (moment: string) => new Date(moment).toLocaleString(undefined, { timeZone: zone, hour12: false });
+  const when = (moment: string) => new Date(moment).toLocaleString(locale(), { timeZone: zone, hour12: false });
   const chosen = campaigns?.find((c) => c.id === picked) ?? null;
 
   return (
