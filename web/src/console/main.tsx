@@ -10,6 +10,7 @@ import { type Locale, loadMessages, locale, speakFrom, t } from '../i18n';
 import { SignIn } from '../screens/SignIn';
 import '../style.css';
 import { Developer } from './Developer';
+import { Insight } from './Insight';
 import { OperatorWork, operatorScreens } from './OperatorWork';
 import { ReviewQueue } from './ReviewQueue';
 
@@ -49,6 +50,7 @@ function Console() {
       {signedIn && me && (roles.has('DEVELOPER') || roles.has('ADMIN')) && <Developer />}
       {signedIn && me && (roles.has('REVIEWER') || roles.has('ADMIN')) && <ReviewQueue />}
       {signedIn && me && <OperatorWork roles={roles} meId={me.id} />}
+      {signedIn && me && (roles.has('OPERATOR') || roles.has('ADMIN')) && <Insight />}
     </>
   );
 }
