@@ -411,11 +411,16 @@ async def retention(*, win: Window, apps: list[str] | None, days: list[int],
     if q.dialect.rollups:
         everything = "SELECT h.app_id, h.anonymous_id, h.user_id, h.first_ms FROM tracking_device_hour h WHERE 1 = 1" \
             + q.apps_clause("h.app_id")
-    else:
-        everything = ("SELECT e.app_id, e.anonymous_id, COALESCE(e.user_id, '') AS user_id, e.event_ms AS first_ms"
-                      f" FROM {q.dialect.events('e')} WHERE 1 = 1" + q.apps_clause("e.app_id"))
+    else:  # ClickHouse: each device's first event, and its first of each local day, folded first
+        device = "SELECT e.app_id AS app_id, e.anonymous_id AS anonymous_id, COALESCE(e.user_id, '') AS user_id," \
+                 f" MIN(e.event_ms) AS first_ms FROM {q.dialect.events('e')}"
+        everything = f"{device} WHERE 1 = 1" + q.apps_clause("e.app_id") + " GROUP BY 1, 2, 3"
     since, until = q.bind(win.since_ms), q.bind(win.until_ms)
-    active = q.device_hours(win.since_ms, horizon, rollups=zone.whole_hours)
+    if q.dialect.rollups:
+        active = q.device_hours(win.since_ms, horizon, rollups=zone.whole_hours)
+    else:
+        active = (f"{device} WHERE e.event_ms >= {q.bind(win.since_ms)} AND e.event_ms < {q.bind(horizon)}"
+                  + q.apps_clause("e.app_id") + f" GROUP BY 1, 2, 3, {q.day(zone, 'e.event_ms')}")
     sql = (
         f"WITH firsts {q.shared} (SELECT v.visitor, MIN(v.first_ms) AS first_ms FROM ({q.visited(everything)}) v"
         f" GROUP BY v.visitor HAVING MIN(v.first_ms) >= {since} AND MIN(v.first_ms) < {until}),"
