@@ -11,7 +11,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.async_api import expect
 
+from openplatform.apps import key_fingerprint
 from openplatform.delivery import WebhookDeliverer, http_client
+from openplatform.signing import new_sm2_key_pair
 from tests.e2e.test_consoles_chromium import open_console
 from tests.e2e.test_container_chromium import chromium  # noqa: F401 - the browser fixture
 from tests.e2e.test_h5_chromium import accessibility_problems
@@ -91,6 +93,10 @@ async def test_the_developer_reads_analytics_deliveries_and_keys_in_both_languag
     await expect(page.locator("#write-keys tbody")).to_contain_text("还没有写入密钥")
     await page.locator("#reset-secret").click()
     await expect(page.locator("#key-once-value")).to_contain_text("sk_")
+    _, public = new_sm2_key_pair()
+    await page.locator("#sm2-key").fill(public)
+    await page.locator("#register-sm2").click()
+    await expect(page.locator("#signing-key code")).to_have_text(key_fingerprint(public))
 
     # English: the switch reloads the words, and the same screens speak English.
     await page.locator("#language").click()

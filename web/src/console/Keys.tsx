@@ -64,7 +64,7 @@ export function Keys({ appId }: { appId: string }) {
         <span>{t('app_secret')}</span>
         <button type="button" id="reset-secret" onClick={resetSecret}>{t('reset_secret')}</button>
       </div>
-      <p id="signing-key" class="muted">{t('sm2_signing_key')}：{signing ? <code>{signing}</code> : t('none')}</p>
+      <p id="signing-key" class="muted">{t('sm2_signing_key')}{signing ? <code>{signing}</code> : t('none')}</p>
       <div class="inline">
         <label for="sm2-key">{t('sm2_public_key')}</label>
         <input id="sm2-key" maxLength={132} value={publicKey} onInput={(e) => setPublicKey(e.currentTarget.value)} />
