@@ -1,14 +1,18 @@
-"""An app's open-platform settings, changed by its developers: SM2 signing and encryption keys, webhook URL."""
+"""An app's open-platform settings, changed by its developers: SM2 signing and encryption keys, webhook URL;
+and its webhook deliveries, which they read and queue again."""
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 from infra.i18n import Text
 from miniprogram_host.service import Actor, developed_app, record_app_change
 from openplatform import errors
-from openplatform.models import OpenAppSettings
-from openplatform.webhooks import send_test_event
+from openplatform.models import OpenAppSettings, WebhookDelivery
+from openplatform.webhooks import PENDING, send_test_event
 from openplatform.signing import normalise_public_key
 
 MAX_URL = 500
@@ -89,3 +93,71 @@ async def send_test_webhook(*, actor: Actor, app_id: str) -> str:
     queued = await send_test_event(app_id=row.app_id)
     assert queued is not None  # the URL is registered
     return queued.event_id
+
+
+def key_fingerprint(public_key: str | None) -> str | None:
+    """How a registered public key is told apart on screens: the first 16 hex of SHA-256 of its bytes."""
+    return None if public_key is None else hashlib.sha256(bytes.fromhex(public_key)).hexdigest()[:16]
+
+
+async def open_settings(*, actor: Actor, app_id: str) -> OpenAppSettings:
+    """The app's settings as its developers see them (unsaved defaults if it has none yet)."""
+    app = await developed_app(actor=actor, app_id=app_id)  # NotFound / NotPermitted from the host
+    return await OpenAppSettings.get_or_none(app_id=app.app_id) or OpenAppSettings(app_id=app.app_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One webhook delivery as the app's developers see it: never its body, signature or key."""
+
+    id: int
+    event_id: str
+    event_type: str
+    status: str
+    attempts: int
+    last_status_code: int | None
+    last_error: str | None
+    created_at: datetime
+    next_attempt_at: datetime
+    delivered_at: datetime | None
+
+    @classmethod
+    def of(cls, row: WebhookDelivery) -> Delivery:
+        return cls(id=row.id, event_id=row.event_id, event_type=row.event_type, status=row.status,
+                   attempts=row.attempts, last_status_code=row.last_status_code, last_error=row.last_error,
+                   created_at=row.created_at, next_attempt_at=row.next_attempt_at, delivered_at=row.delivered_at)
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryPage:
+    items: list[Delivery]
+    has_more: bool
+
+
+MAX_PAGE = 100
+
+
+async def webhook_deliveries(*, actor: Actor, app_id: str, first: int = 20,
+                             before_id: int | None = None) -> DeliveryPage:
+    """The app's deliveries newest first, ``first`` of them (at most 100) older than ``before_id``."""
+    app = await developed_app(actor=actor, app_id=app_id)
+    if not 1 <= first <= MAX_PAGE:
+        raise errors.InvalidArgument(Text("openplatform.page_size", max=MAX_PAGE), field="first")
+    query = WebhookDelivery.filter(app_id=app.app_id)
+    if before_id is not None:
+        query = query.filter(id__lt=before_id)
+    rows = await query.order_by("-id").limit(first + 1)
+    return DeliveryPage(items=[Delivery.of(r) for r in rows[:first]], has_more=len(rows) > first)
+
+
+async def redeliver_webhook(*, actor: Actor, app_id: str, delivery_id: int) -> Delivery:
+    """Queue one of the app's deliveries again, in any state, with a fresh set of attempts
+    (what ``superapp webhooks redeliver ID`` does for operators); DeliveryNotFound for another app's."""
+    app = await developed_app(actor=actor, app_id=app_id)
+    queued = await WebhookDelivery.filter(id=delivery_id, app_id=app.app_id).update(
+        status=PENDING, attempts=0, next_attempt_at=datetime.now(timezone.utc))
+    if not queued:
+        raise errors.DeliveryNotFound()
+    row = await WebhookDelivery.get(id=delivery_id)
+    await record_app_change(app_id=app.app_id, actor=actor, action="webhook_redelivered", event_id=row.event_id)
+    return Delivery.of(row)

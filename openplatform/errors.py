@@ -160,6 +160,14 @@ class InvalidWebhookUrl(InvalidArgument):
         super().__init__(message, field="url")
 
 
+class DeliveryNotFound(OpenPlatformError):
+    """No webhook delivery of this id for this app (another app's is not found either)."""
+
+    code = "DELIVERY_NOT_FOUND"
+    status = 404
+    message = Text("openplatform.delivery_not_found")
+
+
 class InvalidPublicKey(InvalidArgument):
     def __init__(self, message: Text | str) -> None:
         super().__init__(message, field="publicKey")

@@ -26,6 +26,26 @@ from tracking.retention import horizon_ms
 from tracking.schemas import SchemaRegistry
 from tracking.vouching import OpenIdLookup, PartnerSigned, VouchedBy, Voucher
 
+@dataclass(frozen=True, slots=True)
+class WriteKeyInfo:
+    """A write key as its app's developers see it after it was shown: the key itself is not kept."""
+
+    id: int
+    app_id: str
+    fingerprint: str  # the first 12 hex of the key's SHA-256, which is what is stored
+    created_at: datetime
+
+    @classmethod
+    def of(cls, row: WriteKey) -> WriteKeyInfo:
+        return cls(id=row.id, app_id=row.app_id, fingerprint=row.key_hash[:12], created_at=row.created_at)
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedWriteKey:
+    info: WriteKeyInfo
+    key: str
+
+
 _VOUCHED = (VouchedBy.TOKEN, VouchedBy.PARTNER, VouchedBy.BRIDGE)  # a mini-program's track, in the user's session
 
 
@@ -107,14 +127,25 @@ class TrackingService:
         return await self.ingest.accept(body=segment.as_batch(parsed, single=single), content_encoding="",
                                         client_ip=None, voucher=PartnerSigned(app_id, lookup))
 
-    async def create_write_key(self, *, scope: ReadScope, app_id: str) -> str:
+    async def create_write_key(self, *, scope: ReadScope, app_id: str) -> IssuedWriteKey:
         """A new write key for ``app_id`` (which the caller develops); shown once, only its hash kept."""
         if not app_id:
             raise InvalidReportInput("appId", Text("tracking.write_key_needs_app"))
         scope.narrow(app_id)
         key, digest = segment.new_write_key()
-        await WriteKey.create(app_id=app_id, key_hash=digest)
-        return key
+        row = await WriteKey.create(app_id=app_id, key_hash=digest)
+        return IssuedWriteKey(WriteKeyInfo.of(row), key)
+
+    async def write_keys(self, *, scope: ReadScope, app_id: str) -> list[WriteKeyInfo]:
+        """The app's write keys, oldest first: ids, fingerprints and dates, never the keys."""
+        scope.narrow(app_id)
+        return [WriteKeyInfo.of(row) for row in await WriteKey.filter(app_id=app_id).order_by("id")]
+
+    async def revoke_write_key(self, *, scope: ReadScope, app_id: str, key_id: int) -> None:
+        """The key stops authenticating at once (rotating: create a new one, then revoke the old)."""
+        scope.narrow(app_id)
+        if not await WriteKey.filter(id=key_id, app_id=app_id).delete():
+            raise InvalidReportInput("id", Text("tracking.write_key_not_found"))
 
     async def accept_bridge_events(self, *, app_id: str, user_id: int,
                                    events: list[dict[str, object]]) -> BatchOutcome:

@@ -1,9 +1,11 @@
-"""Open platform in GraphQL: the customer's inbox (read, unread, delete, live); developers' webhook URL and SM2 keys."""
+"""Open platform in GraphQL: the customer's inbox (read, unread, delete, live); developers' webhook URL,
+SM2 keys and webhook deliveries (listed and queued again)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from datetime import datetime
+from enum import Enum
 from typing import Annotated
 
 import strawberry
@@ -56,12 +58,55 @@ class MiniAppOpenSettings:
         "The bank's SM2 public key (x||y) to seal request bodies to."))
     bank_signing_public_key: str = strawberry.field(description=(
         "The bank's SM2 public key (x||y) that verifies `X-Superapp-Envelope-Signature` on sealed answers and webhooks."))
+    sm2_key_fingerprint: str | None = strawberry.field(description=(
+        "The first 16 hex of SHA-256 of the signing key's bytes, to tell keys apart."))
+    encryption_key_fingerprint: str | None = strawberry.field(description="The same for the encryption key.")
+    updated_at: datetime | None = strawberry.field(description="When a setting last changed; null if never set.")
 
     @classmethod
     def of(cls, row: OpenAppSettings, bank: BankKeys) -> MiniAppOpenSettings:
         return cls(app_id=row.app_id, webhook_url=row.webhook_url, sm2_public_key=row.sm2_public_key,
                    encryption_public_key=row.encryption_public_key,
-                   bank_encryption_public_key=bank.encryption_public, bank_signing_public_key=bank.signing_public)
+                   bank_encryption_public_key=bank.encryption_public, bank_signing_public_key=bank.signing_public,
+                   sm2_key_fingerprint=apps.key_fingerprint(row.sm2_public_key),
+                   encryption_key_fingerprint=apps.key_fingerprint(row.encryption_public_key),
+                   updated_at=row.updated_at)
+
+
+@strawberry.enum(description="PENDING: waiting for its next attempt; DELIVERED: the receiver answered 2xx; "
+                             "DEAD: every attempt failed, until it is redelivered.")
+class WebhookDeliveryStatus(Enum):
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    DEAD = "dead"
+
+
+@strawberry.type(description="One event sent (or to be sent) to the app's webhook URL; never its body or signature.")
+class WebhookDelivery:
+    id: strawberry.ID
+    event_id: str
+    event_type: str
+    status: WebhookDeliveryStatus
+    attempts: int = strawberry.field(description="Attempts since it was queued (or queued again).")
+    last_status_code: int | None = strawberry.field(description="The receiver's last HTTP status, if it answered.")
+    last_error: str | None = strawberry.field(description="Why the last attempt failed, if it did.")
+    created_at: datetime
+    next_attempt_at: datetime
+    delivered_at: datetime | None
+
+    @classmethod
+    def of(cls, d: apps.Delivery) -> WebhookDelivery:
+        return cls(id=strawberry.ID(str(d.id)), event_id=d.event_id, event_type=d.event_type,
+                   status=WebhookDeliveryStatus(d.status), attempts=d.attempts, last_status_code=d.last_status_code,
+                   last_error=d.last_error, created_at=d.created_at, next_attempt_at=d.next_attempt_at,
+                   delivered_at=d.delivered_at)
+
+
+@strawberry.type(description="The app's deliveries newest first; pass `endCursor` as `before` for the next page.")
+class WebhookDeliveryPage:
+    items: list[WebhookDelivery]
+    end_cursor: strawberry.ID | None
+    has_next_page: bool
 
 
 @strawberry.type(description="A `webhook.test` event is on its way to the app's webhook URL.")
@@ -73,19 +118,35 @@ TestWebhookResult = Annotated[
     TestWebhookQueued | MiniAppNotFound | MiniAppNotPermitted | InvalidInput, strawberry.union("TestWebhookResult")
 ]
 
+DeliveriesResult = Annotated[
+    WebhookDeliveryPage | MiniAppNotFound | MiniAppNotPermitted | InvalidInput,
+    strawberry.union("MiniAppWebhookDeliveriesResult"),
+]
+RedeliverResult = Annotated[
+    WebhookDelivery | MiniAppNotFound | MiniAppNotPermitted, strawberry.union("RedeliverWebhookResult"),
+]
+
 SettingsResult = Annotated[
     MiniAppOpenSettings | MiniAppNotFound | MiniAppNotPermitted | InvalidInput,
     strawberry.union("MiniAppOpenSettingsResult"),
 ]
 
 
-async def _change(info: Info, step) -> SettingsResult:
+async def _developers(step, answer):
+    """Run a developer's step; the host's and the open platform's refusals become schema types."""
     try:
-        return MiniAppOpenSettings.of(await step, info.context.runtime.openplatform.config.bank_keys)
+        return answer(await step)
     except errors.InvalidArgument as exc:
         return InvalidInput(message=str(exc), field=exc.field)
+    except errors.DeliveryNotFound as exc:
+        return MiniAppNotFound(message=str(exc))
     except host_errors.HostError as exc:
         return _failure(exc)
+
+
+async def _change(info: Info, step) -> SettingsResult:
+    bank = info.context.runtime.openplatform.config.bank_keys
+    return await _developers(step, lambda row: MiniAppOpenSettings.of(row, bank))
 
 
 @strawberry.type
@@ -102,6 +163,23 @@ class OpenPlatformQuery:
     @strawberry.field(extensions=requires(Role.CUSTOMER), description="How many of your messages are unread.")
     async def inbox_unread_count(self, info: Info) -> int:
         return await info.context.runtime.openplatform.unread_count(user_id=info.context.principal.user_id)
+
+    @strawberry.field(extensions=[ParsedIds(), *requires(Role.DEVELOPER)],
+                      description="The open-platform settings of an app you develop: webhook URL and registered keys.")
+    async def mini_app_open_settings(self, info: Info, app_id: MiniAppId) -> SettingsResult:
+        return await _change(info, apps.open_settings(actor=_actor(info), app_id=app_id))
+
+    @strawberry.field(extensions=[ParsedIds(), *requires(Role.DEVELOPER)],
+                      description="The webhook deliveries of an app you develop, newest first (at most 100 a page).")
+    async def mini_app_webhook_deliveries(self, info: Info, app_id: MiniAppId, first: int = 20,
+                                          before: OptionalRecordId = None) -> DeliveriesResult:
+        def page(found: apps.DeliveryPage) -> WebhookDeliveryPage:
+            items = [WebhookDelivery.of(d) for d in found.items]
+            return WebhookDeliveryPage(items=items, end_cursor=items[-1].id if items else None,
+                                       has_next_page=found.has_more)
+
+        return await _developers(apps.webhook_deliveries(actor=_actor(info), app_id=app_id, first=first,
+                                                         before_id=before), page)
 
 
 @strawberry.type
@@ -135,12 +213,17 @@ class OpenPlatformMutation:
         description="Send a `webhook.test` event to the app's webhook URL, to check the endpoint and its signature check.",
     )
     async def send_mini_app_test_webhook(self, info: Info, app_id: MiniAppId) -> TestWebhookResult:
-        try:
-            return TestWebhookQueued(event_id=await apps.send_test_webhook(actor=_actor(info), app_id=app_id))
-        except errors.InvalidArgument as exc:
-            return InvalidInput(message=str(exc), field=exc.field)
-        except host_errors.HostError as exc:
-            return _failure(exc)
+        return await _developers(apps.send_test_webhook(actor=_actor(info), app_id=app_id),
+                                 lambda event_id: TestWebhookQueued(event_id=event_id))
+
+    @strawberry.mutation(
+        extensions=[ParsedIds(), *requires(Role.DEVELOPER)],
+        description="Queue one of your app's webhook deliveries again (any state), with a fresh set of attempts.",
+    )
+    async def redeliver_mini_app_webhook(self, info: Info, app_id: MiniAppId,
+                                         delivery_id: RecordId) -> RedeliverResult:
+        return await _developers(apps.redeliver_webhook(actor=_actor(info), app_id=app_id, delivery_id=delivery_id),
+                                 WebhookDelivery.of)
 
     @strawberry.mutation(
         extensions=[ParsedIds(), *requires(Role.DEVELOPER)],

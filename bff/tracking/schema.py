@@ -17,6 +17,7 @@ from bff.tracking.types import (
     ClickThroughByHourReport,
     PageHourClickThrough,
     TrackingWriteKey,
+    TrackingWriteKeys,
     AppNotVisible,
     ClickThroughReport,
     ConversionReport,
@@ -62,6 +63,7 @@ ClickThroughByHourResult = Annotated[
     ClickThroughByHourReport | InvalidInput | AppNotVisible, strawberry.union("ClickThroughByHourResult")
 ]
 WriteKeyResult = Annotated[TrackingWriteKey | InvalidInput | AppNotVisible, strawberry.union("CreateTrackingWriteKeyResult")]
+WriteKeysResult = Annotated[TrackingWriteKeys | InvalidInput | AppNotVisible, strawberry.union("TrackingWriteKeysResult")]
 RegisterEventResult = Annotated[
     TrackingEventDefinition | InvalidInput | AppNotVisible, strawberry.union("RegisterTrackingEventResult")
 ]
@@ -222,6 +224,15 @@ class TrackingQuery:
 
         return await _answer(info, report)
 
+    @strawberry.field(extensions=_readers(), description="The write keys of an app you develop: ids and fingerprints, never the keys.")
+    async def tracking_write_keys(self, info: Info, app_id: TrackingAppId) -> WriteKeysResult:
+        tracking = info.context.runtime.tracking
+
+        async def report(scope: ReadScope) -> TrackingWriteKeys:
+            return TrackingWriteKeys.of(await tracking.write_keys(scope=scope, app_id=app_id))
+
+        return await _answer(info, report)
+
     @strawberry.field(extensions=_readers(), description="How many events were rejected at ingest, by reason.")
     async def tracking_rejections(self, info: Info, app_id: OptionalTrackingAppId = None) -> RejectionsResult:
         tracking = info.context.runtime.tracking
@@ -255,9 +266,22 @@ class TrackingMutation:
         tracking = info.context.runtime.tracking
 
         async def create(scope: ReadScope) -> TrackingWriteKey:
-            return TrackingWriteKey(app_id=app_id, write_key=await tracking.create_write_key(scope=scope, app_id=app_id))
+            issued = await tracking.create_write_key(scope=scope, app_id=app_id)
+            return TrackingWriteKey(app_id=app_id, write_key=issued.key, id=strawberry.ID(str(issued.info.id)),
+                                    fingerprint=issued.info.fingerprint)
 
         return await _answer(info, create)
+
+    @strawberry.mutation(extensions=_readers(), description=(
+        "Revoke a write key of an app you develop: it stops authenticating at once (answers the keys left)."))
+    async def revoke_tracking_write_key(self, info: Info, app_id: TrackingAppId, id: RecordId) -> WriteKeysResult:
+        tracking = info.context.runtime.tracking
+
+        async def revoke(scope: ReadScope) -> TrackingWriteKeys:
+            await tracking.revoke_write_key(scope=scope, app_id=app_id, key_id=id)
+            return TrackingWriteKeys.of(await tracking.write_keys(scope=scope, app_id=app_id))
+
+        return await _answer(info, revoke)
 
     @strawberry.mutation(
         extensions=[ParsedIds(), *requires(Role.OPERATOR)], description="Record that a user develops an app."

@@ -10,6 +10,7 @@ from strawberry.scalars import JSON
 from bff.errors import Error
 from tracking import reports
 from tracking.models import EventDefinition
+from tracking.service import WriteKeyInfo
 
 
 @strawberry.type(description="You do not develop this app, so its events are not yours to see.")
@@ -122,6 +123,30 @@ class ClickThroughByHourReport:
 class TrackingWriteKey:
     app_id: str
     write_key: str = strawberry.field(description="Shown this once: Basic auth user name of /v1/batch (Segment, RudderStack).")
+    id: strawberry.ID | None = None
+    fingerprint: str | None = strawberry.field(default=None, description="The first 12 hex of the key's SHA-256.")
+
+
+@strawberry.type(description="A write key of an app, as listed after it was shown: never the key itself.")
+class TrackingWriteKeyInfo:
+    id: strawberry.ID
+    app_id: str
+    fingerprint: str = strawberry.field(description="The first 12 hex of the key's SHA-256.")
+    created_at: datetime
+
+    @classmethod
+    def of(cls, info: WriteKeyInfo) -> TrackingWriteKeyInfo:
+        return cls(id=strawberry.ID(str(info.id)), app_id=info.app_id, fingerprint=info.fingerprint,
+                   created_at=info.created_at)
+
+
+@strawberry.type
+class TrackingWriteKeys:
+    items: list[TrackingWriteKeyInfo]
+
+    @classmethod
+    def of(cls, keys: list[WriteKeyInfo]) -> TrackingWriteKeys:
+        return cls(items=[TrackingWriteKeyInfo.of(k) for k in keys])
 
 
 @strawberry.type

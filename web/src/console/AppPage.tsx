@@ -1,5 +1,6 @@
 // One app: its request whitelist, uploading a package (every problem listed), its versions
-// with review results, and the release controls (submit, gray, widen, release, roll back).
+// with review results, and the release controls (submit, gray, widen, release, roll back);
+// then its analytics, webhook deliveries and open-API keys.
 import { useEffect, useState } from 'preact/hooks';
 
 import { gql } from '../api';
@@ -8,7 +9,10 @@ import {
   RollbackDocument, SetDomainsDocument, StartGrayDocument, SubmitVersionDocument,
 } from '../generated/graphql';
 import { t } from '../i18n';
+import { Analytics } from './Analytics';
+import { Keys } from './Keys';
 import { itemName } from './ReviewQueue';
+import { Webhooks } from './Webhooks';
 
 type App = Extract<ConsoleAppQuery['miniApp'], { __typename: 'MiniApp' }>;
 type Problem = { code: string; message: string; path: string | null };
@@ -152,6 +156,13 @@ export function AppPage({ appId, onBack }: { appId: string; onBack: () => void }
         </div>
       )}
       <p id="app-status" role="status" aria-live="polite">{status}</p>
+
+      <h3 id="analytics-title">{t('analytics')}</h3>
+      <Analytics appId={appId} />
+      <h3 id="webhooks-title">{t('webhook_deliveries')}</h3>
+      <Webhooks appId={appId} />
+      <h3 id="keys-title">{t('open_api_keys')}</h3>
+      <Keys appId={appId} />
     </section>
   );
 }
