@@ -1,10 +1,11 @@
 // Home: the mini-programs this customer gets (each opens in the container), live campaigns'
-// banners and the unread count.
+// banners, the unread count and the feed.
 import { useEffect, useState } from 'preact/hooks';
 
 import { gql } from '../api';
 import { type HomeQuery, HomeDocument } from '../generated/graphql';
 import { t } from '../i18n';
+import { DPR, Feed } from './Feed';
 
 type Home = Extract<HomeQuery['home'], { __typename: 'Home' }>;
 
@@ -12,7 +13,7 @@ export function HomeScreen({ onFailure, onInbox }: { onFailure: (error: unknown)
   const [home, setHome] = useState<Home | null>(null);
   const [status, setStatus] = useState('');
   useEffect(() => {
-    gql(HomeDocument, {}).then((answer) => {
+    gql(HomeDocument, { dpr: DPR }).then((answer) => {
       if (answer.home.__typename === 'Home') setHome(answer.home);
       else setStatus(answer.home.message);
     }, (error) => { onFailure(error); setStatus(t('network')); });
@@ -45,6 +46,7 @@ export function HomeScreen({ onFailure, onInbox }: { onFailure: (error: unknown)
         </ul>
         {!home.grid.length && <p class="muted">{t('no_mini_programs')}</p>}
       </section>
+      <Feed feed={home.feed} onFailure={onFailure} />
     </>
   );
 }
