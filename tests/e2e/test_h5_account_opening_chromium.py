@@ -2,7 +2,8 @@
 video made from the KYC tests' generated ID card and real face photos: a photo that is not an
 ID card is refused for that side with the server's words, the front is then photographed with
 the camera and the back chosen as a file, the masked reading is confirmed, the head-turn
-challenge is photographed from the camera, and the new Class II account is listed. No console
+challenge is photographed from the camera, and the new Class II account is listed (or, with
+every face match in the review band, the application shows as with a reviewer). No console
 error, and axe-core finds no serious or critical violation (screenshots in the test's tmp dir).
 
 The camera's video loops over four scenes (the card's front, the face straight, turned left,
@@ -121,8 +122,16 @@ async def camera_chromium(tmp_path):
         await browser.close()
 
 
+@pytest.fixture(params=["opened", "manual_review"])
+def outcome(request, environ) -> str:
+    """Opened at once, or (every real match in the review band) left with a reviewer."""
+    if request.param == "manual_review":
+        environ["KYC_FACE_REVIEW_BELOW"] = "0.99"
+    return request.param
+
+
 async def test_a_customer_opens_a_class_two_account_with_camera_and_file_photos(
-    sign_in, server_url, tmp_path, camera_chromium
+    outcome, sign_in, server_url, tmp_path, camera_chromium
 ):
     browser, card = camera_chromium
     me = await sign_in("13900000021")
@@ -179,6 +188,20 @@ async def test_a_customer_opens_a_class_two_account_with_camera_and_file_photos(
     await page.screenshot(path=tmp_path / "h5-opening-liveness-zh-CN.png", full_page=True)
     assert await accessibility_problems(page) == []
     await page.locator("#liveness-submit").click()
+    if outcome == "manual_review":
+        await expect(page.locator("#opening-outcome")).to_have_text("您的申请已转人工审核，结果将通知您", timeout=60_000)
+        await expect(page.locator("#opening-reasons")).to_contain_text("人脸比对分数偏低，需人工确认")
+        await page.screenshot(path=tmp_path / "h5-opening-manual-review-zh-CN.png", full_page=True)
+        assert await accessibility_problems(page) == []
+        # Still with the reviewer when the customer comes back: no account yet.
+        await page.reload()
+        await page.locator("#tab-accounts").click()
+        await expect(page.locator("#accounts")).not_to_contain_text("电子账户（II 类户）")
+        await page.locator("#opening-open").click()
+        await expect(page.locator("#opening-outcome")).to_have_text("您的申请已转人工审核，结果将通知您")
+        assert problems == []
+        await context.close()
+        return
     await expect(page.locator("#opening-outcome")).to_have_text("开户成功，您的 II 类电子账户已开通", timeout=60_000)
 
     await page.locator("#opening-accounts").click()
