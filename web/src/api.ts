@@ -39,27 +39,53 @@ function sha256(text: string): Promise<string | null> {
   return digest;
 }
 
+/** `value` with each File or Blob in it replaced by null, and the files with their paths
+ * (`variables.frames.0`), as the GraphQL multipart request spec sends them. */
+function withoutFiles(value: unknown, path: string, files: [string, Blob][]): unknown {
+  if (value instanceof Blob) {
+    files.push([path, value]);
+    return null;
+  }
+  if (Array.isArray(value)) return value.map((item, i) => withoutFiles(item, `${path}.${i}`, files));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, item]) => [k, withoutFiles(item, `${path}.${k}`, files)]));
+  }
+  return value;
+}
+
 /** A screen's operation, by its hash alone (the server knows the build's operations and runs
- * their compiled plans); the text follows only if this server does not know the hash. */
+ * their compiled plans); the text follows only if this server does not know the hash. Variables
+ * holding files (Upload) go as a multipart request. */
 export async function gql<R, V>(document: TypedDocumentString<R, V>, variables: V): Promise<R> {
-  const headers: Record<string, string> = { 'content-type': 'application/json', 'accept-language': locale() };
+  const files: [string, Blob][] = [];
+  const plain = withoutFiles(variables, 'variables', files);
+  const headers: Record<string, string> = { 'accept-language': locale() };
+  if (!files.length) headers['content-type'] = 'application/json';
   const bearer = token();
   if (bearer) headers.authorization = `Bearer ${bearer}`;
   const query = document.toString();
   const hash = await sha256(query);
   const persisted = hash ? { persistedQuery: { version: 1, sha256Hash: hash } } : undefined;
+  const encode = (body: object): BodyInit => {
+    if (!files.length) return JSON.stringify(body);
+    const form = new FormData();
+    form.append('operations', JSON.stringify(body));
+    form.append('map', JSON.stringify(Object.fromEntries(files.map(([path], i) => [String(i), [path]]))));
+    files.forEach(([, file], i) => form.append(String(i), file, `${i}.jpg`));
+    return form;
+  };
   const send = async (body: object): Promise<[Response, Answer<R>]> => {
     let response: Response;
     try {
-      response = await fetch('/graphql', { method: 'POST', headers, body: JSON.stringify(body) });
+      response = await fetch('/graphql', { method: 'POST', headers, body: encode(body) });
     } catch {
       throw new RequestFailed('network');
     }
     return [response, (await response.json().catch(() => ({}))) as Answer<R>];
   };
-  let [response, answer] = await send(persisted ? { variables, extensions: persisted } : { query, variables });
+  let [response, answer] = await send(persisted ? { variables: plain, extensions: persisted } : { query, variables: plain });
   if (persisted && answer.errors?.[0]?.extensions?.code === 'PERSISTED_QUERY_NOT_FOUND') {
-    [response, answer] = await send({ query, variables, extensions: persisted });
+    [response, answer] = await send({ query, variables: plain, extensions: persisted });
   }
   const code = answer.errors?.[0]?.extensions?.code;
   if (response.status === 401 || code === 'UNAUTHENTICATED' || code === 'INVALID_TOKEN') {

@@ -6,10 +6,11 @@ import { type Locale, loadMessages, locale, t } from './i18n';
 import { Accounts } from './screens/Accounts';
 import { HomeScreen } from './screens/HomeScreen';
 import { Inbox } from './screens/Inbox';
+import { OpeningScreen } from './screens/OpeningScreen';
 import { SignIn } from './screens/SignIn';
 import './style.css';
 
-type Tab = 'home' | 'accounts' | 'inbox';
+type Tab = 'home' | 'accounts' | 'inbox' | 'opening'; // opening: from the accounts, not a tab of its own
 
 function App() {
   const [signedIn, setSignedIn] = useState(token() !== null);
@@ -53,7 +54,8 @@ function App() {
             ))}
           </nav>
           {tab === 'home' && <HomeScreen onFailure={onFailure} onInbox={() => setTab('inbox')} />}
-          {tab === 'accounts' && <Accounts onFailure={onFailure} />}
+          {tab === 'accounts' && <Accounts onFailure={onFailure} onOpen={() => setTab('opening')} />}
+          {tab === 'opening' && <OpeningScreen onFailure={onFailure} onAccounts={() => setTab('accounts')} />}
           {tab === 'inbox' && <Inbox onFailure={onFailure} />}
         </>
       ) : <SignIn onSignedIn={() => { setTab('home'); setSignedIn(true); }} />}

@@ -22,7 +22,7 @@ function kindName(account: Account): string {
   }
 }
 
-export function Accounts({ onFailure }: { onFailure: (error: unknown) => void }) {
+export function Accounts({ onFailure, onOpen }: { onFailure: (error: unknown) => void; onOpen: () => void }) {
   const [accounts, setAccounts] = useState<Account[] | null>(null);
   const [phone, setPhone] = useState('');
   const [open, setOpen] = useState<string | null>(null);
@@ -123,6 +123,13 @@ export function Accounts({ onFailure }: { onFailure: (error: unknown) => void })
           </ul>
         )}
       </section>
+      {accounts && !accounts.some((a) => a.kind === 'CLASS_TWO' && a.status !== 'CLOSED') && (
+        <section class="card banner" id="opening-invite" aria-labelledby="opening-invite-title">
+          <h2 id="opening-invite-title">{t('opening_invite_title')}</h2>
+          <p>{t('opening_invite_body')}</p>
+          <button type="button" id="opening-open" class="primary" onClick={onOpen}>{t('opening_invite_button')}</button>
+        </section>
+      )}
       <form class="card" id="transfer" onSubmit={startTransfer} aria-labelledby="transfer-title">
         <h2 id="transfer-title">{t('transfer')}</h2>
         <label for="to-phone">{t('to_phone')}</label>
