@@ -22,12 +22,6 @@ function screenName(screen: Screen): string {
   }
 }
 
-export interface Period {
-  zone: string;
-  from: string;
-  to: string;
-}
-
 export function Insight() {
   const [screen, setScreen] = useState<Screen>('charts');
   const [zone, setZone] = useState('Asia/Shanghai');

@@ -9,7 +9,7 @@ import {
 } from '../generated/graphql';
 import { t } from '../i18n';
 import { Chart } from './Chart';
-import type { Period } from './Insight';
+import type { Period } from './insightTime';
 import { hourLabel, range } from './insightTime';
 
 type Hourly = InsightHourlyQuery;

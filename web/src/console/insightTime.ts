@@ -57,3 +57,10 @@ export function hourLabel(hour: string): string {
 export function range(from: string, to: string, zone: string): { since: string; until: string } {
   return { since: iso(midnight(from, zone)), until: iso(midnight(nextDay(to), zone)) };
 }
+
+/** The days a chart covers, as local dates in ``zone`` (the picker's). */
+export interface Period {
+  zone: string;
+  from: string;
+  to: string;
+}

@@ -4,10 +4,12 @@
 import { useState } from 'preact/hooks';
 
 import { gql } from '../api';
-import { type StartLivenessChallengeMutation, StartLivenessChallengeDocument, SubmitLivenessDocument } from '../generated/graphql';
+import {
+  type OpeningFieldsFragment as Opening, type StartLivenessChallengeMutation, StartLivenessChallengeDocument,
+  SubmitLivenessDocument,
+} from '../generated/graphql';
 import { t } from '../i18n';
 import { Camera, type Photo } from './OpeningCamera';
-import type { Opening } from './OpeningScreen';
 import { Reasons } from './OpeningReasons';
 
 type Challenge = Extract<StartLivenessChallengeMutation['startLivenessChallenge'], { __typename: 'LivenessChallenge' }>;
