@@ -38,8 +38,13 @@ def row(page, version: str):
     return page.locator(f"#versions tr[data-version='{version}']")
 
 
+RESOLVE = """query($app: String!, $platform: ClientPlatform!) {
+  resolveMiniProgram(appId: $app, platform: $platform, clientVersion: "5.2.0") { ... on ResolvedMiniProgram { version } }
+}"""
+
+
 async def test_a_developer_and_a_reviewer_take_versions_from_upload_to_rollback(
-    sign_in, server_url, tmp_path, chromium  # noqa: F811
+    gql, sign_in, server_url, tmp_path, chromium  # noqa: F811
 ):
     problems: list[str] = []
     developer = await sign_in("13900000101", Role.DEVELOPER)
@@ -120,9 +125,21 @@ async def test_a_developer_and_a_reviewer_take_versions_from_upload_to_rollback(
     await expect(rpage.locator("#review-status")).to_have_text("已通过")
     await page.reload()
     await page.locator(".open-app").click()
+    # the customer is whitelisted, on H5 only
+    await page.locator("#gray-whitelist").fill("12x")
+    await row(page, "1.2.0").locator(".gray").click()
+    await expect(page.locator("#app-status")).to_have_text("白名单须为用户 ID（数字），以逗号分隔")
+    await page.locator("#gray-whitelist").fill(str(customer.user_id))
+    await page.locator(".platform-H5").check()
     await row(page, "1.2.0").locator(".percent").fill("10")
     await row(page, "1.2.0").locator(".gray").click()
     await expect(page.locator("#release")).to_contain_text("灰度 1.2.0（10%）")
+    await expect(page.locator("#gray-rules")).to_have_text("白名单 1 人 · 仅限 H5")
+    # the whitelisted customer always gets it; anyone else never on iOS, the platforms left out
+    other = await sign_in("13900000002")
+    for who, platform, version in ((customer, "H5", "1.2.0"), (other, "IOS", "1.0.0")):
+        resolved = await gql(RESOLVE, {"app": app_id, "platform": platform}, token=who.access_token)
+        assert resolved["data"]["resolveMiniProgram"]["version"] == version, (platform, resolved)
     await row(page, "1.2.0").locator(".percent").fill("50")
     await row(page, "1.2.0").locator(".raise").click()
     await expect(page.locator("#release")).to_contain_text("灰度 1.2.0（50%）")

@@ -5,7 +5,8 @@ import { useEffect, useState } from 'preact/hooks';
 
 import { gql } from '../api';
 import {
-  type ConsoleAppQuery, type VersionState, ConsoleAppDocument, RaiseGrayDocument, ReleaseVersionDocument,
+  type ClientPlatform, type ConsoleAppQuery, type VersionState, ConsoleAppDocument, RaiseGrayDocument,
+  ReleaseVersionDocument,
   RollbackDocument, SetDomainsDocument, StartGrayDocument, SubmitVersionDocument,
 } from '../generated/graphql';
 import { t } from '../i18n';
@@ -13,6 +14,8 @@ import { Analytics } from './Analytics';
 import { Keys } from './Keys';
 import { itemName } from './ReviewQueue';
 import { Webhooks } from './Webhooks';
+
+const PLATFORMS: ClientPlatform[] = ['IOS', 'ANDROID', 'H5'];
 
 type App = Extract<ConsoleAppQuery['miniApp'], { __typename: 'MiniApp' }>;
 type Problem = { code: string; message: string; path: string | null };
@@ -38,6 +41,8 @@ export function AppPage({ appId, onBack }: { appId: string; onBack: () => void }
   const [file, setFile] = useState<File | null>(null);
   const [problems, setProblems] = useState<Problem[]>([]);
   const [percent, setPercent] = useState('10');
+  const [whitelist, setWhitelist] = useState('');
+  const [platforms, setPlatforms] = useState<ClientPlatform[]>([]);
   const [target, setTarget] = useState('');
   const [status, setStatus] = useState('');
 
@@ -86,6 +91,12 @@ export function AppPage({ appId, onBack }: { appId: string; onBack: () => void }
         {t('live_version', { version: release.liveVersion ?? t('none') })}
         {release.gray ? ` · ${t('gray_version', { version: release.gray.version, percent: release.gray.percent })}` : ''}
       </p>
+      {release.gray && (release.gray.whitelist.length > 0 || release.gray.platforms.length > 0) && (
+        <p id="gray-rules" class="muted">
+          {release.gray.whitelist.length > 0 && t('gray_whitelisted', { count: release.gray.whitelist.length })}
+          {release.gray.platforms.length > 0 && ` · ${t('gray_only_on', { platforms: release.gray.platforms.join(' / ') })}`}
+        </p>
+      )}
 
       <h3>{t('request_domains')}</h3>
       <label for="domains">{t('domains_hint')}</label>
@@ -109,6 +120,20 @@ export function AppPage({ appId, onBack }: { appId: string; onBack: () => void }
       )}
 
       <h3>{t('versions')}</h3>
+      <fieldset class="gray-rules">
+        <legend>{t('gray_rules')}</legend>
+        <label for="gray-whitelist">{t('gray_whitelist')}</label>
+        <input id="gray-whitelist" inputMode="numeric" value={whitelist} onInput={(e) => setWhitelist(e.currentTarget.value)} />
+        <span>{t('gray_platforms')}</span>
+        {PLATFORMS.map((platform) => (
+          <label key={platform} class="check">
+            <input type="checkbox" class={`platform-${platform}`} checked={platforms.includes(platform)}
+                   onChange={(e) => setPlatforms(e.currentTarget.checked ? [...platforms, platform]
+                     : platforms.filter((p) => p !== platform))} />
+            {platform}
+          </label>
+        ))}
+      </fieldset>
       <table id="versions">
         <thead><tr><th scope="col">{t('version')}</th><th scope="col">{t('state')}</th><th scope="col">{t('review')}</th><th scope="col">{t('actions')}</th></tr></thead>
         <tbody>
@@ -124,9 +149,13 @@ export function AppPage({ appId, onBack }: { appId: string; onBack: () => void }
                   <label for={`percent-${v.version}`} class="sr-only">{t('gray_percent')}</label>
                   <input id={`percent-${v.version}`} class="percent" type="number" min={1} max={100} value={percent}
                          onInput={(e) => setPercent(e.currentTarget.value)} />
-                  <button type="button" class="gray" onClick={() => step(t('gray_started'), gql(StartGrayDocument, {
-                    appId, version: v.version, rules: { percent: Number(percent) },
-                  }).then((a) => a.startGrayRelease))}>{t('start_gray')}</button>
+                  <button type="button" class="gray" onClick={() => {
+                    const ids = whitelist.split(/[\s,，]+/).filter(Boolean);
+                    if (ids.some((id) => !/^[1-9][0-9]{0,18}$/.test(id))) { setStatus(t('gray_whitelist_invalid')); return; }
+                    void step(t('gray_started'), gql(StartGrayDocument, {
+                      appId, version: v.version, rules: { percent: Number(percent), whitelist: ids, platforms },
+                    }).then((a) => a.startGrayRelease));
+                  }}>{t('start_gray')}</button>
                 </>}
                 {v.state === 'GRAY' && <>
                   <label for={`raise-${v.version}`} class="sr-only">{t('gray_percent')}</label>

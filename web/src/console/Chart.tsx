@@ -12,6 +12,8 @@ use([BarChart, LineChart, GridComponent, LegendComponent, TooltipComponent, Canv
 export interface Series {
   name: string;
   values: number[];
+  /** A rate in per cent, drawn as a line against its own 0–100 axis on the right. */
+  percent?: boolean;
 }
 
 export interface ChartProps {
@@ -39,11 +41,13 @@ export function Chart({ title, kind, labels, series, labelHeading, id }: ChartPr
     chart.current?.setOption({
       animation: false,
       tooltip: { trigger: 'axis' },
-      legend: { data: series.map((one) => one.name) },
-      grid: { left: 48, right: 16, top: 36, bottom: 28 },
+      legend: { data: series.map((one) => one.name), top: 0 },
+      grid: { left: 48, right: 48, top: 40, bottom: 28 },
       xAxis: { type: 'category', data: labels },
-      yAxis: { type: 'value', minInterval: 1 },
-      series: series.map((one) => ({ name: one.name, type: kind, data: one.values })),
+      yAxis: [{ type: 'value', minInterval: 1 }, { type: 'value', min: 0, max: 100, show: series.some((one) => one.percent) }],
+      series: series.map((one) => ({
+        name: one.name, type: one.percent ? 'line' : kind, data: one.values, yAxisIndex: one.percent ? 1 : 0,
+      })),
     }, true);
   }, [kind, labels, series]);
   return (

@@ -106,13 +106,13 @@ export function InsightCharts({ period }: { period: Period }) {
              series={[{ name: t('insight_pv'), values: column(pv.columns, 0) }, { name: t('insight_uv'), values: column(pv.columns, 1) }]} />
       <Chart id="ct-chart" kind="bar" title={t('insight_click_through', { page })} labels={ct.labels} labelHeading={hour}
              series={[{ name: t('insight_exposures'), values: column(ct.columns, 0) }, { name: t('insight_clicks'), values: column(ct.columns, 1) },
-               { name: t('insight_rate'), values: column(ct.columns, 2) }]} />
+               { name: t('insight_rate'), values: column(ct.columns, 2), percent: true }]} />
       <Chart id="cv-chart" kind="line" title={t('insight_conversion', { page, goal })} labels={cv.labels} labelHeading={hour}
              series={[{ name: t('insight_visitors'), values: column(cv.columns, 0) }, { name: t('insight_converted'), values: column(cv.columns, 1) },
-               { name: t('insight_rate'), values: column(cv.columns, 2) }]} />
+               { name: t('insight_rate'), values: column(cv.columns, 2), percent: true }]} />
       <Chart id="funnel-chart" kind="bar" title={t('insight_funnel')} labels={funnel.map((s) => s.name)} labelHeading={t('insight_step')}
              series={[{ name: t('insight_visitors'), values: funnel.map((s) => s.visitors) },
-               { name: t('insight_of_first'), values: funnel.map((s) => (first ? percent(s.visitors / first) : 0)) }]} />
+               { name: t('insight_of_first'), values: funnel.map((s) => (first ? percent(s.visitors / first) : 0)), percent: true }]} />
       <h3 id="retention-title">{t('insight_retention')}</h3>
       <table id="retention" aria-labelledby="retention-title">
         <thead><tr>
