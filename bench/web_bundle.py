@@ -1,5 +1,6 @@
-"""The customer H5 app's weight and first load: gzip size of what its first screen fetches,
-and the time from navigation to the sign-in form in Debian's Chromium on loopback.
+"""Each app's weight and first load: gzip size of what its first screen fetches, and the time
+from navigation to the sign-in form in Debian's Chromium on loopback, for the customer H5 app
+(/) and the consoles (/console).
 
     .venv/bin/python bench/web_bundle.py [--runs 5]
 
@@ -35,10 +36,13 @@ def gzip_size(path: Path) -> int:
     return len(gzip.compress(path.read_bytes(), compresslevel=9))
 
 
-def first_screen_files() -> list[Path]:
-    """index.html and every asset it names (the first screen loads no other code)."""
-    page = (DIST / "index.html").read_text()
-    return [DIST / "index.html", *(DIST / m.lstrip("/").removeprefix("app/") for m in re.findall(r'(?:src|href)="(/app/[^"]+)"', page))]
+APPS = (("customer H5 app", "index.html", "/"), ("consoles", "console.html", "/console"))
+
+
+def first_screen_files(html: str) -> list[Path]:
+    """The page and every asset it names (the first screen loads no other code)."""
+    page = (DIST / html).read_text()
+    return [DIST / html, *(DIST / m.lstrip("/").removeprefix("app/") for m in re.findall(r'(?:src|href)="(/app/[^"]+)"', page))]
 
 
 def free_port() -> int:
@@ -47,7 +51,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-async def first_loads(base: str, runs: int) -> list[float]:
+async def first_loads(base: str, path: str, runs: int) -> list[float]:
     times = []
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
@@ -56,7 +60,7 @@ async def first_loads(base: str, runs: int) -> list[float]:
             context = await browser.new_context(locale="zh-CN")  # a fresh cache each time
             page = await context.new_page()
             started = time.perf_counter()
-            await page.goto(f"{base}/")
+            await page.goto(f"{base}{path}")
             await page.locator("#phone").wait_for()
             times.append((time.perf_counter() - started) * 1000)
             await context.close()
@@ -70,13 +74,15 @@ async def main() -> None:
     args = parser.parse_args()
     if not (DIST / "index.html").is_file():
         sys.exit("web/dist is missing: run scripts/bootstrap first")
-    print("file                                  bytes    gzip")
-    total = 0
-    for path in first_screen_files():
-        size, packed = path.stat().st_size, gzip_size(path)
-        total += packed
-        print(f"{str(path.relative_to(DIST)):36} {size:7,} {packed:7,}")
-    print(f"first screen, gzip: {total / 1024:.1f} KB (target < 300 KB)")
+    for name, html, _ in APPS:
+        print(f"{name}: file                     bytes    gzip")
+        total = 0
+        for path in first_screen_files(html):
+            size, packed = path.stat().st_size, gzip_size(path)
+            total += packed
+            print(f"  {str(path.relative_to(DIST)):36} {size:7,} {packed:7,}")
+        target = " (target < 300 KB)" if html == "index.html" else ""
+        print(f"  {name}, first screen, gzip: {total / 1024:.1f} KB{target}")
 
     port = free_port()
     with tempfile.TemporaryDirectory() as data:
@@ -93,12 +99,13 @@ async def main() -> None:
                     except httpx.HTTPError:
                         pass
                     await asyncio.sleep(0.1)
-            times = await first_loads(base, args.runs)
+            loads = {name: await first_loads(base, path, args.runs) for name, _, path in APPS}
         finally:
             server.terminate()
             server.wait(timeout=30)
-    print(f"first load to the sign-in form, {args.runs} fresh contexts: median {statistics.median(times):.0f} ms, "
-          f"min {min(times):.0f}, max {max(times):.0f}")
+    for name, times in loads.items():
+        print(f"{name}: first load to the sign-in form, {args.runs} fresh contexts: median"
+              f" {statistics.median(times):.0f} ms, min {min(times):.0f}, max {max(times):.0f}")
 
 
 if __name__ == "__main__":
