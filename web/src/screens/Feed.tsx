@@ -2,13 +2,14 @@
 // the next page fetched as its end scrolls into view. Covers come in the rendition for this
 // screen's pixel ratio, WebP with a JPEG fallback. "Not interested" takes an item away (and
 // the ranking never shows it again); a like counts at once.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 
 import { gql } from '../api';
 import {
   type FeedItemFragment, type HomeQuery, FeedPageDocument, LikeContentDocument, NotInterestedDocument,
 } from '../generated/graphql';
 import { t } from '../i18n';
+import { usePages } from './paging';
 
 type Home = Extract<HomeQuery['home'], { __typename: 'Home' }>;
 type Entry = Home['feed']['entries'][number];
@@ -69,39 +70,11 @@ function Item({ item, onGone, onFailure }: {
 }
 
 export function Feed({ feed, onFailure }: { feed: Home['feed']; onFailure: (error: unknown) => void }) {
-  const [entries, setEntries] = useState<Entry[]>(feed.entries);
-  const [after, setAfter] = useState<string | null>(feed.endCursor ?? null);
-  const [more, setMore] = useState(feed.hasNextPage);
-  const [loading, setLoading] = useState(false);
-  const end = useRef<HTMLParagraphElement>(null);
-
-  const next = async () => {
-    if (loading || !more) return;
-    setLoading(true);
-    try {
-      const page = (await gql(FeedPageDocument, { after, dpr: DPR })).feed;
-      if (page.__typename === 'FeedPage') {
-        setEntries((shown) => [...shown, ...page.items]);
-        setAfter(page.endCursor ?? null);
-        setMore(page.hasNextPage);
-      } else {
-        setMore(false);
-      }
-    } catch (error) {
-      onFailure(error);
-      setMore(false);
-    } finally {
-      setLoading(false);
-    }
-  };
-
-  useEffect(() => {
-    const target = end.current;
-    if (!target) return undefined;
-    const watcher = new IntersectionObserver((seen) => { if (seen.some((s) => s.isIntersecting)) void next(); });
-    watcher.observe(target);
-    return () => watcher.disconnect();
-  });
+  const { items: entries, setItems: setEntries, more, end } = usePages<Entry, HTMLParagraphElement>(async (after) => {
+    const page = (await gql(FeedPageDocument, { after, dpr: DPR })).feed;
+    return page.__typename === 'FeedPage' ? { items: page.items, endCursor: page.endCursor ?? null, hasNextPage: page.hasNextPage }
+      : null;
+  }, onFailure, { items: feed.entries, endCursor: feed.endCursor ?? null, hasNextPage: feed.hasNextPage });
 
   const gone = (id: string) => setEntries((shown) => shown.filter((e) => e.__typename !== 'ContentItem' || e.id !== id));
   return (

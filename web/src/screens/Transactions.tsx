@@ -1,46 +1,17 @@
 // An account's postings, newest first, the next page fetched as the list's end scrolls into view.
-import { useEffect, useRef, useState } from 'preact/hooks';
-
 import { gql } from '../api';
 import { type TransactionsQuery, TransactionsDocument } from '../generated/graphql';
 import { t, yuan } from '../i18n';
+import { usePages } from './paging';
 
 type Posting = NonNullable<TransactionsQuery['transactions']>['edges'][number]['node'];
 
 export function Transactions({ accountId, onFailure }: { accountId: string; onFailure: (error: unknown) => void }) {
-  const [postings, setPostings] = useState<Posting[]>([]);
-  const [after, setAfter] = useState<string | null>(null);
-  const [more, setMore] = useState(true);
-  const [loading, setLoading] = useState(false);
-  const end = useRef<HTMLLIElement>(null);
-
-  const next = async () => {
-    if (loading || !more) return;
-    setLoading(true);
-    try {
-      const page = (await gql(TransactionsDocument, { accountId, after })).transactions;
-      if (page) {
-        setPostings((shown) => [...shown, ...page.edges.map((e) => e.node)]);
-        setAfter(page.pageInfo.endCursor ?? null);
-        setMore(page.pageInfo.hasNextPage);
-      } else {
-        setMore(false);
-      }
-    } catch (error) {
-      onFailure(error);
-      setMore(false);
-    } finally {
-      setLoading(false);
-    }
-  };
-
-  useEffect(() => {
-    const target = end.current;
-    if (!target) return undefined;
-    const watcher = new IntersectionObserver((seen) => { if (seen.some((s) => s.isIntersecting)) void next(); });
-    watcher.observe(target);
-    return () => watcher.disconnect();
-  });
+  const { items: postings, more, end } = usePages<Posting, HTMLLIElement>(async (after) => {
+    const page = (await gql(TransactionsDocument, { accountId, after })).transactions;
+    return page && { items: page.edges.map((e) => e.node), endCursor: page.pageInfo.endCursor ?? null,
+                     hasNextPage: page.pageInfo.hasNextPage };
+  }, onFailure);
 
   return (
     <ul class="postings" aria-label={t('details')}>
