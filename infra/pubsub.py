@@ -31,6 +31,13 @@ class EventBroker:
     async def publish(self, topic: str, event: dict) -> int:
         return await self._redis.publish(self._channel(topic), json.dumps(event))
 
+    async def publish_many(self, events: list[tuple[str, dict]]) -> None:
+        """Each (topic, event) published, in one round trip (a payroll chunk's payslip notices)."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for topic, event in events:
+                pipe.publish(self._channel(topic), json.dumps(event))
+            await pipe.execute()
+
     @contextlib.asynccontextmanager
     async def subscribe(self, topic: str) -> AsyncIterator[AsyncIterator[dict]]:
         channel = self._channel(topic)

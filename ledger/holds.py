@@ -183,7 +183,15 @@ def _check_status(account: dict) -> None:
 
 async def locked_for_draw(draw: HoldDraw, now: datetime) -> HoldRow:
     """The capture's hold, locked, or the ``Declined`` error that refuses the capture."""
-    row = await HoldRow.select_for_update().get(id=draw.hold_id)
+    row = await locked_to_capture(draw.hold_id, now)
+    if draw.amount > row.remaining:
+        raise errors.HoldExceeded(row.id, remaining=row.remaining, requested=draw.amount)
+    return row
+
+
+async def locked_to_capture(hold_id: int, now: datetime) -> HoldRow:
+    """The hold, locked, while it can still be captured; else the ``Declined`` error saying why."""
+    row = await HoldRow.select_for_update().get(id=hold_id)
     if row.status is HoldStatus.ACTIVE and row.expires_at is not None and row.expires_at <= now:
         await sweep_expired(row.account_id, now)
         raise errors.HoldExpired(row.id)
@@ -191,21 +199,24 @@ async def locked_for_draw(draw: HoldDraw, now: datetime) -> HoldRow:
         raise errors.HoldExpired(row.id)
     if row.status is not HoldStatus.ACTIVE:
         raise errors.HoldNotActive(row.id, row.status.value)
-    if draw.amount > row.remaining:
-        raise errors.HoldExceeded(row.id, remaining=row.remaining, requested=draw.amount)
     return row
 
 
 async def draw(row: HoldRow, draw: HoldDraw, now: datetime) -> None:
     """Take the captured amount off the hold (and the rest, when final) and off the account's held."""
-    released = row.remaining - draw.amount if draw.final else 0
-    row.captured += draw.amount
+    await draw_total(row, draw.amount, now, final=draw.final)
+
+
+async def draw_total(row: HoldRow, amount: int, now: datetime, *, final: bool = False) -> None:
+    """Take ``amount`` (one capture's or many's) off the hold and off its account's held."""
+    released = row.remaining - amount if final else 0
+    row.captured += amount
     row.released += released
-    row.remaining -= draw.amount + released
+    row.remaining -= amount + released
     if row.remaining == 0:
         row.status, row.closed_at = HoldStatus.CAPTURED, now
     await row.save(update_fields=["captured", "released", "remaining", "status", "closed_at"])
-    await Account.filter(id=row.account_id).update(held=F("held") - (draw.amount + released))
+    await Account.filter(id=row.account_id).update(held=F("held") - (amount + released))
 
 
 async def release(*, hold_id: int, now: datetime) -> Hold:

@@ -155,7 +155,7 @@ async def post(
         existing = await JournalEntry.get_or_none(idempotency_key=request.idempotency_key)
         if existing is None:
             raise
-        return await _replay(existing, request.fingerprint)
+        return await replay(existing, request.fingerprint)
 
 
 def refuse_inside_callers_transaction() -> None:
@@ -175,7 +175,7 @@ async def _post(request: Movement, limits, authorize, also_write) -> PostedEntry
             authorize({row["id"]: row for row in locked})
         _, found = await conn.execute_query(sql.for_dialect(sql.FIND_KEY, dialect), [key])
         if found:
-            return await _replay(await JournalEntry.get(id=found[0]["id"]), fingerprint)
+            return await replay(await JournalEntry.get(id=found[0]["id"]), fingerprint)
         await declines.repeat(conn, key, fingerprint)
         try:
             hold = await holds.locked_for_draw(request.hold, now) if request.hold is not None else None
@@ -265,7 +265,8 @@ async def _write(conn, dialect, request: Movement, currency, now, posted) -> int
     return entry_id
 
 
-async def _replay(entry: JournalEntry, fingerprint: str) -> PostedEntry:
+async def replay(entry: JournalEntry, fingerprint: str) -> PostedEntry:
+    """The entry as a retry with its key is answered, or IdempotencyConflict if the retry asks for something else."""
     if entry.fingerprint != fingerprint:
         raise errors.IdempotencyConflict(entry.idempotency_key)
     postings = await Posting.filter(entry_id=entry.id).order_by("id")

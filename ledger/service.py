@@ -28,6 +28,7 @@ from ledger.account_numbers import NUMBERED_KINDS, new_account_number, normalize
 from ledger.authority import (
     OWN_MONEY_KINDS, Actor, Customer, InternalService, StepUp, check_accounts, check_hold, confirm, step_up_for,
 )
+from ledger.captures import MAX_CAPTURES, AlsoWriteMany, post_captures
 from ledger.cards import bind_card, card_number
 from ledger.config import LedgerSettings
 from ledger.enterprises import (
@@ -60,14 +61,14 @@ from ledger.tokens import TOKEN_BIN, CardTokenView
 from ledger.vocabulary import CardTokenStatus, EnterpriseRole, HoldStatus, MandateStatus, MerchantCategory
 
 __all__ = [
-    "AccountKind", "AccountStatus", "Actor", "Allowance", "AlsoWrite", "ClassTwoLimits", "Customer", "CustomerPayment",
+    "AccountKind", "AccountStatus", "Actor", "Allowance", "AlsoWrite", "AlsoWriteMany", "Capture", "ClassTwoLimits", "Customer", "CustomerPayment",
     "EntryKind", "InternalService", "LedgerService", "Leg", "PostedEntry", "PostedLeg", "Subsidy", "accounts_of",
     "account_by_number", "accounts_by_number", "available_limits", "bind_card", "class_two_account_of", "close_account",
     "customer_accounts_for_operator",
     "freeze_account", "get_account", "normalized_account_number", "open_account", "statement", "StatementLine",
     "StatementPage", "StatementPeriod", "unfreeze_account",
     # holds
-    "Hold", "HoldStatus",
+    "Hold", "HoldStatus", "MAX_CAPTURES",
     # direct-debit mandates, and what hears of money arriving
     "CreditListener", "Mandate", "MandateStatus",
     # enterprise and merchant customers
@@ -281,6 +282,16 @@ def _customer(by: Customer) -> None:
 class CustomerPayment:
     entry: PostedEntry
     payee: Payee
+
+
+@dataclass(frozen=True, slots=True)
+class Capture:
+    """One of ``capture_hold_many``'s captures: ``amount`` fen of the hold to ``to_account_id``."""
+
+    amount: int
+    to_account_id: int
+    idempotency_key: str
+    memo: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -740,6 +751,43 @@ class LedgerService:
             hold=HoldDraw(hold_id=hold.id, account_id=hold.account_id, amount=amount, final=bool(final)),
         )
         return await self._move(request, by, also_write)
+
+    async def capture_hold_many(
+        self, *, by: InternalService, hold_id: int, captures: Sequence[Capture],
+        also_write: AlsoWriteMany | None = None,
+    ) -> list[PostedEntry | errors.LedgerError]:
+        """Up to ``MAX_CAPTURES`` captures of one hold in one transaction (``ledger.captures``):
+        what each came to, in order, its entry or the error refusing it alone. Each is the
+        entry ``capture_hold`` would have posted with its key, so a retry of one by either
+        call is answered the same. ``also_write(entries)`` gets the entries that are new,
+        inside the transaction."""
+        if not isinstance(by, InternalService):
+            raise errors.InvalidRequest(Text("ledger.only_services_capture"), field="by")
+        if not 1 <= len(captures) <= MAX_CAPTURES:
+            raise errors.InvalidRequest(Text("ledger.captures_per_batch", max=MAX_CAPTURES), field="captures")
+        refuse_inside_callers_transaction()
+        hold = await holds.get(hold_id=hold_id, now=datetime.now(timezone.utc))
+        above = self.settings.step_up_above
+        requests: list[Movement | errors.LedgerError] = []
+        for capture in captures:
+            try:
+                request = transfer_movement(
+                    from_account_id=hold.account_id, to_account_id=capture.to_account_id, amount=capture.amount,
+                    idempotency_key=capture.idempotency_key, memo=capture.memo or hold.memo, kind=EntryKind.CAPTURE,
+                    hold=HoldDraw(hold_id=hold.id, account_id=hold.account_id, amount=capture.amount, final=False),
+                )
+                screening = await self._screen.screen(_facts(request, by, above))
+                if screening.verdict is not Verdict.ALLOW:
+                    raise errors.MovementBlocked(rule=screening.rule, reason=screening.reason)
+            except errors.LedgerError as refusal:
+                requests.append(refusal)
+            else:
+                requests.append(request)
+        return await post_captures(
+            hold.id, requests, limits=self.settings.class_two_limits,
+            authorize=lambda request, locked: check_accounts(by, request.kind, request.legs, locked),
+            also_write=also_write,
+        )
 
     async def release_hold(self, *, by: InternalService, hold_id: int) -> Hold:
         """Give back what is left of a hold; a hold already over is returned as it is."""

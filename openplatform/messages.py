@@ -58,23 +58,27 @@ class Message:
         return cls(row.id, row.app_id, row.topic, row.title, row.body, row.created_at, row.read_at is not None)
 
 
-Announce = Callable[[int, int], Awaitable[None]]
+Announce = Callable[[list[tuple[int, int]]], Awaitable[None]]
 _announce: list[Announce] = []  # set once per process by the composition root (OpenPlatform.build)
 
 
 def announce_with(announce: Announce) -> None:
-    """``announce(user_id, message_id)`` after each new message: subscribers then read it back,
-    so a notice of a message whose transaction rolled back shows nothing."""
+    """``announce([(user_id, message_id), ...])`` after new messages: subscribers then read
+    each back, so a notice of a message whose transaction rolled back shows nothing."""
     _announce[:] = [announce]
 
 
 async def _announced(message: Message, user_id: int) -> Message:
+    await _announce_all([(user_id, message.id)])
+    return message
+
+
+async def _announce_all(messages: list[tuple[int, int]]) -> None:
     for announce in _announce:
         try:
-            await announce(user_id, message.id)
-        except Exception:  # noqa: BLE001 - the message is in the inbox; only the live notice is lost
-            log.warning("inbox notice for message %s not published", message.id, exc_info=True)
-    return message
+            await announce(messages)
+        except Exception:  # noqa: BLE001 - the messages are in the inbox; only the live notices are lost
+            log.warning("inbox notices for %s messages not published", len(messages), exc_info=True)
 
 
 def inbox_topic(user_id: int) -> str:
@@ -132,6 +136,47 @@ async def send_from_bank(*, user_id: int, topic: str, title: str, body: str) -> 
         raise errors.InvalidArgument(Text("openplatform.message_title_and_body"), field="body")
     row = await InboxMessage.create(user_id=user_id, app_id=BANK, topic=topic, title=title, body=body)
     return await _announced(Message.of(row), user_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """One of ``send_many_from_bank``'s messages."""
+
+    user_id: int
+    topic: str
+    title: str
+    body: str
+
+
+MAX_NOTICES = 1_000
+
+
+async def send_many_from_bank(notices: list[Notice]) -> list[int]:
+    """Messages from the bank to many customers (a payroll chunk's payslips) with one
+    statement, on the caller's transaction like ``send_from_bank``; their ids, in order."""
+    if len(notices) > MAX_NOTICES:
+        raise errors.InvalidArgument(Text("openplatform.too_many_messages", max=MAX_NOTICES), field="notices")
+    rows = []
+    for notice in notices:
+        _check_topic(notice.topic)
+        title, body = (notice.title or "").strip()[:MAX_TITLE], (notice.body or "").strip()[:MAX_BODY]
+        if not title or not body:
+            raise errors.InvalidArgument(Text("openplatform.message_title_and_body"), field="body")
+        rows.append((notice.user_id, BANK, notice.topic, title, body))
+    if not rows:
+        return []
+    now = datetime.now(timezone.utc)
+    conn = InboxMessage._meta.db  # the caller's transaction, when it has one open
+    values = ", ".join(f"(${5 * n + 1}, ${5 * n + 2}, ${5 * n + 3}, ${5 * n + 4}, ${5 * n + 5}, ${5 * len(rows) + 1})"
+                       for n in range(len(rows)))
+    statement = (f"INSERT INTO {InboxMessage._meta.db_table} (user_id, app_id, topic, title, body, created_at)"
+                 f" VALUES {values} RETURNING id")
+    if conn.capabilities.dialect != "postgres":
+        statement = re.sub(r"\$\d+", "?", statement)
+    inserted = await conn.execute_query_dict(statement, [v for row in rows for v in row] + [now])
+    ids = sorted(row["id"] for row in inserted)  # one statement takes its ids in the order of its rows
+    await _announce_all([(notice.user_id, message_id) for notice, message_id in zip(notices, ids, strict=True)])
+    return ids
 
 
 async def inbox(*, user_id: int, limit: int = 50, before_id: int | None = None) -> list[Message]:

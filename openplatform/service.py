@@ -21,7 +21,9 @@ from openplatform.errors import (
 )
 from openplatform.gateway import Gateway
 from openplatform.login import LoginCode, PartnerLogin, PartnerSession
-from openplatform.messages import BANK, Message, MessageKind, announce_with, inbox_topic, send_from_bank
+from openplatform.messages import (
+    BANK, Message, MessageKind, Notice, announce_with, inbox_topic, send_from_bank, send_many_from_bank,
+)
 from openplatform.orders import Order
 from infra.pubsub import EventBroker
 from openplatform.payments import Payment, Refund
@@ -29,10 +31,17 @@ from openplatform.tokens import AccessToken, AccessTokens
 from infra.settings import Settings
 
 __all__ = [
-    "BANK", "MessageKind", "announce_inbox_over", "inbox_topic", "send_from_bank", "tell_customer",
+    "BANK", "MessageKind", "Notice", "announce_inbox_over", "inbox_topic", "send_from_bank", "tell_customer",
+    "tell_customers",
     "AccessToken", "CouponDiscount", "InvalidArgument", "IssuedCoupon", "MarketingError", "LoginCode", "LoginRateLimited", "Message", "OpenPlatform", "OpenPlatformError",
     "Order", "OrderClosed", "OrderExpired", "OrderNotFound", "PartnerSession", "Payment", "Refund", "UnknownApp",
 ]
+
+async def tell_customers(notices: list[Notice]) -> None:
+    """Messages from the bank to many customers with one statement (a payroll chunk's payslips),
+    in the caller's transaction like ``tell_customer``."""
+    await send_many_from_bank(notices)
+
 
 async def tell_customer(*, user_id: int, topic: str, title: str, body: str) -> None:
     """Put a message from the bank in a customer's inbox (the ledger's payee notices use it;
@@ -42,8 +51,12 @@ async def tell_customer(*, user_id: int, topic: str, title: str, body: str) -> N
 
 def announce_inbox_over(broker: EventBroker) -> None:
     """New inbox messages are announced on ``inbox_topic(user_id)`` to every worker's subscribers."""
-    async def announce(user_id: int, message_id: int) -> None:
-        await broker.publish(inbox_topic(user_id), {"id": message_id})
+    async def announce(messages: list[tuple[int, int]]) -> None:
+        if len(messages) == 1:
+            [(user_id, message_id)] = messages
+            await broker.publish(inbox_topic(user_id), {"id": message_id})
+        else:
+            await broker.publish_many([(inbox_topic(user_id), {"id": message_id}) for user_id, message_id in messages])
 
     announce_with(announce)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from infra.settings import Settings, positive_int, read_env
+from ledger.service import MAX_CAPTURES
 
 
 @dataclass(frozen=True, slots=True)
@@ -12,8 +13,8 @@ class PayrollSettings:
     max_file_bytes: int = 20_000_000
     max_roster_rows: int = 50_000
     max_batch_lines: int = 100_000
-    chunk: int = 500  # lines a worker takes at a time
-    concurrency: int = 8  # captures in flight at once within a chunk
+    chunk: int = 500  # lines a worker pays with one call to the ledger (at most ledger.MAX_CAPTURES)
+    concurrency: int = 8  # payee look-ups by phone in flight at once within a chunk
     lease_seconds: int = 60  # a worker that stops renewing loses its batch to another after this
     poll_seconds: int = 1
     worker_in_app: bool = False  # embedded mode: the server pays batches itself
@@ -27,7 +28,7 @@ class PayrollSettings:
             max_file_bytes=positive_int(config, "PAYROLL_MAX_FILE_BYTES", d.max_file_bytes),
             max_roster_rows=positive_int(config, "PAYROLL_MAX_ROSTER_ROWS", d.max_roster_rows),
             max_batch_lines=positive_int(config, "PAYROLL_MAX_BATCH_LINES", d.max_batch_lines),
-            chunk=positive_int(config, "PAYROLL_CHUNK", d.chunk),
+            chunk=min(positive_int(config, "PAYROLL_CHUNK", d.chunk), MAX_CAPTURES),
             concurrency=positive_int(config, "PAYROLL_CONCURRENCY", d.concurrency),
             lease_seconds=positive_int(config, "PAYROLL_LEASE_SECONDS", d.lease_seconds),
             poll_seconds=positive_int(config, "PAYROLL_POLL_SECONDS", d.poll_seconds),

@@ -14,24 +14,27 @@ import asyncio
 import logging
 import os
 import socket
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from tortoise.expressions import Q
 from tortoise.functions import Count, Sum
 
+from infra.db import update_rows
 from infra.i18n import t, yuan
 from infra.pii import PiiCipher
 from ledger import service as ledger
 from miniprograms.payroll.config import PayrollSettings
 from miniprograms.payroll.models import Employee, PayrollBatch, PayrollLine
 from miniprograms.payroll.vocabulary import BatchStatus, LineStatus
+from openplatform.service import Notice
 
 log = logging.getLogger("payroll.worker")
 PAYROLL = ledger.InternalService("payroll")
 UserForPhone = Callable[..., Awaitable[int | None]]
 Tell = Callable[..., Awaitable[None]]
+TellMany = Callable[[list[Notice]], Awaitable[None]]  # many inbox messages in one statement
 Sms = Callable[..., Awaitable[None]]
 
 _FAILURES = {
@@ -61,12 +64,14 @@ class Disbursement:
     """What a worker does; the same object serves the app (in-process) and ``superapp worker payroll``."""
 
     def __init__(self, *, ledger_service: ledger.LedgerService, cipher: PiiCipher, settings: PayrollSettings,
-                 user_for_phone: UserForPhone, tell: Tell, sms: Sms, owner: str | None = None) -> None:
+                 user_for_phone: UserForPhone, tell: Tell, tell_many: TellMany, sms: Sms,
+                 owner: str | None = None) -> None:
         self.ledger = ledger_service
         self.cipher = cipher
         self.settings = settings
         self.user_for_phone = user_for_phone
         self.tell = tell
+        self.tell_many = tell_many
         self.sms = sms
         self.owner = owner or f"{socket.gethostname()}-{os.getpid()}"
 
@@ -145,48 +150,64 @@ class Disbursement:
         return moved
 
     async def _pay_chunk(self, batch: PayrollBatch, lines: list[PayrollLine]) -> None:
-        """A chunk's lines, ``concurrency`` at a time, their payees looked up together."""
-        gate = asyncio.Semaphore(self.settings.concurrency)
-        known = await ledger.accounts_by_number(
-            numbers=[line.employee.account_number for line in lines if line.employee.account_number])
-
-        async def one(line: PayrollLine) -> None:
-            async with gate:
-                await self._pay_line(batch, line, known)
-
-        await asyncio.gather(*(one(line) for line in lines))
-
-    async def _pay_line(self, batch: PayrollBatch, line: PayrollLine, known: dict) -> None:
-        payee = await self._payee(line.employee, known)
-        if payee is None:
-            await self._await_account(batch, line)
+        """A chunk's lines in one call to the ledger (``capture_hold_many``): each line its own
+        capture of the hold under its own key, marked paid and its payslip noticed in the
+        ledger's transaction, so a line is paid exactly when its entry exists."""
+        payees = await self._payees(lines)
+        to_pay: list[tuple[PayrollLine, Payee]] = []
+        for line, payee in zip(lines, payees, strict=True):
+            if payee is None:
+                await self._await_account(batch, line)
+            else:
+                to_pay.append((line, payee))
+        if not to_pay:
             return
         now = datetime.now(timezone.utc)
+        memo = t("payroll.entry_memo", period=batch.period)
+        keys = [ledger_key(batch.id, line) for line, _ in to_pay]
 
-        async def mark_paid(entry: ledger.PostedEntry) -> None:
-            # In the ledger's transaction: the line is paid exactly when its entry exists.
-            await PayrollLine.filter(id=line.id, status=LineStatus.PENDING).update(
-                status=LineStatus.PAID, entry_id=entry.id, paid_to_user_id=payee.user_id,
-                paid_to_account=payee.number, paid_at=now, failure=None)
-            await self.tell(user_id=payee.user_id, topic="payroll.payslip",
-                            title=t("payroll.payslip_title", period=batch.period),
-                            body=t("payroll.payslip_body", period=batch.period, amount=yuan(line.net),
-                                   last4=payee.number[-4:]))
+        async def mark_paid(entries: Sequence[ledger.PostedEntry]) -> None:
+            by_key = {entry.idempotency_key: entry for entry in entries}
+            paid = [(line, payee, by_key[key]) for (line, payee), key in zip(to_pay, keys, strict=True)
+                    if key in by_key]
+            await _mark_paid(paid, now)
+            await self.tell_many([
+                Notice(user_id=payee.user_id, topic="payroll.payslip",
+                       title=t("payroll.payslip_title", period=batch.period),
+                       body=t("payroll.payslip_body", period=batch.period, amount=yuan(line.net),
+                              last4=payee.number[-4:]))
+                for line, payee, _ in paid])
 
-        try:
-            entry = await self.ledger.capture_hold(
-                by=PAYROLL, hold_id=batch.hold_id, amount=line.net, to_account_id=payee.account_id,
-                idempotency_key=ledger_key(batch.id, line), memo=t("payroll.entry_memo", period=batch.period), also_write=mark_paid,
-            )
-        except ledger.LedgerError as exc:
-            code = next((c for kind, c in _FAILURES.items() if isinstance(exc, kind)), "DECLINED")
-            await PayrollLine.filter(id=line.id, status=LineStatus.PENDING).update(
+        outcomes = await self.ledger.capture_hold_many(
+            by=PAYROLL, hold_id=batch.hold_id, also_write=mark_paid,
+            captures=[ledger.Capture(amount=line.net, to_account_id=payee.account_id, idempotency_key=key, memo=memo)
+                      for (line, payee), key in zip(to_pay, keys, strict=True)])
+        failed: dict[str, list[int]] = {}
+        replayed = []  # paid by a worker that stopped before it read its answer
+        for (line, payee), outcome in zip(to_pay, outcomes, strict=True):
+            if isinstance(outcome, ledger.LedgerError):
+                code = next((c for kind, c in _FAILURES.items() if isinstance(outcome, kind)), "DECLINED")
+                failed.setdefault(code, []).append(line.id)
+            elif outcome.replayed:
+                replayed.append((line, payee, outcome))
+        for code, ids in failed.items():
+            await PayrollLine.filter(id__in=ids, status=LineStatus.PENDING).update(
                 status=LineStatus.FAILED, failure=code)
-            return
-        if entry.replayed:  # paid by a worker that stopped before it read its answer
-            await PayrollLine.filter(id=line.id, status=LineStatus.PENDING).update(
-                status=LineStatus.PAID, entry_id=entry.id, paid_to_user_id=payee.user_id,
-                paid_to_account=payee.number, paid_at=now)
+        if replayed:
+            await _mark_paid(replayed, now)
+
+    async def _payees(self, lines: list[PayrollLine]) -> list[Payee | None]:
+        """Each line's payee: the roster's account numbers looked up together, the rest by
+        phone, ``concurrency`` at a time."""
+        known = await ledger.accounts_by_number(
+            numbers=[line.employee.account_number for line in lines if line.employee.account_number])
+        gate = asyncio.Semaphore(self.settings.concurrency)
+
+        async def one(line: PayrollLine) -> Payee | None:
+            async with gate:
+                return await self._payee(line.employee, known)
+
+        return list(await asyncio.gather(*(one(line) for line in lines)))
 
     async def _payee(self, employee: Employee, known: dict | None = None) -> Payee | None:
         """Where the line goes: the roster's account number, else the employee's own Class II
@@ -255,6 +276,17 @@ class Disbursement:
         await PayrollBatch.filter(id=batch.id, status=BatchStatus.DISBURSING).update(
             status=status, paid_count=count, paid_total=total, finished_at=now, open_period=None)
         log.info("payroll batch %s %s: %s of %s lines paid", batch.id, status.value, count, batch.line_count)
+
+
+async def _mark_paid(paid: list[tuple[PayrollLine, Payee, ledger.PostedEntry]], now: datetime) -> None:
+    """The lines paid, with one statement."""
+    await update_rows(PayrollLine, _PAID_COLUMNS, _PAID_TYPES, [
+        (line.id, LineStatus.PAID.value, entry.id, payee.user_id, payee.number, now, None)
+        for line, payee, entry in paid])
+
+
+_PAID_COLUMNS = ("status", "entry_id", "paid_to_user_id", "paid_to_account", "paid_at", "failure")
+_PAID_TYPES = ("bigint", "text", "bigint", "bigint", "text", "timestamptz", "text")
 
 
 async def unpaid_total(batch_id: int, status: LineStatus) -> int:
