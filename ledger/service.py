@@ -68,7 +68,7 @@ __all__ = [
     "freeze_account", "get_account", "normalized_account_number", "open_account", "statement", "StatementLine",
     "StatementPage", "StatementPeriod", "unfreeze_account",
     # holds
-    "Hold", "HoldStatus", "MAX_CAPTURES",
+    "Hold", "HoldStatus", "MAX_CAPTURES", "NumberedAccount",
     # direct-debit mandates, and what hears of money arriving
     "CreditListener", "Mandate", "MandateStatus",
     # enterprise and merchant customers
@@ -156,11 +156,23 @@ async def account_by_number(*, number: str) -> Account | None:
     return None if normalized is None else await Account.get_or_none(number=normalized)
 
 
-async def accounts_by_number(*, numbers: Sequence[str]) -> dict[str, Account]:
+@dataclass(frozen=True, slots=True)
+class NumberedAccount:
+    """What paying into an account found by its number needs to know of it."""
+
+    id: int
+    number: str
+    kind: AccountKind
+    owner_user_id: int | None
+
+
+async def accounts_by_number(*, numbers: Sequence[str]) -> dict[str, NumberedAccount]:
     """The accounts among these (normalised) numbers, by number: payroll looks a chunk of
-    payees up at once."""
-    found = await Account.filter(number__in=list(numbers)[:1_000])
-    return {account.number: account for account in found if account.number}
+    payees up at once (rows, not models: a chunk's 1,000 models cost a tenth of its time)."""
+    found = await Account.filter(number__in=list(numbers)[:1_000]).values_list("id", "number", "kind",
+                                                                                 "owner_user_id")
+    return {number: NumberedAccount(account_id, number, AccountKind(kind), owner)
+            for account_id, number, kind, owner in found if number}
 
 
 async def customer_accounts_for_operator(*, operator: str, owner_user_id: int | None = None,

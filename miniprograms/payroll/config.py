@@ -13,7 +13,7 @@ class PayrollSettings:
     max_file_bytes: int = 20_000_000
     max_roster_rows: int = 50_000
     max_batch_lines: int = 100_000
-    chunk: int = 500  # lines a worker pays with one call to the ledger (at most ledger.MAX_CAPTURES)
+    chunk: int = 1_000  # lines a worker pays with one call to the ledger (at most ledger.MAX_CAPTURES)
     concurrency: int = 8  # payee look-ups by phone in flight at once within a chunk
     lease_seconds: int = 60  # a worker that stops renewing loses its batch to another after this
     poll_seconds: int = 1

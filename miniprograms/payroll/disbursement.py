@@ -11,6 +11,8 @@ or returned lines) is released back to the enterprise with the hold.
 from __future__ import annotations
 
 import asyncio
+import collections
+import contextlib
 import logging
 import os
 import socket
@@ -26,7 +28,7 @@ from infra.i18n import t, yuan
 from infra.pii import PiiCipher
 from ledger import service as ledger
 from miniprograms.payroll.config import PayrollSettings
-from miniprograms.payroll.models import Employee, PayrollBatch, PayrollLine
+from miniprograms.payroll.models import PayrollBatch, PayrollLine
 from miniprograms.payroll.vocabulary import BatchStatus, LineStatus
 from openplatform.service import Notice
 
@@ -52,7 +54,31 @@ class Payee:
     number: str
 
 
-def ledger_key(batch_id: int, line: PayrollLine) -> str:
+@dataclass(frozen=True, slots=True)
+class Due:
+    """A line to pay, as the worker reads it: its own columns and its employee's two."""
+
+    id: int
+    idempotency_key: str
+    attempt: int
+    net: int
+    account_number: str | None
+    phone_ciphertext: str
+
+    @classmethod
+    async def read(cls, batch_id: int, status: LineStatus, after: int, limit: int) -> list[Due]:
+        """The batch's lines in ``status`` after id ``after``, in id order (rows, not models:
+        building 1,000 models a chunk was a sixth of the worker's time)."""
+        rows = await PayrollLine.filter(batch_id=batch_id, status=status, id__gt=after).order_by("id").limit(limit) \
+            .values_list("id", "idempotency_key", "attempt", "net", "employee__account_number",
+                         "employee__phone_ciphertext")
+        return [cls(*row) for row in rows]
+
+
+_CHUNKS_IN_FLIGHT = 2
+
+
+def ledger_key(batch_id: int, line: PayrollLine | Due) -> str:
     return f"payroll:{batch_id}:{line.idempotency_key}:{line.attempt}"
 
 
@@ -135,26 +161,43 @@ class Disbursement:
                 batch.hold_id = hold.id
             await PayrollBatch.filter(id=batch.id, status=BatchStatus.APPROVED).update(status=BatchStatus.DISBURSING)
         moved = await self._awaiting(batch)
-        cursor = 0
-        while True:
-            lines = await PayrollLine.filter(batch_id=batch.id, status=LineStatus.PENDING, id__gt=cursor) \
-                .order_by("id").limit(self.settings.chunk).select_related("employee")
-            if not lines:
-                break
-            cursor = lines[-1].id
-            await self._pay_chunk(batch, lines)
-            moved += len(lines)
-            if not await self._lease(batch.id):
-                return moved  # another worker took it over (this one was too slow to renew)
+        # The next chunk and its payees are read while this one posts, and two chunks are in
+        # flight: one in its transaction (mostly PostgreSQL's time), the next building its
+        # captures (the worker's CPU) and then waiting for the hold's row lock.
+        upcoming = asyncio.ensure_future(self._next_chunk(batch, after=0))
+        in_flight: collections.deque[asyncio.Future] = collections.deque()
+        try:
+            while True:
+                lines, payees = await upcoming
+                if not lines:
+                    break
+                upcoming = asyncio.ensure_future(self._next_chunk(batch, after=lines[-1].id))
+                in_flight.append(asyncio.ensure_future(self._pay_chunk(batch, lines, payees)))
+                moved += len(lines)
+                if len(in_flight) >= _CHUNKS_IN_FLIGHT:
+                    await in_flight.popleft()
+                if not await self._lease(batch.id):
+                    return moved  # another worker took it over (this one was too slow to renew)
+            while in_flight:
+                await in_flight.popleft()
+        finally:
+            for task in (upcoming, *in_flight):
+                if not task.done():
+                    task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
         await self._finish_if_done(batch)
         return moved
 
-    async def _pay_chunk(self, batch: PayrollBatch, lines: list[PayrollLine]) -> None:
+    async def _next_chunk(self, batch: PayrollBatch, *, after: int) -> tuple[list[Due], list[Payee | None]]:
+        lines = await Due.read(batch.id, LineStatus.PENDING, after, self.settings.chunk)
+        return lines, await self._payees(lines) if lines else []
+
+    async def _pay_chunk(self, batch: PayrollBatch, lines: list[Due], payees: list[Payee | None]) -> None:
         """A chunk's lines in one call to the ledger (``capture_hold_many``): each line its own
         capture of the hold under its own key, marked paid and its payslip noticed in the
         ledger's transaction, so a line is paid exactly when its entry exists."""
-        payees = await self._payees(lines)
-        to_pay: list[tuple[PayrollLine, Payee]] = []
+        to_pay: list[tuple[Due, Payee]] = []
         for line, payee in zip(lines, payees, strict=True):
             if payee is None:
                 await self._await_account(batch, line)
@@ -164,19 +207,18 @@ class Disbursement:
             return
         now = datetime.now(timezone.utc)
         memo = t("payroll.entry_memo", period=batch.period)
+        title = t("payroll.payslip_title", period=batch.period)
         keys = [ledger_key(batch.id, line) for line, _ in to_pay]
+        notices = [Notice(user_id=payee.user_id, topic="payroll.payslip", title=title,
+                          body=t("payroll.payslip_body", period=batch.period, amount=yuan(line.net),
+                                 last4=payee.number[-4:]))
+                   for line, payee in to_pay]  # written before the transaction: it holds the hold's lock
 
         async def mark_paid(entries: Sequence[ledger.PostedEntry]) -> None:
             by_key = {entry.idempotency_key: entry for entry in entries}
-            paid = [(line, payee, by_key[key]) for (line, payee), key in zip(to_pay, keys, strict=True)
-                    if key in by_key]
-            await _mark_paid(paid, now)
-            await self.tell_many([
-                Notice(user_id=payee.user_id, topic="payroll.payslip",
-                       title=t("payroll.payslip_title", period=batch.period),
-                       body=t("payroll.payslip_body", period=batch.period, amount=yuan(line.net),
-                              last4=payee.number[-4:]))
-                for line, payee, _ in paid])
+            paid = [n for n, key in enumerate(keys) if key in by_key]
+            await _mark_paid([(*to_pay[n], by_key[keys[n]]) for n in paid], now)
+            await self.tell_many([notices[n] for n in paid])
 
         outcomes = await self.ledger.capture_hold_many(
             by=PAYROLL, hold_id=batch.hold_id, also_write=mark_paid,
@@ -196,36 +238,39 @@ class Disbursement:
         if replayed:
             await _mark_paid(replayed, now)
 
-    async def _payees(self, lines: list[PayrollLine]) -> list[Payee | None]:
+    async def _payees(self, lines: list[Due]) -> list[Payee | None]:
         """Each line's payee: the roster's account numbers looked up together, the rest by
         phone, ``concurrency`` at a time."""
-        known = await ledger.accounts_by_number(
-            numbers=[line.employee.account_number for line in lines if line.employee.account_number])
+        known = await ledger.accounts_by_number(numbers=[line.account_number for line in lines if line.account_number])
         gate = asyncio.Semaphore(self.settings.concurrency)
 
-        async def one(line: PayrollLine) -> Payee | None:
+        async def one(line: Due) -> Payee | None:
+            if line.account_number in known:  # the common case: a Class II account on the roster
+                payee = _payee_of(known[line.account_number])
+                if payee is not None:
+                    return payee
             async with gate:
-                return await self._payee(line.employee, known)
+                return await self._payee(line, known)
 
         return list(await asyncio.gather(*(one(line) for line in lines)))
 
-    async def _payee(self, employee: Employee, known: dict | None = None) -> Payee | None:
+    async def _payee(self, line: Due, known: dict | None = None) -> Payee | None:
         """Where the line goes: the roster's account number, else the employee's own Class II
         account found by their phone; None when they have none yet. ``known``: accounts
         already looked up by number for the chunk."""
-        if employee.account_number:
-            account = (known or {}).get(employee.account_number) if known is not None else \
-                await ledger.account_by_number(number=employee.account_number)
-            if account is not None and account.kind is ledger.AccountKind.CLASS_TWO \
-                    and account.owner_user_id is not None:
-                return Payee(account.id, account.owner_user_id, account.number or "")
-        user_id = await self.user_for_phone(phone=self.cipher.decrypt(employee.phone_ciphertext, context="phone"))
+        if line.account_number:
+            account = known.get(line.account_number) if known is not None else \
+                await ledger.account_by_number(number=line.account_number)
+            payee = None if account is None else _payee_of(account)
+            if payee is not None:
+                return payee
+        user_id = await self.user_for_phone(phone=self.cipher.decrypt(line.phone_ciphertext, context="phone"))
         if user_id is None:
             return None
         account = await ledger.class_two_account_of(owner_user_id=user_id)
         return None if account is None else Payee(account.id, user_id, account.number or "")
 
-    async def _await_account(self, batch: PayrollBatch, line: PayrollLine) -> None:
+    async def _await_account(self, batch: PayrollBatch, line: Due) -> None:
         """No account to pay into: invite the employee once (inbox if they use the app, and SMS)."""
         moved = await PayrollLine.filter(id=line.id, status=LineStatus.PENDING, invited_at__isnull=True).update(
             status=LineStatus.AWAITING_ACCOUNT, invited_at=datetime.now(timezone.utc))
@@ -233,7 +278,7 @@ class Disbursement:
             await PayrollLine.filter(id=line.id, status=LineStatus.PENDING).update(status=LineStatus.AWAITING_ACCOUNT)
             return
         enterprise = await ledger.get_enterprise(enterprise_id=batch.enterprise_id)
-        phone = self.cipher.decrypt(line.employee.phone_ciphertext, context="phone")
+        phone = self.cipher.decrypt(line.phone_ciphertext, context="phone")
         text = t("payroll.invitation_sms", enterprise=enterprise.name, period=batch.period)
         await self.sms(phone=phone, text=text)
         user_id = await self.user_for_phone(phone=phone)
@@ -248,8 +293,7 @@ class Disbursement:
         now = datetime.now(timezone.utc)
         cursor = 0
         while True:
-            lines = await PayrollLine.filter(batch_id=batch.id, status=LineStatus.AWAITING_ACCOUNT, id__gt=cursor) \
-                .order_by("id").limit(self.settings.chunk).select_related("employee")
+            lines = await Due.read(batch.id, LineStatus.AWAITING_ACCOUNT, cursor, self.settings.chunk)
             if not lines:
                 return moved
             cursor = lines[-1].id
@@ -257,7 +301,7 @@ class Disbursement:
                 if batch.awaiting_deadline is not None and batch.awaiting_deadline <= now:
                     moved += await PayrollLine.filter(id=line.id, status=LineStatus.AWAITING_ACCOUNT).update(
                         status=LineStatus.RETURNED, failure="NO_ACCOUNT_BY_DEADLINE")
-                elif await self._payee(line.employee) is not None:
+                elif await self._payee(line) is not None:
                     moved += await PayrollLine.filter(id=line.id, status=LineStatus.AWAITING_ACCOUNT).update(
                         status=LineStatus.PENDING)
 
@@ -278,7 +322,14 @@ class Disbursement:
         log.info("payroll batch %s %s: %s of %s lines paid", batch.id, status.value, count, batch.line_count)
 
 
-async def _mark_paid(paid: list[tuple[PayrollLine, Payee, ledger.PostedEntry]], now: datetime) -> None:
+def _payee_of(account) -> Payee | None:
+    """The account as a payee: a customer's Class II account, nothing else."""
+    if account.kind is ledger.AccountKind.CLASS_TWO and account.owner_user_id is not None:
+        return Payee(account.id, account.owner_user_id, account.number or "")
+    return None
+
+
+async def _mark_paid(paid: list[tuple[Due, Payee, ledger.PostedEntry]], now: datetime) -> None:
     """The lines paid, with one statement."""
     await update_rows(PayrollLine, _PAID_COLUMNS, _PAID_TYPES, [
         (line.id, LineStatus.PAID.value, entry.id, payee.user_id, payee.number, now, None)
