@@ -4,7 +4,7 @@ trail, coupons issued, and the variant each customer was assigned (for the sampl
 from __future__ import annotations
 
 from tortoise import fields
-from tortoise.models import Model
+from infra.models import Model
 
 
 class Segment(Model):

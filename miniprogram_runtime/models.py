@@ -1,5 +1,5 @@
 from tortoise import fields
-from tortoise.models import Model
+from infra.models import Model
 
 
 class ConsentGrant(Model):

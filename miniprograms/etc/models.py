@@ -1,5 +1,5 @@
 from tortoise import fields
-from tortoise.models import Model
+from infra.models import Model
 
 from miniprograms.etc.vocabulary import CardStatus, DebitKind, DebitStatus, DebtStatus, DisputeStatus, PreauthStatus
 

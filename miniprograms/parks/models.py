@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from tortoise import fields
 from tortoise.indexes import Index
-from tortoise.models import Model
+from infra.models import Model
 
 from miniprograms.parks.vocabulary import (
     AffairStatus, BillKind, BillStatus, EnquiryStatus, FinancingStatus, ParkRole, PhotoOwner, RepairCategory,

@@ -5,7 +5,7 @@ by ID number and phone. Money is integer fen; it moves only through the ledger.
 """
 
 from tortoise import fields
-from tortoise.models import Model
+from infra.models import Model
 
 from miniprograms.payroll.vocabulary import BatchStatus, LineStatus
 
