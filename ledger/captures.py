@@ -26,10 +26,12 @@ from tortoise.transactions import in_transaction
 from infra.i18n import Text
 from ledger import errors, holds
 from ledger import posting_sql as sql
-from ledger.kinds import AccountKind, AccountStatus
+from ledger.kinds import AccountKind
 from ledger.limits import ClassTwoLimits, check_outflow
 from ledger.models import JournalEntry
-from ledger.posting import Movement, PostedEntry, PostedLeg, post, refuse_inside_callers_transaction, replay
+from ledger.posting import (
+    Movement, PostedEntry, PostedLeg, open_account_row, post, refuse_inside_callers_transaction, replay,
+)
 
 MAX_CAPTURES = 1_000
 
@@ -193,16 +195,7 @@ async def _check(asked: dict[int, Movement], locked, hold_id: int, limits, now, 
 
 async def _checked(request: Movement, locked, hold, remaining: int, outflow: int, limits, now):
     """One capture's legs with their balances after, or the ``Declined`` error refusing it."""
-    rows = []
-    for leg in request.legs:
-        account = locked.get(leg.account_id)
-        if account is None:
-            raise errors.AccountNotFound(leg.account_id)
-        if account["status"] == AccountStatus.CLOSED.value:
-            raise errors.AccountClosed(leg.account_id)
-        if account["status"] == AccountStatus.FROZEN.value:
-            raise errors.AccountFrozen(leg.account_id)
-        rows.append(account)
+    rows = [open_account_row(locked, leg.account_id) for leg in request.legs]
     if len({row["currency"] for row in rows}) != 1:
         raise errors.InvalidRequest(Text("ledger.one_currency"), field="legs")
     amount = request.hold.amount

@@ -207,13 +207,7 @@ async def _checked_postings(conn, request: Movement, locked, ids, limits, now):
     dialect = conn.capabilities.dialect
     accounts = {row["id"]: row for row in locked}
     for account_id in ids:
-        account = accounts.get(account_id)
-        if account is None:
-            raise errors.AccountNotFound(account_id)
-        if account["status"] == AccountStatus.CLOSED.value:
-            raise errors.AccountClosed(account_id)
-        if account["status"] == AccountStatus.FROZEN.value:
-            raise errors.AccountFrozen(account_id)
+        open_account_row(accounts, account_id)
     currencies = {row["currency"] for row in locked}
     if len(currencies) != 1:
         raise errors.InvalidRequest(Text("ledger.one_currency"), field="legs")
@@ -233,6 +227,18 @@ async def _checked_postings(conn, request: Movement, locked, ids, limits, now):
             await check_outflow(account_id=leg.account_id, amount=-leg.amount, limits=limits, now=now)
         posted.append((PostedLeg(leg.account_id, leg.amount, after), limited))
     return posted, currencies.pop()
+
+
+def open_account_row(accounts: Mapping[int, Mapping[str, Any]], account_id: int) -> Mapping[str, Any]:
+    """The account's locked row, or the ``Declined`` error saying it is missing, closed or frozen."""
+    account = accounts.get(account_id)
+    if account is None:
+        raise errors.AccountNotFound(account_id)
+    if account["status"] == AccountStatus.CLOSED.value:
+        raise errors.AccountClosed(account_id)
+    if account["status"] == AccountStatus.FROZEN.value:
+        raise errors.AccountFrozen(account_id)
+    return account
 
 
 async def _check_available(request: Movement, account, leg: Leg, now: datetime) -> None:
