@@ -210,6 +210,7 @@ async def payroll_services(settings: Settings, *, open_database: bool = True) ->
     redis_handle = await open_redis(settings)
     cipher = PiiCipher.from_settings(settings)
     broker = EventBroker(redis_handle.client, prefix=settings.channel_prefix)
+    announce_inbox_over(broker)  # payslips and invitations reach subscribers on every server
     sms = OutboxSmsGateway(cipher)
     identity = identity_service(settings, redis_handle.client, cipher, sms, broker)
     monitoring = MonitoringService(redis=redis_handle.client)

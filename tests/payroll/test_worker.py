@@ -69,3 +69,19 @@ async def test_a_worker_killed_mid_batch_pays_every_line_exactly_once(environ, r
     assert balances == {1_000_000}
     assert (await get_account(account_id=payroll.account_id)).balance == before - LINES * 1_000_000
     assert (await reconcile()).clean
+
+
+async def test_payslips_paid_by_the_worker_process_reach_the_employee_live(environ, runtime):
+    """The worker is its own process: its inbox notices go through Redis like the server's, so
+    an employee subscribed on any server hears of their payslip as it is paid."""
+    payroll, accounts = await staffed(runtime, count=3)
+    batch = await approved(runtime, payroll, salaries(3))
+    employee = accounts[1].owner_user_id
+    async with runtime.broker.subscribe(f"inbox:{employee}") as heard:
+        worker = start_worker(environ, "notices", "--until-idle")
+        _, errors = await asyncio.to_thread(worker.communicate)
+        assert worker.returncode == 0, errors.decode()
+        notice = await asyncio.wait_for(anext(heard), 10)
+    [payslip] = await runtime.openplatform.inbox(user_id=employee)
+    assert (notice["id"], payslip.kind.value) == (payslip.id, "TRANSACTIONAL")
+    assert (await runtime.payroll.batch(user_id=payroll.checker, batch_id=batch.id)).status is BatchStatus.COMPLETED
