@@ -11,7 +11,6 @@ or returned lines) is released back to the enterprise with the hold.
 from __future__ import annotations
 
 import asyncio
-import collections
 import contextlib
 import logging
 import os
@@ -73,9 +72,6 @@ class Due:
             .values_list("id", "idempotency_key", "attempt", "net", "employee__account_number",
                          "employee__phone_ciphertext")
         return [cls(*row) for row in rows]
-
-
-_CHUNKS_IN_FLIGHT = 2
 
 
 def ledger_key(batch_id: int, line: PayrollLine | Due) -> str:
@@ -161,31 +157,25 @@ class Disbursement:
                 batch.hold_id = hold.id
             await PayrollBatch.filter(id=batch.id, status=BatchStatus.APPROVED).update(status=BatchStatus.DISBURSING)
         moved = await self._awaiting(batch)
-        # The next chunk and its payees are read while this one posts, and two chunks are in
-        # flight: one in its transaction (mostly PostgreSQL's time), the next building its
-        # captures (the worker's CPU) and then waiting for the hold's row lock.
+        # The next chunk and its payees are read while this one posts: the reading is mostly
+        # the worker's CPU and the posting mostly PostgreSQL's. (Two chunks posting at once
+        # gained nothing: they queue on the hold's row lock.)
         upcoming = asyncio.ensure_future(self._next_chunk(batch, after=0))
-        in_flight: collections.deque[asyncio.Future] = collections.deque()
         try:
             while True:
                 lines, payees = await upcoming
                 if not lines:
                     break
                 upcoming = asyncio.ensure_future(self._next_chunk(batch, after=lines[-1].id))
-                in_flight.append(asyncio.ensure_future(self._pay_chunk(batch, lines, payees)))
+                await self._pay_chunk(batch, lines, payees)
                 moved += len(lines)
-                if len(in_flight) >= _CHUNKS_IN_FLIGHT:
-                    await in_flight.popleft()
                 if not await self._lease(batch.id):
                     return moved  # another worker took it over (this one was too slow to renew)
-            while in_flight:
-                await in_flight.popleft()
         finally:
-            for task in (upcoming, *in_flight):
-                if not task.done():
-                    task.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
+            if not upcoming.done():
+                upcoming.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await upcoming
         await self._finish_if_done(batch)
         return moved
 
