@@ -8,6 +8,7 @@ is the last part (``payroll``).
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import asyncpg
@@ -123,6 +124,34 @@ async def database_ready() -> bool:
     except Exception:  # noqa: BLE001 - readiness reports any failure as not ready
         return False
     return True
+
+
+async def insert_rows(conn: Any, table: str, columns: tuple[str, ...], sql_types: tuple[str, ...], rows: list[tuple],
+                      tail: str = "") -> list[dict]:
+    """INSERT ``rows`` into ``table`` with one statement on ``conn`` (a transaction's, or a
+    model's ``_meta.db``); what ``tail`` returns (``RETURNING ...``; ``ON CONFLICT`` may come
+    first). ``sql_types`` are PostgreSQL's names of the columns' types: it gets one array a
+    column, so the statement's text is the same whatever the row count; SQLite gets a list."""
+    if not rows:
+        return []
+    dialect = conn.capabilities.dialect
+    if dialect == "postgres":
+        values: list = [list(column) for column in zip(*rows, strict=True)]
+    else:
+        values = [value for row in rows for value in row]
+    return await conn.execute_query_dict(
+        _insert_statement(table, columns, sql_types, 0 if dialect == "postgres" else len(rows), dialect, tail), values)
+
+
+@lru_cache(maxsize=64)
+def _insert_statement(table: str, columns: tuple[str, ...], sql_types: tuple[str, ...], count: int, dialect: str,
+                      tail: str) -> str:
+    names = ", ".join(columns)
+    if dialect == "postgres":
+        arrays = ", ".join(f"${n}::{t}[]" for n, t in enumerate(sql_types, start=1))
+        return f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}) {tail}".rstrip()
+    row = "(" + ", ".join("?" for _ in columns) + ")"
+    return f"INSERT INTO {table} ({names}) VALUES {', '.join(row for _ in range(count))} {tail}".rstrip()
 
 
 async def update_rows(model: Any, columns: tuple[str, ...], sql_types: tuple[str, ...], rows: list[tuple]) -> None:

@@ -23,6 +23,7 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from infra.db import insert_rows
 from infra.i18n import Text
 from ledger import errors, holds
 from ledger import posting_sql as sql
@@ -98,7 +99,7 @@ async def _post_captures(hold_id, requests, limits, authorize, also_write) -> li
         if asked:
             checked = await _check(asked, locked, hold_id, limits, now, outcomes)
             if checked.declined:
-                await _remember(conn, dialect, checked.declined, now)
+                await _remember(conn, checked.declined, now)
             if checked.posted:
                 new = await _write(conn, dialect, {i: asked[i] for i in checked.posted}, checked.posted, locked,
                                    checked.hold, now)
@@ -216,12 +217,11 @@ async def _checked(request: Movement, locked, hold, remaining: int, outflow: int
     return legs
 
 
-async def _remember(conn, dialect, declined: list[tuple[Movement, errors.Declined]], now) -> None:
+async def _remember(conn, declined: list[tuple[Movement, errors.Declined]], now) -> None:
     rows = [(request.idempotency_key, request.fingerprint, refusal.code.value, json.dumps(refusal.detail()), now)
             for request, refusal in declined]
-    await conn.execute_query(
-        sql.insert_rows("ledger_declined_request", _DECLINED_COLUMNS, _DECLINED_TYPES, _count(rows, dialect), dialect,
-                        "ON CONFLICT (idempotency_key) DO NOTHING"), sql.rows_args(rows, dialect))
+    await insert_rows(conn, "ledger_declined_request", _DECLINED_COLUMNS, _DECLINED_TYPES, rows,
+                      "ON CONFLICT (idempotency_key) DO NOTHING")
 
 
 async def _write(conn, dialect, requests: dict[int, Movement], posted, locked, hold, now) -> list[PostedEntry]:
@@ -229,15 +229,12 @@ async def _write(conn, dialect, requests: dict[int, Movement], posted, locked, h
     currency = locked[hold.account_id]["currency"]
     entry_rows = [(r.idempotency_key, r.fingerprint, r.kind.value, r.memo, currency, None, hold.id, now)
                   for r in requests.values()]
-    inserted = await conn.execute_query_dict(
-        sql.insert_rows("ledger_journal_entry", _ENTRY_COLUMNS, _ENTRY_TYPES, _count(entry_rows, dialect), dialect,
-                        "RETURNING id, idempotency_key"), sql.rows_args(entry_rows, dialect))
+    inserted = await insert_rows(conn, "ledger_journal_entry", _ENTRY_COLUMNS, _ENTRY_TYPES, entry_rows,
+                                 "RETURNING id, idempotency_key")
     entry_ids = {row["idempotency_key"]: row["id"] for row in inserted}
     posting_rows = [(entry_ids[request.idempotency_key], leg.account_id, leg.amount, leg.balance_after, limited, now)
                     for i, request in requests.items() for leg, limited in posted[i]]
-    await conn.execute_query(
-        sql.insert_rows("ledger_posting", _POSTING_COLUMNS, _POSTING_TYPES, _count(posting_rows, dialect), dialect),
-        sql.rows_args(posting_rows, dialect))
+    await insert_rows(conn, "ledger_posting", _POSTING_COLUMNS, _POSTING_TYPES, posting_rows)
     balances = {leg.account_id: leg.balance_after for legs in posted.values() for leg, _ in legs}  # the last wins
     if dialect == "postgres":
         await conn.execute_query(sql.UPDATE_BALANCES, [list(balances), list(balances.values())])
@@ -251,6 +248,3 @@ async def _write(conn, dialect, requests: dict[int, Movement], posted, locked, h
         for i, r in requests.items()
     ]
 
-
-def _count(rows: list, dialect: str) -> int:
-    return 0 if dialect == "postgres" else len(rows)  # one PostgreSQL statement serves every count

@@ -55,8 +55,8 @@ def for_dialect(sql: str, dialect: str) -> str:
     return sql if dialect == "postgres" else _PLACEHOLDER.sub("?", sql)
 
 
-# Many rows at once (ledger.captures): PostgreSQL takes one array per column, so each
-# statement has one text whatever the row count; SQLite gets a list of placeholders.
+# Many rows at once (ledger.captures; inserts are infra.db.insert_rows): PostgreSQL takes one
+# array, so each statement has one text whatever the count; SQLite gets a list of placeholders.
 
 def among(column: str, sql_type: str, count: int, dialect: str) -> str:
     """``column`` is one of the values passed as ``among_args``: an array on PostgreSQL."""
@@ -67,25 +67,6 @@ def among(column: str, sql_type: str, count: int, dialect: str) -> str:
 
 def among_args(values: list, dialect: str) -> list:
     return [values] if dialect == "postgres" else values
-
-
-@lru_cache(maxsize=64)
-def insert_rows(table: str, columns: tuple[str, ...], sql_types: tuple[str, ...], count: int, dialect: str,
-                tail: str = "") -> str:
-    """An INSERT of ``count`` rows (PostgreSQL: of any count) with ``rows_args``; ``tail`` is
-    what follows the values (ON CONFLICT, RETURNING)."""
-    names = ", ".join(columns)
-    if dialect == "postgres":
-        arrays = ", ".join(f"${n}::{t}[]" for n, t in enumerate(sql_types, start=1))
-        return f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}) {tail}".rstrip()
-    row = "(" + ", ".join("?" for _ in columns) + ")"
-    return f"INSERT INTO {table} ({names}) VALUES {', '.join(row for _ in range(count))} {tail}".rstrip()
-
-
-def rows_args(rows: list[tuple], dialect: str) -> list:
-    if dialect == "postgres":
-        return [list(column) for column in zip(*rows, strict=True)]
-    return [value for row in rows for value in row]
 
 
 UPDATE_BALANCES = (

@@ -13,6 +13,7 @@ from enum import Enum
 
 from tortoise.transactions import in_transaction
 
+from infra.db import insert_rows
 from infra.i18n import Text
 from miniprogram_host.service import app_exists
 from openplatform import errors
@@ -166,14 +167,9 @@ async def send_many_from_bank(notices: list[Notice]) -> list[int]:
     if not rows:
         return []
     now = datetime.now(timezone.utc)
-    conn = InboxMessage._meta.db  # the caller's transaction, when it has one open
-    values = ", ".join(f"(${5 * n + 1}, ${5 * n + 2}, ${5 * n + 3}, ${5 * n + 4}, ${5 * n + 5}, ${5 * len(rows) + 1})"
-                       for n in range(len(rows)))
-    statement = (f"INSERT INTO {InboxMessage._meta.db_table} (user_id, app_id, topic, title, body, created_at)"
-                 f" VALUES {values} RETURNING id")
-    if conn.capabilities.dialect != "postgres":
-        statement = re.sub(r"\$\d+", "?", statement)
-    inserted = await conn.execute_query_dict(statement, [v for row in rows for v in row] + [now])
+    inserted = await insert_rows(  # on the caller's transaction, when it has one open
+        InboxMessage._meta.db, InboxMessage._meta.db_table, ("user_id", "app_id", "topic", "title", "body", "created_at"),
+        ("bigint", "text", "text", "text", "text", "timestamptz"), [(*row, now) for row in rows], "RETURNING id")
     ids = sorted(row["id"] for row in inserted)  # one statement takes its ids in the order of its rows
     await _announce_all([(notice.user_id, message_id) for notice, message_id in zip(notices, ids, strict=True)])
     return ids
