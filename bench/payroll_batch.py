@@ -50,6 +50,8 @@ from tests.redis_server import RedisServer  # noqa: E402
 
 ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 SUPERAPP = str(Path(sys.executable).parent / "superapp")
+# A profiler to run the paying worker under, e.g. BENCH_WORKER_WRAP="py-spy record -o w.svg --"
+WRAP = os.environ.get("BENCH_WORKER_WRAP", "").split()
 PIN = "135790"
 NET = 800_000  # 8,000 yuan net; gross 10,000 less 1,000 + 700 + 300
 DEPOSITS = InternalService("bench: money arriving from outside")
@@ -92,22 +94,30 @@ async def pay_nothing(environ: dict) -> dict:
     return {"seconds": time.perf_counter() - started, "rss_mb": usage.ru_maxrss / 1024}
 
 
+def machine_cpu() -> float:
+    """CPU seconds this machine has been busy, all cores (postgres's backends end with their
+    connections, so their own counters are gone by the time the worker exits)."""
+    user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, Path("/proc/stat").read_text().split()[1:9])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
 async def pay(environ: dict, payroll, enterprise, *, first: int, count: int, period: str) -> dict:
     """Upload, submit, approve and pay one batch; its figures."""
     upload = await payroll.upload_batch(user_id=2, enterprise_id=enterprise.id, period=period,
                                         idempotency_key=f"bench-{period}", data=salary_file(first, count))
     await payroll.submit(user_id=2, batch_id=upload.batch.id)
-    started = time.perf_counter()
+    started, machine_started = time.perf_counter(), machine_cpu()
     await payroll.approve(by=Approver(user_id=3, session_id="bench", pin=PIN), batch_id=upload.batch.id)
-    worker = subprocess.Popen([SUPERAPP, "worker", "payroll", "--until-idle"], cwd=ROOT, env=environ,
+    worker = subprocess.Popen([*WRAP, SUPERAPP, "worker", "payroll", "--until-idle"], cwd=ROOT, env=environ,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(worker.pid, 0)  # this worker's own peak RSS, not any child's
-    elapsed = time.perf_counter() - started
+    elapsed, machine = time.perf_counter() - started, machine_cpu() - machine_started
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(worker.stderr.read().decode()[-2000:])
     batch = await payroll.batch(user_id=3, batch_id=upload.batch.id)
     keys = await JournalEntry.filter(idempotency_key__startswith=f"payroll:{batch.id}:").count()
-    return {"batch": batch, "seconds": elapsed, "rss_mb": usage.ru_maxrss / 1024, "entries": keys}
+    return {"batch": batch, "seconds": elapsed, "rss_mb": usage.ru_maxrss / 1024, "entries": keys,
+            "cpu": usage.ru_utime + usage.ru_stime, "machine_cpu": machine}
 
 
 async def transfers(ledger, sources: list[int], targets: list[int], clients: int, seconds: float) -> float:
@@ -174,7 +184,8 @@ async def main(args: argparse.Namespace) -> int:
                 print(f"batch of {batch.line_count:>7,} lines: {batch.status.value}, {batch.paid_count:,} paid, "
                       f"{batch.line_count / run['seconds']:8,.1f} lines/s approval -> completed "
                       f"({run['seconds']:.1f} s), worker peak RSS {run['rss_mb']:.0f} MB, "
-                      f"{run['entries']:,} ledger entries")
+                      f"{run['entries']:,} ledger entries; CPU: worker {run['cpu']:.1f} s, "
+                      f"the whole machine {run['machine_cpu']:.1f} s of {os.cpu_count() * run['seconds']:.1f}")
             idle = await pay_nothing(environ)
             print(f"(each worker's own peak RSS, os.wait4; a worker started with nothing to pay exits after "
                   f"{idle['seconds']:.1f} s at {idle['rss_mb']:.0f} MB: without that start-up the {args.lines:,}-line "

@@ -27,7 +27,7 @@ from infra.db import insert_rows
 from infra.i18n import Text
 from ledger import errors, holds
 from ledger import posting_sql as sql
-from ledger.kinds import AccountKind
+from ledger.kinds import AccountKind, EntryKind
 from ledger.limits import ClassTwoLimits, check_outflow
 from ledger.models import JournalEntry
 from ledger.posting import (
@@ -41,12 +41,13 @@ AlsoWriteMany = Callable[[Sequence[PostedEntry]], Awaitable[None]]
 # Checks one movement against the locked account rows ({id: row}); raises to refuse it.
 AuthorizeEach = Callable[[Movement, Mapping[int, Mapping[str, Any]]], None]
 
-_ENTRY_COLUMNS = ("idempotency_key", "fingerprint", "kind", "memo", "currency", "reverses_id", "hold_id", "created_at")
-_ENTRY_TYPES = ("text", "text", "text", "text", "text", "bigint", "bigint", "timestamptz")
-_POSTING_COLUMNS = ("entry_id", "account_id", "amount", "balance_after", "counts_toward_limits", "created_at")
-_POSTING_TYPES = ("bigint", "bigint", "bigint", "bigint", "boolean", "timestamptz")
-_DECLINED_COLUMNS = ("idempotency_key", "fingerprint", "code", "detail", "created_at")
-_DECLINED_TYPES = ("text", "text", "text", "text", "timestamptz")
+# Each row's own columns; the ones every row shares go once (infra.db's ``same``).
+_ENTRY_COLUMNS = ("idempotency_key", "fingerprint", "memo")
+_ENTRY_TYPES = ("text", "text", "text")
+_POSTING_COLUMNS = ("entry_id", "account_id", "amount", "balance_after", "counts_toward_limits")
+_POSTING_TYPES = ("bigint", "bigint", "bigint", "bigint", "boolean")
+_DECLINED_COLUMNS = ("idempotency_key", "fingerprint", "code", "detail")
+_DECLINED_TYPES = ("text", "text", "text", "text")
 
 
 async def post_captures(
@@ -112,10 +113,7 @@ async def _post_captures(hold_id, requests, limits, authorize, also_write) -> li
 
 async def _lock(conn, ids: list[int], dialect: str) -> dict[int, dict]:
     """The accounts' rows, locked in id order as every movement locks them."""
-    lock = " FOR UPDATE" if dialect == "postgres" else ""
-    _, rows = await conn.execute_query(
-        "SELECT id, owner_user_id, kind, status, balance, held, currency FROM ledger_account"
-        f" WHERE {sql.among('id', 'bigint', len(ids), dialect)} ORDER BY id{lock}", sql.among_args(ids, dialect))
+    _, rows = await conn.execute_query(sql.lock_accounts_among(len(ids), dialect), sql.among_args(ids, dialect))
     return {row["id"]: dict(row) for row in rows}
 
 
@@ -177,9 +175,10 @@ async def _check(asked: dict[int, Movement], locked, hold_id: int, limits, now, 
     if held_account is not None and held_account["held"]:
         held_account["held"] = await holds.sweep_expired(hold.account_id, now, held=held_account["held"])
     remaining, outflow = hold.remaining, 0
+    kinds = {account_id: AccountKind(row["kind"]) for account_id, row in locked.items()}
     for i, request in asked.items():
         try:
-            legs = await _checked(request, locked, hold, remaining, outflow, limits, now)
+            legs = await _checked(request, locked, kinds, hold, remaining, outflow, limits, now)
         except errors.LedgerError as refusal:  # a Declined one is remembered under its key
             outcomes[i] = refusal
             if isinstance(refusal, errors.Declined):
@@ -194,7 +193,7 @@ async def _check(asked: dict[int, Movement], locked, hold_id: int, limits, now, 
     return checked
 
 
-async def _checked(request: Movement, locked, hold, remaining: int, outflow: int, limits, now):
+async def _checked(request: Movement, locked, kinds, hold, remaining: int, outflow: int, limits, now):
     """One capture's legs with their balances after, or the ``Declined`` error refusing it."""
     rows = [open_account_row(locked, leg.account_id) for leg in request.legs]
     if len({row["currency"] for row in rows}) != 1:
@@ -204,7 +203,7 @@ async def _checked(request: Movement, locked, hold, remaining: int, outflow: int
         raise errors.HoldExceeded(hold.id, remaining=remaining, requested=amount)
     legs = []
     for leg, account in zip(request.legs, rows, strict=True):
-        kind = AccountKind(account["kind"])
+        kind = kinds[leg.account_id]
         if leg.amount < 0 and not kind.allows_overdraft:
             available = account["balance"] - (account["held"] - amount)  # its own hold's part is its to take
             if available + leg.amount < 0:
@@ -218,23 +217,25 @@ async def _checked(request: Movement, locked, hold, remaining: int, outflow: int
 
 
 async def _remember(conn, declined: list[tuple[Movement, errors.Declined]], now) -> None:
-    rows = [(request.idempotency_key, request.fingerprint, refusal.code.value, json.dumps(refusal.detail()), now)
+    rows = [(request.idempotency_key, request.fingerprint, refusal.code.value, json.dumps(refusal.detail()))
             for request, refusal in declined]
     await insert_rows(conn, "ledger_declined_request", _DECLINED_COLUMNS, _DECLINED_TYPES, rows,
-                      "ON CONFLICT (idempotency_key) DO NOTHING")
+                      "ON CONFLICT (idempotency_key) DO NOTHING", same=(("created_at", "timestamptz", now),))
 
 
 async def _write(conn, dialect, requests: dict[int, Movement], posted, locked, hold, now) -> list[PostedEntry]:
     """The entries, their postings, the new balances and what the hold gave; the entries in order."""
     currency = locked[hold.account_id]["currency"]
-    entry_rows = [(r.idempotency_key, r.fingerprint, r.kind.value, r.memo, currency, None, hold.id, now)
-                  for r in requests.values()]
+    entry_rows = [(r.idempotency_key, r.fingerprint, r.memo) for r in requests.values()]  # every one a capture
     inserted = await insert_rows(conn, "ledger_journal_entry", _ENTRY_COLUMNS, _ENTRY_TYPES, entry_rows,
-                                 "RETURNING id, idempotency_key")
+                                 "RETURNING id, idempotency_key", same=(
+                                     ("kind", "text", EntryKind.CAPTURE.value), ("currency", "text", currency),
+                                     ("hold_id", "bigint", hold.id), ("created_at", "timestamptz", now)))
     entry_ids = {row["idempotency_key"]: row["id"] for row in inserted}
-    posting_rows = [(entry_ids[request.idempotency_key], leg.account_id, leg.amount, leg.balance_after, limited, now)
+    posting_rows = [(entry_ids[request.idempotency_key], leg.account_id, leg.amount, leg.balance_after, limited)
                     for i, request in requests.items() for leg, limited in posted[i]]
-    await insert_rows(conn, "ledger_posting", _POSTING_COLUMNS, _POSTING_TYPES, posting_rows)
+    await insert_rows(conn, "ledger_posting", _POSTING_COLUMNS, _POSTING_TYPES, posting_rows,
+                      same=(("created_at", "timestamptz", now),))
     balances = {leg.account_id: leg.balance_after for legs in posted.values() for leg, _ in legs}  # the last wins
     if dialect == "postgres":
         await conn.execute_query(sql.UPDATE_BALANCES, [list(balances), list(balances.values())])
@@ -243,7 +244,8 @@ async def _write(conn, dialect, requests: dict[int, Movement], posted, locked, h
             await conn.execute_query(sql.for_dialect(sql.UPDATE_BALANCE, dialect), [balance, account_id])
     await holds.draw_total(hold, sum(r.hold.amount for r in requests.values()), now)
     return [
-        PostedEntry(id=entry_ids[r.idempotency_key], idempotency_key=r.idempotency_key, kind=r.kind.value, memo=r.memo,
+        PostedEntry(id=entry_ids[r.idempotency_key], idempotency_key=r.idempotency_key, kind=EntryKind.CAPTURE.value,
+                    memo=r.memo,
                     currency=currency, created_at=now, reverses_id=None, legs=tuple(leg for leg, _ in posted[i]))
         for i, r in requests.items()
     ]

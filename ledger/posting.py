@@ -324,5 +324,8 @@ def _fingerprint(legs: Sequence[Leg], memo: str, kind: str, reverses_id: int | N
              "reverses": reverses_id}
     if hold is not None:  # only captures carry it, so every other entry keeps its fingerprint
         asked["hold"] = [hold.hold_id, hold.final]
-    canonical = json.dumps(asked, separators=(",", ":"), sort_keys=True)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return hashlib.sha256(_CANONICAL.encode(asked).encode()).hexdigest()
+
+
+# json.dumps with these options builds a new encoder each call: a fifth of a capture's cost.
+_CANONICAL = json.JSONEncoder(separators=(",", ":"), sort_keys=True)

@@ -27,15 +27,23 @@ UPDATE_BALANCE = "UPDATE ledger_account SET balance = $1 WHERE id = $2"
 IS_REVERSED = "SELECT id FROM ledger_journal_entry WHERE reverses_id = $1"
 
 
+_ACCOUNT_ROWS = "SELECT id, owner_user_id, kind, status, balance, held, currency FROM ledger_account"
+
+
 @lru_cache(maxsize=64)
 def lock_accounts(count: int, dialect: str) -> str:
     """Lock the accounts in id order; SQLite has one writer and no row locks."""
     ids = ", ".join(f"${n}" for n in range(1, count + 1))
-    sql = (
-        "SELECT id, owner_user_id, kind, status, balance, held, currency FROM ledger_account"
-        f" WHERE id IN ({ids}) ORDER BY id"
-    )
-    return for_dialect(sql + (" FOR UPDATE" if dialect == "postgres" else ""), dialect)
+    return for_dialect(f"{_ACCOUNT_ROWS} WHERE id IN ({ids}) ORDER BY id{_for_update(dialect)}", dialect)
+
+
+def lock_accounts_among(count: int, dialect: str) -> str:
+    """``lock_accounts`` for many ids, passed as ``among_args``: one array on PostgreSQL."""
+    return f"{_ACCOUNT_ROWS} WHERE {among('id', 'bigint', count, dialect)} ORDER BY id{_for_update(dialect)}"
+
+
+def _for_update(dialect: str) -> str:
+    return " FOR UPDATE" if dialect == "postgres" else ""
 
 
 @lru_cache(maxsize=64)

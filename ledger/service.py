@@ -42,6 +42,7 @@ from ledger.kinds import AccountKind, AccountStatus, EntryKind
 from ledger.mandates import Mandate
 from ledger.limits import Allowance, ClassTwoLimits, allowance, allowances, check_outflow
 from ledger.models import Account, JournalEntry
+from ledger.posting_sql import among, among_args
 from ledger.money import yuan
 from ledger.payees import Payee, PayeeDirectory, People
 from ledger.payment_pin import PaymentPins
@@ -169,10 +170,16 @@ class NumberedAccount:
 async def accounts_by_number(*, numbers: Sequence[str]) -> dict[str, NumberedAccount]:
     """The accounts among these (normalised) numbers, by number: payroll looks a chunk of
     payees up at once (rows, not models: a chunk's 1,000 models cost a tenth of its time)."""
-    found = await Account.filter(number__in=list(numbers)[:1_000]).values_list("id", "number", "kind",
-                                                                                 "owner_user_id")
-    return {number: NumberedAccount(account_id, number, AccountKind(kind), owner)
-            for account_id, number, kind, owner in found if number}
+    numbers = list(numbers)[:1_000]
+    if not numbers:
+        return {}
+    conn = Account._meta.db
+    dialect = conn.capabilities.dialect  # one array on PostgreSQL: 1,000 IN-list parameters took it 28 ms
+    _, found = await conn.execute_query(
+        f"SELECT id, number, kind, owner_user_id FROM ledger_account WHERE {among('number', 'text', len(numbers), dialect)}",
+        among_args(numbers, dialect))
+    return {row["number"]: NumberedAccount(row["id"], row["number"], AccountKind(row["kind"]), row["owner_user_id"])
+            for row in found}
 
 
 async def customer_accounts_for_operator(*, operator: str, owner_user_id: int | None = None,

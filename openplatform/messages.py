@@ -70,11 +70,13 @@ def announce_with(announce: Announce) -> None:
 
 
 async def _announced(message: Message, user_id: int) -> Message:
-    await _announce_all([(user_id, message.id)])
+    await announce_all([(user_id, message.id)])
     return message
 
 
-async def _announce_all(messages: list[tuple[int, int]]) -> None:
+async def announce_all(messages: list[tuple[int, int]]) -> None:
+    """Tell the live subscribers of each ``(user_id, message_id)``; a failure loses the
+    notices only (the messages are in the inbox)."""
     for announce in _announce:
         try:
             await announce(messages)
@@ -152,9 +154,12 @@ class Notice:
 MAX_NOTICES = 1_000
 
 
-async def send_many_from_bank(notices: list[Notice]) -> list[int]:
+async def send_many_from_bank(notices: list[Notice], *, announce: bool = True) -> list[int]:
     """Messages from the bank to many customers (a payroll chunk's payslips) with one
-    statement, on the caller's transaction like ``send_from_bank``; their ids, in order."""
+    statement, on the caller's transaction like ``send_from_bank``; their ids, in order.
+
+    ``announce=False`` leaves the live notices to the caller (``announce_all``), to send
+    once its transaction has committed: a subscriber told earlier reads nothing back."""
     if len(notices) > MAX_NOTICES:
         raise errors.InvalidArgument(Text("openplatform.too_many_messages", max=MAX_NOTICES), field="notices")
     rows = []
@@ -163,15 +168,17 @@ async def send_many_from_bank(notices: list[Notice]) -> list[int]:
         title, body = (notice.title or "").strip()[:MAX_TITLE], (notice.body or "").strip()[:MAX_BODY]
         if not title or not body:
             raise errors.InvalidArgument(Text("openplatform.message_title_and_body"), field="body")
-        rows.append((notice.user_id, BANK, notice.topic, title, body))
+        rows.append((notice.user_id, notice.topic, title, body))
     if not rows:
         return []
     now = datetime.now(timezone.utc)
     inserted = await insert_rows(  # on the caller's transaction, when it has one open
-        InboxMessage._meta.db, InboxMessage._meta.db_table, ("user_id", "app_id", "topic", "title", "body", "created_at"),
-        ("bigint", "text", "text", "text", "text", "timestamptz"), [(*row, now) for row in rows], "RETURNING id")
+        InboxMessage._meta.db, InboxMessage._meta.db_table, ("user_id", "topic", "title", "body"),
+        ("bigint", "text", "text", "text"), rows, "RETURNING id",
+        same=(("app_id", "text", BANK), ("created_at", "timestamptz", now)))
     ids = sorted(row["id"] for row in inserted)  # one statement takes its ids in the order of its rows
-    await _announce_all([(notice.user_id, message_id) for notice, message_id in zip(notices, ids, strict=True)])
+    if announce:
+        await announce_all([(notice.user_id, message_id) for notice, message_id in zip(notices, ids, strict=True)])
     return ids
 
 

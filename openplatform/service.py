@@ -22,7 +22,7 @@ from openplatform.errors import (
 from openplatform.gateway import Gateway
 from openplatform.login import LoginCode, PartnerLogin, PartnerSession
 from openplatform.messages import (
-    BANK, Message, MessageKind, Notice, announce_with, inbox_topic, send_from_bank, send_many_from_bank,
+    BANK, Message, MessageKind, Notice, announce_all, announce_with, inbox_topic, send_from_bank, send_many_from_bank,
 )
 from openplatform.orders import Order
 from infra.pubsub import EventBroker
@@ -31,16 +31,22 @@ from openplatform.tokens import AccessToken, AccessTokens
 from infra.settings import Settings
 
 __all__ = [
-    "BANK", "MessageKind", "Notice", "announce_inbox_over", "inbox_topic", "send_from_bank", "tell_customer",
-    "tell_customers",
+    "BANK", "MessageKind", "Notice", "announce_inbox", "announce_inbox_over", "inbox_topic", "send_from_bank",
+    "tell_customer", "tell_customers",
     "AccessToken", "CouponDiscount", "InvalidArgument", "IssuedCoupon", "MarketingError", "LoginCode", "LoginRateLimited", "Message", "OpenPlatform", "OpenPlatformError",
     "Order", "OrderClosed", "OrderExpired", "OrderNotFound", "PartnerSession", "Payment", "Refund", "UnknownApp",
 ]
 
-async def tell_customers(notices: list[Notice]) -> None:
+async def tell_customers(notices: list[Notice], *, announce: bool = True) -> list[int]:
     """Messages from the bank to many customers with one statement (a payroll chunk's payslips),
-    in the caller's transaction like ``tell_customer``."""
-    await send_many_from_bank(notices)
+    in the caller's transaction like ``tell_customer``; their ids, in order. With
+    ``announce=False`` the caller announces them (``announce_inbox``) after its commit."""
+    return await send_many_from_bank(notices, announce=announce)
+
+
+async def announce_inbox(messages: list[tuple[int, int]]) -> None:
+    """Live notices of inbox messages already committed: ``[(user_id, message_id), ...]``."""
+    await announce_all(messages)
 
 
 async def tell_customer(*, user_id: int, topic: str, title: str, body: str) -> None:

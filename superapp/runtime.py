@@ -30,7 +30,7 @@ from miniprograms.lottery.service import LotteryService
 from miniprograms.parks.service import ParksService
 from miniprograms.payroll.service import PayrollService, PayrollSettings
 from monitoring.service import MonitoringService
-from openplatform.service import OpenPlatform, announce_inbox_over, tell_customer, tell_customers
+from openplatform.service import OpenPlatform, announce_inbox, announce_inbox_over, tell_customer, tell_customers
 from infra import db
 from infra.kv import open_redis, open_redis_at
 from infra.pii import PiiCipher
@@ -162,7 +162,8 @@ def identity_service(settings: Settings, redis, cipher: PiiCipher, sms, broker: 
 
 def payroll_service(settings: Settings, ledger: LedgerService, cipher: PiiCipher, user_for_phone, sms) -> PayrollService:
     return PayrollService(ledger_service=ledger, cipher=cipher, settings=PayrollSettings.from_settings(settings),
-                          user_for_phone=user_for_phone, tell=tell_customer, tell_many=tell_customers, sms=sms)
+                          user_for_phone=user_for_phone, tell=tell_customer, tell_many=tell_customers,
+                          announce=announce_inbox, sms=sms)
 
 
 def ledger_service(settings: Settings, cipher: PiiCipher, redis, people: People | None,

@@ -35,7 +35,8 @@ log = logging.getLogger("payroll.worker")
 PAYROLL = ledger.InternalService("payroll")
 UserForPhone = Callable[..., Awaitable[int | None]]
 Tell = Callable[..., Awaitable[None]]
-TellMany = Callable[[list[Notice]], Awaitable[None]]  # many inbox messages in one statement
+TellMany = Callable[..., Awaitable[list[int]]]  # many inbox messages in one statement: their ids
+Announce = Callable[[list[tuple[int, int]]], Awaitable[None]]  # live notices of committed messages
 Sms = Callable[..., Awaitable[None]]
 
 _FAILURES = {
@@ -86,7 +87,7 @@ class Disbursement:
     """What a worker does; the same object serves the app (in-process) and ``superapp worker payroll``."""
 
     def __init__(self, *, ledger_service: ledger.LedgerService, cipher: PiiCipher, settings: PayrollSettings,
-                 user_for_phone: UserForPhone, tell: Tell, tell_many: TellMany, sms: Sms,
+                 user_for_phone: UserForPhone, tell: Tell, tell_many: TellMany, announce: Announce, sms: Sms,
                  owner: str | None = None) -> None:
         self.ledger = ledger_service
         self.cipher = cipher
@@ -94,6 +95,7 @@ class Disbursement:
         self.user_for_phone = user_for_phone
         self.tell = tell
         self.tell_many = tell_many
+        self.announce = announce
         self.sms = sms
         self.owner = owner or f"{socket.gethostname()}-{os.getpid()}"
 
@@ -157,25 +159,36 @@ class Disbursement:
                 batch.hold_id = hold.id
             await PayrollBatch.filter(id=batch.id, status=BatchStatus.APPROVED).update(status=BatchStatus.DISBURSING)
         moved = await self._awaiting(batch)
-        # The next chunk and its payees are read while this one posts: the reading is mostly
-        # the worker's CPU and the posting mostly PostgreSQL's. (Two chunks posting at once
-        # gained nothing: they queue on the hold's row lock.)
+        # Three chunks at a time: one read, one prepared (its captures built, its rows encoded)
+        # while the one before it posts, and that one posting: the preparing is the worker's CPU,
+        # the posting mostly PostgreSQL's, and the two wait on each other otherwise. Two postings
+        # never overlap: each takes the hold's row lock for its transaction.
         upcoming = asyncio.ensure_future(self._next_chunk(batch, after=0))
+        tasks = [upcoming]  # every one started, awaited or cancelled before this returns
+        paying: asyncio.Future | None = None
         try:
             while True:
                 lines, payees = await upcoming
                 if not lines:
                     break
                 upcoming = asyncio.ensure_future(self._next_chunk(batch, after=lines[-1].id))
-                await self._pay_chunk(batch, lines, payees)
+                chunk = asyncio.ensure_future(self._pay_chunk(batch, lines, payees))
+                tasks += (upcoming, chunk)
+                if paying is not None:
+                    await paying
+                paying = chunk
                 moved += len(lines)
                 if not await self._lease(batch.id):
+                    await paying
                     return moved  # another worker took it over (this one was too slow to renew)
+            if paying is not None:
+                await paying
         finally:
-            if not upcoming.done():
-                upcoming.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await upcoming
+            for task in tasks:
+                if not task.done():
+                    task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
         await self._finish_if_done(batch)
         return moved
 
@@ -204,16 +217,24 @@ class Disbursement:
                                  last4=payee.number[-4:]))
                    for line, payee in to_pay]  # written before the transaction: it holds the hold's lock
 
+        payslips: dict[str, tuple[int, int]] = {}  # ledger key: (user, message), announced once committed
+
         async def mark_paid(entries: Sequence[ledger.PostedEntry]) -> None:
             by_key = {entry.idempotency_key: entry for entry in entries}
             paid = [n for n, key in enumerate(keys) if key in by_key]
             await _mark_paid([(*to_pay[n], by_key[keys[n]]) for n in paid], now)
-            await self.tell_many([notices[n] for n in paid])
+            ids = await self.tell_many([notices[n] for n in paid], announce=False)
+            payslips.update((keys[n], (notices[n].user_id, message_id)) for n, message_id in zip(paid, ids, strict=True))
 
         outcomes = await self.ledger.capture_hold_many(
             by=PAYROLL, hold_id=batch.hold_id, also_write=mark_paid,
             captures=[ledger.Capture(amount=line.net, to_account_id=payee.account_id, idempotency_key=key, memo=memo)
                       for (line, payee), key in zip(to_pay, keys, strict=True)])
+        # Only a new entry's payslip was committed with it (a rolled-back try may have left others here).
+        fresh = [payslips[key] for key, outcome in zip(keys, outcomes, strict=True)
+                 if isinstance(outcome, ledger.PostedEntry) and not outcome.replayed and key in payslips]
+        if fresh:
+            await self.announce(fresh)
         failed: dict[str, list[int]] = {}
         replayed = []  # paid by a worker that stopped before it read its answer
         for (line, payee), outcome in zip(to_pay, outcomes, strict=True):
@@ -232,17 +253,17 @@ class Disbursement:
         """Each line's payee: the roster's account numbers looked up together, the rest by
         phone, ``concurrency`` at a time."""
         known = await ledger.accounts_by_number(numbers=[line.account_number for line in lines if line.account_number])
+        payees = [_payee_of(known[line.account_number]) if line.account_number in known else None for line in lines]
+        rest = [n for n, payee in enumerate(payees) if payee is None]  # not a Class II account on the roster
         gate = asyncio.Semaphore(self.settings.concurrency)
 
         async def one(line: Due) -> Payee | None:
-            if line.account_number in known:  # the common case: a Class II account on the roster
-                payee = _payee_of(known[line.account_number])
-                if payee is not None:
-                    return payee
             async with gate:
                 return await self._payee(line, known)
 
-        return list(await asyncio.gather(*(one(line) for line in lines)))
+        for n, payee in zip(rest, await asyncio.gather(*(one(lines[n]) for n in rest)), strict=True):
+            payees[n] = payee
+        return payees
 
     async def _payee(self, line: Due, known: dict | None = None) -> Payee | None:
         """Where the line goes: the roster's account number, else the employee's own Class II
@@ -322,12 +343,12 @@ def _payee_of(account) -> Payee | None:
 async def _mark_paid(paid: list[tuple[Due, Payee, ledger.PostedEntry]], now: datetime) -> None:
     """The lines paid, with one statement."""
     await update_rows(PayrollLine, _PAID_COLUMNS, _PAID_TYPES, [
-        (line.id, LineStatus.PAID.value, entry.id, payee.user_id, payee.number, now, None)
-        for line, payee, entry in paid])
+        (line.id, entry.id, payee.user_id, payee.number) for line, payee, entry in paid],
+        same=(("status", "text", LineStatus.PAID.value), ("paid_at", "timestamptz", now), ("failure", "text", None)))
 
 
-_PAID_COLUMNS = ("status", "entry_id", "paid_to_user_id", "paid_to_account", "paid_at", "failure")
-_PAID_TYPES = ("bigint", "text", "bigint", "bigint", "text", "timestamptz", "text")
+_PAID_COLUMNS = ("entry_id", "paid_to_user_id", "paid_to_account")
+_PAID_TYPES = ("bigint", "bigint", "bigint", "text")
 
 
 async def unpaid_total(batch_id: int, status: LineStatus) -> int:

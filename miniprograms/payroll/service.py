@@ -23,7 +23,9 @@ from infra.pii import PiiCipher
 from ledger import service as ledger
 from miniprograms.payroll import batches, roster
 from miniprograms.payroll.config import PayrollSettings
-from miniprograms.payroll.disbursement import PAYROLL, Disbursement, Sms, Tell, TellMany, UserForPhone, unpaid_total
+from miniprograms.payroll.disbursement import (
+    PAYROLL, Announce, Disbursement, Sms, Tell, TellMany, UserForPhone, unpaid_total,
+)
 from miniprograms.payroll.errors import (
     BatchNotFound, FileRefused, IdempotencyConflict, InsufficientFunds, InvalidRequest,
     MakerCannotApprove, NotPayrollMember, PayrollError, PendingBatchExists, PinLocked, RowsRefused,
@@ -73,12 +75,13 @@ class Approver:
 
 class PayrollService:
     def __init__(self, *, ledger_service: ledger.LedgerService, cipher: PiiCipher, settings: PayrollSettings,
-                 user_for_phone: UserForPhone, tell: Tell, tell_many: TellMany, sms: Sms) -> None:
+                 user_for_phone: UserForPhone, tell: Tell, tell_many: TellMany, announce: Announce, sms: Sms) -> None:
         self.ledger = ledger_service
         self.cipher = cipher
         self.settings = settings
         self.disbursement = Disbursement(ledger_service=ledger_service, cipher=cipher, settings=settings,
-                                         user_for_phone=user_for_phone, tell=tell, tell_many=tell_many, sms=sms)
+                                         user_for_phone=user_for_phone, tell=tell, tell_many=tell_many,
+                                         announce=announce, sms=sms)
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
