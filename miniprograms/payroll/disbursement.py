@@ -164,7 +164,7 @@ class Disbursement:
         # the posting mostly PostgreSQL's, and the two wait on each other otherwise. Two postings
         # never overlap: each takes the hold's row lock for its transaction.
         upcoming = asyncio.ensure_future(self._next_chunk(batch, after=0))
-        tasks = [upcoming]  # every one started, awaited or cancelled before this returns
+        tasks = [upcoming]  # the ones not done yet, awaited or cancelled before this returns
         paying: asyncio.Future | None = None
         try:
             while True:
@@ -173,7 +173,7 @@ class Disbursement:
                     break
                 upcoming = asyncio.ensure_future(self._next_chunk(batch, after=lines[-1].id))
                 chunk = asyncio.ensure_future(self._pay_chunk(batch, lines, payees))
-                tasks += (upcoming, chunk)
+                tasks = [task for task in tasks if not task.done()] + [upcoming, chunk]  # done ones hold rows
                 if paying is not None:
                     await paying
                 paying = chunk
