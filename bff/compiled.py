@@ -35,7 +35,7 @@ from graphql import (
 )
 from graphql.execution.collect_fields import FieldDetails
 from graphql.execution.executor import invalid_return_type_error
-from graphql.execution.values import get_argument_values
+from graphql.execution.values import get_argument_values, get_variable_values
 from graphql.pyutils import Path, inspect, is_iterable
 from graphql.pyutils.gather_with_cancel import gather_with_cancel
 from graphql.type import is_enum_type, is_object_type, is_scalar_type
@@ -133,6 +133,50 @@ def _shape(schema, field_type, node: FieldNode, fragments, leaf_plan, depth: int
     if is_object_type(field_type) and node.selection_set is not None:
         return (_OBJECT, field_type, _fields(schema, field_type, node.selection_set, fragments, leaf_plan, depth + 1))
     raise Unsupported()  # interfaces and unions: the runtime type decides the selection
+
+
+class CompiledOperation:
+    """A persisted query's plan with what its executor is built from, kept to run it again without a document.
+
+    Taken from the executor that first ran the plan (``bff.execution``): the schema, the
+    operation and its fragments, the resolvers and flags Strawberry built it with. ``run``
+    makes a fresh executor for each request, with its own context, variables and errors.
+    """
+
+    __slots__ = ("executor_class", "schema", "fragment_definitions", "fragments", "operation", "plan", "name",
+                 "field_resolver", "type_resolver", "subscribe_field_resolver", "is_awaitable", "is_async_iterable",
+                 "hide_suggestions")
+
+    def __init__(self, executor: Any, plan: list[FieldPlan]) -> None:
+        self.executor_class = type(executor)
+        self.schema = executor.schema
+        self.fragment_definitions = executor.fragment_definitions
+        self.fragments = executor.fragments
+        self.operation = executor.operation
+        self.plan = plan
+        self.name = executor.operation.name.value if executor.operation.name else None
+        self.field_resolver = executor.field_resolver
+        self.type_resolver = executor.type_resolver
+        self.subscribe_field_resolver = executor.subscribe_field_resolver
+        self.is_awaitable = executor.is_awaitable
+        self.is_async_iterable = executor.is_async_iterable
+        self.hide_suggestions = executor.hide_suggestions
+
+    def run(self, context: Any, raw_variables: dict[str, Any] | None, extensions: dict[str, Any] | None):
+        """An ExecutionResult (or an awaitable one); the coercion errors as a list when the variables do not fit."""
+        values = get_variable_values(
+            self.schema, self.operation.variable_definitions or (), raw_variables or {},
+            max_errors=50, hide_suggestions=self.hide_suggestions,
+        )
+        if isinstance(values, list):
+            return values
+        executor = self.executor_class(
+            self.schema, self.fragment_definitions, self.fragments, None, context, self.operation, values,
+            self.field_resolver, self.type_resolver, self.subscribe_field_resolver, False, None,
+            self.is_awaitable, self.is_async_iterable, hide_suggestions=self.hide_suggestions,
+            operation_extensions=extensions,
+        )
+        return executor.run_plan(self.plan)
 
 
 class PlanRunner:

@@ -20,13 +20,13 @@ from graphql import GraphQLEnumType, GraphQLField, GraphQLNonNull, GraphQLScalar
 from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from bff.compiled import FieldPlan, PlanRunner, compile_operation, gather_fields
+from bff.compiled import CompiledOperation, FieldPlan, PlanRunner, compile_operation, gather_fields
 
 LeafPlan = tuple[Callable[[Any], Any], Callable[[Any], Any]] | None
 _LEAF_PLANS: dict[int, tuple[GraphQLField, LeafPlan]] = {}
 # Compiled plans of persisted operations by (schema, hash, operation name); None where the
 # operation is not covered. The entry holds the schema, so its id is not reused meanwhile.
-_OPERATION_PLANS: dict[tuple[int, str, str | None], tuple[Any, list[FieldPlan] | None]] = {}
+_OPERATION_PLANS: dict[tuple[int, str, str | None], tuple[Any, CompiledOperation | None]] = {}
 _MAX_OPERATION_PLANS = 4096
 
 
@@ -69,7 +69,7 @@ def persisted_hash(context: Any) -> str | None:
 
 def operation_plan(schema: Any, digest: str, operation_name: str | None) -> list[FieldPlan] | None:
     entry = _OPERATION_PLANS.get((id(schema), digest, operation_name))
-    return entry[1] if entry is not None else None
+    return entry[1].plan if entry is not None and entry[1] is not None else None
 
 
 class BasicLeafFastPath(PlanRunner, StrawberryGraphQLCoreExecutionContext):
@@ -95,10 +95,12 @@ class BasicLeafFastPath(PlanRunner, StrawberryGraphQLCoreExecutionContext):
             if len(_OPERATION_PLANS) >= _MAX_OPERATION_PLANS:
                 _OPERATION_PLANS.pop(next(iter(_OPERATION_PLANS)))
             plan = compile_operation(self.schema, self.operation, self.fragment_definitions, _plan_for)
-            entry = _OPERATION_PLANS[key] = (self.schema, plan)
-        if entry[1] is None:
+            entry = _OPERATION_PLANS[key] = (self.schema, None if plan is None else CompiledOperation(self, plan))
+        compiled = entry[1]
+        if compiled is None:
             return super().execute_operation(serially)
-        return self.run_plan(entry[1])
+        self.context_value.request.state.compiled_operation = compiled  # bff.lean answers the next ones
+        return self.run_plan(compiled.plan)
 
     def execute_fields(self, parent_type, source_value, path, grouped_field_set, position_context):
         if self.middleware_manager and self.middleware_manager.middlewares:

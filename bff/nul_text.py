@@ -27,19 +27,19 @@ from strawberry.extensions import SchemaExtension
 MESSAGE = "text may not contain the NUL character (U+0000)"
 
 
-def _holds_nul(value: Any) -> bool:
+def holds_nul(value: Any) -> bool:
     if isinstance(value, str):
         return "\x00" in value
     if isinstance(value, dict):
-        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+        return any(holds_nul(k) or holds_nul(v) for k, v in value.items())
     if isinstance(value, list):
-        return any(_holds_nul(v) for v in value)
+        return any(holds_nul(v) for v in value)
     return False
 
 
 def _variables_with_nul(variables: dict[str, Any] | None) -> Iterator[str]:
     for name, value in (variables or {}).items():
-        if _holds_nul(value):
+        if holds_nul(value):
             yield name
 
 

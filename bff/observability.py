@@ -37,17 +37,30 @@ def operation_label(name: str | None) -> str:
     return name
 
 
+_operation_series: dict[tuple[str, str, str], tuple[object, object]] = {}
+
+
+def record_operation(name: str | None, kind: str, outcome: str, seconds: float) -> None:
+    """Count one operation and observe its latency (the children of each label set are kept)."""
+    label = operation_label(name)
+    key = (label, kind, outcome)
+    series = _operation_series.get(key)
+    if series is None:
+        series = _operation_series[key] = (
+            GRAPHQL_OPERATIONS.labels(label, kind, outcome), GRAPHQL_LATENCY.labels(label, kind),
+        )
+    series[0].inc()
+    series[1].observe(seconds)
+
+
 class OperationMetrics(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         started = time.perf_counter()
         yield
         ctx = self.execution_context
-        name = operation_label(ctx.operation_name)
         try:
             kind = ctx.operation_type.value
         except Exception:  # noqa: BLE001 - unparsable documents have no type
             kind = "unknown"
-        result = ctx.result
-        outcome = "error" if getattr(result, "errors", None) else "ok"
-        GRAPHQL_OPERATIONS.labels(name, kind, outcome).inc()
-        GRAPHQL_LATENCY.labels(name, kind).observe(time.perf_counter() - started)
+        outcome = "error" if getattr(ctx.result, "errors", None) else "ok"
+        record_operation(ctx.operation_name, kind, outcome, time.perf_counter() - started)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 
 import strawberry
-from graphql import ASTValidationRule
+from graphql import ASTValidationRule, GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import MaskErrors, MaxTokensLimiter, ParserCache
 from strawberry.schema.config import StrawberryConfig
@@ -59,6 +59,15 @@ SCALARS: dict = {**LEDGER_SCALARS}
 
 
 class Schema(strawberry.Schema):
+    masks_errors = True  # MaskErrors is on: build_schema turns it off with DEBUG
+
+    def masked(self, errors: list[GraphQLError]) -> list[GraphQLError]:
+        """``errors`` as MaskErrors leaves them, for answers built outside the extensions (bff.lean)."""
+        if not self.masks_errors:
+            return errors
+        masker = _masker()
+        return [masker.anonymise_error(error) if is_unexpected(error) else error for error in errors]
+
     def process_errors(self, errors, execution_context=None) -> None:
         """Log only unexpected errors, with their traceback; the rest are the client's.
 
@@ -103,8 +112,8 @@ def build_schema(
         OperationMetrics,
     ]
     if not settings.debug:
-        extensions.append(lambda: MaskErrors(should_mask_error=is_unexpected, error_message=t("bff.unexpected_error")))
-    return Schema(
+        extensions.append(_masker)
+    schema = Schema(
         query=merge_types("Query", queries),
         mutation=merge_types("Mutation", mutations),
         subscription=merge_types("Subscription", subscriptions),
@@ -113,3 +122,10 @@ def build_schema(
         execution_context_class=WithoutSuggestions if hide_suggestions else BasicLeafFastPath,
         config=StrawberryConfig(scalar_map=SCALARS),
     )
+    schema.masks_errors = not settings.debug
+    return schema
+
+
+def _masker() -> MaskErrors:
+    """Made per operation: the message is in the reader's language."""
+    return MaskErrors(should_mask_error=is_unexpected, error_message=t("bff.unexpected_error"))

@@ -15,6 +15,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from bff import ide, request_json
 from bff.context import Context
+from bff.lean import LeanOperations, encode
 from bff.media import GRAPHQL_RESPONSE, JSON, is_request_error, negotiate
 from bff.persisted_queries import PersistedQueries, PersistedQueryError, load_registered, persisted_hash_of
 from bff.web import REGISTERED_OPERATIONS
@@ -45,12 +46,15 @@ class GraphQLEndpoint(GraphQL):
         )
         self._persisted: PersistedQueries | None = None
         self.max_json_depth = max_json_depth
+        self._lean = LeanOperations(schema, max_json_depth=max_json_depth)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
         request = Request(scope, receive)
+        if scope["method"] == "POST" and await self._lean.answer(request, scope, send):
+            return
         media = request.state.graphql_media = negotiate(request.headers.get("accept"))
         try:
             response = await self.run(request)
@@ -67,6 +71,9 @@ class GraphQLEndpoint(GraphQL):
         unavailable = redis_error_of(scope)
         if unavailable is not None:
             raise unavailable  # a resolver lost Redis: bff.unavailable answers 503 for the whole request
+        compiled = getattr(request.state, "compiled_operation", None)
+        if compiled is not None and scope["method"] == "POST":  # answered by bff.lean from now on
+            self._lean.remember(request.state.persisted_query, request.state.operation_name, compiled)
         if media == GRAPHQL_RESPONSE and response.media_type == JSON:
             response.headers["content-type"] = f"{GRAPHQL_RESPONSE}; charset=utf-8"
             if getattr(request.state, "request_error", False):
@@ -104,6 +111,9 @@ class GraphQLEndpoint(GraphQL):
         principal = request.scope.get("principal")
         return Context(request=request, response=response, runtime=self._runtime(request), principal=principal)
 
+    def encode_json(self, data: object) -> bytes:
+        return encode(data)  # the same bytes as bff.lean's answers
+
     def decode_json(self, data: str | bytes) -> object:
         return request_json.loads(data, max_depth=self.max_json_depth)
 
@@ -129,6 +139,7 @@ class GraphQLEndpoint(GraphQL):
         digest = persisted_hash_of(data.extensions)
         if digest is not None:  # the operation may run its compiled plan (bff.execution)
             request._request.state.persisted_query = digest
+            request._request.state.operation_name = data.operation_name
         return data
 
     async def on_ws_connect(self, context: Context):

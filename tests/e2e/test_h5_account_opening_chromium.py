@@ -158,7 +158,7 @@ async def test_a_customer_opens_a_class_two_account_with_camera_and_file_photos(
 
     # A photo that is not an ID card: refused for that side, in the server's words.
     await page.locator("#side-front-file").set_input_files(not_a_card)
-    await expect(page.locator("#side-front-problem")).to_have_text("图片中没有找到居民身份证的人像面")
+    await expect(page.locator("#side-front-problem")).to_have_text("图片中没有找到居民身份证的人像面", timeout=60_000)
     await page.screenshot(path=tmp_path / "h5-opening-rejected-photo-zh-CN.png", full_page=True)
     assert await accessibility_problems(page) == []
 
