@@ -127,6 +127,7 @@ async def running(settings: Settings) -> AsyncIterator[AppRuntime]:
             yield runtime
     finally:
         runtime.kyc.close()
+        await runtime.identity.aclose()
         await runtime.content.close()
         await lottery.close()
         await clearing.close()
