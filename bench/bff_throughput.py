@@ -3,7 +3,8 @@
 Prints requests/s, p50, p99 and the server's CPU ms per request (utime + stime of the
 uvicorn process over the run, divided by its requests: robust to other load on the
 machine, unlike the wall figures) for: the `me` query and a 20x8 home-like list through
-GraphQL, each by text (graphql-core) and by persisted hash (its compiled plan, bff/compiled.py),
+GraphQL, each by text (graphql-core) and by persisted hash (its compiled plan, bff/compiled.py, answered
+by bff/lean.py from the second request on),
 and a plain Starlette endpoint returning the same list; then Apollo Server 5 and Mercurius with
 graphql-jit (bench/node, from npm) serving the same schema and data; then the ratios.
 Then, in this process: the middleware stack's CPU over bare Starlette

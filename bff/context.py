@@ -23,7 +23,7 @@ BatchLoad = Callable[["Context", Sequence[Any]], Awaitable[Sequence[Any]]]
 @dataclass
 class Context:
     request: Request | WebSocket
-    response: Response | WebSocket | None
+    response: Response | WebSocket | None  # None on bff.lean's path: no resolver sets headers of its own
     runtime: Runtime
     principal: Principal | None
     connection_params: dict | None = None  # graphql-transport-ws connection_init payload
