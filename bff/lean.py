@@ -31,7 +31,7 @@ from starlette.types import Scope, Send
 
 from bff.compiled import CompiledOperation
 from bff.context import Context
-from bff.media import GRAPHQL_RESPONSE, negotiate
+from bff.media import GRAPHQL_RESPONSE, is_request_error, negotiate
 from bff.nul_text import holds_nul
 from bff.observability import record_operation
 from bff.request_json import nesting
@@ -122,7 +122,7 @@ class LeanOperations:
             payload["errors"] = [error.formatted for error in errors]
         if negotiate(accept.decode("latin-1")) == GRAPHQL_RESPONSE:
             media_type = _GRAPHQL_RESPONSE_TYPE
-            if result.data is None and errors and all(error.path is None for error in errors):
+            if is_request_error(result):
                 del payload["data"]  # a request error: no data entry, and a 4xx (bff.media)
                 status = 400
         encoded = encode(payload)
