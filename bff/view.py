@@ -111,8 +111,10 @@ class GraphQLEndpoint(GraphQL):
         principal = request.scope.get("principal")
         return Context(request=request, response=response, runtime=self._runtime(request), principal=principal)
 
-    def encode_json(self, data: object) -> bytes:
-        return encode(data)  # the same bytes as bff.lean's answers
+    def encode_json(self, data: object) -> str:
+        # bff.lean's encoder, as text: Strawberry sends bytes over a websocket as binary frames,
+        # which graphql-transport-ws clients do not read
+        return encode(data).decode()
 
     def decode_json(self, data: str | bytes) -> object:
         return request_json.loads(data, max_depth=self.max_json_depth)

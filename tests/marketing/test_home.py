@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import contextvars
 
-
 import pytest
 from redis.asyncio.connection import AbstractConnection
 
 from content.service import ContentKind
 from identity.roles import Role
+from infra.redis_multiplex import _Wire
 from ledger.service import AccountKind, open_account
 from marketing.service import Placement, PlacementKind
 from openplatform.service import tell_customer
@@ -48,6 +48,15 @@ def count_round_trips(monkeypatch, count_statements):  # noqa: F811 - the import
         return await send(self, command, check_health)
 
     monkeypatch.setattr(AbstractConnection, "send_packed_command", counted)
+    wire_send = _Wire.send
+
+    def counted_on_the_wire(self, packed):  # commands on the shared connection (infra.redis_multiplex)
+        calls = _redis_calls.get()
+        if calls is not None:
+            calls.append(repr(packed)[:80])
+        return wire_send(self, packed)
+
+    monkeypatch.setattr(_Wire, "send", counted_on_the_wire)
 
     async def count(request):
         calls: list[str] = []
