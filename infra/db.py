@@ -14,6 +14,7 @@ from typing import Any
 import asyncpg
 from tortoise import connections
 from tortoise.backends.base.config_generator import expand_db_url
+from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise import context as tortoise_context
 from tortoise.context import TortoiseContext
 from tortoise.migrations.api import migrate as migrate_api
@@ -90,6 +91,17 @@ def tortoise_config(settings: Settings) -> dict[str, Any]:
     }
 
 
+def _forget_other_dialects() -> None:
+    """Drop the SQL that Tortoise's executors cached for an earlier database of this process.
+
+    Tortoise caches each model's INSERT and DELETE statements process-wide, keyed by the
+    connection's name, which is ``default`` on every database here. A process that opened
+    SQLite and then PostgreSQL (a test run, a CLI command that copies between them) would
+    send SQLite's ``?`` placeholders to PostgreSQL. The cache refills on first use.
+    """
+    EXECUTOR_CACHE.clear()
+
+
 async def open_database(settings: Settings) -> TortoiseContext:
     """Connect; the returned context must be passed to ``close_database``.
 
@@ -98,6 +110,7 @@ async def open_database(settings: Settings) -> TortoiseContext:
     is also its global fallback, so CLI commands and workers that run outside a request
     find their connections without ceremony.
     """
+    _forget_other_dialects()
     context = TortoiseContext()
     with context:
         await context.init(
@@ -113,6 +126,7 @@ async def close_database(context: TortoiseContext) -> None:
 
 async def migrate(settings: Settings, *, reporter=None) -> None:
     """Apply every domain's migrations; the same files run on SQLite and PostgreSQL."""
+    _forget_other_dialects()
     with TortoiseContext() as context:
         await migrate_api(config=tortoise_config(settings), progress=reporter)
         await context.close_connections()
