@@ -10,7 +10,12 @@ scalar leaves read inline.
 What the plan does not cover makes ``compile_operation`` answer None, and the operation then
 runs through graphql-core as before: mutations and subscriptions, directives (``@skip``,
 ``@include``, ``@defer``...), a response key selected twice (field merging), fragments on
-another type than the one selected, interfaces and unions, introspection, field middleware.
+introspection, field middleware. Interfaces and unions are compiled once for each possible
+object type: the runtime type picks its field list, found as graphql-core finds it
+(``resolve_type``, then ``ensure_valid_runtime_type``), and fragments apply where
+graphql-core's ``does_fragment_condition_match`` says they do. A field selected twice under
+one key is merged when both are plain (no arguments, no sub-selection), as codegen's repeated
+``__typename`` is.
 Completion follows graphql-core 3.3's ``Executor`` step by step (null checks, list items,
 ``is_type_of``, leaf coercion) and reports errors through its own ``located_error`` and
 ``collected_errors``, so data, errors, their paths and their order are graphql-core's.
@@ -38,9 +43,9 @@ from graphql.execution.executor import invalid_return_type_error
 from graphql.execution.values import get_argument_values, get_variable_values
 from graphql.pyutils import Path, inspect, is_iterable
 from graphql.pyutils.gather_with_cancel import gather_with_cancel
-from graphql.type import is_enum_type, is_object_type, is_scalar_type
+from graphql.type import is_abstract_type, is_enum_type, is_object_type, is_scalar_type
 
-_LEAF, _NON_NULL, _LIST, _OBJECT = range(4)
+_LEAF, _NON_NULL, _LIST, _OBJECT, _ABSTRACT = range(5)
 
 
 class FieldPlan:
@@ -53,6 +58,7 @@ class FieldPlan:
         self.nodes = nodes
         self.details = [FieldDetails(node, None) for node in nodes]  # for graphql-core's own completion
         # (kind, GraphQL type, ...): (_LEAF, t) | (_NON_NULL, t, inner) | (_LIST, t, item) | (_OBJECT, t, fields)
+        # | (_ABSTRACT, t, {object type name: (_OBJECT, object type, fields)})
         self.shape = shape
         self.has_args = bool(definition.args or nodes[0].arguments)
         self.leaf = leaf  # (read, serialize) for a basic scalar field, else None
@@ -96,8 +102,11 @@ def _collect(schema, parent, selection_set, fragments, leaf_plan, depth, plans, 
         if isinstance(selection, FieldNode):
             key = selection.alias.value if selection.alias else selection.name.value
             name = selection.name.value
-            if key in keys or name in ("__schema", "__type"):
+            if name in ("__schema", "__type"):
                 raise Unsupported()
+            if key in keys:
+                _merge(plans, key, selection)
+                continue
             definition = schema.get_field(parent, name)
             if definition is None:
                 raise Unsupported()
@@ -107,20 +116,42 @@ def _collect(schema, parent, selection_set, fragments, leaf_plan, depth, plans, 
             plans.append(FieldPlan(key, name, definition, [selection], shape, leaf))
         elif isinstance(selection, InlineFragmentNode):
             condition = selection.type_condition
-            if condition is not None and condition.name.value != parent.name:
-                raise Unsupported()
+            if condition is not None and not _applies(schema, condition.name.value, parent):
+                continue
             _collect(schema, parent, selection.selection_set, fragments, leaf_plan, depth, plans, keys, spread)
         elif isinstance(selection, FragmentSpreadNode):
             name = selection.name.value
             fragment = fragments.get(name)
-            if (
-                fragment is None or name in spread or fragment.directives or fragment.variable_definitions
-                or fragment.type_condition.name.value != parent.name
-            ):
+            if fragment is None or name in spread or fragment.directives or fragment.variable_definitions:
                 raise Unsupported()
+            if not _applies(schema, fragment.type_condition.name.value, parent):
+                continue
             _collect(schema, parent, fragment.selection_set, fragments, leaf_plan, depth, plans, keys, spread | {name})
         else:
             raise Unsupported()
+
+
+def _merge(plans: list[FieldPlan], key: str, selection: FieldNode) -> None:
+    """A second selection of ``key``: one field with both nodes, as graphql-core collects it, when both are plain."""
+    existing = next(plan for plan in plans if plan.key == key)
+    first = existing.nodes[0]
+    if (
+        selection.name.value != existing.name or selection.arguments or first.arguments
+        or selection.selection_set is not None or first.selection_set is not None
+    ):
+        raise Unsupported()
+    existing.nodes.append(selection)
+    existing.details.append(FieldDetails(selection, None))
+
+
+def _applies(schema, condition: str, parent: GraphQLObjectType) -> bool:
+    """graphql-core's ``does_fragment_condition_match``: the type itself, or an abstract type it belongs to."""
+    conditional_type = schema.get_type(condition)
+    if conditional_type is None:
+        raise Unsupported()
+    if conditional_type is parent:
+        return True
+    return is_abstract_type(conditional_type) and schema.is_sub_type(conditional_type, parent)
 
 
 def _shape(schema, field_type, node: FieldNode, fragments, leaf_plan, depth: int) -> tuple:
@@ -132,7 +163,12 @@ def _shape(schema, field_type, node: FieldNode, fragments, leaf_plan, depth: int
         return (_LEAF, field_type)
     if is_object_type(field_type) and node.selection_set is not None:
         return (_OBJECT, field_type, _fields(schema, field_type, node.selection_set, fragments, leaf_plan, depth + 1))
-    raise Unsupported()  # interfaces and unions: the runtime type decides the selection
+    if is_abstract_type(field_type) and node.selection_set is not None:  # the runtime type picks its plan
+        return (_ABSTRACT, field_type, {
+            possible.name: (_OBJECT, possible, _fields(schema, possible, node.selection_set, fragments, leaf_plan, depth + 1))
+            for possible in schema.get_possible_types(field_type)
+        })
+    raise Unsupported()
 
 
 class CompiledOperation:
@@ -298,7 +334,26 @@ class PlanRunner:
             return coerced
         if kind == _LIST:
             return self._plan_list(shape, field, info, path, result)
+        if kind == _ABSTRACT:
+            return self._plan_abstract(shape, field, info, path, result)
         return self._plan_object(shape, field, info, path, result)
+
+    def _plan_abstract(self: Any, shape: tuple, field: FieldPlan, info, path: Path, result: Any):
+        """graphql-core's ``complete_abstract_value``, then the runtime type's own plan."""
+        return_type = shape[1]
+        resolve_type = return_type.resolve_type or self.type_resolver
+        runtime_type = resolve_type(result, info, return_type)
+        if self.is_awaitable(runtime_type):
+
+            async def await_runtime_type():
+                resolved = await self.with_abort_signal(runtime_type)
+                object_type = self.ensure_valid_runtime_type(resolved, return_type, field.details, info, result)
+                value = self._plan_object(shape[2][object_type.name], field, info, path, result)
+                return (await value) if self.is_awaitable(value) else value
+
+            return await_runtime_type()
+        object_type = self.ensure_valid_runtime_type(runtime_type, return_type, field.details, info, result)
+        return self._plan_object(shape[2][object_type.name], field, info, path, result)
 
     def _plan_object(self: Any, shape: tuple, field: FieldPlan, info, path: Path, result: Any):
         object_type = shape[1]

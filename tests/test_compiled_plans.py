@@ -14,6 +14,7 @@ import hashlib
 import tempfile
 from collections.abc import AsyncGenerator
 from types import SimpleNamespace
+from typing import Annotated
 
 import pytest
 import strawberry
@@ -95,8 +96,54 @@ class Node:
         return 5  # type: ignore[return-value]
 
 
+@strawberry.interface
+class Thing:
+    label: str
+
+
+@strawberry.type
+class Red(Thing):
+    shade: int
+
+    @strawberry.field
+    def broken(self) -> str:
+        if self.shade % 2:
+            raise ValueError(f"red {self.shade} is broken")
+        return None if self.shade % 4 == 2 else "fine"  # type: ignore[return-value]
+
+
+@strawberry.type
+class Blue(Thing):
+    depth: int
+
+    @strawberry.field
+    async def deeper(self) -> "Blue | None":
+        return Blue(label=f"deeper {self.depth}", depth=self.depth + 1) if self.depth < 3 else None
+
+
+Colour = Annotated[Red | Blue, strawberry.union("Colour")]
+
+
+def _thing(n: int) -> Thing | None:
+    return None if n % 5 == 4 else (Red(label=f"red {n}", shade=n) if n % 2 else Blue(label=f"blue {n}", depth=n))
+
+
 @strawberry.type
 class PlanQuery:
+    @strawberry.field
+    def things(self, count: int = 5) -> list[Thing | None]:
+        return [_thing(n) for n in range(max(0, min(count, 6)))]
+
+    @strawberry.field
+    async def colour(self, n: int = 1) -> Colour | None:  # type: ignore[valid-type]
+        if n < 0:
+            return _leaf(n)  # type: ignore[return-value]  # a value of no possible type: graphql-core's error
+        return _thing(n)  # type: ignore[return-value]
+
+    @strawberry.field
+    async def strict_colours(self, count: int = 3) -> list[Colour]:  # type: ignore[valid-type]
+        return [_thing(n) for n in range(max(0, min(count, 6)))]  # type: ignore[misc]
+
     @strawberry.field
     def node(self, id: int = 1) -> Node | None:
         return Node(id=id) if id >= 0 else None
@@ -176,6 +223,12 @@ FRAGMENTS = [
     "query Items { node(id: 1) { strictLeaves { n later } leaves { must later } notIterable } }",
     "query Nested { node { leaves { echo(word: null) } requiredChild { requiredChild { requiredChild { id } } } } }",
     "query Named { a: node(id: 2) { id } b: node(id: -1) { id } __typename leaf { __typename n } }",
+    """query Things { things(count: 6) { __typename label ... on Red { shade broken __typename } ...BlueParts } }
+    fragment BlueParts on Blue { depth deeper { label deeper { ... on Thing { label } depth } } }""",
+    """query Colours { colour { ... on Red { shade } ... on Blue { depth } } strictColours(count: 5) { ...ColourParts }
+      wrong: colour(n: -1) { __typename } none: colour(n: 4) { ... on Thing { label } } }
+    fragment ColourParts on Colour { __typename ... on Thing { label } ... on Red { broken } }""",
+    "query OnQuery { ... on Query { leaf { n } } things(count: 2) { ... on Blue { depth } } }",
 ]
 
 
@@ -210,8 +263,13 @@ async def test_what_the_plan_does_not_cover_runs_through_graphql_core(schema):
     """type Leaf { n: Int! name: String! maybe: String fails: String must: String! later: Int!
          echo(times: Int! = 2, word: String = "x"): [String]! strictEcho(times: Int! = 3): [String!]! }
        type Node { id: Int! leaves: [Leaf]! strictLeaves: [Leaf!]! child: Node requiredChild: Node! notIterable: [Int!] }
-       type Query { node(id: Int! = 1): Node nodes(count: Int! = 3): [Node!]! required(id: Int! = 3): Node! leaf(n: Int! = 0): Leaf! }""",
-    fields=["node", "nodes", "required", "leaf"],
+       interface Thing { label: String! }
+       type Red implements Thing { label: String! shade: Int! broken: String! }
+       type Blue implements Thing { label: String! depth: Int! deeper: Blue }
+       union Colour = Red | Blue
+       type Query { node(id: Int! = 1): Node nodes(count: Int! = 3): [Node!]! required(id: Int! = 3): Node! leaf(n: Int! = 0): Leaf!
+         things(count: Int! = 5): [Thing]! colour(n: Int! = 1): Colour strictColours(count: Int! = 3): [Colour!]! }""",
+    fields=["node", "nodes", "required", "leaf", "things", "colour", "strictColours"],
 ))
 def test_generated_operations_answer_the_same_compiled(schema, loop, data):
     regular, compiled, again, _ = loop.run_until_complete(_both(schema, data))
@@ -240,3 +298,53 @@ async def test_me_by_hash_answers_as_me_by_text(gql, sign_in, app):
     digest = _persisted(ME)["persistedQuery"]["sha256Hash"]
     endpoint = next(r.endpoint for r in app.routes if getattr(r, "path", None) == "/graphql")
     assert operation_plan(endpoint.schema._schema, digest, "Me") is not None  # it ran compiled
+
+
+def test_every_query_the_clients_register_runs_compiled():
+    """The H5 app's and consoles' operations (web/operations) and the bank's mini-program packages'."""
+    from pathlib import Path
+
+    from graphql import FragmentDefinitionNode, OperationDefinitionNode, OperationType, parse
+
+    from bff.compiled import compile_operation
+    from bff.execution import _plan_for
+    from infra.settings import Settings
+    from superapp.schema import build_schema as build_app_schema
+    from tests.conftest import test_environ
+
+    root = Path(__file__).resolve().parent.parent
+    schema = build_app_schema(Settings.from_env(test_environ()))._schema
+    documents = sorted(root.glob("web/operations/*.graphql")) + sorted(root.glob("miniprograms/*/package/operations.graphql"))
+    queries, not_compiled = 0, []
+    for path in documents:
+        document = parse(path.read_text())
+        fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+        for definition in document.definitions:
+            if isinstance(definition, OperationDefinitionNode) and definition.operation is OperationType.QUERY:
+                queries += 1
+                if compile_operation(schema, definition, fragments, _plan_for) is None:
+                    not_compiled.append(f"{path.relative_to(root)}: {definition.name.value}")
+    assert queries >= 39 and len(documents) >= 12
+    assert not_compiled == []
+
+
+async def test_the_h5_home_by_hash_answers_as_by_text(gql, sign_in, app):
+    """The home's unions (Home | Error, ContentItem | HomePlacement) run compiled, then lean."""
+    from pathlib import Path
+
+    from graphql import DocumentNode, parse, print_ast
+
+    document = parse((Path(__file__).resolve().parent.parent / "web/operations/home.graphql").read_text())
+    home = print_ast(DocumentNode(definitions=tuple(
+        d for d in document.definitions if d.name.value in ("Home", "FeedItem"))))
+    session = await sign_in()
+    variables = {"dpr": 2.0}
+    by_text = await gql.post({"query": home, "variables": variables}, token=session.access_token)
+    registered = await gql.post({"query": home, "variables": variables, "extensions": _persisted(home)},
+                                token=session.access_token)
+    by_hash = [await gql.post({"variables": variables, "extensions": _persisted(home)}, token=session.access_token)
+               for _ in range(2)]
+    assert by_text.json()["data"]["home"]["__typename"] == "Home"
+    assert registered.json() == by_text.json() == by_hash[0].json() == by_hash[1].json()
+    endpoint = next(r.endpoint for r in app.routes if getattr(r, "path", None) == "/graphql")
+    assert operation_plan(endpoint.schema._schema, _persisted(home)["persistedQuery"]["sha256Hash"], "Home") is not None
