@@ -9,7 +9,7 @@ scalar leaves read inline.
 
 What the plan does not cover makes ``compile_operation`` answer None, and the operation then
 runs through graphql-core as before: mutations and subscriptions, directives (``@skip``,
-``@include``, ``@defer``...), a response key selected twice (field merging), fragments on
+``@include``, ``@defer``...), a response key selected twice unless both selections are plain,
 introspection, field middleware. Interfaces and unions are compiled once for each possible
 object type: the runtime type picks its field list, found as graphql-core finds it
 (``resolve_type``, then ``ensure_valid_runtime_type``), and fragments apply where

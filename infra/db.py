@@ -96,8 +96,8 @@ def _forget_other_dialects() -> None:
 
     Tortoise caches each model's INSERT and DELETE statements process-wide, keyed by the
     connection's name, which is ``default`` on every database here. A process that opened
-    SQLite and then PostgreSQL (a test run, a CLI command that copies between them) would
-    send SQLite's ``?`` placeholders to PostgreSQL. The cache refills on first use.
+    SQLite and then PostgreSQL (a test worker does) would send SQLite's ``?`` placeholders to
+    PostgreSQL. The cache refills on first use.
     """
     EXECUTOR_CACHE.clear()
 
