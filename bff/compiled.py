@@ -7,8 +7,10 @@ field's definition, resolver, argument needs and return-type shape looked up onc
 runs execute the plan directly: no field collection, no per-field type dispatch, basic
 scalar leaves read inline.
 
-What the plan does not cover makes ``compile_operation`` answer None, and the operation then
-runs through graphql-core as before: mutations and subscriptions, directives (``@skip``,
+Queries and mutations are compiled; a mutation's root fields run one after the other, each
+awaited with its sub-fields before the next starts, as graphql-core's ``execute_fields_serially``
+runs them. What the plan does not cover makes ``compile_operation`` answer None, and the
+operation then runs through graphql-core as before: subscriptions, directives (``@skip``,
 ``@include``, ``@defer``...), a response key selected twice unless both selections are plain,
 introspection, field middleware. Interfaces and unions are compiled once for each possible
 object type: the runtime type picks its field list, found as graphql-core finds it
@@ -46,6 +48,7 @@ from graphql.pyutils.gather_with_cancel import gather_with_cancel
 from graphql.type import is_abstract_type, is_enum_type, is_object_type, is_scalar_type
 
 _LEAF, _NON_NULL, _LIST, _OBJECT, _ABSTRACT = range(5)
+_COMPILED_ROOTS = (OperationType.QUERY, OperationType.MUTATION)
 
 
 class FieldPlan:
@@ -76,10 +79,12 @@ class Unsupported(Exception):
 
 
 def compile_operation(schema, operation, fragments, leaf_plan) -> list[FieldPlan] | None:
-    """The root fields' plan of a query, or None when any part of it is not covered."""
-    if operation.operation is not OperationType.QUERY or operation.directives:
+    """The root fields' plan of a query or mutation, or None when any part of it is not covered."""
+    if operation.operation not in _COMPILED_ROOTS or operation.directives:
         return None
-    root = schema.query_type
+    root = schema.get_root_type(operation.operation)
+    if root is None:
+        return None
     try:
         return _fields(schema, root, operation.selection_set, fragments, leaf_plan, depth=0)
     except (Unsupported, RecursionError):
@@ -221,7 +226,10 @@ class PlanRunner:
     def run_plan(self: Any, plan: list[FieldPlan]):
         """``execute_operation`` for a compiled plan: an ExecutionResult, or an awaitable one."""
         try:
-            result = self._plan_fields(plan, self.schema.query_type, self.root_value, None)
+            if self.operation.operation is OperationType.MUTATION:
+                result = self._plan_fields_serially(plan, self.schema.mutation_type, self.root_value)
+            else:
+                result = self._plan_fields(plan, self.schema.query_type, self.root_value, None)
         except GraphQLError as error:
             self.collected_errors.add(error, None)
             return self.finish(self.build_response(None))
@@ -266,6 +274,29 @@ class PlanRunner:
                 self.settle_in_background([results[key] for key in pending])
             raise
         return results if not pending else gather_fields(results, pending)
+
+    def _plan_fields_serially(self: Any, plan: list[FieldPlan], parent: GraphQLObjectType, source: Any):
+        """A mutation's root fields in order, each one finished (sub-fields too) before the next starts."""
+        results: dict[str, Any] = {}
+        for index, field in enumerate(plan):
+            if field.name == "__typename":
+                results[field.key] = parent.name
+                continue
+            result = self._plan_field(field, parent, source, Path(None, field.key, parent.name))
+            if self.is_awaitable(result):
+                return self._plan_rest_serially(plan, index, parent, source, results, result)
+            results[field.key] = result
+        return results
+
+    async def _plan_rest_serially(self: Any, plan, index: int, parent, source, results, pending):
+        results[plan[index].key] = await pending
+        for field in plan[index + 1:]:
+            if field.name == "__typename":
+                results[field.key] = parent.name
+                continue
+            result = self._plan_field(field, parent, source, Path(None, field.key, parent.name))
+            results[field.key] = (await result) if self.is_awaitable(result) else result
+        return results
 
     def _plan_field(self: Any, field: FieldPlan, parent: GraphQLObjectType, source: Any, path: Path):
         definition = field.definition

@@ -112,7 +112,7 @@ class LeanOperations:
         if errors:
             self._schema.process_errors(errors, SimpleNamespace(context=context))
             errors = self._schema.masked(errors)
-        record_operation(compiled.name, "query", "error" if errors else "ok", time.perf_counter() - started)
+        record_operation(compiled.name, compiled.operation.operation.value, "error" if errors else "ok", time.perf_counter() - started)
         unavailable = redis_error_of(scope)
         if unavailable is not None:
             raise unavailable  # as in the regular path: bff.unavailable answers 503

@@ -164,6 +164,24 @@ class PlanQuery:
 
 
 @strawberry.type
+class PlanMutation:
+    @strawberry.mutation
+    async def record(self, info: strawberry.Info, word: str = "m") -> list[str]:
+        """What was recorded before this field, then its word: mutations run one after the other."""
+        before = list(info.context.log)
+        await asyncio.sleep(0)  # run side by side, a later field would not see this one's word
+        info.context.log.append(word)
+        return [*before, word]
+
+    @strawberry.mutation
+    def record_or_fail(self, info: strawberry.Info, word: str = "f") -> Node:
+        if word.startswith("f"):
+            raise ValueError(f"{word} refused")  # non-null: the whole answer is null, later fields never run
+        info.context.log.append(word)
+        return Node(id=len(info.context.log))
+
+
+@strawberry.type
 class PlanSubscription:
     @strawberry.subscription
     async def ticks(self) -> AsyncGenerator[int, None]:
@@ -175,13 +193,13 @@ def schema():
     from tests.conftest import test_environ
     from infra.settings import Settings
 
-    return build_schema(Settings.from_env(test_environ()), queries=(PlanQuery,), mutations=(PlanQuery,),
+    return build_schema(Settings.from_env(test_environ()), queries=(PlanQuery,), mutations=(PlanQuery, PlanMutation),
                         subscriptions=(PlanSubscription,))
 
 
 def _context(digest: str | None):
     state = SimpleNamespace(persisted_query=digest) if digest else SimpleNamespace()
-    return SimpleNamespace(request=SimpleNamespace(state=state, scope={}), principal=None)
+    return SimpleNamespace(request=SimpleNamespace(state=state, scope={}), principal=None, log=[])
 
 
 async def _both(schema, query: str, variables: dict | None = None):
@@ -229,6 +247,11 @@ FRAGMENTS = [
       wrong: colour(n: -1) { __typename } none: colour(n: 4) { ... on Thing { label } } }
     fragment ColourParts on Colour { __typename ... on Thing { label } ... on Red { broken } }""",
     "query OnQuery { ... on Query { leaf { n } } things(count: 2) { ... on Blue { depth } } }",
+    'mutation InOrder { a: record(word: "a") b: record(word: "b") __typename c: record(word: "c") node { id } }',
+    'mutation Stops { a: record(word: "a") b: recordOrFail(word: "f1") { id } c: record(word: "c") }',
+    'mutation Goes { a: recordOrFail(word: "x") { id child { id } } b: record }',
+    """mutation WithParts { a: recordOrFail(word: "y") { ...NodeParts } things { label } b: required { id } }
+    fragment NodeParts on Node { id leaves { n later } requiredChild { id } }""",
 ]
 
 
@@ -239,6 +262,13 @@ async def test_hand_written_operations_answer_the_same_compiled(schema, query):
     assert _answer(again) == _answer(regular)
     name = query.split("{")[0].split()[1]
     assert operation_plan(schema._schema, digest, name) is not None  # it did run compiled
+
+
+async def test_a_compiled_mutation_runs_its_fields_one_after_the_other(schema):
+    query = 'mutation Serial { a: record(word: "a") b: record(word: "b") c: record(word: "c") }'
+    regular, compiled, again, digest = await _both(schema, query)
+    assert operation_plan(schema._schema, digest, "Serial") is not None
+    assert compiled.data == again.data == regular.data == {"a": ["a"], "b": ["a", "b"], "c": ["a", "b", "c"]}
 
 
 async def test_variables_reach_the_compiled_plan(schema):
@@ -268,8 +298,10 @@ async def test_what_the_plan_does_not_cover_runs_through_graphql_core(schema):
        type Blue implements Thing { label: String! depth: Int! deeper: Blue }
        union Colour = Red | Blue
        type Query { node(id: Int! = 1): Node nodes(count: Int! = 3): [Node!]! required(id: Int! = 3): Node! leaf(n: Int! = 0): Leaf!
-         things(count: Int! = 5): [Thing]! colour(n: Int! = 1): Colour strictColours(count: Int! = 3): [Colour!]! }""",
-    fields=["node", "nodes", "required", "leaf", "things", "colour", "strictColours"],
+         things(count: Int! = 5): [Thing]! colour(n: Int! = 1): Colour strictColours(count: Int! = 3): [Colour!]! }
+       type Mutation { node(id: Int! = 1): Node required(id: Int! = 3): Node! things(count: Int! = 5): [Thing]!
+         record(word: String! = "m"): [String!]! recordOrFail(word: String! = "f"): Node! }""",
+    fields=["node", "nodes", "required", "leaf", "things", "colour", "strictColours", "record", "recordOrFail"],
 ))
 def test_generated_operations_answer_the_same_compiled(schema, loop, data):
     regular, compiled, again, _ = loop.run_until_complete(_both(schema, data))
@@ -300,8 +332,8 @@ async def test_me_by_hash_answers_as_me_by_text(gql, sign_in, app):
     assert operation_plan(endpoint.schema._schema, digest, "Me") is not None  # it ran compiled
 
 
-def test_every_query_the_clients_register_runs_compiled():
-    """The H5 app's and consoles' operations (web/operations) and the bank's mini-program packages'."""
+def test_every_operation_the_clients_register_runs_compiled():
+    """The H5 app's and consoles' queries and mutations (web/operations) and the bank's mini-program packages'."""
     from pathlib import Path
 
     from graphql import FragmentDefinitionNode, OperationDefinitionNode, OperationType, parse
@@ -315,16 +347,16 @@ def test_every_query_the_clients_register_runs_compiled():
     root = Path(__file__).resolve().parent.parent
     schema = build_app_schema(Settings.from_env(test_environ()))._schema
     documents = sorted(root.glob("web/operations/*.graphql")) + sorted(root.glob("miniprograms/*/package/operations.graphql"))
-    queries, not_compiled = 0, []
+    counted, not_compiled = {OperationType.QUERY: 0, OperationType.MUTATION: 0}, []
     for path in documents:
         document = parse(path.read_text())
         fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
         for definition in document.definitions:
-            if isinstance(definition, OperationDefinitionNode) and definition.operation is OperationType.QUERY:
-                queries += 1
+            if isinstance(definition, OperationDefinitionNode) and definition.operation in counted:
+                counted[definition.operation] += 1
                 if compile_operation(schema, definition, fragments, _plan_for) is None:
                     not_compiled.append(f"{path.relative_to(root)}: {definition.name.value}")
-    assert queries >= 39 and len(documents) >= 12
+    assert counted[OperationType.QUERY] >= 39 and counted[OperationType.MUTATION] >= 59 and len(documents) >= 12
     assert not_compiled == []
 
 

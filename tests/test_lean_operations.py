@@ -15,12 +15,14 @@ import pytest
 import strawberry
 
 from bff.context import Info
-from bff.schema import QUERIES, build_schema
+from bff.schema import MUTATIONS, QUERIES, build_schema
 from infra.i18n import catalogue
 
 ECHO = "query Echo($word: String!, $times: Int = 2) { leanEcho(word: $word, times: $times) }"
 BROKEN = "query Broken { leanEcho(word: \"a\") leanBroken }"
 WHO = "query Who { leanWho me { id maskedPhone } }"
+SHOUT = "mutation Shout($words: [String!]!) { first: leanShout(words: $words) second: leanShout(words: [\"b\"]) }"
+SHOUTED: list[str] = []  # every word a leanShout mutation has run for, in order
 
 
 @strawberry.type
@@ -39,13 +41,22 @@ class LeanProbe:
         return None if principal is None else f"user {principal.user_id}"
 
 
+@strawberry.type
+class LeanMutationProbe:
+    @strawberry.mutation
+    def lean_shout(self, words: list[str]) -> list[str]:
+        SHOUTED.extend(words)
+        return [word.upper() for word in words]
+
+
 @pytest.fixture
 async def lean_app(settings):
     from superapp.app import create_app
     from tests.conftest import _reset_state
 
     await _reset_state()
-    application = create_app(settings, schema=build_schema(settings, queries=(*QUERIES, LeanProbe)))
+    application = create_app(settings, schema=build_schema(
+        settings, queries=(*QUERIES, LeanProbe), mutations=(*MUTATIONS, LeanMutationProbe)))
     async with application.router.lifespan_context(application):
         yield application
 
@@ -127,6 +138,13 @@ async def test_each_caller_gets_their_own_answer_and_no_token_gets_unauthenticat
     by_text, by_hash = await _by_text_and_hash(http, lean, WHO)
     assert by_hash == by_text
     assert by_hash[1]["data"] is None and by_hash[1]["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_a_mutation_by_hash_is_answered_lean_and_runs_every_time(http, lean):
+    SHOUTED.clear()
+    by_text, by_hash = await _by_text_and_hash(http, lean, SHOUT, {"words": ["a", "工资"]})
+    assert by_hash == by_text and by_hash[1] == {"data": {"first": ["A", "工资"], "second": ["B"]}}
+    assert SHOUTED == ["a", "工资", "b"] * 4  # by text, registered, compiled, lean: each ran, in field order
 
 
 async def test_graphql_response_media_type_is_kept(http, lean):
