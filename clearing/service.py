@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 import httpx
 import redis.asyncio as aioredis
 
+from infra import outbound
 from infra.pubsub import EventBroker
 from infra.settings import Settings
 from ledger.service import Customer, LedgerService
@@ -104,7 +105,7 @@ class ClearingService:
     def build(cls, settings: Settings, *, ledger: LedgerService, redis: aioredis.Redis,
               broker: EventBroker) -> ClearingService:
         config = ClearingConfig.from_settings(settings)
-        http = httpx.AsyncClient(limits=httpx.Limits(max_connections=64, max_keepalive_connections=32))
+        http = outbound.http_client(limits=httpx.Limits(max_connections=64, max_keepalive_connections=32))
         return cls(config=config, ledger=ledger, redis=redis, broker=broker, http=http)
 
     async def close(self) -> None:

@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from infra import outbound
 from miniprogram_host.service import app_hmac_key
 from openplatform.config import OpenPlatformConfig
 from openplatform.encryption import encryption_key_of, seal_webhook
@@ -168,5 +169,5 @@ async def redeliver(*, delivery_id: int | None = None, all_dead: bool = False) -
 
 
 def http_client(config: OpenPlatformConfig) -> httpx.AsyncClient:
-    return httpx.AsyncClient(timeout=config.webhook_timeout_seconds, follow_redirects=False,
-                             headers={"user-agent": "superapp-webhooks/1"})
+    return outbound.http_client(timeout=config.webhook_timeout_seconds, follow_redirects=False,
+                                headers={"user-agent": "superapp-webhooks/1"})

@@ -16,6 +16,7 @@ from datetime import date
 import httpx
 import redis.asyncio as aioredis
 
+from infra import outbound
 from infra.settings import Settings
 from ledger import service as ledger
 from miniprograms.lottery.attempts import Attempts
@@ -52,7 +53,7 @@ class LotteryService:
                  tell: Tell) -> None:
         self.config = config
         self.ledger = ledger_service
-        self._http = httpx.AsyncClient(limits=httpx.Limits(max_connections=64, max_keepalive_connections=64))
+        self._http = outbound.http_client(limits=httpx.Limits(max_connections=64, max_keepalive_connections=64))
         self.operator = OperatorClient(config, self._http)
         self._pool: int | None = None
         self._pool_lock = asyncio.Lock()
