@@ -82,6 +82,12 @@ class Schema(strawberry.Schema):
                 log.error("unexpected error in %s", error.path, exc_info=error.original_error)
 
 
+# What ``build_schema`` reads of the settings: apps made with the same values can share one
+# schema (``superapp.schema.shared_schema``); tests/test_schema_sharing.py checks the list.
+SCHEMA_SETTINGS = ("debug", "introspection", "max_aliases", "max_fragments", "max_query_depth", "max_selections",
+                   "max_tokens")
+
+
 def build_schema(
     settings: Settings,
     *,

@@ -11,7 +11,7 @@ from infra.process import end_with_parent
 from infra.settings import Settings
 from miniprograms.parks.graphql.http import parks_routes
 from superapp.runtime import running
-from superapp.schema import build_schema
+from superapp.schema import shared_schema
 from miniprograms.etc.graphql.openapi import etc_routes
 
 
@@ -19,7 +19,8 @@ def create_app(settings: Settings | None = None, **options) -> Starlette:
     """``uvicorn superapp.app:create_app --factory``; options go to ``bff.app.create_app``."""
     _end_with_supervisor()
     settings = settings or Settings.from_env()
-    options.setdefault("schema", build_schema(settings))  # with the bank's own mini-programs' roots
+    if options.get("schema") is None:
+        options["schema"] = shared_schema(settings)  # with the bank's own mini-programs' roots
     # The first-party apps' own HTTP routes (photo renditions) join here, above the transport.
     options["extra_routes"] = [*parks_routes(), *(options.get("extra_routes") or ())]
     options["extra_routes"] = [*etc_routes(), *(options.get("extra_routes") or ())]  # ETC's open-API endpoints

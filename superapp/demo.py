@@ -19,7 +19,7 @@ from pathlib import Path
 import orjson
 
 from bff.miniprogram_runtime.bank_operations import attach as attach_bank_operations
-from superapp.schema import build_schema
+from superapp.schema import shared_schema
 from bff.services import Runtime
 from identity.models import User
 from identity.roles import Role
@@ -58,7 +58,7 @@ VERIFIED_NAMES = {"13800000001": "陈*", "13800000002": "林*"}  # as read from 
 
 async def seed(settings: Settings) -> None:
     async with running(settings) as runtime:
-        attach_bank_operations(runtime, build_schema(settings))  # first-party packages' operations are checked
+        attach_bank_operations(runtime, shared_schema(settings))  # first-party packages' operations are checked
         users: dict[str, User] = {}
         for phone, roles in DEMO_USERS.items():
             users[phone] = await runtime.identity.ensure_user(phone=phone, roles=roles)
