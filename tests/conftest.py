@@ -13,12 +13,16 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import fcntl
 import hashlib
 import ipaddress
 import os
 import shutil
 import socket
+import sqlite3
+import subprocess
 import sys
+import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -105,9 +109,11 @@ _TEMPLATES_KEPT = 3  # templates of other migrations (other checkouts, earlier c
 
 
 def _migrations_digest() -> str:
-    """What a migrated database is made from: every domain's migrations and the Tortoise config."""
+    """What a migrated database (or data dir) is made from: every domain's migrations, infra
+    (the Tortoise config, the keys a data dir is given) and the command that migrates."""
     digest = hashlib.sha256()
-    sources = [*ROOT.glob("*/migrations/*.py"), *ROOT.glob("miniprograms/*/migrations/*.py"), ROOT / "infra" / "db.py"]
+    sources = [*ROOT.glob("*/migrations/*.py"), *ROOT.glob("miniprograms/*/migrations/*.py"),
+               *ROOT.glob("infra/*.py"), ROOT / "superapp" / "cli.py"]
     for path in sorted(sources):
         digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:16]
@@ -135,6 +141,35 @@ async def _copy_of_template(admin: asyncpg.Connection, name: str) -> None:
         await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
     finally:
         await admin.execute("SELECT pg_advisory_unlock($1)", _TEMPLATE_LOCK)
+
+
+def migrated_data_dir() -> Path:
+    """An embedded mode's data dir (SQLite file, keys) that `superapp migrate` made: copy it, never open it.
+
+    Made once per migrations digest, in a process of its own (the migrations take ~15 s on
+    SQLite too, all of it Tortoise's), and kept under the temp dir for the next runs; a file
+    lock makes workers and runs wait for the one that makes it. Tests of the first start
+    itself (the README walk, `superapp migrate` in tests/test_embedded_mode.py) migrate anew.
+    """
+    cache = Path(tempfile.gettempdir()) / "superapp-test-templates"
+    cache.mkdir(exist_ok=True)
+    made = cache / f"data-{_migrations_digest()}"
+    with open(cache / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not made.is_dir():
+            building = cache / f"building-{os.getpid()}"
+            shutil.rmtree(building, ignore_errors=True)
+            done = subprocess.run([sys.executable, "-m", "superapp.cli", "migrate"], cwd=ROOT,
+                                  env={"SUPERAPP_DATA_DIR": str(building), "PATH": "/usr/bin:/bin"},
+                                  capture_output=True, text=True, timeout=600)
+            assert done.returncode == 0, done.stderr[-3000:]
+            with sqlite3.connect(building / "superapp.sqlite3") as folded:  # the write-ahead log into the file
+                folded.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            building.rename(made)  # complete or absent: a run killed half-way leaves no half template
+            older = sorted((d for d in cache.glob("data-*") if d != made), key=lambda d: d.stat().st_mtime)
+            for stale in older[:-_TEMPLATES_KEPT] if len(older) > _TEMPLATES_KEPT else ():
+                shutil.rmtree(stale, ignore_errors=True)
+    return made
 
 
 @pytest.fixture(scope="session")

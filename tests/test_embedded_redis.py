@@ -23,6 +23,7 @@ import httpx
 import pytest
 import redis
 
+from tests import conftest as harness
 from tests.servers import ROOT, server
 from tests.support import LOGIN, REQUEST_CODE, GraphQLClient
 from tests.tracking.support import batches, send
@@ -30,21 +31,10 @@ from tests.tracking.support import batches, send
 SUPERAPP = str(Path(sys.executable).parent / "superapp")
 
 
-@pytest.fixture(scope="module")
-def migrated_data_dir(tmp_path_factory) -> Path:
-    """A data dir `superapp migrate` made (its SQLite file and keys), once per worker process:
-    the migration takes 13 s here, and each test starts from a copy of it."""
-    data_dir = tmp_path_factory.mktemp("embedded-template") / "var"
-    done = subprocess.run([SUPERAPP, "migrate"], cwd=ROOT, env={"SUPERAPP_DATA_DIR": str(data_dir), "PATH": "/usr/bin:/bin"},
-                          capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    return data_dir
-
-
 @pytest.fixture
-def embedded(tmp_path, migrated_data_dir) -> dict[str, str]:
-    """The environment of embedded mode, its database migrated."""
-    shutil.copytree(migrated_data_dir, tmp_path / "var")
+def embedded(tmp_path) -> dict[str, str]:
+    """The environment of embedded mode, its database migrated (a copy of the run's migrated data dir)."""
+    shutil.copytree(harness.migrated_data_dir(), tmp_path / "var")
     return {"SUPERAPP_DATA_DIR": str(tmp_path / "var"), "PATH": "/usr/bin:/bin"}  # no REDIS_URL, no DATABASE_URL
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,7 @@ import pytest
 from ledger.service import AccountKind, open_account
 from infra import db
 from infra.settings import Settings
-from tests.conftest import test_environ
+from tests.conftest import migrated_data_dir, test_environ
 from tests.ledger.engine import transfer
 
 
@@ -22,26 +21,15 @@ def ledger_db(request) -> str:
     return request.param
 
 
-_template: list[Path] = []  # this worker process's migrated SQLite file, copied for each test
-
-
 async def _migrated_sqlite(tmp_path_factory) -> Path:
-    """Every migration run once per worker into a file (about 9 s here), then copied per test."""
-    if not _template:
-        directory = tmp_path_factory.mktemp("sqlite-template")
-        path = directory / "ledger.sqlite3"
-        await db.migrate(Settings.from_env(test_environ(DATABASE_URL=f"sqlite://{path}",
-                                                        SUPERAPP_DATA_DIR=str(directory))))
-        with sqlite3.connect(path) as folded:  # the write-ahead log into the file itself
-            folded.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        _template.append(path)
-    return _template[0]
+    """The run's migrated SQLite file (``migrated_data_dir`` in tests/conftest.py), copied per test."""
+    return migrated_data_dir() / "superapp.sqlite3"
 
 
 @pytest.fixture
 async def sqlite_database(tmp_path, tmp_path_factory):
     """The embedded mode's database: a SQLite file, migrated like PostgreSQL (a copy of one
-    migrated once per worker)."""
+    migrated once per run)."""
     path = tmp_path / "ledger.sqlite3"
     shutil.copyfile(await _migrated_sqlite(tmp_path_factory), path)
     settings = Settings.from_env(test_environ(DATABASE_URL=f"sqlite://{path}", SUPERAPP_DATA_DIR=str(tmp_path)))

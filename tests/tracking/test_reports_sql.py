@@ -3,12 +3,14 @@ on SQLite, over windows that cut hours, four zones (one on half hours) and every
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 
 import orjson
 from tortoise import connections
 
+from tests import conftest as harness
 from tests.servers import ROOT
 from tests.tracking import report_oracle
 
@@ -39,6 +41,7 @@ async def test_the_rollup_counts_each_stored_event_once(runtime):
 
 
 def test_sql_reports_agree_with_the_python_aggregation_on_sqlite(tmp_path):
+    shutil.copytree(harness.migrated_data_dir(), tmp_path / "var")  # the oracle's migrate finds nothing to do
     done = subprocess.run([sys.executable, "-m", "tests.tracking.report_oracle", str(tmp_path / "var")],
                           cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
