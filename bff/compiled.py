@@ -279,10 +279,7 @@ class PlanRunner:
         """A mutation's root fields in order, each one finished (sub-fields too) before the next starts."""
         results: dict[str, Any] = {}
         for index, field in enumerate(plan):
-            if field.name == "__typename":
-                results[field.key] = parent.name
-                continue
-            result = self._plan_field(field, parent, source, Path(None, field.key, parent.name))
+            result = self._plan_root_field(field, parent, source)
             if self.is_awaitable(result):
                 return self._plan_rest_serially(plan, index, parent, source, results, result)
             results[field.key] = result
@@ -291,12 +288,14 @@ class PlanRunner:
     async def _plan_rest_serially(self: Any, plan, index: int, parent, source, results, pending):
         results[plan[index].key] = await pending
         for field in plan[index + 1:]:
-            if field.name == "__typename":
-                results[field.key] = parent.name
-                continue
-            result = self._plan_field(field, parent, source, Path(None, field.key, parent.name))
+            result = self._plan_root_field(field, parent, source)
             results[field.key] = (await result) if self.is_awaitable(result) else result
         return results
+
+    def _plan_root_field(self: Any, field: FieldPlan, parent: GraphQLObjectType, source: Any):
+        if field.name == "__typename":
+            return parent.name
+        return self._plan_field(field, parent, source, Path(None, field.key, parent.name))
 
     def _plan_field(self: Any, field: FieldPlan, parent: GraphQLObjectType, source: Any, path: Path):
         definition = field.definition
