@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from tests.test_architecture import DOMAINS, PUBLIC_MODULE
@@ -32,5 +33,6 @@ def test_ruff_finds_nothing():
 def test_every_public_service_module_is_strictly_typed():
     modules = public_modules()
     assert "ledger/service.py" in modules and len(modules) >= 8
-    result = run("mypy", "--no-incremental", *modules)
+    # mypy's own incremental cache, kept between runs (it rechecks what changed): ~25 s cold
+    result = run("mypy", "--cache-dir", str(Path(tempfile.gettempdir()) / "superapp-mypy-cache"), *modules)
     assert result.returncode == 0, result.stdout + result.stderr
