@@ -21,17 +21,17 @@ def ledger_db(request) -> str:
     return request.param
 
 
-async def _migrated_sqlite(tmp_path_factory) -> Path:
+def _migrated_sqlite() -> Path:
     """The run's migrated SQLite file (``migrated_data_dir`` in tests/conftest.py), copied per test."""
     return migrated_data_dir() / "superapp.sqlite3"
 
 
 @pytest.fixture
-async def sqlite_database(tmp_path, tmp_path_factory):
+async def sqlite_database(tmp_path):
     """The embedded mode's database: a SQLite file, migrated like PostgreSQL (a copy of one
     migrated once per run)."""
     path = tmp_path / "ledger.sqlite3"
-    shutil.copyfile(await _migrated_sqlite(tmp_path_factory), path)
+    shutil.copyfile(_migrated_sqlite(), path)
     settings = Settings.from_env(test_environ(DATABASE_URL=f"sqlite://{path}", SUPERAPP_DATA_DIR=str(tmp_path)))
     database = await db.open_database(settings)
     try:

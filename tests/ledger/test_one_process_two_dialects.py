@@ -17,9 +17,9 @@ from tests import conftest as harness
 from tests.ledger.conftest import _migrated_sqlite
 
 
-async def test_postgresql_after_sqlite_gets_its_own_insert_statements(clean_state, tmp_path, tmp_path_factory):
+async def test_postgresql_after_sqlite_gets_its_own_insert_statements(clean_state, tmp_path):
     path = tmp_path / "ledger.sqlite3"
-    shutil.copyfile(await _migrated_sqlite(tmp_path_factory), path)
+    shutil.copyfile(_migrated_sqlite(), path)
     for url in (f"sqlite://{path}", harness.test_environ()["DATABASE_URL"], f"sqlite://{path}"):
         database = await db.open_database(Settings.from_env(harness.test_environ(DATABASE_URL=url, SUPERAPP_DATA_DIR=str(tmp_path))))
         try:
