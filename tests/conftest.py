@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import AsyncIterator
+from functools import lru_cache
 from pathlib import Path
 
 import asyncpg
@@ -108,6 +109,7 @@ _TEMPLATE_LOCK = 0x5A7E_0001  # the advisory lock runs take while they make or c
 _TEMPLATES_KEPT = 3  # templates of other migrations (other checkouts, earlier commits) kept besides
 
 
+@lru_cache(maxsize=1)
 def _migrations_digest() -> str:
     """What a migrated database (or data dir) is made from: every domain's migrations, infra
     (the Tortoise config, the keys a data dir is given) and the command that migrates."""
